@@ -1,0 +1,207 @@
+"""The idempotent consumer: inbox dedup, bounded retries, dead letters. Independent of FastStream."""
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import asyncpg
+from pydantic import BaseModel, ValidationError
+
+from outreach_shared.contracts import Envelope, new_envelope
+from outreach_shared.contracts.catalogue import UnknownEventType, spec_for
+from outreach_shared.errors import PermanentEventError
+from outreach_shared.logging import bound, get_logger
+from outreach_shared.outbox import enqueue
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One Kafka record as the consumer sees it."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: tuple[tuple[str, bytes], ...] = ()
+
+
+@dataclass
+class HandlerContext:
+    """What a handler gets: the transaction's connection and the incoming envelope."""
+
+    conn: asyncpg.Connection
+    envelope: Envelope
+    producer: str
+    emitted: list[Envelope] = field(default_factory=list)
+
+    async def emit(self, event: BaseModel, *, key: str) -> Envelope:
+        """Write an event to the outbox in this transaction, caused by the incoming one."""
+        envelope = new_envelope(
+            event,
+            key=key,
+            producer=self.producer,
+            correlation_id=self.envelope.correlation_id,
+            causation_id=str(self.envelope.event_id),
+        )
+        await enqueue(self.conn, envelope)
+        self.emitted.append(envelope)
+        return envelope
+
+
+Handler = Callable[[HandlerContext, Any], Awaitable[None]]
+DeadLetterSink = Callable[[Record, str, int], Awaitable[None]]
+"""Sends (record, reason, attempts) to the dead-letter topic."""
+
+
+class Outcome(StrEnum):
+    """What happened to a record."""
+
+    HANDLED = "handled"
+    DUPLICATE = "duplicate"
+    IGNORED = "ignored"
+    DEAD_LETTERED = "dead_lettered"
+
+
+def is_infrastructure_error(exc: BaseException) -> bool:
+    """Errors that mean 'the database is away', retried without limit rather than dead-lettered."""
+    return isinstance(
+        exc,
+        OSError
+        | asyncpg.PostgresConnectionError
+        | asyncpg.InterfaceError
+        | asyncpg.CannotConnectNowError
+        | asyncpg.TooManyConnectionsError
+        | asyncpg.AdminShutdownError
+        | TimeoutError,
+    )
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """A validation error as text that never repeats the input (it may hold personal data)."""
+    parts = [
+        f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['msg']}"
+        for e in exc.errors(include_input=False, include_url=False, include_context=False)
+    ]
+    return "; ".join(parts)[:500]
+
+
+class EventConsumer:
+    """Handles records for one consumer name: each event has one effect, poison goes to dead letters."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        pool: asyncpg.Pool,
+        handlers: Mapping[str, Handler],
+        dead_letter: DeadLetterSink,
+        max_attempts: int = 5,
+        backoff_seconds: float = 0.2,
+        max_backoff_seconds: float = 5.0,
+    ) -> None:
+        self.name = name
+        self._pool = pool
+        self._handlers = dict(handlers)
+        self._dead_letter = dead_letter
+        self._max_attempts = max_attempts
+        self._backoff = backoff_seconds
+        self._max_backoff = max_backoff_seconds
+
+    @property
+    def event_types(self) -> list[str]:
+        """The event types this consumer handles."""
+        return sorted(self._handlers)
+
+    async def handle(self, record: Record) -> Outcome:
+        """Handle one record; returns only once it may be committed."""
+        if record.value is None:
+            return Outcome.IGNORED  # a compaction tombstone
+        try:
+            envelope = Envelope.from_bytes(record.value)
+        except ValidationError as exc:
+            return await self._reject(record, f"not an event envelope: {describe_validation_error(exc)}", 1)
+        with bound(
+            event_id=str(envelope.event_id),
+            correlation_id=envelope.correlation_id,
+            event_type=envelope.type,
+            consumer=self.name,
+        ):
+            return await self._handle_envelope(record, envelope)
+
+    async def _handle_envelope(self, record: Record, envelope: Envelope) -> Outcome:
+        try:
+            spec = spec_for(envelope.type)
+        except UnknownEventType:
+            return await self._reject(record, f"unknown event type {envelope.type!r}", 1)
+        if envelope.schema_version != spec.version:
+            reason = f"unsupported schema version {envelope.schema_version} of {envelope.type} (want {spec.version})"
+            return await self._reject(record, reason, 1)
+        handler = self._handlers.get(envelope.type)
+        if handler is None:
+            return Outcome.IGNORED
+        try:
+            payload = spec.model.model_validate(envelope.payload)
+        except ValidationError as exc:
+            return await self._reject(record, f"invalid payload: {describe_validation_error(exc)}", 1)
+        return await self._run_with_retries(record, envelope, handler, payload)
+
+    async def _run_with_retries(
+        self, record: Record, envelope: Envelope, handler: Handler, payload: Any
+    ) -> Outcome:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await self._run_once(envelope, handler, payload)
+            except PermanentEventError as exc:
+                return await self._reject(record, f"impossible event: {exc}", attempt)
+            except Exception as exc:
+                if is_infrastructure_error(exc):
+                    log.warning(
+                        "infrastructure unavailable; retrying", attempt=attempt, error=type(exc).__name__
+                    )
+                elif attempt >= self._max_attempts:
+                    reason = f"handler failed after {attempt} attempts: {type(exc).__name__}: {exc}"
+                    return await self._reject(record, reason[:500], attempt)
+                else:
+                    log.warning("handler failed; retrying", attempt=attempt, error=type(exc).__name__)
+                await asyncio.sleep(min(self._backoff * 2 ** (attempt - 1), self._max_backoff))
+
+    async def _run_once(self, envelope: Envelope, handler: Handler, payload: Any) -> Outcome:
+        async with self._pool.acquire() as conn, conn.transaction():
+            first_time = await conn.fetchval(
+                "INSERT INTO inbox (consumer, event_id, event_type) VALUES ($1, $2, $3) "
+                "ON CONFLICT DO NOTHING RETURNING true",
+                self.name,
+                envelope.event_id,
+                envelope.type,
+            )
+            if not first_time:
+                log.info("duplicate event absorbed")
+                return Outcome.DUPLICATE
+            await handler(HandlerContext(conn=conn, envelope=envelope, producer=self.name), payload)
+        log.info("event handled")
+        return Outcome.HANDLED
+
+    async def _reject(self, record: Record, reason: str, attempts: int) -> Outcome:
+        log.error(
+            "dead-lettering record",
+            reason=reason,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+        )
+        delay = self._backoff
+        while True:  # the partition must not move on before the dead letter is safely written
+            try:
+                await self._dead_letter(record, reason, attempts)
+                return Outcome.DEAD_LETTERED
+            except Exception as exc:
+                log.warning("dead-letter publish failed; retrying", error=type(exc).__name__)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self._max_backoff)

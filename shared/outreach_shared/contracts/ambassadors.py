@@ -1,0 +1,133 @@
+"""Events published by the ambassadors service."""
+
+from pydantic import AwareDatetime, EmailStr
+
+from outreach_shared.contracts.common import Language, Payload, Profession, TeamMember, TimeWindow, VisitKind
+
+
+class MemberSnapshot(Payload):
+    """What other services need to know of a member (personal data; compacted topic)."""
+
+    member_id: str
+    name: str
+    first_name: str
+    profession: Profession
+    kommunenummer: str
+    fylke: str
+    email: EmailStr
+    phone: str
+    languages: list[Language]
+    preferred_language: Language
+    active: bool
+    trained_year: int | None = None
+
+
+class MemberRegistered(Payload):
+    """A member joined the roster."""
+
+    member: MemberSnapshot
+
+
+class MemberUpdated(Payload):
+    """A member's details changed (including being marked trained)."""
+
+    member: MemberSnapshot
+
+
+class MemberDeactivated(Payload):
+    """A member is no longer active: no offers, no invitations."""
+
+    member: MemberSnapshot
+
+
+class MemberReactivated(Payload):
+    """A deactivated member is active again."""
+
+    member: MemberSnapshot
+
+
+class MemberErased(Payload):
+    """The person was erased: every service removes their personal data. Carries only the id."""
+
+    member_id: str
+
+
+class OfferMade(Payload):
+    """A member is offered a seat on a visit's team."""
+
+    offer_id: str
+    visit_id: str
+    member_id: str
+    window: TimeWindow
+    expires_at: AwareDatetime
+    reason: str
+    kind: VisitKind
+    school_name: str
+    kommunenummer: str
+    language: Language
+
+
+class OfferAccepted(Payload):
+    """A member accepted an offer."""
+
+    offer_id: str
+    visit_id: str
+    member_id: str
+
+
+class OfferDeclined(Payload):
+    """A member declined an offer."""
+
+    offer_id: str
+    visit_id: str
+    member_id: str
+    reason: str | None = None
+
+
+class OfferExpired(Payload):
+    """An offer was not answered in time."""
+
+    offer_id: str
+    visit_id: str
+    member_id: str
+
+
+class OfferWithdrawn(Payload):
+    """An open offer was withdrawn (visit cancelled, rescheduled or already filled)."""
+
+    offer_id: str
+    visit_id: str
+    member_id: str
+    reason: str
+
+
+class TeamConfirmed(Payload):
+    """Every seat on the visit's team is accepted."""
+
+    visit_id: str
+    window: TimeWindow
+    members: list[TeamMember]
+
+
+class TeamChanged(Payload):
+    """A confirmed team changed (a member was replaced)."""
+
+    visit_id: str
+    window: TimeWindow
+    members: list[TeamMember]
+
+
+class NoTeamAvailable(Payload):
+    """No eligible members could be found for the visit."""
+
+    visit_id: str
+    reason: str
+
+
+class MemberReleased(Payload):
+    """A member who had accepted is released from a visit (cancelled, rescheduled or replaced)."""
+
+    visit_id: str
+    member_id: str
+    reason: str
+    window: TimeWindow | None = None

@@ -1,0 +1,102 @@
+"""Events published by the booking service."""
+
+from pydantic import EmailStr
+
+from outreach_shared.contracts.common import Language, Payload, Profession, TeamMember, TimeWindow, VisitKind
+
+
+class VisitRequested(Payload):
+    """A school asked for a visit. No personal data: the contact travels on the visit-contacts topic."""
+
+    visit_id: str
+    orgnr: str
+    school_name: str
+    school_address: str
+    kommunenummer: str
+    kind: VisitKind
+    audience_description: str
+    pupils: int
+    professions: list[Profession]
+    language: Language
+    windows: list[TimeWindow]
+    team_size: int
+
+
+class VisitContactShared(Payload):
+    """The school contact person of a visit (personal data; compacted topic, replaced on erasure)."""
+
+    visit_id: str
+    name: str
+    email: EmailStr
+    phone: str
+    language: Language
+
+
+class VisitContactErased(Payload):
+    """The contact person's data was erased; the latest record for the key carries no personal data."""
+
+    visit_id: str
+
+
+class VisitCancelled(Payload):
+    """The visit was cancelled; `late` when a confirmed visit was cancelled less than 48 h ahead."""
+
+    visit_id: str
+    reason: str
+    cancelled_by: str
+    was_confirmed: bool
+    late: bool
+    scheduled: TimeWindow | None = None
+    team_member_ids: list[str] = []
+
+
+class VisitRescheduled(Payload):
+    """The school gave new windows: the team is released and matching starts again."""
+
+    visit_id: str
+    windows: list[TimeWindow]
+    released_member_ids: list[str] = []
+    visit: VisitRequested
+
+
+class VisitConfirmed(Payload):
+    """A full team accepted: the visit is fixed in time."""
+
+    visit_id: str
+    scheduled: TimeWindow
+    team: list[TeamMember]
+    orgnr: str
+    school_name: str
+    school_address: str
+    kommunenummer: str
+    kind: VisitKind
+    language: Language
+    calendar_sequence: int
+
+
+class VisitUnfulfilled(Payload):
+    """No team could be found for any window."""
+
+    visit_id: str
+    reason: str
+    school_name: str
+    kommunenummer: str
+
+
+class VisitCompleted(Payload):
+    """The visit took place and was reported."""
+
+    visit_id: str
+    pupils_reached: int
+    rating: int | None = None
+    team_member_ids: list[str] = []
+    kommunenummer: str
+    scheduled: TimeWindow
+
+
+class TeamReleaseRequested(Payload):
+    """Booking no longer wants this team (e.g. confirmed after cancellation): release the members."""
+
+    visit_id: str
+    member_ids: list[str]
+    reason: str

@@ -1,0 +1,82 @@
+"""Dead letters: records no consumer could handle, with the reason in headers; listing and replay."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from outreach_shared.consumer import Record
+from outreach_shared.contracts import Topics
+
+Publish = Callable[[str, bytes | None, bytes | None, dict[str, str]], Awaitable[None]]
+"""Publishes (topic, key, value, headers) and waits for the broker's acknowledgement."""
+
+
+def dead_letter_headers(record: Record, reason: str, attempts: int, consumer: str) -> dict[str, str]:
+    """The headers that say where a dead letter came from and why it was rejected."""
+    return {
+        "x-dead-letter-reason": reason,
+        "x-dead-letter-consumer": consumer,
+        "x-dead-letter-attempts": str(attempts),
+        "x-original-topic": record.topic,
+        "x-original-partition": str(record.partition),
+        "x-original-offset": str(record.offset),
+        "x-dead-lettered-at": datetime.now(UTC).isoformat(),
+    }
+
+
+def dead_letter_sink(publish: Publish, consumer: str) -> Callable[[Record, str, int], Awaitable[None]]:
+    """A sink for EventConsumer that writes the original key and value to the dead-letter topic."""
+
+    async def sink(record: Record, reason: str, attempts: int) -> None:
+        headers = dead_letter_headers(record, reason, attempts, consumer)
+        await publish(Topics.DEAD_LETTERS, record.key, record.value, headers)
+
+    return sink
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """One record on the dead-letter topic."""
+
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: dict[str, str]
+
+    @property
+    def reason(self) -> str:
+        """Why it was rejected."""
+        return self.headers.get("x-dead-letter-reason", "")
+
+    @property
+    def original_topic(self) -> str:
+        """The topic it was read from."""
+        return self.headers.get("x-original-topic", "")
+
+
+async def read_dead_letters(bootstrap: str, *, limit: int = 1000) -> list[DeadLetter]:
+    """Every dead letter retained on the topic, oldest first (reads without a consumer group)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partition = TopicPartition(Topics.DEAD_LETTERS, 0)
+        consumer.assign([partition])
+        await consumer.seek_to_beginning(partition)
+        end = (await consumer.end_offsets([partition]))[partition]
+        letters: list[DeadLetter] = []
+        while await consumer.position(partition) < end and len(letters) < limit:
+            batch = await consumer.getmany(partition, timeout_ms=1000)
+            for message in batch.get(partition, []):
+                headers = {k: v.decode(errors="replace") for k, v in message.headers}
+                letters.append(DeadLetter(message.offset, message.key, message.value, headers))
+        return letters
+    finally:
+        await consumer.stop()
+
+
+async def replay(letter: DeadLetter, publish: Publish) -> None:
+    """Publish a dead letter's original record again to its original topic (consumers' inboxes dedupe)."""
+    headers = {"x-replayed-from-dead-letter-offset": str(letter.offset)}
+    await publish(letter.original_topic, letter.key, letter.value, headers)

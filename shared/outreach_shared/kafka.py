@@ -1,0 +1,83 @@
+"""Kafka through FastStream: an idempotent acks=all broker, and subscribers that commit only after handling."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+
+from outreach_shared.consumer import EventConsumer, Record
+from outreach_shared.contracts import CATALOGUE
+from outreach_shared.dead_letters import Publish
+from outreach_shared.outbox import Send
+
+
+def create_broker(bootstrap_servers: str, *, client_id: str, logger: Any = None) -> KafkaBroker:
+    """A broker whose producer waits for every in-sync replica and never duplicates on retry."""
+    return KafkaBroker(
+        bootstrap_servers,
+        client_id=client_id,
+        acks="all",
+        enable_idempotence=True,
+        request_timeout_ms=15_000,
+        logger=logger,
+        description=f"The {client_id} service's Kafka connection",
+    )
+
+
+def sender(broker: KafkaBroker) -> Send:
+    """An outbox Send: publishes raw bytes and returns once acknowledged."""
+
+    async def send(topic: str, key: bytes, value: bytes) -> None:
+        await broker.publish(value, topic, key=key, headers={"content-type": "application/json"})
+
+    return send
+
+
+def publisher(broker: KafkaBroker) -> Publish:
+    """A dead-letter Publish: raw key, value and headers, returns once acknowledged."""
+
+    async def publish(topic: str, key: bytes | None, value: bytes | None, headers: dict[str, str]) -> None:
+        await broker.publish(value if value is not None else b"", topic, key=key, headers=headers)
+
+    return publish
+
+
+def subscribe(broker: KafkaBroker, consumer: EventConsumer, topics: Iterable[str], *, group_id: str) -> None:
+    """Feed records of `topics` to `consumer`; the offset is committed only after it has handled each."""
+    topics = list(topics)
+
+    @broker.subscriber(
+        *topics,
+        group_id=group_id,
+        ack_policy=AckPolicy.MANUAL,
+        auto_offset_reset="earliest",
+        max_poll_interval_ms=600_000,
+        title=f"{consumer.name}:{','.join(topics)}",
+        description="Handles: " + ", ".join(consumer.event_types),
+    )
+    async def on_record(msg: KafkaMessage) -> None:
+        raw = msg.raw_message
+        record = Record(
+            topic=raw.topic,
+            partition=raw.partition,
+            offset=raw.offset,
+            key=raw.key,
+            value=raw.value,
+            headers=tuple(raw.headers or ()),
+        )
+        await consumer.handle(record)
+        await msg.ack()
+
+
+def document_publishers(broker: KafkaBroker, producer: str) -> None:
+    """Declare every event this service produces, so the generated AsyncAPI lists its payload schema."""
+    for spec in CATALOGUE.values():
+        if spec.producer == producer:
+            broker.publisher(
+                spec.topic,
+                title=f"{spec.type} (v{spec.version})",
+                schema=spec.model,
+                description=spec.description,
+            )

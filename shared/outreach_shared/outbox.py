@@ -1,0 +1,108 @@
+"""Transactional outbox: events are written with the state change and relayed to Kafka afterwards."""
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Sequence
+
+import asyncpg
+
+from outreach_shared.contracts import Envelope, spec_for
+from outreach_shared.logging import get_logger
+
+log = get_logger(__name__)
+
+Send = Callable[[str, bytes, bytes], Awaitable[None]]
+"""Publishes (topic, key, value) and returns once the broker acknowledged it (acks=all)."""
+
+
+async def enqueue(conn: asyncpg.Connection, *envelopes: Envelope) -> None:
+    """Write events to the outbox inside the caller's transaction."""
+    rows = [(e.event_id, spec_for(e.type).topic, e.key, e.model_dump(mode="json")) for e in envelopes]
+    await conn.executemany(
+        "INSERT INTO outbox (event_id, topic, key, envelope) VALUES ($1, $2, $3, $4)", rows
+    )
+
+
+class OutboxRelay:
+    """Publishes unsent outbox rows in order, keyed by aggregate id; one active relay per schema."""
+
+    def __init__(
+        self, pool: asyncpg.Pool, send: Send, *, schema: str, poll_seconds: float = 1.0, batch_size: int = 500
+    ) -> None:
+        self._pool = pool
+        self._send = send
+        self._schema = schema
+        self._poll_seconds = poll_seconds
+        self._batch_size = batch_size
+        self._wake = asyncio.Event()
+
+    async def run(self) -> None:
+        """Relay until cancelled: wake on NOTIFY, poll as a fall-back, retry after errors."""
+        while True:
+            try:
+                await self._run_as_leader()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox relay failed; retrying")
+                await asyncio.sleep(self._poll_seconds)
+
+    async def _run_as_leader(self) -> None:
+        async with self._pool.acquire() as listener:
+            # Only one relay per schema publishes, so order per aggregate holds across instances.
+            await listener.execute("SELECT pg_advisory_lock(hashtext($1))", f"{self._schema}.outbox")
+            channel = f"{self._schema}_outbox"
+            await listener.add_listener(channel, self._on_notify)
+            try:
+                while True:
+                    while await self.relay_once():
+                        pass
+                    self._wake.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
+            finally:
+                with contextlib.suppress(Exception):
+                    await listener.remove_listener(channel, self._on_notify)
+                    await listener.execute(
+                        "SELECT pg_advisory_unlock(hashtext($1))", f"{self._schema}.outbox"
+                    )
+
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()
+
+    async def relay_once(self) -> int:
+        """Publish one batch of unsent rows (oldest first) and mark them sent; returns how many."""
+        async with self._pool.acquire() as conn:
+            rows = await conn.fetch(
+                "SELECT id, topic, key, envelope FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1",
+                self._batch_size,
+            )
+            if not rows:
+                return 0
+            await self._publish_in_order(rows)
+            await conn.execute(
+                "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", [r["id"] for r in rows]
+            )
+        log.debug("outbox relayed", count=len(rows))
+        return len(rows)
+
+    async def _publish_in_order(self, rows: Sequence[asyncpg.Record]) -> None:
+        # Rows of one key are sent one after another; different keys go concurrently.
+        by_key: dict[tuple[str, str], list[asyncpg.Record]] = {}
+        for row in rows:
+            by_key.setdefault((row["topic"], row["key"]), []).append(row)
+
+        async def send_chain(chain: list[asyncpg.Record]) -> None:
+            for row in chain:
+                value = Envelope.model_validate(row["envelope"]).to_bytes()
+                await self._send(row["topic"], row["key"].encode(), value)
+
+        await asyncio.gather(*(send_chain(chain) for chain in by_key.values()))
+
+
+async def purge_published(pool: asyncpg.Pool, older_than_hours: int = 24 * 7) -> int:
+    """Delete relayed rows older than the given age; returns how many."""
+    result = await pool.execute(
+        "DELETE FROM outbox WHERE published_at < now() - make_interval(hours => $1)", older_than_hours
+    )
+    return int(result.split()[-1])

@@ -1,0 +1,182 @@
+"""A service's runtime: pool, broker, outbox relay, timers and subscribers, started and stopped together."""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from fastapi import FastAPI, Request
+from faststream.kafka import KafkaBroker
+from pydantic import BaseModel
+
+from outreach_shared import db
+from outreach_shared.consumer import EventConsumer, Handler
+from outreach_shared.contracts import ALL_TOPICS, Envelope, new_envelope
+from outreach_shared.dead_letters import dead_letter_sink
+from outreach_shared.http import create_app
+from outreach_shared.kafka import create_broker, document_publishers, publisher, sender, subscribe
+from outreach_shared.logging import configure_logging, get_logger
+from outreach_shared.outbox import OutboxRelay
+from outreach_shared.settings import ServiceSettings
+from outreach_shared.timers import TimerHandler, TimerRunner
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """Handlers for the events on some topics, under one consumer name (its inbox and group)."""
+
+    name: str
+    topics: Sequence[str]
+    handlers: Mapping[str, Handler]
+
+
+@dataclass
+class Wiring:
+    """What a service plugs into its runtime once the pool and broker exist."""
+
+    subscriptions: list[Subscription] = field(default_factory=list)
+    timers: Mapping[str, TimerHandler] = field(default_factory=dict)
+    background: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    on_stop: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    """Everything that makes one service: its name, settings, migrations, HTTP routers and wiring."""
+
+    name: str
+    title: str
+    settings_factory: Callable[[], ServiceSettings]
+    migrations_dir: Path
+    routers: Sequence[Any]
+    wire: Callable[["Runtime"], Wiring]
+    description: str = ""
+
+    @property
+    def schema(self) -> str:
+        """The service's own Postgres schema."""
+        return self.name
+
+
+class Runtime:
+    """The live connections of a service. Built in the app's lifespan, never at import time."""
+
+    def __init__(self, definition: ServiceDefinition, settings: ServiceSettings) -> None:
+        self.definition = definition
+        self.settings = settings
+        self.name = definition.name
+        self.pool: asyncpg.Pool = None  # type: ignore[assignment]
+        self.broker: KafkaBroker = None  # type: ignore[assignment]
+        self.extras: dict[str, Any] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self._on_stop: list[Callable[[], Awaitable[None]]] = []
+
+    def envelope(self, event: BaseModel, *, key: str, correlation_id: str) -> Envelope:
+        """Wrap an event produced by this service."""
+        return new_envelope(event, key=key, producer=self.name, correlation_id=correlation_id)
+
+    async def start(self) -> None:
+        """Migrate, connect, subscribe and start the relay, timers and background loops."""
+        from outreach_shared.devstack.provision import ensure_topics
+
+        s = self.settings
+        dsn = s.database_url.get_secret_value()
+        schema = s.database_schema or self.definition.schema
+        applied = await db.apply_migrations(dsn, schema, self.definition.migrations_dir)
+        log.info("migrations applied", applied=applied)
+        self.pool = await db.create_pool(dsn, schema, min_size=s.db_pool_min, max_size=s.db_pool_max)
+        await ensure_topics(s.kafka_bootstrap_servers, list(ALL_TOPICS))
+        self.broker = create_broker(s.kafka_bootstrap_servers, client_id=self.name)
+        document_publishers(self.broker, self.name)
+        wiring = self.definition.wire(self)
+        for sub in wiring.subscriptions:
+            consumer = EventConsumer(
+                name=sub.name,
+                pool=self.pool,
+                handlers=sub.handlers,
+                dead_letter=dead_letter_sink(publisher(self.broker), sub.name),
+                max_attempts=s.handler_max_attempts,
+                backoff_seconds=s.handler_backoff_seconds,
+            )
+            subscribe(self.broker, consumer, sub.topics, group_id=s.consumer_group or f"outreach-{sub.name}")
+        await self.broker.start()
+        relay = OutboxRelay(self.pool, sender(self.broker), schema=schema, poll_seconds=s.outbox_poll_seconds)
+        self._spawn(relay.run)
+        if wiring.timers:
+            self._spawn(TimerRunner(self.pool, wiring.timers, poll_seconds=s.timer_poll_seconds).run)
+        for loop in wiring.background:
+            self._spawn(loop)
+        self._on_stop = list(wiring.on_stop)
+
+    def _spawn(self, loop: Callable[[], Awaitable[None]]) -> None:
+        self._tasks.append(
+            asyncio.create_task(loop(), name=f"{self.name}:{getattr(loop, '__qualname__', loop)}")
+        )
+
+    async def stop(self) -> None:
+        """Stop background work, then the broker, then the pool."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        for hook in self._on_stop:
+            with contextlib.suppress(Exception):
+                await hook()
+        if self.broker is not None:
+            await self.broker.stop()
+        if self.pool is not None:
+            await self.pool.close()
+
+    async def readiness(self) -> dict[str, bool]:
+        """Database and Kafka reachable."""
+        database = self.pool is not None and await db.ping(self.pool)
+        kafka = False
+        if self.broker is not None:
+            with contextlib.suppress(Exception):
+                kafka = await self.broker.ping(timeout=2.0)
+        return {"database": database, "kafka": kafka}
+
+
+def build_app(definition: ServiceDefinition, settings: ServiceSettings | None = None) -> FastAPI:
+    """The service's FastAPI app; the runtime starts in its lifespan and is at app.state.runtime."""
+    settings = settings or definition.settings_factory()
+    runtime = Runtime(definition, settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = create_app(
+        title=definition.title,
+        description=definition.description,
+        routers=definition.routers,
+        lifespan=lifespan,
+        readiness=runtime.readiness,
+    )
+    app.state.runtime = runtime
+    return app
+
+
+def get_runtime(request: Request) -> Runtime:
+    """FastAPI dependency: the running service's Runtime."""
+    return request.app.state.runtime  # type: ignore[no-any-return]
+
+
+def serve(definition: ServiceDefinition) -> None:
+    """Run the service (HTTP and consumers) until interrupted."""
+    import uvicorn
+
+    settings = definition.settings_factory()
+    configure_logging(definition.name, level=settings.log_level, json=settings.log_json)
+    app = build_app(definition, settings)
+    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None, access_log=False)

@@ -1,0 +1,50 @@
+"""Settings: one pydantic-settings class per service, each with its own env prefix."""
+
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = frozenset(
+    {"", "changeme", "change-me", "secret", "dev-secret-change-me", "development"}
+)
+DEV_JWT_SECRET = "dev-secret-change-me"
+
+
+class ServiceSettings(BaseSettings):
+    """What every service needs. Subclass it with `model_config = service_config("BOOKING_")`."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: SecretStr = SecretStr("postgresql://postgres@127.0.0.1:5432/postgres")
+    database_schema: str = ""
+    db_pool_min: int = 2
+    db_pool_max: int = 10
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    consumer_group: str = ""
+    jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
+    token_ttl_minutes: int = 60 * 24 * 30
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    log_level: str = "INFO"
+    log_json: bool | None = Field(default=None, description="JSON logs; default: when not on a terminal.")
+    handler_max_attempts: int = 5
+    handler_backoff_seconds: float = 0.2
+    outbox_poll_seconds: float = 1.0
+    timer_poll_seconds: float = 1.0
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> "ServiceSettings":
+        if self.environment != "production":
+            return self
+        if self.jwt_secret.get_secret_value().lower() in PLACEHOLDER_SECRETS:
+            raise ValueError("jwt_secret is a placeholder: set a real secret outside development")
+        if len(self.jwt_secret.get_secret_value()) < 32:
+            raise ValueError("jwt_secret must be at least 32 characters in production")
+        return self
+
+
+def service_config(prefix: str) -> SettingsConfigDict:
+    """The model_config of a service's settings class: env vars start with `prefix`."""
+    return SettingsConfigDict(env_prefix=prefix, extra="ignore", env_file=None)

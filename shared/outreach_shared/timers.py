@@ -1,0 +1,141 @@
+"""Durable timers: a table of due jobs, polled with FOR UPDATE SKIP LOCKED, each run once with its effects."""
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from outreach_shared.consumer import is_infrastructure_error
+from outreach_shared.logging import bound, get_logger
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Timer:
+    """A job due at a time."""
+
+    id: int
+    kind: str
+    key: str
+    due_at: datetime
+    payload: dict[str, Any]
+
+
+TimerHandler = Callable[[asyncpg.Connection, Timer], Awaitable[None]]
+
+
+async def schedule(
+    conn: asyncpg.Connection, kind: str, key: str, due_at: datetime, payload: dict[str, Any] | None = None
+) -> None:
+    """Set (or move) the timer (kind, key) inside the caller's transaction."""
+    await conn.execute(
+        """
+        INSERT INTO timers (kind, key, due_at, payload) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (kind, key) DO UPDATE
+            SET due_at = EXCLUDED.due_at, payload = EXCLUDED.payload, status = 'pending', attempts = 0
+        """,
+        kind,
+        key,
+        due_at,
+        payload or {},
+    )
+
+
+async def cancel(conn: asyncpg.Connection, kind: str, key: str) -> bool:
+    """Cancel a pending timer; True if there was one."""
+    result = await conn.execute(
+        "UPDATE timers SET status = 'cancelled' WHERE kind = $1 AND key = $2 AND status = 'pending'",
+        kind,
+        key,
+    )
+    return result.endswith(" 1")
+
+
+async def cancel_matching(conn: asyncpg.Connection, key_prefix: str) -> int:
+    """Cancel every pending timer whose key starts with `key_prefix`; returns how many."""
+    result = await conn.execute(
+        "UPDATE timers SET status = 'cancelled' WHERE status = 'pending' AND starts_with(key, $1)", key_prefix
+    )
+    return int(result.split()[-1])
+
+
+class TimerRunner:
+    """Fires due timers: each in its own transaction with its handler's effects, so it runs once."""
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        handlers: Mapping[str, TimerHandler],
+        *,
+        poll_seconds: float = 1.0,
+        batch_size: int = 100,
+        max_attempts: int = 5,
+    ) -> None:
+        self._pool = pool
+        self._handlers = dict(handlers)
+        self._poll_seconds = poll_seconds
+        self._batch_size = batch_size
+        self._max_attempts = max_attempts
+
+    async def run(self) -> None:
+        """Fire due timers until cancelled."""
+        while True:
+            try:
+                fired = await self.fire_due()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("timer poll failed", error=type(exc).__name__)
+                fired = 0
+            if fired < self._batch_size:
+                await asyncio.sleep(self._poll_seconds)
+
+    async def fire_due(self) -> int:
+        """Fire every timer due now (up to a batch); returns how many were fired."""
+        fired = 0
+        for _ in range(self._batch_size):
+            if not await self._fire_one():
+                break
+            fired += 1
+        return fired
+
+    async def _fire_one(self) -> bool:
+        async with self._pool.acquire() as conn, conn.transaction():
+            row = await conn.fetchrow(
+                """
+                SELECT id, kind, key, due_at, payload FROM timers
+                WHERE status = 'pending' AND due_at <= now() AND kind = ANY($1::text[])
+                ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED
+                """,
+                list(self._handlers),
+            )
+            if row is None:
+                return False
+            timer = Timer(**dict(row.items()))
+            with bound(timer_kind=timer.kind, timer_key=timer.key):
+                return await self._run_handler(conn, timer)
+
+    async def _run_handler(self, conn: asyncpg.Connection, timer: Timer) -> bool:
+        try:
+            async with conn.transaction():  # a savepoint: a failing handler leaves no half effect
+                await self._handlers[timer.kind](conn, timer)
+        except Exception as exc:
+            if is_infrastructure_error(exc):
+                raise
+            log.exception("timer handler failed")
+            await conn.execute(
+                """UPDATE timers SET attempts = attempts + 1, last_error = $2,
+                   status = CASE WHEN attempts + 1 >= $3 THEN 'cancelled' ELSE status END,
+                   due_at = now() + make_interval(secs => 2 ^ attempts) WHERE id = $1""",
+                timer.id,
+                f"{type(exc).__name__}: {exc}"[:500],
+                self._max_attempts,
+            )
+            return True
+        await conn.execute("UPDATE timers SET status = 'done', fired_at = now() WHERE id = $1", timer.id)
+        log.info("timer fired")
+        return True

@@ -143,3 +143,14 @@ def require_role(principal: Principal, *roles: Role) -> Principal:
     if principal.role not in roles:
         raise Forbidden(f"this needs the role {' or '.join(roles)}")
     return principal
+
+
+def require_owner(principal: Principal, *, orgnr: str | None = None, member_id: str | None = None) -> Principal:
+    """Organisers pass; a school must carry `orgnr`, a member must be `member_id` (403 otherwise)."""
+    if principal.role == "organiser":
+        return principal
+    if principal.role == "school" and orgnr is not None and principal.orgnr == orgnr:
+        return principal
+    if principal.role == "member" and member_id is not None and principal.member_id == member_id:
+        return principal
+    raise Forbidden("this token may not act for that school or member")

@@ -5,10 +5,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PLACEHOLDER_SECRETS = frozenset(
-    {"", "changeme", "change-me", "secret", "dev-secret-change-me", "development"}
-)
-DEV_JWT_SECRET = "dev-secret-change-me"
+DEV_JWT_SECRET = "dev-only-secret-change-me-outside-development"
+PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "development", DEV_JWT_SECRET})
 
 
 class ServiceSettings(BaseSettings):

@@ -1,0 +1,1 @@
+"""Test helpers shared by the outreach services (the pytest plugin lives in pytest_plugin)."""

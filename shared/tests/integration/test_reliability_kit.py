@@ -1,0 +1,198 @@
+"""The reliability kit against the real Kafka and Postgres: outbox, relay, inbox, dead letters, timers."""
+
+import asyncio
+import contextlib
+import os
+import subprocess
+import sys
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+import kit_process
+
+from outreach_shared import timers
+from outreach_shared.contracts import Envelope, Topics, new_envelope
+from outreach_shared.kafka import create_broker, sender, subscribe
+from outreach_shared.outbox import OutboxRelay
+from outreach_shared.testing.kafka import envelopes_of, publish_envelopes, publish_raw, read_topic
+from outreach_shared.testing.waiting import eventually
+
+KIT_PROCESS = Path(kit_process.__file__)
+
+
+async def effects_of(pool: asyncpg.Pool, subject: str) -> int:
+    return await pool.fetchval("SELECT count(*) FROM effects WHERE subject = $1", subject)
+
+
+@contextlib.asynccontextmanager
+async def consuming(pool: asyncpg.Pool, bootstrap: str, *, group: str, name: str, max_attempts: int = 3):
+    """Run the kit consumer in-process until the block ends."""
+    broker = create_broker(bootstrap, client_id=f"kit-{name}")
+    subscribe(broker, kit_process.kit_consumer(pool, broker, name, max_attempts), [Topics.GATHERINGS], group_id=group)
+    await broker.start()
+    try:
+        yield broker
+    finally:
+        await broker.stop()
+
+
+@contextlib.asynccontextmanager
+async def relaying(pool: asyncpg.Pool, bootstrap: str):
+    """Run the outbox relay in-process until the block ends."""
+    broker = create_broker(bootstrap, client_id="kit-relay")
+    await broker.start()
+    task = asyncio.create_task(OutboxRelay(pool, sender(broker), schema="kit", poll_seconds=0.2).run())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await broker.stop()
+
+
+def copies_on_kafka(event_id: uuid.UUID, count: int):
+    return lambda records: sum(e.event_id == event_id for e in envelopes_of(records)) >= count
+
+
+async def test_event_written_with_state_change_reaches_another_service_once(kit_pool, kafka_bootstrap, subject):
+    event_id = await kit_process.write_thing_with_event(kit_pool, subject)
+    group = f"g-{subject}"
+    async with relaying(kit_pool, kafka_bootstrap), consuming(kit_pool, kafka_bootstrap, group=group, name=group):
+        await eventually(lambda: _equals(effects_of(kit_pool, subject), 1))
+        await asyncio.sleep(1.0)  # give a second delivery a chance to show up
+    assert await effects_of(kit_pool, subject) == 1
+    assert await kit_pool.fetchval("SELECT published_at IS NOT NULL FROM outbox WHERE event_id = $1", event_id)
+    records = await read_topic(kafka_bootstrap, Topics.GATHERINGS, until=copies_on_kafka(event_id, 1))
+    (envelope,) = [e for e in envelopes_of(records) if e.event_id == event_id]
+    assert envelope.key == subject and envelope.correlation_id == f"corr-{subject}"
+
+
+async def test_relay_killed_after_publishing_republishes_and_inbox_absorbs_duplicate(
+    kit_pool, kit_dsn, kafka_bootstrap, subject
+):
+    crashed = subprocess.run(
+        [sys.executable, str(KIT_PROCESS), "relay-crash", kit_dsn, "kit", kafka_bootstrap, subject], timeout=120
+    )
+    assert crashed.returncode == -9, "the relay process should have been killed after publishing"
+    event_id = await kit_pool.fetchval("SELECT event_id FROM outbox WHERE key = $1", subject)
+    assert await kit_pool.fetchval("SELECT published_at FROM outbox WHERE event_id = $1", event_id) is None
+    await read_topic(kafka_bootstrap, Topics.GATHERINGS, until=copies_on_kafka(event_id, 1))
+
+    group = f"g-{subject}"
+    async with relaying(kit_pool, kafka_bootstrap), consuming(kit_pool, kafka_bootstrap, group=group, name=group):
+        await read_topic(kafka_bootstrap, Topics.GATHERINGS, until=copies_on_kafka(event_id, 2))
+        await eventually(lambda: _equals(effects_of(kit_pool, subject), 1))
+        await eventually(lambda: _equals(
+            kit_pool.fetchval("SELECT count(*) FROM inbox WHERE consumer = $1 AND event_id = $2", group, event_id),
+            1))
+        await asyncio.sleep(1.0)
+    assert await effects_of(kit_pool, subject) == 1
+
+
+async def test_consumer_killed_mid_handling_resumes_from_last_committed_offset(kit_pool, kit_dsn, kafka_bootstrap):
+    run = uuid.uuid4().hex[:8]
+    before, doomed, after = f"first-{run}", f"kill-{run}", f"last-{run}"
+    key = f"k-{run}"  # one key, so one partition and one order
+    envelopes = [new_envelope(kit_process.make_event(s), key=key, producer="kit", correlation_id=run)
+                 for s in (before, doomed, after)]
+    await publish_envelopes(kafka_bootstrap, *envelopes)
+    group = f"g-{run}"
+    process = subprocess.Popen(
+        [sys.executable, str(KIT_PROCESS), "consume", kit_dsn, "kit", kafka_bootstrap, group, group],
+        env={**os.environ, "KIT_DIE_ON_KILL": "1"},
+    )
+    assert process.wait(timeout=120) == -9, "the consumer should have died inside the handler"
+    assert await effects_of(kit_pool, before) == 1
+    assert await effects_of(kit_pool, doomed) == 0, "the killed handler's transaction must not commit"
+
+    async with consuming(kit_pool, kafka_bootstrap, group=group, name=group):
+        await eventually(lambda: _equals(effects_of(kit_pool, after), 1))
+    for subject in (before, doomed, after):
+        assert await effects_of(kit_pool, subject) == 1, subject
+
+
+async def test_poison_messages_are_dead_lettered_with_reason_and_partition_moves_on(kit_pool, kafka_bootstrap):
+    run = uuid.uuid4().hex[:8]
+    key = f"k-{run}".encode()
+    poison = new_envelope(kit_process.make_event(f"poison-{run}"), key=key.decode(), producer="kit",
+                          correlation_id=run)
+    healthy = new_envelope(kit_process.make_event(f"healthy-{run}"), key=key.decode(), producer="kit",
+                           correlation_id=run)
+    not_json = f"not json {run}".encode()
+    await publish_raw(kafka_bootstrap, Topics.GATHERINGS, key, not_json)
+    await publish_envelopes(kafka_bootstrap, poison, healthy)
+    group = f"g-{run}"
+    async with consuming(kit_pool, kafka_bootstrap, group=group, name=group, max_attempts=3):
+        await eventually(lambda: _equals(effects_of(kit_pool, f"healthy-{run}"), 1))
+
+    def ours(records):
+        return [r for r in records if r.key == key]
+
+    letters = ours(await read_topic(kafka_bootstrap, Topics.DEAD_LETTERS, until=lambda rs: len(ours(rs)) >= 2))
+    by_value = {r.value: dict((k, v.decode()) for k, v in r.headers) for r in letters}
+    assert "not an event envelope" in by_value[not_json]["x-dead-letter-reason"]
+    poison_headers = by_value[poison.to_bytes()]
+    assert "after 3 attempts" in poison_headers["x-dead-letter-reason"]
+    assert "ValueError" in poison_headers["x-dead-letter-reason"]
+    assert poison_headers["x-dead-letter-attempts"] == "3"
+    assert poison_headers["x-original-topic"] == Topics.GATHERINGS
+    assert await effects_of(kit_pool, f"poison-{run}") == 0, "failed attempts leave no effect"
+
+
+async def test_unknown_type_and_wrong_schema_version_are_dead_lettered_at_once(kit_pool, kafka_bootstrap):
+    run = uuid.uuid4().hex[:8]
+    base = new_envelope(kit_process.make_event(f"x-{run}"), key=f"k-{run}", producer="kit", correlation_id=run)
+    unknown = Envelope(**{**base.model_dump(), "event_id": uuid.uuid4(), "type": "gathering.exploded"})
+    future = Envelope(**{**base.model_dump(), "event_id": uuid.uuid4(), "schema_version": 99})
+    for envelope in (unknown, future):
+        await publish_raw(kafka_bootstrap, Topics.GATHERINGS, envelope.key.encode(), envelope.to_bytes())
+    group = f"g-{run}"
+    async with consuming(kit_pool, kafka_bootstrap, group=group, name=group):
+        letters = await read_topic(
+            kafka_bootstrap, Topics.DEAD_LETTERS,
+            until=lambda rs: sum(r.key == f"k-{run}".encode() for r in rs) >= 2,
+        )
+    reasons = sorted(dict(r.headers)["x-dead-letter-reason"].decode() for r in letters if r.key == f"k-{run}".encode())
+    assert reasons[0].startswith("unknown event type 'gathering.exploded'")
+    assert reasons[1].startswith("unsupported schema version 99")
+
+
+async def test_durable_timer_set_before_restart_fires_once_after(kit_dsn, subject):
+    fired: list[str] = []
+
+    async def on_due(conn: asyncpg.Connection, timer: timers.Timer) -> None:
+        fired.append(timer.key)
+        await conn.execute("INSERT INTO effects (subject, source) VALUES ($1, 'timer')", timer.key)
+
+    first = await kit_process.open_pool(kit_dsn, "kit")
+    async with first.acquire() as conn, conn.transaction():
+        await timers.schedule(conn, "kit-reminder", subject, datetime.now(UTC) + timedelta(seconds=1))
+    assert await timers.TimerRunner(first, {"kit-reminder": on_due}).fire_due() == 0, "not due yet"
+    await first.close()  # the 'service' stops before the timer is due
+
+    await asyncio.sleep(1.2)
+    second = await kit_process.open_pool(kit_dsn, "kit")
+    third = await kit_process.open_pool(kit_dsn, "kit")
+    runners = [timers.TimerRunner(p, {"kit-reminder": on_due}, poll_seconds=0.05) for p in (second, third)]
+    tasks = [asyncio.create_task(r.run()) for r in runners]  # two instances race for the same timer
+    try:
+        await eventually(lambda: _equals(effects_of(second, subject), 1))
+        await asyncio.sleep(0.5)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    assert fired.count(subject) == 1
+    assert await effects_of(second, subject) == 1
+    assert await second.fetchval("SELECT status FROM timers WHERE key = $1", subject) == "done"
+    await second.close()
+    await third.close()
+
+
+async def _equals(value_coroutine, expected) -> bool:
+    value = await value_coroutine
+    assert value == expected, f"{value} != {expected}"
+    return True

@@ -1,8 +1,9 @@
 """Kafka through FastStream: an idempotent acks=all broker, and subscribers that commit only after handling."""
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
+from aiokafka import ConsumerRecord
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -58,7 +59,7 @@ def subscribe(broker: KafkaBroker, consumer: EventConsumer, topics: Iterable[str
         description="Handles: " + ", ".join(consumer.event_types),
     )
     async def on_record(msg: KafkaMessage) -> None:
-        raw = msg.raw_message
+        raw = cast(ConsumerRecord, msg.raw_message)
         record = Record(
             topic=raw.topic,
             partition=raw.partition,

@@ -2,7 +2,7 @@
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,7 @@ class Wiring:
 
     subscriptions: list[Subscription] = field(default_factory=list)
     timers: Mapping[str, TimerHandler] = field(default_factory=dict)
-    background: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    background: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
     on_stop: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
 
@@ -70,7 +70,7 @@ class Runtime:
         self.definition = definition
         self.settings = settings
         self.name = definition.name
-        self.pool: asyncpg.Pool = None  # type: ignore[assignment]
+        self.pool: asyncpg.Pool = None
         self.broker: KafkaBroker = None  # type: ignore[assignment]
         self.extras: dict[str, Any] = {}
         self._tasks: list[asyncio.Task[None]] = []
@@ -113,7 +113,7 @@ class Runtime:
             self._spawn(loop)
         self._on_stop = list(wiring.on_stop)
 
-    def _spawn(self, loop: Callable[[], Awaitable[None]]) -> None:
+    def _spawn(self, loop: Callable[[], Coroutine[Any, Any, None]]) -> None:
         self._tasks.append(
             asyncio.create_task(loop(), name=f"{self.name}:{getattr(loop, '__qualname__', loop)}")
         )
@@ -164,12 +164,37 @@ def build_app(definition: ServiceDefinition, settings: ServiceSettings | None = 
         readiness=runtime.readiness,
     )
     app.state.runtime = runtime
+    _add_asyncapi_routes(app, runtime)
     return app
+
+
+def asyncapi_document(runtime: Runtime) -> str:
+    """The service's AsyncAPI 3 document (its subscribers and every event it publishes) as JSON."""
+    from faststream.specification import AsyncAPI
+
+    spec = AsyncAPI(runtime.broker, title=f"{runtime.definition.title} events",
+                    description=runtime.definition.description)
+    return spec.to_specification().to_json()
+
+
+def _add_asyncapi_routes(app: FastAPI, runtime: Runtime) -> None:
+    from fastapi.responses import HTMLResponse, Response
+
+    @app.get("/asyncapi.json", tags=["operations"], summary="AsyncAPI document of this service's events")
+    async def asyncapi_json() -> Response:
+        return Response(asyncapi_document(runtime), media_type="application/json")
+
+    @app.get("/asyncapi", tags=["operations"], summary="AsyncAPI documentation page", response_class=HTMLResponse)
+    async def asyncapi_html() -> HTMLResponse:
+        from faststream.specification import AsyncAPI, get_asyncapi_html
+
+        spec = AsyncAPI(runtime.broker, title=f"{runtime.definition.title} events")
+        return HTMLResponse(get_asyncapi_html(spec.to_specification(), try_it_out_path=None))
 
 
 def get_runtime(request: Request) -> Runtime:
     """FastAPI dependency: the running service's Runtime."""
-    return request.app.state.runtime  # type: ignore[no-any-return]
+    return request.app.state.runtime
 
 
 def serve(definition: ServiceDefinition) -> None:

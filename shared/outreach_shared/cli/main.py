@@ -41,7 +41,7 @@ def _print(data: Any) -> None:
 
 def _mint(role: str, subject: str | None, ttl_days: int) -> None:
     secret = get_settings().jwt_secret.get_secret_value()
-    typer.echo(mint_token(secret, role, subject, ttl=timedelta(days=ttl_days)))  # type: ignore[arg-type]
+    typer.echo(mint_token(secret, role, subject, ttl=timedelta(days=ttl_days)))
 
 
 @token_app.command("organiser")

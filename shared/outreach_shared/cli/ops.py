@@ -51,9 +51,10 @@ def _describe(letter: DeadLetter) -> dict[str, Any]:
 async def list_dead_letters(bootstrap: str, limit: int) -> list[dict[str, Any]]:
     """Dead letters described without their payload."""
     try:
-        return [_describe(letter) for letter in await read_dead_letters(bootstrap, limit=limit)]
+        letters = await read_dead_letters(bootstrap, limit=limit)
     except Exception as exc:
         fail(f"cannot read dead letters from {bootstrap}: {type(exc).__name__}: {exc}", EXIT_UNAVAILABLE)
+    return [_describe(letter) for letter in letters]
 
 
 async def replay_dead_letters(bootstrap: str, offsets: list[int] | None, replay_all: bool) -> int:

@@ -1,5 +1,6 @@
 """The catalogue: every event type, its schema version, topic, producer and payload model."""
 
+import builtins
 from dataclasses import dataclass
 
 from pydantic import BaseModel
@@ -19,7 +20,7 @@ class EventSpec:
     version: int
     topic: str
     producer: str
-    model: type[BaseModel]
+    model: builtins.type[BaseModel]
 
     @property
     def description(self) -> str:

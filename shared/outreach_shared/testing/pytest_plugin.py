@@ -37,10 +37,14 @@ def infrastructure(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Infrastructure]:
     """Kafka + PostgreSQL for the whole session: from env vars, Docker, or local processes."""
+    from outreach_shared.contracts import ALL_TOPICS
+    from outreach_shared.devstack._util import run_sync
+    from outreach_shared.devstack.provision import ensure_topics
     from outreach_shared.devstack.stack import acquire_infrastructure
 
     with acquire_infrastructure(tmp_path_factory.mktemp("infrastructure")) as infra:
         request.config.stash[_infra_key] = infra
+        run_sync(ensure_topics(infra.kafka_bootstrap, list(ALL_TOPICS)))
         yield infra
 
 

@@ -32,11 +32,3 @@ def subject() -> str:
     """A unique aggregate id for one test."""
     return f"s-{uuid.uuid4().hex[:12]}"
 
-
-@pytest.fixture(scope="session", autouse=True)
-async def kit_topics(kafka_bootstrap: str) -> None:
-    """Every catalogued topic exists before the first test publishes."""
-    from outreach_shared.contracts import ALL_TOPICS
-    from outreach_shared.devstack.provision import ensure_topics
-
-    await ensure_topics(kafka_bootstrap, list(ALL_TOPICS))

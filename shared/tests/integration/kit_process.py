@@ -2,7 +2,7 @@
 
 Usage as a process:
   python kit_process.py relay-crash DSN SCHEMA BOOTSTRAP SUBJECT   # enqueue one event, publish it, die before marking
-  python kit_process.py consume DSN SCHEMA BOOTSTRAP GROUP NAME    # consume; die inside the handler of a 'kill-' subject
+  python kit_process.py consume DSN SCHEMA BOOTSTRAP GROUP NAME    # consume; die in the handler of a kill- subject
 """
 
 import asyncio

@@ -132,7 +132,7 @@ async def test_poison_messages_are_dead_lettered_with_reason_and_partition_moves
         return [r for r in records if r.key == key]
 
     letters = ours(await read_topic(kafka_bootstrap, Topics.DEAD_LETTERS, until=lambda rs: len(ours(rs)) >= 2))
-    by_value = {r.value: dict((k, v.decode()) for k, v in r.headers) for r in letters}
+    by_value = {r.value: {k: v.decode() for k, v in r.headers} for r in letters}
     assert "not an event envelope" in by_value[not_json]["x-dead-letter-reason"]
     poison_headers = by_value[poison.to_bytes()]
     assert "after 3 attempts" in poison_headers["x-dead-letter-reason"]

@@ -4,6 +4,7 @@ import socket
 from pathlib import Path
 
 import pytest
+
 from outreach_shared.devstack import kafka, postgres, provision, stack
 from outreach_shared.devstack._util import free_port, free_ports, tail
 

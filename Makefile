@@ -1,0 +1,36 @@
+# The two commands on a fresh machine: `make up` (the whole system locally) and `make test` (everything CI runs).
+SHELL := /bin/bash
+UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+PYTEST_ARGS ?=
+
+.PHONY: up test lint bench docs install clean help
+
+help:
+	@echo "make up      start Kafka, PostgreSQL, the mail catcher and all four services (+ demo data)"
+	@echo "make test    run every test against a real Kafka and PostgreSQL"
+	@echo "make lint    ruff + mypy"
+	@echo "make bench   benchmarks with side-by-side baselines"
+	@echo "make docs    regenerate the events catalogue and AsyncAPI documents"
+
+install:
+	@command -v uv >/dev/null 2>&1 || [ -x "$(UV)" ] || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+	@$(UV) sync --all-packages --frozen --quiet 2>/dev/null || $(UV) sync --all-packages --quiet
+
+up: install
+	$(UV) run outreach-up $(ARGS)
+
+test: install
+	$(UV) run pytest $(PYTEST_ARGS)
+
+lint: install
+	$(UV) run ruff check .
+	$(UV) run mypy shared/outreach_shared services/booking/src services/ambassadors/src services/training/src services/notify/src
+
+bench: install
+	$(UV) run python -m bench $(ARGS)
+
+docs: install
+	$(UV) run python -m outreach_shared.docs
+
+clean:
+	rm -rf .local .pytest_cache .mypy_cache .ruff_cache

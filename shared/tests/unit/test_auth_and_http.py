@@ -1,0 +1,140 @@
+"""Tokens and the HTTP kit: roles, ownership, forged and expired tokens, problem+json."""
+
+import base64
+import json
+from datetime import timedelta
+from typing import Annotated
+
+import httpx
+import pytest
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+
+from outreach_shared.auth import Principal, decode_token, mint_token
+from outreach_shared.errors import NotFound, Unauthorized
+from outreach_shared.http import create_app, principal_dependency, require_owner, require_role
+
+SECRET = "a-test-secret-that-is-long-enough-for-hs256"
+current = principal_dependency(lambda: SECRET)
+Caller = Annotated[Principal, Depends(current)]
+router = APIRouter()
+
+
+class Booking(BaseModel):
+    pupils: int = Field(ge=1)
+
+
+@router.get("/schools/{orgnr}/visits")
+async def school_visits(orgnr: str, caller: Caller) -> dict[str, str]:
+    require_role(caller, "school", "organiser")
+    require_owner(caller, orgnr=orgnr)
+    return {"orgnr": orgnr}
+
+
+@router.get("/admin")
+async def organiser_only(caller: Caller) -> dict[str, str]:
+    require_role(caller, "organiser")
+    return {"ok": "yes"}
+
+
+@router.post("/bookings")
+async def book(body: Booking) -> dict[str, int]:
+    return {"pupils": body.pupils}
+
+
+@router.get("/missing")
+async def missing() -> None:
+    raise NotFound("no visit with that id")
+
+
+@pytest.fixture
+def client() -> httpx.AsyncClient:
+    app = create_app(title="kit", routers=[router])
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://kit")
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def unsigned_token(claims: dict[str, object]) -> str:
+    def part(data: dict[str, object]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
+
+
+async def test_school_token_reads_its_own_school(client):
+    response = await client.get("/schools/974760673/visits", headers=bearer(mint_token(SECRET, "school", "974760673")))
+    assert response.status_code == 200
+
+
+async def test_token_of_another_school_is_forbidden(client):
+    response = await client.get("/schools/974760673/visits", headers=bearer(mint_token(SECRET, "school", "910825526")))
+    assert response.status_code == 403
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_wrong_role_is_forbidden(client):
+    response = await client.get("/admin", headers=bearer(mint_token(SECRET, "member", "m-1")))
+    assert response.status_code == 403
+    assert "organiser" in response.json()["detail"]
+
+
+async def test_missing_token_is_unauthorized(client):
+    response = await client.get("/admin")
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+async def test_token_signed_with_another_key_is_unauthorized(client):
+    forged = mint_token("another-secret-that-is-also-long-enough", "organiser")
+    assert (await client.get("/admin", headers=bearer(forged))).status_code == 401
+
+
+async def test_unsigned_alg_none_token_is_unauthorized(client):
+    token = unsigned_token({"sub": "organiser", "role": "organiser", "iss": "outreach", "iat": 1, "exp": 4102444800})
+    assert (await client.get("/admin", headers=bearer(token))).status_code == 401
+
+
+async def test_expired_token_is_unauthorized(client):
+    expired = mint_token(SECRET, "organiser", ttl=timedelta(seconds=-1))
+    response = await client.get("/admin", headers=bearer(expired))
+    assert response.status_code == 401
+    assert "expired" in response.json()["detail"]
+
+
+def test_decode_gives_role_and_subject():
+    principal = decode_token(SECRET, mint_token(SECRET, "member", "m-42"))
+    assert (principal.role, principal.member_id, principal.orgnr) == ("member", "m-42", None)
+
+
+def test_school_and_member_tokens_need_a_subject():
+    with pytest.raises(ValueError):
+        mint_token(SECRET, "school")
+
+
+def test_garbage_token_is_refused():
+    with pytest.raises(Unauthorized):
+        decode_token(SECRET, "not-a-token")
+
+
+async def test_validation_error_is_problem_json_naming_the_field(client):
+    response = await client.post("/bookings", json={"pupils": 0})
+    assert response.status_code == 422
+    body = response.json()
+    assert response.headers["content-type"] == "application/problem+json"
+    assert body["errors"][0]["field"] == "pupils"
+    assert "pupils" in body["detail"]
+
+
+async def test_domain_error_is_problem_json_with_detail(client):
+    response = await client.get("/missing")
+    assert response.status_code == 404
+    assert response.json()["detail"] == "no visit with that id"
+
+
+async def test_every_response_carries_a_request_id(client):
+    response = await client.get("/healthz", headers={"X-Request-ID": "req-123"})
+    assert response.headers["x-request-id"] == "req-123"
+    assert (await client.get("/healthz")).headers["x-request-id"]

@@ -196,3 +196,24 @@ async def _equals(value_coroutine, expected) -> bool:
     value = await value_coroutine
     assert value == expected, f"{value} != {expected}"
     return True
+
+
+async def test_dead_letter_replayed_after_the_fix_is_handled_once(kit_pool, kafka_bootstrap, subject):
+    from outreach_shared.cli.ops import list_dead_letters, replay_dead_letters
+
+    kit_process.BROKEN_SUBJECTS.add(subject)
+    envelope = new_envelope(kit_process.make_event(subject), key=subject, producer="kit", correlation_id=subject)
+    await publish_envelopes(kafka_bootstrap, envelope)
+    group = f"g-{subject}"
+    async with consuming(kit_pool, kafka_bootstrap, group=group, name=group, max_attempts=2):
+        letters = await read_topic(kafka_bootstrap, Topics.DEAD_LETTERS,
+                                   until=lambda rs: any(r.key == subject.encode() for r in rs))
+        (letter,) = [r for r in letters if r.key == subject.encode()]
+        listed = await list_dead_letters(kafka_bootstrap, limit=10_000)
+        (described,) = [d for d in listed if d["offset"] == letter.offset]
+        assert "ValueError" in described["reason"] and described["consumer"] == group
+        assert await effects_of(kit_pool, subject) == 0
+
+        kit_process.BROKEN_SUBJECTS.discard(subject)  # the fix is deployed
+        assert await replay_dead_letters(kafka_bootstrap, [letter.offset], replay_all=False) == 1
+        await eventually(lambda: _equals(effects_of(kit_pool, subject), 1))

@@ -1,4 +1,4 @@
-"""Generate the events catalogue page (docs/events.md) from the contracts: `python -m outreach_shared.docs`."""
+"""Generate the events catalogue page (shared/docs/events.md) from the contracts: `python -m outreach_shared.docs`."""
 
 import sys
 from pathlib import Path
@@ -49,9 +49,9 @@ def render() -> str:
 
 
 def main() -> None:
-    """Write docs/events.md at the repository root given as the first argument (default: cwd)."""
+    """Write shared/docs/events.md under the repository root given as the first argument (default: cwd)."""
     root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path.cwd()
-    target = root / "docs" / "events.md"
+    target = root / "shared" / "docs" / "events.md"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(render(), encoding="utf-8")
     print(f"wrote {target}")

@@ -8,8 +8,8 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_events_page_is_generated_from_the_current_contracts():
-    committed = (ROOT / "docs" / "events.md").read_text(encoding="utf-8")
-    assert committed == render(), "docs/events.md is stale: run `make docs`"
+    committed = (ROOT / "shared" / "docs" / "events.md").read_text(encoding="utf-8")
+    assert committed == render(), "shared/docs/events.md is stale: run `make docs`"
 
 
 def test_events_page_lists_every_event_type():

@@ -52,7 +52,7 @@ class CaughtMessage:
 
     def parts(self) -> list[EmailMessage]:
         """The leaf MIME parts in document order."""
-        return [p for p in self.parsed.walk() if not p.is_multipart()]  # type: ignore[misc]
+        return [p for p in self.parsed.walk() if not p.is_multipart()]
 
     def summary(self) -> dict[str, Any]:
         """What a listing shows."""
@@ -217,7 +217,8 @@ def _index_html(messages: list[CaughtMessage]) -> str:
     from html import escape
 
     rows = "".join(
-        f"<tr><td>{escape(m.received_at.isoformat(timespec='seconds'))}</td><td>{escape(', '.join(m.rcpt_tos))}</td>"
+        f"<tr><td>{escape(m.received_at.isoformat(timespec='seconds'))}</td>"
+        f"<td>{escape(', '.join(m.rcpt_tos))}</td>"
         f"<td><a href='/api/messages/{m.id}'>{escape(str(m.parsed.get('Subject', '')))}</a></td></tr>"
         for m in reversed(messages)
     )

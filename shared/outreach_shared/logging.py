@@ -18,6 +18,16 @@ def _redact_personal_data(_: Any, __: str, event_dict: dict[str, Any]) -> dict[s
     return event_dict
 
 
+class _CurrentStderr:
+    """Writes to whatever sys.stderr is now (test capture, redirection), not what it was at configure time."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure_logging(service: str, *, level: str = "INFO", json: bool | None = None) -> None:
     """Configure structlog (and stdlib logging through it) for this process."""
     use_json = (not sys.stderr.isatty()) if json is None else json
@@ -31,7 +41,7 @@ def configure_logging(service: str, *, level: str = "INFO", json: bool | None = 
     structlog.configure(
         processors=[*shared, structlog.processors.format_exc_info, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=_CurrentStderr()),  # type: ignore[arg-type]
         cache_logger_on_first_use=False,
     )
     structlog.contextvars.clear_contextvars()

@@ -353,11 +353,13 @@ def start_kafka(state: Path, infra: Infra) -> None:
     kafka = LocalKafka(state / "kafka", port=port, controller_port=controller)
     infra.stops.append(kafka.stop)
     _link_log(state, "kafka", kafka.log_path)
+    began = time.monotonic()
     try:
         kafka.start(timeout=120)
     except Exception as exc:
         raise LaunchError(f"Kafka did not start; its log: {kafka.log_path}\n{exc}") from exc
     infra.bootstrap, infra.sources["kafka"] = kafka.bootstrap_servers, "local"
+    say(f"Kafka ready at {infra.bootstrap} ({time.monotonic() - began:.1f} s)")
 
 
 def start_postgres(state: Path, infra: Infra) -> None:
@@ -372,11 +374,13 @@ def start_postgres(state: Path, infra: Infra) -> None:
     postgres = LocalPostgres(state / "postgres", port=_preferred(POSTGRES_PORT))
     infra.stops.append(postgres.stop)
     _link_log(state, "postgres", postgres.log_path)
+    began = time.monotonic()
     try:
         postgres.start(timeout=90)
     except Exception as exc:
         raise LaunchError(f"PostgreSQL did not start; its log: {postgres.log_path}\n{exc}") from exc
     infra.admin_dsn, infra.sources["postgres"] = postgres.dsn, "local"
+    say(f"PostgreSQL ready at 127.0.0.1:{postgres.port} ({time.monotonic() - began:.1f} s)")
 
 
 def mask_dsn(dsn: str) -> str:

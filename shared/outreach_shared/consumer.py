@@ -1,7 +1,7 @@
 """The idempotent consumer: inbox dedup, bounded retries, dead letters. Independent of FastStream."""
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -187,6 +187,63 @@ class EventConsumer:
             await handler(HandlerContext(conn=conn, envelope=envelope, producer=self.name), payload)
         log.info("event handled")
         return Outcome.HANDLED
+
+    async def handle_batch(self, records: Sequence[Record]) -> list[Outcome]:
+        """Handle a fetched batch in one transaction; if anything in it fails, fall back to one by one."""
+        prepared: list[tuple[Record, Envelope, Handler, Any]] = []
+        for record in records:
+            ready = self._prepare(record)
+            if ready is None:  # poison or not ours: the careful path decides (and dead-letters)
+                return [await self.handle(r) for r in records]
+            if isinstance(ready, tuple):
+                prepared.append(ready)
+        if not prepared:
+            return [Outcome.IGNORED] * len(records)
+        try:
+            await self._run_batch(prepared)
+        except Exception as exc:
+            log.warning("batch failed; handling one by one", error=type(exc).__name__, size=len(records))
+            return [await self.handle(r) for r in records]
+        return [Outcome.HANDLED] * len(records)
+
+    def _prepare(self, record: Record) -> "tuple[Record, Envelope, Handler, Any] | Outcome | None":
+        """Parse and validate without side effects: a tuple to handle, IGNORED, or None for poison."""
+        if record.value is None:
+            return Outcome.IGNORED
+        try:
+            envelope = Envelope.from_bytes(record.value)
+            spec = spec_for(envelope.type)
+        except (ValidationError, UnknownEventType):
+            return None
+        if envelope.schema_version != spec.version:
+            return None
+        handler = self._handlers.get(envelope.type)
+        if handler is None:
+            return Outcome.IGNORED
+        try:
+            return record, envelope, handler, spec.model.model_validate(envelope.payload)
+        except ValidationError:
+            return None
+
+    async def _run_batch(self, prepared: list[tuple[Record, Envelope, Handler, Any]]) -> None:
+        async with self._pool.acquire() as conn, conn.transaction():
+            new_ids = {
+                row["event_id"]
+                for row in await conn.fetch(
+                    "INSERT INTO inbox (consumer, event_id, event_type) "
+                    "SELECT $1, e, t FROM unnest($2::uuid[], $3::text[]) AS x(e, t) "
+                    "ON CONFLICT DO NOTHING RETURNING event_id",
+                    self.name, [p[1].event_id for p in prepared], [p[1].type for p in prepared],
+                )
+            }
+            for _, envelope, handler, payload in prepared:
+                if envelope.event_id not in new_ids:
+                    continue  # already handled, or a duplicate within this batch
+                new_ids.discard(envelope.event_id)
+                with bound(event_id=str(envelope.event_id), correlation_id=envelope.correlation_id,
+                           event_type=envelope.type, consumer=self.name):
+                    await handler(HandlerContext(conn=conn, envelope=envelope, producer=self.name), payload)
+        log.debug("batch handled", size=len(prepared))
 
     async def _reject(self, record: Record, reason: str, attempts: int) -> Outcome:
         log.error(

@@ -33,6 +33,8 @@ class Subscription:
     name: str
     topics: Sequence[str]
     handlers: Mapping[str, Handler]
+    batch: bool = True
+    """Handle each fetched batch in one transaction (falls back to one by one when something fails)."""
 
 
 @dataclass
@@ -103,7 +105,8 @@ class Runtime:
                 max_attempts=s.handler_max_attempts,
                 backoff_seconds=s.handler_backoff_seconds,
             )
-            subscribe(self.broker, consumer, sub.topics, group_id=s.consumer_group or f"outreach-{sub.name}")
+            subscribe(self.broker, consumer, sub.topics, group_id=s.consumer_group or f"outreach-{sub.name}",
+                      batch=sub.batch)
         await self.broker.start()
         relay = OutboxRelay(self.pool, sender(self.broker), schema=schema, poll_seconds=s.outbox_poll_seconds)
         self._spawn(relay.run)

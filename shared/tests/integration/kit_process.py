@@ -2,7 +2,7 @@
 
 Usage as a process:
   python kit_process.py relay-crash DSN SCHEMA BOOTSTRAP SUBJECT   # enqueue one event, publish it, die before marking
-  python kit_process.py consume DSN SCHEMA BOOTSTRAP GROUP NAME    # consume; die in the handler of a kill- subject
+  python kit_process.py consume DSN SCHEMA BOOTSTRAP GROUP NAME MODE  # MODE batch|single; die in a kill- handler
 """
 
 import asyncio
@@ -82,10 +82,10 @@ async def _relay_crash(dsn: str, schema: str, bootstrap: str, subject: str) -> N
     await OutboxRelay(pool, send_then_die, schema=schema).relay_once()
 
 
-async def _consume(dsn: str, schema: str, bootstrap: str, group: str, name: str) -> None:
+async def _consume(dsn: str, schema: str, bootstrap: str, group: str, name: str, mode: str) -> None:
     pool = await open_pool(dsn, schema)
     broker = create_broker(bootstrap, client_id="kit-consumer")
-    subscribe(broker, kit_consumer(pool, broker, name), [Topics.GATHERINGS], group_id=group)
+    subscribe(broker, kit_consumer(pool, broker, name), [Topics.GATHERINGS], group_id=group, batch=mode == "batch")
     await broker.start()
     await asyncio.sleep(120)
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import asyncpg
 import kit_process
+import pytest
 
 from outreach_shared import timers
 from outreach_shared.contracts import Envelope, Topics, new_envelope
@@ -27,10 +28,12 @@ async def effects_of(pool: asyncpg.Pool, subject: str) -> int:
 
 
 @contextlib.asynccontextmanager
-async def consuming(pool: asyncpg.Pool, bootstrap: str, *, group: str, name: str, max_attempts: int = 3):
+async def consuming(pool: asyncpg.Pool, bootstrap: str, *, group: str, name: str, max_attempts: int = 3,
+                    batch: bool = True):
     """Run the kit consumer in-process until the block ends."""
     broker = create_broker(bootstrap, client_id=f"kit-{name}")
-    subscribe(broker, kit_process.kit_consumer(pool, broker, name, max_attempts), [Topics.GATHERINGS], group_id=group)
+    consumer = kit_process.kit_consumer(pool, broker, name, max_attempts)
+    subscribe(broker, consumer, [Topics.GATHERINGS], group_id=group, batch=batch)
     await broker.start()
     try:
         yield broker
@@ -92,7 +95,8 @@ async def test_relay_killed_after_publishing_republishes_and_inbox_absorbs_dupli
     assert await effects_of(kit_pool, subject) == 1
 
 
-async def test_consumer_killed_mid_handling_resumes_from_last_committed_offset(kit_pool, kit_dsn, kafka_bootstrap):
+@pytest.mark.parametrize("mode", ["single", "batch"])
+async def test_consumer_killed_mid_handling_resumes_from_last_committed_offset(kit_pool, kit_dsn, kafka_bootstrap, mode):
     run = uuid.uuid4().hex[:8]
     before, doomed, after = f"first-{run}", f"kill-{run}", f"last-{run}"
     key = f"k-{run}"  # one key, so one partition and one order
@@ -101,14 +105,17 @@ async def test_consumer_killed_mid_handling_resumes_from_last_committed_offset(k
     await publish_envelopes(kafka_bootstrap, *envelopes)
     group = f"g-{run}"
     process = subprocess.Popen(
-        [sys.executable, str(KIT_PROCESS), "consume", kit_dsn, "kit", kafka_bootstrap, group, group],
+        [sys.executable, str(KIT_PROCESS), "consume", kit_dsn, "kit", kafka_bootstrap, group, group, mode],
         env={**os.environ, "KIT_DIE_ON_KILL": "1"},
     )
     assert process.wait(timeout=120) == -9, "the consumer should have died inside the handler"
-    assert await effects_of(kit_pool, before) == 1
     assert await effects_of(kit_pool, doomed) == 0, "the killed handler's transaction must not commit"
+    if mode == "single":
+        assert await effects_of(kit_pool, before) == 1, "handled and committed before the kill"
+    else:
+        assert await effects_of(kit_pool, before) == 0, "the batch's transaction died with its last handler"
 
-    async with consuming(kit_pool, kafka_bootstrap, group=group, name=group):
+    async with consuming(kit_pool, kafka_bootstrap, group=group, name=group, batch=mode == "batch"):
         await eventually(lambda: _equals(effects_of(kit_pool, after), 1))
     for subject in (before, doomed, after):
         assert await effects_of(kit_pool, subject) == 1, subject

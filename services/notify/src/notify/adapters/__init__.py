@@ -1,0 +1,1 @@
+"""Adapters: SQL repositories, the channels' providers, templates and calendar files."""

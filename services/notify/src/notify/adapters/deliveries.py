@@ -1,0 +1,179 @@
+"""SQL for notices and deliveries: create once, claim due ones, record outcomes."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+import asyncpg
+
+from notify.domain.notices import NoticeType
+
+DELIVERY_COLUMNS = """d.id, d.notice_id, d.event_id, d.recipient, d.channel, d.status, d.attempts,
+    d.fallback_of, n.notice_type, n.urgent, n.context, n.calendar, n.correlation_id"""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A delivery joined with its notice, as the worker needs it."""
+
+    id: UUID
+    notice_id: UUID
+    event_id: UUID
+    recipient: str
+    channel: str
+    status: str
+    attempts: int
+    fallback_of: UUID | None
+    notice_type: NoticeType
+    urgent: bool
+    context: dict[str, Any]
+    calendar: str | None
+    correlation_id: str
+
+
+def _delivery(row: asyncpg.Record) -> Delivery:
+    values = dict(row.items())
+    values["notice_type"] = NoticeType(values["notice_type"])
+    return Delivery(**values)
+
+
+async def create_notice(
+    conn: asyncpg.Connection,
+    *,
+    event_id: UUID,
+    correlation_id: str,
+    notice_type: NoticeType,
+    recipient: str,
+    subject: str,
+    urgent: bool,
+    context: dict[str, Any],
+    calendar: str | None,
+) -> UUID | None:
+    """Insert a notice; None when this event already made it for this recipient."""
+    return await conn.fetchval(
+        """INSERT INTO notices (id, event_id, correlation_id, notice_type, recipient, subject, urgent, context,
+                                calendar)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING id""",
+        uuid4(),
+        event_id,
+        correlation_id,
+        notice_type.value,
+        recipient,
+        subject,
+        urgent,
+        context,
+        calendar,
+    )
+
+
+async def create_delivery(
+    conn: asyncpg.Connection,
+    *,
+    notice_id: UUID,
+    event_id: UUID,
+    recipient: str,
+    channel: str,
+    fallback_of: UUID | None = None,
+) -> UUID | None:
+    """Insert a delivery unless (event, recipient, channel) already has one; returns its id if new."""
+    return await conn.fetchval(
+        """INSERT INTO deliveries (id, notice_id, event_id, recipient, channel, fallback_of)
+           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id, recipient, channel) DO NOTHING RETURNING id""",
+        uuid4(),
+        notice_id,
+        event_id,
+        recipient,
+        channel,
+        fallback_of,
+    )
+
+
+async def lock_due(conn: asyncpg.Connection) -> Delivery | None:
+    """Lock the next due delivery (pending and due, or sending with an expired lease), skipping locked ones."""
+    row = await conn.fetchrow(
+        f"""SELECT {DELIVERY_COLUMNS} FROM deliveries d JOIN notices n ON n.id = d.notice_id
+            WHERE (d.status = 'pending' AND d.next_attempt_at <= now())
+               OR (d.status = 'sending' AND d.lease_until <= now())
+            ORDER BY d.next_attempt_at LIMIT 1 FOR UPDATE OF d SKIP LOCKED"""
+    )
+    return _delivery(row) if row else None
+
+
+async def hold(conn: asyncpg.Connection, delivery_id: UUID, until: datetime, reason: str) -> None:
+    """Put a delivery back to wait (no attempt counted): for a contact, or for quiet hours to end."""
+    await conn.execute(
+        """UPDATE deliveries SET status = 'pending', next_attempt_at = $2, waiting_for = $3, lease_until = NULL,
+           updated_at = now() WHERE id = $1""",
+        delivery_id,
+        until,
+        reason,
+    )
+
+
+async def mark_attempt(conn: asyncpg.Connection, delivery_id: UUID, lease_seconds: float) -> int:
+    """Count an attempt and lease the delivery to this worker; returns the attempt number."""
+    return await conn.fetchval(
+        """UPDATE deliveries SET status = 'sending', attempts = attempts + 1, waiting_for = NULL,
+               lease_until = now() + make_interval(secs => $2), updated_at = now()
+           WHERE id = $1 RETURNING attempts""",
+        delivery_id,
+        lease_seconds,
+    )
+
+
+async def finish(
+    conn: asyncpg.Connection,
+    delivery_id: UUID,
+    attempt: int,
+    *,
+    status: str,
+    error: str | None = None,
+    retry_at: datetime | None = None,
+) -> bool:
+    """Record an attempt's outcome, only if this worker still holds that attempt; True if recorded."""
+    result = await conn.execute(
+        """UPDATE deliveries SET status = $3, last_error = $4, lease_until = NULL, updated_at = now(),
+               next_attempt_at = coalesce($5, next_attempt_at),
+               sent_at = CASE WHEN $3 = 'sent' THEN now() ELSE sent_at END
+           WHERE id = $1 AND attempts = $2 AND status = 'sending'""",
+        delivery_id,
+        attempt,
+        status,
+        error,
+        retry_at,
+    )
+    return result.endswith(" 1")
+
+
+async def cancel_reminders(conn: asyncpg.Connection, subject: str, notice_types: list[str]) -> int:
+    """Withdraw pending deliveries of reminder notices about a visit or gathering."""
+    result = await conn.execute(
+        """UPDATE deliveries SET status = 'cancelled', updated_at = now()
+           WHERE status = 'pending' AND notice_id IN
+               (SELECT id FROM notices WHERE subject = $1 AND notice_type = ANY($2::text[]))""",
+        subject,
+        notice_types,
+    )
+    return int(result.split()[-1])
+
+
+async def wake_waiting(conn: asyncpg.Connection, recipient: str) -> None:
+    """A contact arrived: deliveries waiting for it are due now."""
+    await conn.execute(
+        """UPDATE deliveries SET next_attempt_at = now(), updated_at = now()
+           WHERE recipient = $1 AND status = 'pending' AND waiting_for = 'contact'""",
+        recipient,
+    )
+
+
+async def list_for_recipient(conn: asyncpg.Connection, recipient: str, limit: int = 200) -> list[asyncpg.Record]:
+    """A recipient's deliveries, newest first (for organisers)."""
+    return await conn.fetch(
+        """SELECT d.id, d.event_id, n.notice_type, d.recipient, d.channel, d.status, d.attempts, d.last_error,
+                  d.waiting_for, d.next_attempt_at, d.sent_at, d.created_at, d.updated_at, d.fallback_of
+           FROM deliveries d JOIN notices n ON n.id = d.notice_id
+           WHERE d.recipient = $1 ORDER BY d.created_at DESC, d.channel LIMIT $2""",
+        recipient,
+        limit,
+    )

@@ -1,0 +1,118 @@
+"""Jinja2 templates per notice type and language: subject, plain text, HTML (autoescaped) and SMS."""
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, pass_context, select_autoescape
+from jinja2.runtime import Context
+
+from notify.domain import formatting
+from notify.domain.formatting import LANGUAGES
+from notify.domain.notices import NoticeType
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+REQUIRED_BLOCKS = ("subject", "body")
+
+
+class MissingTemplate(RuntimeError):
+    """A notice type has no usable template in some language: the service must not start."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A notice rendered for one language."""
+
+    subject: str
+    text: str
+    html: str
+    sms: str
+
+
+def _lang_filter(fn: Any) -> Any:
+    @pass_context
+    def apply(ctx: Context, value: Any) -> str:
+        return str(fn(value, ctx["lang"]))
+
+    return apply
+
+
+def _environment(directory: Path) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(directory),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters |= {
+        "when": _lang_filter(formatting.when),
+        "day": _lang_filter(formatting.day),
+        "kind": _lang_filter(formatting.kind_label),
+        "names": _lang_filter(formatting.names),
+        "clock": formatting.clock,
+    }
+    return env
+
+
+def _blocks(text: str) -> list[dict[str, list[str]]]:
+    out: list[dict[str, list[str]]] = []
+    for para in (p for p in text.split("\n\n") if p.strip()):
+        lines = para.strip().splitlines()
+        if all(line.startswith("- ") for line in lines):
+            out.append({"bullets": [line[2:] for line in lines], "lines": []})
+        else:
+            out.append({"bullets": [], "lines": lines})
+    return out
+
+
+class Renderer:
+    """Renders notices; `validate()` at start-up refuses a missing type or language."""
+
+    def __init__(self, *, app_url: str, directory: Path = TEMPLATES) -> None:
+        self._env = _environment(directory)
+        self._app_url = app_url
+
+    def validate(self) -> None:
+        """Every notice type has a template with subject and body in every language; else MissingTemplate."""
+        for lang in LANGUAGES:
+            self._block(f"{lang}/_frame.txt", "greeting")
+            for notice_type in NoticeType:
+                for block in REQUIRED_BLOCKS:
+                    self._block(f"{lang}/{notice_type.value}.txt", block)
+        self._env.get_template("layout.html")
+
+    def _template(self, name: str) -> Template:
+        try:
+            return self._env.get_template(name)
+        except Exception as exc:
+            raise MissingTemplate(f"template {name} is missing or broken: {exc}") from exc
+
+    def _block(self, name: str, block: str) -> Template:
+        template = self._template(name)
+        if block not in template.blocks:
+            raise MissingTemplate(f"template {name} has no block {block!r}")
+        return template
+
+    def _render_block(self, template: Template, block: str, values: dict[str, Any]) -> str:
+        return "".join(template.blocks[block](template.new_context(values))).strip()
+
+    def render(
+        self, notice_type: NoticeType, lang: str, context: dict[str, Any], recipient_name: str | None = None
+    ) -> Rendered:
+        """Subject, plain text, HTML and SMS text of a notice in `lang`."""
+        values = {**context, "lang": lang, "app_url": self._app_url, "recipient_name": recipient_name}
+        template = self._template(f"{lang}/{notice_type.value}.txt")
+        frame = self._template(f"{lang}/_frame.txt")
+        subject = " ".join(self._render_block(template, "subject", values).split())
+        body = self._render_block(template, "body", values)
+        greeting, signature, footer = (
+            self._render_block(frame, b, values) for b in ("greeting", "signature", "footer")
+        )
+        text = f"{greeting}\n\n{body}\n\n{signature}\n\n--\n{footer}\n"
+        html = self._env.get_template("layout.html").render(
+            lang=lang, subject=subject, greeting=greeting, blocks=_blocks(body), signature=signature, footer=footer
+        )
+        sms = self._render_block(template, "sms", values) if "sms" in template.blocks else f"Jobbvinner: {subject}"
+        return Rendered(subject=subject, text=text, html=html, sms=sms)

@@ -1,0 +1,218 @@
+"""What each incoming event means as notices: recipients, notice type, context and calendar."""
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any, TypeAlias
+
+from notify.domain.channels import OSLO
+from notify.domain.notices import CalendarSpec, NoticeDraft, NoticeType, Recipient
+from outreach_shared.contracts import ambassadors as a
+from outreach_shared.contracts import booking as b
+from outreach_shared.contracts import training as t
+from outreach_shared.contracts.common import TimeWindow
+
+CALENDAR_SUMMARY = {"nb": "Jobbvinner-besøk", "nn": "Jobbvinner-besøk", "en": "Jobbvinner visit"}
+
+
+@dataclass(frozen=True)
+class VisitInfo:
+    """What notify remembers of a visit (no personal data) to give notices their context."""
+
+    visit_id: str
+    school_name: str | None = None
+    school_address: str | None = None
+    kind: str | None = None
+    language: str | None = None
+    start: str | None = None
+    end: str | None = None
+    sequence: int = 0
+
+
+def _visit_context(visit: VisitInfo | None, window: TimeWindow | None = None) -> dict[str, Any]:
+    info = asdict(visit) if visit else {}
+    ctx = {k: info.get(k) for k in ("school_name", "school_address", "kind", "start", "end")}
+    if window is not None:
+        ctx |= {"start": window.start.isoformat(), "end": window.end.isoformat()}
+    return ctx
+
+
+def _organisers(organisers: list[str]) -> list[Recipient]:
+    return [Recipient("organiser", address) for address in organisers]
+
+
+def _visit(visit_id: str) -> str:
+    return f"visit:{visit_id}"
+
+
+def _gathering(gathering_id: str) -> str:
+    return f"gathering:{gathering_id}"
+
+
+def is_same_day(start: datetime | None, now: datetime) -> bool:
+    """True when a visit starts later the same day (Europe/Oslo)."""
+    return start is not None and start.astimezone(OSLO).date() == now.astimezone(OSLO).date()
+
+
+def offer_made(p: a.OfferMade) -> list[NoticeDraft]:
+    """The member is offered a seat: how to answer and by when."""
+    ctx = {
+        "offer_id": p.offer_id,
+        "visit_id": p.visit_id,
+        "school_name": p.school_name,
+        "kind": p.kind,
+        "start": p.window.start.isoformat(),
+        "end": p.window.end.isoformat(),
+        "expires_at": p.expires_at.isoformat(),
+    }
+    return [NoticeDraft.of(NoticeType.VISIT_OFFERED, Recipient.member(p.member_id), _visit(p.visit_id), ctx)]
+
+
+def offer_closed(p: a.OfferExpired | a.OfferWithdrawn, visit: VisitInfo | None) -> list[NoticeDraft]:
+    """The member's open offer expired or was withdrawn."""
+    expired = isinstance(p, a.OfferExpired)
+    kind = NoticeType.OFFER_EXPIRED if expired else NoticeType.OFFER_WITHDRAWN
+    ctx = _visit_context(visit) | {"offer_id": p.offer_id, "visit_id": p.visit_id}
+    return [NoticeDraft.of(kind, Recipient.member(p.member_id), _visit(p.visit_id), ctx)]
+
+
+def member_released(p: a.MemberReleased, visit: VisitInfo | None, now: datetime) -> list[NoticeDraft]:
+    """A member who had accepted is no longer on the visit."""
+    ctx = _visit_context(visit, p.window) | {"visit_id": p.visit_id, "reason": p.reason}
+    ctx["same_day"] = is_same_day(p.window.start if p.window else None, now)
+    return [NoticeDraft.of(NoticeType.MEMBER_RELEASED, Recipient.member(p.member_id), _visit(p.visit_id), ctx)]
+
+
+def no_team_available(p: a.NoTeamAvailable, visit: VisitInfo | None, organisers: list[str]) -> list[NoticeDraft]:
+    """The organisers hear that no eligible members were found."""
+    ctx = _visit_context(visit) | {"visit_id": p.visit_id, "reason": p.reason}
+    return [NoticeDraft.of(NoticeType.ORGANISER_NO_TEAM, r, _visit(p.visit_id), ctx) for r in _organisers(organisers)]
+
+
+def visit_requested(p: b.VisitRequested) -> list[NoticeDraft]:
+    """The school hears that its request arrived."""
+    ctx = {
+        "visit_id": p.visit_id,
+        "school_name": p.school_name,
+        "kind": p.kind,
+        "pupils": p.pupils,
+        "audience": p.audience_description,
+        "windows": [{"start": w.start.isoformat(), "end": w.end.isoformat()} for w in p.windows],
+    }
+    return [NoticeDraft.of(NoticeType.VISIT_REQUEST_RECEIVED, Recipient.school(p.visit_id), _visit(p.visit_id), ctx)]
+
+
+def calendar_for(p: b.VisitConfirmed, method: str = "REQUEST") -> CalendarSpec:
+    """The calendar invitation of a confirmed visit."""
+    return CalendarSpec(
+        uid=f"visit-{p.visit_id}@jobbvinner.no",
+        sequence=p.calendar_sequence,
+        start=p.scheduled.start.isoformat(),
+        end=p.scheduled.end.isoformat(),
+        summary=f"{CALENDAR_SUMMARY[p.language]}: {p.school_name}",
+        location=p.school_address,
+        method="CANCEL" if method == "CANCEL" else "REQUEST",
+    )
+
+
+def confirmed_context(p: b.VisitConfirmed) -> dict[str, Any]:
+    """The context shared by the school's and the team's confirmation."""
+    return {
+        "visit_id": p.visit_id,
+        "school_name": p.school_name,
+        "school_address": p.school_address,
+        "kind": p.kind,
+        "start": p.scheduled.start.isoformat(),
+        "end": p.scheduled.end.isoformat(),
+        "team": [m.first_name for m in p.team],
+    }
+
+
+def visit_confirmed(p: b.VisitConfirmed, now: datetime) -> list[NoticeDraft]:
+    """The school (with the team's first names) and every team member get the invitation."""
+    calendar = calendar_for(p)
+    ctx = confirmed_context(p) | {"same_day": is_same_day(p.scheduled.start, now)}
+    subject = _visit(p.visit_id)
+    school = NoticeDraft.of(NoticeType.VISIT_CONFIRMED_SCHOOL, Recipient.school(p.visit_id), subject, ctx, calendar)
+    members = [
+        NoticeDraft.of(NoticeType.VISIT_CONFIRMED_MEMBER, Recipient.member(m.member_id), subject, ctx, calendar)
+        for m in p.team
+    ]
+    return [school, *members]
+
+
+def visit_cancelled(
+    p: b.VisitCancelled, visit: VisitInfo | None, organisers: list[str], now: datetime
+) -> list[NoticeDraft]:
+    """The school is told; late cancellations also go to the organisers."""
+    ctx = _visit_context(visit, p.scheduled) | {
+        "visit_id": p.visit_id,
+        "reason": p.reason,
+        "cancelled_by": p.cancelled_by,
+        "was_confirmed": p.was_confirmed,
+        "same_day": is_same_day(p.scheduled.start if p.scheduled else None, now),
+    }
+    calendar = None
+    if p.was_confirmed and p.scheduled is not None and visit is not None:
+        calendar = CalendarSpec(
+            uid=f"visit-{p.visit_id}@jobbvinner.no",
+            sequence=visit.sequence + 1,
+            start=p.scheduled.start.isoformat(),
+            end=p.scheduled.end.isoformat(),
+            summary=f"{CALENDAR_SUMMARY.get(visit.language or 'nb', 'Jobbvinner')}: {visit.school_name}",
+            location=visit.school_address or "",
+            method="CANCEL",
+        )
+    subject = _visit(p.visit_id)
+    drafts = [NoticeDraft.of(NoticeType.VISIT_CANCELLED_SCHOOL, Recipient.school(p.visit_id), subject, ctx, calendar)]
+    if p.late:
+        drafts += [
+            NoticeDraft.of(NoticeType.ORGANISER_LATE_CANCELLATION, r, subject, ctx) for r in _organisers(organisers)
+        ]
+    return drafts
+
+
+def visit_unfulfilled(p: b.VisitUnfulfilled, visit: VisitInfo | None) -> list[NoticeDraft]:
+    """The school hears that no team could be found."""
+    ctx = _visit_context(visit) | {"visit_id": p.visit_id, "school_name": p.school_name, "reason": p.reason}
+    return [NoticeDraft.of(NoticeType.VISIT_UNFULFILLED, Recipient.school(p.visit_id), _visit(p.visit_id), ctx)]
+
+
+def _gathering_ctx(p: Any) -> dict[str, Any]:
+    ctx = p.model_dump(mode="json", exclude={"member_id"})
+    if "venue" in ctx:
+        ctx["venue"] = f"{p.venue.name}, {p.venue.address}"
+    return dict(ctx)
+
+
+_GATHERING_TYPES: dict[type, NoticeType] = {
+    t.InvitationIssued: NoticeType.GATHERING_INVITATION,
+    t.InvitationReminder: NoticeType.GATHERING_INVITATION_REMINDER,
+    t.RegistrationConfirmed: NoticeType.GATHERING_REGISTRATION_CONFIRMED,
+    t.RegistrationWaitlisted: NoticeType.GATHERING_WAITLISTED,
+    t.PlaceOffered: NoticeType.GATHERING_PLACE_OFFERED,
+    t.PlaceOfferLapsed: NoticeType.GATHERING_PLACE_OFFER_LAPSED,
+}
+
+GatheringMemberEvent: TypeAlias = (
+    t.InvitationIssued
+    | t.InvitationReminder
+    | t.RegistrationConfirmed
+    | t.RegistrationWaitlisted
+    | t.PlaceOffered
+    | t.PlaceOfferLapsed
+)
+
+
+def gathering_notice(p: GatheringMemberEvent, title: str | None = None) -> list[NoticeDraft]:
+    """A gathering event about one member becomes one notice for that member."""
+    ctx = _gathering_ctx(p)
+    ctx.setdefault("title", title)
+    kind = _GATHERING_TYPES[type(p)]
+    return [NoticeDraft.of(kind, Recipient.member(p.member_id), _gathering(p.gathering_id), ctx)]
+
+
+def gathering_cancelled(p: t.GatheringCancelled) -> list[NoticeDraft]:
+    """Every registered or waiting member hears that the gathering is cancelled."""
+    ctx = {"gathering_id": p.gathering_id, "title": p.title, "reason": p.reason}
+    subject = _gathering(p.gathering_id)
+    return [NoticeDraft.of(NoticeType.GATHERING_CANCELLED, Recipient.member(m), subject, ctx) for m in p.member_ids]

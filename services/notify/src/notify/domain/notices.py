@@ -1,0 +1,131 @@
+"""Notice types, recipients and the notice drafts that events turn into."""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Literal
+
+RecipientKind = Literal["member", "school", "organiser"]
+
+
+class NoticeType(StrEnum):
+    """Every kind of notice notify sends; each has a template in every language."""
+
+    VISIT_OFFERED = "visit_offered"
+    OFFER_EXPIRED = "offer_expired"
+    OFFER_WITHDRAWN = "offer_withdrawn"
+    MEMBER_RELEASED = "member_released"
+    VISIT_CONFIRMED_MEMBER = "visit_confirmed_member"
+    VISIT_REMINDER_MEMBER = "visit_reminder_member"
+    GATHERING_INVITATION = "gathering_invitation"
+    GATHERING_INVITATION_REMINDER = "gathering_invitation_reminder"
+    GATHERING_REGISTRATION_CONFIRMED = "gathering_registration_confirmed"
+    GATHERING_WAITLISTED = "gathering_waitlisted"
+    GATHERING_PLACE_OFFERED = "gathering_place_offered"
+    GATHERING_PLACE_OFFER_LAPSED = "gathering_place_offer_lapsed"
+    GATHERING_REMINDER = "gathering_reminder"
+    GATHERING_CANCELLED = "gathering_cancelled"
+    VISIT_REQUEST_RECEIVED = "visit_request_received"
+    VISIT_CONFIRMED_SCHOOL = "visit_confirmed_school"
+    VISIT_UNFULFILLED = "visit_unfulfilled"
+    VISIT_CANCELLED_SCHOOL = "visit_cancelled_school"
+    VISIT_REMINDER_SCHOOL = "visit_reminder_school"
+    VISIT_THANK_YOU = "visit_thank_you"
+    ORGANISER_NO_TEAM = "organiser_no_team"
+    ORGANISER_LATE_CANCELLATION = "organiser_late_cancellation"
+    ORGANISER_DIGEST = "organiser_digest"
+
+
+URGENT = frozenset(
+    {
+        NoticeType.MEMBER_RELEASED,
+        NoticeType.VISIT_CANCELLED_SCHOOL,
+        NoticeType.GATHERING_PLACE_OFFERED,
+        NoticeType.GATHERING_CANCELLED,
+        NoticeType.ORGANISER_LATE_CANCELLATION,
+    }
+)
+"""Cancellations, same-day changes and time-limited offers: no quiet hours, SMS fall-back."""
+
+REMINDERS = frozenset(
+    {
+        NoticeType.VISIT_REMINDER_MEMBER,
+        NoticeType.VISIT_REMINDER_SCHOOL,
+        NoticeType.VISIT_THANK_YOU,
+        NoticeType.GATHERING_REMINDER,
+    }
+)
+"""Notices sent by durable timers; withdrawn when their visit or gathering is called off."""
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who a notice is for: a member, a visit's school contact, or an organiser (by address)."""
+
+    kind: RecipientKind
+    ref: str
+
+    @property
+    def key(self) -> str:
+        """The stable recipient key, e.g. `member:m-1`, `school:v-1`, `organiser:ola@ks.no`."""
+        return f"{self.kind}:{self.ref}"
+
+    @classmethod
+    def parse(cls, key: str) -> "Recipient":
+        """The recipient of a key; raises ValueError for an unknown kind."""
+        kind, _, ref = key.partition(":")
+        if kind not in ("member", "school", "organiser") or not ref:
+            raise ValueError(f"not a recipient key: {key!r}")
+        return cls(kind, ref)  # type: ignore[arg-type]
+
+    @classmethod
+    def member(cls, member_id: str) -> "Recipient":
+        """A member of the roster."""
+        return cls("member", member_id)
+
+    @classmethod
+    def school(cls, visit_id: str) -> "Recipient":
+        """The school contact person of a visit."""
+        return cls("school", visit_id)
+
+
+@dataclass(frozen=True)
+class CalendarSpec:
+    """A calendar invitation (or its cancellation) to attach as .ics."""
+
+    uid: str
+    sequence: int
+    start: str
+    end: str
+    summary: str
+    location: str
+    method: Literal["REQUEST", "CANCEL"] = "REQUEST"
+
+
+def is_urgent(notice_type: NoticeType, context: dict[str, Any] | None = None) -> bool:
+    """Urgent by type, or by a change on the same day (`same_day` in the context)."""
+    return notice_type in URGENT or bool((context or {}).get("same_day"))
+
+
+@dataclass(frozen=True)
+class NoticeDraft:
+    """One notice for one recipient, before channels are chosen and before rendering."""
+
+    notice_type: NoticeType
+    recipient: Recipient
+    context: dict[str, Any]
+    subject: str
+    """The visit or gathering it concerns (`visit:ID`, `gathering:ID`), so it can be withdrawn."""
+    calendar: "CalendarSpec | None" = None
+    urgent: bool = field(default=False)
+
+    @classmethod
+    def of(
+        cls,
+        notice_type: NoticeType,
+        recipient: Recipient,
+        subject: str,
+        context: dict[str, Any],
+        calendar: "CalendarSpec | None" = None,
+    ) -> "NoticeDraft":
+        """A draft whose urgency follows from its type and context."""
+        return cls(notice_type, recipient, context, subject, calendar, is_urgent(notice_type, context))

@@ -1,0 +1,36 @@
+"""A member's preferences: channels per notice type, language and quiet hours."""
+
+from datetime import time
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from notify.domain.notices import NoticeType
+from outreach_shared.contracts.common import Language
+
+
+class Channel(StrEnum):
+    """Where a notice is delivered."""
+
+    EMAIL = "email"
+    SMS = "sms"
+    INBOX = "inbox"
+
+
+class QuietHours(BaseModel):
+    """A daily span (Europe/Oslo) in which non-urgent SMS wait; may wrap midnight."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    start: time
+    end: time
+
+
+class Preferences(BaseModel):
+    """What a member chose. Missing types use the default channels (e-mail and the inbox)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    language: Language | None = None
+    channels: dict[NoticeType, list[Channel]] = {}
+    quiet_hours: QuietHours | None = None

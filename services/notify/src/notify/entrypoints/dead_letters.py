@@ -1,0 +1,42 @@
+"""A plain FastStream subscriber on the dead-letter topic (its records are not envelopes)."""
+
+import asyncio
+
+import asyncpg
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+
+from notify.service_layer import dead_letters
+from outreach_shared.contracts import Topics
+from outreach_shared.logging import get_logger
+
+log = get_logger(__name__)
+
+
+def subscribe_dead_letters(broker: KafkaBroker, pool: asyncpg.Pool, *, group_id: str) -> None:
+    """Store each dead letter's origin and reason (idempotent by partition and offset), then commit."""
+
+    @broker.subscriber(
+        Topics.DEAD_LETTERS,
+        group_id=group_id,
+        ack_policy=AckPolicy.MANUAL,
+        auto_offset_reset="earliest",
+        title="notify:dead-letters",
+        description="Records dead letters (origin and reason, no payload) for the organisers' digest",
+    )
+    async def on_dead_letter(msg: KafkaMessage) -> None:
+        raw = msg.raw_message
+        assert not isinstance(raw, tuple)  # one record per call, not a batch
+        headers = {k: v.decode(errors="replace") for k, v in (raw.headers or ())}
+        delay = 0.2
+        while True:  # the offset is committed only once the dead letter is stored
+            try:
+                new = await dead_letters.store(pool, partition=raw.partition, offset=raw.offset, headers=headers)
+                break
+            except Exception as exc:
+                log.warning("storing a dead letter failed; retrying", error=type(exc).__name__)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+        log.info("dead letter recorded" if new else "dead letter already recorded", offset=raw.offset)
+        await msg.ack()

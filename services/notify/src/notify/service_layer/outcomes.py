@@ -1,0 +1,76 @@
+"""Recording an attempt's outcome: status, the delivery event, and the fall-back for urgent notices."""
+
+from datetime import datetime
+
+import asyncpg
+
+from notify.adapters import deliveries as repo
+from notify.adapters import read_models
+from notify.adapters.deliveries import Delivery
+from notify.domain.channels import fallback_channel
+from notify.domain.preferences import Channel
+from notify.domain.retry import Verdict
+from outreach_shared.contracts import new_envelope
+from outreach_shared.contracts.notify import NotificationDelivered, NotificationFailed
+from outreach_shared.outbox import enqueue
+
+_STATUS = {Verdict.SENT: "sent", Verdict.RETRY: "pending", Verdict.FAILED: "failed"}
+
+
+async def record_outcome(
+    conn: asyncpg.Connection,
+    delivery: Delivery,
+    attempt: int,
+    verdict: Verdict,
+    error: str | None,
+    retry_at: datetime | None,
+) -> bool:
+    """Write the outcome if this attempt is still the current one; publish it; create the fall-back."""
+    if not await repo.finish(conn, delivery.id, attempt, status=_STATUS[verdict], error=error, retry_at=retry_at):
+        return False
+    if verdict is Verdict.SENT:
+        event: NotificationDelivered | NotificationFailed = NotificationDelivered(
+            notification_id=str(delivery.id),
+            notice_type=delivery.notice_type.value,
+            channel=delivery.channel,
+            attempts=attempt,
+        )
+    elif verdict is Verdict.FAILED:
+        event = NotificationFailed(
+            notification_id=str(delivery.id),
+            notice_type=delivery.notice_type.value,
+            channel=delivery.channel,
+            attempts=attempt,
+            reason=(error or "failed")[:500],
+        )
+        await _fall_back(conn, delivery)
+    else:
+        return True
+    await enqueue(
+        conn,
+        new_envelope(
+            event,
+            key=str(delivery.id),
+            producer="notify",
+            correlation_id=delivery.correlation_id,
+            causation_id=str(delivery.event_id),
+        ),
+    )
+    return True
+
+
+async def _fall_back(conn: asyncpg.Connection, delivery: Delivery) -> None:
+    channel = fallback_channel(Channel(delivery.channel), delivery.urgent)
+    if channel is None:
+        return
+    contact = await read_models.get_contact(conn, delivery.recipient)
+    if contact is None or not contact.phone:
+        return
+    await repo.create_delivery(
+        conn,
+        notice_id=delivery.notice_id,
+        event_id=delivery.event_id,
+        recipient=delivery.recipient,
+        channel=channel.value,
+        fallback_of=delivery.id,
+    )

@@ -1,0 +1,59 @@
+"""The notify service's settings (env prefix NOTIFY_)."""
+
+from datetime import time, timedelta
+from functools import cache
+from typing import Literal
+
+from pydantic import SecretStr
+
+from outreach_shared.contracts.common import Language
+from outreach_shared.settings import ServiceSettings, service_config
+
+
+class NotifySettings(ServiceSettings):
+    """Channels, retry policy, reminder offsets and the organisers' digest."""
+
+    model_config = service_config("NOTIFY_")
+
+    http_port: int = 8004
+    app_url: str = "https://app.jobbvinner.no"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_start_tls: bool = False
+    smtp_timeout_seconds: float = 30.0
+    mail_from: str = "Jobbvinner <varsel@jobbvinner.no>"
+    message_id_domain: str = "notify.jobbvinner.no"
+    sms_provider: Literal["file", "http"] = "file"
+    sms_file: str = "var/notify-sms.jsonl"
+    sms_url: str = ""
+    sms_token: SecretStr = SecretStr("")
+    sms_sender: str = "Jobbvinner"
+    organiser_emails: str = ""
+    organiser_language: Language = "nb"
+    default_quiet_start: time = time(21, 0)
+    default_quiet_end: time = time(8, 0)
+    delivery_worker_enabled: bool = True
+    delivery_poll_seconds: float = 1.0
+    delivery_lease_seconds: float = 120.0
+    delivery_max_attempts: int = 6
+    retry_base_seconds: float = 30.0
+    retry_max_seconds: float = 3600.0
+    contact_wait_seconds: float = 300.0
+    member_visit_reminders: list[timedelta] = [timedelta(days=7), timedelta(days=1)]
+    school_visit_reminders: list[timedelta] = [timedelta(days=2)]
+    gathering_reminders: list[timedelta] = [timedelta(days=7), timedelta(days=1)]
+    thank_you_after: timedelta = timedelta(hours=2)
+    digest_at: time = time(7, 0)
+
+    @property
+    def organisers(self) -> list[str]:
+        """The organisers' e-mail addresses."""
+        return [a.strip() for a in self.organiser_emails.split(",") if a.strip()]
+
+
+@cache
+def get_settings() -> NotifySettings:
+    """The settings, read once from the environment."""
+    return NotifySettings()

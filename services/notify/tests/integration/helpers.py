@@ -1,0 +1,116 @@
+"""Publishing events to the real Kafka, and waiting for their effects."""
+
+import asyncio
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from aiokafka import AIOKafkaProducer
+from pydantic import BaseModel
+
+from outreach_shared.contracts import Envelope, new_envelope
+from outreach_shared.contracts.ambassadors import MemberRegistered, MemberSnapshot
+from outreach_shared.contracts.booking import VisitConfirmed, VisitContactShared
+from outreach_shared.contracts.catalogue import spec_for_model
+from outreach_shared.contracts.common import TeamMember, TimeWindow
+
+T = TypeVar("T")
+
+
+def uid(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+async def eventually(check: Callable[[], Awaitable[T]], timeout: float = 20.0, interval: float = 0.2) -> T:
+    """Poll `check` until it returns a truthy value (or raise its last assertion at the deadline)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            result = await check()
+            if result:
+                return result
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s (last: {result!r})")
+        await asyncio.sleep(interval)
+
+
+class Publisher:
+    """Publishes envelopes as the producing service would."""
+
+    def __init__(self, producer: AIOKafkaProducer) -> None:
+        self._producer = producer
+
+    async def envelope(self, envelope: Envelope) -> Envelope:
+        await self._producer.send_and_wait(
+            spec_for_model_type(envelope.type), envelope.to_bytes(), key=envelope.key.encode()
+        )
+        return envelope
+
+    async def event(self, event: BaseModel, *, key: str) -> Envelope:
+        spec = spec_for_model(type(event))
+        env = new_envelope(event, key=key, producer=spec.producer, correlation_id=uid("corr"))
+        return await self.envelope(env)
+
+
+def spec_for_model_type(event_type: str) -> str:
+    from outreach_shared.contracts import spec_for
+
+    return spec_for(event_type).topic
+
+
+def member(member_id: str, *, lang: str = "nb", email: str | None = None, first: str = "Kari") -> MemberRegistered:
+    return MemberRegistered(
+        member=MemberSnapshot(
+            member_id=member_id,
+            name=f"{first} Nordmann",
+            first_name=first,
+            profession="nurse",
+            kommunenummer="0301",
+            fylke="Oslo",
+            email=email or f"{member_id}@example.org",
+            phone=phone_of(member_id),
+            languages=["nb", "en"],
+            preferred_language=lang,  # type: ignore[arg-type]
+            active=True,
+        )
+    )
+
+
+def phone_of(member_id: str) -> str:
+    """A distinct Norwegian mobile number per test member."""
+    return "+479" + str(int(uuid.uuid5(uuid.NAMESPACE_URL, member_id)) % 10_000_000).zfill(7)
+
+
+def contact(visit_id: str, *, lang: str = "nb", email: str | None = None) -> VisitContactShared:
+    return VisitContactShared(
+        visit_id=visit_id,
+        name="Liv Lærer",
+        email=email or f"contact-{visit_id}@school.example.org",
+        phone="+4798765432",
+        language=lang,  # type: ignore[arg-type]
+    )
+
+
+def window(start_in: timedelta, hours: float = 1.5) -> TimeWindow:
+    start = (datetime.now(UTC) + start_in).replace(microsecond=0)
+    return TimeWindow(start=start, end=start + timedelta(hours=hours))
+
+
+def confirmed(visit_id: str, team: list[tuple[str, str]], start_in: timedelta, **kw: Any) -> VisitConfirmed:
+    return VisitConfirmed(
+        visit_id=visit_id,
+        scheduled=window(start_in),
+        team=[TeamMember(member_id=m, first_name=f, profession="nurse") for m, f in team],
+        orgnr="974760673",
+        school_name="Nordstrand skole",
+        school_address="Nordstrandveien 10, 1163 Oslo",
+        kommunenummer="0301",
+        kind="school_visit",
+        language="nb",
+        calendar_sequence=kw.get("sequence", 0),
+    )

@@ -1,0 +1,215 @@
+"""Delivery guarantees: once per event, waiting for contacts, retries, fall-back, quiet hours, erasure."""
+
+import asyncio
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import asyncpg
+
+from outreach_shared.contracts import new_envelope
+from outreach_shared.contracts.ambassadors import MemberErased, OfferMade
+from outreach_shared.contracts.common import Venue
+from outreach_shared.contracts.training import PlaceOffered, RegistrationConfirmed, RegistrationWaitlisted
+from outreach_shared.testing.service import RunningService
+
+from .helpers import Publisher, confirmed, eventually, member, phone_of, uid, window
+from .smtp import RecordingHandler
+
+
+def offer(member_id: str, visit_id: str) -> OfferMade:
+    return OfferMade(
+        offer_id=uid("o"),
+        visit_id=visit_id,
+        member_id=member_id,
+        window=window(timedelta(days=12)),
+        expires_at=datetime.now(UTC) + timedelta(days=2),
+        reason="nearest",
+        kind="education_fair",
+        school_name="Bodø videregående skole",
+        kommunenummer="1804",
+        language="nb",
+    )
+
+
+async def _deliveries(db: asyncpg.Pool, recipient: str) -> list[asyncpg.Record]:
+    return await db.fetch("SELECT * FROM deliveries WHERE recipient = $1 ORDER BY created_at, channel", recipient)
+
+
+async def test_a_redelivered_event_is_sent_once(
+    service: RunningService, publish: Publisher, smtp: RecordingHandler, db: asyncpg.Pool
+) -> None:
+    kari, visit = uid("m"), uid("v")
+    await publish.event(member(kari), key=kari)
+    envelope = new_envelope(offer(kari, visit), key=visit, producer="ambassadors", correlation_id=uid("c"))
+    await publish.envelope(envelope)
+    await publish.envelope(envelope)
+    await eventually(lambda: _sent(db, f"member:{kari}", 2))
+    await publish.envelope(envelope)  # and once more after it was sent
+    sentinel = uid("m")  # same key, so handled after the redelivery
+    await publish.event(offer(sentinel, visit), key=visit)
+    await eventually(lambda: db.fetchval("SELECT true FROM notices WHERE recipient = $1", f"member:{sentinel}"))
+    assert len(smtp.to(f"{kari}@example.org")) == 1
+    assert [(d["channel"], d["status"]) for d in await _deliveries(db, f"member:{kari}")] == [
+        ("email", "sent"),
+        ("inbox", "sent"),
+    ]
+
+
+async def test_a_notice_waits_for_a_contact_that_arrives_later(
+    service: RunningService, publish: Publisher, smtp: RecordingHandler, db: asyncpg.Pool
+) -> None:
+    kari, visit = uid("m"), uid("v")
+    await publish.event(offer(kari, visit), key=visit)
+    waiting = await eventually(lambda: _waiting(db, f"member:{kari}"))
+    assert waiting["waiting_for"] == "contact" and waiting["attempts"] == 0
+    await publish.event(member(kari, lang="en"), key=kari)
+    message = await eventually(lambda: _first(smtp, f"{kari}@example.org"))
+    assert "education fair at Bodø videregående skole" in str(message["Subject"])
+
+
+async def test_an_urgent_notice_retries_then_fails_and_falls_back_to_sms(
+    service: RunningService, publish: Publisher, smtp: RecordingHandler, db: asyncpg.Pool, sms_file: Path
+) -> None:
+    kari, gathering = uid("m"), uid("g")
+    address = f"{kari}@example.org"
+    smtp.answers[address] = ["451 4.2.0 Mailbox busy, try again later", "550 5.1.1 No such user"]
+    await publish.event(member(kari), key=kari)
+    await eventually(lambda: db.fetchval("SELECT true FROM contacts WHERE recipient = $1", f"member:{kari}"))
+    await publish.event(
+        PlaceOffered(
+            gathering_id=gathering,
+            member_id=kari,
+            title="Årssamling nord",
+            expires_at=datetime.now(UTC) + timedelta(days=1),
+        ),
+        key=gathering,
+    )
+    texts = await eventually(lambda: _sms_to(sms_file, kari))
+    assert "Ledig plass på Årssamling nord" in texts[0]["text"]
+    by_channel = {d["channel"]: d for d in await _deliveries(db, f"member:{kari}")}
+    assert by_channel["email"]["status"] == "failed" and by_channel["email"]["attempts"] == 2
+    assert by_channel["email"]["last_error"].startswith("SMTP 550")
+    assert by_channel["sms"]["status"] == "sent" and by_channel["sms"]["fallback_of"] == by_channel["email"]["id"]
+    assert smtp.to(address) == []
+    r = await service.client.get(
+        "/v1/notifications", params={"recipient": f"member:{kari}"}, headers=service.auth("organiser")
+    )
+    assert {(d["channel"], d["status"], d["attempts"]) for d in r.json()} == {
+        ("email", "failed", 2),
+        ("sms", "sent", 1),
+        ("inbox", "sent", 1),
+    }
+
+
+async def test_quiet_hours_hold_non_urgent_sms_but_not_urgent_ones(
+    service: RunningService, publish: Publisher, db: asyncpg.Pool, sms_file: Path
+) -> None:
+    kari, gathering = uid("m"), uid("g")
+    now = datetime.now(ZoneInfo("Europe/Oslo"))
+    quiet = {"start": (now - timedelta(hours=1)).strftime("%H:%M"), "end": (now + timedelta(hours=1)).strftime("%H:%M")}
+    prefs = {
+        "channels": {"gathering_waitlisted": ["sms"], "gathering_place_offered": ["sms"]},
+        "quiet_hours": quiet,
+    }
+    r = await service.client.put("/v1/me/preferences", json=prefs, headers=service.auth("member", kari))
+    assert r.status_code == 200, r.text
+    await publish.event(member(kari), key=kari)
+    await eventually(lambda: db.fetchval("SELECT true FROM contacts WHERE recipient = $1", f"member:{kari}"))
+    await publish.event(
+        RegistrationWaitlisted(gathering_id=gathering, member_id=kari, title="Årssamling sør", position=2),
+        key=gathering,
+    )
+    held = await eventually(lambda: _waiting(db, f"member:{kari}", "sms"))
+    assert held["waiting_for"] == "quiet-hours"
+    assert (
+        abs((held["next_attempt_at"] - (now + timedelta(hours=1)).replace(second=0, microsecond=0)).total_seconds()) < 1
+    )
+    await publish.event(
+        PlaceOffered(
+            gathering_id=gathering,
+            member_id=kari,
+            title="Årssamling sør",
+            expires_at=datetime.now(UTC) + timedelta(days=1),
+        ),
+        key=gathering,
+    )
+    texts = await eventually(lambda: _sms_to(sms_file, kari))
+    assert len(texts) == 1 and "Ledig plass" in texts[0]["text"]
+    channels = {d["channel"] for d in await _deliveries(db, f"member:{kari}") if d["status"] == "sent"}
+    assert channels == {"sms", "email", "inbox"}  # the urgent one also kept e-mail, which the member opted out of
+
+
+async def test_a_reminder_fires_before_the_visit_and_reaches_the_member(
+    service: RunningService, publish: Publisher, smtp: RecordingHandler
+) -> None:
+    kari, visit = uid("m"), uid("v")
+    await publish.event(member(kari), key=kari)
+    await publish.event(confirmed(visit, [(kari, "Kari")], timedelta(days=1, seconds=3)), key=visit)
+    reminder = await eventually(lambda: _subject(smtp, f"{kari}@example.org", "Påminnelse"), timeout=30)
+    assert "Husk at du skal på skolebesøk hos Nordstrand skole" in reminder.get_body(("plain",)).get_content()
+
+
+async def test_erasure_removes_personal_data_and_keeps_only_counts(
+    service: RunningService, publish: Publisher, db: asyncpg.Pool
+) -> None:
+    kari, gathering = uid("m"), uid("g")
+    await publish.event(member(kari), key=kari)
+    await publish.event(
+        RegistrationConfirmed(
+            gathering_id=gathering,
+            member_id=kari,
+            title="Årssamling vest",
+            starts_at=datetime.now(UTC) + timedelta(days=30),
+            ends_at=datetime.now(UTC) + timedelta(days=31),
+            venue=Venue(name="Grand", address="Bergen", kommunenummer="4601"),
+        ),
+        key=gathering,
+    )
+    await eventually(lambda: _sent(db, f"member:{kari}", 2))
+    before = await db.fetchval("SELECT coalesce(sum(count), 0) FROM delivery_counts")
+    await publish.event(MemberErased(member_id=kari), key=kari)
+    await eventually(lambda: db.fetchval("SELECT true FROM erased_recipients WHERE recipient = $1", f"member:{kari}"))
+    key = f"member:{kari}"
+    assert await db.fetchval("SELECT count(*) FROM contacts WHERE recipient = $1", key) == 0
+    assert await db.fetchval("SELECT count(*) FROM notices WHERE recipient = $1", key) == 0
+    assert await db.fetchval("SELECT count(*) FROM deliveries WHERE recipient = $1", key) == 0
+    assert await db.fetchval("SELECT count(*) FROM inbox_items WHERE member_id = $1", kari) == 0
+    assert (
+        await db.fetchval("SELECT count(*) FROM timers WHERE payload->>'recipient' = $1 AND status = 'pending'", key)
+        == 0
+    )
+    assert await db.fetchval("SELECT sum(count) FROM delivery_counts") == before + 2
+
+
+async def _sent(db: asyncpg.Pool, recipient: str, n: int) -> bool:
+    rows = await _deliveries(db, recipient)
+    return len(rows) == n and all(r["status"] == "sent" for r in rows)
+
+
+async def _waiting(db: asyncpg.Pool, recipient: str, channel: str = "email") -> asyncpg.Record | None:
+    return await db.fetchrow(
+        "SELECT * FROM deliveries WHERE recipient = $1 AND channel = $2 AND waiting_for IS NOT NULL", recipient, channel
+    )
+
+
+async def _first(smtp: RecordingHandler, address: str):  # type: ignore[no-untyped-def]
+    found = smtp.to(address)
+    return found[0] if found else None
+
+
+async def _subject(smtp: RecordingHandler, address: str, prefix: str):  # type: ignore[no-untyped-def]
+    found = [m for m in smtp.to(address) if " ".join(str(m["Subject"]).split()).startswith(prefix)]
+    return found[0] if found else None
+
+
+async def _sms_to(sms_file: Path, member_id: str) -> list[dict]:
+    return await asyncio.to_thread(_read_sms, sms_file, phone_of(member_id))
+
+
+def _read_sms(sms_file: Path, phone: str) -> list[dict]:
+    if not sms_file.exists():
+        return []
+    lines = [json.loads(line) for line in sms_file.read_text().splitlines()]
+    return [m for m in lines if m["to"] == phone]

@@ -1,0 +1,98 @@
+"""A restart mid-send: what is repeated is at most the attempt whose acknowledgement was never recorded."""
+
+from datetime import UTC, datetime
+from email.message import EmailMessage
+
+import asyncpg
+import pytest
+
+from notify.adapters.email import SmtpEmailSender
+from notify.adapters.sms import FileSmsSender
+from notify.adapters.templates import Renderer
+from notify.service_layer.worker import DeliveryWorker
+from notify.settings import NotifySettings
+from outreach_shared.testing.service import RunningService
+
+from .helpers import Publisher, eventually, member, uid
+from .smtp import RecordingHandler
+from .test_delivery import offer
+
+SERVICE_OVERRIDES = {"delivery_worker_enabled": False, "delivery_lease_seconds": 0.5, "contact_wait_seconds": 3600}
+
+
+class Crash(BaseException):
+    """The process dies here (nothing after it runs)."""
+
+
+class CrashingEmail:
+    """Crashes before or after handing the message to the real SMTP server."""
+
+    def __init__(self, real: SmtpEmailSender, *, after_accept: bool) -> None:
+        self._real = real
+        self._after = after_accept
+
+    async def send(self, message: EmailMessage) -> None:
+        if self._after:
+            await self._real.send(message)
+        raise Crash()
+
+
+def worker(service: RunningService, email: object, tmp: str) -> DeliveryWorker:
+    settings = service.runtime.settings
+    assert isinstance(settings, NotifySettings)
+    renderer = Renderer(app_url=settings.app_url)
+    return DeliveryWorker(
+        service.runtime.pool,
+        settings,
+        renderer,
+        email,
+        FileSmsSender(tmp),
+        lambda: datetime.now(UTC),  # type: ignore[arg-type]
+    )
+
+
+async def _offer_pending(service: RunningService, publish: Publisher, db: asyncpg.Pool) -> str:
+    kari, visit = uid("m"), uid("v")
+    await publish.event(member(kari), key=kari)
+    await eventually(lambda: db.fetchval("SELECT true FROM contacts WHERE recipient = $1", f"member:{kari}"))
+    await publish.event(offer(kari, visit), key=visit)
+    await eventually(lambda: db.fetchval("SELECT count(*) = 2 FROM deliveries WHERE recipient = $1", f"member:{kari}"))
+    return kari
+
+
+async def _email(db: asyncpg.Pool, kari: str) -> asyncpg.Record:
+    return await db.fetchrow("SELECT * FROM deliveries WHERE recipient = $1 AND channel = 'email'", f"member:{kari}")
+
+
+@pytest.mark.parametrize("after_accept", [False, True], ids=["crash-before-accept", "crash-after-accept"])
+async def test_restart_mid_send_repeats_only_the_unrecorded_attempt(
+    service: RunningService,
+    publish: Publisher,
+    smtp: RecordingHandler,
+    db: asyncpg.Pool,
+    tmp_path: object,
+    after_accept: bool,
+) -> None:
+    real = SmtpEmailSender(host="127.0.0.1", port=smtp.port)
+    while await worker(service, real, f"{tmp_path}/sms").run_once():  # drain what other tests left due
+        pass
+    kari = await _offer_pending(service, publish, db)
+    first = worker(service, CrashingEmail(real, after_accept=after_accept), f"{tmp_path}/sms")
+    with pytest.raises(Crash):
+        while await first.run_once():
+            pass
+    crashed = await _email(db, kari)
+    assert (crashed["status"], crashed["attempts"]) == ("sending", 1)
+    assert len(smtp.to(f"{kari}@example.org")) == (1 if after_accept else 0)
+
+    restarted = worker(service, real, f"{tmp_path}/sms")
+
+    async def sent() -> bool:
+        await restarted.run_once()
+        return (await _email(db, kari))["status"] == "sent"
+
+    await eventually(sent)
+    assert (await _email(db, kari))["attempts"] == 2
+    messages = smtp.to(f"{kari}@example.org")
+    assert len(messages) == (2 if after_accept else 1)
+    assert len({m["Message-ID"] for m in messages}) == 1  # a duplicate is recognisably the same message

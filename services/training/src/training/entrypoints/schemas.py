@@ -1,0 +1,212 @@
+"""The HTTP API's request and response bodies."""
+
+from typing import Annotated, Any, Self
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from outreach_shared.contracts.common import Profession, Venue
+from training.adapters.gatherings import Counts
+from training.domain.gathering import Gathering, GatheringStatus
+from training.domain.registration import Registration, RegistrationStatus
+from training.domain.schedule import Schedule, Session, SessionKind
+
+CountyNumber = Annotated[str, Field(pattern=r"^\d{2}$", examples=["46"])]
+Text = Annotated[str, Field(min_length=1, max_length=300)]
+Note = Annotated[str | None, Field(default=None, max_length=1000)]
+
+
+class Body(BaseModel):
+    """Unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class VenueIn(Body):
+    """Where the gathering is held."""
+
+    name: Text
+    address: Text
+    kommunenummer: Annotated[str, Field(pattern=r"^\d{4}$", examples=["4601"])]
+
+
+class SessionIn(Body):
+    """An agenda item."""
+
+    title: Text
+    kind: SessionKind
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+
+    def to_domain(self) -> Session:
+        """The domain value."""
+        return Session(title=self.title, kind=self.kind, starts_at=self.starts_at, ends_at=self.ends_at)
+
+
+class GatheringIn(Body):
+    """A new gathering (created as a draft)."""
+
+    title: Text
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    venue: VenueIn
+    region: list[CountyNumber] = Field(default_factory=list, description="County numbers; empty = national.")
+    audience: list[Profession] = Field(min_length=1)
+    capacity: int = Field(gt=0, le=10_000)
+    registration_opens: AwareDatetime
+    registration_closes: AwareDatetime
+    withdrawal_deadline: AwareDatetime
+    sessions: list[SessionIn] = Field(default_factory=list, max_length=100)
+
+    def to_domain(self, gathering_id: str) -> Gathering:
+        """A draft gathering with this id."""
+        return Gathering(
+            id=gathering_id,
+            title=self.title,
+            venue=Venue(**self.venue.model_dump()),
+            region=tuple(dict.fromkeys(self.region)),
+            audience=tuple(dict.fromkeys(self.audience)),
+            capacity=self.capacity,
+            schedule=Schedule(**self.model_dump(include=set(Schedule.__dataclass_fields__))),
+            sessions=tuple(s.to_domain() for s in self.sessions),
+        )
+
+
+class GatheringPatch(Body):
+    """Changes to a draft: only the fields given change."""
+
+    title: Text | None = None
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    venue: VenueIn | None = None
+    region: list[CountyNumber] | None = None
+    audience: list[Profession] | None = Field(default=None, min_length=1)
+    capacity: int | None = Field(default=None, gt=0, le=10_000)
+    registration_opens: AwareDatetime | None = None
+    registration_closes: AwareDatetime | None = None
+    withdrawal_deadline: AwareDatetime | None = None
+    sessions: list[SessionIn] | None = Field(default=None, max_length=100)
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> Self:
+        nulls = sorted(f for f in self.model_fields_set if getattr(self, f) is None)
+        if nulls:
+            raise ValueError(f"these fields cannot be null: {', '.join(nulls)}")
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        """The changed fields as domain values."""
+        changes: dict[str, Any] = {f: getattr(self, f) for f in self.model_fields_set}
+        if self.venue is not None:
+            changes["venue"] = Venue(**self.venue.model_dump())
+        if self.region is not None:
+            changes["region"] = tuple(dict.fromkeys(self.region))
+        if self.audience is not None:
+            changes["audience"] = tuple(dict.fromkeys(self.audience))
+        if self.sessions is not None:
+            changes["sessions"] = tuple(s.to_domain() for s in self.sessions)
+        return changes
+
+
+class CancelIn(Body):
+    """Why the gathering is cancelled (members are told)."""
+
+    reason: Text
+
+
+class CountsOut(BaseModel):
+    """Members invited, registered, waiting, offered a place and checked in."""
+
+    invited: int
+    registered: int
+    waiting: int
+    offered: int
+    checked_in: int
+
+
+class GatheringOut(BaseModel):
+    """A gathering as the organiser sees it."""
+
+    id: str
+    status: GatheringStatus
+    title: str
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    venue: Venue
+    region: list[str]
+    audience: list[Profession]
+    capacity: int
+    registration_opens: AwareDatetime
+    registration_closes: AwareDatetime
+    withdrawal_deadline: AwareDatetime
+    sessions: list[SessionIn]
+    cancel_reason: str | None
+    counts: CountsOut
+
+    @classmethod
+    def of(cls, g: Gathering, counts: Counts | None = None) -> "GatheringOut":
+        """The response for a gathering."""
+        s = g.schedule
+        return cls(
+            id=g.id,
+            status=g.status,
+            title=g.title,
+            venue=g.venue,
+            region=list(g.region),
+            audience=list(g.audience),
+            capacity=g.capacity,
+            starts_at=s.starts_at,
+            ends_at=s.ends_at,
+            registration_opens=s.registration_opens,
+            registration_closes=s.registration_closes,
+            withdrawal_deadline=s.withdrawal_deadline,
+            cancel_reason=g.cancel_reason,
+            sessions=[
+                SessionIn(title=x.title, kind=x.kind, starts_at=x.starts_at, ends_at=x.ends_at) for x in g.sessions
+            ],
+            counts=CountsOut(**vars(counts or Counts())),
+        )
+
+
+class RegistrationIn(Body):
+    """A member's registration with what the organiser must know to host them."""
+
+    dietary: Note
+    accessibility: Note
+    needs_accommodation: bool = False
+
+
+class RegistrationOut(BaseModel):
+    """A registration (the member's own, or a participant row for the organiser)."""
+
+    gathering_id: str
+    member_id: str
+    status: RegistrationStatus
+    position: int | None = Field(description="Place on the waiting list (1 = next), when waitlisted.")
+    offer_expires_at: AwareDatetime | None
+    registered_at: AwareDatetime
+    checked_in_at: AwareDatetime | None
+    dietary: str | None
+    accessibility: str | None
+    needs_accommodation: bool
+
+    @classmethod
+    def of(cls, r: Registration) -> "RegistrationOut":
+        """The response for a registration."""
+        return cls(
+            gathering_id=r.gathering_id,
+            member_id=r.member_id,
+            status=r.status,
+            position=r.position,
+            offer_expires_at=r.offer_expires_at,
+            registered_at=r.registered_at,
+            checked_in_at=r.checked_in_at,
+            dietary=r.needs.dietary,
+            accessibility=r.needs.accessibility,
+            needs_accommodation=r.needs.needs_accommodation,
+        )
+
+
+class CheckInIn(Body):
+    """The member arriving."""
+
+    member_id: Annotated[str, Field(min_length=1, max_length=100)]

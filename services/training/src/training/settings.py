@@ -1,0 +1,20 @@
+"""The training service's settings (env prefix TRAINING_)."""
+
+from functools import cache
+
+from outreach_shared.settings import ServiceSettings, service_config
+
+
+class TrainingSettings(ServiceSettings):
+    """Settings of the training service."""
+
+    model_config = service_config("TRAINING_")
+
+    http_port: int = 8003
+    place_offer_ttl_hours: float = 48.0
+
+
+@cache
+def get_settings() -> TrainingSettings:
+    """The settings, read once from the environment."""
+    return TrainingSettings()

@@ -1,6 +1,7 @@
 """Kafka through FastStream: an idempotent acks=all broker, and subscribers that commit only after handling."""
 
-from collections.abc import Iterable
+import asyncio
+from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
 from aiokafka import ConsumerRecord
@@ -11,7 +12,9 @@ from faststream.kafka.annotations import KafkaMessage
 from outreach_shared.consumer import EventConsumer, Record
 from outreach_shared.contracts import CATALOGUE
 from outreach_shared.dead_letters import Publish
-from outreach_shared.outbox import Send
+from outreach_shared.outbox import Message, SendAll
+
+_JSON_HEADERS = {"content-type": "application/json"}
 
 
 def create_broker(bootstrap_servers: str, *, client_id: str, logger: Any = None) -> KafkaBroker:
@@ -27,13 +30,21 @@ def create_broker(bootstrap_servers: str, *, client_id: str, logger: Any = None)
     )
 
 
-def sender(broker: KafkaBroker) -> Send:
-    """An outbox Send: publishes raw bytes and returns once acknowledged."""
+def sender(broker: KafkaBroker) -> SendAll:
+    """An outbox SendAll: queues every message in order, then waits for all acknowledgements.
 
-    async def send(topic: str, key: bytes, value: bytes) -> None:
-        await broker.publish(value, topic, key=key, headers={"content-type": "application/json"})
+    The idempotent producer keeps the order of records within a partition even with many in flight, so records
+    of one key (one partition) arrive in the order they were queued.
+    """
 
-    return send
+    async def send_all(messages: Sequence[Message]) -> None:
+        pending = [
+            await broker.publish(value, topic, key=key, headers=_JSON_HEADERS, no_confirm=True)
+            for topic, key, value in messages
+        ]
+        await asyncio.gather(*pending)
+
+    return send_all
 
 
 def publisher(broker: KafkaBroker) -> Publish:

@@ -11,8 +11,10 @@ from outreach_shared.logging import get_logger
 
 log = get_logger(__name__)
 
-Send = Callable[[str, bytes, bytes], Awaitable[None]]
-"""Publishes (topic, key, value) and returns once the broker acknowledged it (acks=all)."""
+Message = tuple[str, bytes, bytes]
+"""(topic, key, value)"""
+SendAll = Callable[[Sequence[Message]], Awaitable[None]]
+"""Publishes messages in the given order and returns once the broker acknowledged them all (acks=all)."""
 
 
 async def enqueue(conn: asyncpg.Connection, *envelopes: Envelope) -> None:
@@ -27,10 +29,10 @@ class OutboxRelay:
     """Publishes unsent outbox rows in order, keyed by aggregate id; one active relay per schema."""
 
     def __init__(
-        self, pool: asyncpg.Pool, send: Send, *, schema: str, poll_seconds: float = 1.0, batch_size: int = 500
+        self, pool: asyncpg.Pool, send_all: SendAll, *, schema: str, poll_seconds: float = 1.0, batch_size: int = 1000
     ) -> None:
         self._pool = pool
-        self._send = send
+        self._send_all = send_all
         self._schema = schema
         self._poll_seconds = poll_seconds
         self._batch_size = batch_size
@@ -79,25 +81,14 @@ class OutboxRelay:
             )
             if not rows:
                 return 0
-            await self._publish_in_order(rows)
+            await self._send_all(
+                [(r["topic"], r["key"].encode(), Envelope.model_validate(r["envelope"]).to_bytes()) for r in rows]
+            )
             await conn.execute(
                 "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", [r["id"] for r in rows]
             )
         log.debug("outbox relayed", count=len(rows))
         return len(rows)
-
-    async def _publish_in_order(self, rows: Sequence[asyncpg.Record]) -> None:
-        # Rows of one key are sent one after another; different keys go concurrently.
-        by_key: dict[tuple[str, str], list[asyncpg.Record]] = {}
-        for row in rows:
-            by_key.setdefault((row["topic"], row["key"]), []).append(row)
-
-        async def send_chain(chain: list[asyncpg.Record]) -> None:
-            for row in chain:
-                value = Envelope.model_validate(row["envelope"]).to_bytes()
-                await self._send(row["topic"], row["key"].encode(), value)
-
-        await asyncio.gather(*(send_chain(chain) for chain in by_key.values()))
 
 
 async def purge_published(pool: asyncpg.Pool, older_than_hours: int = 24 * 7) -> int:

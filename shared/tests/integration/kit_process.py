@@ -73,10 +73,10 @@ async def _relay_crash(dsn: str, schema: str, bootstrap: str, subject: str) -> N
     await write_thing_with_event(pool, subject)
     broker = create_broker(bootstrap, client_id="kit-relay")
     await broker.start()
-    send = sender(broker)
+    send_all = sender(broker)
 
-    async def send_then_die(topic: str, key: bytes, value: bytes) -> None:
-        await send(topic, key, value)
+    async def send_then_die(messages: list[tuple[str, bytes, bytes]]) -> None:
+        await send_all(messages)
         os.kill(os.getpid(), signal.SIGKILL)  # published, not yet marked sent
 
     await OutboxRelay(pool, send_then_die, schema=schema).relay_once()

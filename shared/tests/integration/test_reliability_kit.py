@@ -16,7 +16,7 @@ import pytest
 from outreach_shared import timers
 from outreach_shared.contracts import Envelope, Topics, new_envelope
 from outreach_shared.kafka import create_broker, sender, subscribe
-from outreach_shared.outbox import OutboxRelay
+from outreach_shared.outbox import OutboxRelay, enqueue
 from outreach_shared.testing.kafka import envelopes_of, publish_envelopes, publish_raw, read_topic
 from outreach_shared.testing.waiting import eventually
 
@@ -96,7 +96,9 @@ async def test_relay_killed_after_publishing_republishes_and_inbox_absorbs_dupli
 
 
 @pytest.mark.parametrize("mode", ["single", "batch"])
-async def test_consumer_killed_mid_handling_resumes_from_last_committed_offset(kit_pool, kit_dsn, kafka_bootstrap, mode):
+async def test_consumer_killed_mid_handling_resumes_from_last_committed_offset(
+    kit_pool, kit_dsn, kafka_bootstrap, mode
+):
     run = uuid.uuid4().hex[:8]
     before, doomed, after = f"first-{run}", f"kill-{run}", f"last-{run}"
     key = f"k-{run}"  # one key, so one partition and one order
@@ -224,3 +226,17 @@ async def test_dead_letter_replayed_after_the_fix_is_handled_once(kit_pool, kafk
         kit_process.BROKEN_SUBJECTS.discard(subject)  # the fix is deployed
         assert await replay_dead_letters(kafka_bootstrap, [letter.offset], replay_all=False) == 1
         await eventually(lambda: _equals(effects_of(kit_pool, subject), 1))
+
+
+async def test_relay_keeps_the_order_of_one_aggregate_across_a_large_batch(kit_pool, kafka_bootstrap, subject):
+    envelopes = [
+        new_envelope(kit_process.make_event(f"{subject}-{i}"), key=subject, producer="kit", correlation_id=subject)
+        for i in range(1500)
+    ]
+    async with kit_pool.acquire() as conn, conn.transaction():
+        await enqueue(conn, *envelopes)
+    async with relaying(kit_pool, kafka_bootstrap):
+        records = await read_topic(kafka_bootstrap, Topics.GATHERINGS,
+                                   until=lambda rs: sum(r.key == subject.encode() for r in rs) >= len(envelopes))
+    ours = [e.event_id for e in envelopes_of([r for r in records if r.key == subject.encode()])]
+    assert ours == [e.event_id for e in envelopes]

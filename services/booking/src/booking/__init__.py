@@ -1,0 +1,1 @@
+"""The booking service: schools' visit requests and their whole lifecycle."""

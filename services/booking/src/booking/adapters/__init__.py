@@ -1,0 +1,1 @@
+"""Adapters: SQL repositories and the calendar renderer."""

@@ -1,0 +1,144 @@
+"""The visit repository: plain SQL on the booking schema, returning Visit aggregates."""
+
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from booking.domain.model import Visit
+from booking.domain.values import Cancellation, Rating, Report, School, StatusChange, VisitDetails
+from outreach_shared.contracts.common import TeamMember, TimeWindow
+
+_COLUMNS = (
+    "id, orgnr, school_name, school_address, kommunenummer, kind, audience_description, pupils, "
+    "professions, language, team_size, notes, windows, status, scheduled_start, scheduled_end, "
+    "calendar_sequence, ever_confirmed, cancellation, unfulfilled_reason, report, rating, created_at"
+)
+
+
+class VisitRepository:
+    """Loads and saves visits, their team and status history."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def get(self, visit_id: str, *, for_update: bool = False) -> Visit | None:
+        """The visit, or None; `for_update` locks its row until the transaction ends."""
+        lock = " FOR UPDATE" if for_update else ""
+        row = await self._conn.fetchrow(f"SELECT {_COLUMNS} FROM visits WHERE id = $1{lock}", visit_id)
+        if row is None:
+            return None
+        team = await self._conn.fetch(
+            "SELECT member_id, first_name, profession FROM visit_team_members WHERE visit_id = $1 ORDER BY position",
+            visit_id,
+        )
+        history = await self._conn.fetch(
+            "SELECT status, at, note FROM visit_status_history WHERE visit_id = $1 ORDER BY id", visit_id
+        )
+        return _to_visit(row, team, history)
+
+    async def add(self, visit: Visit, *, county_number: str) -> None:
+        """Insert a new visit."""
+        d, s = visit.details, visit.school
+        await self._conn.execute(
+            """
+            INSERT INTO visits (id, orgnr, school_name, school_address, kommunenummer, county_number, kind,
+                audience_description, pupils, professions, language, team_size, notes, windows, status,
+                visit_date, created_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+            """,
+            visit.id, s.orgnr, s.name, s.address, s.kommunenummer, county_number, d.kind,
+            d.audience_description, d.pupils, list(d.professions), d.language, d.team_size, d.notes,
+            _windows_json(visit.windows), visit.status, visit.visit_date, visit.created_at,
+        )  # fmt: skip
+        await self._save_children(visit)
+
+    async def update(self, visit: Visit) -> None:
+        """Write the visit's changed state, team and new history entries."""
+        sched = visit.scheduled
+        await self._conn.execute(
+            """
+            UPDATE visits SET windows = $2, status = $3, visit_date = $4, scheduled_start = $5,
+                scheduled_end = $6, calendar_sequence = $7, ever_confirmed = $8, cancellation = $9,
+                unfulfilled_reason = $10, report = $11, pupils_reached = $12, rating = $13, updated_at = now()
+            WHERE id = $1
+            """,
+            visit.id, _windows_json(visit.windows), visit.status, visit.visit_date,
+            sched.start if sched else None, sched.end if sched else None, visit.calendar_sequence,
+            visit.ever_confirmed, _cancellation_json(visit.cancellation), visit.unfulfilled_reason,
+            _report_json(visit.report), visit.report.pupils_reached if visit.report else None,
+            _rating_json(visit.rating),
+        )  # fmt: skip
+        await self._conn.execute("DELETE FROM visit_team_members WHERE visit_id = $1", visit.id)
+        await self._save_children(visit)
+
+    async def _save_children(self, visit: Visit) -> None:
+        await self._conn.executemany(
+            "INSERT INTO visit_team_members (visit_id, position, member_id, first_name, profession) "
+            "VALUES ($1, $2, $3, $4, $5)",
+            [(visit.id, i, m.member_id, m.first_name, m.profession) for i, m in enumerate(visit.team)],
+        )
+        await self._conn.executemany(
+            "INSERT INTO visit_status_history (visit_id, status, at, note) VALUES ($1, $2, $3, $4)",
+            [(visit.id, h.status, h.at, h.note) for h in visit.history[visit.persisted_history :]],
+        )
+        visit.persisted_history = len(visit.history)
+
+    async def erase_member_first_name(self, member_id: str, placeholder: str) -> int:
+        """Replace an erased member's first name in every stored team; returns how many seats."""
+        result = await self._conn.execute(
+            "UPDATE visit_team_members SET first_name = $2 WHERE member_id = $1", member_id, placeholder
+        )
+        return int(result.split()[-1])
+
+
+def _windows_json(windows: list[TimeWindow]) -> list[dict[str, Any]]:
+    return [w.model_dump(mode="json") for w in windows]
+
+
+def _cancellation_json(c: Cancellation | None) -> dict[str, Any] | None:
+    return c and {"reason": c.reason, "by": c.by, "at": c.at.isoformat(), "late": c.late}
+
+
+def _report_json(r: Report | None) -> dict[str, Any] | None:
+    return r and {"member_id": r.member_id, "pupils_reached": r.pupils_reached, "notes": r.notes,
+                  "at": r.at.isoformat()}  # fmt: skip
+
+
+def _rating_json(r: Rating | None) -> dict[str, Any] | None:
+    return r and {"score": r.score, "comment": r.comment, "at": r.at.isoformat()}
+
+
+def _to_visit(row: asyncpg.Record, team: list[asyncpg.Record], history: list[asyncpg.Record]) -> Visit:
+    c, r, g = row["cancellation"], row["report"], row["rating"]
+    scheduled = TimeWindow(start=row["scheduled_start"], end=row["scheduled_end"]) if row["scheduled_start"] else None
+    return Visit(
+        id=row["id"],
+        school=School(row["orgnr"], row["school_name"], row["kommunenummer"], row["school_address"]),
+        details=VisitDetails(
+            kind=row["kind"],
+            audience_description=row["audience_description"],
+            pupils=row["pupils"],
+            professions=tuple(row["professions"]),
+            language=row["language"],
+            team_size=row["team_size"],
+            notes=row["notes"],
+        ),
+        windows=[TimeWindow.model_validate(w) for w in row["windows"]],
+        status=row["status"],
+        created_at=row["created_at"],
+        history=[StatusChange(h["status"], h["at"], h["note"]) for h in history],
+        scheduled=scheduled,
+        team=[TeamMember(**dict(m.items())) for m in team],
+        calendar_sequence=row["calendar_sequence"],
+        ever_confirmed=row["ever_confirmed"],
+        cancellation=c and Cancellation(c["reason"], c["by"], _dt(c["at"]), c["late"]),
+        unfulfilled_reason=row["unfulfilled_reason"],
+        report=r and Report(r["member_id"], r["pupils_reached"], r["notes"], _dt(r["at"])),
+        rating=g and Rating(g["score"], g["comment"], _dt(g["at"])),
+        persisted_history=len(history),
+    )
+
+
+def _dt(value: str) -> datetime:
+    return datetime.fromisoformat(value)

@@ -1,0 +1,1 @@
+"""Pure rules of booking: no I/O."""

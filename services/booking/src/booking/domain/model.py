@@ -1,0 +1,252 @@
+"""The visit aggregate: its status, windows, team and calendar, and the rules for moving between them."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from booking.domain.values import Cancellation, Rating, Report, School, Status, StatusChange, VisitDetails
+from outreach_shared.contracts.booking import (
+    VisitCancelled,
+    VisitCompleted,
+    VisitConfirmed,
+    VisitRequested,
+    VisitRescheduled,
+    VisitUnfulfilled,
+)
+from outreach_shared.contracts.common import Payload, TeamMember, TimeWindow
+from outreach_shared.errors import Conflict
+
+LATE_CANCELLATION = timedelta(hours=48)
+ERASED_FIRST_NAME = "(erased)"
+"""Replaces an erased member's first name in stored teams."""
+
+
+class EventNotApplicable(Exception):
+    """An incoming team event does not apply to the visit in its current state; `reason` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class Visit:
+    """A school's visit request from request to completion; records the events its changes cause."""
+
+    id: str
+    school: School
+    details: VisitDetails
+    windows: list[TimeWindow]
+    status: Status
+    created_at: datetime
+    history: list[StatusChange] = field(default_factory=list)
+    scheduled: TimeWindow | None = None
+    team: list[TeamMember] = field(default_factory=list)
+    calendar_sequence: int = 0
+    ever_confirmed: bool = False
+    cancellation: Cancellation | None = None
+    unfulfilled_reason: str | None = None
+    report: Report | None = None
+    rating: Rating | None = None
+    events: list[Payload] = field(default_factory=list, repr=False)
+    persisted_history: int = 0
+
+    @classmethod
+    def request(
+        cls, *, id: str, school: School, details: VisitDetails, windows: list[TimeWindow], now: datetime
+    ) -> "Visit":
+        """A new visit request (windows already checked)."""
+        visit = cls(id=id, school=school, details=details, windows=windows, status="requested", created_at=now)
+        visit._move("requested", now)
+        visit.events.append(visit.requested_event())
+        return visit
+
+    @property
+    def visit_date(self) -> datetime:
+        """When the visit happens: the scheduled start, else the earliest preferred start."""
+        return self.scheduled.start if self.scheduled else min(w.start for w in self.windows)
+
+    @property
+    def team_member_ids(self) -> list[str]:
+        """The ids of the current team."""
+        return [m.member_id for m in self.team]
+
+    def requested_event(self) -> VisitRequested:
+        """The request as an event (also embedded in VisitRescheduled)."""
+        s, d = self.school, self.details
+        return VisitRequested(
+            visit_id=self.id,
+            orgnr=s.orgnr,
+            school_name=s.name,
+            school_address=s.address,
+            kommunenummer=s.kommunenummer,
+            kind=d.kind,
+            audience_description=d.audience_description,
+            pupils=d.pupils,
+            professions=list(d.professions),
+            language=d.language,
+            windows=list(self.windows),
+            team_size=d.team_size,
+        )
+
+    # --- team events from the ambassadors service -------------------------------------------------
+
+    def mark_offered(self, window: TimeWindow, now: datetime) -> None:
+        """An offer was made: a requested (or unfulfilled) visit is now being offered."""
+        self._refuse_when_closed("offer.made")
+        self._refuse_stale(window)
+        if self.status in ("requested", "unfulfilled"):
+            self._move("offered", now)
+
+    def confirm_team(self, window: TimeWindow, members: list[TeamMember], now: datetime) -> None:
+        """A full team accepted: the visit is confirmed in `window`."""
+        self._refuse_when_closed("team.confirmed")
+        self._refuse_stale(window)
+        if self.status == "confirmed":
+            if self.scheduled == window and self.team == members:
+                return
+            self.change_team(window, members, now)
+            return
+        self.scheduled, self.team, self.ever_confirmed = window, list(members), True
+        self.calendar_sequence += 1
+        self._move("confirmed", now)
+        self.events.append(self._confirmed_event())
+
+    def change_team(self, window: TimeWindow, members: list[TeamMember], now: datetime) -> None:
+        """The confirmed team changed: store it and tell everyone again with a raised SEQUENCE."""
+        self._refuse_when_closed("team.changed")
+        if self.status != "confirmed":
+            raise EventNotApplicable(f"team.changed for a visit that is {self.status}, not confirmed")
+        self._refuse_stale(window)
+        self.scheduled, self.team = window, list(members)
+        self.calendar_sequence += 1
+        self.history.append(StatusChange("confirmed", now, "team changed"))
+        self.events.append(self._confirmed_event())
+
+    def mark_unfulfilled(self, reason: str, now: datetime) -> None:
+        """No team could be found for any window."""
+        self._refuse_when_closed("team.none-available")
+        if self.status == "confirmed":
+            raise EventNotApplicable("team.none-available for a visit that is already confirmed")
+        if self.status == "unfulfilled":
+            return
+        self.unfulfilled_reason = reason
+        self._move("unfulfilled", now, reason)
+        self.events.append(
+            VisitUnfulfilled(
+                visit_id=self.id,
+                reason=reason,
+                school_name=self.school.name,
+                kommunenummer=self.school.kommunenummer,
+            )
+        )
+
+    # --- the school's and organisers' commands ----------------------------------------------------
+
+    def cancel(self, *, reason: str, by: str, now: datetime) -> None:
+        """Cancel; a confirmed visit less than 48 h ahead is cancelled late (allowed, flagged)."""
+        self._refuse_when_final("cancelled")
+        self._refuse_when_started(now, "cancelled")
+        was_confirmed = self.status == "confirmed"
+        late = was_confirmed and self.scheduled is not None and self.scheduled.start - now < LATE_CANCELLATION
+        if self.scheduled is not None:
+            self.calendar_sequence += 1
+        self.cancellation = Cancellation(reason=reason, by=by, at=now, late=late)
+        self._move("cancelled", now, f"late: {reason}" if late else reason)
+        self.events.append(
+            VisitCancelled(
+                visit_id=self.id,
+                reason=reason,
+                cancelled_by=by,
+                was_confirmed=was_confirmed,
+                late=late,
+                scheduled=self.scheduled,
+                team_member_ids=self.team_member_ids if was_confirmed else [],
+            )
+        )
+
+    def reschedule(self, windows: list[TimeWindow], now: datetime) -> None:
+        """New preferred windows (already checked): release the team and start matching again."""
+        self._refuse_when_final("rescheduled")
+        self._refuse_when_started(now, "rescheduled")
+        released = self.team_member_ids if self.status == "confirmed" else []
+        if self.scheduled is not None:
+            self.calendar_sequence += 1
+        self.windows, self.scheduled, self.team, self.unfulfilled_reason = list(windows), None, [], None
+        self._move("requested", now, "rescheduled")
+        self.events.append(
+            VisitRescheduled(
+                visit_id=self.id,
+                windows=list(windows),
+                released_member_ids=released,
+                visit=self.requested_event(),
+            )
+        )
+
+    def record_report(self, *, member_id: str, pupils_reached: int, notes: str | None, now: datetime) -> None:
+        """A team member reports the visit after it started: it is completed."""
+        if self.status == "completed":
+            raise Conflict("the visit has already been reported")
+        if self.status != "confirmed" or self.scheduled is None:
+            raise Conflict(f"only a confirmed visit can be reported; this one is {self.status}")
+        if now < self.scheduled.start:
+            raise Conflict("the visit has not started yet; report it afterwards")
+        self.report = Report(member_id=member_id, pupils_reached=pupils_reached, notes=notes, at=now)
+        self._move("completed", now)
+        self.events.append(
+            VisitCompleted(
+                visit_id=self.id,
+                pupils_reached=pupils_reached,
+                rating=self.rating.score if self.rating else None,
+                team_member_ids=self.team_member_ids,
+                kommunenummer=self.school.kommunenummer,
+                scheduled=self.scheduled,
+            )
+        )
+
+    def rate(self, *, score: int, comment: str | None, now: datetime) -> None:
+        """The school rates a visit that took place (once)."""
+        if self.rating is not None:
+            raise Conflict("the visit has already been rated")
+        if self.status not in ("confirmed", "completed") or self.scheduled is None:
+            raise Conflict(f"only a visit that took place can be rated; this one is {self.status}")
+        if now < self.scheduled.end:
+            raise Conflict("the visit has not taken place yet; rate it afterwards")
+        self.rating = Rating(score=score, comment=comment, at=now)
+
+    # --- helpers ----------------------------------------------------------------------------------
+
+    def _move(self, status: Status, now: datetime, note: str | None = None) -> None:
+        self.status = status
+        self.history.append(StatusChange(status, now, note))
+
+    def _confirmed_event(self) -> VisitConfirmed:
+        assert self.scheduled is not None
+        s = self.school
+        return VisitConfirmed(
+            visit_id=self.id,
+            scheduled=self.scheduled,
+            team=list(self.team),
+            orgnr=s.orgnr,
+            school_name=s.name,
+            school_address=s.address,
+            kommunenummer=s.kommunenummer,
+            kind=self.details.kind,
+            language=self.details.language,
+            calendar_sequence=self.calendar_sequence,
+        )
+
+    def _refuse_when_closed(self, event_type: str) -> None:
+        if self.status in ("cancelled", "completed"):
+            raise EventNotApplicable(f"{event_type} for a visit that is already {self.status}")
+
+    def _refuse_stale(self, window: TimeWindow) -> None:
+        if not any(w.start <= window.start and window.end <= w.end for w in self.windows):
+            raise EventNotApplicable("the window is not within the visit's current windows (rescheduled)")
+
+    def _refuse_when_final(self, verb: str) -> None:
+        if self.status in ("cancelled", "completed"):
+            raise Conflict(f"a visit that is {self.status} cannot be {verb}")
+
+    def _refuse_when_started(self, now: datetime, verb: str) -> None:
+        if self.status == "confirmed" and self.scheduled is not None and self.scheduled.start <= now:
+            raise Conflict(f"the visit has already started and cannot be {verb}")

@@ -1,0 +1,82 @@
+"""FastAPI dependencies: runtime, caller, clock, rate limit and the unit of work."""
+
+import math
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+import asyncpg
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
+
+from booking.service_layer.unit_of_work import Clock, EventSink, system_clock
+from booking.settings import BookingSettings
+from outreach_shared.auth import Principal
+from outreach_shared.http import principal_dependency
+from outreach_shared.outbox import enqueue
+from outreach_shared.runtime import Runtime, get_runtime
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+_bearer = HTTPBearer(auto_error=False, description="A token from `outreach token ...`")
+
+
+class RateLimiter:
+    """A fixed one-minute window of requests per key, in memory (per instance)."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._windows: dict[str, tuple[float, int]] = {}
+
+    def retry_after(self, key: str, now: float) -> int | None:
+        """Count one request; the seconds to wait if it is over the limit, else None."""
+        started, count = self._windows.get(key, (now, 0))
+        if now - started >= 60:
+            started, count = now, 0
+        if count >= self.per_minute:
+            return max(1, math.ceil(60 - (now - started)))
+        self._windows[key] = (started, count + 1)
+        return None
+
+
+def settings_of(runtime: Runtime) -> BookingSettings:
+    """The running service's settings."""
+    assert isinstance(runtime.settings, BookingSettings)
+    return runtime.settings
+
+
+def clock_of(runtime: Runtime) -> Clock:
+    """The running service's clock (tests may replace it in runtime.extras)."""
+    clock: Clock = runtime.extras.get("clock", system_clock)
+    return clock
+
+
+async def current_caller(
+    runtime: RuntimeDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
+    """The caller from the bearer token; schools are rate-limited per token (429 with Retry-After)."""
+    secret = runtime.settings.jwt_secret.get_secret_value()
+    caller = await principal_dependency(lambda: secret)(credentials)
+    limit = settings_of(runtime).rate_limit_per_minute
+    if caller.role == "school" and limit > 0:
+        limiter: RateLimiter = runtime.extras.setdefault("rate_limiter", RateLimiter(limit))
+        wait = limiter.retry_after(caller.subject, time.monotonic())
+        if wait is not None:
+            raise HTTPException(429, "Too many requests", headers={"Retry-After": str(wait)})
+    return caller
+
+
+CallerDep = Annotated[Principal, Depends(current_caller)]
+
+
+@asynccontextmanager
+async def unit_of_work(runtime: Runtime, request: Request) -> AsyncIterator[tuple[asyncpg.Connection, EventSink]]:
+    """A connection in a transaction and an outbox sink writing in it."""
+    correlation_id: str = request.state.correlation_id
+
+    async def emit(event: BaseModel, *, key: str) -> None:
+        await enqueue(conn, runtime.envelope(event, key=key, correlation_id=correlation_id))
+
+    async with runtime.pool.acquire() as conn, conn.transaction():
+        yield conn, emit

@@ -1,0 +1,43 @@
+"""Query parameters of the list and stats endpoints, turned into a VisitFilter."""
+
+from datetime import date, datetime, time, timedelta
+from typing import Annotated
+
+from fastapi import Query
+
+from booking.adapters.queries import VisitFilter
+from booking.domain.times import OSLO, school_year_bounds
+from booking.domain.values import Status
+from outreach_shared.errors import Invalid
+from outreach_shared.municipalities import load_register
+
+
+def _oslo_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=OSLO)
+
+
+def visit_filter(
+    status: Annotated[Status | None, Query(description="Only visits in this status")] = None,
+    kommunenummer: Annotated[str | None, Query(pattern=r"^\d{4}$", description="Municipality")] = None,
+    county: Annotated[str | None, Query(pattern=r"^\d{2}$", description="County number (fylkesnummer)")] = None,
+    date_from: Annotated[date | None, Query(alias="from", description="Visit date on or after (Oslo)")] = None,
+    date_to: Annotated[date | None, Query(alias="to", description="Visit date on or before (Oslo)")] = None,
+    school_year: Annotated[str | None, Query(pattern=r"^\d{4}/\d{2}$", description='e.g. "2026/27"')] = None,
+) -> VisitFilter:
+    """The filter of a list or stats request; the visit date is the scheduled or first preferred start."""
+    if kommunenummer is not None:
+        load_register().get(kommunenummer, field="kommunenummer")
+    if school_year is not None:
+        try:
+            first, last = school_year_bounds(school_year)
+        except ValueError as exc:
+            raise Invalid(str(exc), field="school_year") from None
+        date_from = max(date_from or first, first)
+        date_to = min(date_to or last, last)
+    return VisitFilter(
+        status=status,
+        kommunenummer=kommunenummer,
+        county_number=county,
+        date_from=_oslo_midnight(date_from) if date_from else None,
+        date_to=_oslo_midnight(date_to + timedelta(days=1)) if date_to else None,
+    )

@@ -1,0 +1,167 @@
+"""The booking HTTP API: schools' visit requests, team reports, calendars and organisers' figures."""
+
+from datetime import timedelta
+from typing import Annotated
+from uuid import uuid4
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from booking.adapters.contacts import Contact
+from booking.adapters.queries import VisitFilter
+from booking.domain.values import School, VisitDetails
+from booking.entrypoints import views
+from booking.entrypoints.dependencies import CallerDep, RuntimeDep, clock_of, settings_of, unit_of_work
+from booking.entrypoints.filters import visit_filter
+from booking.entrypoints.schemas import CancelIn, RatingIn, ReportIn, RescheduleIn, VisitRequestIn
+from booking.service_layer import lifecycle, queries
+from booking.service_layer.create import CreateVisitRequest, create_visit_request
+from outreach_shared.http import require_role
+
+router = APIRouter(prefix="/v1", tags=["visit requests"])
+FilterDep = Annotated[VisitFilter, Depends(visit_filter)]
+IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=200)]
+
+
+def _command(body: VisitRequestIn) -> CreateVisitRequest:
+    s, c, a = body.school, body.contact, body.audience
+    return CreateVisitRequest(
+        school=School(orgnr=s.orgnr, name=s.name, kommunenummer=s.kommunenummer, address=s.address),
+        contact=Contact(name=c.name, email=str(c.email), phone=c.phone),
+        details=VisitDetails(
+            kind=body.kind,
+            audience_description=a.description,
+            pupils=a.pupils,
+            professions=tuple(body.professions),
+            language=body.language,
+            team_size=body.team_size,
+            notes=body.notes or None,
+        ),
+        windows=list(body.windows),
+        canonical=body.model_dump(mode="json"),
+    )
+
+
+@router.post("/visit-requests", status_code=201, response_model=views.Created, summary="Ask for a visit")
+async def create(
+    body: VisitRequestIn, key: IdempotencyKey, request: Request, runtime: RuntimeDep, caller: CallerDep
+) -> JSONResponse:
+    """Create a visit request; a retry with the same Idempotency-Key returns the first response."""
+    require_role(caller, "school")
+    min_notice = timedelta(days=settings_of(runtime).min_notice_days)
+    async with unit_of_work(runtime, request) as (conn, emit):
+        created = await create_visit_request(
+            conn, _command(body), caller=caller, idempotency_key=key, visit_id=str(uuid4()),
+            now=clock_of(runtime)(), min_notice=min_notice, emit=emit,
+        )  # fmt: skip
+    headers = {"Location": f"/v1/visit-requests/{created.body['id']}"}
+    if created.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return JSONResponse(created.body, status_code=created.status_code, headers=headers)
+
+
+@router.get("/visit-requests", response_model=views.VisitPage, summary="List visit requests")
+async def list_requests(
+    runtime: RuntimeDep,
+    caller: CallerDep,
+    f: FilterDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> views.VisitPage:
+    """A school sees its own visits, an organiser all; filtered and paginated."""
+    async with runtime.pool.acquire() as conn:
+        items, total = await queries.list_for(conn, f, caller=caller, limit=limit, offset=offset)
+    return views.page_out(items, total, limit, offset)
+
+
+@router.get("/visit-requests/{visit_id}", response_model=views.VisitOut, summary="One visit request")
+async def get_request(visit_id: str, runtime: RuntimeDep, caller: CallerDep) -> views.VisitOut:
+    """Status, scheduled time, team (first names and professions) and status history."""
+    async with runtime.pool.acquire() as conn:
+        visit, contact = await queries.get_visit(conn, visit_id, caller=caller)
+    return views.visit_out(visit, contact)
+
+
+@router.post("/visit-requests/{visit_id}/cancel", response_model=views.VisitOut, summary="Cancel")
+async def cancel(
+    visit_id: str, body: CancelIn, request: Request, runtime: RuntimeDep, caller: CallerDep
+) -> views.VisitOut:
+    """Cancel; a confirmed visit less than 48 h ahead is cancelled but flagged late."""
+    async with unit_of_work(runtime, request) as (conn, emit):
+        visit = await lifecycle.cancel_visit(
+            conn, visit_id, caller=caller, reason=body.reason, now=clock_of(runtime)(), emit=emit
+        )
+    return views.visit_out(visit, None)
+
+
+@router.post("/visit-requests/{visit_id}/reschedule", response_model=views.VisitOut, summary="Reschedule")
+async def reschedule(
+    visit_id: str, body: RescheduleIn, request: Request, runtime: RuntimeDep, caller: CallerDep
+) -> views.VisitOut:
+    """New preferred windows: the team is released and matching starts again."""
+    min_notice = timedelta(days=settings_of(runtime).min_notice_days)
+    async with unit_of_work(runtime, request) as (conn, emit):
+        visit = await lifecycle.reschedule_visit(
+            conn, visit_id, caller=caller, windows=list(body.windows), now=clock_of(runtime)(),
+            min_notice=min_notice, emit=emit,
+        )  # fmt: skip
+    return views.visit_out(visit, None)
+
+
+@router.get(
+    "/visit-requests/{visit_id}/calendar.ics",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}}},
+    summary="The visit as an iCalendar event",
+)
+async def calendar(visit_id: str, runtime: RuntimeDep, caller: CallerDep) -> Response:
+    """Europe/Oslo times, a stable UID, SEQUENCE raised on each change, METHOD:CANCEL once cancelled."""
+    async with runtime.pool.acquire() as conn:
+        ics = await queries.calendar_for(conn, visit_id, caller=caller, now=clock_of(runtime)())
+    return Response(
+        ics,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="visit-{visit_id}.ics"'},
+    )
+
+
+@router.post("/visit-requests/{visit_id}/report", response_model=views.VisitOut, summary="Report the visit")
+async def report(
+    visit_id: str, body: ReportIn, request: Request, runtime: RuntimeDep, caller: CallerDep
+) -> views.VisitOut:
+    """A member of the confirmed team reports pupils reached after the start: the visit is completed."""
+    async with unit_of_work(runtime, request) as (conn, emit):
+        visit = await lifecycle.report_visit(
+            conn, visit_id, caller=caller, pupils_reached=body.pupils_reached, notes=body.notes,
+            now=clock_of(runtime)(), emit=emit,
+        )  # fmt: skip
+    return views.visit_out(visit, None)
+
+
+@router.post("/visit-requests/{visit_id}/rating", response_model=views.VisitOut, summary="Rate the visit")
+async def rate(
+    visit_id: str, body: RatingIn, request: Request, runtime: RuntimeDep, caller: CallerDep
+) -> views.VisitOut:
+    """The school rates its visit 1–5 after it took place."""
+    async with unit_of_work(runtime, request) as (conn, emit):
+        visit = await lifecycle.rate_visit(
+            conn, visit_id, caller=caller, score=body.rating, comment=body.comment,
+            now=clock_of(runtime)(), emit=emit,
+        )  # fmt: skip
+    return views.visit_out(visit, None)
+
+
+@router.delete("/visit-requests/{visit_id}/contact", status_code=204, summary="Erase the contact person")
+async def erase_contact(visit_id: str, request: Request, runtime: RuntimeDep, caller: CallerDep) -> Response:
+    """Organisers only: remove the contact's name, e-mail and phone and tell notify to do the same."""
+    async with unit_of_work(runtime, request) as (conn, emit):
+        await lifecycle.erase_contact(conn, visit_id, caller=caller, emit=emit)
+    return Response(status_code=204)
+
+
+@router.get("/stats", response_model=views.StatsOut, tags=["statistics"], summary="Impact figures")
+async def stats(runtime: RuntimeDep, caller: CallerDep, f: FilterDep) -> views.StatsOut:
+    """Organisers: visits requested, confirmed, unfulfilled, completed, pupils reached; by place and year."""
+    async with runtime.pool.acquire() as conn:
+        figures = await queries.stats_for(conn, f, caller=caller)
+    return views.stats_out(figures)

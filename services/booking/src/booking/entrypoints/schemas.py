@@ -1,0 +1,105 @@
+"""HTTP request bodies: shape and field rules, each failure naming its field."""
+
+from typing import Annotated
+
+import phonenumbers
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from booking.domain.orgnr import is_valid_orgnr
+from outreach_shared.contracts.common import Language, Profession, TimeWindow, VisitKind
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+Kommunenummer = Annotated[str, StringConstraints(pattern=r"^\d{4}$")]
+
+
+def _check_orgnr(value: str) -> str:
+    if not is_valid_orgnr(value):
+        raise ValueError("not a valid organisation number: nine digits with a mod-11 check digit")
+    return value
+
+
+def _e164(value: str) -> str:
+    try:
+        number = phonenumbers.parse(value, "NO")
+    except phonenumbers.NumberParseException:
+        raise ValueError("not a phone number") from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError("not a valid phone number (Norwegian by default, or give +country code)")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _distinct(values: list[Profession]) -> list[Profession]:
+    if len(set(values)) != len(values):
+        raise ValueError("each profession may be given once")
+    return values
+
+
+class Body(BaseModel):
+    """Base of request bodies: unknown fields refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class SchoolIn(Body):
+    """The requesting school."""
+
+    orgnr: Annotated[str, AfterValidator(_check_orgnr)]
+    name: Text
+    kommunenummer: Kommunenummer
+    address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+
+
+class ContactIn(Body):
+    """The school's contact person."""
+
+    name: Text
+    email: EmailStr
+    phone: Annotated[str, AfterValidator(_e164)]
+
+
+class AudienceIn(Body):
+    """Who the visit is for."""
+
+    description: Text = Field(examples=["10. trinn", "Vg1 helse- og oppvekstfag"])
+    pupils: int = Field(ge=1, le=5000)
+
+
+class VisitRequestIn(Body):
+    """A school's request for a visit."""
+
+    school: SchoolIn
+    contact: ContactIn
+    kind: VisitKind
+    audience: AudienceIn
+    professions: Annotated[list[Profession], Field(min_length=1, max_length=2), AfterValidator(_distinct)]
+    language: Language = "nb"
+    windows: list[TimeWindow] = Field(min_length=1, max_length=5, description="ISO 8601 with offset")
+    team_size: int = Field(default=2, ge=1, le=4)
+    notes: LongText | None = None
+
+
+class CancelIn(Body):
+    """Why the visit is cancelled."""
+
+    reason: Text
+
+
+class RescheduleIn(Body):
+    """New preferred windows."""
+
+    windows: list[TimeWindow] = Field(min_length=1, max_length=5)
+
+
+class ReportIn(Body):
+    """A team member's report after the visit."""
+
+    pupils_reached: int = Field(ge=0, le=10_000)
+    notes: LongText | None = None
+
+
+class RatingIn(Body):
+    """The school's rating after the visit."""
+
+    rating: int = Field(ge=1, le=5)
+    comment: LongText | None = None

@@ -1,0 +1,22 @@
+"""The booking service's settings (env prefix BOOKING_)."""
+
+from functools import cache
+
+from outreach_shared.settings import ServiceSettings, service_config
+
+
+class BookingSettings(ServiceSettings):
+    """Settings of the booking service."""
+
+    model_config = service_config("BOOKING_")
+
+    http_port: int = 8001
+    min_notice_days: int = 7
+    rate_limit_per_minute: int = 120
+    """Requests per minute per school token; 0 turns the limit off."""
+
+
+@cache
+def get_settings() -> BookingSettings:
+    """The settings, read once from the environment."""
+    return BookingSettings()

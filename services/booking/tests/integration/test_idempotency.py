@@ -1,0 +1,58 @@
+"""Idempotent create: retries with the same key, even concurrent ones, make one visit."""
+
+import asyncio
+
+from booking_testkit import Api, KafkaTap, new_orgnr, request_body
+
+
+async def _count(api: Api, sql: str, *args: object) -> int:
+    async with api.svc.runtime.pool.acquire() as conn:
+        return int(await conn.fetchval(sql, *args))
+
+
+async def test_concurrent_retries_with_one_key_create_one_visit_and_one_event(api: Api, tap: KafkaTap) -> None:
+    orgnr = new_orgnr()
+    headers = {**api.school(orgnr), "Idempotency-Key": "same-key"}
+    body = request_body(orgnr)
+    responses = await asyncio.gather(
+        *(api.svc.client.post("/v1/visit-requests", json=body, headers=headers) for _ in range(8))
+    )
+    assert {r.status_code for r in responses} == {201}
+    ids = {r.json()["id"] for r in responses}
+    assert len(ids) == 1
+    assert sum(r.headers.get("Idempotent-Replayed") == "true" for r in responses) == 7
+    assert await _count(api, "SELECT count(*) FROM visits WHERE orgnr = $1", orgnr) == 1
+    assert await _count(api, "SELECT count(*) FROM idempotency_keys WHERE orgnr = $1", orgnr) == 1
+    (visit_id,) = ids
+    assert await _count(api, "SELECT count(*) FROM outbox WHERE key = $1", visit_id) == 2  # requested + contact
+    await tap.wait_for(visit_id, "visit.requested")
+
+
+async def test_a_later_retry_returns_the_first_response(api: Api) -> None:
+    orgnr = new_orgnr()
+    headers = {**api.school(orgnr), "Idempotency-Key": "retry-later"}
+    first = await api.svc.client.post("/v1/visit-requests", json=request_body(orgnr), headers=headers)
+    second = await api.svc.client.post("/v1/visit-requests", json=request_body(orgnr), headers=headers)
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert first.json() == second.json() == {"id": first.json()["id"], "status": "requested"}
+    assert await _count(api, "SELECT count(*) FROM visits WHERE orgnr = $1", orgnr) == 1
+
+
+async def test_the_same_key_with_a_different_body_is_422(api: Api) -> None:
+    orgnr = new_orgnr()
+    headers = {**api.school(orgnr), "Idempotency-Key": "reused"}
+    first = await api.svc.client.post("/v1/visit-requests", json=request_body(orgnr), headers=headers)
+    assert first.status_code == 201
+    other = request_body(orgnr, team_size=3)
+    r = await api.svc.client.post("/v1/visit-requests", json=other, headers=headers)
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["field"] == "Idempotency-Key" and "different request" in r.json()["detail"]
+    assert await _count(api, "SELECT count(*) FROM visits WHERE orgnr = $1", orgnr) == 1
+
+
+async def test_keys_belong_to_one_school(api: Api) -> None:
+    school_a, school_b = new_orgnr(), new_orgnr()
+    for orgnr in (school_a, school_b):
+        headers = {**api.school(orgnr), "Idempotency-Key": "shared-name"}
+        r = await api.svc.client.post("/v1/visit-requests", json=request_body(orgnr), headers=headers)
+        assert r.status_code == 201 and "Idempotent-Replayed" not in r.headers

@@ -1,0 +1,45 @@
+"""Adding up the impact figures."""
+
+from datetime import UTC, datetime
+
+from booking.domain.stats import Counts, StatsRow, tally
+
+
+def row(knr: str, county: str, when: datetime, status: str, confirmed: bool, pupils: int | None) -> StatsRow:
+    names = {"0301": ("Oslo", "03", "Oslo"), "4601": ("Bergen", "46", "Vestland"), "4602": ("Kinn", "46", "Vestland")}
+    name, county_number, county_name = names[knr]
+    return StatsRow(knr, name, county_number, county_name, when, status, confirmed, pupils)  # type: ignore[arg-type]
+
+
+ROWS = [
+    row("0301", "03", datetime(2026, 9, 1, 8, tzinfo=UTC), "completed", True, 40),
+    row("0301", "03", datetime(2026, 10, 1, 8, tzinfo=UTC), "cancelled", True, None),
+    row("4601", "46", datetime(2027, 2, 1, 8, tzinfo=UTC), "unfulfilled", False, None),
+    row("4602", "46", datetime(2027, 8, 2, 8, tzinfo=UTC), "completed", True, 25),
+    row("4601", "46", datetime(2027, 7, 31, 22, 30, tzinfo=UTC), "requested", False, None),  # 1 Aug in Oslo
+]
+
+
+def test_totals_count_each_visit_once() -> None:
+    stats = tally(ROWS)
+    assert stats.total == Counts(requested=5, confirmed=3, unfulfilled=1, cancelled=1, completed=2, pupils_reached=65)
+
+
+def test_every_grouping_adds_up_to_the_totals() -> None:
+    stats = tally(ROWS)
+    for groups in (stats.by_municipality, stats.by_county, stats.by_school_year):
+        summed = Counts()
+        for counts in groups.values():
+            for name, value in counts.__dict__.items():
+                setattr(summed, name, getattr(summed, name) + value)
+        assert summed == stats.total
+
+
+def test_groups_by_municipality_county_and_school_year_in_oslo_time() -> None:
+    stats = tally(ROWS)
+    assert stats.by_municipality[("0301", "Oslo")].pupils_reached == 40
+    assert stats.by_county[("46", "Vestland")] == Counts(
+        requested=3, confirmed=1, unfulfilled=1, completed=1, pupils_reached=25
+    )
+    assert stats.by_school_year["2026/27"].requested == 3
+    assert stats.by_school_year["2027/28"].requested == 2

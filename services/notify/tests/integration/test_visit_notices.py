@@ -84,6 +84,14 @@ async def test_late_cancellation_tells_school_and_organisers_and_withdraws_remin
         "school:P2D",
         "school:after-PT7200S",
     ]
+    listed = await service.client.get("/v1/reminders", params={"visit_id": visit}, headers=service.auth("organiser"))
+    assert listed.status_code == 200
+    assert {(r["notice_type"], r["status"]) for r in listed.json()} == {
+        ("visit_reminder_member", "pending"), ("visit_reminder_school", "pending"), ("visit_thank_you", "pending")
+    }
+    as_member = service.auth("member", kari)
+    refused = await service.client.get("/v1/reminders", params={"visit_id": visit}, headers=as_member)
+    assert refused.status_code == 403
     await publish.event(
         VisitCancelled(
             visit_id=visit,
@@ -101,6 +109,8 @@ async def test_late_cancellation_tells_school_and_organisers_and_withdraws_remin
     for organiser in ORGANISERS:
         await eventually(lambda o=organiser: _subject(smtp, o, f"Sen avlysning: besøk {visit}"))
     assert {r["status"] for r in await reminders()} == {"cancelled"}
+    listed = await service.client.get("/v1/reminders", params={"visit_id": visit}, headers=service.auth("organiser"))
+    assert {r["status"] for r in listed.json()} == {"cancelled"}
 
 
 async def _one(smtp: RecordingHandler, address: str):  # type: ignore[no-untyped-def]

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from notify.domain.preferences import Preferences
-from notify.service_layer import inbox
+from notify.service_layer import inbox, reminders
 from notify.settings import get_settings
 from outreach_shared.auth import Principal
+from outreach_shared.errors import Invalid
 from outreach_shared.http import principal_dependency, require_role
 from outreach_shared.runtime import Runtime, get_runtime
 
@@ -85,6 +86,34 @@ async def deliveries(
     require_role(principal, "organiser")
     async with runtime.pool.acquire() as conn:
         return [DeliveryView.model_validate(d) for d in await inbox.deliveries_for(conn, recipient)]
+
+
+class ReminderView(BaseModel):
+    """A scheduled reminder: who is reminded of what, when, and whether it is still pending."""
+
+    key: str
+    kind: str
+    notice_type: str | None
+    recipient: str | None
+    due_at: datetime
+    status: str
+    fired_at: datetime | None
+
+
+@router.get("/v1/reminders", response_model=list[ReminderView], summary="Reminders of a visit or gathering")
+async def scheduled_reminders(
+    principal: CurrentPrincipal,
+    runtime: RuntimeDep,
+    visit_id: Annotated[str | None, Query()] = None,
+    gathering_id: Annotated[str | None, Query()] = None,
+) -> list[ReminderView]:
+    """Organisers: every reminder set for a visit or a gathering (pending, done or cancelled)."""
+    require_role(principal, "organiser")
+    if (visit_id is None) == (gathering_id is None):
+        raise Invalid("give exactly one of visit_id and gathering_id", field="visit_id")
+    subject = f"visit:{visit_id}" if visit_id else f"gathering:{gathering_id}"
+    async with runtime.pool.acquire() as conn:
+        return [ReminderView.model_validate(r) for r in await reminders.list_for(conn, subject)]
 
 
 @router.get("/v1/me/preferences", response_model=Preferences, summary="My notification preferences")

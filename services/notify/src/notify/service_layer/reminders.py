@@ -39,3 +39,14 @@ async def fire(conn: asyncpg.Connection, timer: Timer) -> None:
 
 
 TIMER_KINDS = (r.VISIT_REMINDER, r.GATHERING_REMINDER)
+
+
+async def list_for(conn: asyncpg.Connection, subject: str) -> list[dict[str, object]]:
+    """Every reminder timer of a visit or gathering (`visit:ID`), pending or not, soonest first."""
+    rows = await conn.fetch(
+        """SELECT key, kind, due_at, status, fired_at, payload->>'notice_type' AS notice_type,
+                  payload->>'recipient' AS recipient
+           FROM timers WHERE kind = ANY($1::text[]) AND starts_with(key, $2) ORDER BY due_at, key""",
+        list(TIMER_KINDS), f"{subject}:",
+    )
+    return [dict(row.items()) for row in rows]

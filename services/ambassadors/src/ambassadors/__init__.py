@@ -1,0 +1,1 @@
+"""The ambassadors service: rosters, availability, team matching, offers and answers."""

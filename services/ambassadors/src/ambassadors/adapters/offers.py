@@ -1,0 +1,118 @@
+"""Offers in SQL. The table's trigger refuses double bookings and offers over the monthly limit."""
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import asyncpg
+
+from ambassadors.domain.offers import Offer
+from outreach_shared.contracts.common import TimeWindow
+
+_COLUMNS = "id, visit_id, member_id, round, status, window_start, window_end, expires_at, reason, decline_reason"
+_HOLDING = "status IN ('offered', 'accepted')"
+
+
+def _to_offer(row: asyncpg.Record) -> Offer:
+    return Offer(
+        id=str(row["id"]),
+        visit_id=row["visit_id"],
+        member_id=str(row["member_id"]),
+        round=row["round"],
+        status=row["status"],
+        window=TimeWindow(start=row["window_start"], end=row["window_end"]),
+        expires_at=row["expires_at"],
+        reason=row["reason"],
+        decline_reason=row["decline_reason"],
+    )
+
+
+class OfferRepository:
+    """Offers by id, visit and member."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+
+    async def add(self, offer: Offer, *, travel_buffer: timedelta) -> None:
+        """Insert an offer holding the member's time from the window's start to its end plus the buffer."""
+        await self.conn.execute(
+            f"""INSERT INTO offers ({_COLUMNS}, busy)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+                        tstzrange($6::timestamptz, $7::timestamptz + $11::interval, '[)'))""",
+            offer.id,
+            offer.visit_id,
+            offer.member_id,
+            offer.round,
+            offer.status,
+            offer.window.start,
+            offer.window.end,
+            offer.expires_at,
+            offer.reason,
+            offer.decline_reason,
+            travel_buffer,
+        )
+
+    async def get(self, offer_id: str, *, for_update: bool = False) -> Offer | None:
+        """One offer."""
+        lock = " FOR UPDATE" if for_update else ""
+        row = await self.conn.fetchrow(f"SELECT {_COLUMNS} FROM offers WHERE id = $1{lock}", offer_id)
+        return _to_offer(row) if row else None
+
+    async def for_visit(self, visit_id: str, round_: int | None = None) -> list[Offer]:
+        """A visit's offers (of one round, or all), oldest first."""
+        rows = await self.conn.fetch(
+            f"SELECT {_COLUMNS} FROM offers WHERE visit_id = $1 AND ($2::int IS NULL OR round = $2) "
+            "ORDER BY created_at, id",
+            visit_id,
+            round_,
+        )
+        return [_to_offer(r) for r in rows]
+
+    async def holding_for_member(self, member_id: str, *, ending_after: datetime) -> list[Offer]:
+        """The member's offered or accepted seats on visits not yet over."""
+        rows = await self.conn.fetch(
+            f"SELECT {_COLUMNS} FROM offers WHERE member_id = $1 AND {_HOLDING} AND window_end > $2 "
+            "ORDER BY window_start",
+            member_id,
+            ending_after,
+        )
+        return [_to_offer(r) for r in rows]
+
+    async def save(self, offer: Offer, *, answered: bool = False) -> None:
+        """Write an offer's new status."""
+        await self.conn.execute(
+            "UPDATE offers SET status = $2, decline_reason = $3, "
+            "answered_at = CASE WHEN $4 THEN now() ELSE answered_at END WHERE id = $1",
+            offer.id,
+            offer.status,
+            offer.decline_reason,
+            answered,
+        )
+
+    async def commitments(
+        self, member_ids: Sequence[str], start: datetime, end: datetime
+    ) -> list[tuple[str, datetime, datetime]]:
+        """(member, start, end) of offered or accepted windows starting in [start, end)."""
+        rows = await self.conn.fetch(
+            f"SELECT member_id, window_start, window_end FROM offers WHERE member_id = ANY($1::uuid[]) "
+            f"AND {_HOLDING} AND window_start >= $2 AND window_start < $3",
+            member_ids,
+            start,
+            end,
+        )
+        return [(str(r["member_id"]), r["window_start"], r["window_end"]) for r in rows]
+
+    async def for_member_view(self, member_id: str) -> list[dict[str, Any]]:
+        """The member's offers with what they need to know of each visit, newest window first."""
+        rows = await self.conn.fetch(
+            f"""SELECT {", ".join("o." + c.strip() for c in _COLUMNS.split(","))}, o.created_at,
+                       v.request, v.status AS visit_status
+                FROM offers o JOIN visits v ON v.id = o.visit_id
+                WHERE o.member_id = $1 ORDER BY o.window_start DESC, o.id""",
+            member_id,
+        )
+        return [{"offer": _to_offer(r), "request": r["request"], "visit_status": r["visit_status"]} for r in rows]
+
+    async def forget_member(self, member_id: str) -> None:
+        """Drop the free text the member wrote (erasure); ids and states stay for the visits' history."""
+        await self.conn.execute("UPDATE offers SET decline_reason = NULL WHERE member_id = $1", member_id)

@@ -1,0 +1,88 @@
+"""Whether one member can take one visit window: the hard rules, each with a reason when not."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from outreach_shared.contracts.common import Profession, TimeWindow
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """A visit window a member is already offered or has accepted."""
+
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A member as matching sees them, with distance and load already known."""
+
+    member_id: str
+    profession: Profession
+    municipality_name: str
+    same_municipality: bool
+    distance_km: float
+    travel_radius_km: int
+    languages: frozenset[str]
+    weekdays: frozenset[int]
+    unavailable_dates: frozenset[date]
+    max_visits_per_month: int
+    recent_visits: int = 0
+    trained_year: int | None = None
+    commitments: tuple[Commitment, ...] = ()
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Tunable matching rules."""
+
+    travel_buffer: timedelta = timedelta(minutes=60)
+    distance_band_km: float = 10.0
+    tz: ZoneInfo = field(default=OSLO)
+
+
+def local_dates(window: TimeWindow, tz: ZoneInfo = OSLO) -> list[date]:
+    """Every local calendar date the window touches."""
+    first, last = window.start.astimezone(tz).date(), window.end.astimezone(tz).date()
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def month_of(moment: datetime, tz: ZoneInfo = OSLO) -> tuple[int, int]:
+    """The local (year, month) of a moment."""
+    local = moment.astimezone(tz)
+    return local.year, local.month
+
+
+def overlaps(a_start: datetime, a_end: datetime, b: Commitment, buffer: timedelta) -> bool:
+    """True when two windows are closer than the travel buffer."""
+    return a_start < b.end + buffer and b.start < a_end + buffer
+
+
+def unavailable_reason(
+    c: Candidate, window: TimeWindow, *, professions: frozenset[str], language: str, policy: Policy
+) -> str | None:
+    """Why the member cannot take this window, or None when they can."""
+    days = local_dates(window, policy.tz)
+    if not c.active:
+        return "inactive"
+    if c.profession not in professions:
+        return "profession not requested"
+    if language not in c.languages:
+        return "does not speak the language"
+    if not c.same_municipality and c.distance_km > c.travel_radius_km:
+        return "outside travel radius"
+    if any(d.isoweekday() not in c.weekdays for d in days):
+        return "not available that weekday"
+    if any(d in c.unavailable_dates for d in days):
+        return "unavailable that date"
+    if any(overlaps(window.start, window.end, b, policy.travel_buffer) for b in c.commitments):
+        return "busy with another visit"
+    month = month_of(window.start, policy.tz)
+    if sum(month_of(b.start, policy.tz) == month for b in c.commitments) >= c.max_visits_per_month:
+        return "monthly limit reached"
+    return None

@@ -1,0 +1,124 @@
+"""Choosing a team for a visit: a pure function over a preloaded list of candidates."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import islice
+
+from ambassadors.domain.availability import Candidate, Policy, unavailable_reason
+from outreach_shared.contracts.common import Profession, TimeWindow
+
+
+@dataclass(frozen=True)
+class TeamRequest:
+    """What a team must satisfy: the visit's needs, how many seats are open, and who is ruled out."""
+
+    visit_id: str
+    municipality_name: str
+    professions: tuple[Profession, ...]
+    language: str
+    windows: tuple[TimeWindow, ...]
+    seats: int
+    covered: frozenset[Profession] = frozenset()
+    excluded: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A member chosen for a seat, and why."""
+
+    member_id: str
+    profession: Profession
+    reason: str
+
+
+@dataclass(frozen=True)
+class TeamChoice:
+    """The chosen window and the members to offer it to."""
+
+    window: TimeWindow
+    picks: tuple[Pick, ...]
+    seats: int
+
+    @property
+    def complete(self) -> bool:
+        """Every open seat has someone."""
+        return len(self.picks) == self.seats
+
+
+def rank_key(c: Candidate, year: int, policy: Policy) -> tuple[int, int, int, int, float, str]:
+    """Nearest first (same municipality, then distance bands), then fewest recent visits, trained, id."""
+    band = int(c.distance_km // policy.distance_band_km) if policy.distance_band_km > 0 else 0
+    return (
+        0 if c.same_municipality else 1,
+        band,
+        c.recent_visits,
+        0 if c.trained_year == year else 1,
+        c.distance_km,
+        c.member_id,
+    )
+
+
+def reason_for(c: Candidate, visit_municipality: str) -> str:
+    """A short human-readable reason why this member was chosen."""
+    where = (
+        f"Same municipality ({visit_municipality})"
+        if c.same_municipality
+        else f"{round(c.distance_km)} km from {visit_municipality} ({c.municipality_name})"
+    )
+    visits = f"{c.recent_visits} visit{'' if c.recent_visits == 1 else 's'} in the last 12 months"
+    trained = f"trained {c.trained_year}" if c.trained_year else "not trained yet"
+    return f"{where}, {visits}, {trained}"
+
+
+def _fill_window(
+    request: TeamRequest, window: TimeWindow, ranked: Sequence[Candidate], policy: Policy
+) -> list[Candidate]:
+    """Greedy by rank, keeping a seat for each requested profession not yet on the team when possible."""
+    professions = frozenset(request.professions)
+    missing = professions - request.covered
+    uncovered = set(missing) if request.seats >= len(missing) else set()
+
+    def fits(c: Candidate) -> bool:
+        return not unavailable_reason(c, window, professions=professions, language=request.language, policy=policy)
+
+    chosen: list[Candidate] = []
+    held_back: list[Candidate] = []
+    for c in ranked:
+        remaining = request.seats - len(chosen)
+        if remaining == 0:
+            return chosen
+        if c.profession not in uncovered and remaining <= len(uncovered):
+            held_back.append(c)
+        elif fits(c):
+            chosen.append(c)
+            uncovered.discard(c.profession)
+    # A requested profession nobody can cover: a full team of the others beats a partial one.
+    chosen.extend(islice((c for c in held_back if fits(c)), request.seats - len(chosen)))
+    return chosen
+
+
+def choose_team(
+    request: TeamRequest, candidates: Iterable[Candidate], *, now: datetime, policy: Policy | None = None
+) -> TeamChoice | None:
+    """The earliest window with a full team, else the window with most seats filled; None if nobody fits."""
+    policy = policy or Policy()
+    year = now.astimezone(policy.tz).year
+    ranked = sorted(
+        (c for c in candidates if c.member_id not in request.excluded),
+        key=lambda c: rank_key(c, year, policy),
+    )
+    best: tuple[TimeWindow, list[Candidate]] | None = None
+    for window in sorted(request.windows, key=lambda w: w.start):
+        if window.start <= now or request.seats <= 0:
+            continue
+        chosen = _fill_window(request, window, ranked, policy)
+        if best is None or len(chosen) > len(best[1]):
+            best = (window, chosen)
+        if len(chosen) == request.seats:
+            break
+    if best is None or not best[1]:
+        return None
+    window, chosen = best
+    picks = tuple(Pick(c.member_id, c.profession, reason_for(c, request.municipality_name)) for c in chosen)
+    return TeamChoice(window=window, picks=picks, seats=request.seats)

@@ -1,0 +1,57 @@
+"""Offers and answers: who may answer, and which answers are allowed in which state."""
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Literal
+
+from outreach_shared.contracts.common import TimeWindow
+from outreach_shared.errors import Conflict, Forbidden
+
+OfferStatus = Literal["offered", "accepted", "declined", "expired", "withdrawn", "released"]
+Answer = Literal["accepted", "declined"]
+HOLDING: frozenset[str] = frozenset({"offered", "accepted"})
+"""States that hold a seat (and the member's time)."""
+
+_CLOSED_DETAIL = {
+    "expired": "the offer expired at {expires} without an answer; it can no longer be answered",
+    "withdrawn": "the offer was withdrawn (the visit was cancelled, rescheduled or filled)",
+    "released": "you were released from this visit; the offer can no longer be answered",
+}
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A seat on a visit's team offered to one member."""
+
+    id: str
+    visit_id: str
+    member_id: str
+    round: int
+    status: OfferStatus
+    window: TimeWindow
+    expires_at: datetime
+    reason: str
+    decline_reason: str | None = None
+
+    def answer(self, member_id: str, answer: Answer, now: datetime, reason: str | None = None) -> "Offer":
+        """The offer after the member's answer; the same offer when they repeat it."""
+        if member_id != self.member_id:
+            raise Forbidden("this offer was made to another member")
+        if self.status == answer:
+            return self
+        if self.status in _CLOSED_DETAIL:
+            raise Conflict(_CLOSED_DETAIL[self.status].format(expires=self.expires_at.isoformat()))
+        if self.status != "offered":
+            raise Conflict(f"the offer was already {self.status}; contact the organiser to change it")
+        if now >= self.expires_at:
+            raise Conflict(_CLOSED_DETAIL["expired"].format(expires=self.expires_at.isoformat()))
+        return replace(self, status=answer, decline_reason=reason if answer == "declined" else None)
+
+    def close(self, status: Literal["expired", "withdrawn", "released"]) -> "Offer":
+        """The offer ended without (or despite) an answer."""
+        return replace(self, status=status)
+
+    @property
+    def holds_seat(self) -> bool:
+        """Offered or accepted."""
+        return self.status in HOLDING

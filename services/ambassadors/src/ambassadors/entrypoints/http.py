@@ -1,0 +1,124 @@
+"""HTTP routes: the organiser's roster API and the member's offers API."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from ambassadors.entrypoints.dependencies import MemberId, Organiser, UoW
+from ambassadors.entrypoints.schemas import (
+    AnswerOut,
+    DeclineIn,
+    ImportOut,
+    MemberIn,
+    MemberOut,
+    MemberPatch,
+    OfferOut,
+)
+from ambassadors.service_layer import members as roster
+from ambassadors.service_layer.answers import answer_offer
+from ambassadors.service_layer.roster_import import RosterRejected, decode_csv, import_roster, validate_roster
+from outreach_shared.contracts.common import Profession
+from outreach_shared.http import problem
+
+roster_router = APIRouter(prefix="/v1/members", tags=["roster"])
+offers_router = APIRouter(prefix="/v1", tags=["offers"])
+
+CSV_BODY = {"requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}}
+
+
+@roster_router.post("", status_code=201, summary="Register a member")
+async def create_member(body: MemberIn, _: Organiser, uow: UoW) -> MemberOut:
+    async with uow() as work:
+        return MemberOut.of(await roster.register_member(work, body))
+
+
+@roster_router.get("", summary="List the roster")
+async def list_members(
+    _: Organiser,
+    uow: UoW,
+    kommunenummer: str | None = None,
+    fylke: Annotated[str | None, Query(description="County number or name")] = None,
+    profession: Profession | None = None,
+    active: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[MemberOut]:
+    query = roster.RosterQuery(kommunenummer, fylke, profession, active, limit, offset)
+    async with uow() as work:
+        return [MemberOut.of(m) for m in await roster.list_members(work, query)]
+
+
+@roster_router.post(
+    "/import",
+    summary="Import a roster CSV (all rows or none; matched by e-mail)",
+    openapi_extra=CSV_BODY,
+    response_model=ImportOut,
+    responses={422: {"description": "Bad rows, each with its line and reason; nothing imported"}},
+)
+async def import_members(request: Request, _: Organiser, uow: UoW, dry_run: bool = False) -> ImportOut | JSONResponse:
+    text = decode_csv(await request.body())
+    try:
+        if dry_run:
+            validate_roster(text)
+            return ImportOut(created=[], updated=[], unchanged=[])
+        async with uow() as work:
+            return ImportOut.of(await import_roster(work, text))
+    except RosterRejected as exc:
+        errors = [{"line": p.line, "reason": p.reason} for p in exc.problems]
+        return problem(422, exc.title, exc.detail, instance=request.url.path, errors=errors)
+
+
+@roster_router.get("/{member_id}", summary="One member")
+async def get_member(member_id: UUID, _: Organiser, uow: UoW) -> MemberOut:
+    async with uow() as work:
+        return MemberOut.of(await roster.get_member(work, str(member_id)))
+
+
+@roster_router.patch("/{member_id}", summary="Change a member's details")
+async def patch_member(member_id: UUID, body: MemberPatch, _: Organiser, uow: UoW) -> MemberOut:
+    async with uow() as work:
+        changes = body.model_dump(exclude_unset=True)
+        return MemberOut.of(await roster.update_member(work, str(member_id), changes))
+
+
+@roster_router.post("/{member_id}/deactivate", summary="Deactivate (releases their future visits)")
+async def deactivate_member(member_id: UUID, _: Organiser, uow: UoW) -> MemberOut:
+    async with uow() as work:
+        return MemberOut.of(await roster.set_active(work, str(member_id), False))
+
+
+@roster_router.post("/{member_id}/reactivate", summary="Reactivate")
+async def reactivate_member(member_id: UUID, _: Organiser, uow: UoW) -> MemberOut:
+    async with uow() as work:
+        return MemberOut.of(await roster.set_active(work, str(member_id), True))
+
+
+@roster_router.delete("/{member_id}", status_code=204, summary="Erase the person (here and everywhere)")
+async def erase_member(member_id: UUID, _: Organiser, uow: UoW) -> Response:
+    async with uow() as work:
+        await roster.erase_member(work, str(member_id))
+    return Response(status_code=204)
+
+
+@offers_router.get("/me/offers", summary="My offers and their visits")
+async def my_offers(me: MemberId, uow: UoW) -> list[OfferOut]:
+    async with uow() as work:
+        rows = await work.offers.for_member_view(me)
+    return [OfferOut.of(r["offer"], r["request"], r["visit_status"]) for r in rows]
+
+
+@offers_router.post("/offers/{offer_id}/accept", summary="Accept an offer")
+async def accept_offer(offer_id: UUID, me: MemberId, uow: UoW) -> AnswerOut:
+    async with uow() as work:
+        offer = await answer_offer(work, offer_id=str(offer_id), member_id=me, answer="accepted")
+    return AnswerOut(id=offer.id, visit_id=offer.visit_id, status=offer.status)
+
+
+@offers_router.post("/offers/{offer_id}/decline", summary="Decline an offer")
+async def decline_offer(offer_id: UUID, me: MemberId, uow: UoW, body: DeclineIn | None = None) -> AnswerOut:
+    reason = body.reason if body else None
+    async with uow() as work:
+        offer = await answer_offer(work, offer_id=str(offer_id), member_id=me, answer="declined", reason=reason)
+    return AnswerOut(id=offer.id, visit_id=offer.visit_id, status=offer.status)

@@ -1,0 +1,120 @@
+"""HTTP request and response bodies."""
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from ambassadors.domain.members import IsoWeekday, Member, MemberFields
+from ambassadors.domain.offers import Offer, OfferStatus
+from ambassadors.service_layer.roster_import import ImportReport
+from outreach_shared.contracts.common import Language, Profession, TimeWindow, VisitKind
+
+
+class MemberIn(MemberFields):
+    """A new member."""
+
+
+class MemberPatch(BaseModel):
+    """Fields to change; the others stay."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = None
+    profession: Profession | None = None
+    kommunenummer: str | None = None
+    email: EmailStr | None = None
+    phone: str | None = None
+    languages: list[Language] | None = None
+    employer: str | None = None
+    max_visits_per_month: int | None = None
+    travel_radius_km: int | None = None
+    weekdays: list[IsoWeekday] | None = None
+    unavailable_dates: list[date] | None = None
+
+
+class MemberOut(MemberFields):
+    """A member of the roster."""
+
+    id: str
+    fylke: str
+    active: bool
+    trained_year: int | None
+
+    @classmethod
+    def of(cls, m: Member) -> "MemberOut":
+        """From the domain member."""
+        return cls.model_construct(
+            **m.fields.model_dump(), id=m.id, fylke=m.fylke, active=m.active, trained_year=m.trained_year
+        )
+
+
+class DeclineIn(BaseModel):
+    """Why the member declines (optional)."""
+
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class OfferOut(BaseModel):
+    """An offer as the member sees it, with the visit."""
+
+    id: str
+    visit_id: str
+    status: OfferStatus
+    window: TimeWindow
+    expires_at: datetime
+    reason: str
+    school_name: str
+    school_address: str
+    kommunenummer: str
+    kind: VisitKind
+    language: Language
+    audience_description: str
+    pupils: int
+    visit_status: str
+
+    @classmethod
+    def of(cls, offer: Offer, request: dict[str, Any], visit_status: str) -> "OfferOut":
+        """From an offer and its visit's request."""
+        return cls(
+            id=offer.id,
+            visit_id=offer.visit_id,
+            status=offer.status,
+            window=offer.window,
+            expires_at=offer.expires_at,
+            reason=offer.reason,
+            visit_status=visit_status,
+            **{
+                k: request[k]
+                for k in (
+                    "school_name",
+                    "school_address",
+                    "kommunenummer",
+                    "kind",
+                    "language",
+                    "audience_description",
+                    "pupils",
+                )
+            },
+        )
+
+
+class AnswerOut(BaseModel):
+    """The offer after an answer."""
+
+    id: str
+    visit_id: str
+    status: OfferStatus
+
+
+class ImportOut(BaseModel):
+    """What a roster import did (ids of the members)."""
+
+    created: list[str]
+    updated: list[str]
+    unchanged: list[str]
+
+    @classmethod
+    def of(cls, report: ImportReport) -> "ImportOut":
+        """From the service layer's report."""
+        return cls(created=report.created, updated=report.updated, unchanged=report.unchanged)

@@ -1,0 +1,159 @@
+"""Roster use cases: register, change, deactivate, reactivate, erase, mark trained."""
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from ambassadors.adapters.members import MemberFilter
+from ambassadors.domain.ids import is_uuid
+from ambassadors.domain.members import Member, MemberFields
+from ambassadors.domain.snapshots import snapshot
+from ambassadors.service_layer.staffing import release, staff_visit
+from ambassadors.service_layer.unit_of_work import Work
+from outreach_shared.consumer import describe_validation_error
+from outreach_shared.contracts.ambassadors import (
+    MemberDeactivated,
+    MemberErased,
+    MemberReactivated,
+    MemberRegistered,
+    MemberUpdated,
+)
+from outreach_shared.contracts.topics import Topics
+from outreach_shared.errors import Conflict, Invalid, NotFound
+from outreach_shared.municipalities import load_register
+
+
+def resolve_kommunenummer(value: str) -> str:
+    """A kommunenummer as organisers write it: '301' (lost leading zero) or a unique name like 'Trondheim'."""
+    value = value.strip()
+    if value.isdigit() and len(value) == 3:
+        value = value.zfill(4)
+    if not value.isdigit():
+        named = [m.number for m in load_register().by_number.values() if m.name.lower() == value.lower()]
+        value = named[0] if len(named) == 1 else value
+    return load_register().get(value).number
+
+
+def fylke_of(kommunenummer: str) -> str:
+    """The county's name (422 for an unknown municipality)."""
+    return load_register().get(kommunenummer).county
+
+
+@dataclass(frozen=True)
+class RosterQuery:
+    """Roster list filters as the organiser gives them."""
+
+    kommunenummer: str | None = None
+    fylke: str | None = None
+    profession: str | None = None
+    active: bool | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+async def get_member(work: Work, member_id: str) -> Member:
+    """One member (404 if unknown or erased)."""
+    member = await work.members.get(member_id)
+    if member is None:
+        raise NotFound(f"no member {member_id}")
+    return member
+
+
+async def list_members(work: Work, q: RosterQuery) -> list[Member]:
+    """Members by municipality, county (number or name), profession and active flag."""
+    numbers: list[str] | None = [q.kommunenummer] if q.kommunenummer else None
+    if q.fylke:
+        wanted = q.fylke.strip().lower()
+        in_county = [
+            m.number for m in load_register().by_number.values() if wanted in (m.county_number, m.county.lower())
+        ]
+        numbers = [n for n in in_county if numbers is None or n in numbers]
+    return await work.members.list(MemberFilter(numbers, q.profession, q.active, q.limit, q.offset))
+
+
+async def register_member(work: Work, fields: MemberFields) -> Member:
+    """Add a member to the roster (409 if the e-mail is already registered)."""
+    if await work.members.get_by_emails([fields.email]):
+        raise Conflict(f"a member with e-mail {fields.email} is already registered", field="email")
+    member = Member(id=str(uuid.uuid4()), fields=fields, fylke=fylke_of(fields.kommunenummer))
+    await work.members.add(member)
+    await work.emit(MemberRegistered(member=snapshot(member)), key=member.id)
+    return member
+
+
+def merge_fields(current: MemberFields, changes: dict[str, Any]) -> MemberFields:
+    """The member's details with some fields changed, validated as a whole (422 when invalid)."""
+    try:
+        return MemberFields.model_validate({**current.model_dump(), **changes})
+    except ValidationError as exc:
+        raise Invalid(describe_validation_error(exc)) from None
+
+
+async def update_member(work: Work, member_id: str, changes: dict[str, Any]) -> Member:
+    """Change a member's details and publish the new snapshot."""
+    member = await work.members.get(member_id, for_update=True)
+    if member is None:
+        raise NotFound(f"no member {member_id}")
+    fields = merge_fields(member.fields, changes)
+    if fields.email != member.fields.email and await work.members.get_by_emails([fields.email]):
+        raise Conflict(f"a member with e-mail {fields.email} is already registered", field="email")
+    updated = member.with_fields(fields, fylke_of(fields.kommunenummer))
+    if updated != member:
+        await work.members.save(updated)
+        await work.emit(MemberUpdated(member=snapshot(updated)), key=member.id)
+    return updated
+
+
+async def _free_member(work: Work, member_id: str, reason: str) -> None:
+    """Withdraw the member's open offers and release their accepted future visits, then find replacements."""
+    for offer in await work.offers.holding_for_member(member_id, ending_after=work.now):
+        visit = await work.visits.get(offer.visit_id, for_update=True)
+        if visit is None:
+            continue
+        await release(work, visit, [offer], reason)
+        offers = await work.offers.for_visit(visit.id, visit.round)
+        visit, _ = visit.after_answers(offers)
+        await work.visits.save(visit)
+        await staff_visit(work, visit)
+
+
+async def set_active(work: Work, member_id: str, active: bool) -> Member:
+    """Deactivate (releasing their visits) or reactivate a member; repeating it changes nothing."""
+    member = await get_member(work, member_id)
+    if member.active == active:
+        return member
+    if not active:
+        await _free_member(work, member_id, "the member is no longer active")
+    changed = member.with_active(active)
+    await work.members.save(changed)
+    event = MemberReactivated if active else MemberDeactivated
+    await work.emit(event(member=snapshot(changed)), key=member_id)
+    return changed
+
+
+async def erase_member(work: Work, member_id: str) -> None:
+    """Remove the person's data here and tell every service to remove theirs."""
+    await get_member(work, member_id)
+    await _free_member(work, member_id, "the member left the programme")
+    await work.offers.forget_member(member_id)
+    await work.members.delete(member_id)
+    # Our outbox copies go too: their snapshots, and sent events naming them (teams carry first names).
+    await work.conn.execute(
+        "DELETE FROM outbox WHERE (topic = $1 AND key = $2) OR (published_at IS NOT NULL AND envelope::text LIKE $3)",
+        Topics.MEMBERS,
+        member_id,
+        f"%{member_id}%",
+    )
+    await work.emit(MemberErased(member_id=member_id), key=member_id)
+
+
+async def mark_trained(work: Work, member_ids: list[str], year: int) -> None:
+    """Members who completed the annual gathering are trained for `year`."""
+    valid = [m for m in member_ids if is_uuid(m)]
+    for member in (await work.members.get_many(valid)).values():
+        trained = member.with_trained(year)
+        if trained != member:
+            await work.members.save(trained)
+            await work.emit(MemberUpdated(member=snapshot(trained)), key=member.id)

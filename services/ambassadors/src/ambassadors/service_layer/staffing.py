@@ -1,0 +1,196 @@
+"""Staffing a visit: choose members for its open seats, offer them the visit, and settle the team."""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import replace
+
+import asyncpg
+
+from ambassadors.adapters.candidates import CandidateQuery, load_candidates
+from ambassadors.domain.availability import local_dates
+from ambassadors.domain.matching import TeamChoice, TeamRequest, choose_team
+from ambassadors.domain.offers import Offer
+from ambassadors.domain.visits import Visit
+from ambassadors.service_layer.unit_of_work import Work
+from outreach_shared import timers
+from outreach_shared.contracts.ambassadors import (
+    MemberReleased,
+    NoTeamAvailable,
+    OfferMade,
+    OfferWithdrawn,
+    TeamChanged,
+    TeamConfirmed,
+)
+from outreach_shared.contracts.common import TeamMember
+from outreach_shared.logging import get_logger
+from outreach_shared.municipalities import load_register
+
+log = get_logger(__name__)
+OFFER_EXPIRY = "offer-expiry"
+TEAM_SEARCH = "team-search"
+MAX_ATTEMPTS = 5
+TOP_CANDIDATES = 60
+"""Best-ranked candidates loaded first; a full team is almost always among them."""
+
+
+def offer_timer_key(offer: Offer) -> str:
+    """The expiry timer's key: visit first, so a visit's timers can be cancelled together."""
+    return f"{offer.visit_id}/{offer.id}"
+
+
+def team_request(visit: Visit, offers: Sequence[Offer], covered: frozenset[str]) -> TeamRequest:
+    """What the visit's open seats need, ruling out everyone already asked in this round."""
+    r = visit.request
+    current = [o for o in offers if o.round == visit.round]
+    return TeamRequest(
+        visit_id=visit.id,
+        municipality_name=load_register().get(r.kommunenummer).name,
+        professions=tuple(dict.fromkeys(r.professions)),
+        language=r.language,
+        windows=(visit.window,) if visit.window else tuple(r.windows),
+        seats=visit.open_seats(current),
+        covered=covered,
+        excluded=frozenset(o.member_id for o in current),
+    )
+
+
+async def _choose(work: Work, visit: Visit, request: TeamRequest) -> TeamChoice | None:
+    """Rank the best few in SQL first; load everyone only when they cannot make a full team."""
+    windows = request.windows
+    days = {d.isoweekday() for w in windows for d in local_dates(w)}
+    query = CandidateQuery(
+        kommunenummer=visit.request.kommunenummer,
+        professions=request.professions,
+        language=request.language,
+        weekdays=sorted(days),
+        span=(min(w.start for w in windows), max(w.end for w in windows)),
+        distance_band_km=work.config.policy.distance_band_km,
+        limit=TOP_CANDIDATES,
+    )
+    choice = None
+    for limit in (TOP_CANDIDATES, None):
+        candidates = await load_candidates(work.conn, replace(query, limit=limit), now=work.now)
+        choice = choose_team(request, candidates, now=work.now, policy=work.config.policy)
+        if (choice is not None and choice.complete) or len(candidates) < TOP_CANDIDATES:
+            break
+    return choice
+
+
+async def _insert_offers(work: Work, visit: Visit, choice: TeamChoice) -> list[Offer]:
+    expires_at = min(work.now + work.config.offer_ttl, choice.window.start)
+    offers = [
+        Offer(str(uuid.uuid4()), visit.id, p.member_id, visit.round, "offered", choice.window, expires_at, p.reason)
+        for p in sorted(choice.picks, key=lambda p: p.member_id)
+    ]
+    async with work.conn.transaction():  # a savepoint: a refused offer undoes this attempt only
+        await work.members.lock([o.member_id for o in offers])
+        for offer in offers:
+            await work.offers.add(offer, travel_buffer=work.config.policy.travel_buffer)
+    return offers
+
+
+async def _offer(work: Work, visit: Visit, offer: Offer) -> None:
+    r = visit.request
+    await work.emit(
+        OfferMade(
+            offer_id=offer.id,
+            visit_id=visit.id,
+            member_id=offer.member_id,
+            window=offer.window,
+            expires_at=offer.expires_at,
+            reason=offer.reason,
+            kind=r.kind,
+            school_name=r.school_name,
+            kommunenummer=r.kommunenummer,
+            language=r.language,
+        ),
+        key=visit.id,
+    )
+    payload = {"offer_id": offer.id, "visit_id": visit.id, "correlation_id": work.correlation_id}
+    await timers.schedule(work.conn, OFFER_EXPIRY, offer_timer_key(offer), offer.expires_at, payload)
+
+
+async def staff_visit(work: Work, visit: Visit) -> Visit:
+    """Offer the visit's open seats to the best free members; tell booking when nobody can be found."""
+    if not visit.is_live:
+        return visit
+    offers = await work.offers.for_visit(visit.id, visit.round)
+    request = team_request(visit, offers, await _covered(work, offers, visit))
+    if request.seats <= 0:
+        return visit
+    for _ in range(MAX_ATTEMPTS):
+        choice = await _choose(work, visit, request)
+        if choice is None:
+            break
+        try:
+            made = await _insert_offers(work, visit, choice)
+        except asyncpg.ExclusionViolationError as exc:  # someone else booked one of them meanwhile
+            log.info("offer refused by the database; choosing again", detail=str(exc))
+            continue
+        visit = replace(visit, window=choice.window)
+        await work.visits.save(visit)
+        for offer in made:
+            await _offer(work, visit, offer)
+        if not choice.complete:
+            due = min(work.now + work.config.search_retry, choice.window.start)
+            await timers.schedule(work.conn, TEAM_SEARCH, visit.id, due, {"correlation_id": work.correlation_id})
+        return visit
+    await work.emit(NoTeamAvailable(visit_id=visit.id, reason=_nobody_reason(visit, request)), key=visit.id)
+    return visit
+
+
+async def _covered(work: Work, offers: Sequence[Offer], visit: Visit) -> frozenset[str]:
+    holders = [o.member_id for o in offers if o.round == visit.round and o.holds_seat]
+    members = await work.members.get_many(holders) if holders else {}
+    return frozenset(m.fields.profession for m in members.values())
+
+
+def _nobody_reason(visit: Visit, request: TeamRequest) -> str:
+    wanted = " or ".join(request.professions)
+    if visit.window is None:
+        return (
+            f"no free {wanted} speaking {request.language} within reach for any of the "
+            f"{len(request.windows)} requested window(s)"
+        )
+    return (
+        f"no replacement found: {request.seats} of {visit.team_size} seat(s) open for the window "
+        f"starting {visit.window.start.isoformat()}"
+    )
+
+
+async def release(work: Work, visit: Visit, offers: Sequence[Offer], reason: str) -> None:
+    """Withdraw open offers and release accepted members (one event each), cancelling their timers."""
+    for offer in offers:
+        if offer.status == "offered":
+            await work.offers.save(offer.close("withdrawn"))
+            await work.emit(
+                OfferWithdrawn(offer_id=offer.id, visit_id=visit.id, member_id=offer.member_id, reason=reason),
+                key=visit.id,
+            )
+        elif offer.status == "accepted":
+            await work.offers.save(offer.close("released"))
+            await work.emit(
+                MemberReleased(visit_id=visit.id, member_id=offer.member_id, reason=reason, window=offer.window),
+                key=visit.id,
+            )
+        await timers.cancel(work.conn, OFFER_EXPIRY, offer_timer_key(offer))
+
+
+async def settle_team(work: Work, visit: Visit) -> Visit:
+    """Confirm the team once every seat is accepted (or announce the change of a confirmed team)."""
+    offers = await work.offers.for_visit(visit.id, visit.round)
+    settled, event = visit.after_answers(offers)
+    if settled != visit:
+        await work.visits.save(settled)
+    if event is None or settled.window is None:
+        return settled
+    accepted = [o.member_id for o in offers if o.status == "accepted"]
+    members = await work.members.get_many(accepted)
+    team = [
+        TeamMember(member_id=m.id, first_name=m.first_name, profession=m.fields.profession)
+        for m in (members[i] for i in accepted if i in members)
+    ]
+    model = TeamConfirmed if event == "confirmed" else TeamChanged
+    await work.emit(model(visit_id=visit.id, window=settled.window, members=team), key=visit.id)
+    await timers.cancel(work.conn, TEAM_SEARCH, visit.id)
+    return settled

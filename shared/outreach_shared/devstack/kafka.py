@@ -90,8 +90,14 @@ def cluster_id_of(log_dir: Path) -> str | None:
 
 
 def new_cluster_id() -> str:
-    """Return a random 22-character Kafka cluster id (URL-safe base64 of a UUID)."""
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    """Return a random 22-character Kafka cluster id (URL-safe base64 of a UUID).
+
+    Like Kafka's own `Uuid.randomUuid`, never one starting with '-': the storage tool would read it as an option.
+    """
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 
 def broker_settings(port: int, controller_port: int, log_dirs: str, host: str = LOCALHOST) -> dict[str, str]:

@@ -97,3 +97,10 @@ def test_tail_of_missing_file_is_empty(tmp_path: Path) -> None:
     assert tail(tmp_path / "nope.log") == ""
     (tmp_path / "x.log").write_text("\n".join(str(i) for i in range(100)))
     assert tail(tmp_path / "x.log", 2) == "98\n99"
+
+
+def test_cluster_ids_never_start_with_a_dash_the_storage_tool_would_read_as_an_option():
+    from outreach_shared.devstack.kafka import new_cluster_id
+
+    ids = [new_cluster_id() for _ in range(5000)]  # about 1 in 64 raw ids starts with '-'
+    assert all(len(i) == 22 and not i.startswith("-") for i in ids)

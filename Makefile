@@ -19,15 +19,20 @@ install:
 up: install
 	$(UV) run outreach-up $(ARGS)
 
+# Two sessions, each with its own Kafka and PostgreSQL: the services' own suites, then the suites that run the whole
+# system as processes (a fresh broker, so the launched services do not consume the first session's leftovers).
 test: install
-	$(UV) run pytest $(PYTEST_ARGS)
+	@status=0; \
+	$(UV) run pytest $(PYTEST_ARGS) shared/tests services || status=$$?; \
+	$(UV) run pytest $(PYTEST_ARGS) tests || status=$$?; \
+	exit $$status
 
 lint: install
 	$(UV) run ruff check .
 	$(UV) run mypy shared/outreach_shared services/booking/src services/ambassadors/src services/training/src services/notify/src
 
 bench: install
-	$(UV) run python -m bench $(ARGS)
+	$(UV) run python tests/bench/run.py $(ARGS)
 
 docs: install
 	$(UV) run python -m outreach_shared.docs

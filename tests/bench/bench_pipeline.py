@@ -1,0 +1,150 @@
+"""2. Event pipeline: outbox relay → Kafka → consumer (inbox dedup + one state change), vs raw aiokafka.
+
+Both drain the same backlog of catalogued envelopes in one process (one service instance): the kit from
+outbox rows written beforehand, raw aiokafka from the same payload bytes. events/s = N / (first send → last
+event handled).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from pathlib import Path
+
+import asyncpg
+import uvloop
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from profiling import profiled
+from stack import Stack, start_groups_at_end
+from stats import BenchResult
+
+from outreach_shared import db
+from outreach_shared.consumer import EventConsumer, HandlerContext
+from outreach_shared.contracts import Envelope, Topics, new_envelope
+from outreach_shared.contracts.topics import TopicSpec
+from outreach_shared.contracts.training import AttendanceRecorded
+from outreach_shared.dead_letters import dead_letter_sink
+from outreach_shared.devstack.provision import ensure_topics, provision_service_database
+from outreach_shared.kafka import create_broker, publisher, sender, subscribe
+from outreach_shared.outbox import OutboxRelay, enqueue
+
+SCHEMA = "bench_pipeline"
+MIGRATIONS = Path(__file__).parent / "migrations" / "pipeline"
+EVENT_TYPE = "gathering.attendance-recorded"
+WARMUP, EVENTS = 2_000, 20_000
+KEYS = 64
+TIMEOUT = 180.0
+
+
+def envelopes(n: int) -> list[Envelope]:
+    """n catalogued events over KEYS aggregates (so every partition gets some)."""
+    subjects = [f"g-{uuid.uuid4()}" for _ in range(KEYS)]
+    return [
+        new_envelope(AttendanceRecorded(gathering_id=subjects[i % KEYS], member_id=str(uuid.uuid4())),
+                     key=subjects[i % KEYS], producer="bench", correlation_id=f"bench-{i}")
+        for i in range(n)
+    ]
+
+
+async def record_effect(ctx: HandlerContext, payload: AttendanceRecorded) -> None:
+    """The one state change per event."""
+    await ctx.conn.execute("INSERT INTO effects (event_id, subject) VALUES ($1, $2)",
+                           ctx.envelope.event_id, payload.gathering_id)
+
+
+async def fill_outbox(pool: asyncpg.Pool, events: list[Envelope]) -> None:
+    """Write the backlog (1,000 events a transaction); not measured."""
+    async with pool.acquire() as conn:
+        await conn.execute("TRUNCATE effects, outbox, inbox")
+        for i in range(0, len(events), 1000):
+            async with conn.transaction():
+                await enqueue(conn, *events[i:i + 1000])
+
+
+async def wait_count(pool: asyncpg.Pool, sql: str, want: int, began: float) -> float:
+    """Seconds from `began` until `sql` counts `want` (polled every 20 ms)."""
+    deadline = time.monotonic() + TIMEOUT
+    while (await pool.fetchval(sql)) < want:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{sql}: fewer than {want} after {TIMEOUT} s")
+        await asyncio.sleep(0.02)
+    return time.monotonic() - began
+
+
+async def kit_round(stack: Stack, pool: asyncpg.Pool, n: int) -> dict[str, float]:
+    """Relay + consumer drain n events; returns events/s end to end and for the relay alone."""
+    await fill_outbox(pool, envelopes(n))
+    group = f"bench-pipeline-{uuid.uuid4()}"
+    await start_groups_at_end(stack.bootstrap, [group])
+    broker = create_broker(stack.bootstrap, client_id="bench-pipeline")
+    consumer = EventConsumer(name="bench", pool=pool, handlers={EVENT_TYPE: record_effect},
+                             dead_letter=dead_letter_sink(publisher(broker), "bench"))
+    subscribe(broker, consumer, [Topics.GATHERINGS], group_id=group, batch=True)
+    await broker.start()
+    await asyncio.sleep(2)  # let the group settle before the clock starts
+    relay = asyncio.create_task(OutboxRelay(pool, sender(broker), schema=SCHEMA, poll_seconds=0.2).run())
+    began = time.monotonic()
+    try:
+        relayed = await wait_count(pool, "SELECT count(*) FROM outbox WHERE published_at IS NOT NULL", n, began)
+        handled = await wait_count(pool, "SELECT count(*) FROM effects", n, began)
+    finally:
+        relay.cancel()
+        await asyncio.gather(relay, return_exceptions=True)
+        await broker.stop()
+    return {"events_per_s": n / handled, "relay_events_per_s": n / relayed, "seconds": handled}
+
+
+async def raw_round(stack: Stack, payloads: list[tuple[bytes, bytes]]) -> dict[str, float]:
+    """The same payloads produced (acks=all, idempotent) and consumed with bare aiokafka."""
+    topic = f"bench.raw-{uuid.uuid4().hex[:8]}"
+    await ensure_topics(stack.bootstrap, [TopicSpec(topic)])
+    consumer = AIOKafkaConsumer(bootstrap_servers=stack.bootstrap, enable_auto_commit=False, max_poll_records=500)
+    producer = AIOKafkaProducer(bootstrap_servers=stack.bootstrap, acks="all", enable_idempotence=True)
+    await consumer.start()
+    await producer.start()
+    try:
+        consumer.assign([TopicPartition(topic, p) for p in range(TopicSpec(topic).partitions)])
+        await consumer.seek_to_beginning()
+        began = time.monotonic()
+        sent = asyncio.gather(*[await producer.send(topic, value, key=key) for key, value in payloads])
+        received = 0
+        while received < len(payloads):
+            batch = await consumer.getmany(timeout_ms=100, max_records=500)
+            received += sum(len(records) for records in batch.values())
+        await sent
+        seconds = time.monotonic() - began
+    finally:
+        await producer.stop()
+        await consumer.stop()
+    return {"events_per_s": len(payloads) / seconds, "seconds": seconds}
+
+
+async def measure(stack: Stack, result: BenchResult, profile: bool) -> None:
+    dsn = await provision_service_database(stack.admin_dsn, SCHEMA, "bench-pipeline-pw")
+    await db.apply_migrations(dsn, SCHEMA, MIGRATIONS)
+    pool = await db.create_pool(dsn, SCHEMA, min_size=2, max_size=10)
+    try:
+        payloads = [(e.key.encode(), e.to_bytes()) for e in envelopes(EVENTS)]
+        await raw_round(stack, payloads[:WARMUP])
+        raw = await raw_round(stack, payloads)
+        await kit_round(stack, pool, WARMUP)
+        kit = await kit_round(stack, pool, EVENTS)
+        result.details |= {"kit": kit, "raw": raw, "events": EVENTS}
+        if profile or kit["events_per_s"] < max(2000, 0.25 * raw["events_per_s"]):
+            with profiled(result.details):
+                result.details["profiled_round"] = await kit_round(stack, pool, EVENTS // 2)
+    finally:
+        await pool.close()
+    rate, base = kit["events_per_s"], raw["events_per_s"]
+    result.row("sustained events/s (kit)", rate, "ev/s", baseline=base, baseline_label="raw aiokafka",
+               target="≥ 2,000 and ≥ 25% of raw", met=rate >= 2000 and rate >= 0.25 * base)
+    result.row("kit / raw", 100 * rate / base, "%", target="≥ 25%", met=rate >= 0.25 * base)
+    result.row("relay alone (outbox → Kafka acked)", kit["relay_events_per_s"], "ev/s")
+
+
+def run(stack: Stack, profile: bool = False) -> BenchResult:
+    """Benchmark 2."""
+    result = BenchResult("pipeline")
+    uvloop.run(measure(stack, result, profile))
+    return result

@@ -1,0 +1,99 @@
+"""The machine, the table (with the previous run beside this one) and the results JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from stats import BenchResult
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def machine(kafka_version: str) -> dict[str, Any]:
+    """Cores, memory, CPU model, Python and Kafka versions."""
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem_kb = next(int(x.split()[1]) for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemTotal"))
+    return {
+        "cores": os.cpu_count(),
+        "memory_gb": round(mem_kb / 1024 / 1024, 1),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "kafka": kafka_version,
+        "os": platform.platform(),
+        "git": _git_head(),
+    }
+
+
+def _git_head() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return ""
+
+
+def previous_run() -> dict[str, Any] | None:
+    """The newest results file, if any."""
+    files = sorted(RESULTS.glob("*.json"))
+    return json.loads(files[-1].read_text()) if files else None
+
+
+def _previous_values(previous: dict[str, Any] | None) -> dict[tuple[str, str], float | None]:
+    if not previous:
+        return {}
+    return {(r["bench"], r["metric"]): r["value"] for b in previous["benchmarks"] for r in b.get("rows", [])}
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+
+
+def table(results: list[BenchResult], info: dict[str, Any], previous: dict[str, Any] | None) -> str:
+    """The one table: figure, baseline, target, met, and the previous run's figure."""
+    before = _previous_values(previous)
+    head = ("bench", "figure", "value", "unit", "baseline (same run)", "target", "met", "previous")
+    lines = [head]
+    for result in results:
+        if result.skipped:
+            lines.append((result.name, f"skipped: {result.skipped}", "", "", "", "", "", ""))
+            continue
+        for r in result.rows:
+            base = f"{_fmt(r.baseline)} {r.baseline_label}".strip() if r.baseline is not None else ""
+            met = "" if r.met is None else ("yes" if r.met else "NO")
+            lines.append((r.bench, r.metric, _fmt(r.value), r.unit, base, r.target, met,
+                          _fmt(before.get((r.bench, r.metric)))))
+    widths = [max(len(str(line[i])) for line in lines) for i in range(len(head))]
+    out = [" | ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True)) for line in lines]
+    out.insert(1, "-+-".join("-" * w for w in widths))
+    when = previous["started_at"] if previous else "none"
+    m = info
+    header = (f"machine: {m['cores']} cores, {m['memory_gb']} GB, {m['cpu']}; Python {m['python']}; "
+              f"Kafka {m['kafka']}; git {m['git']} · previous run: {when}")
+    return "\n".join([header, *out])
+
+
+def write(results: list[BenchResult], info: dict[str, Any], started: datetime) -> Path:
+    """tests/bench/results/<UTC timestamp>.json"""
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{started.astimezone(UTC):%Y%m%dT%H%M%SZ}.json"
+    doc = {
+        "started_at": started.astimezone(UTC).isoformat(timespec="seconds"),
+        "machine": info,
+        "benchmarks": [
+            {"name": r.name, "skipped": r.skipped, "rows": [row.as_dict() for row in r.rows], "details": r.details}
+            for r in results
+        ],
+    }
+    path.write_text(json.dumps(doc, indent=1, default=str) + "\n")
+    return path

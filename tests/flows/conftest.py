@@ -1,0 +1,52 @@
+"""The flows run against the whole system: four services as processes on real Kafka and PostgreSQL."""
+
+import secrets
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from flows_kit import LaunchedStack, Stack  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+async def stack_admin_dsn(admin_dsn: str) -> AsyncIterator[str]:
+    """A database of the flows' own, so the launched services' schemas start empty."""
+    name = f"flows_{secrets.token_hex(4)}"
+    conn = await asyncpg.connect(admin_dsn)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    yield urlunsplit(urlsplit(admin_dsn)._replace(path=f"/{name}"))
+
+
+@pytest.fixture(scope="session")
+async def stack(kafka_bootstrap: str, stack_admin_dsn: str, provisioned_dsns, tmp_path_factory  # noqa: ANN001
+                ) -> AsyncIterator[Stack]:
+    """Start `outreach-up` once for every flow; stop it with Ctrl-C at the end."""
+    import asyncio
+    import json
+
+    from flows_kit import SERVICES
+
+    state_dir = tmp_path_factory.mktemp("flows-state")
+    # Roles are cluster-wide: keep the passwords the other tests of this session provisioned.
+    passwords = {name: urlsplit(await provisioned_dsns(name)).password for name in SERVICES}
+    (state_dir / "secrets.json").write_text(json.dumps({"db_passwords": passwords}))
+    launched = LaunchedStack(kafka_bootstrap=kafka_bootstrap, admin_dsn=stack_admin_dsn, state_dir=state_dir)
+    running = await asyncio.to_thread(launched.start)
+    try:
+        yield running
+    finally:
+        for client in running.clients.values():
+            await client.aclose()
+        await asyncio.to_thread(launched.stop)
+        log_dir = launched.state_dir / "logs"
+        if log_dir.is_dir():
+            print(f"\nflow stack logs: {log_dir}")

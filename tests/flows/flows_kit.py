@@ -1,0 +1,285 @@
+"""Drive the running system only through its public HTTP APIs and the mail catcher."""
+
+import asyncio
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from outreach_shared.auth import Role, mint_token
+from outreach_shared.devstack._util import free_ports
+
+OSLO = ZoneInfo("Europe/Oslo")
+SERVICES = ("booking", "ambassadors", "training", "notify")
+ORGANISER_EMAIL = "koordinator@jobbvinner.example.no"
+LAUNCHER = [sys.executable, "-m", "outreach_shared.devstack.launcher", "--no-demo", "--ready-timeout=300"]
+
+
+@dataclass
+class Stack:
+    """The four services as processes, the mail catcher, and a way to act as anyone."""
+
+    urls: dict[str, str]
+    mail_url: str
+    jwt_secret: str
+    state_dir: Path
+    clients: dict[str, httpx.AsyncClient] = field(default_factory=dict)
+
+    def token(self, role: Role, subject: str | None = None) -> str:
+        """A token signed with the stack's secret."""
+        return mint_token(self.jwt_secret, role, subject)
+
+    def auth(self, role: Role, subject: str | None = None) -> dict[str, str]:
+        """An Authorization header."""
+        return {"Authorization": f"Bearer {self.token(role, subject)}"}
+
+    def client(self, service: str) -> httpx.AsyncClient:
+        """A client for one service (created on first use)."""
+        if service not in self.clients:
+            self.clients[service] = httpx.AsyncClient(base_url=self.urls[service], timeout=30)
+        return self.clients[service]
+
+    async def mails_to(self, address: str) -> list[dict[str, Any]]:
+        """Messages the catcher received for `address`, each in full (headers, text, parts)."""
+        async with httpx.AsyncClient(base_url=self.mail_url, timeout=10) as mail:
+            response = await mail.get("/api/messages", params={"to": address})
+            response.raise_for_status()
+            details = [await mail.get(f"/api/messages/{m['id']}") for m in response.json()["messages"]]
+            return [d.json() for d in details]
+
+    async def mail_part(self, message_id: str, index: int) -> bytes:
+        """The raw content of one part of a caught message."""
+        async with httpx.AsyncClient(base_url=self.mail_url, timeout=10) as mail:
+            response = await mail.get(f"/api/messages/{message_id}/parts/{index}")
+            response.raise_for_status()
+            return response.content
+
+
+class LaunchedStack:
+    """Runs `outreach-up` as a subprocess on free ports and stops it with Ctrl-C (SIGINT)."""
+
+    def __init__(self, *, kafka_bootstrap: str, admin_dsn: str, state_dir: Path) -> None:
+        ports = free_ports(len(SERVICES) + 2)
+        self.ports = dict(zip(SERVICES, ports, strict=False))
+        self.mail_http, self.mail_smtp = ports[-2], ports[-1]
+        self.state_dir = state_dir
+        self.env = os.environ | {"KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "DATABASE_URL": admin_dsn,
+                                 "OUTREACH_STATE_DIR": str(state_dir), "BOOKING_MIN_NOTICE_DAYS": "0",
+                                 "NOTIFY_ORGANISER_EMAILS": ORGANISER_EMAIL}
+        self.output: list[str] = []
+        self.process: subprocess.Popen[str] | None = None
+
+    def start(self, timeout: float = 420) -> Stack:
+        """Start and wait for the ready screen; raise with the launcher's output if it fails."""
+        args = [f"--port-{name}={port}" for name, port in self.ports.items()]
+        args += [f"--mail-http-port={self.mail_http}", f"--mail-smtp-port={self.mail_smtp}"]
+        self.process = subprocess.Popen([*LAUNCHER, *args], env=self.env, stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT, text=True)
+        threading.Thread(target=self._read, daemon=True).start()
+        deadline = time.monotonic() + timeout
+        while not any("outreach is up" in line for line in self.output):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("the stack did not come up:\n" + "".join(self.output[-80:]))
+            time.sleep(0.5)
+        import json
+
+        secret = json.loads((self.state_dir / "secrets.json").read_text())["jwt_secret"]
+        urls = {name: f"http://127.0.0.1:{port}" for name, port in self.ports.items()}
+        return Stack(urls=urls, mail_url=f"http://127.0.0.1:{self.mail_http}", jwt_secret=secret,
+                     state_dir=self.state_dir)
+
+    def _read(self) -> None:
+        assert self.process is not None and self.process.stdout is not None
+        for line in self.process.stdout:
+            self.output.append(line)
+
+    def stop(self) -> None:
+        """Ctrl-C, then wait for everything to stop."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+async def eventually(check: Callable[[], Awaitable[Any]], *, timeout: float = 60, interval: float = 0.3) -> Any:
+    """Poll until `check` returns something truthy without an AssertionError."""
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            result = await check()
+            if result:
+                return result
+        except AssertionError as exc:
+            last = exc
+        await asyncio.sleep(interval)
+    raise AssertionError(f"not true within {timeout} s: {last}")
+
+
+def unique_email(tag: str) -> str:
+    """An address no other test uses."""
+    return f"{tag}.{secrets.token_hex(4)}@example.no"
+
+
+def unique_phone() -> str:
+    """A valid Norwegian mobile number no other test uses."""
+    return f"+479{secrets.randbelow(10_000_000):07d}"
+
+
+def next_weekday_window(days_ahead: int = 10, hour: int = 10, hours: int = 2) -> dict[str, str]:
+    """A window on a weekday at least `days_ahead` days from now, Oslo time."""
+    day = datetime.now(OSLO).date() + timedelta(days=days_ahead)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    start = datetime(day.year, day.month, day.day, hour, tzinfo=OSLO)
+    return {"start": start.isoformat(), "end": (start + timedelta(hours=hours)).isoformat()}
+
+
+def soon_window(*, start_in_seconds: int, minutes: int) -> dict[str, str]:
+    """A window starting shortly (for a stack whose minimum notice is zero)."""
+    start = datetime.now(OSLO).replace(microsecond=0) + timedelta(seconds=start_in_seconds)
+    return {"start": start.isoformat(), "end": (start + timedelta(minutes=minutes)).isoformat()}
+
+
+def mod11_orgnr(prefix8: str) -> str:
+    """A valid organisasjonsnummer from 8 digits (tries the next prefix when the check digit would be 10)."""
+    weights = (3, 2, 7, 6, 5, 4, 3, 2)
+    number = int(prefix8)
+    while True:
+        digits = f"{number:08d}"
+        remainder = sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11
+        check = 0 if remainder == 0 else 11 - remainder
+        if check != 10:
+            return digits + str(check)
+        number += 1
+
+
+def random_orgnr() -> str:
+    """A valid, random organisasjonsnummer starting with 9."""
+    return mod11_orgnr(f"9{secrets.randbelow(10_000_000):07d}")
+
+
+def now_utc() -> datetime:
+    """The current time in UTC."""
+    return datetime.now(UTC)
+
+
+# ------------------------------------------------------------------ acting through the public APIs
+
+
+async def register_member(stack: Stack, *, name: str, profession: str, kommunenummer: str,
+                          languages: tuple[str, ...] = ("nb",), **extra: Any) -> dict[str, Any]:
+    """An organiser registers a member on the roster; returns the member with its id and e-mail."""
+    body = {"name": name, "profession": profession, "kommunenummer": kommunenummer,
+            "email": unique_email(name.split()[0].lower()), "phone": unique_phone(),
+            "languages": list(languages), "weekdays": [1, 2, 3, 4, 5, 6, 7], **extra}
+    response = await stack.client("ambassadors").post("/v1/members", json=body, headers=stack.auth("organiser"))
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def book_visit(stack: Stack, orgnr: str, *, kommunenummer: str, professions: list[str], team_size: int = 2,
+                     language: str = "nb", windows: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    """A school books a visit; returns its id, status and the contact's address."""
+    contact_email = unique_email("kontakt")
+    body = {
+        "school": {"orgnr": orgnr, "name": f"Skole {orgnr[-4:]}", "kommunenummer": kommunenummer,
+                   "address": "Skoleveien 1"},
+        "contact": {"name": "Rådgiver Rita", "email": contact_email, "phone": unique_phone()},
+        "kind": "school_visit",
+        "audience": {"description": "10. trinn", "pupils": 60},
+        "professions": professions,
+        "language": language,
+        "windows": windows or [next_weekday_window()],
+        "team_size": team_size,
+    }
+    headers = stack.auth("school", orgnr) | {"Idempotency-Key": secrets.token_hex(8)}
+    response = await stack.client("booking").post("/v1/visit-requests", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json() | {"contact_email": contact_email}
+
+
+async def offers_of(stack: Stack, member_id: str, visit_id: str) -> list[dict[str, Any]]:
+    """The member's offers for one visit."""
+    response = await stack.client("ambassadors").get("/v1/me/offers", headers=stack.auth("member", member_id))
+    assert response.status_code == 200, response.text
+    return [o for o in response.json() if o["visit_id"] == visit_id]
+
+
+async def open_offer(stack: Stack, member_id: str, visit_id: str) -> dict[str, Any] | None:
+    """The member's open offer for the visit, if any."""
+    return next((o for o in await offers_of(stack, member_id, visit_id) if o["status"] == "offered"), None)
+
+
+async def answer(stack: Stack, member_id: str, offer_id: str, verb: str) -> dict[str, Any]:
+    """Accept or decline an offer as the member."""
+    response = await stack.client("ambassadors").post(f"/v1/offers/{offer_id}/{verb}",
+                                                      headers=stack.auth("member", member_id))
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def visit(stack: Stack, visit_id: str, orgnr: str) -> dict[str, Any]:
+    """The visit as its school sees it."""
+    response = await stack.client("booking").get(f"/v1/visit-requests/{visit_id}", headers=stack.auth("school", orgnr))
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def visit_in_status(stack: Stack, visit_id: str, orgnr: str, status: str, timeout: float = 60) -> dict[str, Any]:
+    """Wait until the visit reaches `status`."""
+    async def check() -> dict[str, Any]:
+        current = await visit(stack, visit_id, orgnr)
+        assert current["status"] == status, f"visit is {current['status']}, waiting for {status}"
+        return current
+
+    return await eventually(check, timeout=timeout)
+
+
+async def inbox(stack: Stack, member_id: str) -> list[dict[str, Any]]:
+    """The member's in-app notifications, newest first."""
+    response = await stack.client("notify").get("/v1/me/notifications", headers=stack.auth("member", member_id))
+    assert response.status_code == 200, response.text
+    return list(response.json()["items"])
+
+
+async def inbox_has(stack: Stack, member_id: str, notice_type: str) -> dict[str, Any]:
+    """Wait for a notice of that type in the member's inbox."""
+    async def check() -> dict[str, Any] | None:
+        return next((n for n in await inbox(stack, member_id) if n["notice_type"] == notice_type), None)
+
+    return await eventually(check)
+
+
+async def mail_with_calendar(stack: Stack, address: str) -> dict[str, Any]:
+    """Wait for a mail to `address` that carries a calendar invitation."""
+    async def check() -> dict[str, Any] | None:
+        for message in await stack.mails_to(address):
+            if any(p["content_type"] == "text/calendar" for p in message["parts"]):
+                return message
+        return None
+
+    return await eventually(check)
+
+
+async def reminders_of(stack: Stack, visit_id: str) -> list[dict[str, Any]]:
+    """The reminders notify has set for a visit."""
+    response = await stack.client("notify").get("/v1/reminders", params={"visit_id": visit_id},
+                                                headers=stack.auth("organiser"))
+    assert response.status_code == 200, response.text
+    return list(response.json())

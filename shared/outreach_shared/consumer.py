@@ -243,7 +243,7 @@ class EventConsumer:
                 with bound(event_id=str(envelope.event_id), correlation_id=envelope.correlation_id,
                            event_type=envelope.type, consumer=self.name):
                     await handler(HandlerContext(conn=conn, envelope=envelope, producer=self.name), payload)
-        log.debug("batch handled", size=len(prepared))
+                    log.info("event handled", batch_size=len(prepared))
 
     async def _reject(self, record: Record, reason: str, attempts: int) -> Outcome:
         log.error(

@@ -1,6 +1,140 @@
-"""stub"""
+"""1. Booking write path: POST /v1/visit-requests on the real booking process, vs a bare FastAPI + asyncpg insert.
+
+Each request: a valid body (a real school in Trondheim, windows two weeks ahead), a unique Idempotency-Key and a
+school token minted with the service's JWT secret (500 schools round-robin, so the per-school rate limit stays on
+and is never hit). Open loop at 200 req/s (latency from the scheduled send time), then closed loop at saturation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import uvloop
+from loadgen import Outcome, Request, fixed_rate, saturate
+from profiling import summarise
+from stack import Stack, not_ready, process, services
 from stats import BenchResult
 
+from booking.domain.orgnr import is_valid_orgnr
+from outreach_shared.auth import mint_token
+from outreach_shared.devstack import launcher
+from outreach_shared.devstack._util import free_port
 
-def run(stack, profile=False):
-    return BenchResult("booking", skipped="not written yet")
+RATE, WARMUP_S, FIXED_S = 200, 3, 15
+CONCURRENCY, SATURATION_S = 32, 10
+SCHOOLS = 500
+PATH = "/v1/visit-requests"
+
+
+def orgnrs(n: int) -> list[str]:
+    """n valid organisation numbers (mod-11)."""
+    found, candidate = [], 910_000_000
+    while len(found) < n:
+        candidate += 1
+        if is_valid_orgnr(str(candidate)):
+            found.append(str(candidate))
+    return found
+
+
+def prepared(base_url: str, secret: str, count: int) -> list[Request]:
+    """`count` valid, distinct visit requests, ready to send."""
+    schools = orgnrs(SCHOOLS)
+    tokens = {o: mint_token(secret, "school", o) for o in schools}
+    template = launcher.booking_body()
+    out = []
+    for i in range(count):
+        orgnr = schools[i % SCHOOLS]
+        body = template | {"school": template["school"] | {"orgnr": orgnr, "name": f"Skole {orgnr}"}}
+        headers = {"Authorization": f"Bearer {tokens[orgnr]}", "Idempotency-Key": str(uuid.uuid4()),
+                   "Content-Type": "application/json"}
+        out.append(Request("POST", base_url + PATH, headers, json.dumps(body).encode()))
+    return out
+
+
+async def load(base_url: str, secret: str) -> dict[str, Outcome]:
+    """Fixed rate, then saturation, against one server."""
+    fixed = await fixed_rate(prepared(base_url, secret, RATE * (WARMUP_S + FIXED_S)), RATE, RATE * WARMUP_S)
+    saturated = await saturate(prepared(base_url, secret, 40_000), CONCURRENCY, 2.0, SATURATION_S)
+    return {"fixed": fixed, "saturation": saturated}
+
+
+async def ceiling(base_url: str) -> Outcome:
+    """The load generator alone against a trivial endpoint (GET /ping): its own ceiling."""
+    return await saturate([Request("GET", base_url + "/ping")] * 60_000, CONCURRENCY, 1.0, 5.0)
+
+
+def run_baseline(stack: Stack) -> tuple[dict[str, Outcome], Outcome]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    cmd = [sys.executable, str(Path(__file__).parent / "baseline_app.py"), stack.admin_dsn, str(port)]
+    with process(stack, "bench-baseline", cmd, {}, url + "/ping"):
+        return uvloop.run(load(url, "unused")), uvloop.run(ceiling(url))
+
+
+@contextlib.contextmanager
+def under_pyinstrument(out: Path) -> Iterator[None]:
+    """Start services under pyinstrument (profile_service.py: a text report written when it stops)."""
+    original = launcher.service_command
+
+    def command(service: launcher.InstalledService) -> list[str]:
+        return [sys.executable, str(Path(__file__).parent / "profile_service.py"), str(out), service.name]
+
+    launcher.service_command = command
+    try:
+        yield
+    finally:
+        launcher.service_command = original
+
+
+def profile_booking(stack: Stack) -> str:
+    """A short saturation run against booking under pyinstrument; the report's heaviest branches."""
+    out = stack.state / f"booking-profile-{uuid.uuid4().hex[:6]}.txt"
+    with under_pyinstrument(out), services(stack, ["booking"]) as urls:
+        requests = prepared(urls["booking"], stack.jwt_secret, 20_000)
+        uvloop.run(saturate(requests, CONCURRENCY, 1.0, 8.0))
+    return summarise(out.read_text(), 80) if out.exists() else "no profile written"
+
+
+def add_rows(result: BenchResult, svc: dict[str, Outcome], base: dict[str, Outcome]) -> None:
+    fixed, sat = svc["fixed"], svc["saturation"]
+    for p in (50, 95, 99):
+        target = "< 25 ms" if p == 99 else ""
+        value = fixed.summary()[f"p{p}"]
+        result.row(f"p{p} at {RATE} req/s", value, "ms", baseline=base["fixed"].summary()[f"p{p}"],
+                   baseline_label="bare", target=target, met=value < 25 if p == 99 else None)
+    result.row("throughput at saturation", sat.throughput, "req/s", baseline=base["saturation"].throughput,
+               baseline_label="bare", target="≥ 60% of bare",
+               met=sat.throughput >= 0.6 * base["saturation"].throughput)
+    result.row("saturation / bare", 100 * sat.throughput / base["saturation"].throughput, "%", target="≥ 60%")
+    result.row(f"p99 at saturation ({CONCURRENCY} in flight)", sat.summary()["p99"], "ms",
+               baseline=base["saturation"].summary()["p99"], baseline_label="bare")
+    bad = {k: v for o in (fixed, sat) for k, v in o.statuses.items() if k != 201}
+    if bad:
+        result.rows[-1].note = f"non-201 answers: {bad}"
+
+
+def run(stack: Stack, profile: bool = False) -> BenchResult:
+    """Benchmark 1."""
+    result = BenchResult("booking")
+    if reason := not_ready(stack, ["booking"]):
+        result.skipped = reason
+        return result
+    base, gen = run_baseline(stack)
+    with services(stack, ["booking"]) as urls:
+        svc = uvloop.run(load(urls["booking"], stack.jwt_secret))
+    add_rows(result, svc, base)
+    result.row("load generator alone (GET /ping, bare app)", gen.throughput, "req/s",
+               note="the generator's ceiling: far above the figures above means it is not the bottleneck")
+    result.details |= {k: {n: o.summary() for n, o in v.items()} for k, v in (("booking", svc), ("bare", base))}
+    result.details["generator"] = gen.summary()
+    missed = [r for r in result.rows if r.met is False]
+    if profile or missed:
+        result.details["profile_booking"] = profile_booking(stack)
+    return result
+
+

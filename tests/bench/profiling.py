@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from pyinstrument import Profiler
+from pyinstrument.renderers import ConsoleRenderer
 
 
 @contextlib.contextmanager
@@ -18,10 +19,15 @@ def profiled(into: dict[str, Any], key: str = "profile") -> Iterator[None]:
         yield
     finally:
         profiler.stop()
-        into[key] = summarise(profiler.output_text(unicode=False, color=False, show_all=False))
+        tree = profiler.output_text(unicode=False, color=False, show_all=False)
+        flat = profiler.output(ConsoleRenderer(flat=True, time="percent_of_total"))
+        into[key] = summarise(tree + "\n=== flat (self time, % of samples)\n" + flat)
 
 
 def summarise(text: str, lines: int = 60) -> str:
-    """The first lines of a pyinstrument text report (the heaviest branches)."""
-    kept = [line.rstrip() for line in text.splitlines() if line.strip()]
-    return "\n".join(kept[:lines])
+    """The first lines of a pyinstrument report's tree (the heaviest branches) and of its flat self-time list."""
+    tree, _, flat = text.partition("=== flat")
+    kept = [line.rstrip() for line in tree.splitlines() if line.strip()][:lines]
+    if flat:
+        kept += ["=== flat" + flat.splitlines()[0], *[x.rstrip() for x in flat.splitlines()[1:] if x.strip()][:30]]
+    return "\n".join(kept)

@@ -66,7 +66,7 @@ def table(results: list[BenchResult], info: dict[str, Any], previous: dict[str, 
     lines = [head]
     for result in results:
         if result.skipped:
-            lines.append((result.name, f"skipped: {result.skipped}", "", "", "", "", "", ""))
+            lines.append((result.name, f"skipped: {result.skipped.splitlines()[0][:150]}", "", "", "", "", "", ""))
             continue
         for r in result.rows:
             base = f"{_fmt(r.baseline)} {r.baseline_label}".strip() if r.baseline is not None else ""

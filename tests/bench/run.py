@@ -63,7 +63,7 @@ def run_one(name: str, stack: Stack, profile: bool) -> tuple[BenchResult, bool]:
 
 def main(argv: list[str]) -> int:
     args = parse(argv)
-    configure_logging("bench", level="INFO", json=False)
+    configure_logging("bench", level="WARNING", json=False)
     names = args.names or list(BENCHES)
     started = datetime.now(UTC)
     previous = report.previous_run()

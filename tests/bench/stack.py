@@ -96,7 +96,7 @@ def services(stack: Stack, names: list[str], env: dict[str, str] | None = None,
     ports = free_ports(len(names) + 2)
     args = argparse.Namespace(ready_timeout=180.0, mail_http_port=ports[-2], mail_smtp_port=ports[-1],
                               **{f"port_{n}": p for n, p in zip(names, ports, strict=False)})
-    run = launcher.Run(args, stack.state)
+    run = launcher.Run(args, stack.state, infra=launcher.Infra(stack.bootstrap, stack.admin_dsn))
     asyncio.run(start_groups_at_end(stack.bootstrap, [g for n in names for g in CONSUMER_GROUPS.get(n, [])]))
     try:
         urls: dict[str, str] = {}

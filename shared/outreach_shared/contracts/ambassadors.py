@@ -1,6 +1,6 @@
 """Events published by the ambassadors service."""
 
-from pydantic import AwareDatetime, EmailStr
+from pydantic import AwareDatetime, EmailStr, Field
 
 from outreach_shared.contracts.common import Language, Payload, Profession, TeamMember, TimeWindow, VisitKind
 
@@ -13,7 +13,7 @@ class MemberSnapshot(Payload):
     first_name: str
     profession: Profession
     kommunenummer: str
-    fylke: str
+    fylke: str = Field(pattern=r"^\d{2}$", description="The county number (fylkesnummer), e.g. '34'.")
     email: EmailStr
     phone: str
     languages: list[Language]

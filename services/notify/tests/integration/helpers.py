@@ -71,7 +71,7 @@ def member(member_id: str, *, lang: str = "nb", email: str | None = None, first:
             first_name=first,
             profession="nurse",
             kommunenummer="0301",
-            fylke="Oslo",
+            fylke="03",
             email=email or f"{member_id}@example.org",
             phone=phone_of(member_id),
             languages=["nb", "en"],

@@ -2,6 +2,7 @@
 
 from ambassadors.domain.members import Member
 from outreach_shared.contracts.ambassadors import MemberSnapshot
+from outreach_shared.municipalities import load_register
 
 
 def snapshot(member: Member) -> MemberSnapshot:
@@ -13,7 +14,7 @@ def snapshot(member: Member) -> MemberSnapshot:
         first_name=member.first_name,
         profession=f.profession,
         kommunenummer=f.kommunenummer,
-        fylke=member.fylke,
+        fylke=load_register().get(f.kommunenummer).county_number,
         email=f.email,
         phone=f.phone,
         languages=list(f.languages),

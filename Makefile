@@ -19,12 +19,18 @@ install:
 up: install
 	$(UV) run outreach-up $(ARGS)
 
-# Two sessions, each with its own Kafka and PostgreSQL: the services' own suites, then the suites that run the whole
-# system as processes (a fresh broker, so the launched services do not consume the first session's leftovers).
+# One pytest session per suite, each with its own Kafka and PostgreSQL: a service's suite runs that service alone
+# (the others are played by its tests), and tests/ runs the whole system as processes. Sessions sharing a broker
+# would let one suite's long-lived services react to another's events.
+SUITES ?= shared/tests services/booking services/ambassadors services/training services/notify tests
+
 test: install
-	@status=0; \
-	$(UV) run pytest $(PYTEST_ARGS) shared/tests services || status=$$?; \
-	$(UV) run pytest $(PYTEST_ARGS) tests || status=$$?; \
+	@status=0; failed=""; \
+	for suite in $(SUITES); do \
+		echo "=== $$suite"; \
+		$(UV) run pytest $(PYTEST_ARGS) $$suite || { status=1; failed="$$failed $$suite"; }; \
+	done; \
+	if [ $$status -ne 0 ]; then echo "failed suites:$$failed"; fi; \
 	exit $$status
 
 lint: install

@@ -1,4 +1,4 @@
-"""FastAPI app factory: health and readiness, RFC 9457 problem+json errors, request ids, auth dependencies."""
+"""FastAPI app factory: health and readiness, RFC 9457 problem+json errors, request ids, body limits, auth."""
 
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from outreach_shared.auth import Principal, Role, decode_token
 from outreach_shared.errors import DomainError, Forbidden, Unauthorized
@@ -19,6 +20,7 @@ from outreach_shared.logging import bound, get_logger
 log = get_logger(__name__)
 PROBLEM_JSON = "application/problem+json"
 ReadinessCheck = Callable[[], Awaitable[dict[str, bool]]]
+DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024
 
 
 def problem(
@@ -38,6 +40,67 @@ def _describe_validation(exc: RequestValidationError) -> tuple[str, list[dict[st
     ]
     detail = "; ".join(f"{e['field'] or 'body'}: {e['reason']}" for e in errors)
     return detail, errors
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"}},
+    },
+}
+_PROBLEM_DESCRIPTIONS = {
+    400: "The body could not be read",
+    401: "No valid bearer token",
+    403: "The token's role may not do this",
+    404: "No such resource, or it is not the caller's",
+    409: "Not possible in the resource's current state",
+    413: "The request body is over the size limit",
+    422: "Invalid request; `errors` names each field",
+    429: "Too many requests; wait for Retry-After seconds",
+}
+
+
+def problem_response(status: int, description: str | None = None, **extra: Any) -> dict[str, Any]:
+    """An OpenAPI response entry for a problem+json answer (for `responses=` of routes and routers)."""
+    content = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    return {"description": description or _PROBLEM_DESCRIPTIONS[status], "content": content, **extra}
+
+
+def _problem_statuses(path: str, method: str, operation: dict[str, Any]) -> list[int]:
+    """The problem statuses an operation can answer with, judged from its shape."""
+    statuses = []
+    has_body, has_path_id = "requestBody" in operation, "{" in path
+    if operation.get("security"):
+        statuses += [401, 403]
+    if has_body:
+        statuses += [400, 413]
+    if has_body or operation.get("parameters"):
+        statuses.append(422)
+    if has_path_id:
+        statuses.append(404)
+    if path.startswith("/v1/") and (method != "get" or has_path_id):
+        statuses.append(409)
+    return statuses
+
+
+def document_problems(spec: dict[str, Any]) -> dict[str, Any]:
+    """Document the problem+json answers of every operation (FastAPI's own 422 schema is not what we send)."""
+    spec.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    for path, operations in spec.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            for status in _problem_statuses(path, method, operation):
+                documented = responses.get(str(status))
+                if documented is None or status == 422:
+                    described = (documented or {}).get("description")
+                    responses[str(status)] = problem_response(status, described if documented else None)
+    return spec
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -86,6 +149,66 @@ class RequestContextMiddleware(BaseHTTPMiddleware):
         return response
 
 
+class RequestTooLarge(StarletteHTTPException):
+    """The request body is over the service's limit (413)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request body is larger than the limit of {limit} bytes")
+
+
+def configured_body_limit(scope: Scope) -> int:
+    """The running service's `max_request_bytes` setting (1 MiB when the app has no runtime)."""
+    runtime = getattr(scope["app"].state, "runtime", None)
+    limit = getattr(getattr(runtime, "settings", None), "max_request_bytes", None)
+    return int(limit) if limit else DEFAULT_MAX_REQUEST_BYTES
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses bodies over the limit with 413 problem+json: by Content-Length at once, and while they stream."""
+
+    def __init__(self, app: ASGIApp, max_bytes: Callable[[Scope], int] = configured_body_limit) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.max_bytes(scope)
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > limit:
+            await self._refuse(limit, scope, receive, send)
+            return
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise RequestTooLarge(limit)
+            return message
+
+        async def watching_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, watching_send)
+        except RequestTooLarge:
+            if started:
+                raise
+            await self._refuse(limit, scope, receive, send)
+
+    @staticmethod
+    async def _refuse(limit: int, scope: Scope, receive: Receive, send: Send) -> None:
+        exc = RequestTooLarge(limit)
+        response = problem(413, "Content too large", str(exc.detail), instance=scope.get("path"))
+        await response(scope, receive, send)
+
+
 def create_app(
     *,
     title: str,
@@ -97,6 +220,7 @@ def create_app(
 ) -> FastAPI:
     """A FastAPI service with /healthz, /readyz, problem+json errors and request ids."""
     app = FastAPI(title=title, version=version, description=description, lifespan=lifespan)
+    app.add_middleware(RequestSizeLimitMiddleware)  # inside the request context, so a 413 has a request id too
     app.add_middleware(RequestContextMiddleware)
     install_problem_handlers(app)
 
@@ -119,7 +243,23 @@ def create_app(
 
     for router in routers:
         app.include_router(router)
+    _document_problems_in_openapi(app)
     return app
+
+
+def _document_problems_in_openapi(app: FastAPI) -> None:
+    generate = app.openapi
+    documented = False
+
+    def openapi() -> dict[str, Any]:
+        nonlocal documented
+        spec = generate()
+        if not documented:
+            document_problems(spec)
+            documented = True
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `outreach token ...`")

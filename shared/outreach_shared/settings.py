@@ -25,6 +25,7 @@ class ServiceSettings(BaseSettings):
     token_ttl_minutes: int = 60 * 24 * 30
     http_host: str = "127.0.0.1"
     http_port: int = 8000
+    max_request_bytes: int = Field(default=1024 * 1024, gt=0, description="Larger request bodies get 413.")
     log_level: str = "INFO"
     log_json: bool | None = Field(default=None, description="JSON logs; default: when not on a terminal.")
     handler_max_attempts: int = 5

@@ -462,8 +462,8 @@ def mint_demo_tokens(secret: str) -> dict[str, str]:
     }
 
 
-def run_demo(urls: dict[str, str], tokens: dict[str, str], log_path: Path) -> dict[str, Any]:
-    """Call `outreach_shared.devstack.demo:seed(urls, tokens)` if it exists; a failure is reported only."""
+def run_demo(urls: dict[str, str], tokens: dict[str, str], secret: str, log_path: Path) -> dict[str, Any]:
+    """Call `outreach_shared.devstack.demo:seed(urls, tokens, secret)`; a failure is reported only."""
     try:
         from outreach_shared.devstack import demo
 
@@ -471,7 +471,7 @@ def run_demo(urls: dict[str, str], tokens: dict[str, str], log_path: Path) -> di
         if not callable(seed):
             return {}
         say("seeding the demo…")
-        result = seed(urls, tokens)
+        result = seed(urls, tokens, secret)
         if inspect.isawaitable(result):
             result = asyncio.run(_await(result))
         return dict(result or {})
@@ -712,7 +712,7 @@ def bring_up(run: Run) -> Screen:
     urls = {name: child.url for name, child in children.items()} | {"mailcatcher": mail.url}
     write_cli_env(run.state, secrets_["jwt_secret"], run.infra.bootstrap, urls)
     tokens = mint_demo_tokens(secrets_["jwt_secret"])
-    demo = {} if run.args.no_demo else run_demo(urls, tokens, run.state / "logs" / "demo.log")
+    demo = {} if run.args.no_demo else run_demo(urls, tokens, secrets_["jwt_secret"], run.state / "logs" / "demo.log")
     tokens |= demo.get("tokens") or {}
     return Screen(
         run.state, services, children, run.infra, mail, run.args.mail_smtp_port, pages, tokens, demo

@@ -106,6 +106,9 @@ async def test_check_mode_starts_every_service_then_leaves_nothing_behind(
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert_all_ready(output)
+    assert "demo seeding failed" not in output, output
+    assert "members: 60 in Trondheim" in output, output
+    assert "visits: confirmed, offered, unfulfilled and cancelled requests" in output, output
     assert leftovers(str(state_dir)) == []
     assert oct((state_dir / "secrets.json").stat().st_mode & 0o777) == "0o600"
     for name in SERVICES:

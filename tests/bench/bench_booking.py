@@ -7,16 +7,14 @@ and is never hit). Open loop at 200 req/s (latency from the scheduled send time)
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sys
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import uvloop
 from loadgen import Outcome, Request, fixed_rate, saturate
-from profiling import summarise
+from profiling import read_profiles, under_pyinstrument
 from stack import Stack, not_ready, process, services
 from stats import BenchResult
 
@@ -76,28 +74,13 @@ def run_baseline(stack: Stack) -> tuple[dict[str, Outcome], Outcome]:
         return uvloop.run(load(url, "unused")), uvloop.run(ceiling(url))
 
 
-@contextlib.contextmanager
-def under_pyinstrument(out: Path) -> Iterator[None]:
-    """Start services under pyinstrument (profile_service.py: a text report written when it stops)."""
-    original = launcher.service_command
-
-    def command(service: launcher.InstalledService) -> list[str]:
-        return [sys.executable, str(Path(__file__).parent / "profile_service.py"), str(out), service.name]
-
-    launcher.service_command = command
-    try:
-        yield
-    finally:
-        launcher.service_command = original
-
-
 def profile_booking(stack: Stack) -> str:
     """A short saturation run against booking under pyinstrument; the report's heaviest branches."""
-    out = stack.state / f"booking-profile-{uuid.uuid4().hex[:6]}.txt"
+    out = stack.state / f"profile-{uuid.uuid4().hex[:6]}"
     with under_pyinstrument(out), services(stack, ["booking"]) as urls:
         requests = prepared(urls["booking"], stack.jwt_secret, 20_000)
         uvloop.run(saturate(requests, CONCURRENCY, 1.0, 8.0))
-    return summarise(out.read_text(), 80) if out.exists() else "no profile written"
+    return read_profiles(out)["booking"]
 
 
 def add_rows(result: BenchResult, svc: dict[str, Outcome], base: dict[str, Outcome]) -> None:

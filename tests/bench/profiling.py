@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from pyinstrument import Profiler
 from pyinstrument.renderers import ConsoleRenderer
+
+from outreach_shared.devstack import launcher
 
 
 @contextlib.contextmanager
@@ -31,3 +35,25 @@ def summarise(text: str, lines: int = 60) -> str:
     if flat:
         kept += ["=== flat" + flat.splitlines()[0], *[x.rstrip() for x in flat.splitlines()[1:] if x.strip()][:30]]
     return "\n".join(kept)
+
+
+@contextlib.contextmanager
+def under_pyinstrument(out_dir: Path) -> Iterator[None]:
+    """Services started inside run under pyinstrument (profile_service.py), each writing out_dir/<name>.txt on stop."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    original = launcher.service_command
+
+    def command(service: launcher.InstalledService) -> list[str]:
+        script = Path(__file__).parent / "profile_service.py"
+        return [sys.executable, str(script), str(out_dir / f"{service.name}.txt"), service.name]
+
+    launcher.service_command = command
+    try:
+        yield
+    finally:
+        launcher.service_command = original
+
+
+def read_profiles(out_dir: Path) -> dict[str, str]:
+    """Each profiled service's summary."""
+    return {p.stem: summarise(p.read_text(), 80) for p in sorted(out_dir.glob("*.txt"))}

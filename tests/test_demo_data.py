@@ -1,0 +1,37 @@
+"""The demo data `make up` seeds is valid by the services' own rules (checked without starting anything)."""
+
+from collections import Counter
+
+from ambassadors.service_layer.roster_import import validate_roster
+from booking.domain.orgnr import is_valid_orgnr
+
+from outreach_shared.devstack import demo
+from outreach_shared.municipalities import load_register
+
+
+def test_demo_roster_is_accepted_by_the_roster_import_rules():
+    rows = validate_roster(demo.roster_csv())
+    assert len(rows) == 60
+    professions = Counter(fields.profession for _, fields, _ in rows)
+    assert professions["nurse"] > 0 and professions["health_worker"] > 0
+    assert {fields.kommunenummer for _, fields, _ in rows} == set(demo.PLACES)
+    assert len({fields.email for _, fields, _ in rows}) == 60, "e-mails identify members on re-import"
+
+
+def test_demo_roster_is_the_same_every_time_so_seeding_twice_changes_nothing():
+    assert demo.roster_csv() == demo.roster_csv()
+
+
+def test_demo_places_and_schools_are_real_municipalities_with_valid_organisation_numbers():
+    register = load_register()
+    for number, name in demo.PLACES.items():
+        assert register.get(number).name == name
+    assert len(demo.SCHOOLS) == 12
+    assert all(is_valid_orgnr(orgnr) for orgnr, _, _ in demo.SCHOOLS)
+    assert len({orgnr for orgnr, _, _ in demo.SCHOOLS}) == 12
+    assert {kommune for _, _, kommune in demo.SCHOOLS} <= set(demo.PLACES)
+
+
+def test_trysil_has_no_health_workers_so_the_demo_request_for_one_is_unfulfilled():
+    rows = validate_roster(demo.roster_csv())
+    assert not [f for _, f, _ in rows if f.kommunenummer == "3421" and f.profession == "health_worker"]

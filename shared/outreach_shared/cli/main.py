@@ -83,10 +83,18 @@ def members_list(kommunenummer: str | None = None, fylke: str | None = None,
 
 
 @visits_app.command("list")
-def visits_list(status: str | None = None, kommunenummer: str | None = None, fylke: str | None = None,
-                limit: int = 50, offset: int = 0) -> None:
+def visits_list(
+    status: str | None = None,
+    kommunenummer: str | None = None,
+    county: Annotated[str | None, typer.Option(help="County number (fylkesnummer), e.g. 50.")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="Visit date on or after, YYYY-MM-DD.")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Visit date on or before, YYYY-MM-DD.")] = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> None:
     """List visit requests, filtered and paginated."""
-    params = {"status": status, "kommunenummer": kommunenummer, "fylke": fylke, "limit": limit, "offset": offset}
+    params = {"status": status, "kommunenummer": kommunenummer, "county": county, "from": date_from,
+              "to": date_to, "limit": limit, "offset": offset}
     _print(call("GET", f"{get_settings().booking_url}/v1/visit-requests",
                 params={k: v for k, v in params.items() if v is not None}))
 

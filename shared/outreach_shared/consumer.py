@@ -13,6 +13,7 @@ from outreach_shared.contracts import Envelope, new_envelope
 from outreach_shared.contracts.catalogue import UnknownEventType, spec_for
 from outreach_shared.errors import PermanentEventError
 from outreach_shared.logging import bound, get_logger
+from outreach_shared.metrics import EVENTS
 from outreach_shared.outbox import enqueue
 
 log = get_logger(__name__)
@@ -119,6 +120,11 @@ class EventConsumer:
 
     async def handle(self, record: Record) -> Outcome:
         """Handle one record; returns only once it may be committed."""
+        outcome = await self._handle(record)
+        EVENTS.labels(self.name, outcome.value).inc()
+        return outcome
+
+    async def _handle(self, record: Record) -> Outcome:
         if record.value is None:
             return Outcome.IGNORED  # a compaction tombstone
         try:
@@ -204,6 +210,8 @@ class EventConsumer:
         except Exception as exc:
             log.warning("batch failed; handling one by one", error=type(exc).__name__, size=len(records))
             return [await self.handle(r) for r in records]
+        EVENTS.labels(self.name, Outcome.HANDLED.value).inc(len(prepared))
+        EVENTS.labels(self.name, Outcome.IGNORED.value).inc(len(records) - len(prepared))
         return [Outcome.HANDLED] * len(records)
 
     def _prepare(self, record: Record) -> "tuple[Record, Envelope, Handler, Any] | Outcome | None":

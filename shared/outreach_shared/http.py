@@ -1,5 +1,6 @@
 """FastAPI app factory: health and readiness, RFC 9457 problem+json errors, request ids, body limits, auth."""
 
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
@@ -16,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from outreach_shared.auth import Principal, Role, decode_token
 from outreach_shared.errors import DomainError, Forbidden, Unauthorized
 from outreach_shared.logging import bound, get_logger
+from outreach_shared.metrics import HTTP_LATENCY, HTTP_REQUESTS, render
 
 log = get_logger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -143,8 +145,12 @@ class RequestContextMiddleware(BaseHTTPMiddleware):
         correlation_id = request.headers.get("x-correlation-id") or request_id
         request.state.request_id = request_id
         request.state.correlation_id = correlation_id
+        started = time.perf_counter()
         with bound(request_id=request_id, correlation_id=correlation_id):
             response = await call_next(request)
+        route = getattr(request.scope.get("route"), "path", "unmatched")
+        HTTP_LATENCY.labels(route, request.method).observe(time.perf_counter() - started)
+        HTTP_REQUESTS.labels(route, request.method, f"{response.status_code // 100}xx").inc()
         response.headers["X-Request-ID"] = request_id
         return response
 
@@ -217,6 +223,7 @@ def create_app(
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
     readiness: ReadinessCheck | None = None,
     description: str = "",
+    pool: Callable[[], Any] | None = None,
 ) -> FastAPI:
     """A FastAPI service with /healthz, /readyz, problem+json errors and request ids."""
     app = FastAPI(title=title, version=version, description=description, lifespan=lifespan)
@@ -240,6 +247,11 @@ def create_app(
         return JSONResponse(
             {"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503
         )
+
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics", response_class=Response)
+    async def metrics() -> Response:
+        body, content_type = await render(pool() if pool else None)
+        return Response(body, media_type=content_type)
 
     for router in routers:
         app.include_router(router)

@@ -8,6 +8,7 @@ import asyncpg
 
 from outreach_shared.contracts import Envelope, spec_for
 from outreach_shared.logging import get_logger
+from outreach_shared.metrics import OUTBOX_PUBLISHED
 
 log = get_logger(__name__)
 
@@ -87,6 +88,7 @@ class OutboxRelay:
             await conn.execute(
                 "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", [r["id"] for r in rows]
             )
+        OUTBOX_PUBLISHED.inc(len(rows))
         log.debug("outbox relayed", count=len(rows))
         return len(rows)
 

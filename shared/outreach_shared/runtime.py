@@ -165,6 +165,7 @@ def build_app(definition: ServiceDefinition, settings: ServiceSettings | None = 
         routers=definition.routers,
         lifespan=lifespan,
         readiness=runtime.readiness,
+        pool=lambda: runtime.pool,
     )
     app.state.runtime = runtime
     _add_asyncapi_routes(app, runtime)

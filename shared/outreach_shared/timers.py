@@ -10,6 +10,7 @@ import asyncpg
 
 from outreach_shared.consumer import is_infrastructure_error
 from outreach_shared.logging import bound, get_logger
+from outreach_shared.metrics import TIMERS_FIRED
 
 log = get_logger(__name__)
 
@@ -137,5 +138,6 @@ class TimerRunner:
             )
             return True
         await conn.execute("UPDATE timers SET status = 'done', fired_at = now() WHERE id = $1", timer.id)
+        TIMERS_FIRED.labels(timer.kind).inc()
         log.info("timer fired")
         return True

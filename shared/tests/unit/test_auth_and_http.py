@@ -138,3 +138,13 @@ async def test_every_response_carries_a_request_id(client):
     response = await client.get("/healthz", headers={"X-Request-ID": "req-123"})
     assert response.headers["x-request-id"] == "req-123"
     assert (await client.get("/healthz")).headers["x-request-id"]
+
+
+async def test_metrics_count_requests_by_route_and_status(client):
+    await client.get("/missing")
+    await client.get("/missing")
+    body = (await client.get("/metrics")).text
+    line = next(li for li in body.splitlines()
+                if li.startswith("outreach_http_requests_total{") and 'route="/missing"' in li and "4xx" in li)
+    assert float(line.rsplit(" ", 1)[1]) >= 2
+    assert "outreach_http_request_seconds_bucket" in body

@@ -1,0 +1,68 @@
+"""Visits changing under a team: rescheduled, released by booking, or a member erased."""
+
+from ambassadors_harness import Harness, slot
+
+from outreach_shared.contracts.booking import TeamReleaseRequested, VisitRescheduled
+
+
+async def answer(h: Harness, offer_id: str, member_id: str, verb: str) -> int:
+    r = await h.svc.client.post(f"/v1/offers/{offer_id}/{verb}", headers=h.svc.auth("member", member_id))
+    return r.status_code
+
+
+async def offer_of(h: Harness, visit_id: str, member_id: str, status: str = "offered") -> str:
+    rows = [r for r in await h.offers(visit_id) if r["member_id"] == member_id and r["status"] == status]
+    return str(rows[-1]["id"])
+
+
+async def test_rescheduling_releases_the_team_and_offers_the_new_window(empty_roster: Harness) -> None:
+    h = empty_roster
+    kari = await h.add_member("Kari")
+    visit = await h.request_visit(windows=[slot(3, 2)])
+    await h.offered_to(visit.visit_id, 1)
+    assert await answer(h, await offer_of(h, visit.visit_id, kari), kari, "accept") == 200
+    await h.offer_events(visit.visit_id, "team.confirmed")
+
+    new_window = slot(5, 4)
+    moved = visit.model_copy(update={"windows": [new_window]})
+    await h.publish(VisitRescheduled(visit_id=visit.visit_id, windows=[new_window], released_member_ids=[kari],
+                                     visit=moved), visit.visit_id)
+
+    (released,) = await h.offer_events(visit.visit_id, "team.member-released")
+    assert released.payload["member_id"] == kari
+    offers = await h.offer_events(visit.visit_id, "offer.made", count=2)
+    assert offers[-1].payload["member_id"] == kari
+    assert offers[-1].payload["window"]["start"] == new_window.start.isoformat()
+
+
+async def test_a_team_release_request_releases_exactly_those_members(empty_roster: Harness) -> None:
+    h = empty_roster
+    one = await h.add_member("One")
+    two = await h.add_member("Two")
+    visit = await h.request_visit(team_size=2)
+    for member in await h.offered_to(visit.visit_id, 2):
+        assert await answer(h, await offer_of(h, visit.visit_id, member), member, "accept") == 200
+    await h.offer_events(visit.visit_id, "team.confirmed")
+
+    await h.publish(TeamReleaseRequested(visit_id=visit.visit_id, member_ids=[one, two],
+                                         reason="visit cancelled before the team was confirmed"), visit.visit_id)
+    released = await h.offer_events(visit.visit_id, "team.member-released", count=2)
+    assert {e.payload["member_id"] for e in released} == {one, two}
+    statuses = {r["member_id"]: r["status"] for r in await h.offers(visit.visit_id)}
+    assert statuses == {one: "released", two: "released"}
+
+
+async def test_erasing_a_member_with_an_accepted_visit_finds_a_replacement(empty_roster: Harness) -> None:
+    h = empty_roster
+    leaving = await h.add_member("Leaving Person")
+    visit = await h.request_visit(windows=[slot(4, 2)])
+    await h.offered_to(visit.visit_id, 1)
+    assert await answer(h, await offer_of(h, visit.visit_id, leaving), leaving, "accept") == 200
+    await h.offer_events(visit.visit_id, "team.confirmed")
+    stepping_in = await h.add_member("Stepping In")
+
+    r = await h.svc.client.delete(f"/v1/members/{leaving}", headers=h.svc.auth("organiser"))
+    assert r.status_code == 204
+    (released,) = await h.offer_events(visit.visit_id, "team.member-released")
+    assert released.payload["member_id"] == leaving
+    assert await h.offered_to(visit.visit_id, 1) == [stepping_in]

@@ -93,3 +93,19 @@ def test_a_permanent_error_or_the_last_attempt_fails_for_good() -> None:
     assert policy.verdict(ok=False, permanent=False, attempts=2) is Verdict.RETRY
     assert policy.verdict(ok=False, permanent=True, attempts=1) is Verdict.FAILED
     assert policy.verdict(ok=False, permanent=False, attempts=3) is Verdict.FAILED
+
+
+def test_quiet_hours_ending_after_midnight_release_at_the_exact_minute():
+    oslo = ZoneInfo("Europe/Oslo")
+    quiet = QuietHours(start=time(22, 7), end=time(0, 7))
+    moment = datetime(2026, 11, 22, 23, 7, 27, 495_000, tzinfo=oslo)
+    released = hold_until(moment, Channel.SMS, False, quiet)
+    assert released == datetime(2026, 11, 23, 0, 7, tzinfo=oslo)
+
+
+def test_quiet_hours_release_across_the_spring_daylight_saving_change():
+    oslo = ZoneInfo("Europe/Oslo")
+    moment = datetime(2026, 3, 28, 23, 30, 15, tzinfo=oslo)  # clocks jump from 02:00 to 03:00 on 29 March
+    released = hold_until(moment, Channel.SMS, False, NIGHT)
+    assert released == datetime(2026, 3, 29, 7, 0, tzinfo=oslo)
+    assert released.utcoffset() == timedelta(hours=2)

@@ -42,7 +42,8 @@ def quiet_hours_end(moment: datetime, quiet: QuietHours) -> datetime:
     local = moment.astimezone(OSLO)
     end = local.replace(hour=quiet.end.hour, minute=quiet.end.minute, second=0, microsecond=0)
     if end <= local:
-        end = (local + timedelta(days=1)).replace(hour=quiet.end.hour, minute=quiet.end.minute)
+        end = (local + timedelta(days=1)).replace(hour=quiet.end.hour, minute=quiet.end.minute, second=0,
+                                                  microsecond=0)
     return end.replace(tzinfo=OSLO)
 
 

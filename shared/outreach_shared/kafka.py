@@ -56,6 +56,13 @@ def publisher(broker: KafkaBroker) -> Publish:
     return publish
 
 
+async def _undecoded(msg: Any) -> Any:
+    """Leave bodies as bytes: the EventConsumer parses them, and dead-letters what is not an envelope. FastStream's
+    own decoder would raise on a body that is not JSON but says it is, before any handler ran, and the batch
+    around it would be committed past unhandled."""
+    return msg.body
+
+
 def subscribe(
     broker: KafkaBroker, consumer: EventConsumer, topics: Iterable[str], *, group_id: str, batch: bool = True,
     max_records: int = 500,
@@ -69,6 +76,7 @@ def subscribe(
     options: dict[str, Any] = {
         "group_id": group_id,
         "ack_policy": AckPolicy.MANUAL,
+        "decoder": _undecoded,
         "auto_offset_reset": "earliest",
         "max_poll_interval_ms": 600_000,
         "title": f"{consumer.name}:{','.join(topics)}",

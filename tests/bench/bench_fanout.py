@@ -18,7 +18,7 @@ import asyncpg
 import httpx
 import uvloop
 from aiokafka import AIOKafkaProducer
-from profiling import read_profiles, under_pyinstrument
+from profiling import read_profiles, under_pyinstrument, with_fix
 from stack import Stack, not_ready, services
 from stats import BenchResult
 
@@ -27,7 +27,7 @@ from outreach_shared.contracts import Topics, new_envelope
 from outreach_shared.contracts.ambassadors import MemberRegistered, MemberSnapshot
 
 MEMBERS = 5_000
-TIMEOUT = 300.0
+TIMEOUT = 120.0
 DOMAIN = "fanout.bench.example"
 
 
@@ -146,7 +146,10 @@ def add_rows(result: BenchResult, m: dict[str, Any]) -> None:
         seconds, count = m[key]
         done = count >= MEMBERS
         result.row(f"{label}, {MEMBERS:,} members", seconds if done else None, "s", target="< 30 s",
-                   met=done and seconds < 30, note="" if done else f"only {count} after {TIMEOUT:.0f} s")
+                   met=done and seconds < 30, note="" if done else f"only {count:,} after {TIMEOUT:.0f} s")
+        if not done:
+            result.row(f"{label}: rate reached", count / seconds, "per s", note=f"{MEMBERS:,} would take "
+                       f"{MEMBERS / max(count, 1) * seconds:,.0f} s at this rate")
     seconds, count = m["catcher"]
     done = count >= MEMBERS
     result.row(f"all e-mails in the SMTP catcher, {MEMBERS:,} members", seconds, "s", target="< 30 s",
@@ -166,12 +169,22 @@ def run(stack: Stack, profile: bool = False) -> BenchResult:
     add_rows(result, m)
     if profile or any(r.met is False for r in result.rows):
         result.details["profiles"] = profile_fanout(stack)
+        with with_fix("notify", "concurrent-delivery-loops"):
+            with services(stack, ["training", "notify"], mailcatcher=True) as urls:
+                fixed = uvloop.run(measure(stack, urls, MEMBERS))
+        result.details["proposed_concurrent_delivery_loops"] = fixed
+        seconds, count = fixed["inbox"]
+        result.row("all in inboxes, proposed: 16 delivery loops", seconds if count >= MEMBERS else None, "s",
+                   target="< 30 s", met=count >= MEMBERS and seconds < 30, note=f"{count:,} done; bench-only patch")
+        seconds, count = fixed["catcher"]
+        result.row("all e-mails in the catcher, proposed: 16 delivery loops", seconds, "s", target="< 30 s",
+                   met=count >= MEMBERS and seconds is not None and seconds < 30, note=f"{count:,} caught")
     return result
 
 
 def profile_fanout(stack: Stack) -> dict[str, str]:
-    """The same fan-out with training and notify under pyinstrument."""
+    """A 1,000-member fan-out with training and notify under pyinstrument (bounded by TIMEOUT)."""
     out = stack.state / f"profile-fanout-{uuid.uuid4().hex[:6]}"
     with under_pyinstrument(out), services(stack, ["training", "notify"], mailcatcher=True) as urls:
-        uvloop.run(measure(stack, urls, MEMBERS))
+        uvloop.run(measure(stack, urls, 1_000))
     return read_profiles(out)

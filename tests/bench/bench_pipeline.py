@@ -8,8 +8,11 @@ event handled).
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sys
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
@@ -27,6 +30,7 @@ from outreach_shared.contracts.training import AttendanceRecorded
 from outreach_shared.dead_letters import dead_letter_sink
 from outreach_shared.devstack.provision import ensure_topics, provision_service_database
 from outreach_shared.kafka import create_broker, publisher, sender, subscribe
+from outreach_shared.logging import configure_logging
 from outreach_shared.outbox import OutboxRelay, enqueue
 
 SCHEMA = "bench_pipeline"
@@ -120,6 +124,20 @@ async def raw_round(stack: Stack, payloads: list[tuple[bytes, bytes]]) -> dict[s
     return {"events_per_s": len(payloads) / seconds, "seconds": seconds}
 
 
+@contextlib.contextmanager
+def logging_like_a_service(path: Path, level: str = "INFO") -> Iterator[None]:
+    """JSON logs at the services' level into a file, as a service process writes them (stderr to its log)."""
+    saved = sys.stderr
+    with path.open("a") as log:
+        sys.stderr = log
+        configure_logging(SCHEMA, level=level, json=True)
+        try:
+            yield
+        finally:
+            sys.stderr = saved
+            configure_logging("bench", level="WARNING", json=False)
+
+
 async def measure(stack: Stack, result: BenchResult, profile: bool) -> None:
     dsn = await provision_service_database(stack.admin_dsn, SCHEMA, "bench-pipeline-pw")
     await db.apply_migrations(dsn, SCHEMA, MIGRATIONS)
@@ -128,11 +146,15 @@ async def measure(stack: Stack, result: BenchResult, profile: bool) -> None:
         payloads = [(e.key.encode(), e.to_bytes()) for e in envelopes(EVENTS)]
         await raw_round(stack, payloads[:WARMUP])
         raw = await raw_round(stack, payloads)
-        await kit_round(stack, pool, WARMUP)
-        kit = await kit_round(stack, pool, EVENTS)
-        result.details |= {"kit": kit, "raw": raw, "events": EVENTS}
+        log = stack.state / "logs" / "bench-pipeline.log"
+        with logging_like_a_service(log):
+            await kit_round(stack, pool, WARMUP)
+            kit = await kit_round(stack, pool, EVENTS)
+        with logging_like_a_service(log, level="WARNING"):
+            quiet = await kit_round(stack, pool, EVENTS)
+        result.details |= {"kit": kit, "raw": raw, "kit_logging_warning": quiet, "events": EVENTS}
         if profile or kit["events_per_s"] < max(2000, 0.25 * raw["events_per_s"]):
-            with profiled(result.details):
+            with logging_like_a_service(log), profiled(result.details):
                 result.details["profiled_round"] = await kit_round(stack, pool, EVENTS // 2)
     finally:
         await pool.close()
@@ -141,6 +163,9 @@ async def measure(stack: Stack, result: BenchResult, profile: bool) -> None:
                target="≥ 2,000 and ≥ 25% of raw", met=rate >= 2000 and rate >= 0.25 * base)
     result.row("kit / raw", 100 * rate / base, "%", target="≥ 25%", met=rate >= 0.25 * base)
     result.row("relay alone (outbox → Kafka acked)", kit["relay_events_per_s"], "ev/s")
+    result.row("sustained events/s, proposed: no per-event INFO log", quiet["events_per_s"], "ev/s", baseline=base,
+               baseline_label="raw aiokafka", target="≥ 2,000 and ≥ 25% of raw",
+               met=quiet["events_per_s"] >= max(2000, 0.25 * base), note="same kit at log level WARNING")
 
 
 def run(stack: Stack, profile: bool = False) -> BenchResult:

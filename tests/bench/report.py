@@ -42,15 +42,19 @@ def _git_head() -> str:
 
 
 def previous_run() -> dict[str, Any] | None:
-    """The newest results file, if any."""
-    files = sorted(RESULTS.glob("*.json"))
-    return json.loads(files[-1].read_text()) if files else None
+    """Every earlier results file merged: each figure as the newest run that measured it had it."""
+    merged: dict[str, Any] | None = None
+    for path in sorted(RESULTS.glob("*.json")):
+        doc = json.loads(path.read_text())
+        merged = merged or {"started_at": "", "values": {}}
+        merged["started_at"] = doc["started_at"]
+        rows = [r for b in doc["benchmarks"] for r in b.get("rows", [])]
+        merged["values"] |= {(r["bench"], r["metric"]): r["value"] for r in rows}
+    return merged
 
 
 def _previous_values(previous: dict[str, Any] | None) -> dict[tuple[str, str], float | None]:
-    if not previous:
-        return {}
-    return {(r["bench"], r["metric"]): r["value"] for b in previous["benchmarks"] for r in b.get("rows", [])}
+    return previous["values"] if previous else {}
 
 
 def _fmt(value: float | None) -> str:
@@ -76,7 +80,7 @@ def table(results: list[BenchResult], info: dict[str, Any], previous: dict[str, 
     widths = [max(len(str(line[i])) for line in lines) for i in range(len(head))]
     out = [" | ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True)) for line in lines]
     out.insert(1, "-+-".join("-" * w for w in widths))
-    when = previous["started_at"] if previous else "none"
+    when = f"newest of earlier runs ({previous['started_at']})" if previous else "none"
     m = info
     header = (f"machine: {m['cores']} cores, {m['memory_gb']} GB, {m['cpu']}; Python {m['python']}; "
               f"Kafka {m['kafka']}; git {m['git']} · previous run: {when}")

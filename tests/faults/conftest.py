@@ -11,8 +11,6 @@ sys.path[:0] = [str(HERE), str(HERE.parent / "flows")]
 
 from faultkit.stack import FaultStack  # noqa: E402
 
-pytestmark = pytest.mark.timeout(300)
-
 
 @pytest.fixture(scope="session")
 async def fault_stack(infrastructure, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[FaultStack]:  # noqa: ANN001

@@ -2,7 +2,8 @@
 
 import asyncio
 
-from faultkit.scenario import RecordProperty, run_scenario
+from faultkit.invariants import Totals
+from faultkit.scenario import RecordProperty, assert_exactly_once, prepare, run_scenario, settle_and_check
 from faultkit.stack import SERVICES, FaultStack
 from faultkit.workload import Stream
 
@@ -11,12 +12,13 @@ async def test_sigkill_each_service_in_turn_while_it_handles_messages(
     fault_stack: FaultStack, record_property: RecordProperty
 ) -> None:
     async def kill_each_in_turn(stream: Stream) -> int:
-        for name in SERVICES:
-            await asyncio.sleep(2.5)
+        restarting = []
+        for name in SERVICES:  # each killed while the others (and the stream) keep going; restarts overlap
+            await asyncio.sleep(3)
             instance = fault_stack.instance(name)
             fault_stack.kill(instance)
-            await asyncio.sleep(0.5)
-            await fault_stack.restart(instance)
+            restarting.append(asyncio.create_task(fault_stack.restart(instance)))
+        await asyncio.gather(*restarting)
         return len(SERVICES)
 
     await run_scenario(fault_stack, "sigkill-each-service", "5001", kill_each_in_turn, record_property, visits=10)
@@ -25,16 +27,19 @@ async def test_sigkill_each_service_in_turn_while_it_handles_messages(
 async def test_second_instance_in_the_consumer_group_killed_mid_stream(
     fault_stack: FaultStack, record_property: RecordProperty
 ) -> None:
-    seconds = []
+    stream, since = await prepare(fault_stack, "1804", visits=10)
+    seconds = [fault_stack.spawn(name, index=1) for name in ("ambassadors", "notify")]
+    await asyncio.gather(*(fault_stack.wait_ready(i) for i in seconds))
 
-    async def kill_second_instances(stream: Stream) -> int:
-        seconds.extend(fault_stack.spawn(name, index=1) for name in ("ambassadors", "notify"))
-        await asyncio.gather(*(fault_stack.wait_ready(i) for i in seconds))
-        await asyncio.sleep(8)  # both instances of each group share its partitions
+    async def kill_second_instances(s: Stream) -> int:
+        await asyncio.sleep(6)  # both instances of each group share its partitions
         for instance in seconds:
             fault_stack.kill(instance)
         return len(seconds)
 
-    await run_scenario(fault_stack, "rebalance-after-kill", "1804", kill_second_instances, record_property, visits=8)
+    faults = await stream.run_during(kill_second_instances(stream))
+    totals = await settle_and_check(fault_stack, stream, Totals("rebalance-after-kill", faults=faults), since,
+                                    record_property)
+    assert_exactly_once(totals)
     for instance in seconds:
         assert "event handled" in instance.log_path.read_text(), f"{instance.service}-1 never got a partition"

@@ -27,6 +27,7 @@ class Group:
     """A consumer group: its inbox consumer name, its topics and the event types it handles."""
 
     group_id: str
+    service: str
     consumer: str
     topics: tuple[str, ...]
     handles: frozenset[str]
@@ -46,8 +47,9 @@ def consumer_groups() -> tuple[Group, ...]:
         runtime = Runtime(service.definition, settings_class(service.definition)())
         runtime.broker = create_broker("127.0.0.1:1", client_id=service.name)
         for sub in service.definition.wire(runtime).subscriptions:
-            groups.append(Group(f"outreach-{sub.name}", sub.name, tuple(sub.topics), frozenset(sub.handlers)))
-    groups.append(Group("outreach-notify-dead-letters", "", (Topics.DEAD_LETTERS,), frozenset()))
+            handles = frozenset(sub.handlers)
+            groups.append(Group(f"outreach-{sub.name}", service.name, sub.name, tuple(sub.topics), handles))
+    groups.append(Group("outreach-notify-dead-letters", "notify", "", (Topics.DEAD_LETTERS,), frozenset()))
     return tuple(groups)
 
 
@@ -77,7 +79,8 @@ async def consumer_lag(bootstrap: str) -> dict[str, int]:
 STUCK_QUERIES = {
     **{f"{s}.outbox unpublished": f"SELECT count(*) FROM {s}.outbox WHERE published_at IS NULL" for s in SERVICES},
     **{
-        f"{s}.timers overdue": f"SELECT count(*) FROM {s}.timers WHERE status = 'pending' AND due_at < now() - interval '3 s'"
+        f"{s}.timers overdue": f"SELECT count(*) FROM {s}.timers "
+        "WHERE status = 'pending' AND due_at < now() - interval '3 s'"
         for s in SERVICES
     },
     "notify.deliveries unsettled": (
@@ -161,24 +164,24 @@ async def _events_handled_once(conn: asyncpg.Connection, totals: Totals, since: 
             missing = await conn.fetch(
                 f"SELECT o.event_id, o.envelope->>'type' AS type FROM {service}.outbox o "
                 f"WHERE o.created_at >= $1 AND o.topic = ANY($2::text[]) AND o.envelope->>'type' = ANY($3::text[]) "
-                f"AND NOT EXISTS (SELECT 1 FROM {group.consumer}.inbox i "
+                f"AND NOT EXISTS (SELECT 1 FROM {group.service}.inbox i "
                 f"WHERE i.consumer = $4 AND i.event_id = o.event_id)",
                 since, list(group.topics), sorted(group.handles), group.consumer,
             )
             totals.lost += [f"{r['type']} {r['event_id']} never handled by {group.consumer}" for r in missing]
-    logical = {  # one event per aggregate fact
-        "booking": {"visit.requested": "visit_id", "visit.confirmed": "visit_id", "visit.cancelled": "visit_id"},
-        "ambassadors": {"offer.made": "offer_id", "offer.expired": "offer_id", "offer.accepted": "offer_id",
-                        "offer.declined": "offer_id", "member.registered": "member_id"},
+    logical = {  # one event per aggregate fact: (service, type) -> what identifies the fact
+        ("booking", "visit.requested"): "key", ("booking", "visit.confirmed"): "key",
+        ("booking", "visit.cancelled"): "key", ("ambassadors", "member.registered"): "key",
+        **{("ambassadors", t): "envelope->'payload'->>'offer_id'"
+           for t in ("offer.made", "offer.expired", "offer.accepted", "offer.declined")},
     }
-    for service, keys in logical.items():
-        for event_type, field_name in keys.items():
-            rows = await conn.fetch(
-                f"SELECT envelope->'payload'->>'{field_name}' AS k, count(*) AS n FROM {service}.outbox "
-                f"WHERE created_at >= $1 AND envelope->>'type' = $2 GROUP BY 1 HAVING count(*) > 1",
-                since, event_type,
-            )
-            totals.duplicated += [f"{event_type} {r['k']} published {r['n']} times" for r in rows]
+    for (service, event_type), fact in logical.items():
+        rows = await conn.fetch(
+            f"SELECT {fact} AS k, count(*) AS n FROM {service}.outbox "
+            f"WHERE created_at >= $1 AND envelope->>'type' = $2 GROUP BY 1 HAVING count(*) > 1",
+            since, event_type,
+        )
+        totals.duplicated += [f"{event_type} {r['k']} published {r['n']} times" for r in rows]
 
 
 async def _requests_had_their_effect(conn: asyncpg.Connection, ledger: Ledger, totals: Totals) -> None:

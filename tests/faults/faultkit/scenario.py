@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -59,8 +60,16 @@ def assert_exactly_once(totals: Totals) -> None:
 async def run_scenario(stack: FaultStack, name: str, kommunenummer: str, fault: Fault,
                        record_property: RecordProperty, **stream_options: Any) -> Totals:
     """The whole run: prepare, stream with the fault, settle, check, report; fails on any lost or duplicate."""
+    began = time.monotonic()
     stream, since = await prepare(stack, kommunenummer, **stream_options)
+    prepared = time.monotonic()
     faults = await stream.run_during(fault(stream))
-    totals = await settle_and_check(stack, stream, Totals(name, faults=faults), since, record_property)
+    streamed = time.monotonic()
+    totals = Totals(name, faults=faults)
+    totals.extra["seconds"] = f"{prepared - began:.0f}+{streamed - prepared:.0f}+{{settle}}"
+    await stream.finish()
+    await quiesce(stack)
+    totals.extra["seconds"] = str(totals.extra["seconds"]).format(settle=f"{time.monotonic() - streamed:.0f}")
+    totals = await settle_and_check(stack, stream, totals, since, record_property)
     assert_exactly_once(totals)
     return totals

@@ -149,6 +149,8 @@ class FaultStack:
         env = service_env(installed, dsn=self.dsns[service], bootstrap=self.kafka_bootstrap,
                           jwt_secret=self.jwt_secret, port=port, state=self.workdir, smtp_port=self.smtp.port)
         env |= fast_settings(prefix) | SERVICE_SETTINGS[service]
+        if extra_path := os.environ.get("FAULTS_SERVICE_PYTHONPATH"):
+            env["PYTHONPATH"] = extra_path  # e.g. a sitecustomize that sabotages the services, to see a test fail
         instance = Instance(service, index, port, env, self.workdir / "logs" / f"{service}-{index}.log")
         self._launch(instance)
         self.instances.append(instance)
@@ -224,10 +226,11 @@ class FaultStack:
             for instance in self.instances:
                 if not instance.alive:
                     continue
+                name = f"{instance.service}-{instance.index}"
                 try:
-                    codes[f"{instance.service}-{instance.index}"] = (await http.get(f"{instance.url}/readyz")).status_code
+                    codes[name] = (await http.get(f"{instance.url}/readyz")).status_code
                 except httpx.HTTPError:
-                    codes[f"{instance.service}-{instance.index}"] = 0
+                    codes[name] = 0
         return codes
 
     def pids(self) -> dict[str, int]:

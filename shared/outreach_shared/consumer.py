@@ -251,7 +251,9 @@ class EventConsumer:
                 with bound(event_id=str(envelope.event_id), correlation_id=envelope.correlation_id,
                            event_type=envelope.type, consumer=self.name):
                     await handler(HandlerContext(conn=conn, envelope=envelope, producer=self.name), payload)
-                    log.info("event handled", batch_size=len(prepared))
+                    log.debug("event handled")
+        log.info("batch handled", consumer=self.name, events=len(prepared),
+                 event_ids=[str(p[1].event_id) for p in prepared][:20])
 
     async def _reject(self, record: Record, reason: str, attempts: int) -> Outcome:
         log.error(

@@ -10,8 +10,8 @@ from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from outreach_shared.auth import Principal, Role, decode_token
@@ -137,22 +137,40 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
 
-class RequestContextMiddleware(BaseHTTPMiddleware):
-    """Gives every request an id (X-Request-ID, also its correlation id) bound to its log lines."""
+class RequestContextMiddleware:
+    """Gives every request an id (X-Request-ID, also its correlation id) bound to its log lines, and measures it.
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        request_id = request.headers.get("x-request-id") or str(uuid.uuid4())
-        correlation_id = request.headers.get("x-correlation-id") or request_id
-        request.state.request_id = request_id
-        request.state.correlation_id = correlation_id
+    A pure ASGI middleware: starlette's BaseHTTPMiddleware costs a task and a stream per request.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        request_id = headers.get("x-request-id") or str(uuid.uuid4())
+        correlation_id = headers.get("x-correlation-id") or request_id
+        scope.setdefault("state", {}).update(request_id=request_id, correlation_id=correlation_id)
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message).append("X-Request-ID", request_id)
+            await send(message)
+
         started = time.perf_counter()
-        with bound(request_id=request_id, correlation_id=correlation_id):
-            response = await call_next(request)
-        route = getattr(request.scope.get("route"), "path", "unmatched")
-        HTTP_LATENCY.labels(route, request.method).observe(time.perf_counter() - started)
-        HTTP_REQUESTS.labels(route, request.method, f"{response.status_code // 100}xx").inc()
-        response.headers["X-Request-ID"] = request_id
-        return response
+        try:
+            with bound(request_id=request_id, correlation_id=correlation_id):
+                await self.app(scope, receive, send_with_id)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            HTTP_LATENCY.labels(route, scope["method"]).observe(time.perf_counter() - started)
+            HTTP_REQUESTS.labels(route, scope["method"], f"{status // 100}xx").inc()
 
 
 class RequestTooLarge(StarletteHTTPException):

@@ -196,8 +196,8 @@ def _add_asyncapi_routes(app: FastAPI, runtime: Runtime) -> None:
         return HTMLResponse(get_asyncapi_html(spec.to_specification(), try_it_out_path=None))
 
 
-def get_runtime(request: Request) -> Runtime:
-    """FastAPI dependency: the running service's Runtime."""
+async def get_runtime(request: Request) -> Runtime:
+    """FastAPI dependency: the running service's Runtime (async, so FastAPI needs no thread for it)."""
     return request.app.state.runtime
 
 

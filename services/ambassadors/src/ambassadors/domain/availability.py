@@ -63,11 +63,8 @@ def overlaps(a_start: datetime, a_end: datetime, b: Commitment, buffer: timedelt
     return a_start < b.end + buffer and b.start < a_end + buffer
 
 
-def unavailable_reason(
-    c: Candidate, window: TimeWindow, *, professions: frozenset[str], language: str, policy: Policy
-) -> str | None:
-    """Why the member cannot take this window, or None when they can."""
-    days = local_dates(window, policy.tz)
+def never_fits(c: Candidate, *, professions: frozenset[str], language: str) -> str | None:
+    """Why the member cannot take any window of this visit (the rules that do not depend on the window)."""
     if not c.active:
         return "inactive"
     if c.profession not in professions:
@@ -76,6 +73,16 @@ def unavailable_reason(
         return "does not speak the language"
     if not c.same_municipality and c.distance_km > c.travel_radius_km:
         return "outside travel radius"
+    return None
+
+
+def unavailable_reason(
+    c: Candidate, window: TimeWindow, *, professions: frozenset[str], language: str, policy: Policy
+) -> str | None:
+    """Why the member cannot take this window, or None when they can."""
+    days = local_dates(window, policy.tz)
+    if reason := never_fits(c, professions=professions, language=language):
+        return reason
     if any(d.isoweekday() not in c.weekdays for d in days):
         return "not available that weekday"
     if any(d in c.unavailable_dates for d in days):

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
 
-from ambassadors.domain.availability import Candidate, Policy, unavailable_reason
+from ambassadors.domain.availability import Candidate, Policy, never_fits, unavailable_reason
 from outreach_shared.contracts.common import Profession, TimeWindow
 
 
@@ -104,8 +104,14 @@ def choose_team(
     """The earliest window with a full team, else the window with most seats filled; None if nobody fits."""
     policy = policy or Policy()
     year = now.astimezone(policy.tz).year
-    ranked = sorted(
-        (c for c in candidates if c.member_id not in request.excluded),
+    professions = frozenset(request.professions)
+    ranked = sorted(  # members who can take no window of this visit are dropped before the (costly) ranking
+        (
+            c
+            for c in candidates
+            if c.member_id not in request.excluded
+            and never_fits(c, professions=professions, language=request.language) is None
+        ),
         key=lambda c: rank_key(c, year, policy),
     )
     best: tuple[TimeWindow, list[Candidate]] | None = None

@@ -176,16 +176,24 @@ def parse_roster(text: str) -> ParsedRoster:
     delimiter = ";" if first_line.count(";") >= first_line.count(",") and ";" in first_line else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     result = ParsedRoster()
+    try:
+        _read_rows(reader, result)
+    except csv.Error as exc:  # e.g. a cell over the csv module's size limit: a bad file, not a server error
+        result.errors.append((max(reader.line_num, 1), f"not readable as CSV: {exc}"))
+    return result
+
+
+def _read_rows(reader: Any, result: ParsedRoster) -> None:
     header = next(reader, None)
     if header is None:
         result.errors.append((1, "the file is empty"))
-        return result
+        return
     columns = [canonical_header(h) for h in header]
     missing = [k for k in REQUIRED if k not in columns]
     if missing:
         known = ", ".join(h for h in header if h.strip())
         result.errors.append((1, f"missing column(s) {', '.join(missing)} (found: {known})"))
-        return result
+        return
     for cells in reader:
         line = reader.line_num
         if not any(c.strip() for c in cells):
@@ -195,4 +203,3 @@ def parse_roster(text: str) -> ParsedRoster:
             result.rows.append((line, _read_row(raw)))
         except RowError as exc:
             result.errors.append((line, str(exc)))
-    return result

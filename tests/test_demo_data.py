@@ -4,7 +4,6 @@ from collections import Counter
 
 from ambassadors.service_layer.roster_import import validate_roster
 from booking.domain.orgnr import is_valid_orgnr
-
 from outreach_shared.devstack import demo
 from outreach_shared.municipalities import load_register
 

@@ -43,10 +43,13 @@ def weekday_window(days_ahead: int = 14, hour: int = 10) -> dict[str, str]:
     return {"start": start.isoformat(), "end": (start + timedelta(hours=2)).isoformat()}
 
 
-def visit_body(orgnr: str, *, contact: dict[str, str] | None = None, days_ahead: int = 14) -> dict[str, Any]:
+def visit_body(
+    orgnr: str, *, contact: dict[str, str] | None = None, days_ahead: int = 14, kommunenummer: str = KOMMUNE
+) -> dict[str, Any]:
     """A valid visit request of the school, with a unique contact unless one is given."""
     return {
-        "school": {"orgnr": orgnr, "name": f"Skole {orgnr[-4:]}", "kommunenummer": KOMMUNE, "address": "Skolevei 1"},
+        "school": {"orgnr": orgnr, "name": f"Skole {orgnr[-4:]}", "kommunenummer": kommunenummer,
+                   "address": "Skolevei 1"},
         "contact": contact or new_contact(),
         "kind": "school_visit",
         "audience": {"description": "10. trinn", "pupils": 40},

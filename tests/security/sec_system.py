@@ -134,6 +134,7 @@ def _capture_production_logging(capture: LogCapture) -> Callable[[], None]:
     for handler in root.handlers:
         if isinstance(handler, logging.StreamHandler):
             handler.setStream(capture)  # type: ignore[arg-type]
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # the test's SMTP sink, not a service
 
     def restore() -> None:
         structlog.reset_defaults()

@@ -53,7 +53,7 @@ async def test_only_the_offered_member_answers_and_answers_are_idempotent(empty_
     await h.offered_to(visit.visit_id, 1)
     offer_id = await offer_of(h, visit.visit_id, member)
 
-    assert (await answer(h, offer_id, other, "accept"))[0] == 403
+    assert (await answer(h, offer_id, other, "accept"))[0] == 404  # someone else's offer: not found
     assert (await answer(h, offer_id, member, "accept"))[0] == 200
     assert (await answer(h, offer_id, member, "accept"))[0] == 200
     status, body = await answer(h, offer_id, member, "decline")

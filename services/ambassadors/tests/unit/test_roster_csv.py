@@ -94,3 +94,8 @@ def test_blank_lines_are_skipped_and_line_numbers_stay_physical() -> None:
 def test_non_utf8_files_are_refused_clearly() -> None:
     with pytest.raises(Exception, match="UTF-8"):
         decode_csv("Navn;Språk\n".encode("cp1252"))
+
+
+def test_a_file_the_csv_reader_cannot_read_is_a_bad_row_not_a_crash() -> None:
+    parsed = parse_roster("x" * 200_000)  # one cell over the csv module's field limit
+    assert parsed.rows == [] and parsed.errors[0][1].startswith("not readable as CSV")

@@ -14,6 +14,8 @@ class BookingSettings(ServiceSettings):
     min_notice_days: int = 7
     rate_limit_per_minute: int = 120
     """Requests per minute per school token; 0 turns the limit off."""
+    max_open_requests_per_school: int = 20
+    """Open (requested or offered) visit requests one school may have; 0 turns the limit off."""
 
 
 @cache

@@ -15,7 +15,7 @@ from outreach_shared.auth import Principal
 from outreach_shared.errors import Forbidden
 from outreach_shared.http import principal_dependency, require_role
 from outreach_shared.outbox import enqueue
-from outreach_shared.runtime import Runtime, get_runtime
+from outreach_shared.runtime import Runtime
 
 CurrentPrincipal = Annotated[
     Principal, Depends(principal_dependency(lambda: get_settings().jwt_secret.get_secret_value()))
@@ -43,7 +43,7 @@ class UnitOfWork:
     """Opens a transaction on the runtime's pool for one request's use case."""
 
     def __init__(self, request: Request) -> None:
-        self.runtime: Runtime = get_runtime(request)
+        self.runtime: Runtime = request.app.state.runtime  # get_runtime is an async dependency now
         self.correlation_id: str = request.state.correlation_id
 
     @asynccontextmanager

@@ -13,7 +13,7 @@ async def answer_offer(
 ) -> Offer:
     """Accept or decline an offer; a repeated answer changes nothing; a decline looks for a replacement."""
     found = await work.offers.get(offer_id)
-    if found is None:
+    if found is None or found.member_id != member_id:  # someone else's offer is not found: ids cannot be probed
         raise NotFound(f"no offer {offer_id}")
     visit = await work.visits.get(found.visit_id, for_update=True)  # one decision per visit at a time
     offer = await work.offers.get(offer_id, for_update=True)

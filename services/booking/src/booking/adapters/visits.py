@@ -37,6 +37,15 @@ class VisitRepository:
         )
         return _to_visit(row, team, history)
 
+    async def count_open(self, orgnr: str) -> int:
+        """How many of the school's visits are still open (requested or offered), counted under a per-school
+        lock held until the transaction ends, so concurrent requests of one school cannot both pass a limit."""
+        await self._conn.execute("SELECT pg_advisory_xact_lock(hashtext('booking.open-requests:' || $1))", orgnr)
+        count: int = await self._conn.fetchval(
+            "SELECT count(*) FROM visits WHERE orgnr = $1 AND status IN ('requested', 'offered')", orgnr
+        )
+        return count
+
     async def add(self, visit: Visit, *, county_number: str) -> None:
         """Insert a new visit."""
         d, s = visit.details, visit.school

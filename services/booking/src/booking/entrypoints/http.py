@@ -16,9 +16,14 @@ from booking.entrypoints.filters import visit_filter
 from booking.entrypoints.schemas import CancelIn, RatingIn, ReportIn, RescheduleIn, VisitRequestIn
 from booking.service_layer import lifecycle, queries
 from booking.service_layer.create import CreateVisitRequest, create_visit_request
-from outreach_shared.http import require_role
+from outreach_shared.http import problem_response, require_role
 
-router = APIRouter(prefix="/v1", tags=["visit requests"])
+RATE_LIMITED = problem_response(
+    429,
+    "Too many requests from this school's token; wait for Retry-After seconds",
+    headers={"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+)
+router = APIRouter(prefix="/v1", tags=["visit requests"], responses={429: RATE_LIMITED})
 FilterDep = Annotated[VisitFilter, Depends(visit_filter)]
 IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=200)]
 
@@ -48,11 +53,13 @@ async def create(
 ) -> JSONResponse:
     """Create a visit request; a retry with the same Idempotency-Key returns the first response."""
     require_role(caller, "school")
-    min_notice = timedelta(days=settings_of(runtime).min_notice_days)
+    settings = settings_of(runtime)
+    min_notice = timedelta(days=settings.min_notice_days)
     async with unit_of_work(runtime, request) as (conn, emit):
         created = await create_visit_request(
             conn, _command(body), caller=caller, idempotency_key=key, visit_id=str(uuid4()),
             now=clock_of(runtime)(), min_notice=min_notice, emit=emit,
+            max_open=settings.max_open_requests_per_school,
         )  # fmt: skip
     headers = {"Location": f"/v1/visit-requests/{created.body['id']}"}
     if created.replayed:

@@ -18,7 +18,7 @@ from booking.service_layer.unit_of_work import EventSink, publish
 from outreach_shared.auth import Principal
 from outreach_shared.contracts.booking import VisitContactShared
 from outreach_shared.contracts.common import TimeWindow
-from outreach_shared.errors import Invalid
+from outreach_shared.errors import Conflict, Invalid
 from outreach_shared.municipalities import load_register
 
 
@@ -57,6 +57,7 @@ async def create_visit_request(
     now: datetime,
     min_notice: timedelta,
     emit: EventSink,
+    max_open: int = 0,
 ) -> Created:
     """Create the visit, or return the response already given to this key (422 if the body differs)."""
     if caller.orgnr != cmd.school.orgnr:
@@ -70,6 +71,7 @@ async def create_visit_request(
     if not await keys.claim(cmd.school.orgnr, idempotency_key, fingerprint):
         return await _replay(keys, cmd.school.orgnr, idempotency_key, fingerprint)
     check_windows(cmd.windows, now=now, min_notice=min_notice)
+    await _check_open_requests(VisitRepository(conn), cmd.school.orgnr, max_open)
     visit = Visit.request(id=visit_id, school=cmd.school, details=cmd.details, windows=cmd.windows, now=now)
     await VisitRepository(conn).add(visit, county_number=municipality.county_number)
     await ContactRepository(conn).add(visit.id, cmd.contact)
@@ -81,6 +83,15 @@ async def create_visit_request(
     body = {"id": visit.id, "status": visit.status}
     await keys.complete(cmd.school.orgnr, idempotency_key, 201, body)
     return Created(201, body)
+
+
+async def _check_open_requests(repo: VisitRepository, orgnr: str, max_open: int) -> None:
+    """A school may have at most `max_open` visit requests waiting for a team (0: no limit)."""
+    if max_open and await repo.count_open(orgnr) >= max_open:
+        raise Conflict(
+            f"this school already has {max_open} open visit requests (requested or offered), the most allowed; "
+            "wait until some are confirmed, or cancel one, before asking for another"
+        )
 
 
 async def _replay(keys: IdempotencyRepository, orgnr: str, key: str, fingerprint: str) -> Created:

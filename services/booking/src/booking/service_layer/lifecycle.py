@@ -10,6 +10,7 @@ from booking.domain.model import Visit
 from booking.domain.times import check_windows
 from booking.service_layer.unit_of_work import EventSink, load_visible, save
 from outreach_shared.auth import Principal
+from outreach_shared.contracts import Topics
 from outreach_shared.contracts.booking import VisitContactErased
 from outreach_shared.contracts.common import TimeWindow
 from outreach_shared.http import require_role
@@ -91,4 +92,6 @@ async def erase_contact(conn: asyncpg.Connection, visit_id: str, *, caller: Prin
     require_role(caller, "organiser")
     visit = await load_visible(VisitRepository(conn), visit_id, caller, for_update=True)
     await ContactRepository(conn).erase(visit.id)
+    # Our outbox's copies of the contact go too (sent or not: unsent, nobody needs them any more).
+    await conn.execute("DELETE FROM outbox WHERE topic = $1 AND key = $2", Topics.VISIT_CONTACTS, visit.id)
     await emit(VisitContactErased(visit_id=visit.id), key=visit.id)

@@ -1,0 +1,148 @@
+"""Who may touch what: a school only its own visits, a member only their own offers, notices and registration, and
+only organisers the rosters, gatherings, figures and delivery logs. Someone else's resource answers 404, exactly
+like one that does not exist, so ids cannot be probed."""
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sec_data import book, inbox, offers_of, published_gathering, random_orgnr, register_member, weekday_window
+from sec_system import System
+
+from outreach_shared.testing.waiting import eventually
+
+
+@dataclass
+class World:
+    """Two schools with a visit each, two members (one offered school A's visit), a published gathering."""
+
+    school_a: str
+    school_b: str
+    visit_a: str
+    offered: str
+    other: str
+    offer_id: str
+    notice_id: str
+    gathering_id: str
+
+
+@pytest.fixture(scope="module")
+async def world(system: System) -> World:
+    first, second = await register_member(system), await register_member(system)
+    school_a, school_b = random_orgnr(), random_orgnr()
+    visit_a = (await book(system, school_a))["id"]
+    await book(system, school_b)
+
+    async def the_offer() -> tuple[str, dict[str, Any]] | None:
+        for member in (first["id"], second["id"]):
+            found = [o for o in await offers_of(system, member) if o["visit_id"] == visit_a]
+            if found:
+                return member, found[0]
+        return None
+
+    offered, offer = await eventually(the_offer)
+    other = second["id"] if offered == first["id"] else first["id"]
+    notices = await eventually(lambda: inbox(system, offered))
+    gathering_id = await published_gathering(system)
+    await _register(system, gathering_id, offered)
+    return World(school_a, school_b, visit_a, offered, other, offer["id"], notices[0]["id"], gathering_id)
+
+
+async def _register(system: System, gathering_id: str, member_id: str) -> None:
+    async def registered() -> bool:  # training learns of the member from the roster topic
+        response = await system.client("training").post(
+            f"/v1/gatherings/{gathering_id}/registrations", json={}, headers=system.auth("member", member_id)
+        )
+        assert response.status_code == 201, response.text
+        return True
+
+    await eventually(registered)
+
+
+async def test_a_school_cannot_see_or_change_another_schools_visit(system: System, world: World) -> None:
+    booking, intruder = system.client("booking"), system.auth("school", world.school_b)
+    url = f"/v1/visit-requests/{world.visit_a}"
+    attempts = {
+        "read": await booking.get(url, headers=intruder),
+        "calendar": await booking.get(f"{url}/calendar.ics", headers=intruder),
+        "cancel": await booking.post(f"{url}/cancel", json={"reason": "not mine"}, headers=intruder),
+        "reschedule": await booking.post(f"{url}/reschedule", json={"windows": [weekday_window(21)]}, headers=intruder),
+        "rate": await booking.post(f"{url}/rating", json={"rating": 1}, headers=intruder),
+    }
+    unknown = await booking.get(f"/v1/visit-requests/{uuid.uuid4()}", headers=intruder)
+    assert {what: r.status_code for what, r in attempts.items()} == dict.fromkeys(attempts, 404)
+    assert attempts["read"].json()["title"] == unknown.json()["title"] == "Not found"
+    listed = await booking.get("/v1/visit-requests", headers=intruder)
+    assert world.visit_a not in [v["id"] for v in listed.json()["items"]]
+    owner = await booking.get(url, headers=system.auth("school", world.school_a))
+    assert owner.status_code == 200 and owner.json()["status"] != "cancelled"
+    assert owner.json()["windows"] != [weekday_window(21)]
+
+
+async def test_a_member_cannot_answer_read_or_withdraw_for_another_member(system: System, world: World) -> None:
+    intruder = system.auth("member", world.other)
+    ambassadors, notify, training = system.client("ambassadors"), system.client("notify"), system.client("training")
+    accept = await ambassadors.post(f"/v1/offers/{world.offer_id}/accept", headers=intruder)
+    decline = await ambassadors.post(f"/v1/offers/{world.offer_id}/decline", json={"reason": "x"}, headers=intruder)
+    read = await notify.post(f"/v1/me/notifications/{world.notice_id}/read", headers=intruder)
+    registration = await training.get(f"/v1/gatherings/{world.gathering_id}/registrations/me", headers=intruder)
+    withdraw = await training.delete(f"/v1/gatherings/{world.gathering_id}/registrations/me", headers=intruder)
+    report = await system.client("booking").post(
+        f"/v1/visit-requests/{world.visit_a}/report", json={"pupils_reached": 1}, headers=intruder
+    )
+    statuses = [r.status_code for r in (accept, decline, read, registration, withdraw, report)]
+    assert statuses == [404] * 6, [r.text for r in (accept, decline, read, registration, withdraw, report)]
+    assert world.offer_id not in [o["id"] for o in await offers_of(system, world.other)]
+    assert world.notice_id not in [n["id"] for n in await inbox(system, world.other)]
+    owner = system.auth("member", world.offered)
+    (offer,) = [o for o in await offers_of(system, world.offered) if o["id"] == world.offer_id]
+    assert offer["status"] == "offered"
+    assert next(n for n in await inbox(system, world.offered) if n["id"] == world.notice_id)["read_at"] is None
+    mine = await training.get(f"/v1/gatherings/{world.gathering_id}/registrations/me", headers=owner)
+    assert mine.status_code == 200 and mine.json()["status"] == "confirmed"
+
+
+ORGANISER_ONLY = {
+    "booking": [("GET", "/v1/stats"), ("DELETE", "/v1/visit-requests/{visit}/contact")],
+    "ambassadors": [
+        ("GET", "/v1/members"), ("POST", "/v1/members"), ("POST", "/v1/members/import"),
+        ("GET", "/v1/members/{member}"), ("PATCH", "/v1/members/{member}"), ("DELETE", "/v1/members/{member}"),
+        ("POST", "/v1/members/{member}/deactivate"), ("POST", "/v1/members/{member}/reactivate"),
+    ],
+    "training": [
+        ("GET", "/v1/gatherings"), ("POST", "/v1/gatherings"), ("GET", "/v1/gatherings/{gathering}"),
+        ("PATCH", "/v1/gatherings/{gathering}"), ("POST", "/v1/gatherings/{gathering}/publish"),
+        ("POST", "/v1/gatherings/{gathering}/cancel"), ("POST", "/v1/gatherings/{gathering}/complete"),
+        ("POST", "/v1/gatherings/{gathering}/check-ins"), ("GET", "/v1/gatherings/{gathering}/participants"),
+        ("GET", "/v1/gatherings/{gathering}/participants.csv"),
+    ],
+    "notify": [("GET", "/v1/notifications?recipient=member:{member}"), ("GET", "/v1/reminders?visit_id={visit}")],
+}  # fmt: skip
+BODIES = {
+    "/v1/members/import": {"content": b"name,email\n"},
+    "/check-ins": {"json": {"member_id": "{member}"}},
+    "/cancel": {"json": {"reason": "no"}},
+}
+
+
+@pytest.mark.parametrize("service", list(ORGANISER_ONLY))
+async def test_members_and_schools_are_refused_organiser_only_endpoints(
+    system: System, world: World, service: str
+) -> None:
+    ids = {"visit": world.visit_a, "member": world.offered, "gathering": world.gathering_id}
+    refused = []
+    for role, subject in (("member", world.offered), ("school", world.school_a)):
+        for method, template in ORGANISER_ONLY[service]:
+            url = template.format(**ids)
+            body = next((b for suffix, b in BODIES.items() if url.endswith(suffix)), {"json": {}})
+            if "json" in body:
+                body = {"json": {k: str(v).format(**ids) for k, v in body["json"].items()}}
+            response = await system.client(service).request(
+                method, url, headers=system.auth(role, subject), **body  # type: ignore[arg-type]
+            )
+            refused.append((role, method, url, response.status_code))
+    assert [r for r in refused if r[3] != 403] == []
+    roster = await system.client("ambassadors").get(f"/v1/members/{world.offered}", headers=system.auth("organiser"))
+    assert roster.status_code == 200  # nothing above erased, deactivated or changed anyone
+    assert roster.json()["active"] is True

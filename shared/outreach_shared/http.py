@@ -1,5 +1,6 @@
 """FastAPI app factory: health and readiness, RFC 9457 problem+json errors, request ids, body limits, auth."""
 
+import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -15,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from outreach_shared.auth import Principal, Role, decode_token
+from outreach_shared.contracts.envelope import SAFE_ID
 from outreach_shared.errors import DomainError, Forbidden, Unauthorized
 from outreach_shared.logging import bound, get_logger
 from outreach_shared.metrics import HTTP_LATENCY, HTTP_REQUESTS, render
@@ -137,6 +139,11 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
 
+def _safe_id(value: str | None) -> str | None:
+    """A caller's request or correlation id if it is a plain id (it is logged and travels in events), else None."""
+    return value if value and re.fullmatch(SAFE_ID, value) else None
+
+
 class RequestContextMiddleware:
     """Gives every request an id (X-Request-ID, also its correlation id) bound to its log lines, and measures it.
 
@@ -151,8 +158,8 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        request_id = headers.get("x-request-id") or str(uuid.uuid4())
-        correlation_id = headers.get("x-correlation-id") or request_id
+        request_id = _safe_id(headers.get("x-request-id")) or str(uuid.uuid4())
+        correlation_id = _safe_id(headers.get("x-correlation-id")) or request_id
         scope.setdefault("state", {}).update(request_id=request_id, correlation_id=correlation_id)
         status = 500
 

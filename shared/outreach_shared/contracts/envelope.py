@@ -6,6 +6,10 @@ from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict, Field
 
+SAFE_ID = r"^[A-Za-z0-9._:/+=-]{1,200}$"
+"""Ids a sender chooses (correlation, causation): they are logged, so they may not carry e-mails or free text."""
+EVENT_TYPE = r"^[a-z][a-z0-9.-]{0,99}$"
+
 
 class Envelope(BaseModel):
     """Metadata around one event's payload; serialised as the Kafka record value."""
@@ -13,12 +17,12 @@ class Envelope(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     event_id: UUID = Field(default_factory=uuid4)
-    type: str
+    type: str = Field(pattern=EVENT_TYPE)
     schema_version: int = Field(ge=1)
     occurred_at: datetime
     producer: str
-    correlation_id: str
-    causation_id: str | None = None
+    correlation_id: str = Field(pattern=SAFE_ID)
+    causation_id: str | None = Field(default=None, pattern=SAFE_ID)
     key: str = Field(description="The aggregate id; also the Kafka record key.")
     payload: dict[str, Any]
 

@@ -10,6 +10,8 @@ class TopicSpec:
     name: str
     partitions: int = 3
     compacted: bool = False
+    retention_days: int | None = None
+    """How long records are kept (None: the broker's default)."""
 
 
 class Topics:
@@ -38,5 +40,6 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
     TopicSpec(Topics.OFFERS),
     TopicSpec(Topics.GATHERINGS),
     TopicSpec(Topics.NOTIFICATIONS),
-    TopicSpec(Topics.DEAD_LETTERS, partitions=1),
+    # Dead letters keep raw records, possibly with personal data: kept long enough to fix and replay, not forever.
+    TopicSpec(Topics.DEAD_LETTERS, partitions=1, retention_days=14),
 )

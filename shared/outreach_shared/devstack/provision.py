@@ -91,4 +91,7 @@ async def ensure_topics(bootstrap: str, topics: Iterable[TopicSpec], replication
 
 
 def _topic_config(spec: TopicSpec) -> dict[str, str]:
-    return dict(COMPACTED_TOPIC_CONFIG) if spec.compacted else {}
+    config = dict(COMPACTED_TOPIC_CONFIG) if spec.compacted else {}
+    if spec.retention_days is not None:
+        config["retention.ms"] = str(spec.retention_days * 24 * 3600 * 1000)
+    return config

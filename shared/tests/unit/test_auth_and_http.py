@@ -148,3 +148,8 @@ async def test_metrics_count_requests_by_route_and_status(client):
                 if li.startswith("outreach_http_requests_total{") and 'route="/missing"' in li and "4xx" in li)
     assert float(line.rsplit(" ", 1)[1]) >= 2
     assert "outreach_http_request_seconds_bucket" in body
+
+
+async def test_a_request_id_that_is_not_a_plain_id_is_replaced(client):
+    response = await client.get("/healthz", headers={"X-Request-ID": "kari@example.no"})
+    assert response.headers["x-request-id"] != "kari@example.no"

@@ -61,3 +61,13 @@ def test_uncatalogued_model_cannot_be_wrapped():
 
     with pytest.raises(LookupError):
         new_envelope(Stray(), key="k", producer="p", correlation_id="c")
+
+
+def test_envelope_refuses_free_text_where_ids_are_logged():
+    base = new_envelope(AttendanceRecorded(gathering_id="g", member_id="m"), key="g", producer="training",
+                        correlation_id="c-1").model_dump()
+    for field, value in (("correlation_id", "kari@example.no"), ("causation_id", "Kari Nordmann"),
+                         ("type", "member.registered kari@example.no")):
+        with pytest.raises(ValidationError) as refused:
+            Envelope(**{**base, field: value})
+        assert "example.no" not in str(refused.value.errors(include_input=False))

@@ -64,7 +64,8 @@ async def team_release_requested(work: Work, event: TeamReleaseRequested) -> Non
     if not any(o.holds_seat and o.member_id not in wanted for o in offers):
         await timers.cancel(work.conn, TEAM_SEARCH, visit.id)
         await timers.cancel_matching(work.conn, f"{visit.id}/")
-        await work.visits.save(replace(visit, status="released"))
+        if visit.status != "cancelled":  # a cancelled visit stays cancelled
+            await work.visits.save(replace(visit, status="released"))
 
 
 async def visit_completed(work: Work, event: VisitCompleted) -> None:

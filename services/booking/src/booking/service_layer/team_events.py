@@ -34,14 +34,14 @@ async def apply_team_event(
         change(visit)
     except EventNotApplicable as exc:
         log.warning("team event ignored", visit_id=visit_id, reason=exc.reason)
-        await IgnoredEventRepository(conn).add(
+        first_time = await IgnoredEventRepository(conn).add(
             event_id=event_id,
             event_type=event_type,
             visit_id=visit_id,
             reason=exc.reason,
             member_ids=member_ids,
         )
-        if member_ids:
+        if member_ids and first_time:  # a redelivered stale event asks for the release only once
             await emit(
                 TeamReleaseRequested(visit_id=visit_id, member_ids=member_ids, reason=exc.reason),
                 key=visit_id,

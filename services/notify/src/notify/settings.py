@@ -16,6 +16,7 @@ class NotifySettings(ServiceSettings):
     model_config = service_config("NOTIFY_")
 
     http_port: int = 8004
+    db_pool_max: int = 20  # consumers, relay, timers, HTTP, plus the delivery loops and their listener
     app_url: str = "https://app.jobbvinner.no"
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
@@ -35,8 +36,12 @@ class NotifySettings(ServiceSettings):
     default_quiet_start: time = time(21, 0)
     default_quiet_end: time = time(8, 0)
     delivery_worker_enabled: bool = True
-    delivery_poll_seconds: float = 1.0
-    delivery_lease_seconds: float = 120.0
+    delivery_poll_seconds: float = 1.0  # fall-back only: planned deliveries wake the worker by NOTIFY
+    delivery_batch_size: int = 100  # deliveries claimed per transaction
+    delivery_concurrency: int = 16  # e-mails and SMS in flight at once (per instance)
+    delivery_loops: int = 2  # claim loops per instance: one claims while another sends
+    smtp_pool_size: int = 8  # reused SMTP connections
+    delivery_lease_seconds: float = 120.0  # keep above 2x smtp_timeout_seconds: nothing starts after half of it
     delivery_max_attempts: int = 6
     retry_base_seconds: float = 30.0
     retry_max_seconds: float = 3600.0

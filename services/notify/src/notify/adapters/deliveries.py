@@ -100,6 +100,92 @@ async def lock_due(conn: asyncpg.Connection) -> Delivery | None:
     return _delivery(row) if row else None
 
 
+async def lock_due_batch(conn: asyncpg.Connection, limit: int) -> list[Delivery]:
+    """Lock up to `limit` due deliveries, skipping locked ones: pending and due first, then expired leases.
+
+    Two queries, each walking its own partial index in order (`deliveries_due`, `deliveries_sending`).
+    """
+    rows = list(
+        await conn.fetch(
+            f"""SELECT {DELIVERY_COLUMNS} FROM deliveries d JOIN notices n ON n.id = d.notice_id
+                WHERE d.status = 'pending' AND d.next_attempt_at <= now()
+                ORDER BY d.next_attempt_at LIMIT $1 FOR UPDATE OF d SKIP LOCKED""",
+            limit,
+        )
+    )
+    if len(rows) < limit:
+        rows += await conn.fetch(
+            f"""SELECT {DELIVERY_COLUMNS} FROM deliveries d JOIN notices n ON n.id = d.notice_id
+                WHERE d.status = 'sending' AND d.lease_until <= now()
+                ORDER BY d.lease_until LIMIT $1 FOR UPDATE OF d SKIP LOCKED""",
+            limit - len(rows),
+        )
+    return [_delivery(row) for row in rows]
+
+
+async def mark_attempts(conn: asyncpg.Connection, delivery_ids: list[UUID], lease_seconds: float) -> dict[UUID, int]:
+    """Count an attempt of each delivery and lease them to this worker; their attempt numbers."""
+    rows = await conn.fetch(
+        """UPDATE deliveries SET status = 'sending', attempts = attempts + 1, waiting_for = NULL,
+               lease_until = now() + make_interval(secs => $2), updated_at = now()
+           WHERE id = ANY($1::uuid[]) RETURNING id, attempts""",
+        delivery_ids,
+        lease_seconds,
+    )
+    return {row["id"]: row["attempts"] for row in rows}
+
+
+async def deliver_to_inbox(conn: asyncpg.Connection, items: list[tuple[UUID, UUID, str, str, str, str]]) -> None:
+    """Write inbox items (delivery, notice, member, type, title, body) and mark their deliveries sent, at once."""
+    if not items:
+        return
+    columns = list(zip(*items, strict=True))
+    await conn.execute(
+        """WITH items AS (
+               SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[])
+                   AS t(delivery_id, notice_id, member_id, notice_type, title, body)),
+           written AS (
+               INSERT INTO inbox_items (id, notice_id, member_id, notice_type, title, body)
+               SELECT gen_random_uuid(), notice_id, member_id, notice_type, title, body FROM items
+               ON CONFLICT (notice_id) DO NOTHING)
+           UPDATE deliveries SET status = 'sent', attempts = attempts + 1, waiting_for = NULL, last_error = NULL,
+               lease_until = NULL, sent_at = now(), updated_at = now()
+           WHERE id IN (SELECT delivery_id FROM items)""",
+        *[list(c) for c in columns],
+    )
+
+
+async def finish_sent(conn: asyncpg.Connection, attempts: list[tuple[UUID, int]]) -> set[UUID]:
+    """Record `sent` for each (delivery, attempt) this worker still holds; the ids recorded."""
+    if not attempts:
+        return set()
+    ids, numbers = zip(*attempts, strict=True)
+    rows = await conn.fetch(
+        """UPDATE deliveries d SET status = 'sent', last_error = NULL, lease_until = NULL, updated_at = now(),
+               sent_at = now()
+           FROM unnest($1::uuid[], $2::int[]) AS t(id, attempt)
+           WHERE d.id = t.id AND d.attempts = t.attempt AND d.status = 'sending' RETURNING d.id""",
+        list(ids),
+        list(numbers),
+    )
+    return {row["id"] for row in rows}
+
+
+async def release(conn: asyncpg.Connection, attempts: list[tuple[UUID, int]]) -> None:
+    """Give back claimed attempts that were never handed to a provider (not counted, due again now)."""
+    if not attempts:
+        return
+    ids, numbers = zip(*attempts, strict=True)
+    await conn.execute(
+        """UPDATE deliveries d SET status = 'pending', attempts = d.attempts - 1, lease_until = NULL,
+               updated_at = now()
+           FROM unnest($1::uuid[], $2::int[]) AS t(id, attempt)
+           WHERE d.id = t.id AND d.attempts = t.attempt AND d.status = 'sending'""",
+        list(ids),
+        list(numbers),
+    )
+
+
 async def hold(conn: asyncpg.Connection, delivery_id: UUID, until: datetime, reason: str) -> None:
     """Put a delivery back to wait (no attempt counted): for a contact, or for quiet hours to end."""
     await conn.execute(

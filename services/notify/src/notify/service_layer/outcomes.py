@@ -1,5 +1,7 @@
 """Recording an attempt's outcome: status, the delivery event, and the fall-back for urgent notices."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
@@ -57,6 +59,48 @@ async def record_outcome(
         ),
     )
     return True
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One attempt's result, to record."""
+
+    delivery: Delivery
+    attempt: int
+    verdict: Verdict
+    error: str | None = None
+    retry_at: datetime | None = None
+
+
+async def record_outcomes(conn: asyncpg.Connection, outcomes: Sequence[Outcome]) -> list[bool]:
+    """Record many outcomes in one transaction: `sent` ones set-based, the rest one by one; which were recorded."""
+    sent = [o for o in outcomes if o.verdict is Verdict.SENT]
+    recorded = await repo.finish_sent(conn, [(o.delivery.id, o.attempt) for o in sent])
+    envelopes = [
+        new_envelope(
+            NotificationDelivered(
+                notification_id=str(o.delivery.id),
+                notice_type=o.delivery.notice_type.value,
+                channel=o.delivery.channel,
+                attempts=o.attempt,
+            ),
+            key=str(o.delivery.id),
+            producer="notify",
+            correlation_id=o.delivery.correlation_id,
+            causation_id=str(o.delivery.event_id),
+        )
+        for o in sent
+        if o.delivery.id in recorded
+    ]
+    if envelopes:
+        await enqueue(conn, *envelopes)
+    done: list[bool] = []
+    for o in outcomes:
+        if o.verdict is Verdict.SENT:
+            done.append(o.delivery.id in recorded)
+        else:
+            done.append(await record_outcome(conn, o.delivery, o.attempt, o.verdict, o.error, o.retry_at))
+    return done
 
 
 async def _fall_back(conn: asyncpg.Connection, delivery: Delivery) -> None:

@@ -1,25 +1,35 @@
-"""The delivery worker: claims due deliveries, sends them, records the outcome.
+"""The delivery worker: claims due deliveries in batches, sends them concurrently, records the outcomes.
 
 Order of one e-mail or SMS delivery, and what a crash at each point does:
 
-1. Claim (transaction 1): lock the due row (`FOR UPDATE SKIP LOCKED`), render it, count the attempt
-   (`attempts + 1`, status `sending`, a lease) and commit. A crash before this commit changes nothing.
-2. Send: hand the message to the provider, outside any transaction. E-mails carry a Message-ID made from
-   the delivery id, so every attempt of one delivery is recognisably the same message.
-3. Record (transaction 2): `sent`, `pending` again with a backoff, or `failed` (+ fall-back, + event),
-   only if this worker still holds that attempt.
+1. Claim (transaction 1, a batch of up to `delivery_batch_size`): lock due rows (`FOR UPDATE SKIP LOCKED`,
+   pending-and-due first, then expired leases), render them, count the attempt (`attempts + 1`, status
+   `sending`, a lease) and commit. A crash before this commit changes nothing.
+2. Send: hand each message to its provider, outside any transaction, at most `delivery_concurrency` at a time
+   (e-mails over a small pool of reused SMTP connections). E-mails carry a Message-ID made from the delivery
+   id, so every attempt of one delivery is recognisably the same message. A claimed message whose lease is
+   half gone before its turn comes is not sent but given back (never two holders of one live attempt).
+3. Record (transaction 2, as results come in, several at once): `sent`, `pending` again with a backoff, or
+   `failed` (+ fall-back, + event), each only if this worker still holds that attempt.
 
-A crash (or restart) between 1 and 3 leaves the row `sending`; when its lease expires another worker
-claims it again as a new attempt. If the provider had not accepted the message, nothing was sent twice;
-if it had, but we never recorded its acknowledgement, that one attempt is repeated - the only duplicate
-possible, with the same Message-ID. In-app inbox deliveries are written in a single transaction: never twice.
+A crash (or restart) between 1 and 3 leaves the rows `sending`; when their lease expires another worker
+claims them again as new attempts. Where the provider had not accepted a message, nothing was sent twice;
+where it had, but we never recorded its acknowledgement, that one attempt is repeated - the only duplicate
+possible, one per delivery at most, with the same Message-ID. In-app inbox deliveries are written with their
+`sent` status in the claim transaction itself (set-based, one statement per batch): never twice.
+
+New deliveries wake the worker at once (LISTEN on `<schema>_deliveries`, fired by a trigger when deliveries
+are planned or become due again); the poll every `delivery_poll_seconds` is the fall-back. Several instances
+may run side by side: `SKIP LOCKED` and the leases keep them apart.
 """
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from uuid import UUID
 
 import asyncpg
 
@@ -28,12 +38,13 @@ from notify.adapters import read_models
 from notify.adapters.deliveries import Delivery
 from notify.adapters.email import Envelope, SmtpEmailSender, build_message
 from notify.adapters.errors import DeliveryError
+from notify.adapters.read_models import Contact
 from notify.adapters.sms import SmsSender
 from notify.adapters.templates import Rendered, Renderer
 from notify.domain.channels import fallback_channel, hold_until
-from notify.domain.preferences import Channel, QuietHours
+from notify.domain.preferences import Channel, Preferences, QuietHours
 from notify.domain.retry import RetryPolicy, Verdict
-from notify.service_layer.outcomes import record_outcome
+from notify.service_layer.outcomes import Outcome, record_outcome, record_outcomes
 from notify.settings import NotifySettings
 from outreach_shared.logging import bound, get_logger
 
@@ -84,15 +95,36 @@ class DeliveryWorker:
         self._policy = RetryPolicy(
             settings.delivery_max_attempts, settings.retry_base_seconds, settings.retry_max_seconds
         )
-        self._wake = asyncio.Event()
+        self._slots = asyncio.Semaphore(max(1, settings.delivery_concurrency))
+        self._wakes: list[asyncio.Event] = []
 
     def wake(self) -> None:
         """Look for due deliveries now rather than at the next poll."""
-        self._wake.set()
+        for event in self._wakes:
+            event.set()
+
+    def _on_notify(self, *_: object) -> None:
+        self.wake()
 
     async def run(self) -> None:
-        """Deliver until cancelled; errors are logged and the loop goes on."""
+        """Deliver until cancelled (several claim loops, woken by NOTIFY); errors are logged and the loops go on."""
+        listener = asyncio.create_task(self._listen())
+        try:
+            await asyncio.gather(*(self._loop() for _ in range(max(1, self._s.delivery_loops))))
+        finally:
+            listener.cancel()
+            with contextlib.suppress(BaseException):
+                await listener
+            close = getattr(self._email, "close", None)
+            if close is not None:
+                with contextlib.suppress(Exception):
+                    await close()
+
+    async def _loop(self) -> None:
+        event = asyncio.Event()
+        self._wakes.append(event)
         while True:
+            event.clear()
             try:
                 while await self.run_once():
                     pass
@@ -100,69 +132,158 @@ class DeliveryWorker:
                 raise
             except Exception:
                 log.exception("delivery loop failed; retrying")
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._s.delivery_poll_seconds)
+                await asyncio.wait_for(event.wait(), self._s.delivery_poll_seconds)
+
+    async def _listen(self) -> None:
+        """Hold a LISTEN connection so planned deliveries wake the loops; re-listen after trouble."""
+        while True:
+            try:
+                async with self._pool.acquire() as conn:
+                    channel = f"{await conn.fetchval('SELECT current_schema()')}_deliveries"
+                    await conn.add_listener(channel, self._on_notify)
+                    try:
+                        self.wake()  # whatever was planned before we listened
+                        lost = asyncio.Event()
+                        conn.add_termination_listener(lambda _c, done=lost: done.set())
+                        await lost.wait()
+                    finally:
+                        with contextlib.suppress(Exception):
+                            await conn.remove_listener(channel, self._on_notify)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("delivery listener failed; polling until it is back", exc_info=True)
+            await asyncio.sleep(max(1.0, self._s.delivery_poll_seconds))
 
     async def run_once(self) -> bool:
-        """Handle one due delivery (claim, send, record); False when none was due."""
+        """Handle one batch of due deliveries (claim, send, record); False when none was due."""
+        claimed_at = time.monotonic()
         claimed = await self.claim()
         if claimed is None:
             return False
-        if isinstance(claimed, Outgoing):
-            await self.record(claimed, await self.send(claimed))
+        if claimed:
+            await self._send_and_record(claimed, claimed_at + self._s.delivery_lease_seconds / 2)
         return True
 
-    async def claim(self) -> Outgoing | bool | None:
-        """Step 1: lock a due delivery and count the attempt (True: handled without sending; None: none due)."""
-        async with self._pool.acquire() as conn, conn.transaction():
-            delivery = await repo.lock_due(conn)
-            if delivery is None:
-                return None
-            with bound(delivery_id=str(delivery.id), event_id=str(delivery.event_id), channel=delivery.channel):
-                return await self._prepare(conn, delivery)
+    async def claim(self) -> list[Outgoing] | None:
+        """Step 1: lock a batch of due deliveries and count their attempts (None: none due).
 
-    async def _prepare(self, conn: asyncpg.Connection, delivery: Delivery) -> Outgoing | bool:
-        target = await self._resolve(conn, delivery)
+        Inbox deliveries are written and marked sent here; what is returned still has to be sent.
+        """
+        async with self._pool.acquire() as conn, conn.transaction():
+            batch = await repo.lock_due_batch(conn, self._s.delivery_batch_size)
+            if not batch:
+                return None
+            targets = await self._resolve_all(conn, batch)
+            inbox: list[tuple[Delivery, Rendered]] = []
+            outgoing: list[tuple[Delivery, Resolved, Rendered]] = []
+            rendered: dict[tuple[UUID, str, str | None], Rendered] = {}  # a notice's channels share one rendering
+            for i, delivery in enumerate(batch):
+                with bound(delivery_id=str(delivery.id), event_id=str(delivery.event_id), channel=delivery.channel):
+                    prepared = await self._prepare(conn, delivery, targets[delivery.id], rendered)
+                if prepared is not None:
+                    if delivery.channel == Channel.INBOX:
+                        inbox.append((delivery, prepared))
+                    else:
+                        outgoing.append((delivery, targets[delivery.id], prepared))
+                if i % 25 == 24:
+                    await asyncio.sleep(0)  # rendering is CPU: let the HTTP API and consumers in
+            await repo.deliver_to_inbox(
+                conn,
+                [
+                    (
+                        d.id,
+                        d.notice_id,
+                        d.recipient.partition(":")[2],
+                        d.notice_type.value,
+                        r.subject,
+                        r.text,
+                    )
+                    for d, r in inbox
+                ],
+            )
+            if not outgoing:
+                return []
+            attempts = await repo.mark_attempts(conn, [d.id for d, _, _ in outgoing], self._s.delivery_lease_seconds)
+        result = []
+        for delivery, target, rendered in outgoing:
+            assert target.address is not None
+            result.append(Outgoing(delivery, attempts[delivery.id], target.address, target.name, rendered))
+        return result
+
+    async def _prepare(
+        self,
+        conn: asyncpg.Connection,
+        delivery: Delivery,
+        target: Resolved,
+        rendered: dict[tuple[UUID, str, str | None], Rendered],
+    ) -> Rendered | None:
+        """Cancel, hold or wait as needed (None), or render the delivery to be sent."""
         now = self._now()
         if target.erased:
             await conn.execute("UPDATE deliveries SET status = 'cancelled' WHERE id = $1", delivery.id)
-            return True
+            return None
         if delivery.channel != Channel.INBOX and target.address is None:
-            return await self._wait_for_contact(conn, delivery, now)
+            await self._wait_for_contact(conn, delivery, now)
+            return None
         until = hold_until(now, Channel(delivery.channel), delivery.urgent, target.quiet)
         if until is not None:
             await repo.hold(conn, delivery.id, until, "quiet-hours")
-            return True
-        rendered = self._renderer.render(delivery.notice_type, target.language, delivery.context, target.name)
-        attempt = await repo.mark_attempt(conn, delivery.id, self._s.delivery_lease_seconds)
-        if delivery.channel == Channel.INBOX:
-            await self._write_inbox(conn, delivery, rendered)
-            await repo.finish(conn, delivery.id, attempt, status="sent")
-            return True
-        assert target.address is not None
-        return Outgoing(delivery, attempt, target.address, target.name, rendered)
+            return None
+        key = (delivery.notice_id, target.language, target.name)
+        if key not in rendered:
+            rendered[key] = self._renderer.render(delivery.notice_type, target.language, delivery.context, target.name)
+        return rendered[key]
 
-    async def _wait_for_contact(self, conn: asyncpg.Connection, delivery: Delivery, now: datetime) -> bool:
+    async def _wait_for_contact(self, conn: asyncpg.Connection, delivery: Delivery, now: datetime) -> None:
         contact = await read_models.get_contact(conn, delivery.recipient)
         if contact is not None and delivery.channel == Channel.SMS:  # known, but no phone number at all
             attempt = await repo.mark_attempt(conn, delivery.id, self._s.delivery_lease_seconds)
             await record_outcome(conn, delivery, attempt, Verdict.FAILED, "no phone number", None)
-            return True
+            return
         await repo.hold(conn, delivery.id, now + timedelta(seconds=self._s.contact_wait_seconds), "contact")
-        return True
 
-    async def _resolve(self, conn: asyncpg.Connection, delivery: Delivery) -> Resolved:
+    async def _resolve_all(self, conn: asyncpg.Connection, batch: list[Delivery]) -> dict[UUID, Resolved]:
+        """Where each delivery goes: erased recipients, contacts and preferences read in three queries."""
+        recipients = sorted({d.recipient for d in batch})
+        members = sorted({r.partition(":")[2] for r in recipients if r.startswith("member:")})
+        erased = {
+            row["recipient"]
+            for row in await conn.fetch(
+                "SELECT recipient FROM erased_recipients WHERE recipient = ANY($1::text[])", recipients
+            )
+        }
+        contacts = {
+            row["recipient"]: Contact(**dict(row.items()))
+            for row in await conn.fetch(
+                """SELECT recipient, name, first_name, email, phone, language FROM contacts
+                   WHERE recipient = ANY($1::text[])""",
+                recipients,
+            )
+        }
+        prefs = {
+            row["member_id"]: Preferences.model_validate(row["preferences"])
+            for row in await conn.fetch(
+                "SELECT member_id, preferences FROM preferences WHERE member_id = ANY($1::text[])", members
+            )
+            if row["preferences"] is not None
+        }
+        return {d.id: self._resolve(d, d.recipient in erased, contacts, prefs) for d in batch}
+
+    def _resolve(
+        self, delivery: Delivery, erased: bool, contacts: dict[str, Contact], prefs: dict[str, Preferences]
+    ) -> Resolved:
         kind, _, ref = delivery.recipient.partition(":")
         if kind == "organiser":
             return Resolved(ref if delivery.channel == Channel.EMAIL else None, None, self._s.organiser_language, None)
-        if await read_models.is_erased(conn, delivery.recipient):
+        if erased:
             return Resolved(None, None, "nb", None, erased=True)
-        contact = await read_models.get_contact(conn, delivery.recipient)
-        prefs = await read_models.get_preferences(conn, ref) if kind == "member" else None
-        language = (prefs.language if prefs else None) or (contact.language if contact else None) or "nb"
+        contact = contacts.get(delivery.recipient)
+        pref = prefs.get(ref) if kind == "member" else None
+        language = (pref.language if pref else None) or (contact.language if contact else None) or "nb"
         quiet = (
-            prefs.quiet_hours if prefs else QuietHours(start=self._s.default_quiet_start, end=self._s.default_quiet_end)
+            pref.quiet_hours if pref else QuietHours(start=self._s.default_quiet_start, end=self._s.default_quiet_end)
         )
         if contact is None:
             return Resolved(None, None, language, quiet)
@@ -170,16 +291,42 @@ class DeliveryWorker:
         name = contact.first_name if kind == "member" else contact.name
         return Resolved(address, name, language, quiet)
 
-    async def _write_inbox(self, conn: asyncpg.Connection, delivery: Delivery, rendered: Rendered) -> None:
-        await conn.execute(
-            """INSERT INTO inbox_items (id, notice_id, member_id, notice_type, title, body)
-               VALUES (gen_random_uuid(), $1, $2, $3, $4, $5) ON CONFLICT (notice_id) DO NOTHING""",
-            delivery.notice_id,
-            delivery.recipient.partition(":")[2],
-            delivery.notice_type.value,
-            rendered.subject,
-            rendered.text,
-        )
+    async def _send_and_record(self, batch: list[Outgoing], send_by: float) -> None:
+        """Steps 2 and 3: send with bounded concurrency; record results in small batches as they come."""
+        results: list[tuple[Outgoing, DeliveryError | None]] = []
+        expired: list[Outgoing] = []
+        arrived = asyncio.Event()
+
+        async def one(out: Outgoing) -> None:
+            async with self._slots:
+                if time.monotonic() >= send_by:  # the lease may run out mid-send: give it back unsent
+                    expired.append(out)
+                    arrived.set()
+                    return
+                with bound(delivery_id=str(out.delivery.id), channel=out.delivery.channel):
+                    error = await self.send(out)
+            results.append((out, error))
+            arrived.set()
+
+        sending = asyncio.gather(*(one(out) for out in batch))
+        sending.add_done_callback(lambda _: arrived.set())
+        try:
+            while True:
+                if sending.done():
+                    sending.result()  # a crash (BaseException) goes up from here: nothing more is recorded
+                if not results and not expired:
+                    if sending.done():
+                        return
+                    await arrived.wait()
+                    arrived.clear()
+                    continue
+                arrived.clear()
+                chunk, results[:] = list(results), []
+                gave_back, expired[:] = list(expired), []
+                await self._record_many(chunk, gave_back)
+        finally:
+            if not sending.done():
+                sending.cancel()
 
     async def send(self, out: Outgoing) -> DeliveryError | None:
         """Step 2: hand the message to its provider; the error, or None once it was accepted."""
@@ -192,21 +339,44 @@ class DeliveryWorker:
                 await self._sms.send(to=out.address, text=out.rendered.sms, reference=str(out.delivery.id))
         except DeliveryError as exc:
             return exc
+        except Exception as exc:  # a bug here must not leave the rest of the batch unrecorded
+            log.exception("delivery attempt raised")
+            return DeliveryError(f"internal: {type(exc).__name__}: {exc}", permanent=False)
         return None
 
-    async def record(self, out: Outgoing, error: DeliveryError | None) -> None:
-        """Step 3: sent, retry later, or failed for good (with the fall-back channel when urgent)."""
+    def _outcome(self, out: Outgoing, error: DeliveryError | None) -> Outcome:
         verdict = self._policy.verdict(
             ok=error is None, permanent=bool(error and error.permanent), attempts=out.attempt
         )
         retry_at = self._now() + self._policy.backoff(out.attempt) if verdict is Verdict.RETRY else None
+        return Outcome(out.delivery, out.attempt, verdict, error.reason if error else None, retry_at)
+
+    async def _record_many(
+        self, results: list[tuple[Outgoing, DeliveryError | None]], gave_back: list[Outgoing]
+    ) -> None:
+        outcomes = [self._outcome(out, error) for out, error in results]
         async with self._pool.acquire() as conn, conn.transaction():
-            recorded = await record_outcome(
-                conn, out.delivery, out.attempt, verdict, error.reason if error else None, retry_at
+            recorded = await record_outcomes(conn, outcomes)
+            await repo.release(conn, [(o.delivery.id, o.attempt) for o in gave_back])
+        fall_back = False
+        for outcome, done in zip(outcomes, recorded, strict=True):
+            with bound(delivery_id=str(outcome.delivery.id), channel=outcome.delivery.channel):
+                self._log(outcome, done)
+            fall_back |= outcome.verdict is Verdict.FAILED and bool(
+                fallback_channel(Channel(outcome.delivery.channel), outcome.delivery.urgent)
             )
+        if gave_back:
+            log.warning("claimed deliveries given back unsent: lease too short for the batch", count=len(gave_back))
+        if fall_back or gave_back:
+            self.wake()
+
+    @staticmethod
+    def _log(outcome: Outcome, recorded: bool) -> None:
         if not recorded:
             log.warning("attempt outcome not recorded: another worker took the delivery over")
-        elif verdict is not Verdict.SENT:
-            log.info("delivery attempt failed", verdict=verdict.value, attempt=out.attempt)
-        if verdict is Verdict.FAILED and fallback_channel(Channel(out.delivery.channel), out.delivery.urgent):
-            self.wake()
+        elif outcome.verdict is not Verdict.SENT:
+            log.info("delivery attempt failed", verdict=outcome.verdict.value, attempt=outcome.attempt)
+
+    async def record(self, out: Outgoing, error: DeliveryError | None) -> None:
+        """Step 3 for a single attempt: sent, retry later, or failed for good (with the fall-back when urgent)."""
+        await self._record_many([(out, error)], [])

@@ -109,3 +109,12 @@ def test_quiet_hours_release_across_the_spring_daylight_saving_change():
     released = hold_until(moment, Channel.SMS, False, NIGHT)
     assert released == datetime(2026, 3, 29, 7, 0, tzinfo=oslo)
     assert released.utcoffset() == timedelta(hours=2)
+
+
+def test_failure_reasons_published_on_kafka_carry_no_address_or_number():
+    from notify.service_layer.outcomes import scrub_personal_data
+
+    text = "550 5.1.1 <kari.nordmann@example.no>: Recipient address rejected; SMS to +47 912 34 567 failed"
+    scrubbed = scrub_personal_data(text)
+    assert "kari.nordmann@example.no" not in scrubbed and "912 34 567" not in scrubbed
+    assert scrubbed.startswith("550 5.1.1 <[e-mail]>: Recipient address rejected")

@@ -1,5 +1,6 @@
 """Recording an attempt's outcome: status, the delivery event, and the fall-back for urgent notices."""
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +18,15 @@ from outreach_shared.contracts.notify import NotificationDelivered, Notification
 from outreach_shared.outbox import enqueue
 
 _STATUS = {Verdict.SENT: "sent", Verdict.RETRY: "pending", Verdict.FAILED: "failed"}
+
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+_PHONE = re.compile(r"\+?\d[\d \-]{6,}\d")
+
+
+def scrub_personal_data(text: str) -> str:
+    """A provider's error text without e-mail addresses or phone numbers (it travels on a non-compacted topic)."""
+    return _PHONE.sub("[phone]", _EMAIL.sub("[e-mail]", text))
 
 
 async def record_outcome(
@@ -43,7 +53,7 @@ async def record_outcome(
             notice_type=delivery.notice_type.value,
             channel=delivery.channel,
             attempts=attempt,
-            reason=(error or "failed")[:500],
+            reason=scrub_personal_data(error or "failed")[:500],
         )
         await _fall_back(conn, delivery)
     else:

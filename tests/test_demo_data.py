@@ -34,3 +34,10 @@ def test_demo_places_and_schools_are_real_municipalities_with_valid_organisation
 def test_trysil_has_no_health_workers_so_the_demo_request_for_one_is_unfulfilled():
     rows = validate_roster(demo.roster_csv())
     assert not [f for _, f, _ in rows if f.kommunenummer == "3421" and f.profession == "health_worker"]
+
+
+def test_every_place_but_trysil_has_both_professions_so_the_demo_visits_can_be_staffed():
+    rows = validate_roster(demo.roster_csv())
+    for place in demo.PLACES:
+        professions = {f.profession for _, f, _ in rows if f.kommunenummer == place}
+        assert professions == ({"nurse"} if place == "3421" else {"nurse", "health_worker"}), place

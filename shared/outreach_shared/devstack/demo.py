@@ -72,7 +72,7 @@ def roster_csv(count: int = 60) -> str:
     for i in range(count):
         first, last = rng.choice(FIRST), rng.choice(LAST)
         place = places[i % len(places)]
-        profession = "sykepleier" if i % 2 == 0 else "helsefagarbeider"
+        profession = "sykepleier" if (i // len(places)) % 2 == 0 else "helsefagarbeider"  # both in every place
         if place == "3421":
             profession = "sykepleier"  # Trysil has nurses only: the demo's unfulfilled request asks for more
         languages = "nb, en" if i % 5 == 0 else ("nn" if place in ("4601", "5059") and i % 3 == 0 else "nb")
@@ -171,8 +171,10 @@ def _offers_for(demo: Demo, member_ids: list[str], visit_id: str, wait: float = 
 def seed_visits(demo: Demo) -> dict[str, str]:
     """Visits in different states, once: confirmed, offered, unfulfilled and cancelled."""
     first_school = SCHOOLS[0]
-    mine = demo.call("booking", "GET", "/v1/visit-requests", headers=demo.auth("school", first_school[0])).json()
-    if mine.get("total", 0) > 0:
+    mine = demo.call("booking", "GET", "/v1/visit-requests", headers=demo.auth("school", first_school[0]))
+    if mine.status_code != 200:
+        raise RuntimeError(f"cannot list the demo school's visits: {mine.status_code} {mine.text[:300]}")
+    if mine.json()["total"] > 0:
         return {}
     members = demo.call("ambassadors", "GET", "/v1/members", params={"limit": 1000},
                         headers=demo.auth("organiser")).json()
@@ -186,7 +188,7 @@ def seed_visits(demo: Demo) -> dict[str, str]:
     cancelled = _book(demo, SCHOOLS[6], ["nurse"], 35, "demo-cancelled")
     demo.call("booking", "POST", f"/v1/visit-requests/{cancelled}/cancel", json={"reason": "Planleggingsdag"},
               headers=demo.auth("school", SCHOOLS[6][0]))
-    return {"member_with_offer": open_offers[0][0]} if open_offers else {}
+    return {"created": "yes"} | ({"member_with_offer": open_offers[0][0]} if open_offers else {})
 
 
 def seed(urls: dict[str, str], tokens: dict[str, str], jwt_secret: str) -> dict[str, Any]:

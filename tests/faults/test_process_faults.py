@@ -4,7 +4,7 @@ import asyncio
 
 from faultkit.invariants import Totals
 from faultkit.scenario import RecordProperty, assert_exactly_once, prepare, run_scenario, settle_and_check
-from faultkit.stack import SERVICES, FaultStack
+from faultkit.stack import SERVICES, FaultStack, Instance
 from faultkit.workload import Stream
 
 
@@ -31,9 +31,21 @@ async def test_second_instance_in_the_consumer_group_killed_mid_stream(
     seconds = [fault_stack.spawn(name, index=1) for name in ("ambassadors", "notify")]
     await asyncio.gather(*(fault_stack.wait_ready(i) for i in seconds))
 
+    def has_handled(instance: Instance) -> bool:  # consumers log each event (one by one) or each batch
+        log = instance.log_path.read_text()
+        return '"event handled"' in log or '"batch handled"' in log
+
     async def kill_second_instances(s: Stream) -> int:
-        await asyncio.sleep(6)  # both instances of each group share its partitions
-        for instance in seconds:
+        # Kill each second instance once it holds partitions of its group and has handled events (joining a group
+        # under load can take several seconds), so the kill really happens mid-stream with work in its hands.
+        deadline = asyncio.get_running_loop().time() + 45
+        pending = list(seconds)
+        while pending and asyncio.get_running_loop().time() < deadline:
+            for instance in [i for i in pending if has_handled(i)]:
+                fault_stack.kill(instance)
+                pending.remove(instance)
+            await asyncio.sleep(0.3)
+        for instance in pending:
             fault_stack.kill(instance)
         return len(seconds)
 
@@ -41,6 +53,5 @@ async def test_second_instance_in_the_consumer_group_killed_mid_stream(
     totals = await settle_and_check(fault_stack, stream, Totals("rebalance-after-kill", faults=faults), since,
                                     record_property)
     assert_exactly_once(totals)
-    for instance in seconds:  # consumers log each event (one by one) or each batch (batch mode)
-        log = instance.log_path.read_text()
-        assert '"event handled"' in log or '"batch handled"' in log, f"{instance.service}-1 never got a partition"
+    for instance in seconds:
+        assert has_handled(instance), f"{instance.service}-1 never got a partition"

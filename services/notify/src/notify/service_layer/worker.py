@@ -46,6 +46,7 @@ from notify.domain.preferences import Channel, Preferences, QuietHours
 from notify.domain.retry import RetryPolicy, Verdict
 from notify.service_layer.outcomes import Outcome, record_outcome, record_outcomes
 from notify.settings import NotifySettings
+from outreach_shared.consumer import is_infrastructure_error
 from outreach_shared.logging import bound, get_logger
 
 log = get_logger(__name__)
@@ -355,9 +356,7 @@ class DeliveryWorker:
         self, results: list[tuple[Outgoing, DeliveryError | None]], gave_back: list[Outgoing]
     ) -> None:
         outcomes = [self._outcome(out, error) for out, error in results]
-        async with self._pool.acquire() as conn, conn.transaction():
-            recorded = await record_outcomes(conn, outcomes)
-            await repo.release(conn, [(o.delivery.id, o.attempt) for o in gave_back])
+        recorded = await self._record_until_stored(outcomes, gave_back)
         fall_back = False
         for outcome, done in zip(outcomes, recorded, strict=True):
             with bound(delivery_id=str(outcome.delivery.id), channel=outcome.delivery.channel):
@@ -369,6 +368,23 @@ class DeliveryWorker:
             log.warning("claimed deliveries given back unsent: lease too short for the batch", count=len(gave_back))
         if fall_back or gave_back:
             self.wake()
+
+    async def _record_until_stored(self, outcomes: list[Outcome], gave_back: list[Outgoing]) -> list[bool]:
+        """Store outcomes, retrying while the database is away: a provider already accepted these messages, and
+        forgetting that would send them again once their lease ran out (the lease keeps other workers off)."""
+        delay = 0.2
+        while True:
+            try:
+                async with self._pool.acquire() as conn, conn.transaction():
+                    recorded = await record_outcomes(conn, outcomes)
+                    await repo.release(conn, [(o.delivery.id, o.attempt) for o in gave_back])
+                return recorded
+            except Exception as exc:
+                if not is_infrastructure_error(exc):
+                    raise
+                log.warning("recording delivery outcomes failed; retrying", error=type(exc).__name__)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
 
     @staticmethod
     def _log(outcome: Outcome, recorded: bool) -> None:

@@ -18,9 +18,9 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from types import TracebackType
 
-from ._util import LOCALHOST, free_ports, kill_group, run_sync, tail, terminate
+from ._server import LocalServer
+from ._util import LOCALHOST, free_ports, run_sync, tail
 
 KAFKA_VERSION = "4.1.1"
 READINESS_TOPIC = "_outreach_readiness"
@@ -170,8 +170,11 @@ async def wait_until_ready(bootstrap: str, deadline: float, alive: Callable[[], 
     raise TimeoutError(f"Kafka at {bootstrap} not ready in time: {last_error!r}")
 
 
-class LocalKafka:
+class LocalKafka(LocalServer):
     """One KRaft broker+controller JVM on 127.0.0.1, with its data, config and log under `data_dir`."""
+
+    STOP_SIGNAL = signal.SIGTERM
+    START_TIMEOUT = 90.0
 
     def __init__(
         self,
@@ -209,21 +212,11 @@ class LocalKafka:
         """Return the server.properties file written by start()."""
         return self.data_dir / "server.properties"
 
-    @property
-    def pid(self) -> int | None:
-        """Return the JVM's PID while it runs."""
-        proc = self._proc
-        return proc.pid if proc is not None and proc.poll() is None else None
-
-    def is_running(self) -> bool:
-        """Return True while the JVM started by this object is alive."""
-        return self._proc is not None and self._proc.poll() is None
-
-    def start(self, timeout: float = 90.0) -> LocalKafka:
+    def start(self, timeout: float | None = None) -> LocalKafka:
         """Fetch jars if needed, write config, format storage (once), start the JVM and wait until ready."""
         if self.is_running():
             return self
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + (timeout or self.START_TIMEOUT)
         libs = ensure_kafka_jars(self.version)
         self._prepare_config()
         self._format_storage(libs)
@@ -235,34 +228,6 @@ class LocalKafka:
             raise RuntimeError(f"Kafka failed to start; log {self.log_path}:\n{tail(self.log_path)}") from exc
         log.info("Kafka %s ready at %s (pid %s)", self.version, self.bootstrap_servers, self.pid)
         return self
-
-    def stop(self, timeout: float = 30.0) -> None:
-        """Stop the broker by its own PID: SIGTERM, then SIGKILL after `timeout` seconds."""
-        terminate(self._proc, signal.SIGTERM, timeout)
-        self._proc = None
-
-    def kill(self) -> None:
-        """SIGKILL the broker (a crash, for fault tests); the data dir is kept."""
-        kill_group(self._proc)
-        self._proc = None
-
-    def restart(self, timeout: float = 90.0) -> LocalKafka:
-        """Stop (if running) and start again on the same ports and data."""
-        self.stop()
-        return self.start(timeout)
-
-    def _stop_at_exit(self) -> None:
-        if self.is_running():
-            log.warning("stopping %s pid %s left running at exit", type(self).__name__, self.pid)
-            self.stop(timeout=10)
-
-    def __enter__(self) -> LocalKafka:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     def _prepare_config(self) -> None:
         if self.port is None or self.controller_port is None:

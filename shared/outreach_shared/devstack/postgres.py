@@ -14,10 +14,10 @@ import stat
 import subprocess
 import time
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
-from ._util import LOCALHOST, free_port, kill_group, run_sync, tail, terminate
+from ._server import LocalServer
+from ._util import LOCALHOST, free_port, run_sync, tail
 
 SUPERUSER = "postgres"
 SERVICE_ACCOUNTS = ("postgres", "embedded_postgres")  # OS users PostgreSQL may run as when we are root
@@ -95,8 +95,11 @@ async def _ping(dsn: str) -> None:
         await conn.close()
 
 
-class LocalPostgres:
+class LocalPostgres(LocalServer):
     """One PostgreSQL server on 127.0.0.1 with its cluster in `data_dir`/pgdata and its log beside it."""
+
+    STOP_SIGNAL = signal.SIGINT
+    START_TIMEOUT = 60.0
 
     def __init__(self, data_dir: Path | str, port: int | None = None, unsafe_fast: bool = False) -> None:
         self.data_dir = Path(data_dir).resolve()
@@ -123,21 +126,11 @@ class LocalPostgres:
             raise RuntimeError("LocalPostgres has no port yet: call start() first")
         return f"postgresql://{SUPERUSER}@{LOCALHOST}:{self.port}/postgres"
 
-    @property
-    def pid(self) -> int | None:
-        """Return the postmaster's PID while it runs."""
-        proc = self._proc
-        return proc.pid if proc is not None and proc.poll() is None else None
-
-    def is_running(self) -> bool:
-        """Return True while the postmaster started by this object is alive."""
-        return self._proc is not None and self._proc.poll() is None
-
-    def start(self, timeout: float = 60.0) -> LocalPostgres:
+    def start(self, timeout: float | None = None) -> LocalPostgres:
         """Create the cluster if needed, start the server and wait until it answers queries."""
         if self.is_running():
             return self
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + (timeout or self.START_TIMEOUT)
         bindir = find_postgres_bindir()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.port = self.port or free_port()
@@ -154,39 +147,11 @@ class LocalPostgres:
         log.info("PostgreSQL ready at 127.0.0.1:%s (pid %s)", self.port, self.pid)
         return self
 
-    def stop(self, timeout: float = 30.0) -> None:
-        """Fast shutdown (SIGINT to the postmaster), then SIGKILL after `timeout` seconds."""
-        terminate(self._proc, signal.SIGINT, timeout)
-        self._proc = None
-
-    def kill(self) -> None:
-        """SIGKILL the server and its backends (a crash, for fault tests); the cluster is kept."""
-        kill_group(self._proc)
-        self._proc = None
-
-    def restart(self, timeout: float = 60.0) -> LocalPostgres:
-        """Stop (if running) and start again on the same port and cluster."""
-        self.stop()
-        return self.start(timeout)
-
     def pause(self, seconds: float) -> None:
         """Make the database unavailable for `seconds` (stop, sleep, start), for fault tests."""
         self.stop()
         time.sleep(seconds)
         self.start()
-
-    def _stop_at_exit(self) -> None:
-        if self.is_running():
-            log.warning("stopping %s pid %s left running at exit", type(self).__name__, self.pid)
-            self.stop(timeout=10)
-
-    def __enter__(self) -> LocalPostgres:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     def _as_account(self) -> dict[str, Any]:
         if self._account is None:

@@ -69,7 +69,10 @@ class Outcome(StrEnum):
 
 
 def is_infrastructure_error(exc: BaseException) -> bool:
-    """Errors that mean 'the database is away', retried without limit rather than dead-lettered."""
+    """Errors that mean 'the database is away' or 'try again', retried without limit rather than dead-lettered.
+
+    A deadlock or serialisation failure (class 40) says nothing about the event: the same event succeeds on a retry.
+    """
     return isinstance(
         exc,
         OSError
@@ -78,6 +81,7 @@ def is_infrastructure_error(exc: BaseException) -> bool:
         | asyncpg.CannotConnectNowError
         | asyncpg.TooManyConnectionsError
         | asyncpg.AdminShutdownError
+        | asyncpg.TransactionRollbackError
         | TimeoutError,
     )
 

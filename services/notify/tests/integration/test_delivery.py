@@ -4,10 +4,14 @@ import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 import asyncpg
+import pytest
 
+from notify.domain.notices import NoticeDraft, NoticeType, Recipient
+from notify.service_layer import erasure, planning
 from outreach_shared.contracts import new_envelope
 from outreach_shared.contracts.ambassadors import MemberErased, OfferMade
 from outreach_shared.contracts.common import Venue
@@ -213,3 +217,34 @@ def _read_sms(sms_file: Path, phone: str) -> list[dict]:
         return []
     lines = [json.loads(line) for line in sms_file.read_text().splitlines()]
     return [m for m in lines if m["to"] == phone]
+
+
+@pytest.mark.parametrize("first", ["plan", "erase"])
+async def test_a_notice_planned_while_its_recipient_is_erased_is_erased_too(db: asyncpg.Pool, first: str) -> None:
+    """Erasure and planning race on different topics: whichever commits first, no notice of the erased survives."""
+    key = f"member:{uid('m')}"
+    draft = NoticeDraft.of(NoticeType.MEMBER_RELEASED, Recipient.parse(key), "visit:v-race", {"first_name": "Siri"})
+
+    async def plan(conn: asyncpg.Connection) -> None:
+        await planning.plan(conn, [draft], event_id=uuid4(), correlation_id="c-race")
+
+    async def erase(conn: asyncpg.Connection) -> None:
+        await erasure.erase(conn, key)
+
+    run_first, run_second = (plan, erase) if first == "plan" else (erase, plan)
+
+    async def in_transaction(conn: asyncpg.Connection) -> None:
+        async with conn.transaction():
+            await run_second(conn)
+
+    async with db.acquire() as one, db.acquire() as other:
+        tx = one.transaction()
+        await tx.start()
+        await run_first(one)
+        late = asyncio.create_task(in_transaction(other))
+        await asyncio.sleep(0.3)
+        assert not late.done(), "the second transaction should wait for the first"
+        await tx.commit()
+        await asyncio.wait_for(late, 10)
+    assert await db.fetchval("SELECT count(*) FROM notices WHERE recipient = $1", key) == 0
+    assert await db.fetchval("SELECT count(*) FROM deliveries WHERE recipient = $1", key) == 0

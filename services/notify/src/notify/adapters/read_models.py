@@ -1,5 +1,6 @@
 """SQL for the read models: contacts (personal data), erased recipients, visits, gatherings, preferences."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -46,6 +47,18 @@ async def get_contact(conn: asyncpg.Connection, recipient: str) -> Contact | Non
         "SELECT recipient, name, first_name, email, phone, language FROM contacts WHERE recipient = $1", recipient
     )
     return Contact(**dict(row.items())) if row else None
+
+
+async def lock_recipients(conn: asyncpg.Connection, recipients: Iterable[str], *, exclusive: bool = False) -> None:
+    """Serialise erasure against notices for the same recipients until the transaction ends.
+
+    Planning takes shared locks (plans never wait for each other), erasure an exclusive one: a notice planned while
+    the recipient is being erased either commits first (and is erased with the rest) or sees the erasure and skips.
+    Locks are taken in sorted order so two transactions cannot deadlock on each other's recipients.
+    """
+    fn = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    for recipient in sorted(set(recipients)):
+        await conn.execute(f"SELECT {fn}(hashtextextended($1, 0))", recipient)
 
 
 async def is_erased(conn: asyncpg.Connection, recipient: str) -> bool:

@@ -2,11 +2,16 @@
 
 import asyncpg
 
-from notify.adapters import deliveries
+from notify.adapters import deliveries, read_models
 
 
 async def erase(conn: asyncpg.Connection, recipient: str) -> None:
-    """Fold the recipient's deliveries into anonymous counts, then delete everything that names them."""
+    """Fold the recipient's deliveries into anonymous counts, then delete everything that names them.
+
+    Waits for notices being planned for the recipient in other transactions (they are deleted too) and holds new
+    ones off until the erasure is committed (they then see the recipient as erased).
+    """
+    await read_models.lock_recipients(conn, [recipient], exclusive=True)
     await conn.execute(
         """INSERT INTO delivery_counts (notice_type, channel, status, count)
            SELECT n.notice_type, d.channel, d.status, count(*) FROM deliveries d JOIN notices n ON n.id = d.notice_id

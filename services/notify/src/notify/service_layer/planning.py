@@ -14,6 +14,7 @@ from notify.domain.notices import NoticeDraft
 async def plan(conn: asyncpg.Connection, drafts: Sequence[NoticeDraft], *, event_id: UUID, correlation_id: str) -> int:
     """Store each draft with its deliveries (skipping erased recipients and repeats); returns deliveries made."""
     made = 0
+    await read_models.lock_recipients(conn, (draft.recipient.key for draft in drafts))
     for draft in drafts:
         recipient = draft.recipient.key
         if await read_models.is_erased(conn, recipient):

@@ -45,6 +45,7 @@ def wire(runtime: Runtime) -> Wiring:
         password=s.smtp_password.get_secret_value(),
         start_tls=s.smtp_start_tls,
         timeout=s.smtp_timeout_seconds,
+        pool_size=s.smtp_pool_size,
     )
     sms = sms_sender(s)
     worker = DeliveryWorker(runtime.pool, s, renderer, email, sms, clock)
@@ -59,7 +60,7 @@ def wire(runtime: Runtime) -> Wiring:
         await digest.ensure_scheduled(runtime.pool, clock(), s.digest_at)
 
     timer_handlers = dict.fromkeys(reminders.TIMER_KINDS, reminders.fire) | {DIGEST: fire_digest}
-    on_stop = [sms.close] if isinstance(sms, HttpSmsSender) else []
+    on_stop = [email.close] + ([sms.close] if isinstance(sms, HttpSmsSender) else [])
     background = [keep_digest_scheduled] + ([worker.run] if s.delivery_worker_enabled else [])
     return Wiring(
         subscriptions=subscriptions(EventHandlers(s, clock)),

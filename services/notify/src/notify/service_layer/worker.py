@@ -116,10 +116,6 @@ class DeliveryWorker:
             listener.cancel()
             with contextlib.suppress(BaseException):
                 await listener
-            close = getattr(self._email, "close", None)
-            if close is not None:
-                with contextlib.suppress(Exception):
-                    await close()
 
     async def _loop(self) -> None:
         event = asyncio.Event()

@@ -1,5 +1,6 @@
 """SQL for notices and deliveries: create once, claim due ones, record outcomes."""
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -7,7 +8,7 @@ from uuid import UUID, uuid4
 
 import asyncpg
 
-from notify.domain.notices import NoticeType
+from notify.domain.notices import NoticeDraft, NoticeType
 
 DELIVERY_COLUMNS = """d.id, d.notice_id, d.event_id, d.recipient, d.channel, d.status, d.attempts,
     d.fallback_of, n.notice_type, n.urgent, n.context, n.calendar, n.correlation_id"""
@@ -38,32 +39,54 @@ def _delivery(row: asyncpg.Record) -> Delivery:
     return Delivery(**values)
 
 
-async def create_notice(
-    conn: asyncpg.Connection,
-    *,
-    event_id: UUID,
-    correlation_id: str,
-    notice_type: NoticeType,
-    recipient: str,
-    subject: str,
-    urgent: bool,
-    context: dict[str, Any],
-    calendar: str | None,
-) -> UUID | None:
-    """Insert a notice; None when this event already made it for this recipient."""
+@dataclass(frozen=True)
+class PlannedNotice:
+    """A draft ready to store: its new id, its calendar text and the channels to deliver it on."""
+
+    id: UUID
+    draft: NoticeDraft
+    calendar: str | None
+    channels: list[str]
+
+
+async def create_notices(
+    conn: asyncpg.Connection, planned: list[PlannedNotice], *, event_id: UUID, correlation_id: str
+) -> int:
+    """Insert notices and their deliveries in one statement; those this event already made are skipped.
+
+    A notice that already exists for (event, recipient, type) gets no deliveries; a delivery that already exists
+    for (event, recipient, channel) is not made again. Returns the number of deliveries made.
+    """
+    if not planned:
+        return 0
+    channels = [(p.id, channel) for p in planned for channel in p.channels]
     return await conn.fetchval(
-        """INSERT INTO notices (id, event_id, correlation_id, notice_type, recipient, subject, urgent, context,
-                                calendar)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING id""",
-        uuid4(),
+        """WITH planned AS (
+               SELECT * FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::bool[], $8::text[], $9::text[])
+                   AS t(id, notice_type, recipient, subject, urgent, context, calendar)),
+           made_notices AS (
+               INSERT INTO notices (id, event_id, correlation_id, notice_type, recipient, subject, urgent, context,
+                                    calendar)
+               SELECT id, $1, $2, notice_type, recipient, subject, urgent, context::jsonb, calendar FROM planned
+               ON CONFLICT DO NOTHING RETURNING id, recipient),
+           made_deliveries AS (
+               INSERT INTO deliveries (id, notice_id, event_id, recipient, channel)
+               SELECT gen_random_uuid(), n.id, $1, n.recipient, c.channel
+               FROM made_notices n JOIN unnest($10::uuid[], $11::text[]) AS c(notice_id, channel)
+                   ON c.notice_id = n.id
+               ON CONFLICT (event_id, recipient, channel) DO NOTHING RETURNING 1)
+           SELECT count(*) FROM made_deliveries""",
         event_id,
         correlation_id,
-        notice_type.value,
-        recipient,
-        subject,
-        urgent,
-        context,
-        calendar,
+        [p.id for p in planned],
+        [p.draft.notice_type.value for p in planned],
+        [p.draft.recipient.key for p in planned],
+        [p.draft.subject for p in planned],
+        [p.draft.urgent for p in planned],
+        [json.dumps(p.draft.context) for p in planned],
+        [p.calendar for p in planned],
+        [notice_id for notice_id, _ in channels],
+        [channel for _, channel in channels],
     )
 
 

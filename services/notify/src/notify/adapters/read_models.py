@@ -54,16 +54,42 @@ async def lock_recipients(conn: asyncpg.Connection, recipients: Iterable[str], *
 
     Planning takes shared locks (plans never wait for each other), erasure an exclusive one: a notice planned while
     the recipient is being erased either commits first (and is erased with the rest) or sees the erasure and skips.
-    Locks are taken in sorted order so two transactions cannot deadlock on each other's recipients.
+    Locks are taken in sorted order (one statement walking the sorted array) so two transactions cannot deadlock on
+    each other's recipients. Read what the locks protect in a later statement: its snapshot then follows the wait.
     """
     fn = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
-    for recipient in sorted(set(recipients)):
-        await conn.execute(f"SELECT {fn}(hashtextextended($1, 0))", recipient)
+    keys = sorted(set(recipients))
+    if keys:
+        await conn.execute(f"SELECT count({fn}(hashtextextended(r, 0))) FROM unnest($1::text[]) AS r", keys)
 
 
-async def is_erased(conn: asyncpg.Connection, recipient: str) -> bool:
-    """True when the recipient was erased (nothing may be sent to them)."""
-    return bool(await conn.fetchval("SELECT true FROM erased_recipients WHERE recipient = $1", recipient))
+@dataclass(frozen=True)
+class RecipientsState:
+    """What planning needs to know of a set of recipients: who was erased, and members' preferences."""
+
+    erased: frozenset[str]
+    preferences: dict[str, Preferences]
+    """By member id; members who never set any are absent."""
+
+
+async def get_recipients_state(conn: asyncpg.Connection, recipients: Iterable[str]) -> RecipientsState:
+    """Erased recipients and members' preferences among `recipients`, in one query."""
+    rows = await conn.fetch(
+        """SELECT r.recipient, e.recipient IS NOT NULL AS erased, p.member_id, p.preferences
+           FROM unnest($1::text[]) AS r(recipient)
+           LEFT JOIN erased_recipients e ON e.recipient = r.recipient
+           LEFT JOIN preferences p ON r.recipient LIKE 'member:%' AND p.member_id = substr(r.recipient, 8)
+           WHERE e.recipient IS NOT NULL OR p.member_id IS NOT NULL""",
+        sorted(set(recipients)),
+    )
+    return RecipientsState(
+        erased=frozenset(row["recipient"] for row in rows if row["erased"]),
+        preferences={
+            row["member_id"]: Preferences.model_validate(row["preferences"])
+            for row in rows
+            if row["member_id"] is not None and row["preferences"] is not None
+        },
+    )
 
 
 async def upsert_visit(conn: asyncpg.Connection, visit: VisitInfo) -> None:

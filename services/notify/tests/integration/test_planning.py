@@ -1,0 +1,83 @@
+"""Planning a batch of drafts at once: erased recipients skipped, repeats made once, channels as preferred."""
+
+from uuid import uuid4
+
+import asyncpg
+
+from notify.adapters import read_models
+from notify.domain.notices import CalendarSpec, NoticeDraft, NoticeType, Recipient
+from notify.domain.preferences import Channel, Preferences
+from notify.service_layer import erasure, planning
+from outreach_shared.testing.service import RunningService
+
+from .helpers import uid
+
+SERVICE_OVERRIDES = {"delivery_worker_enabled": False}
+CONTEXT = {  # complete: other modules' workers may render these deliveries
+    "gathering_id": "g-plan",
+    "title": "Årssamling",
+    "starts_at": "2026-03-10T10:00:00+01:00",
+    "ends_at": "2026-03-11T15:00:00+01:00",
+    "venue": "Scandic Lerkendal, Trondheim",
+    "registration_closes": "2026-02-01T23:59:00+01:00",
+}
+SCHOOL_CONTEXT = {
+    "visit_id": "v-plan",
+    "school_name": "Nordstrand skole",
+    "school_address": "Nordstrandveien 10, 1163 Oslo",
+    "kind": "school_visit",
+    "start": "2025-10-14T09:00:00+02:00",
+    "end": "2025-10-14T10:30:00+02:00",
+    "team": ["Kari", "Ola"],
+}
+
+
+def invitation(recipient: Recipient) -> NoticeDraft:
+    return NoticeDraft.of(NoticeType.GATHERING_INVITATION, recipient, "gathering:g-plan", CONTEXT)
+
+
+async def _channels(db: asyncpg.Pool, recipient: Recipient) -> list[str]:
+    rows = await db.fetch("SELECT channel FROM deliveries WHERE recipient = $1 ORDER BY channel", recipient.key)
+    return [row["channel"] for row in rows]
+
+
+async def test_a_batch_skips_erased_recipients_and_makes_repeats_once(
+    service: RunningService, db: asyncpg.Pool
+) -> None:
+    kept, erased, sms_only = (Recipient.member(uid("m")) for _ in range(3))
+    async with db.acquire() as conn, conn.transaction():
+        await erasure.erase(conn, erased.key)
+        await read_models.save_preferences(
+            conn, sms_only.ref, Preferences(channels={NoticeType.GATHERING_INVITATION: [Channel.SMS]})
+        )
+    drafts = [invitation(kept), invitation(erased), invitation(sms_only), invitation(kept)]
+    event_id = uuid4()
+    async with db.acquire() as conn, conn.transaction():
+        made = await planning.plan(conn, drafts, event_id=event_id, correlation_id="c-plan")
+    assert made == 4
+    assert await _channels(db, kept) == ["email", "inbox"]
+    assert await _channels(db, sms_only) == ["inbox", "sms"]
+    assert await _channels(db, erased) == []
+    notices = await db.fetch("SELECT * FROM notices WHERE event_id = $1 ORDER BY recipient", event_id)
+    assert sorted(n["recipient"] for n in notices) == sorted([kept.key, sms_only.key])
+    assert all(n["context"] == CONTEXT and n["correlation_id"] == "c-plan" for n in notices)
+
+
+async def test_planning_the_same_event_again_makes_nothing_more(service: RunningService, db: asyncpg.Pool) -> None:
+    first, second = Recipient.member(uid("m")), Recipient.school(uid("v"))
+    calendar = CalendarSpec(uid="u-plan", sequence=1, start="2026-03-10T10:00:00+01:00",
+                            end="2026-03-10T12:00:00+01:00", summary="Besøk", location="Oslo")
+    drafts = [invitation(first), NoticeDraft.of(NoticeType.VISIT_CONFIRMED_SCHOOL, second, "visit:v", SCHOOL_CONTEXT, calendar)]
+    event_id = uuid4()
+    for expected in (3, 0):
+        async with db.acquire() as conn, conn.transaction():
+            assert await planning.plan(conn, drafts, event_id=event_id, correlation_id="c") == expected
+    assert await _channels(db, second) == ["email"]
+    ics = await db.fetchval("SELECT calendar FROM notices WHERE recipient = $1", second.key)
+    assert "BEGIN:VCALENDAR" in ics and "UID:u-plan" in ics
+    assert await db.fetchval("SELECT count(*) FROM deliveries WHERE event_id = $1", event_id) == 3
+
+
+async def test_nothing_to_plan_touches_nothing(service: RunningService, db: asyncpg.Pool) -> None:
+    async with db.acquire() as conn, conn.transaction():
+        assert await planning.plan(conn, [], event_id=uuid4(), correlation_id="c") == 0

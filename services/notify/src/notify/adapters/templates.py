@@ -1,11 +1,13 @@
 """Jinja2 templates per notice type and language: subject, plain text, HTML (autoescaped) and SMS."""
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, pass_context, select_autoescape
 from jinja2.runtime import Context
+from markupsafe import Markup, escape
 
 from notify.domain import formatting
 from notify.domain.formatting import LANGUAGES
@@ -37,6 +39,26 @@ def _lang_filter(fn: Any) -> Any:
     return apply
 
 
+_URL = re.compile(r"https?://[^\s<>\"']+")
+_URL_TRAILING = ".,:;!?)"
+
+
+def linkify(value: Any) -> Markup:
+    """`value` escaped, with its http(s) URLs made links: the output of Jinja's `urlize` for them, at a fraction
+    of the cost (one precompiled pattern, and nothing at all for the many lines without a URL)."""
+    text = value if isinstance(value, str) else str(value)
+    if "://" not in text:
+        return escape(text)
+    out, pos = [], 0
+    for match in _URL.finditer(text):
+        url = match.group(0).rstrip(_URL_TRAILING)
+        link = escape(url)
+        out += [escape(text[pos : match.start()]), Markup(f'<a href="{link}" rel="noopener">{link}</a>')]
+        pos = match.start() + len(url)
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)
+
+
 def _environment(directory: Path) -> Environment:
     env = Environment(
         loader=FileSystemLoader(directory),
@@ -45,6 +67,7 @@ def _environment(directory: Path) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        auto_reload=False,  # templates ship with the code: no stat() of the file on every render
     )
     env.filters |= {
         "when": _lang_filter(formatting.when),
@@ -52,6 +75,7 @@ def _environment(directory: Path) -> Environment:
         "kind": _lang_filter(formatting.kind_label),
         "names": _lang_filter(formatting.names),
         "clock": formatting.clock,
+        "linkify": linkify,
     }
     return env
 

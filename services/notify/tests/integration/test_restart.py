@@ -1,12 +1,11 @@
 """A restart mid-send: what is repeated is at most the attempt whose acknowledgement was never recorded."""
 
 from datetime import UTC, datetime
-from email.message import EmailMessage
 
 import asyncpg
 import pytest
 
-from notify.adapters.email import SmtpEmailSender
+from notify.adapters.email import OutgoingEmail, SmtpEmailSender
 from notify.adapters.sms import FileSmsSender
 from notify.adapters.templates import Renderer
 from notify.service_layer.worker import DeliveryWorker
@@ -31,7 +30,7 @@ class CrashingEmail:
         self._real = real
         self._after = after_accept
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: OutgoingEmail) -> None:
         if self._after:
             await self._real.send(message)
         raise Crash()

@@ -1,5 +1,9 @@
 """Bearer tokens (JWT, HS256) with roles organiser, school (orgnr) and member (member id)."""
 
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -46,8 +50,58 @@ def mint_token(
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
-def decode_token(secret: str, token: str) -> Principal:
-    """Verify signature (HS256 only; `alg: none` refused), expiry and issuer; raises Unauthorized."""
+class VerifiedTokens:
+    """Tokens whose signature, issuer and claims were already checked, with their expiry: a bounded LRU.
+
+    Only valid tokens get in (so junk cannot fill it), keyed by secret and token string (a tampered or re-signed
+    token is another key and is verified afresh), and an entry past its `exp` is never answered from here.
+    """
+
+    def __init__(self, size: int = 4096, clock: Callable[[], float] = time.time) -> None:
+        self._size = size
+        self._clock = clock
+        self._entries: OrderedDict[tuple[str, str], tuple[Principal, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, secret: str, token: str) -> Principal | None:
+        """The principal of a verified token, None when it must be verified; Unauthorized once it expired."""
+        key = (secret, token)
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if self._clock() >= entry[1]:  # the same rule as PyJWT's: expired from `exp` on
+                del self._entries[key]
+                raise Unauthorized("the token has expired")
+            self._entries.move_to_end(key)
+            return entry[0]
+
+    def put(self, secret: str, token: str, principal: Principal, expires: float) -> None:
+        """Remember a token that was just verified."""
+        with self._lock:
+            self._entries[(secret, token)] = (principal, expires)
+            self._entries.move_to_end((secret, token))
+            if len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+
+_verified = VerifiedTokens()
+
+
+def decode_token(secret: str, token: str, *, cache: VerifiedTokens | None = None) -> Principal:
+    """Verify signature (HS256 only; `alg: none` refused), expiry and issuer; raises Unauthorized.
+
+    A token already verified is answered from `cache` (by default the process's) until it expires.
+    """
+    cache = _verified if cache is None else cache
+    if (known := cache.get(secret, token)) is not None:
+        return known
+    principal, expires = _verify(secret, token)
+    cache.put(secret, token, principal, expires)
+    return principal
+
+
+def _verify(secret: str, token: str) -> tuple[Principal, float]:
     try:
         claims = jwt.decode(
             token,
@@ -63,6 +117,7 @@ def decode_token(secret: str, token: str) -> Principal:
     role = claims.get("role")
     if role not in ("organiser", "school", "member"):
         raise Unauthorized("the token has no known role")
-    return Principal(
+    principal = Principal(
         role=role, subject=claims["sub"], orgnr=claims.get("orgnr"), member_id=claims.get("member_id")
     )
+    return principal, float(claims["exp"])

@@ -2,6 +2,7 @@
 
 import base64
 import json
+import time
 from datetime import timedelta
 from typing import Annotated
 
@@ -10,7 +11,7 @@ import pytest
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from outreach_shared.auth import Principal, decode_token, mint_token
+from outreach_shared.auth import Principal, VerifiedTokens, decode_token, mint_token
 from outreach_shared.errors import NotFound, Unauthorized
 from outreach_shared.http import create_app, principal_dependency, require_owner, require_role
 
@@ -153,3 +154,44 @@ async def test_metrics_count_requests_by_route_and_status(client):
 async def test_a_request_id_that_is_not_a_plain_id_is_replaced(client):
     response = await client.get("/healthz", headers={"X-Request-ID": "kari@example.no"})
     assert response.headers["x-request-id"] != "kari@example.no"
+
+
+def test_a_cached_token_is_refused_once_it_expires():
+    clock = [time.time()]
+    cache = VerifiedTokens(clock=lambda: clock[0])
+    token = mint_token(SECRET, "school", "910000019", ttl=timedelta(minutes=5))
+    assert decode_token(SECRET, token, cache=cache).orgnr == "910000019"
+    assert decode_token(SECRET, token, cache=cache).orgnr == "910000019"  # answered from the cache
+    clock[0] += 6 * 60
+    with pytest.raises(Unauthorized):
+        decode_token(SECRET, token, cache=cache)
+
+
+def test_a_tampered_copy_of_a_cached_token_is_refused():
+    cache = VerifiedTokens()
+    token = mint_token(SECRET, "school", "910000019")
+    decode_token(SECRET, token, cache=cache)
+    header, payload, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    forged = base64.urlsafe_b64encode(json.dumps(claims | {"orgnr": "910000027"}).encode()).rstrip(b"=").decode()
+    flipped = signature[:-2] + ("AA" if signature[-2:] != "AA" else "BB")
+    for tampered in (f"{header}.{forged}.{signature}", f"{header}.{payload}.{flipped}"):
+        with pytest.raises(Unauthorized):
+            decode_token(SECRET, tampered, cache=cache)
+
+
+def test_a_cached_token_is_refused_under_another_secret():
+    cache = VerifiedTokens()
+    token = mint_token(SECRET, "organiser")
+    decode_token(SECRET, token, cache=cache)
+    with pytest.raises(Unauthorized):
+        decode_token("another-secret-that-is-long-enough-for-hs256", token, cache=cache)
+
+
+def test_the_token_cache_keeps_only_the_most_recent_tokens():
+    cache = VerifiedTokens(size=2)
+    tokens = [mint_token(SECRET, "member", f"m-{i}") for i in range(3)]
+    for token in tokens:
+        decode_token(SECRET, token, cache=cache)
+    assert cache.get(SECRET, tokens[0]) is None
+    assert cache.get(SECRET, tokens[2]) is not None

@@ -40,13 +40,3 @@ class IdempotencyRepository:
             key,
         )
         return StoredResponse(row["request_hash"], row["status_code"], row["response"]) if row else None
-
-    async def complete(self, orgnr: str, key: str, status_code: int, body: dict[str, Any]) -> None:
-        """Store the response given to the claimed key."""
-        await self._conn.execute(
-            "UPDATE idempotency_keys SET status_code = $3, response = $4 WHERE orgnr = $1 AND key = $2",
-            orgnr,
-            key,
-            status_code,
-            body,
-        )

@@ -37,31 +37,6 @@ class VisitRepository:
         )
         return _to_visit(row, team, history)
 
-    async def count_open(self, orgnr: str) -> int:
-        """How many of the school's visits are still open (requested or offered), counted under a per-school
-        lock held until the transaction ends, so concurrent requests of one school cannot both pass a limit."""
-        await self._conn.execute("SELECT pg_advisory_xact_lock(hashtext('booking.open-requests:' || $1))", orgnr)
-        count: int = await self._conn.fetchval(
-            "SELECT count(*) FROM visits WHERE orgnr = $1 AND status IN ('requested', 'offered')", orgnr
-        )
-        return count
-
-    async def add(self, visit: Visit, *, county_number: str) -> None:
-        """Insert a new visit."""
-        d, s = visit.details, visit.school
-        await self._conn.execute(
-            """
-            INSERT INTO visits (id, orgnr, school_name, school_address, kommunenummer, county_number, kind,
-                audience_description, pupils, professions, language, team_size, notes, windows, status,
-                visit_date, created_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-            """,
-            visit.id, s.orgnr, s.name, s.address, s.kommunenummer, county_number, d.kind,
-            d.audience_description, d.pupils, list(d.professions), d.language, d.team_size, d.notes,
-            _windows_json(visit.windows), visit.status, visit.visit_date, visit.created_at,
-        )  # fmt: skip
-        await self._save_children(visit)
-
     async def update(self, visit: Visit) -> None:
         """Write the visit's changed state, team and new history entries."""
         sched = visit.scheduled

@@ -11,9 +11,10 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
-from booking.service_layer.unit_of_work import Clock, EventSink, system_clock
+from booking.service_layer.unit_of_work import Clock, EventSink, EventWrapper, system_clock
 from booking.settings import BookingSettings
 from outreach_shared.auth import Principal
+from outreach_shared.contracts import Envelope
 from outreach_shared.http import principal_dependency
 from outreach_shared.outbox import enqueue
 from outreach_shared.runtime import Runtime, get_runtime
@@ -68,6 +69,16 @@ async def current_caller(
 
 
 CallerDep = Annotated[Principal, Depends(current_caller)]
+
+
+def event_wrapper(runtime: Runtime, request: Request) -> EventWrapper:
+    """Wraps events in envelopes carrying the request's correlation id."""
+    correlation_id: str = request.state.correlation_id
+
+    def wrap(event: BaseModel, *, key: str) -> Envelope:
+        return runtime.envelope(event, key=key, correlation_id=correlation_id)
+
+    return wrap
 
 
 @asynccontextmanager

@@ -11,7 +11,14 @@ from booking.adapters.contacts import Contact
 from booking.adapters.queries import VisitFilter
 from booking.domain.values import School, VisitDetails
 from booking.entrypoints import views
-from booking.entrypoints.dependencies import CallerDep, RuntimeDep, clock_of, settings_of, unit_of_work
+from booking.entrypoints.dependencies import (
+    CallerDep,
+    RuntimeDep,
+    clock_of,
+    event_wrapper,
+    settings_of,
+    unit_of_work,
+)
 from booking.entrypoints.filters import visit_filter
 from booking.entrypoints.schemas import CancelIn, RatingIn, ReportIn, RescheduleIn, VisitRequestIn
 from booking.service_layer import lifecycle, queries
@@ -55,10 +62,10 @@ async def create(
     require_role(caller, "school")
     settings = settings_of(runtime)
     min_notice = timedelta(days=settings.min_notice_days)
-    async with unit_of_work(runtime, request) as (conn, emit):
+    async with runtime.pool.acquire() as conn:
         created = await create_visit_request(
             conn, _command(body), caller=caller, idempotency_key=key, visit_id=str(uuid4()),
-            now=clock_of(runtime)(), min_notice=min_notice, emit=emit,
+            now=clock_of(runtime)(), min_notice=min_notice, wrap=event_wrapper(runtime, request),
             max_open=settings.max_open_requests_per_school,
         )  # fmt: skip
     headers = {"Location": f"/v1/visit-requests/{created.body['id']}"}

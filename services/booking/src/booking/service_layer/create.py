@@ -8,13 +8,13 @@ from typing import Any
 
 import asyncpg
 
-from booking.adapters.contacts import Contact, ContactRepository
+from booking.adapters.contacts import Contact
 from booking.adapters.idempotency import IdempotencyRepository
-from booking.adapters.visits import VisitRepository
+from booking.adapters.new_visits import KeyClaim, OpenRequestLimit, add_new_visit
 from booking.domain.model import Visit
 from booking.domain.times import check_windows
 from booking.domain.values import School, VisitDetails
-from booking.service_layer.unit_of_work import EventSink, publish
+from booking.service_layer.unit_of_work import EventWrapper
 from outreach_shared.auth import Principal
 from outreach_shared.contracts.booking import VisitContactShared
 from outreach_shared.contracts.common import TimeWindow
@@ -56,10 +56,13 @@ async def create_visit_request(
     visit_id: str,
     now: datetime,
     min_notice: timedelta,
-    emit: EventSink,
+    wrap: EventWrapper,
     max_open: int = 0,
 ) -> Created:
-    """Create the visit, or return the response already given to this key (422 if the body differs)."""
+    """Create the visit, or return the response already given to this key (422 if the body differs).
+
+    `conn` is not in a transaction: the visit and all that goes with it are written in one statement.
+    """
     if caller.orgnr != cmd.school.orgnr:
         raise Invalid("school.orgnr: must be the organisation number of your token", field="school.orgnr")
     try:
@@ -68,30 +71,42 @@ async def create_visit_request(
         raise Invalid(f"school.kommunenummer: {exc.detail}", field="school.kommunenummer") from None
     keys = IdempotencyRepository(conn)
     fingerprint = request_hash(cmd.canonical)
-    if not await keys.claim(cmd.school.orgnr, idempotency_key, fingerprint):
-        return await _replay(keys, cmd.school.orgnr, idempotency_key, fingerprint)
-    check_windows(cmd.windows, now=now, min_notice=min_notice)
-    await _check_open_requests(VisitRepository(conn), cmd.school.orgnr, max_open)
+    try:
+        check_windows(cmd.windows, now=now, min_notice=min_notice)
+    except Invalid as refused:
+        return await _replay_or_refuse(conn, keys, cmd.school.orgnr, idempotency_key, fingerprint, refused)
     visit = Visit.request(id=visit_id, school=cmd.school, details=cmd.details, windows=cmd.windows, now=now)
-    await VisitRepository(conn).add(visit, county_number=municipality.county_number)
-    await ContactRepository(conn).add(visit.id, cmd.contact)
     c = cmd.contact
     visit.events.append(
         VisitContactShared(visit_id=visit.id, name=c.name, email=c.email, phone=c.phone, language=cmd.details.language)
     )
-    await publish(visit, emit)
     body = {"id": visit.id, "status": visit.status}
-    await keys.complete(cmd.school.orgnr, idempotency_key, 201, body)
-    return Created(201, body)
-
-
-async def _check_open_requests(repo: VisitRepository, orgnr: str, max_open: int) -> None:
-    """A school may have at most `max_open` visit requests waiting for a team (0: no limit)."""
-    if max_open and await repo.count_open(orgnr) >= max_open:
+    claim = KeyClaim(cmd.school.orgnr, idempotency_key, fingerprint, body)
+    events = [wrap(event, key=visit.id) for event in visit.events]
+    try:
+        created = await add_new_visit(
+            conn, claim=claim, visit=visit, county_number=municipality.county_number, contact=c, events=events,
+            max_open=max_open,
+        )  # fmt: skip
+    except OpenRequestLimit:
         raise Conflict(
             f"this school already has {max_open} open visit requests (requested or offered), the most allowed; "
             "wait until some are confirmed, or cancel one, before asking for another"
-        )
+        ) from None
+    if not created:
+        return await _replay(keys, cmd.school.orgnr, idempotency_key, fingerprint)
+    visit.events.clear()
+    return Created(201, body)
+
+
+async def _replay_or_refuse(
+    conn: asyncpg.Connection, keys: IdempotencyRepository, orgnr: str, key: str, fingerprint: str, refused: Invalid
+) -> Created:
+    """Raise `refused` unless the key was used before: then its response is replayed (as before windows mattered)."""
+    async with conn.transaction():
+        if not await keys.claim(orgnr, key, fingerprint):
+            return await _replay(keys, orgnr, key, fingerprint)
+        raise refused  # and the claim is rolled back
 
 
 async def _replay(keys: IdempotencyRepository, orgnr: str, key: str, fingerprint: str) -> Created:

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from booking.adapters.visits import VisitRepository
 from booking.domain.model import Visit
 from outreach_shared.auth import Principal
+from outreach_shared.contracts import Envelope
 from outreach_shared.errors import NotFound
 
 Clock = Callable[[], datetime]
@@ -23,6 +24,12 @@ class EventSink(Protocol):
     """Writes an event to the outbox in the current transaction."""
 
     def __call__(self, event: BaseModel, *, key: str) -> Awaitable[object]: ...
+
+
+class EventWrapper(Protocol):
+    """Wraps an event in this service's envelope (for writing it to the outbox oneself)."""
+
+    def __call__(self, event: BaseModel, *, key: str) -> Envelope: ...
 
 
 def can_see(visit: Visit, caller: Principal) -> bool:

@@ -1,8 +1,9 @@
 """Idempotent create: retries with the same key, even concurrent ones, make one visit."""
 
 import asyncio
+from datetime import timedelta
 
-from booking_testkit import Api, KafkaTap, new_orgnr, request_body
+from booking_testkit import Api, FakeClock, KafkaTap, new_orgnr, request_body
 
 
 async def _count(api: Api, sql: str, *args: object) -> int:
@@ -56,3 +57,18 @@ async def test_keys_belong_to_one_school(api: Api) -> None:
         headers = {**api.school(orgnr), "Idempotency-Key": "shared-name"}
         r = await api.svc.client.post("/v1/visit-requests", json=request_body(orgnr), headers=headers)
         assert r.status_code == 201 and "Idempotent-Replayed" not in r.headers
+
+
+async def test_a_retry_after_its_windows_came_too_close_still_gets_the_first_response(
+    api: Api, clock: FakeClock
+) -> None:
+    orgnr = new_orgnr()
+    headers = {**api.school(orgnr), "Idempotency-Key": "retry-next-week"}
+    first = await api.svc.client.post("/v1/visit-requests", json=request_body(orgnr), headers=headers)
+    clock.now += timedelta(days=10)  # the window is now 4 days ahead, under the 7 days' notice
+    again = await api.svc.client.post("/v1/visit-requests", json=request_body(orgnr), headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json() and again.headers["Idempotent-Replayed"] == "true"
+    fresh = {**headers, "Idempotency-Key": "new-key"}
+    refused = await api.svc.client.post("/v1/visit-requests", json=request_body(orgnr), headers=fresh)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "windows.0.start"

@@ -157,14 +157,15 @@ async def time_choose(conn: Any, repeat: int) -> list[float]:
 
 
 async def explain(conn: Any) -> str:
-    """The candidate query's plan summary (top lines)."""
-    from ambassadors.adapters.candidates import _CANDIDATES
+    """The service's first candidate query (best 60), as `staffing._choose` runs it: its plan's top lines."""
+    from ambassadors.adapters.candidates import CANDIDATES_SQL, candidate_arguments
 
-    numbers, kms = distances_from(VISIT_KOMMUNE)
-    rows = await conn.fetch("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) " + _CANDIDATES, numbers, kms,
-                            ["nurse", "health_worker"], "nb", NOW - timedelta(days=365), VISIT_KOMMUNE,
-                            [2, 3], 10.0, NOW.year, 60)
-    return "\n".join(r[0] for r in rows[:25])
+    visit = the_visit()
+    request = staffing.team_request(visit, [], frozenset())
+    query = staffing.candidate_query(visit, request, Policy(), staffing.TOP_CANDIDATES)
+    rows = await conn.fetch("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF) " + CANDIDATES_SQL,
+                            *candidate_arguments(query, now=NOW))
+    return "\n".join(r[0] for r in rows[:40])
 
 
 def pure_path(members: list[dict[str, Any]], choose: Any = choose_team) -> dict[int, list[float]]:

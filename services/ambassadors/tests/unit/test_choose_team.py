@@ -1,10 +1,11 @@
 """choose_team: each matching rule in a hand-built scenario."""
 
+import random
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from ambassadors.domain.availability import Candidate, Commitment, Policy
-from ambassadors.domain.matching import TeamRequest, choose_team
+from ambassadors.domain.matching import TeamRequest, choose_team, rank_key, same_from_everyone
 from outreach_shared.contracts.common import TimeWindow
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday
@@ -171,3 +172,65 @@ def test_reason_says_why_the_member_was_chosen() -> None:
 
 def test_inactive_members_are_never_chosen() -> None:
     assert chosen(req(professions=("nurse",), seats=1), cand("a", active=False)) == []
+
+
+def test_a_full_team_from_the_best_few_in_a_later_window_is_not_final() -> None:
+    tuesday_only = cand("a", weekdays=frozenset({2}))
+    thursday_pair = [cand(f"b{i}", weekdays=frozenset({4})) for i in range(2)]
+    request = req(professions=("nurse",), windows=(THURSDAY, TUESDAY))
+    best = choose_team(request, thursday_pair, now=NOW)  # the Tuesday partner ranks below the best few
+    assert best is not None and best.complete and best.window == THURSDAY
+    assert not same_from_everyone(request, best, now=NOW)
+    assert same_from_everyone(request, choose_team(request, [tuesday_only, cand("c")], now=NOW), now=NOW)
+
+
+def test_a_full_team_that_lacks_a_requested_profession_is_not_final() -> None:
+    nurses = [cand("n0"), cand("n1")]
+    best = choose_team(req(), nurses, now=NOW)  # a health worker further down would take the second seat
+    assert best is not None and best.complete
+    assert not same_from_everyone(req(), best, now=NOW)
+
+
+def test_a_choice_from_the_best_few_marked_final_is_the_choice_from_everyone() -> None:
+    rng = random.Random(9)
+    final = not_final = 0
+    for _ in range(400):
+        everyone = [random_candidate(rng, f"m{i:03}") for i in range(rng.randint(5, 80))]
+        request = random_request(rng, everyone)
+        ranked = sorted(everyone, key=lambda c: rank_key(c, NOW.year, Policy()))
+        for k in (3, 10, 30):
+            choice = choose_team(request, ranked[:k], now=NOW)
+            if same_from_everyone(request, choice, now=NOW):
+                final += 1
+                assert choice == choose_team(request, everyone, now=NOW)
+            else:
+                not_final += 1
+    assert final > 100 and not_final > 100  # both outcomes exercised
+
+
+def random_candidate(rng: random.Random, member_id: str) -> Candidate:
+    day = rng.choice((TUESDAY, THURSDAY)).start
+    same = rng.random() < 0.2
+    return cand(
+        member_id,
+        profession=rng.choice(("nurse", "health_worker")),
+        same_municipality=same,
+        distance_km=0.0 if same else rng.uniform(1, 60),
+        travel_radius_km=rng.choice((20, 50)),
+        weekdays=frozenset(rng.sample(range(1, 6), rng.randint(1, 5))),
+        unavailable_dates=frozenset({day.date()} if rng.random() < 0.15 else ()),
+        commitments=(Commitment(day, day + timedelta(hours=2)),) if rng.random() < 0.15 else (),
+        max_visits_per_month=rng.randint(1, 3),
+        recent_visits=rng.randint(0, 3),
+        trained_year=rng.choice((None, 2025, 2026)),
+    )
+
+
+def random_request(rng: random.Random, everyone: list[Candidate]) -> TeamRequest:
+    return req(
+        professions=rng.choice((("nurse",), ("health_worker",), ("nurse", "health_worker"))),
+        windows=tuple(rng.sample((TUESDAY, THURSDAY, SATURDAY), rng.randint(1, 3))),
+        seats=rng.randint(1, 3),
+        covered=frozenset(rng.sample(["nurse", "health_worker"], rng.randint(0, 1))),
+        excluded=frozenset(c.member_id for c in everyone if rng.random() < 0.1),
+    )

@@ -1,6 +1,5 @@
 """Loading matching candidates: the coarse filters in SQL, the fine rules left to the domain."""
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -8,7 +7,7 @@ from functools import cache
 
 import asyncpg
 
-from ambassadors.adapters.offers import OfferRepository
+from ambassadors.adapters.offers import _HOLDING
 from ambassadors.domain.availability import OSLO, Candidate, Commitment
 from outreach_shared.municipalities import distance_km, load_register
 
@@ -25,33 +24,51 @@ def distances_from(kommunenummer: str) -> tuple[tuple[str, ...], tuple[float, ..
     return numbers, tuple(distance_km(origin, register.by_number[n]) for n in numbers)
 
 
-async def _max_radius(conn: asyncpg.Connection) -> float:
-    return float(await conn.fetchval("SELECT coalesce(max(travel_radius_km), 0) FROM members WHERE active"))
+@cache
+def reach_from(
+    kommunenummer: str, distance_band_km: float
+) -> tuple[tuple[str, ...], tuple[float, ...], tuple[int, ...]]:
+    """Every municipality, its distance and its rank group from the given one, best group first.
 
-
-def _within(kommunenummer: str, radius_km: float) -> tuple[list[str], list[float]]:
-    """The municipalities no further than `radius_km` from the given one, with their distances."""
+    The rank group is what matching.rank_key sorts by first: 0 for the same municipality, then 1 + the distance
+    band. Every member of a lower group ranks before every member of a higher one, so the query can stop reading
+    groups once it has the best `limit`."""
     numbers, kms = distances_from(kommunenummer)
-    near = [(n, km) for n, km in zip(numbers, kms, strict=True) if km <= radius_km or n == kommunenummer]
-    return [n for n, _ in near], [km for _, km in near]
+    groups = [
+        0 if n == kommunenummer else 1 + (int(km // distance_band_km) if distance_band_km > 0 else 0)
+        for n, km in zip(numbers, kms, strict=True)
+    ]
+    order = sorted(range(len(numbers)), key=lambda i: (groups[i], kms[i]))
+    return tuple(numbers[i] for i in order), tuple(kms[i] for i in order), tuple(groups[i] for i in order)
 
 
-_CANDIDATES = """
-WITH recent AS (
-    SELECT member_id, count(*) AS n FROM completed_visits WHERE visit_start >= $5 GROUP BY member_id
-)
+_RANKED = """
 SELECT m.id, m.profession, m.kommunenummer, m.languages, m.weekdays, m.unavailable_dates,
-       m.max_visits_per_month, m.travel_radius_km, m.trained_year, d.km, coalesce(r.n, 0) AS recent
-FROM unnest($1::text[], $2::float8[]) AS d(kommunenummer, km)
+       m.max_visits_per_month, m.travel_radius_km, m.trained_year, d.km, d.rank_group,
+       (SELECT count(*) FROM completed_visits v WHERE v.member_id = m.id AND v.visit_start >= $5) AS recent
+FROM (
+    SELECT * FROM unnest($1::text[], $2::float8[], $3::int[]) AS u(kommunenummer, km, rank_group)
+    WHERE u.rank_group = 0 OR u.km <= (SELECT max(travel_radius_km) FROM members WHERE active)
+    ORDER BY u.rank_group
+) d
 JOIN members m ON m.kommunenummer = d.kommunenummer
-LEFT JOIN recent r ON r.member_id = m.id
-WHERE m.active AND m.profession = ANY($3::text[]) AND $4 = ANY(m.languages) AND m.weekdays && $7::int[]
-  AND (d.km <= m.travel_radius_km OR m.kommunenummer = $6)
-ORDER BY m.kommunenummer <> $6, CASE WHEN $8 > 0 THEN floor(d.km / $8) ELSE 0 END, recent,
-         m.trained_year IS DISTINCT FROM $9, d.km, m.id
-LIMIT $10
+WHERE m.active AND m.profession = ANY($4::text[]) AND $6 = ANY(m.languages) AND m.weekdays && $7::int[]
+  AND (d.rank_group = 0 OR d.km <= m.travel_radius_km)
+ORDER BY d.rank_group, recent, m.trained_year IS DISTINCT FROM $8, d.km, m.id
+LIMIT $9
 """
-"""Hard filters that need no window, in the domain's rank order (see matching.rank_key)."""
+CANDIDATES_SQL = f"""
+SELECT c.*, ARRAY(
+    SELECT ARRAY[o.window_start, o.window_end] FROM offers o
+    WHERE o.member_id = c.id AND o.{_HOLDING} AND o.window_start >= $10 AND o.window_start < $11
+    ORDER BY o.window_start
+) AS commitments
+FROM ({_RANKED}) c
+ORDER BY c.rank_group, c.recent, c.trained_year IS DISTINCT FROM $8, c.km, c.id
+"""
+"""The hard filters that need no window and the commitments around the windows, in the domain's rank order
+(matching.rank_key). Municipalities come in rank-group order and only as far as the longest travel radius, so with
+a limit an incremental sort reads the nearest groups only; `recent` is counted (index-only) for the rows read."""
 
 
 @dataclass(frozen=True)
@@ -67,38 +84,32 @@ class CandidateQuery:
     limit: int | None = None
 
 
-async def load_candidates(conn: asyncpg.Connection, q: CandidateQuery, *, now: datetime) -> list[Candidate]:
-    """Active members of the professions who speak the language, live within their radius of the visit and
-    work on one of the windows' weekdays, best-ranked first."""
-    numbers, kms = _within(q.kommunenummer, await _max_radius(conn))
-    year = now.astimezone(OSLO).year
-    # The parameters decide the best plan (which municipalities are near): never reuse a generic one.
-    await conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
-    rows = await conn.fetch(
-        _CANDIDATES,
+def candidate_arguments(q: CandidateQuery, *, now: datetime) -> tuple[object, ...]:
+    """CANDIDATES_SQL's parameters for a query."""
+    numbers, kms, groups = reach_from(q.kommunenummer, q.distance_band_km)
+    return (
         numbers,
         kms,
+        groups,
         list(q.professions),
-        q.language,
         now - timedelta(days=365),
-        q.kommunenummer,
+        q.language,
         list(q.weekdays),
-        q.distance_band_km,
-        year,
+        now.astimezone(OSLO).year,
         q.limit,
+        q.span[0] - SPAN_MARGIN,
+        q.span[1] + SPAN_MARGIN,
     )
-    if not rows:
-        return []
-    busy: dict[str, list[Commitment]] = defaultdict(list)
-    ids = [str(r["id"]) for r in rows]
-    for member_id, start, end in await OfferRepository(conn).commitments(
-        ids, q.span[0] - SPAN_MARGIN, q.span[1] + SPAN_MARGIN
-    ):
-        busy[member_id].append(Commitment(start, end))
+
+
+async def load_candidates(conn: asyncpg.Connection, q: CandidateQuery, *, now: datetime) -> list[Candidate]:
+    """Active members of the professions who speak the language, live within their radius of the visit and
+    work on one of the windows' weekdays, best-ranked first, with their commitments around the windows."""
+    rows = await conn.fetch(CANDIDATES_SQL, *candidate_arguments(q, now=now))
     names = load_register().by_number
     return [
         Candidate(
-            member_id=member_id,
+            member_id=str(r["id"]),
             profession=r["profession"],
             municipality_name=names[r["kommunenummer"]].name,
             same_municipality=r["kommunenummer"] == q.kommunenummer,
@@ -110,7 +121,7 @@ async def load_candidates(conn: asyncpg.Connection, q: CandidateQuery, *, now: d
             max_visits_per_month=r["max_visits_per_month"],
             recent_visits=r["recent"],
             trained_year=r["trained_year"],
-            commitments=tuple(busy.get(member_id, ())),
+            commitments=tuple(Commitment(start, end) for start, end in r["commitments"]),
         )
-        for member_id, r in zip(ids, rows, strict=True)
+        for r in rows
     ]

@@ -98,6 +98,11 @@ def _fill_window(
     return chosen
 
 
+def open_windows(request: TeamRequest, now: datetime) -> list[TimeWindow]:
+    """The request's windows that have not started yet, earliest first (the order choose_team tries them in)."""
+    return sorted((w for w in request.windows if w.start > now), key=lambda w: w.start)
+
+
 def choose_team(
     request: TeamRequest, candidates: Iterable[Candidate], *, now: datetime, policy: Policy | None = None
 ) -> TeamChoice | None:
@@ -115,9 +120,7 @@ def choose_team(
         key=lambda c: rank_key(c, year, policy),
     )
     best: tuple[TimeWindow, list[Candidate]] | None = None
-    for window in sorted(request.windows, key=lambda w: w.start):
-        if window.start <= now or request.seats <= 0:
-            continue
+    for window in open_windows(request, now) if request.seats > 0 else ():
         chosen = _fill_window(request, window, ranked, policy)
         if best is None or len(chosen) > len(best[1]):
             best = (window, chosen)
@@ -128,3 +131,15 @@ def choose_team(
     window, chosen = best
     picks = tuple(Pick(c.member_id, c.profession, reason_for(c, request.municipality_name)) for c in chosen)
     return TeamChoice(window=window, picks=picks, seats=request.seats)
+
+
+def same_from_everyone(request: TeamRequest, choice: TeamChoice | None, *, now: datetime) -> bool:
+    """Whether a choice made from the best-ranked few is the one choose_team makes from everyone.
+
+    True when it fills every seat of the earliest open window without _fill_window's fall-back (every requested
+    profession missing from the team is on it): everyone further down the ranking is then never looked at.
+    """
+    if choice is None or not choice.complete or open_windows(request, now)[:1] != [choice.window]:
+        return False
+    missing = frozenset(request.professions) - request.covered
+    return request.seats < len(missing) or missing <= {p.profession for p in choice.picks}

@@ -7,8 +7,8 @@ from dataclasses import replace
 import asyncpg
 
 from ambassadors.adapters.candidates import CandidateQuery, load_candidates
-from ambassadors.domain.availability import local_dates
-from ambassadors.domain.matching import TeamChoice, TeamRequest, choose_team
+from ambassadors.domain.availability import Policy, local_dates
+from ambassadors.domain.matching import TeamChoice, TeamRequest, choose_team, same_from_everyone
 from ambassadors.domain.offers import Offer
 from ambassadors.domain.visits import Visit
 from ambassadors.service_layer.unit_of_work import Work
@@ -54,26 +54,29 @@ def team_request(visit: Visit, offers: Sequence[Offer], covered: frozenset[str])
     )
 
 
-async def _choose(work: Work, visit: Visit, request: TeamRequest) -> TeamChoice | None:
-    """Rank the best few in SQL first; load everyone only when they cannot make a full team."""
+def candidate_query(visit: Visit, request: TeamRequest, policy: Policy, limit: int | None) -> CandidateQuery:
+    """Who could take any of the request's windows, in the domain's rank order."""
     windows = request.windows
-    days = {d.isoweekday() for w in windows for d in local_dates(w)}
-    query = CandidateQuery(
+    return CandidateQuery(
         kommunenummer=visit.request.kommunenummer,
         professions=request.professions,
         language=request.language,
-        weekdays=sorted(days),
+        weekdays=sorted({d.isoweekday() for w in windows for d in local_dates(w, policy.tz)}),
         span=(min(w.start for w in windows), max(w.end for w in windows)),
-        distance_band_km=work.config.policy.distance_band_km,
-        limit=TOP_CANDIDATES,
+        distance_band_km=policy.distance_band_km,
+        limit=limit,
     )
-    choice = None
-    for limit in (TOP_CANDIDATES, None):
-        candidates = await load_candidates(work.conn, replace(query, limit=limit), now=work.now)
-        choice = choose_team(request, candidates, now=work.now, policy=work.config.policy)
-        if (choice is not None and choice.complete) or len(candidates) < TOP_CANDIDATES:
-            break
-    return choice
+
+
+async def _choose(work: Work, visit: Visit, request: TeamRequest) -> TeamChoice | None:
+    """Rank the best few in SQL first; load everyone only when the choice could differ with everyone."""
+    policy = work.config.policy
+    best = await load_candidates(work.conn, candidate_query(visit, request, policy, TOP_CANDIDATES), now=work.now)
+    choice = choose_team(request, best, now=work.now, policy=policy)
+    if len(best) < TOP_CANDIDATES or same_from_everyone(request, choice, now=work.now):
+        return choice
+    everyone = await load_candidates(work.conn, candidate_query(visit, request, policy, None), now=work.now)
+    return choose_team(request, everyone, now=work.now, policy=policy)
 
 
 async def _insert_offers(work: Work, visit: Visit, choice: TeamChoice) -> list[Offer]:

@@ -1,0 +1,124 @@
+"""The candidate query ranks and filters exactly as the domain does, so the best few it loads are everyone's best."""
+
+import random
+import uuid
+from collections import Counter
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+from ambassadors_harness import Harness, slot
+
+from ambassadors.adapters.candidates import distances_from, load_candidates
+from ambassadors.domain.availability import Policy, local_dates
+from ambassadors.domain.matching import TeamRequest, choose_team, rank_key
+from ambassadors.domain.visits import Visit
+from ambassadors.service_layer import staffing
+from ambassadors.service_layer.unit_of_work import Config, Work
+from outreach_shared.contracts.booking import VisitRequested
+from outreach_shared.contracts.common import TimeWindow
+from outreach_shared.municipalities import load_register
+
+NOW = datetime.now(UTC)
+VISIT_KOMMUNE = "5001"  # Trondheim
+WINDOWS = (slot(3, 2), slot(4, 4))
+COLUMNS = ("id", "name", "email", "phone", "profession", "kommunenummer", "fylke", "languages",
+           "max_visits_per_month", "travel_radius_km", "weekdays", "unavailable_dates", "active", "trained_year")
+
+
+def roster(rng: random.Random, n: int) -> list[dict[str, Any]]:
+    """Members mostly near Trondheim (many in it), some far away, with every attribute the rules look at."""
+    numbers, kms = distances_from(VISIT_KOMMUNE)
+    near = [k for k, km in zip(numbers, kms, strict=True) if km < 120]
+    register = load_register().by_number
+    members = []
+    for _ in range(n):
+        kommune = rng.choice((VISIT_KOMMUNE, rng.choice(near), rng.choice(numbers)))
+        members.append({
+            "id": uuid.uuid4(), "profession": rng.choice(("nurse", "health_worker")), "kommunenummer": kommune,
+            "fylke": register[kommune].county, "languages": rng.choice((["nb"], ["nb", "en"], ["nb", "en"], ["nn"])),
+            "weekdays": sorted(rng.sample(range(1, 8), rng.randint(1, 5))),
+            "travel_radius_km": rng.choice((10, 30, 50, 100)), "max_visits_per_month": rng.randint(1, 3),
+            "unavailable_dates": [w.start.date() for w in WINDOWS if rng.random() < 0.1],
+            "active": rng.random() < 0.9, "trained_year": rng.choice((None, NOW.year - 1, NOW.year)),
+        })
+    return members
+
+
+async def load_roster(conn: asyncpg.Connection, rng: random.Random, members: list[dict[str, Any]]) -> None:
+    await conn.copy_records_to_table("members", columns=COLUMNS, records=[
+        (m["id"], "Roster Member", f"{m['id']}@example.no", "+4791234567", m["profession"], m["kommunenummer"],
+         m["fylke"], m["languages"], m["max_visits_per_month"], m["travel_radius_km"], m["weekdays"],
+         m["unavailable_dates"], m["active"], m["trained_year"])
+        for m in members
+    ])
+    visits = [(f"done-{i}-{j}", m["id"], NOW - timedelta(days=rng.randint(1, 500)))
+              for i, m in enumerate(members) for j in range(rng.choice((0, 0, 1, 2, 3)))]
+    await conn.copy_records_to_table("completed_visits", columns=("visit_id", "member_id", "visit_start"),
+                                     records=visits)
+    await conn.execute("INSERT INTO visits (id, request) VALUES ('elsewhere', '{}')")
+    for m in rng.sample(members, len(members) // 8):  # some already hold an offer near one of the windows
+        start = rng.choice(WINDOWS).start + timedelta(hours=rng.choice((-3, 0, 26)))
+        await conn.execute(
+            """INSERT INTO offers (id, visit_id, member_id, round, status, window_start, window_end, busy,
+                                   expires_at, reason)
+               VALUES ($1, 'elsewhere', $2, 1, 'offered', $3, $4, tstzrange($3::timestamptz, $4::timestamptz + interval '60 minutes'),
+                       $3, 'test')""",
+            uuid.uuid4(), m["id"], start, start + timedelta(hours=2),
+        )
+    await conn.execute("ANALYZE members; ANALYZE completed_visits; ANALYZE offers")
+
+
+def visit(professions: list[str], language: str, windows: tuple[TimeWindow, ...]) -> Visit:
+    return Visit(id=f"rank-{uuid.uuid4()}", request=VisitRequested(
+        visit_id="rank", orgnr="974760673", school_name="Rang skole", school_address="Skolegata 1",
+        kommunenummer=VISIT_KOMMUNE, kind="school_visit", audience_description="10. trinn", pupils=60,
+        professions=professions, language=language, windows=list(windows), team_size=2))
+
+
+def could_ever_fit(m: dict[str, Any], request: TeamRequest, km: dict[str, float]) -> bool:
+    days = {d.isoweekday() for w in request.windows for d in local_dates(w)}
+    return (m["active"] and m["profession"] in request.professions and request.language in m["languages"]
+            and bool(days & set(m["weekdays"]))
+            and (m["kommunenummer"] == VISIT_KOMMUNE or km[m["kommunenummer"]] <= m["travel_radius_km"]))
+
+
+async def test_candidates_are_everyone_who_could_fit_in_rank_order_and_the_best_few_are_a_prefix(
+    empty_roster: Harness,
+) -> None:
+    rng = random.Random(17)
+    members = roster(rng, 1500)
+    km = dict(zip(*distances_from(VISIT_KOMMUNE), strict=True))
+    async with empty_roster.pool.acquire() as conn:
+        await load_roster(conn, rng, members)
+        recent = Counter(str(r["member_id"]) for r in await conn.fetch(
+            "SELECT member_id FROM completed_visits WHERE visit_start >= $1", NOW - timedelta(days=365)))
+        cases = [(professions, language, windows, band)
+                 for professions in (["nurse"], ["nurse", "health_worker"])
+                 for language in ("nb", "en")
+                 for windows in ((WINDOWS[0],), WINDOWS)
+                 for band in (10.0, 25.0, 0.0)]
+        for professions, language, windows, band in cases:
+            policy = Policy(distance_band_km=band)
+            v = visit(professions, language, windows)
+            request = staffing.team_request(v, [], frozenset())
+            everyone = await load_candidates(conn, staffing.candidate_query(v, request, policy, None), now=NOW)
+            best = await load_candidates(conn, staffing.candidate_query(v, request, policy, 60), now=NOW)
+
+            expected = {str(m["id"]) for m in members if could_ever_fit(m, request, km)}
+            assert {c.member_id for c in everyone} == expected
+            assert everyone == sorted(everyone, key=lambda c: rank_key(c, NOW.year, policy))
+            assert best == everyone[:60] and len(everyone) > 60
+            assert all(c.recent_visits == recent[c.member_id] for c in everyone)
+            assert sum(bool(c.commitments) for c in everyone) > 0
+
+            async with conn.transaction():
+                work = Work(conn, emit_to_outbox=None, correlation_id="rank",  # type: ignore[arg-type]
+                            config=Config(policy=policy), now=NOW)
+                for excluded in (frozenset(), frozenset(c.member_id for c in everyone[:40:3])):
+                    narrowed = replace(request, excluded=excluded)
+                    assert await staffing._choose(work, v, narrowed) == choose_team(
+                        narrowed, everyone, now=NOW, policy=policy)
+
+

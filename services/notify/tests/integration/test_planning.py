@@ -67,7 +67,8 @@ async def test_planning_the_same_event_again_makes_nothing_more(service: Running
     first, second = Recipient.member(uid("m")), Recipient.school(uid("v"))
     calendar = CalendarSpec(uid="u-plan", sequence=1, start="2026-03-10T10:00:00+01:00",
                             end="2026-03-10T12:00:00+01:00", summary="Besøk", location="Oslo")
-    drafts = [invitation(first), NoticeDraft.of(NoticeType.VISIT_CONFIRMED_SCHOOL, second, "visit:v", SCHOOL_CONTEXT, calendar)]
+    confirmation = NoticeDraft.of(NoticeType.VISIT_CONFIRMED_SCHOOL, second, "visit:v", SCHOOL_CONTEXT, calendar)
+    drafts = [invitation(first), confirmation]
     event_id = uuid4()
     for expected in (3, 0):
         async with db.acquire() as conn, conn.transaction():

@@ -72,3 +72,27 @@ def test_a_template_without_a_subject_is_a_start_up_error(tmp_path: Path) -> Non
     (tmp_path / "en" / "visit_offered.txt").write_text("{% block body %}hello{% endblock %}")
     with pytest.raises(MissingTemplate, match="subject"):
         Renderer(app_url="x", directory=tmp_path).validate()
+
+
+def test_members_of_one_fan_out_get_the_same_notice_greeted_by_name(renderer: Renderer) -> None:
+    ctx = SAMPLES[NoticeType.GATHERING_INVITATION]
+    kari, ola = (renderer.render(NoticeType.GATHERING_INVITATION, "nb", dict(ctx), name) for name in ("Kari", "<Ola>"))
+    assert kari.text.startswith("Hei Kari!") and ola.text.startswith("Hei <Ola>!")
+    assert "<p>Hei Kari!</p>" in kari.html and "<p>Hei &lt;Ola&gt;!</p>" in ola.html
+    assert kari.text.replace("Kari", "<Ola>") == ola.text and kari.subject == ola.subject
+    assert renderer.render(NoticeType.GATHERING_INVITATION, "nb", ctx | {"title": "Vårsamling"}).subject.endswith(
+        "Vårsamling"
+    )
+
+
+def test_only_the_greeting_may_use_the_recipients_name(tmp_path: Path) -> None:
+    for lang in LANGUAGES:
+        (tmp_path / lang).mkdir()
+        for source in (TEMPLATES / lang).iterdir():
+            (tmp_path / lang / source.name).write_text(source.read_text())
+    (tmp_path / "layout.html").write_text((TEMPLATES / "layout.html").read_text())
+    (tmp_path / "nb" / "offer_expired.txt").write_text(
+        "{% block subject %}Utløpt{% endblock %}{% block body %}{{ recipient_name }}{% endblock %}"
+    )
+    with pytest.raises(Exception, match="recipient_name"):
+        Renderer(app_url="x", directory=tmp_path).render(NoticeType.OFFER_EXPIRED, "nb", {}, "Kari")

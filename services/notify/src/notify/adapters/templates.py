@@ -1,5 +1,6 @@
 """Jinja2 templates per notice type and language: subject, plain text, HTML (autoescaped) and SMS."""
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from notify.domain.notices import NoticeType
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 REQUIRED_BLOCKS = ("subject", "body")
+CONTENT_CACHE_SIZE = 256
 
 
 class MissingTemplate(RuntimeError):
@@ -97,6 +99,7 @@ class Renderer:
     def __init__(self, *, app_url: str, directory: Path = TEMPLATES) -> None:
         self._env = _environment(directory)
         self._app_url = app_url
+        self._contents: dict[tuple[NoticeType, str, str], _Content] = {}
 
     def validate(self) -> None:
         """Every notice type has a template with subject and body in every language; else MissingTemplate."""
@@ -126,17 +129,49 @@ class Renderer:
         self, notice_type: NoticeType, lang: str, context: dict[str, Any], recipient_name: str | None = None
     ) -> Rendered:
         """Subject, plain text, HTML and SMS text of a notice in `lang`."""
+        content = self._content(notice_type, lang, context)
         values = {**context, "lang": lang, "app_url": self._app_url, "recipient_name": recipient_name}
+        greeting = self._render_block(self._template(f"{lang}/_frame.txt"), "greeting", values)
+        return Rendered(
+            subject=content.subject,
+            text=f"{greeting}\n\n{content.text_after_greeting}",
+            html=content.html.replace(_GREETING, escape(greeting), 1),
+            sms=content.sms,
+        )
+
+    def _content(self, notice_type: NoticeType, lang: str, context: dict[str, Any]) -> "_Content":
+        """Everything but the greeting, rendered once per notice type, language and context.
+
+        A fan-out sends one context to thousands of members: only their names differ, and only the greeting may
+        use them (the content is rendered without `recipient_name`, so a template using it elsewhere fails loudly).
+        """
+        key = (notice_type, lang, json.dumps(context, sort_keys=True, default=str))
+        if (cached := self._contents.get(key)) is not None:
+            return cached
+        values = {**context, "lang": lang, "app_url": self._app_url}
         template = self._template(f"{lang}/{notice_type.value}.txt")
         frame = self._template(f"{lang}/_frame.txt")
         subject = " ".join(self._render_block(template, "subject", values).split())
         body = self._render_block(template, "body", values)
-        greeting, signature, footer = (
-            self._render_block(frame, b, values) for b in ("greeting", "signature", "footer")
-        )
-        text = f"{greeting}\n\n{body}\n\n{signature}\n\n--\n{footer}\n"
-        html = self._env.get_template("layout.html").render(
-            lang=lang, subject=subject, greeting=greeting, blocks=_blocks(body), signature=signature, footer=footer
+        signature, footer = (self._render_block(frame, b, values) for b in ("signature", "footer"))
+        html = self._template("layout.html").render(
+            lang=lang, subject=subject, greeting=_GREETING, blocks=_blocks(body), signature=signature, footer=footer
         )
         sms = self._render_block(template, "sms", values) if "sms" in template.blocks else f"Jobbvinner: {subject}"
-        return Rendered(subject=subject, text=text, html=html, sms=sms)
+        content = _Content(subject, f"{body}\n\n{signature}\n\n--\n{footer}\n", html, sms)
+        if len(self._contents) >= CONTENT_CACHE_SIZE:
+            del self._contents[next(iter(self._contents))]  # the oldest
+        self._contents[key] = content
+        return content
+
+
+_GREETING = "\x00greeting\x00"
+"""Stands for the greeting in cached HTML (NUL never comes from a context: Postgres refuses it in JSON)."""
+
+
+@dataclass(frozen=True)
+class _Content:
+    subject: str
+    text_after_greeting: str
+    html: str
+    sms: str

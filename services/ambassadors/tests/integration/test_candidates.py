@@ -63,8 +63,8 @@ async def load_roster(conn: asyncpg.Connection, rng: random.Random, members: lis
         await conn.execute(
             """INSERT INTO offers (id, visit_id, member_id, round, status, window_start, window_end, busy,
                                    expires_at, reason)
-               VALUES ($1, 'elsewhere', $2, 1, 'offered', $3, $4, tstzrange($3::timestamptz, $4::timestamptz + interval '60 minutes'),
-                       $3, 'test')""",
+               VALUES ($1, 'elsewhere', $2, 1, 'offered', $3, $4,
+                       tstzrange($3::timestamptz, $4::timestamptz + interval '60 minutes'), $3, 'test')""",
             uuid.uuid4(), m["id"], start, start + timedelta(hours=2),
         )
     await conn.execute("ANALYZE members; ANALYZE completed_visits; ANALYZE offers")

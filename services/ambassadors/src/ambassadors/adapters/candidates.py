@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 import asyncpg
 
@@ -24,36 +24,45 @@ def distances_from(kommunenummer: str) -> tuple[tuple[str, ...], tuple[float, ..
     return numbers, tuple(distance_km(origin, register.by_number[n]) for n in numbers)
 
 
-@cache
+@lru_cache(maxsize=4096)
 def reach_from(
-    kommunenummer: str, distance_band_km: float
+    kommunenummer: str, distance_band_km: float, radius_km: float
 ) -> tuple[tuple[str, ...], tuple[float, ...], tuple[int, ...]]:
-    """Every municipality, its distance and its rank group from the given one, best group first.
+    """The municipalities within `radius_km` of the given one (and itself), their distances and rank groups, best
+    group first.
 
     The rank group is what matching.rank_key sorts by first: 0 for the same municipality, then 1 + the distance
     band. Every member of a lower group ranks before every member of a higher one, so the query can stop reading
     groups once it has the best `limit`."""
     numbers, kms = distances_from(kommunenummer)
-    groups = [
-        0 if n == kommunenummer else 1 + (int(km // distance_band_km) if distance_band_km > 0 else 0)
+    near = [
+        (0 if n == kommunenummer else 1 + (int(km // distance_band_km) if distance_band_km > 0 else 0), km, n)
         for n, km in zip(numbers, kms, strict=True)
+        if km <= radius_km or n == kommunenummer
     ]
-    order = sorted(range(len(numbers)), key=lambda i: (groups[i], kms[i]))
-    return tuple(numbers[i] for i in order), tuple(kms[i] for i in order), tuple(groups[i] for i in order)
+    near.sort()
+    return tuple(n for _, _, n in near), tuple(km for _, km, _ in near), tuple(g for g, _, _ in near)
+
+
+async def _max_radius(conn: asyncpg.Connection) -> float:
+    return float(await conn.fetchval("SELECT coalesce(max(travel_radius_km), 0) FROM members WHERE active"))
 
 
 _RANKED = """
-SELECT m.id, m.profession, m.kommunenummer, m.languages, m.weekdays, m.unavailable_dates,
-       m.max_visits_per_month, m.travel_radius_km, m.trained_year, d.km, d.rank_group,
+SELECT m.*, d.km, d.rank_group,
        (SELECT count(*) FROM completed_visits v WHERE v.member_id = m.id AND v.visit_start >= $5) AS recent
 FROM (
     SELECT * FROM unnest($1::text[], $2::float8[], $3::int[]) AS u(kommunenummer, km, rank_group)
-    WHERE u.rank_group = 0 OR u.km <= (SELECT max(travel_radius_km) FROM members WHERE active)
     ORDER BY u.rank_group
 ) d
-JOIN members m ON m.kommunenummer = d.kommunenummer
-WHERE m.active AND m.profession = ANY($4::text[]) AND $6 = ANY(m.languages) AND m.weekdays && $7::int[]
-  AND (d.rank_group = 0 OR d.km <= m.travel_radius_km)
+CROSS JOIN LATERAL (
+    SELECT m.id, m.profession, m.kommunenummer, m.languages, m.weekdays, m.unavailable_dates,
+           m.max_visits_per_month, m.travel_radius_km, m.trained_year
+    FROM members m
+    WHERE m.kommunenummer = d.kommunenummer AND m.active AND m.profession = ANY($4::text[])
+      AND $6 = ANY(m.languages) AND m.weekdays && $7::int[] AND (d.rank_group = 0 OR d.km <= m.travel_radius_km)
+    OFFSET 0
+) m
 ORDER BY d.rank_group, recent, m.trained_year IS DISTINCT FROM $8, d.km, m.id
 LIMIT $9
 """
@@ -67,8 +76,9 @@ FROM ({_RANKED}) c
 ORDER BY c.rank_group, c.recent, c.trained_year IS DISTINCT FROM $8, c.km, c.id
 """
 """The hard filters that need no window and the commitments around the windows, in the domain's rank order
-(matching.rank_key). Municipalities come in rank-group order and only as far as the longest travel radius, so with
-a limit an incremental sort reads the nearest groups only; `recent` is counted (index-only) for the rows read."""
+(matching.rank_key). Municipalities come in rank-group order, so with a limit an incremental sort reads the nearest
+groups only; `recent` is counted (index-only) for the rows read. Only municipalities within the longest travel radius
+are sent: three arrays of all 357 cost more to encode and parse than the round trip asking for that radius."""
 
 
 @dataclass(frozen=True)
@@ -84,9 +94,9 @@ class CandidateQuery:
     limit: int | None = None
 
 
-def candidate_arguments(q: CandidateQuery, *, now: datetime) -> tuple[object, ...]:
+async def candidate_arguments(conn: asyncpg.Connection, q: CandidateQuery, *, now: datetime) -> tuple[object, ...]:
     """CANDIDATES_SQL's parameters for a query."""
-    numbers, kms, groups = reach_from(q.kommunenummer, q.distance_band_km)
+    numbers, kms, groups = reach_from(q.kommunenummer, q.distance_band_km, await _max_radius(conn))
     return (
         numbers,
         kms,
@@ -105,7 +115,7 @@ def candidate_arguments(q: CandidateQuery, *, now: datetime) -> tuple[object, ..
 async def load_candidates(conn: asyncpg.Connection, q: CandidateQuery, *, now: datetime) -> list[Candidate]:
     """Active members of the professions who speak the language, live within their radius of the visit and
     work on one of the windows' weekdays, best-ranked first, with their commitments around the windows."""
-    rows = await conn.fetch(CANDIDATES_SQL, *candidate_arguments(q, now=now))
+    rows = await conn.fetch(CANDIDATES_SQL, *await candidate_arguments(conn, q, now=now))
     names = load_register().by_number
     return [
         Candidate(

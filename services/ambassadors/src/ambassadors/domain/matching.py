@@ -114,7 +114,9 @@ def choose_team(
         (
             c
             for c in candidates
-            if c.member_id not in request.excluded
+            # never_fits' distance rule inline first: it rules out most of a national roster without a call
+            if (c.same_municipality or c.distance_km <= c.travel_radius_km)
+            and c.member_id not in request.excluded
             and never_fits(c, professions=professions, language=request.language) is None
         ),
         key=lambda c: rank_key(c, year, policy),

@@ -135,9 +135,10 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 async def upsert_gathering(conn: asyncpg.Connection, gathering_id: str, title: str) -> None:
-    """Remember a gathering's title."""
+    """Remember a gathering's title (every invitation carries it: an unchanged title writes nothing)."""
     await conn.execute(
-        "INSERT INTO gatherings VALUES ($1, $2) ON CONFLICT (gathering_id) DO UPDATE SET title = $2",
+        """INSERT INTO gatherings VALUES ($1, $2)
+           ON CONFLICT (gathering_id) DO UPDATE SET title = $2 WHERE gatherings.title IS DISTINCT FROM $2""",
         gathering_id,
         title,
     )

@@ -175,13 +175,13 @@ async def time_choose(conn: Any, repeat: int) -> list[float]:
 
 async def explain(conn: Any) -> str:
     """The service's first candidate query (best 60), as `staffing._choose` runs it: its plan's top lines."""
-    from ambassadors.adapters.candidates import CANDIDATES_SQL, candidate_arguments
+    from ambassadors.adapters.candidates import CANDIDATES_SQL, candidate_arguments, max_travel_radius
 
     visit = the_visit()
     request = staffing.team_request(visit, [], frozenset())
     query = staffing.candidate_query(visit, request, Policy(), staffing.TOP_CANDIDATES)
     rows = await conn.fetch("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF) " + CANDIDATES_SQL,
-                            *await candidate_arguments(conn, query, now=NOW))
+                            *candidate_arguments(query, now=NOW, radius_km=await max_travel_radius(conn)))
     return "\n".join(r[0] for r in rows[:40])
 
 

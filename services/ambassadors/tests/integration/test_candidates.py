@@ -122,3 +122,15 @@ async def test_candidates_are_everyone_who_could_fit_in_rank_order_and_the_best_
                         narrowed, everyone, now=NOW, policy=policy)
 
 
+
+
+async def test_a_member_reaching_further_than_anyone_before_is_a_candidate(empty_roster: Harness) -> None:
+    h = empty_roster
+    await h.add_member("Near Nurse", travel_radius_km=20)
+    v = visit(["nurse"], "nb", (WINDOWS[0],))
+    request = staffing.team_request(v, [], frozenset())
+    query = staffing.candidate_query(v, request, Policy(), 60)
+    async with h.pool.acquire() as conn:
+        assert len(await load_candidates(conn, query, now=NOW)) == 1  # the longest radius seen is now 20 km
+        oslo = await h.add_member("Oslo Nurse", kommunenummer="0301", travel_radius_km=600)
+        assert oslo in {c.member_id for c in await load_candidates(conn, query, now=NOW)}

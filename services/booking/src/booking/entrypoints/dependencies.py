@@ -15,7 +15,7 @@ from booking.service_layer.unit_of_work import Clock, EventSink, EventWrapper, s
 from booking.settings import BookingSettings
 from outreach_shared.auth import Principal
 from outreach_shared.contracts import Envelope
-from outreach_shared.http import principal_dependency
+from outreach_shared.http import principal_from
 from outreach_shared.outbox import enqueue
 from outreach_shared.runtime import Runtime, get_runtime
 
@@ -53,15 +53,23 @@ def clock_of(runtime: Runtime) -> Clock:
     return clock
 
 
+def runtime_of(request: Request) -> Runtime:
+    """The running service's Runtime, like RuntimeDep but without a dependency to solve (for the hot paths)."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
 async def current_caller(
-    runtime: RuntimeDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal:
     """The caller from the bearer token; schools are rate-limited per token (429 with Retry-After)."""
-    secret = runtime.settings.jwt_secret.get_secret_value()
-    caller = await principal_dependency(lambda: secret)(credentials)
+    runtime = runtime_of(request)
+    caller = principal_from(credentials, runtime.settings.jwt_secret.get_secret_value())
     limit = settings_of(runtime).rate_limit_per_minute
     if caller.role == "school" and limit > 0:
-        limiter: RateLimiter = runtime.extras.setdefault("rate_limiter", RateLimiter(limit))
+        limiter: RateLimiter | None = runtime.extras.get("rate_limiter")
+        if limiter is None:
+            limiter = runtime.extras["rate_limiter"] = RateLimiter(limit)
         wait = limiter.retry_after(caller.subject, time.monotonic())
         if wait is not None:
             raise HTTPException(429, "Too many requests", headers={"Retry-After": str(wait)})

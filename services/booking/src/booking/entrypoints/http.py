@@ -16,6 +16,7 @@ from booking.entrypoints.dependencies import (
     RuntimeDep,
     clock_of,
     event_wrapper,
+    runtime_of,
     settings_of,
     unit_of_work,
 )
@@ -55,11 +56,10 @@ def _command(body: VisitRequestIn) -> CreateVisitRequest:
 
 
 @router.post("/visit-requests", status_code=201, response_model=views.Created, summary="Ask for a visit")
-async def create(
-    body: VisitRequestIn, key: IdempotencyKey, request: Request, runtime: RuntimeDep, caller: CallerDep
-) -> JSONResponse:
+async def create(body: VisitRequestIn, key: IdempotencyKey, request: Request, caller: CallerDep) -> JSONResponse:
     """Create a visit request; a retry with the same Idempotency-Key returns the first response."""
     require_role(caller, "school")
+    runtime = runtime_of(request)
     settings = settings_of(runtime)
     min_notice = timedelta(days=settings.min_notice_days)
     async with runtime.pool.acquire() as conn:

@@ -108,6 +108,7 @@ class EventConsumer:
         max_attempts: int = 5,
         backoff_seconds: float = 0.2,
         max_backoff_seconds: float = 5.0,
+        parallel: int = 3,
     ) -> None:
         self.name = name
         self._pool = pool
@@ -116,6 +117,7 @@ class EventConsumer:
         self._max_attempts = max_attempts
         self._backoff = backoff_seconds
         self._max_backoff = max_backoff_seconds
+        self._shares = max(1, parallel)
 
     @property
     def event_types(self) -> list[str]:
@@ -199,7 +201,31 @@ class EventConsumer:
         return Outcome.HANDLED
 
     async def handle_batch(self, records: Sequence[Record]) -> list[Outcome]:
-        """Handle a fetched batch in one transaction; if anything in it fails, fall back to one by one."""
+        """Handle a fetched batch in up to `parallel` transactions side by side, returning once all committed.
+
+        Records are shared out by key (by partition when keyless), so the records of one aggregate stay in one share
+        and in their order; each share is one transaction on its own connection, and falls back to one record at a
+        time when anything in it fails. A handler waits on Postgres for each statement: shares side by side keep
+        several of those round trips in flight instead of one.
+        """
+        shares: dict[int, list[int]] = {}
+        for i, record in enumerate(records):
+            share_of = hash(record.key) if record.key is not None else hash((record.topic, record.partition))
+            shares.setdefault(share_of % self._shares, []).append(i)
+        if len(shares) == 1:
+            return await self._handle_share(records)
+        outcomes: list[Outcome] = [Outcome.IGNORED] * len(records)
+
+        async def handle_share(indexes: list[int]) -> None:
+            handled = await self._handle_share([records[i] for i in indexes])
+            for i, outcome in zip(indexes, handled, strict=True):
+                outcomes[i] = outcome
+
+        await asyncio.gather(*(handle_share(indexes) for indexes in shares.values()))
+        return outcomes
+
+    async def _handle_share(self, records: Sequence[Record]) -> list[Outcome]:
+        """Records in one transaction; if anything in it fails, one by one."""
         prepared: list[tuple[Record, Envelope, Handler, Any]] = []
         for record in records:
             ready = self._prepare(record)
@@ -248,16 +274,18 @@ class EventConsumer:
                     self.name, [p[1].event_id for p in prepared], [p[1].type for p in prepared],
                 )
             }
+            handled: list[str] = []
             for _, envelope, handler, payload in prepared:
                 if envelope.event_id not in new_ids:
                     continue  # already handled, or a duplicate within this batch
                 new_ids.discard(envelope.event_id)
-                with bound(event_id=str(envelope.event_id), correlation_id=envelope.correlation_id,
+                handled.append(str(envelope.event_id))
+                with bound(event_id=handled[-1], correlation_id=envelope.correlation_id,
                            event_type=envelope.type, consumer=self.name):
                     await handler(HandlerContext(conn=conn, envelope=envelope, producer=self.name), payload)
-                    log.debug("event handled")
-        log.info("batch handled", consumer=self.name, events=len(prepared),
-                 event_ids=[str(p[1].event_id) for p in prepared][:20])
+        # One line per batch: a line per event cost a quarter of the consumer's time at INFO.
+        log.info("batch handled", consumer=self.name, size=len(prepared), handled=len(handled))
+        log.debug("batch events", consumer=self.name, event_ids=handled)
 
     async def _reject(self, record: Record, reason: str, attempts: int) -> Outcome:
         log.error(

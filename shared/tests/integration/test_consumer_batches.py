@@ -1,0 +1,61 @@
+"""A fetched batch is shared out over transactions side by side: each aggregate's events still once and in order."""
+
+import asyncio
+import uuid
+
+import asyncpg
+import kit_process
+
+from outreach_shared.consumer import EventConsumer, HandlerContext, Outcome, Record
+from outreach_shared.contracts import Topics, new_envelope
+from outreach_shared.contracts.training import AttendanceRecorded
+
+
+def batch(subjects: list[str], per_subject: int) -> list[Record]:
+    """Records of every subject interleaved over three partitions, correlation ids numbering each subject's events."""
+    records = []
+    for n in range(per_subject):
+        for subject in subjects:
+            envelope = new_envelope(AttendanceRecorded(gathering_id=subject, member_id=str(n)), key=subject,
+                                    producer="kit", correlation_id=f"{subject}-{n}")
+            records.append(Record(Topics.GATHERINGS, hash(subject) % 3, len(records), subject.encode(),
+                                  envelope.to_bytes()))
+    return records
+
+
+async def test_a_shared_out_batch_handles_each_event_once_and_each_aggregate_in_order(kit_pool: asyncpg.Pool) -> None:
+    subjects = [f"order-{uuid.uuid4().hex[:8]}" for _ in range(8)]
+    failing_once = {subjects[0]}  # its share falls back to one record at a time
+    seen: dict[str, list[int]] = {s: [] for s in subjects}
+    in_flight, most_in_flight = 0, 0
+
+    async def handler(ctx: HandlerContext, payload: AttendanceRecorded) -> None:
+        nonlocal in_flight, most_in_flight
+        in_flight += 1
+        most_in_flight = max(most_in_flight, in_flight)
+        try:
+            await kit_process.record_effect(ctx, payload)
+            await asyncio.sleep(0)
+            if payload.gathering_id in failing_once and payload.member_id == "3":
+                failing_once.clear()
+                raise RuntimeError("a bug that goes away")
+            seen[payload.gathering_id].append(int(payload.member_id))
+        finally:
+            in_flight -= 1
+
+    consumer = EventConsumer(name=f"shares-{uuid.uuid4().hex[:8]}", pool=kit_pool,
+                             handlers={kit_process.EVENT_TYPE: handler}, dead_letter=_never, backoff_seconds=0.01)
+    records = batch(subjects, per_subject=10)
+    outcomes = await consumer.handle_batch(records + records[:5])  # and a few duplicates
+
+    assert outcomes[:len(records)] == [Outcome.HANDLED] * len(records)
+    assert set(outcomes[len(records):]) <= {Outcome.DUPLICATE, Outcome.HANDLED}
+    assert most_in_flight > 1, "shares should run side by side"
+    for subject in subjects:
+        # A failed share is rolled back and handled again one by one: the survivors show each event once, in order.
+        assert seen[subject][-10:] == list(range(10)), subject
+        assert await kit_pool.fetchval("SELECT count(*) FROM effects WHERE subject = $1", subject) == 10
+
+
+async def _never(record: Record, reason: str, attempts: int) -> None:
+    raise AssertionError(f"unexpected dead letter: {reason}")

@@ -163,9 +163,8 @@ async def measure(stack: Stack, result: BenchResult, profile: bool) -> None:
                target="≥ 2,000 and ≥ 25% of raw", met=rate >= 2000 and rate >= 0.25 * base)
     result.row("kit / raw", 100 * rate / base, "%", target="≥ 25%", met=rate >= 0.25 * base)
     result.row("relay alone (outbox → Kafka acked)", kit["relay_events_per_s"], "ev/s")
-    result.row("sustained events/s, proposed: no per-event INFO log", quiet["events_per_s"], "ev/s", baseline=base,
-               baseline_label="raw aiokafka", target="≥ 2,000 and ≥ 25% of raw",
-               met=quiet["events_per_s"] >= max(2000, 0.25 * base), note="same kit at log level WARNING")
+    result.row("sustained events/s, logging at WARNING", quiet["events_per_s"], "ev/s", baseline=base,
+               baseline_label="raw aiokafka", note="what INFO logging costs (one line per batch)")
 
 
 def run(stack: Stack, profile: bool = False) -> BenchResult:

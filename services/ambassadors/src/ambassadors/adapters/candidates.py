@@ -75,7 +75,7 @@ CROSS JOIN LATERAL (
     FROM members m
     WHERE m.kommunenummer = d.kommunenummer AND m.active AND m.profession = ANY($4::text[])
       AND $6 = ANY(m.languages) AND m.weekdays && $7::int[] AND (d.rank_group = 0 OR d.km <= m.travel_radius_km)
-    OFFSET 0
+    OFFSET 0  -- a fence: an index lookup per municipality even in a generic plan (else a scan of everyone)
 ) m
 ORDER BY d.rank_group, recent, m.trained_year IS DISTINCT FROM $8, d.km, m.id
 LIMIT $9

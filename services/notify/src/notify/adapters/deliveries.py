@@ -123,25 +123,28 @@ async def lock_due(conn: asyncpg.Connection) -> Delivery | None:
     return _delivery(row) if row else None
 
 
-async def lock_due_batch(conn: asyncpg.Connection, limit: int) -> list[Delivery]:
-    """Lock up to `limit` due deliveries, skipping locked ones: pending and due first, then expired leases.
+async def lock_due_batch(conn: asyncpg.Connection, limit: int, *, inbox: bool) -> list[Delivery]:
+    """Lock up to `limit` due inbox deliveries (or due e-mail and SMS ones), skipping locked ones: pending and due
+    first, then expired leases.
 
     Two queries, each walking its own partial index in order (`deliveries_due`, `deliveries_sending`).
     """
     rows = list(
         await conn.fetch(
             f"""SELECT {DELIVERY_COLUMNS} FROM deliveries d JOIN notices n ON n.id = d.notice_id
-                WHERE d.status = 'pending' AND d.next_attempt_at <= now()
+                WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND (d.channel = 'inbox') = $2
                 ORDER BY d.next_attempt_at LIMIT $1 FOR UPDATE OF d SKIP LOCKED""",
             limit,
+            inbox,
         )
     )
     if len(rows) < limit:
         rows += await conn.fetch(
             f"""SELECT {DELIVERY_COLUMNS} FROM deliveries d JOIN notices n ON n.id = d.notice_id
-                WHERE d.status = 'sending' AND d.lease_until <= now()
+                WHERE d.status = 'sending' AND d.lease_until <= now() AND (d.channel = 'inbox') = $2
                 ORDER BY d.lease_until LIMIT $1 FOR UPDATE OF d SKIP LOCKED""",
             limit - len(rows),
+            inbox,
         )
     return [_delivery(row) for row in rows]
 

@@ -16,7 +16,8 @@ A crash (or restart) between 1 and 3 leaves the rows `sending`; when their lease
 claims them again as new attempts. Where the provider had not accepted a message, nothing was sent twice;
 where it had, but we never recorded its acknowledgement, that one attempt is repeated - the only duplicate
 possible, one per delivery at most, with the same Message-ID. In-app inbox deliveries are written with their
-`sent` status in the claim transaction itself (set-based, one statement per batch): never twice.
+`sent` status in the transaction that locks them (set-based, one statement per batch, by a loop of their own so
+they never wait for e-mails): never twice.
 
 New deliveries wake the worker at once (LISTEN on `<schema>_deliveries`, fired by a trigger when deliveries
 are planned or become due again); the poll every `delivery_poll_seconds` is the fall-back. Several instances
@@ -26,7 +27,7 @@ may run side by side: `SKIP LOCKED` and the leases keep them apart.
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -108,22 +109,24 @@ class DeliveryWorker:
         self.wake()
 
     async def run(self) -> None:
-        """Deliver until cancelled (several claim loops, woken by NOTIFY); errors are logged and the loops go on."""
+        """Deliver until cancelled (several send loops and one inbox loop, woken by NOTIFY); errors are logged and
+        the loops go on."""
         listener = asyncio.create_task(self._listen())
         try:
-            await asyncio.gather(*(self._loop() for _ in range(max(1, self._s.delivery_loops))))
+            loops = [self._loop(self.send_once) for _ in range(max(1, self._s.delivery_loops))]
+            await asyncio.gather(*loops, self._loop(self.deliver_inbox_once))
         finally:
             listener.cancel()
             with contextlib.suppress(BaseException):
                 await listener
 
-    async def _loop(self) -> None:
+    async def _loop(self, step: Callable[[], Awaitable[bool]]) -> None:
         event = asyncio.Event()
         self._wakes.append(event)
         while True:
             event.clear()
             try:
-                while await self.run_once():
+                while await step():
                     pass
             except asyncio.CancelledError:
                 raise
@@ -154,7 +157,32 @@ class DeliveryWorker:
             await asyncio.sleep(max(1.0, self._s.delivery_poll_seconds))
 
     async def run_once(self) -> bool:
-        """Handle one batch of due deliveries (claim, send, record); False when none was due."""
+        """Handle one batch of due inbox deliveries and one of the others; False when none was due."""
+        written = await self.deliver_inbox_once()
+        return await self.send_once() or written
+
+    async def deliver_inbox_once(self) -> bool:
+        """Write a batch of due inbox deliveries and mark them sent, in one transaction; False when none was due.
+
+        Inbox items have a loop of their own: they no longer wait for the e-mails claimed with them to be sent.
+        """
+        async with self._pool.acquire() as conn, conn.transaction():
+            batch = await repo.lock_due_batch(conn, self._s.delivery_inbox_batch_size, inbox=True)
+            if not batch:
+                return False
+            prepared = await self._prepare_all(conn, batch)
+            await repo.deliver_to_inbox(
+                conn,
+                [
+                    (d.id, d.notice_id, d.recipient.partition(":")[2], d.notice_type.value, r.subject, r.text)
+                    for d, _, r in prepared
+                ],
+            )
+        return True
+
+    async def send_once(self) -> bool:
+        """Claim a batch of due e-mail and SMS deliveries, send them and record the outcomes; False when none was
+        due."""
         claimed_at = time.monotonic()
         claimed = await self.claim()
         if claimed is None:
@@ -164,42 +192,12 @@ class DeliveryWorker:
         return True
 
     async def claim(self) -> list[Outgoing] | None:
-        """Step 1: lock a batch of due deliveries and count their attempts (None: none due).
-
-        Inbox deliveries are written and marked sent here; what is returned still has to be sent.
-        """
+        """Step 1: lock a batch of due e-mail and SMS deliveries and count their attempts (None: none due)."""
         async with self._pool.acquire() as conn, conn.transaction():
-            batch = await repo.lock_due_batch(conn, self._s.delivery_batch_size)
+            batch = await repo.lock_due_batch(conn, self._s.delivery_batch_size, inbox=False)
             if not batch:
                 return None
-            targets = await self._resolve_all(conn, batch)
-            inbox: list[tuple[Delivery, Rendered]] = []
-            outgoing: list[tuple[Delivery, Resolved, Rendered]] = []
-            rendered: dict[tuple[UUID, str, str | None], Rendered] = {}  # a notice's channels share one rendering
-            for i, delivery in enumerate(batch):
-                with bound(delivery_id=str(delivery.id), event_id=str(delivery.event_id), channel=delivery.channel):
-                    prepared = await self._prepare(conn, delivery, targets[delivery.id], rendered)
-                if prepared is not None:
-                    if delivery.channel == Channel.INBOX:
-                        inbox.append((delivery, prepared))
-                    else:
-                        outgoing.append((delivery, targets[delivery.id], prepared))
-                if i % 25 == 24:
-                    await asyncio.sleep(0)  # rendering is CPU: let the HTTP API and consumers in
-            await repo.deliver_to_inbox(
-                conn,
-                [
-                    (
-                        d.id,
-                        d.notice_id,
-                        d.recipient.partition(":")[2],
-                        d.notice_type.value,
-                        r.subject,
-                        r.text,
-                    )
-                    for d, r in inbox
-                ],
-            )
+            outgoing = await self._prepare_all(conn, batch)
             if not outgoing:
                 return []
             attempts = await repo.mark_attempts(conn, [d.id for d, _, _ in outgoing], self._s.delivery_lease_seconds)
@@ -208,6 +206,22 @@ class DeliveryWorker:
             assert target.address is not None
             result.append(Outgoing(delivery, attempts[delivery.id], target.address, target.name, rendered))
         return result
+
+    async def _prepare_all(
+        self, conn: asyncpg.Connection, batch: list[Delivery]
+    ) -> list[tuple[Delivery, Resolved, Rendered]]:
+        """Resolve and render a locked batch; deliveries cancelled, held or waiting for a contact are left out."""
+        targets = await self._resolve_all(conn, batch)
+        ready: list[tuple[Delivery, Resolved, Rendered]] = []
+        rendered: dict[tuple[UUID, str, str | None], Rendered] = {}  # a notice's channels share one rendering
+        for i, delivery in enumerate(batch):
+            with bound(delivery_id=str(delivery.id), event_id=str(delivery.event_id), channel=delivery.channel):
+                prepared = await self._prepare(conn, delivery, targets[delivery.id], rendered)
+            if prepared is not None:
+                ready.append((delivery, targets[delivery.id], prepared))
+            if i % 25 == 24:
+                await asyncio.sleep(0)  # rendering is CPU: let the HTTP API and consumers in
+        return ready
 
     async def _prepare(
         self,

@@ -108,8 +108,12 @@ async def raw_round(stack: Stack, payloads: list[tuple[bytes, bytes]]) -> dict[s
     await consumer.start()
     await producer.start()
     try:
-        consumer.assign([TopicPartition(topic, p) for p in range(TopicSpec(topic).partitions)])
+        partitions = [TopicPartition(topic, p) for p in range(TopicSpec(topic).partitions)]
+        consumer.assign(partitions)
         await consumer.seek_to_beginning()
+        await producer.partitions_for(topic)  # a new topic: leaders known before the clock starts
+        for tp in partitions:
+            await consumer.position(tp)
         began = time.monotonic()
         sent = asyncio.gather(*[await producer.send(topic, value, key=key) for key, value in payloads])
         received = 0

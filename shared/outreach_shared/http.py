@@ -1,10 +1,12 @@
 """FastAPI app factory: health and readiness, RFC 9457 problem+json errors, request ids, body limits, auth."""
 
+import contextlib
 import functools
+import gc
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Annotated, Any
 
@@ -271,7 +273,7 @@ def create_app(
     pool: Callable[[], Any] | None = None,
 ) -> FastAPI:
     """A FastAPI service with /healthz, /readyz, problem+json errors and request ids."""
-    app = FastAPI(title=title, version=version, description=description, lifespan=lifespan)
+    app = FastAPI(title=title, version=version, description=description, lifespan=_frozen_after_start(lifespan))
     app.add_middleware(RequestSizeLimitMiddleware)  # inside the request context, so a 413 has a request id too
     app.add_middleware(RequestContextMiddleware)
     install_problem_handlers(app)
@@ -302,6 +304,25 @@ def create_app(
         app.include_router(router)
     _document_problems_in_openapi(app)
     return app
+
+
+def _frozen_after_start(
+    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None,
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """The lifespan, then gc.freeze(): what start-up built (modules, app, pools: ~100k objects) lives as long as the
+    process, and a full collection that scans it pauses every request for 50-100 ms, a p99 of its own."""
+
+    @contextlib.asynccontextmanager
+    async def frozen(app: FastAPI) -> AsyncIterator[None]:
+        async with lifespan(app) if lifespan else contextlib.nullcontext():
+            gc.collect()
+            gc.freeze()
+            try:
+                yield
+            finally:
+                gc.unfreeze()
+
+    return frozen
 
 
 def _document_problems_in_openapi(app: FastAPI) -> None:

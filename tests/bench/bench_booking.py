@@ -3,7 +3,8 @@
 Each request: a valid body (a real school in Trondheim, windows two weeks ahead), a unique Idempotency-Key and a
 school token minted with the service's JWT secret (2,000 schools round-robin, so the per-school rate limit of 120 a
 minute and the limit of 20 open requests stay on and are never hit below ~1,700 req/s, the profiling run included;
-with 500 schools the open-request limit answered 409 from ~550 req/s). Open loop at 200 req/s (latency from the scheduled send time), then closed loop at saturation.
+with 500 schools the open-request limit answered 409 from ~550 req/s). Open loop at 200 req/s (latency from the
+scheduled send time), then closed loop at saturation.
 """
 
 from __future__ import annotations

@@ -1,11 +1,9 @@
 """HTTP request bodies: shape and field rules, each failure naming its field."""
 
-from functools import lru_cache
 from typing import Annotated
 
 import phonenumbers
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
-from pydantic.networks import validate_email
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from booking.domain.orgnr import is_valid_orgnr
 from outreach_shared.contracts.common import Language, Profession, TimeWindow, VisitKind
@@ -21,7 +19,6 @@ def _check_orgnr(value: str) -> str:
     return value
 
 
-@lru_cache(maxsize=4096)  # schools send the same contact again and again; failures are not cached
 def _e164(value: str) -> str:
     try:
         number = phonenumbers.parse(value, "NO")
@@ -30,16 +27,6 @@ def _e164(value: str) -> str:
     if not phonenumbers.is_valid_number(number):
         raise ValueError("not a valid phone number (Norwegian by default, or give +country code)")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-@lru_cache(maxsize=4096)
-def _normalised_email(value: str) -> str:
-    """pydantic's EmailStr check (email-validator, no DNS lookups) and normalisation, remembered."""
-    return validate_email(value)[1]
-
-
-Email = Annotated[str, AfterValidator(_normalised_email), WithJsonSchema({"type": "string", "format": "email"})]
-"""EmailStr with the same errors and schema; a school's contact address is checked once, not on every request."""
 
 
 def _distinct(values: list[Profession]) -> list[Profession]:
@@ -67,7 +54,7 @@ class ContactIn(Body):
     """The school's contact person."""
 
     name: Text
-    email: Email
+    email: EmailStr
     phone: Annotated[str, AfterValidator(_e164)]
 
 

@@ -108,7 +108,13 @@ class Runtime:
             subscribe(self.broker, consumer, sub.topics, group_id=s.consumer_group or f"outreach-{sub.name}",
                       batch=sub.batch)
         await self.broker.start()
-        relay = OutboxRelay(self.pool, sender(self.broker), schema=schema, poll_seconds=s.outbox_poll_seconds)
+        relay = OutboxRelay(
+            self.pool,
+            sender(self.broker),
+            schema=schema,
+            poll_seconds=s.outbox_poll_seconds,
+            linger_seconds=s.outbox_linger_seconds,
+        )
         self._spawn(relay.run)
         if wiring.timers:
             self._spawn(TimerRunner(self.pool, wiring.timers, poll_seconds=s.timer_poll_seconds).run)

@@ -31,6 +31,9 @@ class ServiceSettings(BaseSettings):
     handler_max_attempts: int = 5
     handler_backoff_seconds: float = 0.2
     outbox_poll_seconds: float = 1.0
+    outbox_linger_seconds: float = Field(
+        default=0.003, ge=0, description="How long the relay lets commits gather before fetching a batch."
+    )
     timer_poll_seconds: float = 1.0
 
     @model_validator(mode="after")

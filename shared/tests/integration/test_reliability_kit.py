@@ -240,3 +240,32 @@ async def test_relay_keeps_the_order_of_one_aggregate_across_a_large_batch(kit_p
                                    until=lambda rs: sum(r.key == subject.encode() for r in rs) >= len(envelopes))
     ours = [e.event_id for e in envelopes_of([r for r in records if r.key == subject.encode()])]
     assert ours == [e.event_id for e in envelopes]
+
+
+async def test_relay_lingering_sends_the_rows_of_concurrent_commits_in_one_batch(kit_pool, subject):
+    sent: list[list[bytes]] = []
+
+    async def record(messages) -> None:  # the relay's send_all; the real producer is tested above
+        sent.append([key for _, key, _ in messages])
+
+    relay = asyncio.create_task(OutboxRelay(kit_pool, record, schema="kit", poll_seconds=0.2, linger_seconds=0.5).run())
+    try:
+        await eventually(lambda: _none_unpublished(kit_pool))  # rows other tests left behind go first
+        subjects = [f"{subject}-{i}" for i in range(5)]
+        await asyncio.gather(*(kit_process.write_thing_with_event(kit_pool, s) for s in subjects))
+        keys = {s.encode() for s in subjects}
+        await eventually(lambda: _all_sent(sent, keys))
+    finally:
+        relay.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await relay
+    batches = [batch for batch in sent if keys & set(batch)]
+    assert len(batches) == 1 and keys <= set(batches[0]), batches
+
+
+async def _none_unpublished(pool: asyncpg.Pool) -> bool:
+    return not await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+
+
+async def _all_sent(sent: list[list[bytes]], keys: set[bytes]) -> bool:
+    return keys <= {key for batch in sent for key in batch}

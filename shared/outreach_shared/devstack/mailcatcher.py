@@ -21,6 +21,8 @@ import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -32,23 +34,24 @@ LOCALHOST = "127.0.0.1"
 
 @dataclass
 class CaughtMessage:
-    """One message as received: envelope, raw bytes and the parsed form."""
+    """One message as received: envelope and raw bytes, parsed when first looked at.
+
+    Parsing costs milliseconds of CPU a message; a fan-out of thousands of e-mails must not wait on the catcher
+    parsing mail nobody reads.
+    """
 
     id: str
     received_at: datetime
     mail_from: str
     rcpt_tos: list[str]
-    raw: bytes
-    parsed: EmailMessage = field(repr=False)
+    raw: bytes = field(repr=False)
 
-    @classmethod
-    def parse(
-        cls, id_: str, received_at: datetime, mail_from: str, rcpt_tos: list[str], raw: bytes
-    ) -> CaughtMessage:
-        """Parse `raw` (RFC 5322 bytes) into a message."""
-        parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    @cached_property
+    def parsed(self) -> EmailMessage:
+        """`raw` (RFC 5322 bytes) as a message."""
+        parsed = email.message_from_bytes(self.raw, policy=email.policy.default)
         assert isinstance(parsed, EmailMessage)
-        return cls(id_, received_at, mail_from, rcpt_tos, raw, parsed)
+        return parsed
 
     def parts(self) -> list[EmailMessage]:
         """The leaf MIME parts in document order."""
@@ -107,8 +110,10 @@ class MailStore:
     def _load(self, directory: Path) -> None:
         for path in sorted(directory.glob("*.eml")):
             received = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-            message = CaughtMessage.parse(path.stem, received, "", [], path.read_bytes())
-            message.rcpt_tos = [str(a) for a in message.parsed.get_all("X-Catcher-Rcpt-To", [])]
+            raw = path.read_bytes()
+            headers = BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
+            rcpt_tos = [str(a) for a in headers.get_all("X-Catcher-Rcpt-To", [])]
+            message = CaughtMessage(path.stem, received, "", rcpt_tos, raw)
             self._messages[message.id] = message
         self._counter = itertools.count(len(self._messages) + 1)
 
@@ -116,7 +121,7 @@ class MailStore:
         """Keep a message; return it with its new id."""
         with self._lock:
             id_ = f"{datetime.now(UTC):%Y%m%d%H%M%S}-{next(self._counter):06d}"
-            message = CaughtMessage.parse(id_, datetime.now(UTC), mail_from, rcpt_tos, raw)
+            message = CaughtMessage(id_, datetime.now(UTC), mail_from, rcpt_tos, raw)
             self._messages[id_] = message
         if self.directory is not None:
             envelope = "".join(f"X-Catcher-Rcpt-To: {r}\r\n" for r in rcpt_tos).encode()

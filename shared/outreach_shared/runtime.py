@@ -35,6 +35,9 @@ class Subscription:
     handlers: Mapping[str, Handler]
     batch: bool = True
     """Handle each fetched batch in one transaction (falls back to one by one when something fails)."""
+    parallel: int = 3
+    """How many transactions a batch is shared out over, by key. 1 where handlers of different keys lock the same
+    rows (they would wait on, and deadlock with, each other's open transactions)."""
 
 
 @dataclass
@@ -104,6 +107,7 @@ class Runtime:
                 dead_letter=dead_letter_sink(publisher(self.broker), sub.name),
                 max_attempts=s.handler_max_attempts,
                 backoff_seconds=s.handler_backoff_seconds,
+                parallel=sub.parallel,
             )
             subscribe(self.broker, consumer, sub.topics, group_id=s.consumer_group or f"outreach-{sub.name}",
                       batch=sub.batch)

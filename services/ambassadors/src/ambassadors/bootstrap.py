@@ -16,7 +16,14 @@ def wire(runtime: Runtime) -> Wiring:
     config = settings.matching_config()
     return Wiring(
         subscriptions=[
-            Subscription(name="ambassadors", topics=[Topics.VISITS, Topics.GATHERINGS], handlers=event_handlers(config))
+            Subscription(
+                name="ambassadors",
+                topics=[Topics.VISITS, Topics.GATHERINGS],
+                handlers=event_handlers(config),
+                # Staffing visits locks the members offered: visits staffed side by side in several transactions
+                # would wait on each other's members and deadlock (a second each), so one transaction per batch.
+                parallel=1,
+            )
         ],
         timers=timer_handlers(runtime, config),
     )

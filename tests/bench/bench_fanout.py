@@ -18,7 +18,7 @@ import asyncpg
 import httpx
 import uvloop
 from aiokafka import AIOKafkaProducer
-from profiling import read_profiles, under_pyinstrument, with_fix
+from profiling import read_profiles, under_pyinstrument
 from stack import Stack, not_ready, services
 from stats import BenchResult
 
@@ -198,16 +198,6 @@ def run(stack: Stack, profile: bool = False) -> BenchResult:
     add_rows(result, m)
     if profile or any(r.met is False for r in result.rows):
         result.details["profiles"] = profile_fanout(stack)
-        with with_fix("notify", "concurrent-delivery-loops"):
-            with services(stack, ["training", "notify"], mailcatcher=True) as urls:
-                fixed = uvloop.run(measure(stack, urls, MEMBERS))
-        result.details["proposed_concurrent_delivery_loops"] = fixed
-        seconds, count = fixed["inbox"]
-        result.row("all in inboxes, proposed: 16 delivery loops", seconds if count >= MEMBERS else None, "s",
-                   target="< 30 s", met=count >= MEMBERS and seconds < 30, note=f"{count:,} done; bench-only patch")
-        seconds, count = fixed["catcher"]
-        result.row("all e-mails in the catcher, proposed: 16 delivery loops", seconds, "s", target="< 30 s",
-                   met=count >= MEMBERS and seconds is not None and seconds < 30, note=f"{count:,} caught")
     return result
 
 

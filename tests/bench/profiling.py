@@ -58,19 +58,3 @@ def read_profiles(out_dir: Path) -> dict[str, str]:
     """Each profiled service's summary."""
     return {p.stem: summarise(p.read_text(), 80) for p in sorted(out_dir.glob("*.txt"))}
 
-
-@contextlib.contextmanager
-def with_fix(name: str, fix: str) -> Iterator[None]:
-    """The service `name`, started inside, runs with a proposed fix monkeypatched in (patched_service.py)."""
-    original = launcher.service_command
-
-    def command(service: launcher.InstalledService) -> list[str]:
-        if service.name != name:
-            return original(service)
-        return [sys.executable, str(Path(__file__).parent / "patched_service.py"), name, fix]
-
-    launcher.service_command = command
-    try:
-        yield
-    finally:
-        launcher.service_command = original

@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Sequence
+from uuid import UUID
 
 import asyncpg
 
@@ -18,11 +19,26 @@ SendAll = Callable[[Sequence[Message]], Awaitable[None]]
 """Publishes messages in the given order and returns once the broker acknowledged them all (acks=all)."""
 
 
+def outbox_columns(envelopes: Sequence[Envelope]) -> tuple[list[UUID], list[str], list[str], list[str]]:
+    """Outbox rows as columns (event id, topic, key, envelope JSON) for an `INSERT ... SELECT FROM unnest` (uuid[],
+    text[], text[], text[]; cast the last to jsonb), in the order given."""
+    return (
+        [e.event_id for e in envelopes],
+        [spec_for(e.type).topic for e in envelopes],
+        [e.key for e in envelopes],
+        [e.model_dump_json() for e in envelopes],
+    )
+
+
 async def enqueue(conn: asyncpg.Connection, *envelopes: Envelope) -> None:
-    """Write events to the outbox inside the caller's transaction."""
-    rows = [(e.event_id, spec_for(e.type).topic, e.key, e.model_dump(mode="json")) for e in envelopes]
-    await conn.executemany(
-        "INSERT INTO outbox (event_id, topic, key, envelope) VALUES ($1, $2, $3, $4)", rows
+    """Write events to the outbox inside the caller's transaction, in the order given."""
+    if not envelopes:
+        return
+    await conn.execute(
+        "INSERT INTO outbox (event_id, topic, key, envelope) SELECT e.event_id, e.topic, e.key, e.envelope::jsonb "
+        "FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS e(event_id, topic, key, "
+        "envelope, n) ORDER BY e.n",
+        *outbox_columns(envelopes),
     )
 
 

@@ -12,7 +12,8 @@ import asyncpg
 
 from booking.adapters.contacts import Contact
 from booking.domain.model import Visit
-from outreach_shared.contracts import Envelope, spec_for
+from outreach_shared.contracts import Envelope
+from outreach_shared.outbox import outbox_columns
 
 _INSERT = """
 WITH claimed AS (
@@ -30,7 +31,7 @@ WITH claimed AS (
     ORDER BY h.n
 ), contact AS (
     INSERT INTO visit_contacts (visit_id, name, email, phone) SELECT visit.id, $25, $26, $27 FROM visit
-), events AS (
+), events AS (  -- outbox_columns(events)
     INSERT INTO outbox (event_id, topic, key, envelope)
     SELECT e.event_id, e.topic, e.key, e.envelope::jsonb
     FROM visit, unnest($28::uuid[], $29::text[], $30::text[], $31::text[]) WITH ORDINALITY
@@ -80,8 +81,7 @@ async def add_new_visit(
             [w.model_dump(mode="json") for w in visit.windows], visit.status, visit.visit_date, visit.created_at,
             [h.status for h in history], [h.at for h in history], [h.note for h in history],
             contact.name, contact.email, contact.phone,
-            [e.event_id for e in events], [spec_for(e.type).topic for e in events], [e.key for e in events],
-            [e.model_dump_json() for e in events],
+            *outbox_columns(events),
         )  # fmt: skip
     except asyncpg.RaiseError as exc:
         if exc.message == "open-request-limit":

@@ -2,7 +2,7 @@
 
 import random
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,7 +11,7 @@ import asyncpg
 from ambassadors_harness import Harness, slot
 
 from ambassadors.adapters.candidates import distances_from, load_candidates
-from ambassadors.domain.availability import Policy, local_dates
+from ambassadors.domain.availability import Candidate, Commitment, Policy, local_dates, unavailable_reason
 from ambassadors.domain.matching import TeamRequest, choose_team, rank_key
 from ambassadors.domain.visits import Visit
 from ambassadors.service_layer import staffing
@@ -23,6 +23,9 @@ from outreach_shared.municipalities import load_register
 NOW = datetime.now(UTC)
 VISIT_KOMMUNE = "5001"  # Trondheim
 WINDOWS = (slot(3, 2), slot(4, 4))
+SEAT_OFFSETS_H = (-3, -2.5, 0, 2.5, 26, -24 * 9, 24 * 9, 24 * 40)
+"""Where members' seats start, from a window's start: touching, clashing before, on or after it (buffer),
+a day off, same month or not, next month."""
 COLUMNS = ("id", "name", "email", "phone", "profession", "kommunenummer", "fylke", "languages",
            "max_visits_per_month", "travel_radius_km", "weekdays", "unavailable_dates", "active", "trained_year")
 
@@ -57,16 +60,22 @@ async def load_roster(conn: asyncpg.Connection, rng: random.Random, members: lis
               for i, m in enumerate(members) for j in range(rng.choice((0, 0, 1, 2, 3)))]
     await conn.copy_records_to_table("completed_visits", columns=("visit_id", "member_id", "visit_start"),
                                      records=visits)
-    await conn.execute("INSERT INTO visits (id, request) VALUES ('elsewhere', '{}')")
-    for m in rng.sample(members, len(members) // 8):  # some already hold an offer near one of the windows
-        start = rng.choice(WINDOWS).start + timedelta(hours=rng.choice((-3, 0, 26)))
-        await conn.execute(
-            """INSERT INTO offers (id, visit_id, member_id, round, status, window_start, window_end, busy,
-                                   expires_at, reason)
-               VALUES ($1, 'elsewhere', $2, 1, 'offered', $3, $4,
-                       tstzrange($3::timestamptz, $4::timestamptz + interval '60 minutes'), $3, 'test')""",
-            uuid.uuid4(), m["id"], start, start + timedelta(hours=2),
-        )
+    await conn.execute("INSERT INTO visits (id, request) SELECT 'elsewhere-' || i, '{}' FROM generate_series(0, 2) i")
+    for m in rng.sample(members, len(members) // 6):  # some hold seats near the windows, or in their months
+        near = rng.choice(WINDOWS).start
+        for i, offset in enumerate(rng.sample(SEAT_OFFSETS_H, rng.randint(1, 3))):
+            start = near + timedelta(hours=offset)
+            try:
+                async with conn.transaction():  # the database refuses seats over the member's monthly limit
+                    await conn.execute(
+                        """INSERT INTO offers (id, visit_id, member_id, round, status, window_start, window_end,
+                                               busy, expires_at, reason)
+                           VALUES ($1, 'elsewhere-' || $5::int, $2, 1, 'offered', $3, $4,
+                                   tstzrange($3::timestamptz, $4::timestamptz + interval '60 minutes'), $3, 'test')""",
+                        uuid.uuid4(), m["id"], start, start + timedelta(hours=2), i,
+                    )
+            except asyncpg.ExclusionViolationError:
+                pass
     await conn.execute("ANALYZE members; ANALYZE completed_visits; ANALYZE offers")
 
 
@@ -99,6 +108,11 @@ async def test_candidates_are_everyone_who_could_fit_in_rank_order_and_the_best_
                  for language in ("nb", "en")
                  for windows in ((WINDOWS[0],), WINDOWS)
                  for band in (10.0, 25.0, 0.0)]
+        held: dict[str, list[Commitment]] = defaultdict(list)
+        for r in await conn.fetch("SELECT member_id, window_start, window_end FROM offers "
+                                  "WHERE status IN ('offered', 'accepted') ORDER BY window_start"):
+            held[str(r["member_id"])].append(Commitment(r["window_start"], r["window_end"]))
+        reasons: Counter[str | None] = Counter()
         for professions, language, windows, band in cases:
             policy = Policy(distance_band_km=band)
             v = visit(professions, language, windows)
@@ -112,6 +126,7 @@ async def test_candidates_are_everyone_who_could_fit_in_rank_order_and_the_best_
             assert best == everyone[:60] and len(everyone) > 60
             assert all(c.recent_visits == recent[c.member_id] for c in everyone)
             assert sum(bool(c.commitments) for c in everyone) > 0
+            reasons.update(same_answer_as_with_every_seat(everyone, request, policy, held))
 
             async with conn.transaction():
                 work = Work(conn, emit_to_outbox=None, correlation_id="rank",  # type: ignore[arg-type]
@@ -120,6 +135,25 @@ async def test_candidates_are_everyone_who_could_fit_in_rank_order_and_the_best_
                     narrowed = replace(request, excluded=excluded)
                     assert await staffing._choose(work, v, narrowed) == choose_team(
                         narrowed, everyone, now=NOW, policy=policy)
+        assert reasons["busy with another visit"] > 0 and reasons["monthly limit reached"] > 0
+
+
+def same_answer_as_with_every_seat(
+    loaded: list[Candidate], request: TeamRequest, policy: Policy, held: dict[str, list[Commitment]]
+) -> Counter[str | None]:
+    """Each loaded candidate (only the seats near the windows, and counts per month) is unavailable for a window
+    exactly when the same member with every seat they hold is; fewer seats are loaded than held. The reasons."""
+    reasons: Counter[str | None] = Counter()
+    for c in loaded:
+        every_seat = replace(c, commitments=tuple(held[c.member_id]), visits_by_month=None)
+        assert set(c.commitments) <= set(every_seat.commitments)
+        for window in request.windows:
+            rules = {"professions": frozenset(request.professions), "language": request.language, "policy": policy}
+            reason = unavailable_reason(c, window, **rules)  # type: ignore[arg-type]
+            assert reason == unavailable_reason(every_seat, window, **rules)  # type: ignore[arg-type]
+            reasons[reason] += 1
+    assert sum(len(c.commitments) for c in loaded) < sum(len(held[c.member_id]) for c in loaded)
+    return reasons
 
 
 

@@ -4,7 +4,7 @@ import random
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
-from ambassadors.domain.availability import Candidate, Commitment, Policy
+from ambassadors.domain.availability import OSLO, Candidate, Commitment, Policy, month_bounds
 from ambassadors.domain.matching import TeamRequest, choose_team, rank_key, same_from_everyone
 from outreach_shared.contracts.common import TimeWindow
 
@@ -107,6 +107,22 @@ def test_skips_members_at_their_monthly_limit() -> None:
     assert chosen(req(professions=("nurse",), seats=1), full, room) == ["b-room"]
     april = tuple(replace(c, start=c.start + timedelta(days=30), end=c.end + timedelta(days=30)) for c in march)
     assert chosen(req(professions=("nurse",), seats=1), replace(full, commitments=april), room) == ["a-full"]
+
+
+def test_the_monthly_limit_counts_seats_per_month_when_only_nearby_seats_are_loaded() -> None:
+    # As the candidate query loads them: no seat near the window, but two elsewhere in March (local time).
+    full = cand("a-full", max_visits_per_month=2, visits_by_month={(2026, 3): 2, (2026, 4): 0})
+    room = cand("b-room", recent_visits=9)
+    assert chosen(req(professions=("nurse",), seats=1), full, room) == ["b-room"]
+    assert chosen(req(professions=("nurse",), seats=1), replace(full, visits_by_month={(2026, 4): 2}), room) == [
+        "a-full"
+    ]
+
+
+def test_month_bounds_are_local_midnights_and_roll_over_the_year() -> None:
+    assert month_bounds((2026, 12), OSLO) == (datetime(2026, 12, 1, tzinfo=OSLO), datetime(2027, 1, 1, tzinfo=OSLO))
+    lo, hi = month_bounds((2026, 3), OSLO)
+    assert (lo.utcoffset(), hi.utcoffset()) == (timedelta(hours=1), timedelta(hours=2))  # summer time on 29 March
 
 
 def test_fairness_prefers_fewest_visits_in_the_last_year() -> None:

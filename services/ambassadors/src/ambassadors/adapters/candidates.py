@@ -4,15 +4,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache, lru_cache
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
 from ambassadors.adapters.offers import _HOLDING
-from ambassadors.domain.availability import OSLO, Candidate, Commitment
+from ambassadors.domain.availability import OSLO, Candidate, Commitment, month_bounds, month_of
 from outreach_shared.municipalities import distance_km, load_register
 
 SPAN_MARGIN = timedelta(days=32)
-"""Commitments this far around the windows are enough for overlaps and calendar-month limits."""
+"""Longer than any visit window (booking allows 31 days): a seat starting this long before the windows cannot reach
+them, so the index range of a member's seats can start there."""
 
 
 @cache
@@ -84,15 +86,24 @@ CANDIDATES_SQL = f"""
 SELECT c.*, ({_MAX_RADIUS}) AS max_radius, ARRAY(
     SELECT ARRAY[o.window_start, o.window_end] FROM offers o
     WHERE o.member_id = c.id AND o.{_HOLDING} AND o.window_start >= $10 AND o.window_start < $11
+      AND EXISTS (SELECT 1 FROM unnest($12::timestamptz[], $13::timestamptz[]) AS w(s, e)
+                  WHERE o.window_start < w.e + $14::interval AND w.s < o.window_end + $14::interval)
     ORDER BY o.window_start
-) AS commitments
+) AS commitments, ARRAY(
+    SELECT (SELECT count(*) FROM offers o
+            WHERE o.member_id = c.id AND o.{_HOLDING} AND o.window_start >= m.lo AND o.window_start < m.hi)::int
+    FROM unnest($15::timestamptz[], $16::timestamptz[]) WITH ORDINALITY AS m(lo, hi, i) ORDER BY m.i
+) AS month_counts
 FROM ({_RANKED}) c
 ORDER BY c.rank_group, c.recent, c.trained_year IS DISTINCT FROM $8, c.km, c.id
 """
-"""The hard filters that need no window and the commitments around the windows, in the domain's rank order
-(matching.rank_key). Municipalities come in rank-group order, so with a limit an incremental sort reads the nearest
-groups only; `recent` is counted (index-only) for the rows read. Only municipalities within the longest travel radius
-are sent (three arrays of all 357 cost ~0.7 ms to encode and parse); each row also says what that radius is now."""
+"""The hard filters that need no window, in the domain's rank order (matching.rank_key), with each member's seats
+that could clash with a window (closer than the travel buffer) and how many seats they hold in each calendar month a
+window starts in. Loading every seat around the windows instead cost half of a busy service's time per visit: the
+nearest members hold dozens. Municipalities come in rank-group order, so with a limit an incremental sort reads the
+nearest groups only; `recent` is counted (index-only) for the rows read. Only municipalities within the longest
+travel radius are sent (three arrays of all 357 cost ~0.7 ms to encode and parse); each row also says what that
+radius is now."""
 
 
 @dataclass(frozen=True)
@@ -103,14 +114,22 @@ class CandidateQuery:
     professions: Sequence[str]
     language: str
     weekdays: Sequence[int]
-    span: tuple[datetime, datetime]
+    windows: Sequence[tuple[datetime, datetime]]
     distance_band_km: float
+    travel_buffer: timedelta
+    tz: ZoneInfo = OSLO
     limit: int | None = None
+
+    @property
+    def months(self) -> list[tuple[int, int]]:
+        """The local calendar months the windows start in, in order."""
+        return sorted({month_of(start, self.tz) for start, _ in self.windows})
 
 
 def candidate_arguments(q: CandidateQuery, *, now: datetime, radius_km: float) -> tuple[object, ...]:
     """CANDIDATES_SQL's parameters for a query, sending the municipalities within `radius_km` of the visit."""
     numbers, kms, groups = reach_from(q.kommunenummer, q.distance_band_km, radius_km)
+    bounds = [month_bounds(m, q.tz) for m in q.months]
     return (
         numbers,
         kms,
@@ -121,8 +140,13 @@ def candidate_arguments(q: CandidateQuery, *, now: datetime, radius_km: float) -
         list(q.weekdays),
         now.astimezone(OSLO).year,
         q.limit,
-        q.span[0] - SPAN_MARGIN,
-        q.span[1] + SPAN_MARGIN,
+        min(start for start, _ in q.windows) - SPAN_MARGIN,
+        max(end for _, end in q.windows) + q.travel_buffer,
+        [start for start, _ in q.windows],
+        [end for _, end in q.windows],
+        q.travel_buffer,
+        [lo for lo, _ in bounds],
+        [hi for _, hi in bounds],
     )
 
 
@@ -139,9 +163,11 @@ async def _fetch(conn: asyncpg.Connection, q: CandidateQuery, *, now: datetime) 
 
 async def load_candidates(conn: asyncpg.Connection, q: CandidateQuery, *, now: datetime) -> list[Candidate]:
     """Active members of the professions who speak the language, live within their radius of the visit and
-    work on one of the windows' weekdays, best-ranked first, with their commitments around the windows."""
+    work on one of the windows' weekdays, best-ranked first, with the seats they hold near the windows and in
+    the windows' months."""
     rows = await _fetch(conn, q, now=now)
     names = load_register().by_number
+    months = q.months
     return [
         Candidate(
             member_id=str(r["id"]),
@@ -157,6 +183,7 @@ async def load_candidates(conn: asyncpg.Connection, q: CandidateQuery, *, now: d
             recent_visits=r["recent"],
             trained_year=r["trained_year"],
             commitments=tuple(Commitment(start, end) for start, end in r["commitments"]),
+            visits_by_month=dict(zip(months, r["month_counts"], strict=True)),
         )
         for r in rows
     ]

@@ -1,5 +1,6 @@
 """Whether one member can take one visit window: the hard rules, each with a reason when not."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -34,7 +35,18 @@ class Candidate:
     recent_visits: int = 0
     trained_year: int | None = None
     commitments: tuple[Commitment, ...] = ()
+    """Visit windows the member already holds a seat on: every one, or (from the candidate query) those near the
+    visit's windows, with `visits_by_month` then counting the seats per month."""
     active: bool = True
+    visits_by_month: Mapping[tuple[int, int], int] | None = field(default=None, hash=False)
+    """Seats held per local (year, month), for at least the months the visit's windows start in; None: count
+    `commitments`."""
+
+    def visits_in(self, month: tuple[int, int], tz: ZoneInfo = OSLO) -> int:
+        """How many seats the member holds on visits starting in a local (year, month)."""
+        if self.visits_by_month is not None:
+            return self.visits_by_month.get(month, 0)
+        return sum(month_of(b.start, tz) == month for b in self.commitments)
 
 
 @dataclass(frozen=True)
@@ -56,6 +68,13 @@ def month_of(moment: datetime, tz: ZoneInfo = OSLO) -> tuple[int, int]:
     """The local (year, month) of a moment."""
     local = moment.astimezone(tz)
     return local.year, local.month
+
+
+def month_bounds(month: tuple[int, int], tz: ZoneInfo = OSLO) -> tuple[datetime, datetime]:
+    """The first instant of a local (year, month) and of the next month."""
+    year, number = month
+    following = (year + number // 12, number % 12 + 1)
+    return datetime(year, number, 1, tzinfo=tz), datetime(*following, 1, tzinfo=tz)
 
 
 def overlaps(a_start: datetime, a_end: datetime, b: Commitment, buffer: timedelta) -> bool:
@@ -89,7 +108,6 @@ def unavailable_reason(
         return "unavailable that date"
     if any(overlaps(window.start, window.end, b, policy.travel_buffer) for b in c.commitments):
         return "busy with another visit"
-    month = month_of(window.start, policy.tz)
-    if sum(month_of(b.start, policy.tz) == month for b in c.commitments) >= c.max_visits_per_month:
+    if c.visits_in(month_of(window.start, policy.tz), policy.tz) >= c.max_visits_per_month:
         return "monthly limit reached"
     return None

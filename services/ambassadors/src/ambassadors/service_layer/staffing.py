@@ -62,8 +62,10 @@ def candidate_query(visit: Visit, request: TeamRequest, policy: Policy, limit: i
         professions=request.professions,
         language=request.language,
         weekdays=sorted({d.isoweekday() for w in windows for d in local_dates(w, policy.tz)}),
-        span=(min(w.start for w in windows), max(w.end for w in windows)),
+        windows=[(w.start, w.end) for w in windows],
         distance_band_km=policy.distance_band_km,
+        travel_buffer=policy.travel_buffer,
+        tz=policy.tz,
         limit=limit,
     )
 

@@ -8,11 +8,13 @@ the exit code is 1 only when a benchmark crashed.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -61,10 +63,27 @@ def run_one(name: str, stack: Stack, profile: bool) -> tuple[BenchResult, bool]:
     return result, crashed
 
 
+@contextlib.contextmanager
+def machine_to_ourselves() -> Iterator[None]:
+    """One `make bench` at a time on this machine: two side by side share 2 cores and each measures the other."""
+    with open(Path(tempfile.gettempdir()) / "outreach-bench.lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print("bench: another `make bench` is running on this machine; waiting for it to finish", flush=True)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def main(argv: list[str]) -> int:
     args = parse(argv)
     configure_logging("bench", level="WARNING", json=False)
     names = args.names or list(BENCHES)
+    with machine_to_ourselves():
+        return measure(args, names)
+
+
+def measure(args: argparse.Namespace, names: list[str]) -> int:
     started = datetime.now(UTC)
     previous = report.previous_run()
     results, crashed = [], False

@@ -39,9 +39,12 @@ class HandlerContext:
     envelope: Envelope
     producer: str
     emitted: list[Envelope] = field(default_factory=list)
+    """The events emitted in this transaction so far, in order (shared by the handlers of a batch): the consumer
+    writes them to the outbox in one statement before it commits (so a savepoint the handler rolls back does not
+    take back what it emitted: emit after it, as staffing does)."""
 
     async def emit(self, event: BaseModel, *, key: str) -> Envelope:
-        """Write an event to the outbox in this transaction, caused by the incoming one."""
+        """Emit an event caused by the incoming one: it is written to the outbox in this transaction."""
         envelope = new_envelope(
             event,
             key=key,
@@ -49,7 +52,6 @@ class HandlerContext:
             correlation_id=self.envelope.correlation_id,
             causation_id=str(self.envelope.event_id),
         )
-        await enqueue(self.conn, envelope)
         self.emitted.append(envelope)
         return envelope
 
@@ -196,7 +198,9 @@ class EventConsumer:
             if not first_time:
                 log.info("duplicate event absorbed")
                 return Outcome.DUPLICATE
-            await handler(HandlerContext(conn=conn, envelope=envelope, producer=self.name), payload)
+            context = HandlerContext(conn=conn, envelope=envelope, producer=self.name)
+            await handler(context, payload)
+            await enqueue(conn, *context.emitted)
         log.info("event handled")
         return Outcome.HANDLED
 
@@ -275,6 +279,7 @@ class EventConsumer:
                 )
             }
             handled: list[str] = []
+            emitted: list[Envelope] = []
             for _, envelope, handler, payload in prepared:
                 if envelope.event_id not in new_ids:
                     continue  # already handled, or a duplicate within this batch
@@ -282,7 +287,8 @@ class EventConsumer:
                 handled.append(str(envelope.event_id))
                 with bound(event_id=handled[-1], correlation_id=envelope.correlation_id,
                            event_type=envelope.type, consumer=self.name):
-                    await handler(HandlerContext(conn=conn, envelope=envelope, producer=self.name), payload)
+                    await handler(HandlerContext(conn, envelope, self.name, emitted), payload)
+            await enqueue(conn, *emitted)
         # One line per batch: a line per event cost a quarter of the consumer's time at INFO.
         log.info("batch handled", consumer=self.name, size=len(prepared), handled=len(handled))
         log.debug("batch events", consumer=self.name, event_ids=handled)

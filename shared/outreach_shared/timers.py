@@ -1,7 +1,7 @@
 """Durable timers: a table of due jobs, polled with FOR UPDATE SKIP LOCKED, each run once with its effects."""
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -33,16 +33,29 @@ async def schedule(
     conn: asyncpg.Connection, kind: str, key: str, due_at: datetime, payload: dict[str, Any] | None = None
 ) -> None:
     """Set (or move) the timer (kind, key) inside the caller's transaction."""
+    await schedule_many(conn, kind, [(key, due_at, payload)])
+
+
+async def schedule_many(
+    conn: asyncpg.Connection, kind: str, timers: Sequence[tuple[str, datetime, dict[str, Any] | None]]
+) -> None:
+    """Set (or move) timers of one kind, given as (key, due_at, payload), in one statement of the caller's
+    transaction. A key given twice keeps its last."""
+    last = {key: (due_at, payload or {}) for key, due_at, payload in timers}
+    if not last:
+        return
     await conn.execute(
         """
-        INSERT INTO timers (kind, key, due_at, payload) VALUES ($1, $2, $3, $4)
+        INSERT INTO timers (kind, key, due_at, payload)
+        SELECT $1, t.key, t.due_at, t.payload
+        FROM unnest($2::text[], $3::timestamptz[], $4::jsonb[]) AS t(key, due_at, payload)
         ON CONFLICT (kind, key) DO UPDATE
             SET due_at = EXCLUDED.due_at, payload = EXCLUDED.payload, status = 'pending', attempts = 0
         """,
         kind,
-        key,
-        due_at,
-        payload or {},
+        list(last),
+        [due for due, _ in last.values()],
+        [payload for _, payload in last.values()],
     )
 
 

@@ -35,6 +35,8 @@ async def test_a_shared_out_batch_handles_each_event_once_and_each_aggregate_in_
         most_in_flight = max(most_in_flight, in_flight)
         try:
             await kit_process.record_effect(ctx, payload)
+            await ctx.emit(AttendanceRecorded(gathering_id=f"{payload.gathering_id}-echo", member_id=payload.member_id),
+                           key=f"{payload.gathering_id}-echo")
             await asyncio.sleep(0)
             if payload.gathering_id in failing_once and payload.member_id == "3":
                 failing_once.clear()
@@ -55,6 +57,12 @@ async def test_a_shared_out_batch_handles_each_event_once_and_each_aggregate_in_
         # A failed share is rolled back and handled again one by one: the survivors show each event once, in order.
         assert seen[subject][-10:] == list(range(10)), subject
         assert await kit_pool.fetchval("SELECT count(*) FROM effects WHERE subject = $1", subject) == 10
+        # What each handler emitted reached the outbox with its transaction, once, in the order emitted.
+        echoed = await kit_pool.fetch("SELECT envelope, causation_id FROM (SELECT id, envelope, "
+                                      "envelope->>'causation_id' AS causation_id FROM outbox WHERE key = $1) o "
+                                      "ORDER BY id", f"{subject}-echo")
+        assert [int(r["envelope"]["payload"]["member_id"]) for r in echoed] == list(range(10)), subject
+        assert len({r["causation_id"] for r in echoed}) == 10
 
 
 async def _never(record: Record, reason: str, attempts: int) -> None:

@@ -201,6 +201,23 @@ async def test_durable_timer_set_before_restart_fires_once_after(kit_dsn, subjec
     await third.close()
 
 
+async def test_timers_scheduled_together_are_set_moved_and_the_last_of_a_key_wins(kit_pool, subject):
+    soon, later = datetime.now(UTC) + timedelta(hours=1), datetime.now(UTC) + timedelta(hours=2)
+    async with kit_pool.acquire() as conn, conn.transaction():
+        await timers.schedule(conn, "kit-batch", f"{subject}-a", soon, {"n": 0})
+        await timers.schedule_many(conn, "kit-batch", [
+            (f"{subject}-a", later, {"n": 1}),  # moved
+            (f"{subject}-b", soon, {"n": 2}),
+            (f"{subject}-b", later, {"n": 3}),  # the same key again: the last wins
+            (f"{subject}-c", soon, None),
+        ])
+        await timers.schedule_many(conn, "kit-batch", [])
+    rows = await kit_pool.fetch("SELECT key, due_at, payload, status FROM timers WHERE kind = 'kit-batch' "
+                                "AND key LIKE $1 ORDER BY key", f"{subject}-%")
+    assert [(r["key"][-1], r["due_at"], r["payload"], r["status"]) for r in rows] == [
+        ("a", later, {"n": 1}, "pending"), ("b", later, {"n": 3}, "pending"), ("c", soon, {}, "pending")]
+
+
 async def _equals(value_coroutine, expected) -> bool:
     value = await value_coroutine
     assert value == expected, f"{value} != {expected}"

@@ -11,6 +11,7 @@ from outreach_shared.contracts.common import TimeWindow
 
 _COLUMNS = "id, visit_id, member_id, round, status, window_start, window_end, expires_at, reason, decline_reason"
 _HOLDING = "status IN ('offered', 'accepted')"
+_SELECTED = ", ".join(f"o.{column.strip()}" for column in _COLUMNS.split(","))
 
 
 def _to_offer(row: asyncpg.Record) -> Offer:
@@ -35,20 +36,28 @@ class OfferRepository:
 
     async def add(self, offer: Offer, *, travel_buffer: timedelta) -> None:
         """Insert an offer holding the member's time from the window's start to its end plus the buffer."""
+        await self.add_all([offer], travel_buffer=travel_buffer)
+
+    async def add_all(self, offers: Sequence[Offer], *, travel_buffer: timedelta) -> None:
+        """Insert offers (in one statement), each holding the member's time from the window's start to its end plus
+        the buffer; the table's trigger refuses the statement if any is a double booking or over a monthly limit."""
         await self.conn.execute(
             f"""INSERT INTO offers ({_COLUMNS}, busy)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
-                        tstzrange($6::timestamptz, $7::timestamptz + $11::interval, '[)'))""",
-            offer.id,
-            offer.visit_id,
-            offer.member_id,
-            offer.round,
-            offer.status,
-            offer.window.start,
-            offer.window.end,
-            offer.expires_at,
-            offer.reason,
-            offer.decline_reason,
+                SELECT {_SELECTED}, tstzrange(o.window_start, o.window_end + $11::interval, '[)')
+                FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::int[], $5::text[], $6::timestamptz[],
+                            $7::timestamptz[], $8::timestamptz[], $9::text[], $10::text[])
+                     WITH ORDINALITY AS o({_COLUMNS}, n)
+                ORDER BY o.n""",
+            [o.id for o in offers],
+            [o.visit_id for o in offers],
+            [o.member_id for o in offers],
+            [o.round for o in offers],
+            [o.status for o in offers],
+            [o.window.start for o in offers],
+            [o.window.end for o in offers],
+            [o.expires_at for o in offers],
+            [o.reason for o in offers],
+            [o.decline_reason for o in offers],
             travel_buffer,
         )
 

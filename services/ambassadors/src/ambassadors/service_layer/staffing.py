@@ -89,30 +89,38 @@ async def _insert_offers(work: Work, visit: Visit, choice: TeamChoice) -> list[O
     ]
     async with work.conn.transaction():  # a savepoint: a refused offer undoes this attempt only
         await work.members.lock([o.member_id for o in offers])
-        for offer in offers:
-            await work.offers.add(offer, travel_buffer=work.config.policy.travel_buffer)
+        await work.offers.add_all(offers, travel_buffer=work.config.policy.travel_buffer)
     return offers
 
 
-async def _offer(work: Work, visit: Visit, offer: Offer) -> None:
+async def _offer(work: Work, visit: Visit, offers: Sequence[Offer]) -> None:
+    """Tell the members (one event each) and start each offer's expiry timer."""
     r = visit.request
-    await work.emit(
-        OfferMade(
-            offer_id=offer.id,
-            visit_id=visit.id,
-            member_id=offer.member_id,
-            window=offer.window,
-            expires_at=offer.expires_at,
-            reason=offer.reason,
-            kind=r.kind,
-            school_name=r.school_name,
-            kommunenummer=r.kommunenummer,
-            language=r.language,
-        ),
-        key=visit.id,
-    )
-    payload = {"offer_id": offer.id, "visit_id": visit.id, "correlation_id": work.correlation_id}
-    await timers.schedule(work.conn, OFFER_EXPIRY, offer_timer_key(offer), offer.expires_at, payload)
+    for offer in offers:
+        await work.emit(
+            OfferMade(
+                offer_id=offer.id,
+                visit_id=visit.id,
+                member_id=offer.member_id,
+                window=offer.window,
+                expires_at=offer.expires_at,
+                reason=offer.reason,
+                kind=r.kind,
+                school_name=r.school_name,
+                kommunenummer=r.kommunenummer,
+                language=r.language,
+            ),
+            key=visit.id,
+        )
+    expiries = [
+        (
+            offer_timer_key(o),
+            o.expires_at,
+            {"offer_id": o.id, "visit_id": visit.id, "correlation_id": work.correlation_id},
+        )
+        for o in offers
+    ]
+    await timers.schedule_many(work.conn, OFFER_EXPIRY, expiries)
 
 
 async def staff_visit(work: Work, visit: Visit) -> Visit:
@@ -134,8 +142,7 @@ async def staff_visit(work: Work, visit: Visit) -> Visit:
             continue
         visit = replace(visit, window=choice.window)
         await work.visits.save(visit)
-        for offer in made:
-            await _offer(work, visit, offer)
+        await _offer(work, visit, made)
         if not choice.complete:
             due = min(work.now + work.config.search_retry, choice.window.start)
             await timers.schedule(work.conn, TEAM_SEARCH, visit.id, due, {"correlation_id": work.correlation_id})

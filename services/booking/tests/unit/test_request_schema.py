@@ -1,11 +1,13 @@
 """Field rules of a visit request body: each failure names its field."""
 
+import random
 from typing import Any
 
+import phonenumbers
 import pytest
 from pydantic import ValidationError
 
-from booking.entrypoints.schemas import VisitRequestIn
+from booking.entrypoints.schemas import VisitRequestIn, _e164, _parsed
 
 
 def body(**changes: Any) -> dict[str, Any]:
@@ -65,3 +67,40 @@ def test_each_bad_field_is_named(change: dict[str, Any], field: str) -> None:
 def test_more_than_five_windows_are_refused() -> None:
     window = {"start": "2026-04-01T09:00:00+02:00", "end": "2026-04-01T12:00:00+02:00"}
     assert error_fields(body(windows=[window] * 6)) == ["windows"]
+
+
+def slow_e164(value: str) -> str:
+    """The check as it was before the Norwegian E.164 short cut: always through phonenumbers.parse."""
+    try:
+        number = phonenumbers.parse(value, "NO")
+    except phonenumbers.NumberParseException:
+        raise ValueError("not a phone number") from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError("not a valid phone number (Norwegian by default, or give +country code)")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def outcome(check: Any, value: str) -> str:
+    try:
+        return check(value)
+    except ValueError as exc:
+        return f"refused: {exc}"
+
+
+def norwegian_e164_sample() -> list[str]:
+    """Every three-digit start of an eight-digit number (mobile, fixed line, Svalbard, toll-free, premium, shared
+    cost...), each with suffixes from a seeded generator, as +47 numbers."""
+    rng = random.Random(47)
+    return [f"+47{start}{rng.randrange(100_000):05d}" for start in range(100, 1000) for _ in range(6)]
+
+
+def test_a_norwegian_e164_number_is_read_as_phonenumbers_parses_it() -> None:
+    for value in norwegian_e164_sample():
+        assert _parsed(value) == phonenumbers.parse(value, "NO"), value
+
+
+def test_the_phone_check_answers_as_it_did_through_phonenumbers_parse() -> None:
+    others = ["+4701234567", "+47912345678", "+479123456", "+47 912 34 567", "91234567", "004791234567",
+              "+46701234567", "+47٩١٢٣٤٥٦٧", "+4791234567 ", "+47-91234567", "+4780012345", "+4779012345", "12"]
+    for value in norwegian_e164_sample() + others:
+        assert outcome(_e164, value) == outcome(slow_e164, value), value

@@ -25,6 +25,7 @@ from booking.entrypoints.lean_route import LeanRoute
 from booking.entrypoints.schemas import CancelIn, RatingIn, ReportIn, RescheduleIn, VisitRequestIn
 from booking.service_layer import lifecycle, queries
 from booking.service_layer.create import CreateVisitRequest, create_visit_request
+from outreach_shared.db import stateless_connection
 from outreach_shared.http import problem_response, require_role
 
 RATE_LIMITED = problem_response(
@@ -62,7 +63,7 @@ async def create(body: VisitRequestIn, key: IdempotencyKey, request: Request, ca
     runtime = runtime_of(request)
     settings = settings_of(runtime)
     min_notice = timedelta(days=settings.min_notice_days)
-    async with runtime.pool.acquire() as conn:
+    async with stateless_connection(runtime.pool) as conn:  # its statements leave no session state to reset
         created = await create_visit_request(
             conn, _command(body), caller=caller, idempotency_key=key, visit_id=str(uuid4()),
             now=clock_of(runtime)(), min_notice=min_notice, wrap=event_wrapper(runtime, request),

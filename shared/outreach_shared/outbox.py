@@ -8,6 +8,7 @@ from uuid import UUID
 import asyncpg
 
 from outreach_shared.contracts import Envelope, spec_for
+from outreach_shared.db import stateless_connection
 from outreach_shared.logging import get_logger
 from outreach_shared.metrics import OUTBOX_PUBLISHED
 
@@ -110,7 +111,7 @@ class OutboxRelay:
 
     async def relay_once(self) -> int:
         """Publish one batch of unsent rows (oldest first) and mark them sent; returns how many."""
-        async with self._pool.acquire() as conn:
+        async with stateless_connection(self._pool) as conn:  # a SELECT and an UPDATE: no session state to reset
             # The envelope as JSON text straight from Postgres: it was validated when enqueued, and parsing and
             # serialising it again per message cost more than publishing it.
             rows = await conn.fetch(

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from outreach_shared.contracts import Envelope, new_envelope
 from outreach_shared.contracts.catalogue import UnknownEventType, spec_for
+from outreach_shared.db import stateless_connection
 from outreach_shared.errors import PermanentEventError
 from outreach_shared.logging import bound, get_logger
 from outreach_shared.metrics import EVENTS
@@ -57,6 +58,8 @@ class HandlerContext:
 
 
 Handler = Callable[[HandlerContext, Any], Awaitable[None]]
+"""Handles one event in the consumer's transaction, leaving no session state on the connection (transaction-level
+advisory locks, SET LOCAL): it goes back to the pool without a reset (db.stateless_connection)."""
 DeadLetterSink = Callable[[Record, str, int], Awaitable[None]]
 """Sends (record, reason, attempts) to the dead-letter topic."""
 
@@ -187,7 +190,7 @@ class EventConsumer:
                 await asyncio.sleep(min(self._backoff * 2 ** (attempt - 1), self._max_backoff))
 
     async def _run_once(self, envelope: Envelope, handler: Handler, payload: Any) -> Outcome:
-        async with self._pool.acquire() as conn, conn.transaction():
+        async with stateless_connection(self._pool) as conn, conn.transaction():
             first_time = await conn.fetchval(
                 "INSERT INTO inbox (consumer, event_id, event_type) VALUES ($1, $2, $3) "
                 "ON CONFLICT DO NOTHING RETURNING true",
@@ -268,7 +271,7 @@ class EventConsumer:
             return None
 
     async def _run_batch(self, prepared: list[tuple[Record, Envelope, Handler, Any]]) -> None:
-        async with self._pool.acquire() as conn, conn.transaction():
+        async with stateless_connection(self._pool) as conn, conn.transaction():
             new_ids = {
                 row["event_id"]
                 for row in await conn.fetch(

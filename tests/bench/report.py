@@ -6,6 +6,7 @@ import json
 import os
 import platform
 import subprocess
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,24 @@ def _fmt(value: float | None) -> str:
     if value is None:
         return "-"
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+
+
+def cpu_busy(seconds: float = 1.0) -> float | None:
+    """The share of the machine's CPU (0-100 %) busy over `seconds`, from /proc/stat (None elsewhere). Taken before a
+    benchmark starts its services, it is what else runs on the machine: a run measured beside another is not
+    comparable with a quiet one."""
+    def sample() -> tuple[int, int]:
+        fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+        return sum(fields), fields[3] + fields[4]  # total, idle + iowait
+
+    try:
+        total_0, idle_0 = sample()
+        time.sleep(seconds)
+        total_1, idle_1 = sample()
+    except OSError:
+        return None
+    spent = total_1 - total_0
+    return round(100 * (1 - (idle_1 - idle_0) / spent), 1) if spent else None
 
 
 def table(results: list[BenchResult], info: dict[str, Any], previous: dict[str, Any] | None) -> str:

@@ -50,8 +50,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 def run_one(name: str, stack: Stack, profile: bool) -> tuple[BenchResult, bool]:
     """One benchmark; a crash is reported in the table (and makes the exit code 1), never hidden."""
+    busy = report.cpu_busy()
+    print(f"bench: {name}… (CPU busy before it started: {busy} %)", flush=True)
     began = time.monotonic()
-    print(f"bench: {name}…", flush=True)
     try:
         result = BENCHES[name](stack, profile)
         crashed = False
@@ -59,6 +60,7 @@ def run_one(name: str, stack: Stack, profile: bool) -> tuple[BenchResult, bool]:
         traceback.print_exc()
         result, crashed = BenchResult(name, skipped=f"crashed: {type(exc).__name__}: {exc}"[:200]), True
     result.details["wall_seconds"] = round(time.monotonic() - began, 1)
+    result.details["cpu_busy_before_percent"] = busy
     print(f"bench: {name} done in {result.details['wall_seconds']} s", flush=True)
     return result, crashed
 

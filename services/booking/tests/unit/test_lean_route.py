@@ -151,6 +151,41 @@ async def test_the_rate_limit_counts_each_request_once_whichever_way_it_goes(pat
     assert statuses == [201, 422, 422, 429]
 
 
+@pytest.fixture
+def fastapi_handler_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths of the requests FastAPI's own handler solved dependencies for."""
+    import fastapi.routing
+
+    calls: list[str] = []
+    solve = fastapi.routing.solve_dependencies
+
+    async def counted(**kwargs: Any) -> Any:
+        calls.append(kwargs["request"].url.path)
+        return await solve(**kwargs)
+
+    monkeypatch.setattr(fastapi.routing, "solve_dependencies", counted)
+    return calls
+
+
+async def test_a_request_that_validates_takes_the_short_way(fastapi_handler_calls: list[str]) -> None:
+    async with client(app_with_both_routes()) as http:
+        assert (await http.post("/lean", headers=SCHOOL | JSON | KEY, content=GOOD)).status_code == 201
+        assert (await http.post("/lean", headers=SCHOOL | JSON | KEY, content=b"{}")).status_code == 422
+        assert (await http.post("/stock", headers=SCHOOL | JSON | KEY, content=GOOD)).status_code == 201
+    assert fastapi_handler_calls == ["/lean", "/stock"]  # only the invalid body went to FastAPI's handler
+
+
+async def test_a_traced_request_goes_to_fastapi_s_handler(
+    fastapi_handler_calls: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import booking.entrypoints.lean_route as lean_route
+
+    monkeypatch.setattr(lean_route, "get_telemetry_data", lambda: SimpleNamespace())  # native telemetry on
+    async with client(app_with_both_routes()) as http:
+        assert (await http.post("/lean", headers=SCHOOL | JSON | KEY, content=GOOD)).status_code == 201
+    assert fastapi_handler_calls == ["/lean"]
+
+
 async def test_dependency_overrides_are_honoured() -> None:
     app = app_with_both_routes()
 

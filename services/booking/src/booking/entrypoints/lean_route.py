@@ -1,11 +1,13 @@
 """A route class for the busiest endpoint: FastAPI's contract, a shorter way to the common case.
 
 FastAPI's generic handler solves the endpoint's dependency graph on every request and parses the content type as a
-MIME header; for `POST /v1/visit-requests` that was about a tenth of booking's CPU per request. `LeanRoute` keeps all
-FastAPI derives from the endpoint's signature (OpenAPI, the body and header models, their error format) and answers
-only the common case itself: a body sent as `application/json` that validates, header parameters that validate, no
-dependency overrides. Anything else (an invalid or missing header, another content type, malformed JSON, a body
-that does not validate) goes to FastAPI's own handler for the same request, so every error answer is FastAPI's.
+MIME header; for `POST /v1/visit-requests` that was about a fifth of booking's CPU per request (900 -> 540 us in
+process). `LeanRoute` keeps all FastAPI derives from the endpoint's signature (OpenAPI, the body and header models,
+their error format) and answers only the common case itself: a body sent as `application/json` that validates,
+header parameters that validate, no dependency overrides, FastAPI's native telemetry off (as here: no OpenTelemetry
+provider is configured). Anything else (an invalid or missing header, another content type, malformed JSON, a body
+that does not validate, a traced request) goes to FastAPI's own handler for the same request, so every error answer
+is FastAPI's.
 
 Validation has no side effects, so checking it before the dependencies (FastAPI calls them first) changes nothing a
 client sees: when it fails, FastAPI's handler calls the dependencies (and a 401 or 429 they raise still wins over a
@@ -19,6 +21,7 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from fastapi.telemetry import get_telemetry_data
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 try:  # FastAPI builds an included route's handler with its effective (prefixed, merged) context
@@ -49,7 +52,11 @@ class LeanRoute(APIRoute):
         headers = [(field, field.field_info.alias or field.name) for field in dependant.header_params]
 
         async def handler(request: Request) -> Response:
-            if request.app.dependency_overrides or request.headers.get("content-type") != JSON:
+            if (
+                request.headers.get("content-type") != JSON
+                or request.app.dependency_overrides
+                or get_telemetry_data() is not None  # FastAPI's native telemetry traces its handler's steps
+            ):
                 return await fastapi_handler(request)
             try:
                 await request.body()  # kept on the request: FastAPI's handler reads it from there

@@ -69,6 +69,9 @@ CASES: dict[str, tuple[dict[str, str], bytes]] = {
     "valid": (SCHOOL | JSON | KEY, GOOD),
     "valid, charset in the content type": (SCHOOL | {"Content-Type": "application/json; charset=utf-8"} | KEY, GOOD),
     "valid, +json content type": (SCHOOL | {"Content-Type": "application/vnd.visit+json"} | KEY, GOOD),
+    "valid, capitalised content type": (SCHOOL | {"Content-Type": " Application/JSON ;charset=utf-8"} | KEY, GOOD),
+    "content type with two slashes": (SCHOOL | {"Content-Type": "application/json/x"} | KEY, GOOD),
+    "content type listing two types": (SCHOOL | {"Content-Type": "application/json, text/plain"} | KEY, GOOD),
     "valid, padded text and a note": (
         SCHOOL | JSON | KEY, json.dumps(body(school__name="  Byskolen ", notes=" Ta med brosjyrer ")).encode()
     ),
@@ -170,6 +173,8 @@ def fastapi_handler_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 async def test_a_request_that_validates_takes_the_short_way(fastapi_handler_calls: list[str]) -> None:
     async with client(app_with_both_routes()) as http:
         assert (await http.post("/lean", headers=SCHOOL | JSON | KEY, content=GOOD)).status_code == 201
+        charset = {"Content-Type": "application/json; charset=utf-8"}
+        assert (await http.post("/lean", headers=SCHOOL | charset | KEY, content=GOOD)).status_code == 201
         assert (await http.post("/lean", headers=SCHOOL | JSON | KEY, content=b"{}")).status_code == 422
         assert (await http.post("/stock", headers=SCHOOL | JSON | KEY, content=GOOD)).status_code == 201
     assert fastapi_handler_calls == ["/lean", "/stock"]  # only the invalid body went to FastAPI's handler

@@ -53,7 +53,7 @@ class LeanRoute(APIRoute):
 
         async def handler(request: Request) -> Response:
             if (
-                request.headers.get("content-type") != JSON
+                not _is_json(request.headers.get("content-type"))
                 or request.app.dependency_overrides
                 or get_telemetry_data() is not None  # FastAPI's native telemetry traces its handler's steps
             ):
@@ -89,6 +89,12 @@ class LeanRoute(APIRoute):
             return response
 
         return handler
+
+
+def _is_json(content_type: str | None) -> bool:
+    """`application/json`, in any case, with any parameters: a type FastAPI reads as JSON too (it also reads
+    `+json` types, which go to its handler here)."""
+    return content_type is not None and content_type.partition(";")[0].strip().lower() == JSON
 
 
 async def _call(dependant: Dependant, request: Request) -> Any:

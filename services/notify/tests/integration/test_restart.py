@@ -1,6 +1,8 @@
 """A restart mid-send: what is repeated is at most the attempt whose acknowledgement was never recorded."""
 
+import asyncio
 from datetime import UTC, datetime
+from typing import Any
 
 import asyncpg
 import pytest
@@ -8,6 +10,7 @@ import pytest
 from notify.adapters.email import OutgoingEmail, SmtpEmailSender
 from notify.adapters.sms import FileSmsSender
 from notify.adapters.templates import Renderer
+from notify.service_layer import worker as worker_module
 from notify.service_layer.worker import DeliveryWorker
 from notify.settings import NotifySettings
 from outreach_shared.testing.service import RunningService
@@ -95,3 +98,48 @@ async def test_restart_mid_send_repeats_only_the_unrecorded_attempt(
     messages = smtp.to(f"{kari}@example.org")
     assert len(messages) == (2 if after_accept else 1)
     assert len({m["Message-ID"] for m in messages}) == 1  # a duplicate is recognisably the same message
+
+
+async def test_a_send_whose_outcome_waits_for_the_database_is_not_claimed_again_when_its_lease_runs_out(
+    service: RunningService,
+    publish: Publisher,
+    smtp: RecordingHandler,
+    db: asyncpg.Pool,
+    tmp_path: object,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = SmtpEmailSender(host="127.0.0.1", port=smtp.port)
+    the_worker = worker(service, real, f"{tmp_path}/sms")
+    while await the_worker.run_once():  # drain what other tests left due
+        pass
+    kari = await _offer_pending(service, publish, db)
+    while await the_worker.deliver_inbox_once():
+        pass
+    database_away = asyncio.Event()
+    database_away.set()
+    record = worker_module.record_outcomes
+
+    async def record_when_back(conn: asyncpg.Connection, outcomes: Any) -> Any:
+        if database_away.is_set():
+            raise OSError("the database is away")
+        return await record(conn, outcomes)
+
+    monkeypatch.setattr(worker_module, "record_outcomes", record_when_back)
+    first_loop = asyncio.create_task(the_worker.send_once())  # sends, then retries recording the outcome
+    async def handed_over() -> bool:
+        return len(smtp.to(f"{kari}@example.org")) == 1
+
+    await eventually(handed_over)
+    await asyncio.sleep(1.0)  # twice the lease: the delivery is due again in the database
+    assert (await _email(db, kari))["status"] == "sending"
+    second_loop = asyncio.create_task(the_worker.send_once())
+    await asyncio.wait({second_loop}, timeout=5)
+    if not second_loop.done():  # it claimed the delivery, sent it again and now waits to record that too
+        second_loop.cancel()
+    assert second_loop.done() and not second_loop.cancelled() and not second_loop.result(), (
+        "another loop of the same worker claimed the unrecorded send again")
+    database_away.clear()
+    assert await first_loop
+    email = await _email(db, kari)
+    assert (email["status"], email["attempts"]) == ("sent", 1)
+    assert len(smtp.to(f"{kari}@example.org")) == 1

@@ -98,6 +98,9 @@ class DeliveryWorker:
             settings.delivery_max_attempts, settings.retry_base_seconds, settings.retry_max_seconds
         )
         self._slots = asyncio.Semaphore(max(1, settings.delivery_concurrency))
+        self._unrecorded: set[UUID] = set()
+        """Deliveries this worker is sending or has sent whose outcome is not stored yet. Their lease can run out
+        while the database is away; another loop of this worker must not claim them and send them again."""
         self._wakes: list[asyncio.Event] = []
 
     def wake(self) -> None:
@@ -194,7 +197,8 @@ class DeliveryWorker:
     async def claim(self) -> list[Outgoing] | None:
         """Step 1: lock a batch of due e-mail and SMS deliveries and count their attempts (None: none due)."""
         async with self._pool.acquire() as conn, conn.transaction():
-            batch = await repo.lock_due_batch(conn, self._s.delivery_batch_size, inbox=False)
+            due = await repo.lock_due_batch(conn, self._s.delivery_batch_size, inbox=False)
+            batch = [d for d in due if d.id not in self._unrecorded]
             if not batch:
                 return None
             outgoing = await self._prepare_all(conn, batch)
@@ -308,6 +312,8 @@ class DeliveryWorker:
         expired: list[Outgoing] = []
         arrived = asyncio.Event()
 
+        self._unrecorded.update(out.delivery.id for out in batch)
+
         async def one(out: Outgoing) -> None:
             async with self._slots:
                 if time.monotonic() >= send_by:  # the lease may run out mid-send: give it back unsent
@@ -338,6 +344,7 @@ class DeliveryWorker:
         finally:
             if not sending.done():
                 sending.cancel()
+            self._unrecorded.difference_update(out.delivery.id for out in batch)
 
     async def send(self, out: Outgoing) -> DeliveryError | None:
         """Step 2: hand the message to its provider; the error, or None once it was accepted."""

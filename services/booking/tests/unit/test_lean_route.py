@@ -8,6 +8,7 @@ import httpx
 import pytest
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
+from request_bodies import body
 
 from booking.entrypoints.dependencies import CallerDep, current_caller
 from booking.entrypoints.http import IdempotencyKey
@@ -40,24 +41,6 @@ def app_with_both_routes(rate_limit: int = 0) -> Any:
 
 def client(app: Any) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://lean")
-
-
-def body(**changes: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "school": {"orgnr": ORGNR, "name": "Byskolen", "kommunenummer": "0301", "address": "Gata 1"},
-        "contact": {"name": "Kari Lærer", "email": "kari@skole.no", "phone": "412 34 567"},
-        "kind": "school_visit",
-        "audience": {"description": "10. trinn", "pupils": 60},
-        "professions": ["nurse"],
-        "windows": [{"start": "2026-04-01T09:00:00+02:00", "end": "2026-04-01T12:00:00+02:00"}],
-    }
-    for path, value in changes.items():
-        target = base
-        *parents, leaf = path.split("__")
-        for p in parents:
-            target = target[p]
-        target[leaf] = value
-    return base
 
 
 SCHOOL = {"Authorization": f"Bearer {mint_token(SECRET, 'school', ORGNR)}"}

@@ -34,10 +34,6 @@ class OfferRepository:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.conn = conn
 
-    async def add(self, offer: Offer, *, travel_buffer: timedelta) -> None:
-        """Insert an offer holding the member's time from the window's start to its end plus the buffer."""
-        await self.add_all([offer], travel_buffer=travel_buffer)
-
     async def add_all(self, offers: Sequence[Offer], *, travel_buffer: timedelta) -> None:
         """Insert offers (in one statement), each holding the member's time from the window's start to its end plus
         the buffer; the table's trigger refuses the statement if any is a double booking or over a monthly limit."""

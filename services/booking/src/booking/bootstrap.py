@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from booking.adapters.visit_writer import NewVisitWriter
+from booking.entrypoints.dependencies import settings_of
 from booking.entrypoints.events import make_handlers
 from booking.entrypoints.http import router
 from booking.service_layer.unit_of_work import Clock, system_clock
@@ -13,14 +15,21 @@ NAME = "booking"
 
 
 def wire(runtime: Runtime) -> Wiring:
-    """Subscribe to team events and member erasures; the clock lives in runtime.extras (tests move it)."""
+    """Subscribe to team events and member erasures; the clock and the writer of new visits live in runtime.extras
+    (tests move the clock)."""
     runtime.extras.setdefault("clock", system_clock)
+    writer = runtime.extras["new_visit_writer"] = NewVisitWriter(
+        runtime.pool, max_open=settings_of(runtime).max_open_requests_per_school
+    )
 
     def clock() -> Clock:
         return runtime.extras["clock"]
 
     handlers = make_handlers(lambda: clock()())
-    return Wiring(subscriptions=[Subscription(name=NAME, topics=[Topics.OFFERS, Topics.MEMBERS], handlers=handlers)])
+    return Wiring(
+        subscriptions=[Subscription(name=NAME, topics=[Topics.OFFERS, Topics.MEMBERS], handlers=handlers)],
+        on_stop=[writer.drain],
+    )
 
 
 SERVICE = ServiceDefinition(

@@ -11,6 +11,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
+from booking.adapters.visit_writer import NewVisitWriter
 from booking.service_layer.unit_of_work import Clock, EventSink, EventWrapper, system_clock
 from booking.settings import BookingSettings
 from outreach_shared.auth import Principal
@@ -77,6 +78,12 @@ async def current_caller(
 
 
 CallerDep = Annotated[Principal, Depends(current_caller)]
+
+
+def new_visit_writer(runtime: Runtime) -> NewVisitWriter:
+    """The running service's writer of new visits (made by `bootstrap.wire`)."""
+    writer: NewVisitWriter = runtime.extras["new_visit_writer"]
+    return writer
 
 
 def event_wrapper(runtime: Runtime, request: Request) -> EventWrapper:

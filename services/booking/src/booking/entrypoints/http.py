@@ -16,6 +16,7 @@ from booking.entrypoints.dependencies import (
     RuntimeDep,
     clock_of,
     event_wrapper,
+    new_visit_writer,
     runtime_of,
     settings_of,
     unit_of_work,
@@ -62,13 +63,11 @@ async def create(body: VisitRequestIn, key: IdempotencyKey, request: Request, ca
     require_role(caller, "school")
     runtime = runtime_of(request)
     settings = settings_of(runtime)
-    min_notice = timedelta(days=settings.min_notice_days)
-    async with stateless_connection(runtime.pool) as conn:  # its statements leave no session state to reset
-        created = await create_visit_request(
-            conn, _command(body), caller=caller, idempotency_key=key, visit_id=str(uuid4()),
-            now=clock_of(runtime)(), min_notice=min_notice, wrap=event_wrapper(runtime, request),
-            max_open=settings.max_open_requests_per_school,
-        )  # fmt: skip
+    created = await create_visit_request(
+        _command(body), writer=new_visit_writer(runtime), connect=lambda: stateless_connection(runtime.pool),
+        caller=caller, idempotency_key=key, visit_id=str(uuid4()), now=clock_of(runtime)(),
+        min_notice=timedelta(days=settings.min_notice_days), wrap=event_wrapper(runtime, request),
+    )  # fmt: skip
     headers = {"Location": f"/v1/visit-requests/{created.body['id']}"}
     if created.replayed:
         headers["Idempotent-Replayed"] = "true"

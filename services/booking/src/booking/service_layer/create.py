@@ -2,6 +2,8 @@
 
 import hashlib
 import json
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,7 +12,8 @@ import asyncpg
 
 from booking.adapters.contacts import Contact
 from booking.adapters.idempotency import IdempotencyRepository
-from booking.adapters.new_visits import KeyClaim, OpenRequestLimit, add_new_visit
+from booking.adapters.new_visits import KeyClaim, NewVisit
+from booking.adapters.visit_writer import NewVisitWriter
 from booking.domain.model import Visit
 from booking.domain.times import check_windows
 from booking.domain.values import School, VisitDetails
@@ -47,21 +50,25 @@ def request_hash(canonical: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(canonical, sort_keys=True, default=str).encode()).hexdigest()
 
 
+Connect = Callable[[], AbstractAsyncContextManager[asyncpg.Connection]]
+"""Lends a connection, not in a transaction, for reading a used key's stored response."""
+
+
 async def create_visit_request(
-    conn: asyncpg.Connection,
     cmd: CreateVisitRequest,
     *,
+    writer: NewVisitWriter,
+    connect: Connect,
     caller: Principal,
     idempotency_key: str,
     visit_id: str,
     now: datetime,
     min_notice: timedelta,
     wrap: EventWrapper,
-    max_open: int = 0,
 ) -> Created:
     """Create the visit, or return the response already given to this key (422 if the body differs).
 
-    `conn` is not in a transaction: the visit and all that goes with it are written in one statement.
+    The visit and all that goes with it are written in one statement by `writer`, maybe together with others.
     """
     if caller.orgnr != cmd.school.orgnr:
         raise Invalid("school.orgnr: must be the organisation number of your token", field="school.orgnr")
@@ -69,12 +76,13 @@ async def create_visit_request(
         municipality = load_register().get(cmd.school.kommunenummer)
     except Invalid as exc:
         raise Invalid(f"school.kommunenummer: {exc.detail}", field="school.kommunenummer") from None
-    keys = IdempotencyRepository(conn)
     fingerprint = request_hash(cmd.canonical)
     try:
         check_windows(cmd.windows, now=now, min_notice=min_notice)
     except Invalid as refused:
-        return await _replay_or_refuse(conn, keys, cmd.school.orgnr, idempotency_key, fingerprint, refused)
+        async with connect() as conn:
+            keys = IdempotencyRepository(conn)
+            return await _replay_or_refuse(conn, keys, cmd.school.orgnr, idempotency_key, fingerprint, refused)
     visit = Visit.request(id=visit_id, school=cmd.school, details=cmd.details, windows=cmd.windows, now=now)
     c = cmd.contact
     visit.events.append(  # not validated again: the command's contact was (e-mail as EmailStr does, phone E.164)
@@ -85,18 +93,15 @@ async def create_visit_request(
     body = {"id": visit.id, "status": visit.status}
     claim = KeyClaim(cmd.school.orgnr, idempotency_key, fingerprint, body)
     events = [wrap(event, key=visit.id) for event in visit.events]
-    try:
-        created = await add_new_visit(
-            conn, claim=claim, visit=visit, county_number=municipality.county_number, contact=c, events=events,
-            max_open=max_open,
-        )  # fmt: skip
-    except OpenRequestLimit:
+    outcome = await writer.add(NewVisit(claim, visit, municipality.county_number, c, events))
+    if outcome == "limit":
         raise Conflict(
-            f"this school already has {max_open} open visit requests (requested or offered), the most allowed; "
-            "wait until some are confirmed, or cancel one, before asking for another"
-        ) from None
-    if not created:
-        return await _replay(keys, cmd.school.orgnr, idempotency_key, fingerprint)
+            f"this school already has {writer.max_open} open visit requests (requested or offered), the most "
+            "allowed; wait until some are confirmed, or cancel one, before asking for another"
+        )
+    if outcome == "used":
+        async with connect() as conn:
+            return await _replay(IdempotencyRepository(conn), cmd.school.orgnr, idempotency_key, fingerprint)
     visit.events.clear()
     return Created(201, body)
 

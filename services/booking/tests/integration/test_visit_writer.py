@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import asyncpg
 import pytest
+from booking_testkit import START, new_orgnr
 
 from booking.adapters.contacts import Contact
 from booking.adapters.new_visits import KeyClaim, NewVisit
@@ -17,8 +18,6 @@ from outreach_shared.contracts import new_envelope
 from outreach_shared.contracts.common import TimeWindow
 from outreach_shared.metrics import REGISTRY
 from outreach_shared.testing.service import RunningService
-
-from booking_testkit import START, new_orgnr
 
 
 def new_visit(orgnr: str, *, key: str | None = None, visit_id: str | None = None) -> NewVisit:

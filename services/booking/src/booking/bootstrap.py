@@ -18,9 +18,11 @@ def wire(runtime: Runtime) -> Wiring:
     """Subscribe to team events and member erasures; the clock and the writer of new visits live in runtime.extras
     (tests move the clock)."""
     runtime.extras.setdefault("clock", system_clock)
+    settings = settings_of(runtime)
     writer = runtime.extras["new_visit_writer"] = NewVisitWriter(
-        runtime.pool, max_open=settings_of(runtime).max_open_requests_per_school
-    )
+        runtime.pool, max_open=settings.max_open_requests_per_school, max_batch=settings.new_visit_batch,
+        max_writes=settings.new_visit_writes,
+    )  # fmt: skip
 
     def clock() -> Clock:
         return runtime.extras["clock"]

@@ -16,6 +16,10 @@ class BookingSettings(ServiceSettings):
     """Requests per minute per school token; 0 turns the limit off."""
     max_open_requests_per_school: int = 20
     """Open (requested or offered) visit requests one school may have; 0 turns the limit off."""
+    new_visit_writes: int = 2
+    """New-visit statements running at once; visits arriving meanwhile wait and go together in the next one."""
+    new_visit_batch: int = 32
+    """The most new visits one statement writes."""
 
 
 @cache

@@ -1,6 +1,7 @@
 """Idempotent create: retries with the same key, even concurrent ones, make one visit."""
 
 import asyncio
+import json
 from datetime import timedelta
 
 from booking_testkit import Api, FakeClock, KafkaTap, new_orgnr, request_body
@@ -48,6 +49,19 @@ async def test_the_same_key_with_a_different_body_is_422(api: Api) -> None:
     r = await api.svc.client.post("/v1/visit-requests", json=other, headers=headers)
     assert r.status_code == 422
     assert r.json()["errors"][0]["field"] == "Idempotency-Key" and "different request" in r.json()["detail"]
+    assert await _count(api, "SELECT count(*) FROM visits WHERE orgnr = $1", orgnr) == 1
+
+
+async def test_a_retry_written_differently_but_meaning_the_same_gets_the_first_response(api: Api) -> None:
+    orgnr = new_orgnr()
+    headers = {**api.school(orgnr), "Idempotency-Key": "rewritten", "Content-Type": "application/json"}
+    body = request_body(orgnr)
+    first = await api.svc.client.post("/v1/visit-requests", json=body, headers=headers)
+    reordered = {k: (dict(reversed(v.items())) if isinstance(v, dict) else v) for k, v in reversed(body.items())}
+    rewritten = json.dumps(reordered, indent=2).encode()  # other field order, other white space
+    again = await api.svc.client.post("/v1/visit-requests", content=rewritten, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.headers["Idempotent-Replayed"] == "true" and again.json() == first.json()
     assert await _count(api, "SELECT count(*) FROM visits WHERE orgnr = $1", orgnr) == 1
 
 

@@ -54,7 +54,7 @@ def _command(body: VisitRequestIn) -> CreateVisitRequest:
             notes=body.notes or None,
         ),
         windows=list(body.windows),
-        canonical=body.model_dump(mode="json"),
+        canonical=body.model_dump_json().encode(),  # fields in the model's order: key order and spacing vanish
     )
 
 

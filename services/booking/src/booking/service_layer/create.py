@@ -1,7 +1,6 @@
 """Creating a visit request, idempotently per (school, Idempotency-Key)."""
 
 import hashlib
-import json
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -27,13 +26,14 @@ from outreach_shared.municipalities import load_register
 
 @dataclass(frozen=True)
 class CreateVisitRequest:
-    """A school asks for a visit (already shape-validated); `canonical` is the body that was sent."""
+    """A school asks for a visit (already shape-validated); `canonical` is the body that was sent, as canonical JSON
+    (the same for every way of writing the same body: field order, white space)."""
 
     school: School
     contact: Contact
     details: VisitDetails
     windows: list[TimeWindow]
-    canonical: dict[str, Any]
+    canonical: bytes
 
 
 @dataclass(frozen=True)
@@ -45,9 +45,9 @@ class Created:
     replayed: bool = False
 
 
-def request_hash(canonical: dict[str, Any]) -> str:
-    """A stable fingerprint of a request body."""
-    return hashlib.sha256(json.dumps(canonical, sort_keys=True, default=str).encode()).hexdigest()
+def request_hash(canonical: bytes) -> str:
+    """A stable fingerprint of a request body in canonical JSON."""
+    return hashlib.sha256(canonical).hexdigest()
 
 
 Connect = Callable[[], AbstractAsyncContextManager[asyncpg.Connection]]

@@ -216,6 +216,14 @@ def configured_body_limit(scope: Scope) -> int:
     return int(limit) if limit else DEFAULT_MAX_REQUEST_BYTES
 
 
+def _content_length(scope: Scope) -> int | None:
+    """The request's Content-Length, or None without one (a chunked body) or with one that is not a number."""
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return int(value) if value.isdigit() else None
+    return None
+
+
 class RequestSizeLimitMiddleware:
     """Refuses bodies over the limit with 413 problem+json: by Content-Length at once, and while they stream."""
 
@@ -228,9 +236,12 @@ class RequestSizeLimitMiddleware:
             await self.app(scope, receive, send)
             return
         limit = self.max_bytes(scope)
-        declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > limit:
-            await self._refuse(limit, scope, receive, send)
+        declared = _content_length(scope)
+        if declared is not None:  # the server hands over no more than the declared length: nothing to count
+            if declared > limit:
+                await self._refuse(limit, scope, receive, send)
+            else:
+                await self.app(scope, receive, send)
             return
         received = 0
         started = False

@@ -27,6 +27,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import cpu_split
 import uvloop
 from loadgen import Outcome, Request, fixed_rate, saturate
 from profiling import read_profiles, under_pyinstrument
@@ -99,14 +100,29 @@ def bare_app(stack: Stack) -> Iterator[str]:
         yield url
 
 
-def measure(urls: dict[str, str], tokens: dict[str, str]) -> tuple[dict[str, Outcome], dict[str, list[Outcome]]]:
-    """Each side's fixed-rate phase, then ROUNDS saturation rounds alternating between the sides."""
+IS_SERVICE = {
+    "bare": lambda command: "baseline_app.py" in command,
+    "booking": lambda command: command.rstrip().endswith("-m booking") or "import SERVICE as s" in command,
+}
+"""How each side's server process is told apart from the others (by its command line)."""
+
+
+def measure(
+    urls: dict[str, str], tokens: dict[str, str]
+) -> tuple[dict[str, Outcome], dict[str, list[Outcome]], dict[str, list[dict[str, float]]]]:
+    """Each side's fixed-rate phase, then ROUNDS saturation rounds alternating between the sides, with the CPU each
+    process spent per request in each round."""
     fixed_phases = {side: uvloop.run(fixed(url, tokens)) for side, url in urls.items()}
     rounds: dict[str, list[Outcome]] = {side: [] for side in urls}
+    cpu: dict[str, list[dict[str, float]]] = {side: [] for side in urls}
     for _ in range(ROUNDS):
         for side, url in urls.items():
-            rounds[side].append(uvloop.run(saturation(url, tokens)))
-    return fixed_phases, rounds
+            before = cpu_split.snapshot()
+            outcome = uvloop.run(saturation(url, tokens))
+            after = cpu_split.snapshot()
+            rounds[side].append(outcome)
+            cpu[side].append(cpu_split.per_request(before, after, outcome.sent, IS_SERVICE[side]))
+    return fixed_phases, rounds, cpu
 
 
 def median_round(rounds: list[Outcome]) -> Outcome:
@@ -153,7 +169,7 @@ def run(stack: Stack, profile: bool = False) -> BenchResult:
         return result
     tokens = school_tokens(stack.jwt_secret)
     with bare_app(stack) as bare_url, services(stack, ["booking"]) as urls:
-        fixed_phases, rounds = measure({"bare": bare_url, "booking": urls["booking"]}, tokens)
+        fixed_phases, rounds, cpu = measure({"bare": bare_url, "booking": urls["booking"]}, tokens)
         gen = uvloop.run(ceiling(bare_url))
     sides = {side: {"fixed": fixed_phases[side], "saturation": median_round(rounds[side])} for side in rounds}
     for side, outcomes in sides.items():
@@ -164,6 +180,12 @@ def run(stack: Stack, profile: bool = False) -> BenchResult:
         round(100 * b.throughput / a.throughput, 1) for a, b in zip(rounds["bare"], rounds["booking"], strict=True)
     ]
     add_rows(result, sides["booking"], sides["bare"])
+    median_cpu = {side: cpu[side][rounds[side].index(sides[side]["saturation"])] for side in cpu}
+    for side in cpu:
+        result.details[side]["cpu_us_per_request"] = cpu[side]
+    for group in cpu_split.GROUPS[:4]:
+        result.row(f"CPU per request at saturation: {group}", median_cpu["booking"][group], "µs",
+                   baseline=median_cpu["bare"][group], baseline_label="bare")
     result.row("load generator alone (GET /ping, bare app)", gen.throughput, "req/s",
                note="the generator's ceiling: far above the figures above means it is not the bottleneck")
     result.details["generator"] = gen.summary()

@@ -30,6 +30,8 @@ class Outcome:
     latencies: list[float]
     statuses: dict[int, int]
     seconds: float
+    sent: int = 0
+    """Requests answered from the first, warm-up included (saturation only)."""
 
     @property
     def throughput(self) -> float:
@@ -74,6 +76,7 @@ async def saturate(requests: Sequence[Request], concurrency: int, warmup_seconds
     """`concurrency` workers send back to back for warm-up + `seconds` (or until the requests run out)."""
     latencies: list[float] = []
     statuses: dict[int, int] = {}
+    answered = 0
     queue = iter(requests)
     async with _session(concurrency) as session:
         began = time.perf_counter()
@@ -81,16 +84,18 @@ async def saturate(requests: Sequence[Request], concurrency: int, warmup_seconds
         stop_at = counted_from + seconds
 
         async def worker() -> None:
+            nonlocal answered
             for r in queue:
                 if time.perf_counter() >= stop_at:
                     return
                 sent = time.perf_counter()
                 status = await _send(session, r)
                 done = time.perf_counter()
+                answered += 1
                 if sent >= counted_from:
                     latencies.append(done - sent)
                     statuses[status] = statuses.get(status, 0) + 1
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         ended = time.perf_counter()
-    return Outcome(latencies, statuses, max(1e-9, ended - counted_from))
+    return Outcome(latencies, statuses, max(1e-9, ended - counted_from), answered)

@@ -128,11 +128,3 @@ class OutboxRelay:
         OUTBOX_PUBLISHED.inc(len(rows))
         log.debug("outbox relayed", count=len(rows))
         return len(rows)
-
-
-async def purge_published(pool: asyncpg.Pool, older_than_hours: int = 24 * 7) -> int:
-    """Delete relayed rows older than the given age; returns how many."""
-    result = await pool.execute(
-        "DELETE FROM outbox WHERE published_at < now() - make_interval(hours => $1)", older_than_hours
-    )
-    return int(result.split()[-1])

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from booking.adapters.idempotency import expired_keys
 from booking.adapters.visit_writer import NewVisitWriter
 from booking.entrypoints.dependencies import settings_of
 from booking.entrypoints.events import make_handlers
@@ -31,6 +32,7 @@ def wire(runtime: Runtime) -> Wiring:
     return Wiring(
         subscriptions=[Subscription(name=NAME, topics=[Topics.OFFERS, Topics.MEMBERS], handlers=handlers)],
         on_stop=[writer.drain],
+        purges=[expired_keys(settings.idempotency_keep_hours)],
     )
 
 

@@ -16,6 +16,8 @@ class BookingSettings(ServiceSettings):
     """Requests per minute per school token; 0 turns the limit off."""
     max_open_requests_per_school: int = 20
     """Open (requested or offered) visit requests one school may have; 0 turns the limit off."""
+    idempotency_keep_hours: int = 24 * 7
+    """How long an Idempotency-Key is remembered: a retry within it gets the first response; later, the key is new."""
     new_visit_writes: int = 2
     """New-visit statements running at once; visits arriving meanwhile wait and go together in the next one."""
     new_visit_batch: int = 32

@@ -6,6 +6,9 @@ from datetime import timedelta
 
 from booking_testkit import Api, FakeClock, KafkaTap, new_orgnr, request_body
 
+from booking.adapters.idempotency import expired_keys
+from outreach_shared.housekeeping import purge
+
 
 async def _count(api: Api, sql: str, *args: object) -> int:
     async with api.svc.runtime.pool.acquire() as conn:
@@ -86,3 +89,21 @@ async def test_a_retry_after_its_windows_came_too_close_still_gets_the_first_res
     fresh = {**headers, "Idempotency-Key": "new-key"}
     refused = await api.svc.client.post("/v1/visit-requests", json=request_body(orgnr), headers=fresh)
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "windows.0.start"
+
+
+async def test_a_key_is_forgotten_after_its_retention_and_a_recent_one_is_not(api: Api) -> None:
+    orgnr = new_orgnr()
+    headers = {**api.school(orgnr), "Idempotency-Key": "old-key"}
+    recent_headers = {**api.school(orgnr), "Idempotency-Key": "recent-key"}
+    first = await api.svc.client.post("/v1/visit-requests", json=request_body(orgnr), headers=headers)
+    recent = await api.svc.client.post("/v1/visit-requests", json=request_body(orgnr), headers=recent_headers)
+    pool = api.svc.runtime.pool
+    await pool.execute(
+        "UPDATE idempotency_keys SET created_at = now() - interval '8 days' WHERE orgnr = $1 AND key = 'old-key'", orgnr
+    )
+    assert await purge(pool, expired_keys(24 * 7)) >= 1
+    again = await api.svc.client.post("/v1/visit-requests", json=request_body(orgnr), headers=headers)
+    recent_again = await api.svc.client.post("/v1/visit-requests", json=request_body(orgnr), headers=recent_headers)
+    assert again.status_code == 201 and "Idempotent-Replayed" not in again.headers
+    assert again.json()["id"] != first.json()["id"]  # a new request now
+    assert recent_again.headers["Idempotent-Replayed"] == "true" and recent_again.json() == recent.json()

@@ -5,6 +5,8 @@ from typing import Any
 
 import asyncpg
 
+from outreach_shared.housekeeping import Purge
+
 
 @dataclass(frozen=True)
 class StoredResponse:
@@ -40,3 +42,8 @@ class IdempotencyRepository:
             key,
         )
         return StoredResponse(row["request_hash"], row["status_code"], row["response"]) if row else None
+
+
+def expired_keys(keep_hours: int) -> Purge:
+    """Keys claimed more than `keep_hours` ago: a retry after that is a new request (housekeeping deletes them)."""
+    return Purge("idempotency_keys", "created_at < now() - make_interval(hours => $1)", keep_hours)

@@ -1,0 +1,88 @@
+"""Housekeeping: rows that are only kept for a while are deleted once their time is up, in small batches.
+
+Relayed outbox rows are kept a week (to look into what a service published, and for the end-to-end benchmark's
+hop times), then deleted: left alone, the table grew by every event ever published and kept copies of personal data
+the erasure had no reason to look for. A service adds its own (booking: idempotency keys). Deleting is idempotent,
+so every instance may run it; each batch is a short statement of its own, never a long lock.
+"""
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import asyncpg
+from prometheus_client import Counter
+
+from outreach_shared.logging import get_logger
+from outreach_shared.metrics import REGISTRY
+
+log = get_logger(__name__)
+PURGED = Counter(
+    "outreach_housekeeping_deleted_total", "Rows housekeeping deleted, by table.", ["table"], registry=REGISTRY
+)
+
+
+@dataclass(frozen=True)
+class Purge:
+    """Rows of `table` matching `older_than`, a condition on `$1`, their retention in hours (e.g. "published_at <
+    now() - make_interval(hours => $1)"), are deleted once `keep_hours` have passed."""
+
+    table: str
+    older_than: str
+    keep_hours: int
+
+    def statement(self) -> str:
+        """One batch: at most $2 rows."""
+        return (
+            f"DELETE FROM {self.table} WHERE ctid = ANY(ARRAY("  # noqa: S608 - table and condition are ours
+            f"SELECT ctid FROM {self.table} WHERE {self.older_than} LIMIT $2))"
+        )
+
+
+def relayed_outbox(keep_hours: int) -> Purge:
+    """Outbox rows the relay published more than `keep_hours` ago."""
+    return Purge("outbox", "published_at < now() - make_interval(hours => $1)", keep_hours)
+
+
+async def purge(pool: asyncpg.Pool, what: Purge, *, batch: int = 5000) -> int:
+    """Delete what is due, batch by batch; how many rows."""
+    deleted = 0
+    statement = what.statement()
+    while True:
+        result = await pool.execute(statement, what.keep_hours, batch)
+        count = int(result.split()[-1])
+        deleted += count
+        if count < batch:
+            break
+    if deleted:
+        PURGED.labels(what.table).inc(deleted)
+        log.info("housekeeping deleted rows", table=what.table, count=deleted)
+    return deleted
+
+
+class Housekeeper:
+    """Runs every purge once a while (the first a minute after start-up, or sooner if the interval is shorter)."""
+
+    def __init__(self, pool: asyncpg.Pool, purges: Sequence[Purge], *, every_seconds: float) -> None:
+        self._pool = pool
+        self._purges = list(purges)
+        self._every = every_seconds
+
+    async def run(self) -> None:
+        """Purge until cancelled; a failure is logged and tried again next time."""
+        await asyncio.sleep(min(self._every, 60.0))
+        while True:
+            await self.run_once()
+            await asyncio.sleep(self._every)
+
+    async def run_once(self) -> dict[str, int]:
+        """Every purge once; rows deleted per table (a table whose purge failed is left out)."""
+        deleted: dict[str, int] = {}
+        for what in self._purges:
+            try:
+                deleted[what.table] = await purge(self._pool, what)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("housekeeping failed", table=what.table, error=type(exc).__name__)
+        return deleted

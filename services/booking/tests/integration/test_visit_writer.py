@@ -147,3 +147,15 @@ async def test_while_writes_are_running_later_visits_queue_for_the_next_one(pool
     assert await asyncio.gather(*(writer.add(n) for n in news)) == ["created"] * 10
     assert writes_so_far()[0] - before[0] == 3  # 4 + 4 + 2
     assert (await stored(pool, *(n.visit.id for n in news)))["visits"] == 10
+
+
+async def test_a_visit_written_alone_meets_the_same_rules(pool: asyncpg.Pool) -> None:
+    writer = NewVisitWriter(pool, max_open=1)
+    orgnr = new_orgnr()
+    first = new_visit(orgnr, key="alone")
+    assert await writer.add(first) == "created"
+    assert await writer.add(new_visit(orgnr, key="alone")) == "used"
+    assert await writer.add(new_visit(orgnr)) == "limit"
+    async with pool.acquire() as conn:
+        keys = await conn.fetchval("SELECT count(*) FROM idempotency_keys WHERE orgnr = $1", orgnr)
+    assert keys == 1

@@ -43,25 +43,18 @@ BEGIN
 END;
 $$;
 
--- The one-visit claim takes the school's lock before the key too, so that it and claim_visit_keys take their locks
--- in the same order.
+-- One visit's claim is the same claim for a batch of one (the same lock order, the same count), raising instead of
+-- returning 'limit' so that the statement writing the visit stops there.
 CREATE OR REPLACE FUNCTION claim_visit_key(p_orgnr TEXT, p_key TEXT, p_request_hash TEXT, p_response JSONB, p_max_open INT)
 RETURNS BOOLEAN LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    result TEXT;
 BEGIN
-    IF p_max_open > 0 THEN
-        PERFORM pg_advisory_xact_lock(hashtext('booking.open-requests:' || p_orgnr));
-    END IF;
-    INSERT INTO idempotency_keys (orgnr, key, request_hash, status_code, response)
-    VALUES (p_orgnr, p_key, p_request_hash, 201, p_response)
-    ON CONFLICT (orgnr, key) DO NOTHING;
-    IF NOT FOUND THEN
-        RETURN false;
-    END IF;
-    IF p_max_open > 0
-        AND (SELECT count(*) FROM visits WHERE orgnr = p_orgnr AND status IN ('requested', 'offered')) >= p_max_open
-    THEN
+    SELECT c.outcome INTO result
+    FROM claim_visit_keys(ARRAY[p_orgnr], ARRAY[p_key], ARRAY[p_request_hash], ARRAY[p_response::text], p_max_open) AS c;
+    IF result = 'limit' THEN
         RAISE EXCEPTION 'open-request-limit';
     END IF;
-    RETURN true;
+    RETURN result = 'created';
 END;
 $$;

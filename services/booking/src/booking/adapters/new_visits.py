@@ -94,10 +94,6 @@ Outcome = Literal["created", "used", "limit"]
 its limit of open requests."""
 
 
-class OpenRequestLimit(Exception):
-    """The school already has as many open visit requests as it may."""
-
-
 @dataclass(frozen=True)
 class KeyClaim:
     """An idempotency key to claim, the fingerprint of its request and the response it will replay."""

@@ -5,10 +5,10 @@ from typing import Any
 
 import phonenumbers
 import pytest
-from pydantic import ValidationError
+from pydantic import BaseModel, EmailStr, ValidationError
 from request_bodies import body
 
-from booking.entrypoints.schemas import VisitRequestIn, _e164, _parsed
+from booking.entrypoints.schemas import Email, VisitRequestIn, _e164, _email, _parsed
 
 
 def error_fields(data: dict[str, Any]) -> list[str]:
@@ -86,3 +86,39 @@ def test_the_phone_check_answers_as_it_did_through_phonenumbers_parse() -> None:
               "+46701234567", "+47٩١٢٣٤٥٦٧", "+4791234567 ", "+47-91234567", "+4780012345", "+4779012345", "12"]
     for value in norwegian_e164_sample() + others:
         assert outcome(_e164, value) == outcome(slow_e164, value), value
+
+
+class WithEmailStr(BaseModel):
+    email: EmailStr
+
+
+class WithEmail(BaseModel):
+    email: Email
+
+
+def email_outcome(model: type[BaseModel], value: str) -> Any:
+    try:
+        return model.model_validate({"email": value}).model_dump()
+    except ValidationError as exc:
+        return [(e["type"], e["msg"]) for e in exc.errors()]
+
+
+def test_the_remembered_email_check_answers_as_email_str_twice_over() -> None:
+    values = ["kari.nordmann@example.no", "Kari@EXAMPLE.NO", "kari@bølgen.no", "ola@xn--blgen-zua.no",
+              "Kari Nordmann <kari@example.no>", "not-an-email", "a@b", "kari@@example.no", "kari@example..no",
+              " kari@example.no", "kari@example.no\n", "x" * 70 + "@example.no", ""]
+    for value in values * 2:  # the second time from the cache where the first passed
+        assert email_outcome(WithEmail, value) == email_outcome(WithEmailStr, value), value
+
+
+def test_valid_contacts_are_checked_once_and_invalid_ones_every_time() -> None:
+    _email.cache_clear()
+    _e164.cache_clear()
+    for _ in range(3):
+        VisitRequestIn.model_validate(body())
+        for check, bad in ((_email, "not-an-email"), (_e164, "123")):
+            with pytest.raises(ValueError):
+                check(bad)
+    assert (_email.cache_info().misses, _email.cache_info().hits) == (4, 2)  # one valid address, three refusals
+    assert (_e164.cache_info().misses, _e164.cache_info().hits) == (4, 2)
+    assert _email.cache_info().currsize == _e164.cache_info().currsize == 1

@@ -47,6 +47,8 @@ SCHOOL = {"Authorization": f"Bearer {mint_token(SECRET, 'school', ORGNR)}"}
 JSON = {"Content-Type": "application/json"}
 KEY = {"Idempotency-Key": "k-1"}
 GOOD = json.dumps(body()).encode()
+DATES_ONLY = {"start": "2026-04-01", "end": "2026-04-02"}
+TIMESTAMPS = {"start": 1775000000, "end": 1775010000}
 
 CASES: dict[str, tuple[dict[str, str], bytes]] = {
     "valid": (SCHOOL | JSON | KEY, GOOD),
@@ -75,6 +77,25 @@ CASES: dict[str, tuple[dict[str, str], bytes]] = {
     "Idempotency-Key too long": (SCHOOL | JSON | {"Idempotency-Key": "k" * 201}, GOOD),
     "Idempotency-Key at the limit": (SCHOOL | JSON | {"Idempotency-Key": "k" * 200}, GOOD),
     "no key and an invalid body": (SCHOOL | JSON, json.dumps(body(contact__phone="12")).encode()),
+    # where reading the JSON text itself could answer otherwise than json.loads and then the Python values
+    "number as a string": (SCHOOL | JSON | KEY, json.dumps(body(audience__pupils="30")).encode()),
+    "whole float for an int": (SCHOOL | JSON | KEY, json.dumps(body(audience__pupils=30.0)).encode()),
+    "fraction for an int": (SCHOOL | JSON | KEY, json.dumps(body(team_size=2.5)).encode()),
+    "boolean for an int": (SCHOOL | JSON | KEY, json.dumps(body(team_size=True)).encode()),
+    "number for a text": (SCHOOL | JSON | KEY, json.dumps(body(school__name=42)).encode()),
+    "NaN for an int": (SCHOOL | JSON | KEY, GOOD.replace(b'"pupils": 60', b'"pupils": NaN')),
+    "huge int": (SCHOOL | JSON | KEY, json.dumps(body(audience__pupils=10**40)).encode()),
+    "duplicate key, valid last": (SCHOOL | JSON | KEY, b'{"kind": "party", ' + GOOD[1:]),
+    "duplicate key, invalid last": (SCHOOL | JSON | KEY, GOOD[:-1] + b', "kind": "party"}'),
+    "escaped unicode": (SCHOOL | JSON | KEY, json.dumps(body(school__name="Bøler skole"), ensure_ascii=True).encode()),
+    "lone surrogate": (SCHOOL | JSON | KEY, json.dumps(body(notes="x")).encode().replace(b'"x"', b'"\\ud800"')),
+    "NUL in a text": (SCHOOL | JSON | KEY, json.dumps(body(notes="a\u0000b")).encode()),
+    "byte order mark": (SCHOOL | JSON | KEY, b"\xef\xbb\xbf" + GOOD),
+    "UTF-16": (SCHOOL | JSON | KEY, GOOD.decode().encode("utf-16")),
+    "white space around": (SCHOOL | JSON | KEY, b" \n" + GOOD + b"\n "),
+    "trailing text": (SCHOOL | JSON | KEY, GOOD + b" x"),
+    "window with a date only": (SCHOOL | JSON | KEY, json.dumps(body(windows=[DATES_ONLY])).encode()),
+    "window as a timestamp": (SCHOOL | JSON | KEY, json.dumps(body(windows=[TIMESTAMPS])).encode()),
     "no token": (JSON | KEY, GOOD),
     "basic auth": ({"Authorization": "Basic a2FyaTpzZWNyZXQ="} | JSON | KEY, GOOD),
     "forged token": ({"Authorization": "Bearer not.a.token"} | JSON | KEY, GOOD),

@@ -9,6 +9,10 @@ provider is configured). Anything else (an invalid or missing header, another co
 that does not validate, a traced request) goes to FastAPI's own handler for the same request, so every error answer
 is FastAPI's.
 
+The short way validates the body from its JSON text (pydantic's JSON mode, no Python dicts in between), FastAPI from
+`json.loads`' values: for the shapes where the two readings could differ (numbers as strings, floats and booleans for
+ints, duplicate keys, NaN, surrogates, a BOM, UTF-16...), the tests compare both answers.
+
 Validation has no side effects, so checking it before the dependencies (FastAPI calls them first) changes nothing a
 client sees: when it fails, FastAPI's handler calls the dependencies (and a 401 or 429 they raise still wins over a
 422); when it passes, they are called here. Either way each dependency runs once per request.
@@ -16,12 +20,13 @@ client sees: when it fails, FastAPI's handler calls the dependencies (and a 401 
 
 import inspect
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.telemetry import get_telemetry_data
+from pydantic import TypeAdapter
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 try:  # FastAPI builds an included route's handler with its effective (prefixed, merged) context
@@ -49,6 +54,7 @@ class LeanRoute(APIRoute):
         if refusal:
             raise TypeError(f"LeanRoute cannot serve {self.path}: {refusal}")
         (body_field,) = dependant.body_params
+        body_adapter = TypeAdapter(Annotated[body_field.field_info.annotation, body_field.field_info])  # as FastAPI's
         headers = [(field, field.field_info.alias or field.name) for field in dependant.header_params]
 
         async def handler(request: Request) -> Response:
@@ -59,17 +65,14 @@ class LeanRoute(APIRoute):
             ):
                 return await fastapi_handler(request)
             try:
-                await request.body()  # kept on the request: FastAPI's handler reads it from there
+                raw = await request.body()  # kept on the request: FastAPI's handler reads it from there
             except StarletteHTTPException:
                 raise  # as FastAPI's handler does (RequestSizeLimitMiddleware's 413)
             except Exception:
                 return await fastapi_handler(request)  # its read fails too (the stream is spent): its 400
-            try:
-                body_json = await request.json()  # kept too
-            except Exception:
-                return await fastapi_handler(request)
-            body, errors = body_field.validate(body_json, {}, loc=("body",))
-            if errors:
+            try:  # the JSON text straight into the model: no Python dicts and lists in between
+                body = body_adapter.validate_json(raw)
+            except ValueError:  # pydantic's ValidationError: malformed or invalid; FastAPI's handler says which
                 return await fastapi_handler(request)
             values: dict[str, Any] = {body_field.name: body}
             for field, alias in headers:

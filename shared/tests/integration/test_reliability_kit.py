@@ -259,6 +259,23 @@ async def test_relay_keeps_the_order_of_one_aggregate_across_a_large_batch(kit_p
     assert ours == [e.event_id for e in envelopes]
 
 
+async def test_the_sender_keeps_each_key_s_order_across_record_batches_and_partitions(kafka_bootstrap, subject):
+    big, small = f"{subject}-big".encode(), f"{subject}-small".encode()  # 100 kB records: five to a record batch
+    messages = [(Topics.GATHERINGS, big if i % 3 else small, f"{i:06d}".encode() + b"x" * (100_000 if i % 3 else 10))
+                for i in range(30)]  # fmt: skip
+    broker = create_broker(kafka_bootstrap, client_id="kit-sender")
+    await broker.start()
+    try:
+        await sender(broker)(messages)
+    finally:
+        await broker.stop()
+    records = await read_topic(kafka_bootstrap, Topics.GATHERINGS,
+                               until=lambda rs: sum(r.key in (big, small) for r in rs) >= len(messages))
+    for key in (big, small):
+        assert [r.value[:6] for r in records if r.key == key] == [v[:6] for _, k, v in messages if k == key]
+        assert all(r.headers == (("content-type", b"application/json"),) for r in records if r.key == key)
+
+
 async def test_relay_lingering_sends_the_rows_of_concurrent_commits_in_one_batch(kit_pool, subject):
     sent: list[list[bytes]] = []
 

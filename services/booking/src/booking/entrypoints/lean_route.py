@@ -54,7 +54,8 @@ class LeanRoute(APIRoute):
         if refusal:
             raise TypeError(f"LeanRoute cannot serve {self.path}: {refusal}")
         (body_field,) = dependant.body_params
-        body_adapter = TypeAdapter(Annotated[body_field.field_info.annotation, body_field.field_info])  # as FastAPI's
+        body_type: Any = Annotated[body_field.field_info.annotation, body_field.field_info]  # as FastAPI builds it
+        body_adapter: TypeAdapter[Any] = TypeAdapter(body_type)
         headers = [(field, field.field_info.alias or field.name) for field in dependant.header_params]
 
         async def handler(request: Request) -> Response:
@@ -65,13 +66,13 @@ class LeanRoute(APIRoute):
             ):
                 return await fastapi_handler(request)
             try:
-                raw = await request.body()  # kept on the request: FastAPI's handler reads it from there
+                sent = await request.body()  # kept on the request: FastAPI's handler reads it from there
             except StarletteHTTPException:
                 raise  # as FastAPI's handler does (RequestSizeLimitMiddleware's 413)
             except Exception:
                 return await fastapi_handler(request)  # its read fails too (the stream is spent): its 400
             try:  # the JSON text straight into the model: no Python dicts and lists in between
-                body = body_adapter.validate_json(raw)
+                body = body_adapter.validate_json(sent)
             except ValueError:  # pydantic's ValidationError: malformed or invalid; FastAPI's handler says which
                 return await fastapi_handler(request)
             values: dict[str, Any] = {body_field.name: body}

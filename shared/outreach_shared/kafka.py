@@ -53,7 +53,8 @@ def create_broker(bootstrap_servers: str, *, client_id: str, logger: Any = None)
 
 
 def sender(broker: KafkaBroker) -> SendAll:
-    """An outbox SendAll: queues every message in order, then waits for all acknowledgements.
+    """An outbox SendAll: queues the messages in order, as one record batch per partition, then waits for all
+    acknowledgements.
 
     Messages go straight to the broker's aiokafka producer (acks=all, idempotent): FastStream's publish builds a
     command, runs middlewares and re-encodes each message, which was most of the relay's time. The idempotent
@@ -85,12 +86,17 @@ async def _record_batches(
             partitions[topic] = every, sorted(producer.client.cluster.available_partitions_for_topic(topic))
         target = (topic, partition_for_key(key, *partitions[topic]))
         batch = open_batches.get(target)
-        if batch is None or batch.append(timestamp=None, key=key, value=value, headers=_JSON_HEADERS) is None:
+        if batch is None or not _appended(batch, key, value):
             batch = open_batches[target] = producer.create_batch()  # a full one stays before it in the list
             batches.append((target, batch))
-            if batch.append(timestamp=None, key=key, value=value, headers=_JSON_HEADERS) is None:
+            if not _appended(batch, key, value):
                 raise ValueError(f"a record for {topic} is larger than a whole batch ({MAX_BATCH_BYTES} bytes)")
     return batches
+
+
+def _appended(batch: BatchBuilder, key: bytes, value: bytes) -> bool:
+    """Add the record to the batch; False when the batch is full (it is then closed)."""
+    return batch.append(timestamp=None, key=key, value=value, headers=_JSON_HEADERS) is not None
 
 
 def _producer(broker: KafkaBroker) -> AIOKafkaProducer:

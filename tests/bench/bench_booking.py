@@ -27,6 +27,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import cpu_split
 import uvloop
@@ -67,6 +68,12 @@ def school_contact(orgnr: str) -> dict[str, str]:
     return {"name": "Kari Nordmann", "email": f"kontakt.{orgnr}@skole.example.no", "phone": f"+479{orgnr[-7:]}"}
 
 
+def school_body(template: dict[str, Any], orgnr: str) -> dict[str, Any]:
+    """The template visit request as the school `orgnr` sends it: its name and contact in it."""
+    return template | {"school": template["school"] | {"orgnr": orgnr, "name": f"Skole {orgnr}"},
+                       "contact": school_contact(orgnr)}  # fmt: skip
+
+
 def prepared(base_url: str, tokens: dict[str, str], count: int) -> list[Request]:
     """`count` valid, distinct visit requests, ready to send, the schools taking turns with their tokens."""
     schools = list(tokens)
@@ -74,8 +81,7 @@ def prepared(base_url: str, tokens: dict[str, str], count: int) -> list[Request]
     out = []
     for i in range(count):
         orgnr = schools[i % len(schools)]
-        body = template | {"school": template["school"] | {"orgnr": orgnr, "name": f"Skole {orgnr}"},
-                           "contact": school_contact(orgnr)}
+        body = school_body(template, orgnr)
         headers = {"Authorization": f"Bearer {tokens[orgnr]}", "Idempotency-Key": str(uuid.uuid4()),
                    "Content-Type": "application/json"}
         out.append(Request("POST", base_url + PATH, headers, json.dumps(body).encode()))

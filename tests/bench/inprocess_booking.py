@@ -19,7 +19,7 @@ from typing import Any
 import uvloop
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_booking import school_contact, school_tokens  # noqa: E402
+from bench_booking import school_body, school_tokens  # noqa: E402
 
 from booking.adapters.new_visits import NewVisit, Outcome  # noqa: E402
 from booking.bootstrap import SERVICE  # noqa: E402
@@ -43,9 +43,7 @@ class InstantWriter:
 
 def asgi_request(orgnr: str, token: str, template: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
     """One create as an ASGI scope and its body."""
-    body = template | {"school": template["school"] | {"orgnr": orgnr, "name": f"Skole {orgnr}"},
-                       "contact": school_contact(orgnr)}  # fmt: skip
-    raw = json.dumps(body).encode()
+    raw = json.dumps(school_body(template, orgnr)).encode()
     headers = [(b"host", b"booking"), (b"authorization", f"Bearer {token}".encode()),
                (b"idempotency-key", str(uuid.uuid4()).encode()), (b"content-type", b"application/json"),
                (b"content-length", str(len(raw)).encode())]  # fmt: skip

@@ -63,7 +63,7 @@ def wire(runtime: Runtime) -> Wiring:
     on_stop = [email.close] + ([sms.close] if isinstance(sms, HttpSmsSender) else [])
     background = [keep_digest_scheduled] + ([worker.run] if s.delivery_worker_enabled else [])
     return Wiring(
-        subscriptions=subscriptions(EventHandlers(s, clock)),
+        subscriptions=subscriptions(EventHandlers(s, clock, renderer)),
         timers=timer_handlers,
         background=background,
         on_stop=on_stop,

@@ -5,6 +5,7 @@ from uuid import uuid4
 import asyncpg
 
 from notify.adapters import read_models
+from notify.adapters.templates import Renderer
 from notify.domain.notices import CalendarSpec, NoticeDraft, NoticeType, Recipient
 from notify.domain.preferences import Channel, Preferences
 from notify.service_layer import erasure, planning
@@ -82,3 +83,40 @@ async def test_planning_the_same_event_again_makes_nothing_more(service: Running
 async def test_nothing_to_plan_touches_nothing(service: RunningService, db: asyncpg.Pool) -> None:
     async with db.acquire() as conn, conn.transaction():
         assert await planning.plan(conn, [], event_id=uuid4(), correlation_id="c") == 0
+
+
+async def test_with_a_renderer_inbox_items_are_written_with_their_notices_and_only_once(
+    service: RunningService, db: asyncpg.Pool
+) -> None:
+    renderer = Renderer(app_url="https://app.example")
+    known, english, unknown, erased = (Recipient.member(uid("m")) for _ in range(4))
+    async with db.acquire() as conn, conn.transaction():
+        await read_models.upsert_contact(conn, recipient=known.key, name="Kari Nordmann", first_name="Kari",
+                                         email="kari@example.org", phone="", language="nn")
+        await read_models.save_preferences(conn, english.ref, Preferences(language="en"))
+        await erasure.erase(conn, erased.key)
+    drafts = [invitation(known), invitation(english), invitation(unknown), invitation(erased)]
+    event_id = uuid4()
+    for expected in (6, 0):  # e-mail and inbox for three members, then nothing more for the same event
+        async with db.acquire() as conn, conn.transaction():
+            made = await planning.plan(conn, drafts, event_id=event_id, correlation_id="c", renderer=renderer)
+        assert made == expected
+    items = {
+        row["member_id"]: row
+        for row in await db.fetch(
+            "SELECT i.*, n.event_id FROM inbox_items i JOIN notices n ON n.id = i.notice_id WHERE n.event_id = $1",
+            event_id,
+        )
+    }
+    assert set(items) == {known.ref, english.ref, unknown.ref}
+    for recipient, language, name in ((known, "nn", "Kari"), (english, "en", None), (unknown, "nb", None)):
+        rendered = renderer.render(NoticeType.GATHERING_INVITATION, language, CONTEXT, name)
+        item = items[recipient.ref]
+        assert (item["title"], item["body"], item["notice_type"]) == (
+            rendered.subject, rendered.text, "gathering_invitation")
+    statuses = await db.fetch(
+        "SELECT channel, status, attempts, sent_at IS NOT NULL AS stamped FROM deliveries WHERE event_id = $1",
+        event_id,
+    )
+    assert sorted((r["channel"], r["status"], r["attempts"], r["stamped"]) for r in statuses) == [
+        ("email", "pending", 0, False)] * 3 + [("inbox", "sent", 1, True)] * 3

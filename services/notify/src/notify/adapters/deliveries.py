@@ -47,6 +47,8 @@ class PlannedNotice:
     draft: NoticeDraft
     calendar: str | None
     channels: list[str]
+    inbox: tuple[str, str] | None = None
+    """The in-app inbox item's title and body, when it is written with the notice (its delivery then `sent`)."""
 
 
 async def create_notices(
@@ -55,11 +57,14 @@ async def create_notices(
     """Insert notices and their deliveries in one statement; those this event already made are skipped.
 
     A notice that already exists for (event, recipient, type) gets no deliveries; a delivery that already exists
-    for (event, recipient, channel) is not made again. Returns the number of deliveries made.
+    for (event, recipient, channel) is not made again. A notice planned with its inbox item has that item written
+    here too, and its inbox delivery stored as sent (one attempt), as the delivery worker would have. Returns the
+    number of deliveries made.
     """
     if not planned:
         return 0
     channels = [(p.id, channel) for p in planned for channel in p.channels]
+    inbox = [p for p in planned if p.inbox is not None and "inbox" in p.channels]
     return await conn.fetchval(
         """WITH planned AS (
                SELECT * FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::bool[], $8::text[], $9::text[])
@@ -69,12 +74,25 @@ async def create_notices(
                                     calendar)
                SELECT id, $1, $2, notice_type, recipient, subject, urgent, context::jsonb, calendar FROM planned
                ON CONFLICT DO NOTHING RETURNING id, recipient),
+           items AS (
+               SELECT * FROM unnest($12::uuid[], $13::text[], $14::text[]) AS i(notice_id, title, body)),
            made_deliveries AS (
-               INSERT INTO deliveries (id, notice_id, event_id, recipient, channel)
-               SELECT gen_random_uuid(), n.id, $1, n.recipient, c.channel
+               INSERT INTO deliveries (id, notice_id, event_id, recipient, channel, status, attempts, sent_at)
+               SELECT gen_random_uuid(), n.id, $1, n.recipient, c.channel,
+                      CASE WHEN i.notice_id IS NULL THEN 'pending' ELSE 'sent' END,
+                      CASE WHEN i.notice_id IS NULL THEN 0 ELSE 1 END,
+                      CASE WHEN i.notice_id IS NULL THEN NULL ELSE now() END
                FROM made_notices n JOIN unnest($10::uuid[], $11::text[]) AS c(notice_id, channel)
                    ON c.notice_id = n.id
-               ON CONFLICT (event_id, recipient, channel) DO NOTHING RETURNING 1)
+               LEFT JOIN items i ON c.channel = 'inbox' AND i.notice_id = n.id
+               ON CONFLICT (event_id, recipient, channel) DO NOTHING RETURNING notice_id, channel, status),
+           written AS (
+               INSERT INTO inbox_items (id, notice_id, member_id, notice_type, title, body)
+               SELECT gen_random_uuid(), i.notice_id, substr(n.recipient, 8), p.notice_type, i.title, i.body
+               FROM items i JOIN made_deliveries m ON m.notice_id = i.notice_id AND m.channel = 'inbox'
+                   AND m.status = 'sent'
+               JOIN made_notices n ON n.id = i.notice_id JOIN planned p ON p.id = i.notice_id
+               ON CONFLICT (notice_id) DO NOTHING)
            SELECT count(*) FROM made_deliveries""",
         event_id,
         correlation_id,
@@ -87,6 +105,9 @@ async def create_notices(
         [p.calendar for p in planned],
         [notice_id for notice_id, _ in channels],
         [channel for _, channel in channels],
+        [p.id for p in inbox],
+        [p.inbox[0] for p in inbox if p.inbox],
+        [p.inbox[1] for p in inbox if p.inbox],
     )
 
 
@@ -123,9 +144,11 @@ async def lock_due(conn: asyncpg.Connection) -> Delivery | None:
     return _delivery(row) if row else None
 
 
-async def lock_due_batch(conn: asyncpg.Connection, limit: int, *, inbox: bool) -> list[Delivery]:
+async def lock_due_batch(
+    conn: asyncpg.Connection, limit: int, *, inbox: bool, expired_leases: bool = True
+) -> list[Delivery]:
     """Lock up to `limit` due inbox deliveries (or due e-mail and SMS ones), skipping locked ones: pending and due
-    first, then expired leases.
+    first, then (with `expired_leases`) those whose lease ran out.
 
     Two queries, each walking its own partial index in order (`deliveries_due`, `deliveries_sending`).
     """
@@ -138,7 +161,7 @@ async def lock_due_batch(conn: asyncpg.Connection, limit: int, *, inbox: bool) -
             inbox,
         )
     )
-    if len(rows) < limit:
+    if expired_leases and len(rows) < limit:
         rows += await conn.fetch(
             f"""SELECT {DELIVERY_COLUMNS} FROM deliveries d JOIN notices n ON n.id = d.notice_id
                 WHERE d.status = 'sending' AND d.lease_until <= now() AND (d.channel = 'inbox') = $2

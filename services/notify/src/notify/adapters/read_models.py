@@ -1,7 +1,7 @@
 """SQL for the read models: contacts (personal data), erased recipients, visits, gatherings, preferences."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -65,29 +65,46 @@ async def lock_recipients(conn: asyncpg.Connection, recipients: Iterable[str], *
 
 @dataclass(frozen=True)
 class RecipientsState:
-    """What planning needs to know of a set of recipients: who was erased, and members' preferences."""
+    """What planning and delivery need to know of a set of recipients: who was erased, members' preferences and
+    (when asked for) how to reach them."""
 
     erased: frozenset[str]
     preferences: dict[str, Preferences]
     """By member id; members who never set any are absent."""
+    contacts: dict[str, Contact] = field(default_factory=dict)
+    """By recipient key; only when asked for, and only those known."""
 
 
-async def get_recipients_state(conn: asyncpg.Connection, recipients: Iterable[str]) -> RecipientsState:
-    """Erased recipients and members' preferences among `recipients`, in one query."""
-    rows = await conn.fetch(
-        """SELECT r.recipient, e.recipient IS NOT NULL AS erased, p.member_id, p.preferences
+_STATE = """SELECT r.recipient, e.recipient IS NOT NULL AS erased, p.member_id, p.preferences{contact_columns}
            FROM unnest($1::text[]) AS r(recipient)
            LEFT JOIN erased_recipients e ON e.recipient = r.recipient
-           LEFT JOIN preferences p ON r.recipient LIKE 'member:%' AND p.member_id = substr(r.recipient, 8)
-           WHERE e.recipient IS NOT NULL OR p.member_id IS NOT NULL""",
-        sorted(set(recipients)),
-    )
+           LEFT JOIN preferences p ON r.recipient LIKE 'member:%' AND p.member_id = substr(r.recipient, 8){join}
+           WHERE e.recipient IS NOT NULL OR p.member_id IS NOT NULL{known}"""
+_STATE_ONLY = _STATE.format(contact_columns="", join="", known="")
+_STATE_AND_CONTACTS = _STATE.format(
+    contact_columns=", c.recipient AS contact, c.name, c.first_name, c.email, c.phone, c.language",
+    join="\n           LEFT JOIN contacts c ON c.recipient = r.recipient",
+    known=" OR c.recipient IS NOT NULL",
+)
+
+
+async def get_recipients_state(
+    conn: asyncpg.Connection, recipients: Iterable[str], *, contacts: bool = False
+) -> RecipientsState:
+    """Erased recipients and members' preferences among `recipients` (and, with `contacts`, their contact
+    details), in one query."""
+    rows = await conn.fetch(_STATE_AND_CONTACTS if contacts else _STATE_ONLY, sorted(set(recipients)))
     return RecipientsState(
         erased=frozenset(row["recipient"] for row in rows if row["erased"]),
         preferences={
             row["member_id"]: Preferences.model_validate(row["preferences"])
             for row in rows
             if row["member_id"] is not None and row["preferences"] is not None
+        },
+        contacts={
+            row["contact"]: Contact(*(row[c] for c in ("contact", "name", "first_name", "email", "phone", "language")))
+            for row in rows
+            if contacts and row["contact"] is not None
         },
     )
 

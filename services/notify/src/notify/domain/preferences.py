@@ -34,3 +34,8 @@ class Preferences(BaseModel):
     language: Language | None = None
     channels: dict[NoticeType, list[Channel]] = {}
     quiet_hours: QuietHours | None = None
+
+
+def notice_language(preferences: Preferences | None, contact_language: str | None) -> str:
+    """The language to write to a recipient in: their chosen one, else their contact's, else Norwegian bokmål."""
+    return (preferences.language if preferences else None) or contact_language or "nb"

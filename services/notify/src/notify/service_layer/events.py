@@ -4,6 +4,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from notify.adapters import read_models
+from notify.adapters.templates import Renderer
 from notify.domain import drafts as d
 from notify.domain import reminders as r
 from notify.domain import scheduling
@@ -19,16 +20,20 @@ from outreach_shared.contracts import training as t
 Clock = Callable[[], datetime]
 
 
-async def _notify(ctx: HandlerContext, drafts: Sequence[NoticeDraft]) -> None:
-    await plan(ctx.conn, drafts, event_id=ctx.envelope.event_id, correlation_id=ctx.envelope.correlation_id)
-
-
 class EventHandlers:
-    """One method per event type; settings give organisers and reminder offsets, the clock gives now."""
+    """One method per event type; settings give organisers and reminder offsets, the clock gives now, and the
+    renderer (when given) writes members' inbox items as their notices are planned."""
 
-    def __init__(self, settings: NotifySettings, clock: Clock) -> None:
+    def __init__(self, settings: NotifySettings, clock: Clock, renderer: Renderer | None = None) -> None:
         self._s = settings
         self._now = clock
+        self._renderer = renderer
+
+    async def _notify(self, ctx: HandlerContext, drafts: Sequence[NoticeDraft]) -> None:
+        await plan(
+            ctx.conn, drafts, event_id=ctx.envelope.event_id, correlation_id=ctx.envelope.correlation_id,
+            renderer=self._renderer,
+        )  # fmt: skip
 
     async def on_member(self, ctx: HandlerContext, p: a.MemberRegistered) -> None:
         """A member's snapshot: keep their contact details, and release notices waiting for them."""
@@ -72,22 +77,22 @@ class EventHandlers:
         await read_models.upsert_visit(
             ctx.conn, d.VisitInfo(p.visit_id, school_name=p.school_name, kind=p.kind, language=p.language)
         )
-        await _notify(ctx, d.offer_made(p))
+        await self._notify(ctx, d.offer_made(p))
 
     async def on_offer_closed(self, ctx: HandlerContext, p: a.OfferExpired | a.OfferWithdrawn) -> None:
         """Tell the member their offer expired or was withdrawn."""
-        await _notify(ctx, d.offer_closed(p, await read_models.get_visit(ctx.conn, p.visit_id)))
+        await self._notify(ctx, d.offer_closed(p, await read_models.get_visit(ctx.conn, p.visit_id)))
 
     async def on_member_released(self, ctx: HandlerContext, p: a.MemberReleased) -> None:
         """Tell the member they are off the visit, and withdraw their reminders for it."""
         visit = await read_models.get_visit(ctx.conn, p.visit_id)
         await reminders.withdraw_member(ctx.conn, f"visit:{p.visit_id}", p.member_id)
-        await _notify(ctx, d.member_released(p, visit, self._now()))
+        await self._notify(ctx, d.member_released(p, visit, self._now()))
 
     async def on_no_team(self, ctx: HandlerContext, p: a.NoTeamAvailable) -> None:
         """Tell the organisers that no team could be found."""
         visit = await read_models.get_visit(ctx.conn, p.visit_id)
-        await _notify(ctx, d.no_team_available(p, visit, self._s.organisers))
+        await self._notify(ctx, d.no_team_available(p, visit, self._s.organisers))
 
     async def on_visit_requested(self, ctx: HandlerContext, p: b.VisitRequested) -> None:
         """Acknowledge the school's request."""
@@ -95,7 +100,7 @@ class EventHandlers:
             ctx.conn,
             d.VisitInfo(p.visit_id, p.school_name, p.school_address, p.kind, p.language),
         )
-        await _notify(ctx, d.visit_requested(p))
+        await self._notify(ctx, d.visit_requested(p))
 
     async def on_visit_confirmed(self, ctx: HandlerContext, p: b.VisitConfirmed) -> None:
         """Send the invitation to the school and the team, and set the reminders."""
@@ -120,13 +125,13 @@ class EventHandlers:
             now=now,
         )
         await reminders.schedule_all(ctx.conn, r.VISIT_REMINDER, scheduled)
-        await _notify(ctx, d.visit_confirmed(p, now))
+        await self._notify(ctx, d.visit_confirmed(p, now))
 
     async def on_visit_cancelled(self, ctx: HandlerContext, p: b.VisitCancelled) -> None:
         """Tell the school (and organisers if late), and withdraw every reminder of the visit."""
         visit = await read_models.get_visit(ctx.conn, p.visit_id)
         await reminders.withdraw_all(ctx.conn, f"visit:{p.visit_id}")
-        await _notify(ctx, d.visit_cancelled(p, visit, self._s.organisers, self._now()))
+        await self._notify(ctx, d.visit_cancelled(p, visit, self._s.organisers, self._now()))
 
     async def on_visit_rescheduled(self, ctx: HandlerContext, p: b.VisitRescheduled) -> None:
         """The visit has no fixed time any more: withdraw its reminders."""
@@ -135,7 +140,7 @@ class EventHandlers:
 
     async def on_visit_unfulfilled(self, ctx: HandlerContext, p: b.VisitUnfulfilled) -> None:
         """Tell the school that no team is available."""
-        await _notify(ctx, d.visit_unfulfilled(p, await read_models.get_visit(ctx.conn, p.visit_id)))
+        await self._notify(ctx, d.visit_unfulfilled(p, await read_models.get_visit(ctx.conn, p.visit_id)))
 
     async def on_gathering_published(self, ctx: HandlerContext, p: t.GatheringPublished) -> None:
         """Remember the gathering's title for later notices."""
@@ -148,7 +153,7 @@ class EventHandlers:
             await read_models.upsert_gathering(ctx.conn, p.gathering_id, title)
         else:
             title = await read_models.gathering_title(ctx.conn, p.gathering_id)
-        await _notify(ctx, d.gathering_notice(p, title))
+        await self._notify(ctx, d.gathering_notice(p, title))
 
     async def on_registration_confirmed(self, ctx: HandlerContext, p: t.RegistrationConfirmed) -> None:
         """Confirm the registration and set the gathering reminders."""
@@ -163,4 +168,4 @@ class EventHandlers:
     async def on_gathering_cancelled(self, ctx: HandlerContext, p: t.GatheringCancelled) -> None:
         """Tell every registered or waiting member, and withdraw all the gathering's reminders."""
         await reminders.withdraw_all(ctx.conn, f"gathering:{p.gathering_id}")
-        await _notify(ctx, d.gathering_cancelled(p))
+        await self._notify(ctx, d.gathering_cancelled(p))

@@ -43,7 +43,7 @@ from notify.adapters.read_models import Contact
 from notify.adapters.sms import SmsSender
 from notify.adapters.templates import Rendered, Renderer
 from notify.domain.channels import fallback_channel, hold_until
-from notify.domain.preferences import Channel, Preferences, QuietHours
+from notify.domain.preferences import Channel, Preferences, QuietHours, notice_language
 from notify.domain.retry import RetryPolicy, Verdict
 from notify.service_layer.outcomes import Outcome, record_outcome, record_outcomes
 from notify.settings import NotifySettings
@@ -101,31 +101,48 @@ class DeliveryWorker:
         self._unrecorded: set[UUID] = set()
         """Deliveries this worker is sending or has sent whose outcome is not stored yet. Their lease can run out
         while the database is away; another loop of this worker must not claim them and send them again."""
-        self._wakes: list[asyncio.Event] = []
+        self._inbox_wake = asyncio.Event()
+        self._send_wakes: list[asyncio.Event] = []
+        self._idle_senders: list[asyncio.Event] = []
+        """Send loops waiting for work, most recently idle last."""
+        self._lease_check_seconds = min(settings.delivery_poll_seconds, settings.delivery_lease_seconds / 4)
+        self._leases_checked: dict[bool, float] = {}
+        """When each kind of delivery (inbox or not) last had its expired leases looked for (monotonic)."""
 
     def wake(self) -> None:
-        """Look for due deliveries now rather than at the next poll."""
-        for event in self._wakes:
+        """Look for due deliveries now rather than at the next poll (every loop)."""
+        self._inbox_wake.set()
+        for event in self._send_wakes:
             event.set()
 
     def _on_notify(self, *_: object) -> None:
-        self.wake()
+        """Deliveries were planned: the inbox loop and one idle send loop look for them (when none is idle, every
+        send loop looks again once it is done). Waking every idle send loop made all but one claim nothing, at a
+        transaction each."""
+        self._inbox_wake.set()
+        if self._idle_senders:
+            self._idle_senders[-1].set()
+        else:
+            for event in self._send_wakes:
+                event.set()
 
     async def run(self) -> None:
         """Deliver until cancelled (several send loops and one inbox loop, woken by NOTIFY); errors are logged and
         the loops go on."""
         listener = asyncio.create_task(self._listen())
         try:
-            loops = [self._loop(self.send_once) for _ in range(max(1, self._s.delivery_loops))]
-            await asyncio.gather(*loops, self._loop(self.deliver_inbox_once))
+            senders = []
+            for _ in range(max(1, self._s.delivery_loops)):
+                event = asyncio.Event()
+                self._send_wakes.append(event)
+                senders.append(self._loop(self.send_once, event, self._idle_senders))
+            await asyncio.gather(*senders, self._loop(self.deliver_inbox_once, self._inbox_wake, []))
         finally:
             listener.cancel()
             with contextlib.suppress(BaseException):
                 await listener
 
-    async def _loop(self, step: Callable[[], Awaitable[bool]]) -> None:
-        event = asyncio.Event()
-        self._wakes.append(event)
+    async def _loop(self, step: Callable[[], Awaitable[bool]], event: asyncio.Event, idle: list[asyncio.Event]) -> None:
         while True:
             event.clear()
             try:
@@ -135,8 +152,21 @@ class DeliveryWorker:
                 raise
             except Exception:
                 log.exception("delivery loop failed; retrying")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(event.wait(), self._s.delivery_poll_seconds)
+            idle.append(event)
+            try:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(event.wait(), self._s.delivery_poll_seconds)
+            finally:
+                idle.remove(event)
+
+    def _expired_leases_due(self, inbox: bool) -> bool:
+        """Whether this claim also looks for deliveries whose lease ran out: at most every
+        `_lease_check_seconds` per kind (leases last minutes; a query on every claim was wasted)."""
+        now = time.monotonic()
+        if now - self._leases_checked.get(inbox, -float("inf")) < self._lease_check_seconds:
+            return False
+        self._leases_checked[inbox] = now
+        return True
 
     async def _listen(self) -> None:
         """Hold a LISTEN connection so planned deliveries wake the loops; re-listen after trouble."""
@@ -170,7 +200,9 @@ class DeliveryWorker:
         Inbox items have a loop of their own: they no longer wait for the e-mails claimed with them to be sent.
         """
         async with self._pool.acquire() as conn, conn.transaction():
-            batch = await repo.lock_due_batch(conn, self._s.delivery_inbox_batch_size, inbox=True)
+            batch = await repo.lock_due_batch(
+                conn, self._s.delivery_inbox_batch_size, inbox=True, expired_leases=self._expired_leases_due(True)
+            )
             if not batch:
                 return False
             prepared = await self._prepare_all(conn, batch)
@@ -197,7 +229,9 @@ class DeliveryWorker:
     async def claim(self) -> list[Outgoing] | None:
         """Step 1: lock a batch of due e-mail and SMS deliveries and count their attempts (None: none due)."""
         async with self._pool.acquire() as conn, conn.transaction():
-            due = await repo.lock_due_batch(conn, self._s.delivery_batch_size, inbox=False)
+            due = await repo.lock_due_batch(
+                conn, self._s.delivery_batch_size, inbox=False, expired_leases=self._expired_leases_due(False)
+            )
             batch = [d for d in due if d.id not in self._unrecorded]
             if not batch:
                 return None
@@ -260,31 +294,11 @@ class DeliveryWorker:
         await repo.hold(conn, delivery.id, now + timedelta(seconds=self._s.contact_wait_seconds), "contact")
 
     async def _resolve_all(self, conn: asyncpg.Connection, batch: list[Delivery]) -> dict[UUID, Resolved]:
-        """Where each delivery goes: erased recipients, contacts and preferences read in three queries."""
-        recipients = sorted({d.recipient for d in batch})
-        members = sorted({r.partition(":")[2] for r in recipients if r.startswith("member:")})
-        erased = {
-            row["recipient"]
-            for row in await conn.fetch(
-                "SELECT recipient FROM erased_recipients WHERE recipient = ANY($1::text[])", recipients
-            )
+        """Where each delivery goes: erased recipients, contacts and preferences read in one query."""
+        state = await read_models.get_recipients_state(conn, {d.recipient for d in batch}, contacts=True)
+        return {
+            d.id: self._resolve(d, d.recipient in state.erased, state.contacts, state.preferences) for d in batch
         }
-        contacts = {
-            row["recipient"]: Contact(**dict(row.items()))
-            for row in await conn.fetch(
-                """SELECT recipient, name, first_name, email, phone, language FROM contacts
-                   WHERE recipient = ANY($1::text[])""",
-                recipients,
-            )
-        }
-        prefs = {
-            row["member_id"]: Preferences.model_validate(row["preferences"])
-            for row in await conn.fetch(
-                "SELECT member_id, preferences FROM preferences WHERE member_id = ANY($1::text[])", members
-            )
-            if row["preferences"] is not None
-        }
-        return {d.id: self._resolve(d, d.recipient in erased, contacts, prefs) for d in batch}
 
     def _resolve(
         self, delivery: Delivery, erased: bool, contacts: dict[str, Contact], prefs: dict[str, Preferences]
@@ -296,7 +310,7 @@ class DeliveryWorker:
             return Resolved(None, None, "nb", None, erased=True)
         contact = contacts.get(delivery.recipient)
         pref = prefs.get(ref) if kind == "member" else None
-        language = (pref.language if pref else None) or (contact.language if contact else None) or "nb"
+        language = notice_language(pref, contact.language if contact else None)
         quiet = (
             pref.quiet_hours if pref else QuietHours(start=self._s.default_quiet_start, end=self._s.default_quiet_end)
         )

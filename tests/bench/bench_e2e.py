@@ -153,7 +153,7 @@ FROM requested JOIN staffed USING (visit_id) JOIN offered USING (visit_id) JOIN 
                      (2, 'relayed → ambassadors handling (Kafka, consumer)', t2 - t1),
                      (3, 'ambassadors handling → offers relayed (matching, commit, relay)', t3 - t2),
                      (4, 'offers relayed → notify handling (Kafka, consumer)', t4 - t3),
-                     (5, 'notify handling → inbox item (planning, commit, inbox loop)', t5 - t4))
+                     (5, 'notify handling → inbox item (planning and inbox item, one commit)', t5 - t4))
          AS s(n, stage, span),
      LATERAL (SELECT extract(epoch FROM span) * 1000 AS ms) AS m
 GROUP BY n, stage ORDER BY n

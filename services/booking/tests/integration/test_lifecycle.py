@@ -183,6 +183,27 @@ async def test_a_redelivered_event_has_one_effect(api: Api, ambassadors: Ambassa
     assert len(await tap.wait_for(visit_id, "visit.confirmed", count=2)) == 2
 
 
+async def test_a_second_offer_for_a_visit_being_offered_writes_nothing(api: Api, ambassadors: Ambassadors) -> None:
+    orgnr = new_orgnr()
+    visit_id = await api.create(orgnr)
+    await ambassadors.send(Topics.OFFERS, offer(visit_id, "m-kari"), key=visit_id)
+    await api.status_becomes(visit_id, orgnr, "offered")
+    written = "SELECT updated_at, xmin::text FROM visits WHERE id = $1"
+    async with api.svc.runtime.pool.acquire() as conn:
+        before = await conn.fetchrow(written, visit_id)
+    second = await ambassadors.send(Topics.OFFERS, offer(visit_id, "m-ola"), key=visit_id)
+    await eventually(lambda: _handled(api, second.event_id))
+    async with api.svc.runtime.pool.acquire() as conn:
+        assert await conn.fetchrow(written, visit_id) == before  # the row was not rewritten
+    visit = await api.get(visit_id, orgnr)
+    assert (visit["status"], [h["status"] for h in visit["history"]]) == ("offered", ["requested", "offered"])
+
+
+async def _handled(api: Api, event_id: object) -> bool:
+    async with api.svc.runtime.pool.acquire() as conn:
+        return bool(await conn.fetchval("SELECT count(*) FROM inbox WHERE event_id = $1", event_id))
+
+
 async def _ignored(api: Api, event_id: object) -> bool:
     async with api.svc.runtime.pool.acquire() as conn:
         return bool(await conn.fetchval("SELECT count(*) FROM ignored_events WHERE event_id = $1", event_id))

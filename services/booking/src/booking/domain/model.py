@@ -90,6 +90,12 @@ class Visit:
 
     # --- team events from the ambassadors service -------------------------------------------------
 
+    @property
+    def recorded_anything(self) -> bool:
+        """Whether a status history entry or an event was recorded since the visit was loaded. The team events'
+        commands below change a visit only so: each change moves it or notes a team change in its history."""
+        return len(self.history) > self.persisted_history or bool(self.events)
+
     def mark_offered(self, window: TimeWindow, now: datetime) -> None:
         """An offer was made: a requested (or unfulfilled) visit is now being offered."""
         self._refuse_when_closed("offer.made")

@@ -47,7 +47,8 @@ async def apply_team_event(
                 key=visit_id,
             )
         return
-    await save(repo, visit, emit)
+    if visit.recorded_anything:  # a second offer for a visit already being offered changes nothing: no write
+        await save(repo, visit, emit)
 
 
 async def erase_member(conn: asyncpg.Connection, member_id: str) -> None:

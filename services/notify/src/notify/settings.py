@@ -37,6 +37,7 @@ class NotifySettings(ServiceSettings):
     default_quiet_end: time = time(8, 0)
     delivery_worker_enabled: bool = True
     delivery_poll_seconds: float = 1.0  # fall-back only: planned deliveries wake the worker by NOTIFY
+    delivery_gather_seconds: float = 0.05  # a woken send loop waits this long: e-mails planned together, one claim
     delivery_batch_size: int = 100  # e-mail and SMS deliveries claimed per transaction
     delivery_inbox_batch_size: int = 500  # inbox deliveries written per transaction (by a loop of their own)
     delivery_concurrency: int = 16  # e-mails and SMS in flight at once (per instance)

@@ -11,7 +11,7 @@ from notify.domain.preferences import Channel, Preferences
 from notify.service_layer import erasure, planning
 from outreach_shared.testing.service import RunningService
 
-from .helpers import uid
+from .helpers import eventually, uid
 
 SERVICE_OVERRIDES = {"delivery_worker_enabled": False}
 CONTEXT = {  # complete: other modules' workers may render these deliveries
@@ -120,3 +120,36 @@ async def test_with_a_renderer_inbox_items_are_written_with_their_notices_and_on
     )
     assert sorted((r["channel"], r["status"], r["attempts"], r["stamped"]) for r in statuses) == [
         ("email", "pending", 0, False)] * 3 + [("inbox", "sent", 1, True)] * 3
+
+
+async def test_a_plan_wakes_only_the_delivery_loops_with_work(service: RunningService, db: asyncpg.Pool) -> None:
+    """The NOTIFY payload names the loop: `send` for pending e-mail and SMS, `inbox` for pending inbox items
+    (none when the items were written with their notices), nothing when nothing is pending."""
+    renderer = Renderer(app_url="https://app.example")
+    inbox_only = Recipient.member(uid("m"))
+    async with db.acquire() as conn, conn.transaction():
+        await read_models.save_preferences(
+            conn, inbox_only.ref, Preferences(channels={NoticeType.GATHERING_INVITATION: [Channel.INBOX]})
+        )
+    heard: list[str] = []
+    async with db.acquire() as listener:
+        channel = f"{await listener.fetchval('SELECT current_schema()')}_deliveries"
+        await listener.add_listener(channel, lambda *args: heard.append(args[3]))
+
+        async def payloads_of(drafts: list[NoticeDraft], with_renderer: Renderer | None) -> set[str]:
+            heard.clear()
+            async with db.acquire() as conn, conn.transaction():
+                await planning.plan(conn, drafts, event_id=uuid4(), correlation_id="c", renderer=with_renderer)
+            await db.execute("SELECT pg_notify($1, 'marker')", channel)  # delivered after the plan's
+            await eventually(lambda: _async("marker" in heard))
+            return set(heard) - {"marker"}
+
+        member = Recipient.member(uid("m"))
+        assert await payloads_of([invitation(member)], renderer) == {"send"}
+        assert await payloads_of([invitation(Recipient.member(uid("m")))], None) == {"inbox", "send"}
+        assert await payloads_of([invitation(inbox_only)], renderer) == set()
+        assert await payloads_of([invitation(inbox_only)], None) == {"inbox"}
+
+
+async def _async(value: bool) -> bool:
+    return value

@@ -20,8 +20,13 @@ possible, one per delivery at most, with the same Message-ID. In-app inbox deliv
 they never wait for e-mails): never twice.
 
 New deliveries wake the worker at once (LISTEN on `<schema>_deliveries`, fired by a trigger when deliveries
-are planned or become due again); the poll every `delivery_poll_seconds` is the fall-back. Several instances
-may run side by side: `SKIP LOCKED` and the leases keep them apart.
+are planned or become due again, its payload saying whether for the inbox loop or a send loop); the poll every
+`delivery_poll_seconds` is the fall-back. A woken send loop waits `delivery_gather_seconds` before it claims, so
+e-mails planned close together share a claim. Several instances may run side by side: `SKIP LOCKED` and the
+leases keep them apart.
+
+Members' inbox items are mostly written when their notices are planned (`planning.plan` with a renderer); the
+inbox loop writes the rest (reminders' and anything planned without one).
 """
 
 import asyncio
@@ -115,11 +120,14 @@ class DeliveryWorker:
         for event in self._send_wakes:
             event.set()
 
-    def _on_notify(self, *_: object) -> None:
-        """Deliveries were planned: the inbox loop and one idle send loop look for them (when none is idle, every
-        send loop looks again once it is done). Waking every idle send loop made all but one claim nothing, at a
-        transaction each."""
-        self._inbox_wake.set()
+    def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+        """Deliveries were planned or are due again: the payload says for which loop, `inbox` or `send` (anything
+        else wakes both). One idle send loop looks for them (when none is idle, every send loop looks again once
+        it is done): waking every loop made all but one claim nothing, at a transaction each."""
+        if payload != "send":
+            self._inbox_wake.set()
+        if payload == "inbox":
+            return
         if self._idle_senders:
             self._idle_senders[-1].set()
         else:
@@ -135,14 +143,19 @@ class DeliveryWorker:
             for _ in range(max(1, self._s.delivery_loops)):
                 event = asyncio.Event()
                 self._send_wakes.append(event)
-                senders.append(self._loop(self.send_once, event, self._idle_senders))
+                senders.append(self._loop(self.send_once, event, self._idle_senders, self._s.delivery_gather_seconds))
             await asyncio.gather(*senders, self._loop(self.deliver_inbox_once, self._inbox_wake, []))
         finally:
             listener.cancel()
             with contextlib.suppress(BaseException):
                 await listener
 
-    async def _loop(self, step: Callable[[], Awaitable[bool]], event: asyncio.Event, idle: list[asyncio.Event]) -> None:
+    async def _loop(
+        self, step: Callable[[], Awaitable[bool]], event: asyncio.Event, idle: list[asyncio.Event], gather: float = 0.0
+    ) -> None:
+        """Run `step` until it finds nothing, then wait for a wake-up (or the poll); a woken loop first waits
+        `gather` seconds more, still counted idle, so that deliveries planned just after the first are claimed
+        with it: one claim and one record transaction for several e-mails instead of one each."""
         while True:
             event.clear()
             try:
@@ -156,6 +169,8 @@ class DeliveryWorker:
             try:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(event.wait(), self._s.delivery_poll_seconds)
+                if event.is_set() and gather > 0:
+                    await asyncio.sleep(gather)
             finally:
                 idle.remove(event)
 

@@ -132,9 +132,13 @@ async def test_a_plan_wakes_only_the_delivery_loops_with_work(service: RunningSe
             conn, inbox_only.ref, Preferences(channels={NoticeType.GATHERING_INVITATION: [Channel.INBOX]})
         )
     heard: list[str] = []
+
+    def hear(*args: object) -> None:
+        heard.append(str(args[3]))
+
     async with db.acquire() as listener:
         channel = f"{await listener.fetchval('SELECT current_schema()')}_deliveries"
-        await listener.add_listener(channel, lambda *args: heard.append(args[3]))
+        await listener.add_listener(channel, hear)
 
         async def payloads_of(drafts: list[NoticeDraft], with_renderer: Renderer | None) -> set[str]:
             heard.clear()
@@ -149,6 +153,7 @@ async def test_a_plan_wakes_only_the_delivery_loops_with_work(service: RunningSe
         assert await payloads_of([invitation(Recipient.member(uid("m")))], None) == {"inbox", "send"}
         assert await payloads_of([invitation(inbox_only)], renderer) == set()
         assert await payloads_of([invitation(inbox_only)], None) == {"inbox"}
+        await listener.remove_listener(channel, hear)
 
 
 async def _async(value: bool) -> bool:

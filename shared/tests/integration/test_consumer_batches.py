@@ -65,5 +65,43 @@ async def test_a_shared_out_batch_handles_each_event_once_and_each_aggregate_in_
         assert len({r["causation_id"] for r in echoed}) == 10
 
 
+class Gathered:
+    """Deferred work: the subjects its handlers added, written as one effect row per flush."""
+
+    def __init__(self) -> None:
+        self.subjects: list[str] = []
+
+    async def flush(self, conn: asyncpg.Connection) -> None:
+        await conn.execute("INSERT INTO effects (subject, source, event_id) VALUES ($1, 'flush', $2)",
+                           ",".join(self.subjects), uuid.uuid4())
+
+
+async def test_deferred_work_is_gathered_over_a_batch_and_flushed_once_in_its_transaction(
+    kit_pool: asyncpg.Pool,
+) -> None:
+    subjects = [f"defer-{uuid.uuid4().hex[:8]}" for _ in range(2)]
+    broken = {subjects[1]}  # one batch fails after deferring: its deferred work is rolled back with it
+
+    async def handler(ctx: HandlerContext, payload: AttendanceRecorded) -> None:
+        gathered = ctx.defer("gathered", Gathered)
+        assert isinstance(gathered, Gathered)
+        gathered.subjects.append(f"{payload.gathering_id}/{payload.member_id}")
+        if payload.gathering_id in broken and payload.member_id == "1":
+            broken.clear()
+            raise RuntimeError("a bug that goes away")
+
+    consumer = EventConsumer(name=f"defer-{uuid.uuid4().hex[:8]}", pool=kit_pool, parallel=1,
+                             handlers={kit_process.EVENT_TYPE: handler}, dead_letter=_never, backoff_seconds=0.01)
+    assert await consumer.handle_batch(batch(subjects[:1], per_subject=3)) == [Outcome.HANDLED] * 3
+    assert await consumer.handle_batch(batch(subjects[1:], per_subject=2)) == [Outcome.HANDLED] * 2
+    flushed = [r["subject"] for r in await kit_pool.fetch(
+        "SELECT subject FROM effects WHERE source = 'flush' AND subject LIKE 'defer-%' AND (subject LIKE $1 "
+        "OR subject LIKE $2) ORDER BY id", f"%{subjects[0]}%", f"%{subjects[1]}%")]
+    first, second = subjects
+    # One flush for the whole first batch; the failed second batch left nothing, and one by one each event
+    # flushed its own.
+    assert flushed == [f"{first}/0,{first}/1,{first}/2", f"{second}/0", f"{second}/1"]
+
+
 async def _never(record: Record, reason: str, attempts: int) -> None:
     raise AssertionError(f"unexpected dead letter: {reason}")

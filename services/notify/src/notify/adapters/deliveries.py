@@ -41,9 +41,12 @@ def _delivery(row: asyncpg.Record) -> Delivery:
 
 @dataclass(frozen=True)
 class PlannedNotice:
-    """A draft ready to store: its new id, its calendar text and the channels to deliver it on."""
+    """A draft ready to store: its new id, the event that caused it, its calendar text and the channels to deliver
+    it on."""
 
     id: UUID
+    event_id: UUID
+    correlation_id: str
     draft: NoticeDraft
     calendar: str | None
     channels: list[str]
@@ -51,10 +54,8 @@ class PlannedNotice:
     """The in-app inbox item's title and body, when it is written with the notice (its delivery then `sent`)."""
 
 
-async def create_notices(
-    conn: asyncpg.Connection, planned: list[PlannedNotice], *, event_id: UUID, correlation_id: str
-) -> int:
-    """Insert notices and their deliveries in one statement; those this event already made are skipped.
+async def create_notices(conn: asyncpg.Connection, planned: list[PlannedNotice]) -> int:
+    """Insert notices and their deliveries in one statement; those their events already made are skipped.
 
     A notice that already exists for (event, recipient, type) gets no deliveries; a delivery that already exists
     for (event, recipient, channel) is not made again. A notice planned with its inbox item has that item written
@@ -67,18 +68,20 @@ async def create_notices(
     inbox = [p for p in planned if p.inbox is not None and "inbox" in p.channels]
     return await conn.fetchval(
         """WITH planned AS (
-               SELECT * FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::bool[], $8::text[], $9::text[])
-                   AS t(id, notice_type, recipient, subject, urgent, context, calendar)),
+               SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],
+                                    $7::bool[], $8::text[], $9::text[])
+                   AS t(id, event_id, correlation_id, notice_type, recipient, subject, urgent, context, calendar)),
            made_notices AS (
                INSERT INTO notices (id, event_id, correlation_id, notice_type, recipient, subject, urgent, context,
                                     calendar)
-               SELECT id, $1, $2, notice_type, recipient, subject, urgent, context::jsonb, calendar FROM planned
-               ON CONFLICT DO NOTHING RETURNING id, recipient),
+               SELECT id, event_id, correlation_id, notice_type, recipient, subject, urgent, context::jsonb, calendar
+               FROM planned
+               ON CONFLICT DO NOTHING RETURNING id, event_id, recipient),
            items AS (
                SELECT * FROM unnest($12::uuid[], $13::text[], $14::text[]) AS i(notice_id, title, body)),
            made_deliveries AS (
                INSERT INTO deliveries (id, notice_id, event_id, recipient, channel, status, attempts, sent_at)
-               SELECT gen_random_uuid(), n.id, $1, n.recipient, c.channel,
+               SELECT gen_random_uuid(), n.id, n.event_id, n.recipient, c.channel,
                       CASE WHEN i.notice_id IS NULL THEN 'pending' ELSE 'sent' END,
                       CASE WHEN i.notice_id IS NULL THEN 0 ELSE 1 END,
                       CASE WHEN i.notice_id IS NULL THEN NULL ELSE now() END
@@ -94,9 +97,9 @@ async def create_notices(
                JOIN made_notices n ON n.id = i.notice_id JOIN planned p ON p.id = i.notice_id
                ON CONFLICT (notice_id) DO NOTHING)
            SELECT count(*) FROM made_deliveries""",
-        event_id,
-        correlation_id,
         [p.id for p in planned],
+        [p.event_id for p in planned],
+        [p.correlation_id for p in planned],
         [p.draft.notice_type.value for p in planned],
         [p.draft.recipient.key for p in planned],
         [p.draft.subject for p in planned],

@@ -10,7 +10,7 @@ from notify.domain import reminders as r
 from notify.domain import scheduling
 from notify.domain.notices import NoticeDraft
 from notify.service_layer import erasure, reminders
-from notify.service_layer.planning import plan
+from notify.service_layer.planning import PlanBatch
 from notify.settings import NotifySettings
 from outreach_shared.consumer import HandlerContext
 from outreach_shared.contracts import ambassadors as a
@@ -30,10 +30,10 @@ class EventHandlers:
         self._renderer = renderer
 
     async def _notify(self, ctx: HandlerContext, drafts: Sequence[NoticeDraft]) -> None:
-        await plan(
-            ctx.conn, drafts, event_id=ctx.envelope.event_id, correlation_id=ctx.envelope.correlation_id,
-            renderer=self._renderer,
-        )  # fmt: skip
+        """Plan the drafts with the rest of the transaction's, just before it commits."""
+        batch = ctx.defer("notify.plan", lambda: PlanBatch(self._renderer))
+        assert isinstance(batch, PlanBatch)
+        batch.add(drafts, event_id=ctx.envelope.event_id, correlation_id=ctx.envelope.correlation_id)
 
     async def on_member(self, ctx: HandlerContext, p: a.MemberRegistered) -> None:
         """A member's snapshot: keep their contact details, and release notices waiting for them."""

@@ -1,6 +1,7 @@
 """Turn notice drafts into stored notices and one delivery per channel, exactly once per event."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from uuid import UUID, uuid4
 
 import asyncpg
@@ -14,6 +15,15 @@ from notify.domain.notices import NoticeDraft
 from notify.domain.preferences import Channel, notice_language
 
 
+@dataclass(frozen=True)
+class EventDrafts:
+    """The drafts one event (or timer) caused, with its id and correlation id."""
+
+    drafts: Sequence[NoticeDraft]
+    event_id: UUID
+    correlation_id: str
+
+
 async def plan(
     conn: asyncpg.Connection,
     drafts: Sequence[NoticeDraft],
@@ -22,43 +32,71 @@ async def plan(
     correlation_id: str,
     renderer: Renderer | None = None,
 ) -> int:
-    """Store each draft with its deliveries (skipping erased recipients and repeats); returns deliveries made.
+    """Store one event's drafts with their deliveries (see `plan_all`); returns deliveries made."""
+    return await plan_all(conn, [EventDrafts(drafts, event_id, correlation_id)], renderer=renderer)
+
+
+async def plan_all(conn: asyncpg.Connection, events: Sequence[EventDrafts], *, renderer: Renderer | None = None) -> int:
+    """Store each event's drafts with their deliveries (skipping erased recipients and repeats within an event);
+    returns deliveries made.
 
     Set-based: one statement locks the recipients, one reads who is erased and members' preferences, one writes
-    the notices and their deliveries, however many drafts there are.
+    the notices and their deliveries, however many drafts and events there are.
 
     With a `renderer`, members' in-app inbox items are written in that same statement (their deliveries stored as
     sent), rendered as the delivery worker would: an inbox item is never held back, so it need not wait for the
     worker's next transaction. Without one, the worker writes them.
     """
-    if not drafts:
+    if not any(e.drafts for e in events):
         return 0
-    recipients = {draft.recipient.key for draft in drafts}
+    recipients = {draft.recipient.key for e in events for draft in e.drafts}
     await read_models.lock_recipients(conn, recipients)
     state = await read_models.get_recipients_state(conn, recipients, contacts=renderer is not None)
     planned: list[PlannedNotice] = []
-    seen: set[tuple[str, str]] = set()
-    for draft in drafts:
-        key = (draft.recipient.key, draft.notice_type.value)
-        if draft.recipient.key in state.erased or key in seen:
-            continue  # an erased recipient gets nothing; a repeat in one event is one notice (the first)
-        seen.add(key)
-        preferences = state.preferences.get(draft.recipient.ref) if draft.recipient.kind == "member" else None
-        channels = plan_channels(draft, preferences)
-        inbox = None
-        if renderer is not None and Channel.INBOX in channels:
-            contact = state.contacts.get(draft.recipient.key)
-            language = notice_language(preferences, contact.language if contact else None)
-            name = contact.first_name if contact else None
-            rendered = renderer.render(draft.notice_type, language, draft.context, name)
-            inbox = (rendered.subject, rendered.text)
-        planned.append(
-            PlannedNotice(
-                id=uuid4(),
-                draft=draft,
-                calendar=to_ics(draft.calendar) if draft.calendar else None,
-                channels=[channel.value for channel in channels],
-                inbox=inbox,
+    seen: set[tuple[UUID, str, str]] = set()
+    for event in events:
+        for draft in event.drafts:
+            key = (event.event_id, draft.recipient.key, draft.notice_type.value)
+            if draft.recipient.key in state.erased or key in seen:
+                continue  # an erased recipient gets nothing; a repeat in one event is one notice (the first)
+            seen.add(key)
+            preferences = state.preferences.get(draft.recipient.ref) if draft.recipient.kind == "member" else None
+            channels = plan_channels(draft, preferences)
+            inbox = None
+            if renderer is not None and Channel.INBOX in channels:
+                contact = state.contacts.get(draft.recipient.key)
+                language = notice_language(preferences, contact.language if contact else None)
+                name = contact.first_name if contact else None
+                rendered = renderer.render(draft.notice_type, language, draft.context, name)
+                inbox = (rendered.subject, rendered.text)
+            planned.append(
+                PlannedNotice(
+                    id=uuid4(),
+                    event_id=event.event_id,
+                    correlation_id=event.correlation_id,
+                    draft=draft,
+                    calendar=to_ics(draft.calendar) if draft.calendar else None,
+                    channels=[channel.value for channel in channels],
+                    inbox=inbox,
+                )
             )
-        )
-    return await deliveries.create_notices(conn, planned, event_id=event_id, correlation_id=correlation_id)
+    return await deliveries.create_notices(conn, planned)
+
+
+class PlanBatch:
+    """The drafts of a consumer transaction's events, planned together just before it commits (one set of
+    statements for a whole batch of events instead of one per event)."""
+
+    def __init__(self, renderer: Renderer | None) -> None:
+        self._renderer = renderer
+        self._events: list[EventDrafts] = []
+
+    def add(self, drafts: Sequence[NoticeDraft], *, event_id: UUID, correlation_id: str) -> None:
+        """Plan these drafts with the rest of the transaction's."""
+        if drafts:
+            self._events.append(EventDrafts(drafts, event_id, correlation_id))
+
+    async def flush(self, conn: asyncpg.Connection) -> None:
+        """Plan every gathered event's drafts."""
+        events, self._events = self._events, []
+        await plan_all(conn, events, renderer=self._renderer)

@@ -4,7 +4,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar, cast
 
 import asyncpg
 from pydantic import BaseModel, ValidationError
@@ -49,12 +49,12 @@ class HandlerContext:
     events are written. A service gathers a batch's set-based work there (notify plans a batch's notices in one
     statement instead of one per event)."""
 
-    def defer(self, name: str, new: Callable[[], "Deferred"]) -> "Deferred":
+    def defer(self, name: str, new: Callable[[], "D"]) -> "D":
         """The transaction's deferred work called `name`, made with `new` the first time."""
         work = self.deferred.get(name)
         if work is None:
             work = self.deferred[name] = new()
-        return work
+        return cast("D", work)
 
     async def emit(self, event: BaseModel, *, key: str) -> Envelope:
         """Emit an event caused by the incoming one: it is written to the outbox in this transaction."""
@@ -74,6 +74,9 @@ class Deferred(Protocol):
 
     async def flush(self, conn: asyncpg.Connection) -> None:
         """Do the gathered work in the transaction of `conn`."""
+
+
+D = TypeVar("D", bound=Deferred)
 
 
 async def _flush(conn: asyncpg.Connection, deferred: dict[str, Deferred]) -> None:

@@ -84,7 +84,6 @@ async def test_deferred_work_is_gathered_over_a_batch_and_flushed_once_in_its_tr
 
     async def handler(ctx: HandlerContext, payload: AttendanceRecorded) -> None:
         gathered = ctx.defer("gathered", Gathered)
-        assert isinstance(gathered, Gathered)
         gathered.subjects.append(f"{payload.gathering_id}/{payload.member_id}")
         if payload.gathering_id in broken and payload.member_id == "1":
             broken.clear()

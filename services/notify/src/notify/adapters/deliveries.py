@@ -65,7 +65,7 @@ async def create_notices(conn: asyncpg.Connection, planned: list[PlannedNotice])
     if not planned:
         return 0
     channels = [(p.id, channel) for p in planned for channel in p.channels]
-    inbox = [p for p in planned if p.inbox is not None and "inbox" in p.channels]
+    items = [(p.id, *p.inbox) for p in planned if p.inbox is not None and "inbox" in p.channels]
     return await conn.fetchval(
         """WITH planned AS (
                SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],
@@ -108,9 +108,9 @@ async def create_notices(conn: asyncpg.Connection, planned: list[PlannedNotice])
         [p.calendar for p in planned],
         [notice_id for notice_id, _ in channels],
         [channel for _, channel in channels],
-        [p.id for p in inbox],
-        [p.inbox[0] for p in inbox if p.inbox],
-        [p.inbox[1] for p in inbox if p.inbox],
+        [notice_id for notice_id, _, _ in items],
+        [title for _, title, _ in items],
+        [body for _, _, body in items],
     )
 
 

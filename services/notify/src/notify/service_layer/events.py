@@ -32,7 +32,6 @@ class EventHandlers:
     async def _notify(self, ctx: HandlerContext, drafts: Sequence[NoticeDraft]) -> None:
         """Plan the drafts with the rest of the transaction's, just before it commits."""
         batch = ctx.defer("notify.plan", lambda: PlanBatch(self._renderer))
-        assert isinstance(batch, PlanBatch)
         batch.add(drafts, event_id=ctx.envelope.event_id, correlation_id=ctx.envelope.correlation_id)
 
     async def on_member(self, ctx: HandlerContext, p: a.MemberRegistered) -> None:

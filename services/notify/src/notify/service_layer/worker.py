@@ -25,7 +25,7 @@ are planned or become due again, its payload saying whether for the inbox loop o
 e-mails planned close together share a claim. Several instances may run side by side: `SKIP LOCKED` and the
 leases keep them apart.
 
-Members' inbox items are mostly written when their notices are planned (`planning.plan` with a renderer); the
+Members' inbox items are mostly written when their notices are planned (`planning.plan_all` with a renderer); the
 inbox loop writes the rest (reminders' and anything planned without one).
 """
 

@@ -5,10 +5,11 @@ import asyncio
 import asyncpg
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
-from faststream.kafka.annotations import KafkaMessage
+from faststream.kafka.message import KafkaMessage
 
 from notify.service_layer import dead_letters
 from outreach_shared.contracts import Topics
+from outreach_shared.kafka import the_message
 from outreach_shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -22,6 +23,7 @@ def subscribe_dead_letters(broker: KafkaBroker, pool: asyncpg.Pool, *, group_id:
         group_id=group_id,
         ack_policy=AckPolicy.MANUAL,
         auto_offset_reset="earliest",
+        decoder=the_message,
         title="notify:dead-letters",
         description="Records dead letters (origin and reason, no payload) for the organisers' digest",
     )

@@ -15,6 +15,7 @@ from faststream.kafka.message import KafkaMessage
 from outreach_shared.consumer import EventConsumer, Record
 from outreach_shared.contracts import CATALOGUE
 from outreach_shared.dead_letters import Publish
+from outreach_shared.offsets import OffsetCommitter
 from outreach_shared.outbox import Message, SendAll
 
 _JSON_HEADERS = [("content-type", b"application/json")]
@@ -137,11 +138,13 @@ few microseconds each, and records that arrive while it waits are returned at on
 def subscribe(
     broker: KafkaBroker, consumer: EventConsumer, topics: Iterable[str], *, group_id: str, batch: bool = True,
     max_records: int = 500, idle_wait_ms: int = IDLE_WAIT_MS,
-) -> None:
+) -> OffsetCommitter | None:
     """Feed records of `topics` to `consumer`; offsets are committed only after it has handled them.
 
-    With `batch`, each fetched batch is handled in one transaction and committed once (much faster); the consumer
-    falls back to one record at a time, with retries and dead letters, when anything in the batch fails.
+    With `batch`, each fetched batch is handled in one transaction (much faster); the consumer falls back to one
+    record at a time, with retries and dead letters, when anything in the batch fails. Its offsets are then
+    committed in the background by the returned OffsetCommitter: close it before the broker stops. Without
+    `batch`, each record is committed once handled.
     """
     topics = list(topics)
     options: dict[str, Any] = {
@@ -154,20 +157,24 @@ def subscribe(
         "description": "Handles: " + ", ".join(consumer.event_types),
     }
     if batch:
+        committer = OffsetCommitter(name=consumer.name)
 
-        @broker.subscriber(*topics, batch=True, max_records=max_records, batch_timeout_ms=idle_wait_ms, **options)
+        @broker.subscriber(*topics, batch=True, max_records=max_records, batch_timeout_ms=idle_wait_ms,
+                           listener=committer, **options)
         async def on_batch(msg: KafkaMessage) -> None:
             raw = cast(tuple[ConsumerRecord, ...], msg.raw_message)
             if raw:
                 await consumer.handle_batch([_record(r) for r in raw])
-            await msg.ack()
+                committer.handled(msg.consumer, raw)
 
-        return
+        return committer
 
     @broker.subscriber(*topics, **options)
     async def on_record(msg: KafkaMessage) -> None:
         await consumer.handle(_record(cast(ConsumerRecord, msg.raw_message)))
         await msg.ack()
+
+    return None
 
 
 def _record(raw: ConsumerRecord) -> Record:

@@ -20,6 +20,7 @@ from outreach_shared.housekeeping import Housekeeper, Purge, relayed_outbox
 from outreach_shared.http import create_app
 from outreach_shared.kafka import create_broker, document_publishers, publisher, sender, subscribe
 from outreach_shared.logging import configure_logging, get_logger
+from outreach_shared.offsets import OffsetCommitter
 from outreach_shared.outbox import OutboxRelay
 from outreach_shared.settings import ServiceSettings
 from outreach_shared.timers import TimerHandler, TimerRunner
@@ -83,6 +84,7 @@ class Runtime:
         self.extras: dict[str, Any] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._on_stop: list[Callable[[], Awaitable[None]]] = []
+        self._committers: list[OffsetCommitter] = []
 
     def envelope(self, event: BaseModel, *, key: str, correlation_id: str) -> Envelope:
         """Wrap an event produced by this service."""
@@ -112,8 +114,10 @@ class Runtime:
                 backoff_seconds=s.handler_backoff_seconds,
                 parallel=sub.parallel,
             )
-            subscribe(self.broker, consumer, sub.topics, group_id=s.consumer_group or f"outreach-{sub.name}",
-                      batch=sub.batch)
+            committer = subscribe(self.broker, consumer, sub.topics,
+                                  group_id=s.consumer_group or f"outreach-{sub.name}", batch=sub.batch)
+            if committer is not None:
+                self._committers.append(committer)
         await self.broker.start()
         relay = OutboxRelay(
             self.pool,
@@ -146,6 +150,8 @@ class Runtime:
         for hook in self._on_stop:
             with contextlib.suppress(Exception):
                 await hook()
+        for committer in self._committers:
+            await committer.close()
         if self.broker is not None:
             await self.broker.stop()
         if self.pool is not None:

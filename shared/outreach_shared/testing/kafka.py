@@ -39,7 +39,7 @@ async def read_topic(bootstrap: str, topic: str, *, until: Callable[[list[Consum
     await consumer.start()
     records: list[ConsumerRecord] = []
     try:
-        partitions = [TopicPartition(topic, p) for p in await _partitions(consumer, topic)]
+        partitions = [TopicPartition(topic, p) for p in await partitions_of(consumer, topic)]
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         deadline = time.monotonic() + timeout
@@ -55,7 +55,8 @@ async def read_topic(bootstrap: str, topic: str, *, until: Callable[[list[Consum
         await consumer.stop()
 
 
-async def _partitions(consumer: AIOKafkaConsumer, topic: str, timeout: float = 10.0) -> set[int]:
+async def partitions_of(consumer: AIOKafkaConsumer, topic: str, timeout: float = 10.0) -> set[int]:
+    """The partition numbers of `topic`, waiting for the consumer to learn them (a started consumer)."""
     deadline = time.monotonic() + timeout
     while (partitions := consumer.partitions_for_topic(topic)) is None:
         if time.monotonic() > deadline:

@@ -17,7 +17,7 @@ from outreach_shared import timers
 from outreach_shared.contracts import Envelope, Topics, new_envelope
 from outreach_shared.kafka import create_broker, sender, subscribe
 from outreach_shared.outbox import OutboxRelay, enqueue
-from outreach_shared.testing.kafka import envelopes_of, publish_envelopes, publish_raw, read_topic
+from outreach_shared.testing.kafka import envelopes_of, partitions_of, publish_envelopes, publish_raw, read_topic
 from outreach_shared.testing.waiting import eventually
 
 KIT_PROCESS = Path(kit_process.__file__)
@@ -33,11 +33,13 @@ async def consuming(pool: asyncpg.Pool, bootstrap: str, *, group: str, name: str
     """Run the kit consumer in-process until the block ends."""
     broker = create_broker(bootstrap, client_id=f"kit-{name}")
     consumer = kit_process.kit_consumer(pool, broker, name, max_attempts)
-    subscribe(broker, consumer, [Topics.GATHERINGS], group_id=group, batch=batch)
+    committer = subscribe(broker, consumer, [Topics.GATHERINGS], group_id=group, batch=batch)
     await broker.start()
     try:
         yield broker
     finally:
+        if committer is not None:
+            await committer.close()
         await broker.stop()
 
 
@@ -269,6 +271,44 @@ async def test_records_reach_their_handler_without_a_hop_to_a_worker_thread(
         for s in subjects:
             await eventually(lambda s=s: _equals(effects_of(kit_pool, s), 1))
     assert hops == []
+
+
+async def test_a_batch_subscriber_commits_its_handled_offsets_while_running_and_when_stopped(
+    kit_pool, kafka_bootstrap, subject
+):
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    async def committed_and_ends(group: str) -> tuple[list[int | None], list[int]]:
+        probe = AIOKafkaConsumer(bootstrap_servers=kafka_bootstrap, group_id=group, enable_auto_commit=False)
+        await probe.start()
+        try:
+            numbers = sorted(await partitions_of(probe, Topics.GATHERINGS))
+            parts = [TopicPartition(Topics.GATHERINGS, p) for p in numbers]
+            ends = await probe.end_offsets(parts)
+            return [await probe.committed(tp) for tp in parts], [ends[tp] for tp in parts]
+        finally:
+            await probe.stop()
+
+    group = f"g-{subject}"
+    first = [f"{subject}-{i}" for i in range(6)]
+    await publish_envelopes(kafka_bootstrap, *[
+        new_envelope(kit_process.make_event(s), key=s, producer="kit", correlation_id=s) for s in first])
+    async with consuming(kit_pool, kafka_bootstrap, group=group, name=group):
+        for s in first:
+            await eventually(lambda s=s: _equals(effects_of(kit_pool, s), 1))
+
+        async def everything_committed() -> bool:
+            committed, ends = await committed_and_ends(group)
+            assert committed == ends, (committed, ends)
+            return True
+
+        await eventually(everything_committed)  # in the background, while consuming
+        last = f"{subject}-last"
+        await publish_envelopes(kafka_bootstrap, new_envelope(kit_process.make_event(last), key=last,
+                                                              producer="kit", correlation_id=last))
+        await eventually(lambda: _equals(effects_of(kit_pool, last), 1))
+    committed, ends = await committed_and_ends(group)  # stopping committed the last batch at once
+    assert committed == ends
 
 
 async def test_relay_keeps_the_order_of_one_aggregate_across_a_large_batch(kit_pool, kafka_bootstrap, subject):

@@ -161,7 +161,7 @@ def subscribe(
 
         @broker.subscriber(*topics, batch=True, max_records=max_records, batch_timeout_ms=idle_wait_ms,
                            listener=committer, **options)
-        async def on_batch(msg: KafkaMessage) -> None:
+        async def on_batch(msg: Any) -> None:  # `the_message`'s KafkaMessage; Any keeps it out of the AsyncAPI payload
             raw = cast(tuple[ConsumerRecord, ...], msg.raw_message)
             if raw:
                 await consumer.handle_batch([_record(r) for r in raw])
@@ -170,7 +170,7 @@ def subscribe(
         return committer
 
     @broker.subscriber(*topics, **options)
-    async def on_record(msg: KafkaMessage) -> None:
+    async def on_record(msg: Any) -> None:
         await consumer.handle(_record(cast(ConsumerRecord, msg.raw_message)))
         await msg.ack()
 

@@ -1,11 +1,11 @@
 """A plain FastStream subscriber on the dead-letter topic (its records are not envelopes)."""
 
 import asyncio
+from typing import Any
 
 import asyncpg
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
-from faststream.kafka.message import KafkaMessage
 
 from notify.service_layer import dead_letters
 from outreach_shared.contracts import Topics
@@ -27,7 +27,7 @@ def subscribe_dead_letters(broker: KafkaBroker, pool: asyncpg.Pool, *, group_id:
         title="notify:dead-letters",
         description="Records dead letters (origin and reason, no payload) for the organisers' digest",
     )
-    async def on_dead_letter(msg: KafkaMessage) -> None:
+    async def on_dead_letter(msg: Any) -> None:  # the KafkaMessage (`the_message`); Any keeps AsyncAPI working
         raw = msg.raw_message
         assert not isinstance(raw, tuple)  # one record per call, not a batch
         headers = {k: v.decode(errors="replace") for k, v in (raw.headers or ())}

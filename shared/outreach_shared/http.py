@@ -317,17 +317,34 @@ def create_app(
     return app
 
 
+GC_THRESHOLDS = (10_000, 20, 20)
+"""The garbage collector's thresholds once a service has started (CPython's defaults: 700, 10, 10). A request
+allocates about a thousand objects, nearly all freed by reference counting, yet at 700 the young generation was
+collected every request or so. Booking's benchmark, counted with gc.callbacks over one whole run: 2,602 young, 236
+middle and 22 full collections took 2.1 s of CPU at the defaults; 290, 26 and 3 took 0.3 s at these. The service's
+CPU per create at saturation: 1,307 and 1,347 us in two runs at the defaults, 1,064 and 1,120 us in the two after,
+within the same hour. Full collections pause every request for 18-100 ms; they now come seven times less often.
+Cyclic garbage lives a little longer before it is freed."""
+
+
+def settle_garbage_collector() -> None:
+    """Once start-up is done: collect, freeze what start-up built (modules, app, pools: ~100k objects, which live as
+    long as the process and which a full collection would otherwise scan, pausing every request for 50-100 ms), and
+    collect less often (GC_THRESHOLDS)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
 def _frozen_after_start(
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None,
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    """The lifespan, then gc.freeze(): what start-up built (modules, app, pools: ~100k objects) lives as long as the
-    process, and a full collection that scans it pauses every request for 50-100 ms, a p99 of its own."""
+    """The lifespan, then `settle_garbage_collector()`."""
 
     @contextlib.asynccontextmanager
     async def frozen(app: FastAPI) -> AsyncIterator[None]:
         async with lifespan(app) if lifespan else contextlib.nullcontext():
-            gc.collect()
-            gc.freeze()
+            settle_garbage_collector()
             try:
                 yield
             finally:

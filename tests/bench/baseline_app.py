@@ -1,7 +1,8 @@
 """The stack's limit for benchmark 1: a bare FastAPI + asyncpg endpoint inserting one row, served like a service.
 
 Usage: python baseline_app.py DSN PORT  (uvicorn as `outreach_shared.runtime.serve` runs it: one process, uvloop,
-httptools, no access log; a pool of 2..10 connections like a service's default).
+httptools, no access log; a pool of 2..10 connections like a service's default; the garbage collector settled after
+start-up as in a service, `settle_garbage_collector`).
 """
 
 import contextlib
@@ -15,6 +16,8 @@ import asyncpg
 import uvicorn
 from fastapi import Body, FastAPI
 from fastapi.responses import JSONResponse
+
+from outreach_shared.http import settle_garbage_collector
 
 DDL = """
 CREATE SCHEMA IF NOT EXISTS bench_baseline;
@@ -30,6 +33,7 @@ def create_app(dsn: str) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pools["db"] = await asyncpg.create_pool(dsn, min_size=2, max_size=10)
         await pools["db"].execute(DDL)
+        settle_garbage_collector()
         yield
         await pools["db"].close()
 

@@ -195,3 +195,19 @@ def test_the_token_cache_keeps_only_the_most_recent_tokens():
         decode_token(SECRET, token, cache=cache)
     assert cache.get(SECRET, tokens[0]) is None
     assert cache.get(SECRET, tokens[2]) is not None
+
+
+async def test_a_started_app_freezes_what_start_up_built_and_collects_garbage_less_often() -> None:
+    import gc
+
+    from outreach_shared.http import GC_THRESHOLDS
+
+    defaults = gc.get_threshold()
+    app = create_app(title="gc")
+    try:
+        async with app.router.lifespan_context(app):
+            assert gc.get_threshold() == GC_THRESHOLDS
+            assert gc.get_freeze_count() > 1000, "start-up's objects are out of the collector's way"
+        assert gc.get_freeze_count() == 0, "unfrozen when the app stops"
+    finally:
+        gc.set_threshold(*defaults)

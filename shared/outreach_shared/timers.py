@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 
 from outreach_shared.consumer import is_infrastructure_error
+from outreach_shared.db import stateless_connection
 from outreach_shared.logging import bound, get_logger
 from outreach_shared.metrics import TIMERS_FIRED
 
@@ -118,7 +119,7 @@ class TimerRunner:
         return fired
 
     async def _fire_one(self) -> bool:
-        async with self._pool.acquire() as conn, conn.transaction():
+        async with stateless_connection(self._pool) as conn, conn.transaction():  # transactional only
             row = await conn.fetchrow(
                 """
                 SELECT id, kind, key, due_at, payload FROM timers

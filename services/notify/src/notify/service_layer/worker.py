@@ -53,6 +53,7 @@ from notify.domain.retry import RetryPolicy, Verdict
 from notify.service_layer.outcomes import Outcome, record_outcome, record_outcomes
 from notify.settings import NotifySettings
 from outreach_shared.consumer import is_infrastructure_error
+from outreach_shared.db import stateless_connection
 from outreach_shared.logging import bound, get_logger
 
 log = get_logger(__name__)
@@ -214,7 +215,7 @@ class DeliveryWorker:
 
         Inbox items have a loop of their own: they no longer wait for the e-mails claimed with them to be sent.
         """
-        async with self._pool.acquire() as conn, conn.transaction():
+        async with stateless_connection(self._pool) as conn, conn.transaction():
             batch = await repo.lock_due_batch(
                 conn, self._s.delivery_inbox_batch_size, inbox=True, expired_leases=self._expired_leases_due(True)
             )
@@ -243,7 +244,7 @@ class DeliveryWorker:
 
     async def claim(self) -> list[Outgoing] | None:
         """Step 1: lock a batch of due e-mail and SMS deliveries and count their attempts (None: none due)."""
-        async with self._pool.acquire() as conn, conn.transaction():
+        async with stateless_connection(self._pool) as conn, conn.transaction():
             due = await repo.lock_due_batch(
                 conn, self._s.delivery_batch_size, inbox=False, expired_leases=self._expired_leases_due(False)
             )
@@ -421,7 +422,7 @@ class DeliveryWorker:
         delay = 0.2
         while True:
             try:
-                async with self._pool.acquire() as conn, conn.transaction():
+                async with stateless_connection(self._pool) as conn, conn.transaction():
                     recorded = await record_outcomes(conn, outcomes)
                     await repo.release(conn, [(o.delivery.id, o.attempt) for o in gave_back])
                 return recorded

@@ -322,7 +322,7 @@ GC_THRESHOLDS = (10_000, 20, 20)
 allocates about a thousand objects, nearly all freed by reference counting, yet at 700 the young generation was
 collected every request or so. Booking's benchmark, counted with gc.callbacks over one whole run: 2,602 young, 236
 middle and 22 full collections took 2.1 s of CPU at the defaults; 290, 26 and 3 took 0.3 s at these. The service's
-CPU per create at saturation: 1,307 and 1,347 us in two runs at the defaults, 1,064 and 1,120 us in the two after,
+CPU per create at saturation: 1,307-1,362 us in three runs at the defaults, 1,064-1,358 us in four runs after,
 within the same hour. Full collections pause every request for 18-100 ms; they now come seven times less often.
 Cyclic garbage lives a little longer before it is freed."""
 

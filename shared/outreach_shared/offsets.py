@@ -41,10 +41,7 @@ class OffsetCommitter(ConsumerRebalanceListener):
     def handled(self, consumer: Any, records: Iterable[Any]) -> None:
         """Records (with topic, partition and offset) of `consumer` are handled: their offsets may be committed."""
         self._consumer = consumer
-        pending = self._pending
-        for record in records:
-            tp = TopicPartition(record.topic, record.partition)
-            pending[tp] = max(pending.get(tp, 0), record.offset + 1)
+        self._keep({TopicPartition(r.topic, r.partition): r.offset + 1 for r in records})  # in offset order
         if self._task is None and not self._closed:  # once closed, they wait for the next start's redelivery
             self._task = asyncio.create_task(self._run(), name=f"{self.name}:offsets")
         self._wake.set()

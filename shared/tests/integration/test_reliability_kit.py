@@ -273,6 +273,41 @@ async def test_records_reach_their_handler_without_a_hop_to_a_worker_thread(
     assert hops == []
 
 
+async def test_an_idle_batch_subscriber_waits_for_records_instead_of_polling(
+    kit_pool, kafka_bootstrap, subject, monkeypatch
+):
+    """FastStream's batch loop fetched with a 10 ms timeout and slept 10 ms after each empty fetch: 50 wake-ups a
+    second on every idle subscriber, and a record arriving in the sleep waited for it. The fetch now waits for
+    records (up to RECORD_WAIT_MS) and returns as soon as any arrive."""
+    from aiokafka import AIOKafkaConsumer
+
+    from outreach_shared.kafka import RECORD_WAIT_MS
+
+    fetches: list[int] = []
+    getmany = AIOKafkaConsumer.getmany
+
+    async def counting_getmany(self, *partitions, timeout_ms=0, max_records=None):
+        if self._group_id == group:
+            fetches.append(timeout_ms)
+        return await getmany(self, *partitions, timeout_ms=timeout_ms, max_records=max_records)
+
+    monkeypatch.setattr(AIOKafkaConsumer, "getmany", counting_getmany)
+    group = f"g-{subject}"
+    first, second = f"{subject}-1", f"{subject}-2"
+    await publish_envelopes(kafka_bootstrap, new_envelope(kit_process.make_event(first), key=first, producer="kit",
+                                                          correlation_id=first))
+    async with consuming(kit_pool, kafka_bootstrap, group=group, name=group):
+        await eventually(lambda: _equals(effects_of(kit_pool, first), 1))
+        fetches.clear()
+        await asyncio.sleep(1.0)  # idle
+        idle_fetches = len(fetches)
+        await publish_envelopes(kafka_bootstrap, new_envelope(kit_process.make_event(second), key=second,
+                                                              producer="kit", correlation_id=second))
+        await eventually(lambda: _equals(effects_of(kit_pool, second), 1))
+    assert 1 <= idle_fetches <= 1000 // RECORD_WAIT_MS + 2, fetches  # FastStream's own loop: ~50
+    assert set(fetches) == {RECORD_WAIT_MS}
+
+
 async def test_a_batch_subscriber_commits_its_handled_offsets_while_running_and_when_stopped(
     kit_pool, kafka_bootstrap, subject
 ):

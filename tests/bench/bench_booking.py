@@ -42,7 +42,7 @@ import uvloop
 from loadgen import Outcome, Request, fixed_rate, saturate
 from profiling import read_profiles, under_pyinstrument
 from stack import Stack, not_ready, process, services
-from stats import BenchResult
+from stats import BenchResult, median_round
 
 from booking.domain.orgnr import is_valid_orgnr
 from outreach_shared.auth import mint_token
@@ -163,14 +163,14 @@ def measure(urls: dict[str, str], tokens: dict[str, str]) -> tuple[dict[str, Out
     return fixed_phases, rounds, cpu
 
 
-def median_round(rounds: list[Outcome]) -> Outcome:
+def median_saturation(rounds: list[Outcome]) -> Outcome:
     """The round with the median throughput."""
-    return sorted(rounds, key=lambda o: o.throughput)[len(rounds) // 2]
+    return median_round(rounds, lambda o: o.throughput)
 
 
 def saturated_level(rounds: dict[int, list[Outcome]]) -> int:
     """The level whose median round has the highest throughput."""
-    return max(rounds, key=lambda level: median_round(rounds[level]).throughput)
+    return max(rounds, key=lambda level: median_saturation(rounds[level]).throughput)
 
 
 def busy_share(outcome: Outcome, cpu: dict[str, float]) -> float:
@@ -222,7 +222,7 @@ def run(stack: Stack, profile: bool = False) -> BenchResult:
         fixed_phases, rounds, cpu = measure({"bare": bare_url, "booking": urls["booking"]}, tokens)
         gen = uvloop.run(ceiling(bare_url))
     levels = {side: saturated_level(rounds[side]) for side in rounds}
-    sides = {side: {"fixed": fixed_phases[side], "saturation": median_round(rounds[side][levels[side]])}
+    sides = {side: {"fixed": fixed_phases[side], "saturation": median_saturation(rounds[side][levels[side]])}
              for side in rounds}
     for side, outcomes in sides.items():
         result.details[side] = {phase: o.summary() for phase, o in outcomes.items()} | {
@@ -233,13 +233,13 @@ def run(stack: Stack, profile: bool = False) -> BenchResult:
             "cpu_us_per_request": cpu[side],
         }
     result.details["booking"]["median_percent_of_bare_by_level"] = {
-        level: round(100 * median_round(rounds["booking"][level]).throughput
-                     / median_round(rounds["bare"][level]).throughput, 1) for level in LEVELS
+        level: round(100 * median_saturation(rounds["booking"][level]).throughput
+                     / median_saturation(rounds["bare"][level]).throughput, 1) for level in LEVELS
     }
     add_rows(result, sides["booking"], sides["bare"], levels)
     for level in LEVELS:
-        result.row(f"throughput at {level} in flight", median_round(rounds["booking"][level]).throughput, "req/s",
-                   baseline=median_round(rounds["bare"][level]).throughput, baseline_label="bare",
+        result.row(f"throughput at {level} in flight", median_saturation(rounds["booking"][level]).throughput, "req/s",
+                   baseline=median_saturation(rounds["bare"][level]).throughput, baseline_label="bare",
                    note="the sweep that saturation is the best of")
     median_cpu = {side: cpu[side][levels[side]][rounds[side][levels[side]].index(sides[side]["saturation"])]
                   for side in cpu}

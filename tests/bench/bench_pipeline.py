@@ -27,7 +27,7 @@ import uvloop
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from profiling import profiled
 from stack import Stack, start_groups_at_end
-from stats import BenchResult
+from stats import BenchResult, median_round
 
 from outreach_shared import db
 from outreach_shared.consumer import EventConsumer, HandlerContext
@@ -179,11 +179,6 @@ def logging_like_a_service(path: Path, level: str = "INFO") -> Iterator[None]:
             configure_logging("bench", level="WARNING", json=False)
 
 
-def median_round(rounds: list[dict[str, Any]]) -> dict[str, Any]:
-    """The round with the median events/s."""
-    return sorted(rounds, key=lambda r: r["events_per_s"])[len(rounds) // 2]
-
-
 async def measure(stack: Stack, result: BenchResult, profile: bool) -> None:
     dsn = await provision_service_database(stack.admin_dsn, SCHEMA, "bench-pipeline-pw")
     await db.apply_migrations(dsn, SCHEMA, MIGRATIONS)
@@ -200,7 +195,7 @@ async def measure(stack: Stack, result: BenchResult, profile: bool) -> None:
                 rounds["kit"].append(await kit_round(stack, pool, EVENTS))
         with logging_like_a_service(log, level="WARNING"):
             quiet = await kit_round(stack, pool, EVENTS)
-        kit, raw = median_round(rounds["kit"]), median_round(rounds["raw"])
+        kit, raw = (median_round(rounds[side], lambda r: r["events_per_s"]) for side in ("kit", "raw"))
         result.details |= {"kit": kit, "raw": raw, "kit_logging_warning": quiet, "events": EVENTS,
                            "rounds_events_per_s": {side: [round(r["events_per_s"]) for r in rs]
                                                    for side, rs in rounds.items()}}

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 def percentile(values: Sequence[float], p: float) -> float:
@@ -15,6 +17,11 @@ def percentile(values: Sequence[float], p: float) -> float:
     ordered = sorted(values)
     rank = max(1, math.ceil(p / 100 * len(ordered)))
     return ordered[rank - 1]
+
+
+def median_round(rounds: Sequence[T], rate: Callable[[T], float]) -> T:
+    """The round with the median `rate` (the upper one of an even count): a side's figure when rounds alternate."""
+    return sorted(rounds, key=rate)[len(rounds) // 2]
 
 
 def summary_ms(seconds: Sequence[float]) -> dict[str, float]:

@@ -168,9 +168,9 @@ def median_saturation(rounds: list[Outcome]) -> Outcome:
     return median_round(rounds, lambda o: o.throughput)
 
 
-def saturated_level(rounds: dict[int, list[Outcome]]) -> int:
+def saturated_level(medians: dict[int, Outcome]) -> int:
     """The level whose median round has the highest throughput."""
-    return max(rounds, key=lambda level: median_saturation(rounds[level]).throughput)
+    return max(medians, key=lambda level: medians[level].throughput)
 
 
 def busy_share(outcome: Outcome, cpu: dict[str, float]) -> float:
@@ -221,9 +221,10 @@ def run(stack: Stack, profile: bool = False) -> BenchResult:
     with bare_app(stack) as bare_url, services(stack, ["booking"]) as urls:
         fixed_phases, rounds, cpu = measure({"bare": bare_url, "booking": urls["booking"]}, tokens)
         gen = uvloop.run(ceiling(bare_url))
-    levels = {side: saturated_level(rounds[side]) for side in rounds}
-    sides = {side: {"fixed": fixed_phases[side], "saturation": median_saturation(rounds[side][levels[side]])}
-             for side in rounds}
+    medians = {side: {level: median_saturation(rs) for level, rs in by_level.items()}
+               for side, by_level in rounds.items()}
+    levels = {side: saturated_level(medians[side]) for side in medians}
+    sides = {side: {"fixed": fixed_phases[side], "saturation": medians[side][levels[side]]} for side in medians}
     for side, outcomes in sides.items():
         result.details[side] = {phase: o.summary() for phase, o in outcomes.items()} | {
             "saturation_in_flight": levels[side],
@@ -233,13 +234,13 @@ def run(stack: Stack, profile: bool = False) -> BenchResult:
             "cpu_us_per_request": cpu[side],
         }
     result.details["booking"]["median_percent_of_bare_by_level"] = {
-        level: round(100 * median_saturation(rounds["booking"][level]).throughput
-                     / median_saturation(rounds["bare"][level]).throughput, 1) for level in LEVELS
+        level: round(100 * medians["booking"][level].throughput / medians["bare"][level].throughput, 1)
+        for level in LEVELS
     }
     add_rows(result, sides["booking"], sides["bare"], levels)
     for level in LEVELS:
-        result.row(f"throughput at {level} in flight", median_saturation(rounds["booking"][level]).throughput, "req/s",
-                   baseline=median_saturation(rounds["bare"][level]).throughput, baseline_label="bare",
+        result.row(f"throughput at {level} in flight", medians["booking"][level].throughput, "req/s",
+                   baseline=medians["bare"][level].throughput, baseline_label="bare",
                    note="the sweep that saturation is the best of")
     median_cpu = {side: cpu[side][levels[side]][rounds[side][levels[side]].index(sides[side]["saturation"])]
                   for side in cpu}

@@ -1,9 +1,11 @@
 # The two commands on a fresh machine: `make up` (the whole system locally) and `make test` (everything CI runs).
 SHELL := /bin/bash
-UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+# Recursive on purpose: looked up again at each use, so it finds the uv that `install-uv` has just installed. pip puts
+# uv's binary in the interpreter's scripts folder, which need not be on PATH (pyenv makes a shim only on rehash).
+UV ?= $(shell command -v uv 2>/dev/null || python3 -c 'import uv; print(uv.find_uv_bin())' 2>/dev/null || echo "$(HOME)/.local/bin/uv")
 PYTEST_ARGS ?=
 
-.PHONY: up test lint bench docs install clean help
+.PHONY: up test lint bench docs install install-uv clean help
 
 help:
 	@echo "make up      start Kafka, PostgreSQL, the mail catcher and all four services (+ demo data)"
@@ -12,8 +14,10 @@ help:
 	@echo "make bench   benchmarks with side-by-side baselines"
 	@echo "make docs    regenerate the events catalogue and AsyncAPI documents"
 
-install:
-	@command -v uv >/dev/null 2>&1 || [ -x "$(UV)" ] || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+install-uv:
+	@[ -x "$(UV)" ] || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+
+install: install-uv
 	@$(UV) sync --all-packages --frozen --quiet 2>/dev/null || $(UV) sync --all-packages --quiet
 
 up: install

@@ -2,7 +2,8 @@
 
 Relayed outbox rows are kept a week (to look into what a service published, and for the end-to-end benchmark's
 hop times), then deleted: left alone, the table grew by every event ever published and kept copies of personal data
-the erasure had no reason to look for. A service adds its own (booking: idempotency keys). Deleting is idempotent,
+the erasure had no reason to look for. The inbox's handled event ids go after a month, finished timers (whose
+payloads may name a recipient) after three. A service adds its own (booking: idempotency keys). Deleting is idempotent,
 so every instance may run it; each batch is a short statement of its own, never a long lock.
 """
 
@@ -15,6 +16,7 @@ from prometheus_client import Counter
 
 from outreach_shared.logging import get_logger
 from outreach_shared.metrics import REGISTRY
+from outreach_shared.settings import ServiceSettings
 
 log = get_logger(__name__)
 PURGED = Counter(
@@ -31,17 +33,42 @@ class Purge:
     older_than: str
     keep_hours: int
 
+    def due_rows(self) -> str:
+        """The rows of one batch, at most $2 of them."""
+        return f"SELECT ctid FROM {self.table} WHERE {self.older_than} LIMIT $2"  # code's own text, never input
+
     def statement(self) -> str:
         """One batch: at most $2 rows."""
-        return (
-            f"DELETE FROM {self.table} WHERE ctid = ANY(ARRAY("  # table and condition come from code, never input
-            f"SELECT ctid FROM {self.table} WHERE {self.older_than} LIMIT $2))"
-        )
+        return f"DELETE FROM {self.table} WHERE ctid = ANY(ARRAY({self.due_rows()}))"
 
 
 def relayed_outbox(keep_hours: int) -> Purge:
     """Outbox rows the relay published more than `keep_hours` ago."""
     return Purge("outbox", "published_at < now() - make_interval(hours => $1)", keep_hours)
+
+
+def handled_inbox(keep_hours: int) -> Purge:
+    """Inbox rows (the events a consumer has handled) older than `keep_hours`. A row only guards against a
+    redelivery, and Kafka redelivers no record older than its topic's retention (the broker's default: 7 days).
+    Compacted topics keep each key's last record for ever, but those are snapshots whose handlers upsert: handling
+    one again changes nothing."""
+    return Purge("inbox", "handled_at < now() - make_interval(hours => $1)", keep_hours)
+
+
+def finished_timers(keep_hours: int) -> Purge:
+    """Timers that fired or were cancelled and were due more than `keep_hours` ago. Scheduling a key again arms it
+    whether or not its old row is still there, so deleting one changes what fires in no way; until then a finished
+    timer stays to be looked at (notify lists a visit's reminders, sent or not)."""
+    return Purge("timers", "status <> 'pending' AND due_at < now() - make_interval(hours => $1)", keep_hours)
+
+
+def kit_purges(settings: ServiceSettings) -> list[Purge]:
+    """What every service purges from the kit's own tables."""
+    return [
+        relayed_outbox(settings.outbox_keep_hours),
+        handled_inbox(settings.inbox_keep_hours),
+        finished_timers(settings.timers_keep_hours),
+    ]
 
 
 async def purge(pool: asyncpg.Pool, what: Purge, *, batch: int = 5000) -> int:

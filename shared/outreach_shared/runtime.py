@@ -16,7 +16,7 @@ from outreach_shared import db
 from outreach_shared.consumer import EventConsumer, Handler
 from outreach_shared.contracts import ALL_TOPICS, Envelope, new_envelope
 from outreach_shared.dead_letters import dead_letter_sink
-from outreach_shared.housekeeping import Housekeeper, Purge, relayed_outbox
+from outreach_shared.housekeeping import Housekeeper, Purge, kit_purges
 from outreach_shared.http import create_app
 from outreach_shared.kafka import create_broker, document_publishers, publisher, sender, subscribe
 from outreach_shared.logging import configure_logging, get_logger
@@ -129,7 +129,7 @@ class Runtime:
         self._spawn(relay.run)
         if wiring.timers:
             self._spawn(TimerRunner(self.pool, wiring.timers, poll_seconds=s.timer_poll_seconds).run)
-        purges = [relayed_outbox(s.outbox_keep_hours), *wiring.purges]
+        purges = [*kit_purges(s), *wiring.purges]
         self._spawn(Housekeeper(self.pool, purges, every_seconds=s.housekeeping_every_seconds).run)
         for loop in wiring.background:
             self._spawn(loop)

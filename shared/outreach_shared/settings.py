@@ -5,8 +5,14 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from outreach_shared.contracts.topics import ALL_TOPICS
+
 DEV_JWT_SECRET = "dev-only-secret-change-me-outside-development"
 PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "development", DEV_JWT_SECRET})
+BROKER_RETENTION_DAYS = 7
+"""How long a topic without a retention of its own keeps records (Kafka's default, which the stack keeps)."""
+INBOX_MIN_KEEP_HOURS = 24 * (max([BROKER_RETENTION_DAYS, *(t.retention_days or 0 for t in ALL_TOPICS)]) + 1)
+"""The inbox outlives every record that can come again: a topic's, and a dead letter's, which a replay republishes."""
 
 
 class ServiceSettings(BaseSettings):
@@ -37,6 +43,14 @@ class ServiceSettings(BaseSettings):
     timer_poll_seconds: float = 1.0
     housekeeping_every_seconds: float = Field(default=3600, gt=0, description="How often kept-for-a-while rows go.")
     outbox_keep_hours: int = Field(default=24 * 7, ge=1, description="How long relayed outbox rows are kept.")
+    inbox_keep_hours: int = Field(
+        default=24 * 30,
+        ge=INBOX_MIN_KEEP_HOURS,
+        description="How long the inbox remembers a handled event: longer than any record can come again.",
+    )
+    timers_keep_hours: int = Field(
+        default=24 * 90, ge=1, description="How long a fired or cancelled timer is kept after it was due."
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> "ServiceSettings":

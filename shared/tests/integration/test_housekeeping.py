@@ -1,4 +1,5 @@
-"""Housekeeping deletes relayed outbox rows once their week is up, and only those, batch by batch.
+"""Housekeeping deletes relayed outbox rows once their week is up, handled inbox rows and finished timers once theirs
+are, and only those, batch by batch.
 
 In a schema of its own: no relay runs there, so rows the tests leave unpublished stay so (the kit's schema has one).
 """
@@ -12,7 +13,8 @@ import asyncpg
 import kit_process
 import pytest
 
-from outreach_shared.housekeeping import Housekeeper, Purge, purge, relayed_outbox
+from outreach_shared.housekeeping import Housekeeper, Purge, finished_timers, handled_inbox, purge, relayed_outbox
+from outreach_shared.testing.plans import plan_nodes, reads
 
 
 @pytest.fixture
@@ -45,6 +47,77 @@ async def test_only_rows_relayed_longer_ago_than_the_retention_go(own_pool: asyn
     assert await purge(own_pool, relayed_outbox(24 * 7)) >= 1
     assert await _left(own_pool, subject) == {recent, unsent}
     assert old not in await _left(own_pool, subject)
+
+
+async def test_only_inbox_rows_handled_longer_ago_than_the_retention_go(own_pool: asyncpg.Pool, subject: str) -> None:
+    async def handled(hours_ago: float) -> uuid.UUID:
+        event_id = uuid.uuid4()
+        await own_pool.execute(
+            "INSERT INTO inbox (consumer, event_id, event_type, handled_at) "
+            "VALUES ($1, $2, 'kit.thing', now() - make_interval(secs => $3))",
+            subject, event_id, hours_ago * 3600,
+        )  # fmt: skip
+        return event_id
+
+    old, recent = await handled(24 * 31), await handled(24 * 29)
+    assert await purge(own_pool, handled_inbox(24 * 30)) >= 1
+    left = {r["event_id"] for r in await own_pool.fetch("SELECT event_id FROM inbox WHERE consumer = $1", subject)}
+    assert left == {recent}
+    assert old not in left
+
+
+async def test_only_fired_or_cancelled_timers_due_longer_ago_than_the_retention_go(
+    own_pool: asyncpg.Pool, subject: str
+) -> None:
+    async def timer(key: str, status: str, due_hours_ago: float) -> None:
+        await own_pool.execute(
+            "INSERT INTO timers (kind, key, due_at, status) VALUES ($1, $2, now() - make_interval(secs => $3), $4)",
+            subject, key, due_hours_ago * 3600, status,
+        )  # fmt: skip
+
+    await timer("fired-long-ago", "done", 24 * 91)
+    await timer("cancelled-long-ago", "cancelled", 24 * 91)
+    await timer("overdue-but-pending", "pending", 24 * 91)
+    await timer("fired-lately", "done", 24 * 89)
+    assert await purge(own_pool, finished_timers(24 * 90)) >= 2
+    left = {r["key"] for r in await own_pool.fetch("SELECT key FROM timers WHERE kind = $1", subject)}
+    assert left == {"overdue-but-pending", "fired-lately"}
+
+
+@pytest.mark.parametrize(
+    ("what", "fill", "index"),
+    [
+        (
+            handled_inbox(24 * 30),
+            "INSERT INTO inbox (consumer, event_id, event_type, handled_at) "
+            "SELECT 'plans', gen_random_uuid(), 'kit.thing', now() - make_interval(secs => $1 - g) "
+            "FROM generate_series(1, $1) AS g",
+            "inbox_handled_at",
+        ),
+        (
+            relayed_outbox(24 * 7),
+            "INSERT INTO outbox (event_id, topic, key, envelope, published_at) "
+            "SELECT gen_random_uuid(), 'kit.things', 'plans', '{}'::jsonb, now() - make_interval(secs => $1 - g) "
+            "FROM generate_series(1, $1) AS g",
+            "outbox_published_at",
+        ),
+    ],
+    ids=["inbox", "outbox"],
+)
+async def test_on_a_large_table_housekeeping_finds_due_rows_through_an_index_not_by_reading_it_all(
+    provisioned_dsns, what: Purge, fill: str, index: str  # noqa: ANN001
+) -> None:
+    schema = f"housekeeping_plans_{what.table}"  # a table of its own: the planner weighs only these rows
+    pool = await kit_process.open_pool(await provisioned_dsns(schema), schema)
+    try:
+        await pool.execute(fill, 200_000)  # a few days' worth, none of it due yet: the hourly pass finds nothing
+        await pool.execute(f"ANALYZE {what.table}")
+        assert reads(await plan_nodes(pool, what.due_rows(), what.keep_hours, 5000)) == {
+            f"Bitmap Heap Scan on {what.table}",
+            f"Bitmap Index Scan on {index}",
+        }
+    finally:
+        await pool.close()
 
 
 async def test_many_rows_go_in_several_batches(own_pool: asyncpg.Pool, subject: str) -> None:

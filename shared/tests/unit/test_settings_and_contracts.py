@@ -1,10 +1,12 @@
-"""Settings refuse placeholder secrets outside development; the contracts catalogue is complete."""
+"""Settings refuse placeholder secrets outside development and an inbox that forgets too soon; the contracts
+catalogue is complete."""
 
 import pytest
 from pydantic import BaseModel, SecretStr, ValidationError
 
-from outreach_shared.contracts import ALL_TOPICS, CATALOGUE, Envelope, new_envelope
+from outreach_shared.contracts import ALL_TOPICS, CATALOGUE, Envelope, Topics, new_envelope
 from outreach_shared.contracts.training import AttendanceRecorded
+from outreach_shared.housekeeping import kit_purges
 from outreach_shared.settings import DEV_JWT_SECRET, ServiceSettings, service_config
 
 
@@ -34,6 +36,19 @@ def test_settings_read_their_own_prefix(monkeypatch):
 
 def test_secret_is_not_shown_in_repr():
     assert DEV_JWT_SECRET not in repr(DemoSettings())
+
+
+def test_the_inbox_remembers_handled_events_longer_than_a_dead_letter_can_be_replayed():
+    dead_letter_days = next(t.retention_days for t in ALL_TOPICS if t.name == Topics.DEAD_LETTERS)
+    assert dead_letter_days is not None
+    with pytest.raises(ValidationError, match="inbox_keep_hours"):
+        DemoSettings(inbox_keep_hours=24 * dead_letter_days)
+    assert DemoSettings(inbox_keep_hours=24 * (dead_letter_days + 1)).inbox_keep_hours == 24 * (dead_letter_days + 1)
+
+
+def test_every_service_purges_the_kits_outbox_inbox_and_timers_each_after_its_own_setting():
+    settings = DemoSettings(outbox_keep_hours=11, inbox_keep_hours=24 * 40, timers_keep_hours=13)
+    assert {p.table: p.keep_hours for p in kit_purges(settings)} == {"outbox": 11, "inbox": 24 * 40, "timers": 13}
 
 
 def test_every_catalogued_event_is_on_a_declared_topic():

@@ -8,6 +8,7 @@ from booking_testkit import Api, FakeClock, KafkaTap, new_orgnr, request_body
 
 from booking.adapters.idempotency import expired_keys
 from outreach_shared.housekeeping import purge
+from outreach_shared.testing.plans import plan_nodes, reads
 
 
 async def _count(api: Api, sql: str, *args: object) -> int:
@@ -107,3 +108,20 @@ async def test_a_key_is_forgotten_after_its_retention_and_a_recent_one_is_not(ap
     assert again.status_code == 201 and "Idempotent-Replayed" not in again.headers
     assert again.json()["id"] != first.json()["id"]  # a new request now
     assert recent_again.headers["Idempotent-Replayed"] == "true" and recent_again.json() == recent.json()
+
+
+async def test_on_a_large_table_expired_keys_are_found_through_an_index_not_by_reading_it_all(api: Api) -> None:
+    orgnr, pool, keys = new_orgnr(), api.svc.runtime.pool, expired_keys(24 * 7)
+    await pool.execute(
+        "INSERT INTO idempotency_keys (orgnr, key, request_hash, created_at) "
+        "SELECT $1, 'k' || g, 'h', now() - make_interval(secs => $2 - g) FROM generate_series(1, $2) AS g",
+        orgnr, 200_000,
+    )  # fmt: skip
+    try:
+        await pool.execute("ANALYZE idempotency_keys")
+        assert reads(await plan_nodes(pool, keys.due_rows(), keys.keep_hours, 5000)) == {
+            "Bitmap Heap Scan on idempotency_keys",
+            "Bitmap Index Scan on idempotency_keys_created_at",
+        }
+    finally:
+        await pool.execute("DELETE FROM idempotency_keys WHERE orgnr = $1", orgnr)

@@ -10,6 +10,7 @@ so every instance may run it; each batch is a short statement of its own, never 
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import asyncpg
 from prometheus_client import Counter
@@ -40,6 +41,18 @@ class Purge:
     def statement(self) -> str:
         """One batch: at most $2 rows."""
         return f"DELETE FROM {self.table} WHERE ctid = ANY(ARRAY({self.due_rows()}))"
+
+
+class Chore(Protocol):
+    """Housekeeping that is more than one DELETE (booking erases expired contacts and tells notify): it removes what
+    is due and says how many rows."""
+
+    @property
+    def name(self) -> str:
+        """What it removes, for logs and metrics (like a purge's table)."""
+        ...
+
+    async def __call__(self, pool: asyncpg.Pool) -> int: ...
 
 
 def relayed_outbox(keep_hours: int) -> Purge:
@@ -88,9 +101,10 @@ async def purge(pool: asyncpg.Pool, what: Purge, *, batch: int = 5000) -> int:
 
 
 class Housekeeper:
-    """Runs every purge once a while (the first a minute after start-up, or sooner if the interval is shorter)."""
+    """Runs every purge and chore once a while (the first a minute after start-up, or sooner if the interval is
+    shorter)."""
 
-    def __init__(self, pool: asyncpg.Pool, purges: Sequence[Purge], *, every_seconds: float) -> None:
+    def __init__(self, pool: asyncpg.Pool, purges: Sequence[Purge | Chore], *, every_seconds: float) -> None:
         self._pool = pool
         self._purges = list(purges)
         self._every = every_seconds
@@ -103,13 +117,25 @@ class Housekeeper:
             await asyncio.sleep(self._every)
 
     async def run_once(self) -> dict[str, int]:
-        """Every purge once; rows deleted per table (a table whose purge failed is left out)."""
+        """Every purge and chore once; rows removed per table (one that failed is left out)."""
         deleted: dict[str, int] = {}
         for what in self._purges:
+            table = what.table if isinstance(what, Purge) else what.name
             try:
-                deleted[what.table] = await purge(self._pool, what)
+                deleted[table] = await _run(self._pool, what)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.warning("housekeeping failed", table=what.table, error=type(exc).__name__)
+                log.warning("housekeeping failed", table=table, error=type(exc).__name__)
         return deleted
+
+
+async def _run(pool: asyncpg.Pool, what: Purge | Chore) -> int:
+    if isinstance(what, Purge):
+        return await purge(pool, what)
+    chore = what
+    removed = await chore(pool)
+    if removed:
+        PURGED.labels(chore.name).inc(removed)
+        log.info("housekeeping deleted rows", table=chore.name, count=removed)
+    return removed

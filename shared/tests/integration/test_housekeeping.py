@@ -14,6 +14,7 @@ import kit_process
 import pytest
 
 from outreach_shared.housekeeping import Housekeeper, Purge, finished_timers, handled_inbox, purge, relayed_outbox
+from outreach_shared.metrics import REGISTRY
 from outreach_shared.testing.plans import plan_nodes, reads
 
 
@@ -145,3 +146,26 @@ async def test_the_housekeeper_runs_every_purge_again_and_again_and_survives_one
             assert await _left(own_pool, subject) == set(), f"round {round_}"
     finally:
         task.cancel()
+
+
+class _Chore:
+    """Housekeeping beyond a DELETE, as booking's contact erasure: removes `rows` and says so, or fails."""
+
+    def __init__(self, name: str, rows: int, *, fails: bool = False) -> None:
+        self.name, self.rows, self.fails, self.calls = name, rows, fails, 0
+
+    async def __call__(self, pool: asyncpg.Pool) -> int:
+        self.calls += 1
+        if self.fails:
+            raise RuntimeError("the chore broke")
+        return self.rows
+
+
+async def test_the_housekeeper_runs_chores_next_to_purges_and_counts_what_they_removed(own_pool: asyncpg.Pool) -> None:
+    broken, chore = _Chore("broken_things", 1, fails=True), _Chore(f"things_{uuid.uuid4().hex[:8]}", 3)
+    before = REGISTRY.get_sample_value("outreach_housekeeping_deleted_total", {"table": chore.name}) or 0
+    keeper = Housekeeper(own_pool, [broken, chore, relayed_outbox(24 * 7)], every_seconds=3600)
+    done = await keeper.run_once()
+    assert done[chore.name] == 3 and "outbox" in done and "broken_things" not in done
+    assert (broken.calls, chore.calls) == (1, 1)
+    assert REGISTRY.get_sample_value("outreach_housekeeping_deleted_total", {"table": chore.name}) == before + 3

@@ -7,6 +7,7 @@ from booking.adapters.visit_writer import NewVisitWriter
 from booking.entrypoints.dependencies import settings_of
 from booking.entrypoints.events import make_handlers
 from booking.entrypoints.http import router
+from booking.service_layer.contact_retention import ExpiredContacts
 from booking.service_layer.unit_of_work import Clock, system_clock
 from booking.settings import get_settings
 from outreach_shared.contracts import Topics
@@ -32,7 +33,10 @@ def wire(runtime: Runtime) -> Wiring:
     return Wiring(
         subscriptions=[Subscription(name=NAME, topics=[Topics.OFFERS, Topics.MEMBERS], handlers=handlers)],
         on_stop=[writer.drain],
-        purges=[expired_keys(settings.idempotency_keep_hours)],
+        purges=[
+            expired_keys(settings.idempotency_keep_hours),
+            ExpiredContacts(settings.contact_keep_days, runtime.envelope),
+        ],
     )
 
 

@@ -2,6 +2,8 @@
 
 from functools import cache
 
+from pydantic import Field
+
 from outreach_shared.settings import ServiceSettings, service_config
 
 
@@ -18,6 +20,9 @@ class BookingSettings(ServiceSettings):
     """Open (requested or offered) visit requests one school may have; 0 turns the limit off."""
     idempotency_keep_hours: int = 24 * 7
     """How long an Idempotency-Key is remembered: a retry within it gets the first response; later, the key is new."""
+    contact_keep_days: int = Field(default=365, ge=1)
+    """How long a school contact is kept once the visit has ended: counted from both the visit's date and its last
+    change. Then it is erased here and in notify, as an organiser's erasure would."""
     new_visit_writes: int = 2
     """New-visit statements running at once; visits arriving meanwhile wait and go together in the next one."""
     new_visit_batch: int = 32

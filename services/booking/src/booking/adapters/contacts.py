@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from booking.domain.values import ENDED
+
 
 @dataclass(frozen=True)
 class Contact:
@@ -39,3 +41,15 @@ class ContactRepository:
         """Delete the contact; True if there was one."""
         result = await self._conn.execute("DELETE FROM visit_contacts WHERE visit_id = $1", visit_id)
         return result.endswith(" 1")
+
+    async def lock_expired(self, keep_days: int, limit: int) -> list[str]:
+        """Visits (at most `limit`, locked; those another transaction holds are skipped) that still have a contact
+        although they ended, and both their date and their last change lie more than `keep_days` behind."""
+        rows = await self._conn.fetch(
+            """SELECT v.id FROM visits v JOIN visit_contacts c ON c.visit_id = v.id
+               WHERE v.status = ANY($1::text[]) AND v.visit_date < now() - make_interval(days => $2)
+                 AND v.updated_at < now() - make_interval(days => $2)
+               ORDER BY v.id LIMIT $3 FOR UPDATE OF v SKIP LOCKED""",
+            list(ENDED), keep_days, limit,
+        )  # fmt: skip
+        return [row["id"] for row in rows]

@@ -8,6 +8,8 @@ from outreach_shared.contracts.common import Language, Profession, VisitKind
 
 Status = Literal["requested", "offered", "confirmed", "unfulfilled", "cancelled", "completed"]
 STATUSES: tuple[Status, ...] = ("requested", "offered", "confirmed", "unfulfilled", "cancelled", "completed")
+ENDED: tuple[Status, ...] = ("completed", "cancelled", "unfulfilled")
+"""Statuses in which, once the visit's date has passed, nothing more happens to it."""
 
 
 @dataclass(frozen=True)

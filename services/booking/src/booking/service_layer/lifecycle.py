@@ -91,7 +91,12 @@ async def erase_contact(conn: asyncpg.Connection, visit_id: str, *, caller: Prin
     """An organiser erases the visit's contact person; notify is told to forget them too."""
     require_role(caller, "organiser")
     visit = await load_visible(VisitRepository(conn), visit_id, caller, for_update=True)
-    await ContactRepository(conn).erase(visit.id)
-    # Our outbox's copies of the contact go too (sent or not: unsent, nobody needs them any more).
-    await conn.execute("DELETE FROM outbox WHERE topic = $1 AND key = $2", Topics.VISIT_CONTACTS, visit.id)
-    await emit(VisitContactErased(visit_id=visit.id), key=visit.id)
+    await forget_contact(conn, visit.id, emit)
+
+
+async def forget_contact(conn: asyncpg.Connection, visit_id: str, emit: EventSink) -> None:
+    """Delete the visit's contact and our outbox's copies of it (sent or not: unsent, nobody needs them any more),
+    and tell notify to forget them too: the event replaces the contact on the compacted topic."""
+    await ContactRepository(conn).erase(visit_id)
+    await conn.execute("DELETE FROM outbox WHERE topic = $1 AND key = $2", Topics.VISIT_CONTACTS, visit_id)
+    await emit(VisitContactErased(visit_id=visit_id), key=visit_id)

@@ -1,0 +1,50 @@
+"""School contacts are kept while a visit may still need them: once it has ended and a while has passed, they are
+erased as an organiser would erase them, and notify is told to forget them too."""
+
+import uuid
+from dataclasses import dataclass
+from typing import Protocol
+
+import asyncpg
+from pydantic import BaseModel
+
+from booking.adapters.contacts import ContactRepository
+from booking.service_layer.lifecycle import forget_contact
+from outreach_shared.contracts import Envelope
+from outreach_shared.outbox import enqueue
+
+
+class Enveloper(Protocol):
+    """Wraps an event in this service's envelope (the runtime's `envelope`)."""
+
+    def __call__(self, event: BaseModel, *, key: str, correlation_id: str) -> Envelope: ...
+
+
+@dataclass(frozen=True)
+class ExpiredContacts:
+    """A housekeeping chore: the contacts of visits that ended, dated and last changed more than `keep_days` ago."""
+
+    keep_days: int
+    envelope: Enveloper
+    batch: int = 500
+    name: str = "visit_contacts"
+
+    async def __call__(self, pool: asyncpg.Pool) -> int:
+        """Erase what is due, a batch per transaction; how many contacts."""
+        correlation_id = f"contact-retention-{uuid.uuid4()}"
+        erased = 0
+        while True:
+            async with pool.acquire() as conn, conn.transaction():
+                count = await self._erase_batch(conn, correlation_id)
+            erased += count
+            if count < self.batch:
+                return erased
+
+    async def _erase_batch(self, conn: asyncpg.Connection, correlation_id: str) -> int:
+        async def emit(event: BaseModel, *, key: str) -> None:
+            await enqueue(conn, self.envelope(event, key=key, correlation_id=correlation_id))
+
+        due = await ContactRepository(conn).lock_expired(self.keep_days, self.batch)
+        for visit_id in due:
+            await forget_contact(conn, visit_id, emit)
+        return len(due)

@@ -1,0 +1,56 @@
+"""A school contact is erased a set time after its visit ended, here and (by the event) in notify; not sooner, and
+not while the visit is still open."""
+
+from booking_testkit import Api, KafkaTap, new_orgnr
+
+from booking.service_layer.contact_retention import ExpiredContacts
+from outreach_shared.testing.service import RunningService
+
+
+async def _cancelled(api: Api, orgnr: str) -> str:
+    visit_id = await api.create(orgnr)
+    r = await api.svc.client.post(
+        f"/v1/visit-requests/{visit_id}/cancel", json={"reason": "the class moved"}, headers=api.school(orgnr)
+    )
+    assert r.status_code == 200
+    return visit_id
+
+
+async def _age(booking: RunningService, visit_id: str, *, days: int, only_the_date: bool = False) -> None:
+    await booking.runtime.pool.execute(
+        "UPDATE visits SET visit_date = now() - make_interval(days => $2), "
+        "updated_at = CASE WHEN $3 THEN updated_at ELSE now() - make_interval(days => $2) END WHERE id = $1",
+        visit_id, days, only_the_date,
+    )  # fmt: skip
+
+
+async def _has_contact(booking: RunningService, visit_id: str) -> bool:
+    count = await booking.runtime.pool.fetchval("SELECT count(*) FROM visit_contacts WHERE visit_id = $1", visit_id)
+    return bool(count)
+
+
+async def test_contacts_of_visits_ended_longer_ago_than_the_retention_are_erased_and_notify_is_told(
+    api: Api, tap: KafkaTap, booking: RunningService
+) -> None:
+    orgnr = new_orgnr()
+    ended_long_ago = [await _cancelled(api, orgnr), await _cancelled(api, orgnr)]
+    ended_lately = await _cancelled(api, orgnr)
+    changed_lately = await _cancelled(api, orgnr)  # dated long ago, but cancelled (changed) lately
+    still_open = await api.create(orgnr)  # a request nobody answered, dated long ago
+    for visit_id in [*ended_long_ago, still_open]:
+        await _age(booking, visit_id, days=366)
+    await _age(booking, ended_lately, days=364)
+    await _age(booking, changed_lately, days=366, only_the_date=True)
+
+    chore = ExpiredContacts(365, booking.runtime.envelope, batch=1)  # one batch per contact: every batch commits
+    assert await chore(booking.runtime.pool) == 2
+
+    for visit_id in ended_long_ago:
+        assert not await _has_contact(booking, visit_id)
+        assert (await api.get(visit_id, orgnr))["contact"] is None
+        (erased,) = await tap.wait_for(visit_id, "visit-contact.erased")
+        assert erased.correlation_id.startswith("contact-retention-")
+    for visit_id in (ended_lately, changed_lately, still_open):
+        assert await _has_contact(booking, visit_id)
+        assert tap.of(visit_id, "visit-contact.erased") == []
+    assert await chore(booking.runtime.pool) == 0  # nothing left to do: erased once

@@ -3,8 +3,9 @@
 Relayed outbox rows are kept a week (to look into what a service published, and for the end-to-end benchmark's
 hop times), then deleted: left alone, the table grew by every event ever published and kept copies of personal data
 the erasure had no reason to look for. The inbox's handled event ids go after a month, finished timers (whose
-payloads may name a recipient) after three. A service adds its own (booking: idempotency keys). Deleting is idempotent,
-so every instance may run it; each batch is a short statement of its own, never a long lock.
+payloads may name a recipient) after three. A service adds its own purges (booking: idempotency keys) and chores, work
+beyond one DELETE (booking: erasing school contacts whose visits ended a year ago). Deleting is idempotent, so every
+instance may run it; each batch is a short statement or transaction of its own, never a long lock.
 """
 
 import asyncio
@@ -133,9 +134,8 @@ class Housekeeper:
 async def _run(pool: asyncpg.Pool, what: Purge | Chore) -> int:
     if isinstance(what, Purge):
         return await purge(pool, what)
-    chore = what
-    removed = await chore(pool)
+    removed = await what(pool)
     if removed:
-        PURGED.labels(chore.name).inc(removed)
-        log.info("housekeeping deleted rows", table=chore.name, count=removed)
+        PURGED.labels(what.name).inc(removed)
+        log.info("housekeeping deleted rows", table=what.name, count=removed)
     return removed

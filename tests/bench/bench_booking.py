@@ -1,10 +1,11 @@
 """1. Booking write path: POST /v1/visit-requests on the real booking process, vs a bare FastAPI + asyncpg insert.
 
 Each request: a valid body (a real school in Trondheim, windows two weeks ahead), a unique Idempotency-Key and a
-school token minted with the service's JWT secret (3,000 schools round-robin, so the per-school rate limit of 120 a
-minute and the limit of 20 open requests stay on and are never hit below ~1,700 req/s, the profiling run included;
-with 500 schools the open-request limit answered 409 from ~550 req/s). Open loop at 200 req/s (latency from the
-scheduled send time), then closed loop at saturation.
+school token minted with the service's JWT secret (4,000 schools round-robin, so the per-school rate limit of 120 a
+minute stays on and is never hit). Nothing answers the bench's visits, so they all stay open: booking's limit of open
+requests per school is raised from 20 to OPEN_REQUESTS_LIMIT for the bench (its check still runs on every create),
+since at ~1,500 req/s the first schools of every saturation round reached 20. Any answer other than 201 in any phase
+is counted and shown. Open loop at 200 req/s (latency from the scheduled send time), then closed loop at saturation.
 
 Each school has one token for the whole run, as a real school system uses its 30-day token for every request: the
 4,000 tokens are minted once and sent in every phase (warm-up, fixed rate, saturation, profile). Booking verifies a
@@ -54,14 +55,18 @@ LEVELS, SATURATION_WARMUP_S, SATURATION_S, ROUNDS = (32, 128), 1.0, 6, 3
 """Requests in flight at saturation (closed loop), each level measured in every round."""
 CONCURRENCY = LEVELS[0]
 """The profile's requests in flight."""
-SCHOOLS = 4000  # below booking's 4,096 cached tokens; 20 open requests each leave room for 80,000 creates (a run
-# makes about 60,000: 4,000 warming, 3,600 at the fixed rate, ~50,000 at saturation)
+SCHOOLS = 4000  # below booking's 4,096 cached tokens
+OPEN_REQUESTS_LIMIT = 1_000
+"""Booking's limit of open requests per school in the bench (20 in production). Nothing answers the bench's visits,
+so they all stay open: at ~1,500 req/s a run creates ~19 per school, and the first schools of every saturation round
+got 21. The check still runs on every create; it only never refuses."""
+BOOKING_ENV = {"BOOKING_MAX_OPEN_REQUESTS_PER_SCHOOL": str(OPEN_REQUESTS_LIMIT)}
 PATH = "/v1/visit-requests"
 
 
-def orgnrs(n: int) -> list[str]:
-    """n valid organisation numbers (mod-11)."""
-    found, candidate = [], 910_000_000
+def orgnrs(n: int, *, after: int = 910_000_000) -> list[str]:
+    """n valid organisation numbers (mod-11), the first ones above `after`."""
+    found, candidate = [], after
     while len(found) < n:
         candidate += 1
         if is_valid_orgnr(str(candidate)):
@@ -185,13 +190,24 @@ def profile_booking(stack: Stack, tokens: dict[str, str]) -> str:
     requests) before its caches answer.
     """
     out = stack.state / f"profile-{uuid.uuid4().hex[:6]}"
-    with under_pyinstrument(out), services(stack, ["booking"]) as urls:
+    with under_pyinstrument(out), services(stack, ["booking"], env=BOOKING_ENV) as urls:
         requests = prepared(urls["booking"], tokens, 20_000)
         uvloop.run(saturate(requests, CONCURRENCY, 1.0, 8.0))
     return read_profiles(out)["booking"]
 
 
-def add_rows(result: BenchResult, svc: dict[str, Outcome], base: dict[str, Outcome], levels: dict[str, int]) -> None:
+def non_201(outcomes: list[Outcome]) -> dict[int, int]:
+    """Answers other than 201 Created over these phases, by status."""
+    counts: dict[int, int] = {}
+    for outcome in outcomes:
+        for status, n in outcome.statuses.items():
+            if status != 201:
+                counts[status] = counts.get(status, 0) + n
+    return counts
+
+
+def add_rows(result: BenchResult, svc: dict[str, Outcome], base: dict[str, Outcome], levels: dict[str, int],
+             refused: dict[int, int]) -> None:
     fixed_, sat = svc["fixed"], svc["saturation"]
     for p in (50, 95, 99):
         target = "< 25 ms" if p == 99 else ""
@@ -206,9 +222,8 @@ def add_rows(result: BenchResult, svc: dict[str, Outcome], base: dict[str, Outco
     result.row("saturation / bare", 100 * sat.throughput / base["saturation"].throughput, "%", target="≥ 60%")
     result.row("p99 at saturation", sat.summary()["p99"], "ms", baseline=base["saturation"].summary()["p99"],
                baseline_label="bare", note="each at its own saturation level")
-    bad = {k: v for o in (fixed_, sat) for k, v in o.statuses.items() if k != 201}
-    if bad:
-        result.rows[-1].note = f"non-201 answers: {bad}"
+    if refused:
+        result.rows[-1].note = f"non-201 answers in booking's phases: {refused}"
 
 
 def run(stack: Stack, profile: bool = False) -> BenchResult:
@@ -218,7 +233,7 @@ def run(stack: Stack, profile: bool = False) -> BenchResult:
         result.skipped = reason
         return result
     tokens = school_tokens(stack.jwt_secret)
-    with bare_app(stack) as bare_url, services(stack, ["booking"]) as urls:
+    with bare_app(stack) as bare_url, services(stack, ["booking"], env=BOOKING_ENV) as urls:
         fixed_phases, rounds, cpu = measure({"bare": bare_url, "booking": urls["booking"]}, tokens)
         gen = uvloop.run(ceiling(bare_url))
     medians = {side: {level: median_saturation(rs) for level, rs in by_level.items()}
@@ -237,7 +252,9 @@ def run(stack: Stack, profile: bool = False) -> BenchResult:
         level: round(100 * medians["booking"][level].throughput / medians["bare"][level].throughput, 1)
         for level in LEVELS
     }
-    add_rows(result, sides["booking"], sides["bare"], levels)
+    refused = non_201([fixed_phases["booking"], *(o for rs in rounds["booking"].values() for o in rs)])
+    result.details["booking"]["non_201_answers"] = refused
+    add_rows(result, sides["booking"], sides["bare"], levels, refused)
     for level in LEVELS:
         result.row(f"throughput at {level} in flight", medians["booking"][level].throughput, "req/s",
                    baseline=medians["bare"][level].throughput, baseline_label="bare",

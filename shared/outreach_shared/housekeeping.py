@@ -43,14 +43,23 @@ class Purge:
         """One batch: at most $2 rows."""
         return f"DELETE FROM {self.table} WHERE ctid = ANY(ARRAY({self.due_rows()}))"
 
+    @property
+    def name(self) -> str:
+        """The table, for logs and metrics."""
+        return self.table
+
+    async def __call__(self, pool: asyncpg.Pool) -> int:
+        """Delete what is due (a chore like any other)."""
+        return await purge(pool, self)
+
 
 class Chore(Protocol):
-    """Housekeeping that is more than one DELETE (booking erases expired contacts and tells notify): it removes what
-    is due and says how many rows."""
+    """Something the housekeeper runs: removes what is due and says how many rows. A purge is one DELETE; a chore
+    may do more (booking erases expired contacts and tells notify)."""
 
     @property
     def name(self) -> str:
-        """What it removes, for logs and metrics (like a purge's table)."""
+        """What it removes, for logs and metrics (a purge's table)."""
         ...
 
     async def __call__(self, pool: asyncpg.Pool) -> int: ...
@@ -94,20 +103,16 @@ async def purge(pool: asyncpg.Pool, what: Purge, *, batch: int = 5000) -> int:
         count = int(result.split()[-1])
         deleted += count
         if count < batch:
-            break
-    if deleted:
-        PURGED.labels(what.table).inc(deleted)
-        log.info("housekeeping deleted rows", table=what.table, count=deleted)
-    return deleted
+            return deleted
 
 
 class Housekeeper:
     """Runs every purge and chore once a while (the first a minute after start-up, or sooner if the interval is
     shorter)."""
 
-    def __init__(self, pool: asyncpg.Pool, purges: Sequence[Purge | Chore], *, every_seconds: float) -> None:
+    def __init__(self, pool: asyncpg.Pool, chores: Sequence[Chore], *, every_seconds: float) -> None:
         self._pool = pool
-        self._purges = list(purges)
+        self._chores = list(chores)
         self._every = every_seconds
 
     async def run(self) -> None:
@@ -120,22 +125,16 @@ class Housekeeper:
     async def run_once(self) -> dict[str, int]:
         """Every purge and chore once; rows removed per table (one that failed is left out)."""
         deleted: dict[str, int] = {}
-        for what in self._purges:
-            table = what.table if isinstance(what, Purge) else what.name
+        for chore in self._chores:
             try:
-                deleted[table] = await _run(self._pool, what)
+                removed = await chore(self._pool)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.warning("housekeeping failed", table=table, error=type(exc).__name__)
+                log.warning("housekeeping failed", table=chore.name, error=type(exc).__name__)
+                continue
+            deleted[chore.name] = removed
+            if removed:
+                PURGED.labels(chore.name).inc(removed)
+                log.info("housekeeping deleted rows", table=chore.name, count=removed)
         return deleted
-
-
-async def _run(pool: asyncpg.Pool, what: Purge | Chore) -> int:
-    if isinstance(what, Purge):
-        return await purge(pool, what)
-    removed = await what(pool)
-    if removed:
-        PURGED.labels(what.name).inc(removed)
-        log.info("housekeeping deleted rows", table=what.name, count=removed)
-    return removed

@@ -16,7 +16,7 @@ from outreach_shared import db
 from outreach_shared.consumer import EventConsumer, Handler
 from outreach_shared.contracts import ALL_TOPICS, Envelope, new_envelope
 from outreach_shared.dead_letters import dead_letter_sink
-from outreach_shared.housekeeping import Chore, Housekeeper, Purge, kit_purges
+from outreach_shared.housekeeping import Chore, Housekeeper, kit_purges
 from outreach_shared.http import create_app
 from outreach_shared.kafka import create_broker, document_publishers, publisher, sender, subscribe
 from outreach_shared.logging import configure_logging, get_logger
@@ -50,7 +50,7 @@ class Wiring:
     timers: Mapping[str, TimerHandler] = field(default_factory=dict)
     background: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
     on_stop: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
-    purges: list[Purge | Chore] = field(default_factory=list)
+    purges: list[Chore] = field(default_factory=list)
     """The service's own rows kept only for a while (the kit's own tables are always purged)."""
 
 
@@ -129,7 +129,7 @@ class Runtime:
         self._spawn(relay.run)
         if wiring.timers:
             self._spawn(TimerRunner(self.pool, wiring.timers, poll_seconds=s.timer_poll_seconds).run)
-        purges = [*kit_purges(s), *wiring.purges]
+        purges: list[Chore] = [*kit_purges(s), *wiring.purges]
         self._spawn(Housekeeper(self.pool, purges, every_seconds=s.housekeeping_every_seconds).run)
         for loop in wiring.background:
             self._spawn(loop)

@@ -12,12 +12,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from booking.adapters.visit_writer import NewVisitWriter
-from booking.service_layer.unit_of_work import Clock, EventSink, EventWrapper, system_clock
+from booking.service_layer.unit_of_work import Clock, EventSink, EventWrapper, outbox_sink, system_clock
 from booking.settings import BookingSettings
 from outreach_shared.auth import Principal
 from outreach_shared.contracts import Envelope
 from outreach_shared.http import principal_from
-from outreach_shared.outbox import enqueue
 from outreach_shared.runtime import Runtime, get_runtime
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
@@ -99,10 +98,5 @@ def event_wrapper(runtime: Runtime, request: Request) -> EventWrapper:
 @asynccontextmanager
 async def unit_of_work(runtime: Runtime, request: Request) -> AsyncIterator[tuple[asyncpg.Connection, EventSink]]:
     """A connection in a transaction and an outbox sink writing in it."""
-    correlation_id: str = request.state.correlation_id
-
-    async def emit(event: BaseModel, *, key: str) -> None:
-        await enqueue(conn, runtime.envelope(event, key=key, correlation_id=correlation_id))
-
     async with runtime.pool.acquire() as conn, conn.transaction():
-        yield conn, emit
+        yield conn, outbox_sink(conn, event_wrapper(runtime, request))

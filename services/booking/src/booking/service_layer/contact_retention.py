@@ -1,6 +1,7 @@
 """School contacts are kept while a visit may still need them: once it has ended and a while has passed, they are
 erased as an organiser would erase them, and notify is told to forget them too."""
 
+import functools
 import uuid
 from dataclasses import dataclass
 from typing import Protocol
@@ -10,8 +11,8 @@ from pydantic import BaseModel
 
 from booking.adapters.contacts import ContactRepository
 from booking.service_layer.lifecycle import forget_contact
+from booking.service_layer.unit_of_work import outbox_sink
 from outreach_shared.contracts import Envelope
-from outreach_shared.outbox import enqueue
 
 
 class Enveloper(Protocol):
@@ -41,9 +42,7 @@ class ExpiredContacts:
                 return erased
 
     async def _erase_batch(self, conn: asyncpg.Connection, correlation_id: str) -> int:
-        async def emit(event: BaseModel, *, key: str) -> None:
-            await enqueue(conn, self.envelope(event, key=key, correlation_id=correlation_id))
-
+        emit = outbox_sink(conn, functools.partial(self.envelope, correlation_id=correlation_id))
         due = await ContactRepository(conn).lock_expired(self.keep_days, self.batch)
         for visit_id in due:
             await forget_contact(conn, visit_id, emit)

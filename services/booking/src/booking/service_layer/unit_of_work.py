@@ -4,6 +4,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Protocol
 
+import asyncpg
 from pydantic import BaseModel
 
 from booking.adapters.visits import VisitRepository
@@ -11,6 +12,7 @@ from booking.domain.model import Visit
 from outreach_shared.auth import Principal
 from outreach_shared.contracts import Envelope
 from outreach_shared.errors import NotFound
+from outreach_shared.outbox import enqueue
 
 Clock = Callable[[], datetime]
 
@@ -30,6 +32,15 @@ class EventWrapper(Protocol):
     """Wraps an event in this service's envelope (for writing it to the outbox oneself)."""
 
     def __call__(self, event: BaseModel, *, key: str) -> Envelope: ...
+
+
+def outbox_sink(conn: asyncpg.Connection, wrap: EventWrapper) -> EventSink:
+    """An event sink writing each event, wrapped by `wrap`, to the outbox in `conn`'s transaction."""
+
+    async def emit(event: BaseModel, *, key: str) -> None:
+        await enqueue(conn, wrap(event, key=key))
+
+    return emit
 
 
 def can_see(visit: Visit, caller: Principal) -> bool:

@@ -2,7 +2,9 @@
 
 from ambassadors_harness import Harness, slot
 
+from outreach_shared.contracts import Topics
 from outreach_shared.contracts.booking import TeamReleaseRequested, VisitRescheduled
+from outreach_shared.testing.kafka import envelopes_of, read_topic
 
 
 async def answer(h: Harness, offer_id: str, member_id: str, verb: str) -> int:
@@ -33,6 +35,32 @@ async def test_rescheduling_releases_the_team_and_offers_the_new_window(empty_ro
     offers = await h.offer_events(visit.visit_id, "offer.made", count=2)
     assert offers[-1].payload["member_id"] == kari
     assert offers[-1].payload["window"]["start"] == new_window.start.isoformat()
+
+
+async def test_a_rescheduled_confirmed_visit_is_confirmed_again_when_its_new_team_accepts(
+    empty_roster: Harness,
+) -> None:
+    h = empty_roster
+    one, two = await h.add_member("One"), await h.add_member("Two")
+    visit = await h.request_visit(team_size=2, windows=[slot(3, 2)])
+    for member in await h.offered_to(visit.visit_id, 2):
+        assert await answer(h, await offer_of(h, visit.visit_id, member), member, "accept") == 200
+    await h.offer_events(visit.visit_id, "team.confirmed")
+
+    new_window = slot(5, 4)
+    moved = visit.model_copy(update={"windows": [new_window]})
+    await h.publish(VisitRescheduled(visit_id=visit.visit_id, windows=[new_window], released_member_ids=[one, two],
+                                     visit=moved), visit.visit_id)
+    await h.offer_events(visit.visit_id, "offer.made", count=4)
+    for member in (one, two):
+        assert await answer(h, await offer_of(h, visit.visit_id, member), member, "accept") == 200
+
+    def settled(records: list) -> list[str]:  # type: ignore[type-arg]
+        return [e.type for e in envelopes_of(records)
+                if e.key == visit.visit_id and e.type in ("team.confirmed", "team.changed")]
+
+    records = await read_topic(h.bootstrap, Topics.OFFERS, until=lambda rs: len(settled(rs)) >= 2)
+    assert settled(records) == ["team.confirmed", "team.confirmed"], "booking confirms only on team.confirmed"
 
 
 async def test_a_team_release_request_releases_exactly_those_members(empty_roster: Harness) -> None:

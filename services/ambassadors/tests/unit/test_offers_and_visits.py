@@ -1,5 +1,6 @@
 """Offer answers and team settlement rules."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -79,6 +80,15 @@ def test_a_refilled_confirmed_team_is_a_change() -> None:
     v = visit(confirmed_once=True)
     _, event = v.after_answers([offer("accepted", "m1"), offer("accepted", "m3")])
     assert event == "changed"
+
+
+def test_a_rescheduled_confirmed_visit_is_confirmed_again_not_changed() -> None:
+    confirmed, _ = visit().after_answers([offer("accepted", "m1"), offer("accepted", "m2")])
+    rescheduled = confirmed.rescheduled(confirmed.request)
+    assert rescheduled.round == 2 and not rescheduled.confirmed_once
+    new_round = [offer("accepted", "m1", round_=2), offer("accepted", "m2", round_=2)]
+    settled, event = replace(rescheduled, window=WINDOW).after_answers(new_round)
+    assert event == "confirmed" and settled.status == "confirmed"
 
 
 def test_open_seats_count_only_the_current_round() -> None:

@@ -277,3 +277,25 @@ async def test_the_contact_is_shared_on_create_and_erased_by_an_organiser(
     assert (await api.get(visit_id, orgnr))["contact"] is None
     async with booking.runtime.pool.acquire() as conn:
         assert await conn.fetchval("SELECT count(*) FROM visit_contacts WHERE visit_id = $1", visit_id) == 0
+
+
+async def test_the_answers_to_reschedule_and_cancel_show_the_contact_as_get_does(
+    api: Api, ambassadors: Ambassadors
+) -> None:
+    orgnr = new_orgnr()
+    visit_id = await confirmed_visit(api, ambassadors, orgnr)
+    shown = (await api.get(visit_id, orgnr))["contact"]
+    assert shown is not None and shown["email"]
+    later = START + timedelta(days=30)
+    rescheduled = await api.svc.client.post(
+        f"/v1/visit-requests/{visit_id}/reschedule",
+        json={"windows": [{"start": later.isoformat(), "end": (later + timedelta(hours=6)).isoformat()}]},
+        headers=api.school(orgnr),
+    )
+    assert rescheduled.status_code == 200, rescheduled.text
+    assert rescheduled.json()["contact"] == shown
+    cancelled = await api.svc.client.post(
+        f"/v1/visit-requests/{visit_id}/cancel", json={"reason": "exam week"}, headers=api.organiser()
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["contact"] == shown

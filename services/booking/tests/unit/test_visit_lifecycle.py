@@ -183,6 +183,18 @@ def test_rescheduling_a_confirmed_visit_releases_the_team_and_starts_over() -> N
     assert visit.calendar_sequence == 2
 
 
+def test_a_rescheduled_visit_is_confirmed_again_by_its_new_teams_team_confirmed() -> None:
+    visit = confirmed_visit()
+    later = TimeWindow(start=WINDOW.start + 20 * DAY, end=WINDOW.end + 20 * DAY)
+    visit.reschedule([later], NOW)
+    new_slot = TimeWindow(start=later.start, end=later.start + timedelta(hours=2))
+    visit.mark_offered(new_slot, NOW)
+    with pytest.raises(EventNotApplicable, match="offered, not confirmed"):  # the defect: booking refused this
+        visit.change_team(new_slot, TEAM, NOW)
+    visit.confirm_team(new_slot, TEAM, NOW)
+    assert (visit.status, visit.scheduled, visit.calendar_sequence) == ("confirmed", new_slot, 3)
+
+
 def test_a_report_after_the_start_completes_the_visit() -> None:
     visit = confirmed_visit()
     visit.record_report(member_id="m2", pupils_reached=48, notes="good questions", now=SLOT.start)

@@ -14,7 +14,11 @@ TeamEvent = Literal["confirmed", "changed"]
 
 @dataclass(frozen=True)
 class Visit:
-    """A visit to staff. `round` grows on every reschedule, so earlier answers no longer count."""
+    """A visit to staff. `round` grows on every reschedule, so earlier answers no longer count.
+
+    `confirmed_once` is true when a team of this round was confirmed: a later full team of the same round is a
+    change of that team; a reschedule starts a new round, whose first full team is a confirmation again (booking
+    moved the visit back to requested and waits for `team.confirmed`)."""
 
     id: str
     request: VisitRequested
@@ -48,5 +52,7 @@ class Visit:
         return replace(self, status="confirmed", confirmed_once=True), event
 
     def rescheduled(self, request: VisitRequested) -> "Visit":
-        """A new round with new windows: earlier offers and answers no longer count."""
-        return replace(self, request=request, status="open", round=self.round + 1, window=None)
+        """A new round with new windows: earlier offers, answers and confirmations no longer count."""
+        return replace(
+            self, request=request, status="open", round=self.round + 1, window=None, confirmed_once=False
+        )

@@ -111,7 +111,8 @@ async def cancel(
         visit = await lifecycle.cancel_visit(
             conn, visit_id, caller=caller, reason=body.reason, now=clock_of(runtime)(), emit=emit
         )
-    return views.visit_out(visit, None)
+        contact = await queries.contact_for(conn, visit_id, caller=caller)
+    return views.visit_out(visit, contact)
 
 
 @router.post("/visit-requests/{visit_id}/reschedule", response_model=views.VisitOut, summary="Reschedule")
@@ -125,7 +126,8 @@ async def reschedule(
             conn, visit_id, caller=caller, windows=list(body.windows), now=clock_of(runtime)(),
             min_notice=min_notice, emit=emit,
         )  # fmt: skip
-    return views.visit_out(visit, None)
+        contact = await queries.contact_for(conn, visit_id, caller=caller)
+    return views.visit_out(visit, contact)
 
 
 @router.get(
@@ -155,7 +157,8 @@ async def report(
             conn, visit_id, caller=caller, pupils_reached=body.pupils_reached, notes=body.notes,
             now=clock_of(runtime)(), emit=emit,
         )  # fmt: skip
-    return views.visit_out(visit, None)
+        contact = await queries.contact_for(conn, visit_id, caller=caller)
+    return views.visit_out(visit, contact)
 
 
 @router.post("/visit-requests/{visit_id}/rating", response_model=views.VisitOut, summary="Rate the visit")
@@ -168,7 +171,8 @@ async def rate(
             conn, visit_id, caller=caller, score=body.rating, comment=body.comment,
             now=clock_of(runtime)(), emit=emit,
         )  # fmt: skip
-    return views.visit_out(visit, None)
+        contact = await queries.contact_for(conn, visit_id, caller=caller)
+    return views.visit_out(visit, contact)
 
 
 @router.delete("/visit-requests/{visit_id}/contact", status_code=204, summary="Erase the contact person")

@@ -19,8 +19,13 @@ from outreach_shared.http import require_role
 async def get_visit(conn: asyncpg.Connection, visit_id: str, *, caller: Principal) -> tuple[Visit, Contact | None]:
     """The visit and (for its school and organisers) its contact person."""
     visit = await load_visible(VisitRepository(conn), visit_id, caller)
-    contact = None if caller.role == "member" else await ContactRepository(conn).get(visit_id)
-    return visit, contact
+    return visit, await contact_for(conn, visit_id, caller=caller)
+
+
+async def contact_for(conn: asyncpg.Connection, visit_id: str, *, caller: Principal) -> Contact | None:
+    """The visit's contact person as `caller` may see it: its school and organisers do, members do not. Every
+    answer that shows a visit shows it so (a GET, and the answers to cancel, reschedule, report and rating)."""
+    return None if caller.role == "member" else await ContactRepository(conn).get(visit_id)
 
 
 async def list_for(

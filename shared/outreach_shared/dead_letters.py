@@ -5,17 +5,34 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from pydantic import ValidationError
 
 from outreach_shared.consumer import Record
-from outreach_shared.contracts import Topics
+from outreach_shared.contracts import Envelope, Topics
+
+CORRELATION_HEADER = "correlation_id"
+"""The header FastStream reads and writes; a dead letter carries the envelope's correlation id in it."""
 
 Publish = Callable[[str, bytes | None, bytes | None, dict[str, str]], Awaitable[None]]
 """Publishes (topic, key, value, headers) and waits for the broker's acknowledgement."""
 
 
+def correlation_of(record: Record) -> str | None:
+    """The record's correlation id: its envelope's, else its own header's (a record that is no envelope)."""
+    if record.value is not None:
+        try:
+            return Envelope.from_bytes(record.value).correlation_id
+        except ValidationError:
+            pass
+    headers = dict(record.headers)
+    return headers[CORRELATION_HEADER].decode(errors="replace") if CORRELATION_HEADER in headers else None
+
+
 def dead_letter_headers(record: Record, reason: str, attempts: int, consumer: str) -> dict[str, str]:
-    """The headers that say where a dead letter came from and why it was rejected."""
-    return {
+    """The headers that say where a dead letter came from and why it was rejected, and whose flow it belongs to
+    (the envelope's correlation id, so a dead letter is found by the id its flow's log lines carry)."""
+    correlation_id = correlation_of(record)
+    return ({CORRELATION_HEADER: correlation_id} if correlation_id else {}) | {
         "x-dead-letter-reason": reason,
         "x-dead-letter-consumer": consumer,
         "x-dead-letter-attempts": str(attempts),

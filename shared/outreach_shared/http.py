@@ -382,6 +382,18 @@ def principal_dependency(secret: Callable[[], str]) -> Callable[..., Awaitable[P
     return current_principal
 
 
+def role_dependency(secret: Callable[[], str], *roles: Role) -> Callable[..., Awaitable[Principal]]:
+    """A dependency for routes only some roles may use: the Principal, or 401/403 before any parameter or body is
+    checked (a school calling an organisers' route learns 403, not which of its parameters were wrong)."""
+
+    async def caller_in_role(
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> Principal:
+        return require_role(principal_from(credentials, secret()), *roles)
+
+    return caller_in_role
+
+
 def principal_from(credentials: HTTPAuthorizationCredentials | None, secret: str) -> Principal:
     """The Principal of a bearer token (401 without a valid one), for dependencies that do more than that."""
     if credentials is None or credentials.scheme.lower() != "bearer":

@@ -118,7 +118,10 @@ def publisher(broker: KafkaBroker) -> Publish:
     """A dead-letter Publish: raw key, value and headers, returns once acknowledged."""
 
     async def publish(topic: str, key: bytes | None, value: bytes | None, headers: dict[str, str]) -> None:
-        await broker.publish(value if value is not None else b"", topic, key=key, headers=headers)
+        correlation_id = headers.get("correlation_id")  # else FastStream makes one up, unrelated to the flow
+        await broker.publish(
+            value if value is not None else b"", topic, key=key, headers=headers, correlation_id=correlation_id
+        )
 
     return publish
 

@@ -150,6 +150,7 @@ async def test_poison_messages_are_dead_lettered_with_reason_and_partition_moves
     assert "ValueError" in poison_headers["x-dead-letter-reason"]
     assert poison_headers["x-dead-letter-attempts"] == "3"
     assert poison_headers["x-original-topic"] == Topics.GATHERINGS
+    assert poison_headers["correlation_id"] == poison.correlation_id == run, "the envelope's, not a new one"
     assert await effects_of(kit_pool, f"poison-{run}") == 0, "failed attempts leave no effect"
 
 

@@ -248,3 +248,28 @@ async def test_a_notice_planned_while_its_recipient_is_erased_is_erased_too(db: 
         await asyncio.wait_for(late, 10)
     assert await db.fetchval("SELECT count(*) FROM notices WHERE recipient = $1", key) == 0
     assert await db.fetchval("SELECT count(*) FROM deliveries WHERE recipient = $1", key) == 0
+
+
+async def test_the_delivery_log_takes_a_bare_member_id_as_that_member(
+    service: RunningService, publish: Publisher, db: asyncpg.Pool
+) -> None:
+    kari, visit = str(uuid4()), uid("v")
+    await publish.event(member(kari), key=kari)
+    await publish.event(offer(kari, visit), key=visit)
+    await eventually(lambda: _sent(db, f"member:{kari}", 2))
+    organiser = service.auth("organiser")
+    by_key = await service.client.get("/v1/notifications", params={"recipient": f"member:{kari}"}, headers=organiser)
+    by_id = await service.client.get("/v1/notifications", params={"recipient": kari}, headers=organiser)
+    assert by_id.status_code == 200, by_id.text
+    assert by_id.json() == by_key.json() and {d["channel"] for d in by_id.json()} == {"email", "inbox"}
+    refused = await service.client.get("/v1/notifications", params={"recipient": "kari"}, headers=organiser)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "recipient"
+
+
+@pytest.mark.parametrize("path", ["/v1/notifications", "/v1/reminders"])
+async def test_a_school_asking_for_the_organisers_logs_is_refused_before_its_parameters_are_checked(
+    service: RunningService, path: str
+) -> None:
+    r = await service.client.get(path, headers=service.auth("school", "974760673"))
+    assert r.status_code == 403, r.text
+    assert r.headers["content-type"] == "application/problem+json"

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
+from uuid import UUID
 
 RecipientKind = Literal["member", "school", "organiser"]
 
@@ -76,6 +77,14 @@ class Recipient:
         if kind not in ("member", "school", "organiser") or not ref:
             raise ValueError(f"not a recipient key: {key!r}")
         return cls(kind, ref)  # type: ignore[arg-type]
+
+    @classmethod
+    def of_query(cls, value: str) -> "Recipient":
+        """The recipient an organiser asks about: a key, or a member's bare id (a UUID) meaning that member."""
+        try:
+            return cls.member(str(UUID(value))) if ":" not in value else cls.parse(value)
+        except ValueError:
+            raise ValueError(f"not a recipient key or member id: {value!r}") from None
 
     @classmethod
     def member(cls, member_id: str) -> "Recipient":

@@ -12,12 +12,15 @@ from notify.service_layer import inbox, reminders
 from notify.settings import get_settings
 from outreach_shared.auth import Principal
 from outreach_shared.errors import Invalid
-from outreach_shared.http import principal_dependency, require_role
+from outreach_shared.http import principal_dependency, require_role, role_dependency
 from outreach_shared.runtime import Runtime, get_runtime
 
 router = APIRouter(tags=["notifications"])
 CurrentPrincipal = Annotated[
     Principal, Depends(principal_dependency(lambda: get_settings().jwt_secret.get_secret_value()))
+]
+OrganiserDep = Annotated[
+    Principal, Depends(role_dependency(lambda: get_settings().jwt_secret.get_secret_value(), "organiser"))
 ]
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
@@ -80,10 +83,10 @@ async def read_notification(item_id: UUID, principal: CurrentPrincipal, runtime:
 
 @router.get("/v1/notifications", response_model=list[DeliveryView], summary="Deliveries to a recipient")
 async def deliveries(
-    principal: CurrentPrincipal, runtime: RuntimeDep, recipient: Annotated[str, Query(min_length=3)]
+    _: OrganiserDep, runtime: RuntimeDep, recipient: Annotated[str, Query(min_length=3)]
 ) -> list[DeliveryView]:
-    """Organisers: each delivery's channel, status and attempts (`recipient=member:ID` or `school:VISIT_ID`)."""
-    require_role(principal, "organiser")
+    """Organisers: each delivery's channel, status and attempts (`recipient=member:ID`, a bare member id,
+    `school:VISIT_ID` or `organiser:EMAIL`)."""
     async with runtime.pool.acquire() as conn:
         return [DeliveryView.model_validate(d) for d in await inbox.deliveries_for(conn, recipient)]
 
@@ -102,13 +105,12 @@ class ReminderView(BaseModel):
 
 @router.get("/v1/reminders", response_model=list[ReminderView], summary="Reminders of a visit or gathering")
 async def scheduled_reminders(
-    principal: CurrentPrincipal,
+    _: OrganiserDep,
     runtime: RuntimeDep,
     visit_id: Annotated[str | None, Query()] = None,
     gathering_id: Annotated[str | None, Query()] = None,
 ) -> list[ReminderView]:
     """Organisers: every reminder set for a visit or a gathering (pending, done or cancelled)."""
-    require_role(principal, "organiser")
     if (visit_id is None) == (gathering_id is None):
         raise Invalid("give exactly one of visit_id and gathering_id", field="visit_id")
     subject = f"visit:{visit_id}" if visit_id else f"gathering:{gathering_id}"

@@ -37,12 +37,15 @@ async def mark_read(conn: asyncpg.Connection, member_id: str, item_id: UUID) -> 
 
 
 async def deliveries_for(conn: asyncpg.Connection, recipient: str) -> list[dict[str, Any]]:
-    """Every delivery to a recipient with its channel, status and attempts."""
+    """Every delivery to a recipient with its channel, status and attempts (a bare member id means that member)."""
     try:
-        Recipient.parse(recipient)
+        key = Recipient.of_query(recipient).key
     except ValueError:
-        raise Invalid("recipient must be member:ID, school:VISIT_ID or organiser:EMAIL", field="recipient") from None
-    return [dict(r.items()) for r in await deliveries.list_for_recipient(conn, recipient)]
+        raise Invalid(
+            "recipient must be member:ID (or the member's bare id), school:VISIT_ID or organiser:EMAIL",
+            field="recipient",
+        ) from None
+    return [dict(r.items()) for r in await deliveries.list_for_recipient(conn, key)]
 
 
 async def get_preferences(conn: asyncpg.Connection, member_id: str) -> Preferences:

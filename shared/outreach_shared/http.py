@@ -14,6 +14,7 @@ from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -70,6 +71,7 @@ _PROBLEM_DESCRIPTIONS = {
     413: "The request body is over the size limit",
     422: "Invalid request; `errors` names each field",
     429: "Too many requests; wait for Retry-After seconds",
+    500: "An unexpected error; the detail says no more (the logs have it under the X-Request-ID)",
 }
 
 
@@ -79,9 +81,23 @@ def problem_response(status: int, description: str | None = None, **extra: Any) 
     return {"description": description or _PROBLEM_DESCRIPTIONS[status], "content": content, **extra}
 
 
+def text_response(media_type: str, description: str) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route answering 200 with a text file (calendar, CSV): typed as a string, so a generated
+    client hands over the text."""
+    return {200: {"description": description, "content": {media_type: {"schema": {"type": "string"}}}}}
+
+
+def raw_body(media_type: str, description: str) -> dict[str, Any]:
+    """`openapi_extra=` for a route reading a file as its body: `media_type` as text, or the same bytes as
+    application/octet-stream (generated clients, openapi-python-client among them, send files that way)."""
+    content = {media_type: {"schema": {"type": "string"}},
+               "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}  # fmt: skip
+    return {"requestBody": {"required": True, "description": description, "content": content}}
+
+
 def _problem_statuses(path: str, method: str, operation: dict[str, Any]) -> list[int]:
-    """The problem statuses an operation can answer with, judged from its shape."""
-    statuses = []
+    """The problem statuses an operation can answer with, judged from its shape (any can fail unexpectedly)."""
+    statuses = [500]
     has_body, has_path_id = "requestBody" in operation, "{" in path
     if operation.get("security"):
         statuses += [401, 403]
@@ -132,6 +148,9 @@ def install_problem_handlers(app: FastAPI) -> None:
         response = problem(exc.status_code, str(exc.detail), str(exc.detail), instance=request.url.path)
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value
+        allowed = PathMethods.of(app).allowed(request.url.path) if exc.status_code == 405 else None
+        if allowed:  # starlette names the methods of the first route of the path only
+            response.headers["Allow"] = ", ".join(sorted(allowed))
         return response
 
     @app.exception_handler(Exception)
@@ -140,6 +159,65 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem(
             500, "Internal server error", "an unexpected error occurred", instance=request.url.path
         )
+
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def _template_regex(path: str) -> re.Pattern[str]:
+    """`/v1/members/{member_id}` as a pattern matching `/v1/members/<one segment>`."""
+    return re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)) + "$")
+
+
+class PathMethods:
+    """The methods each path of a service answers to, as its OpenAPI document lists them (what a 405 names in
+    `Allow`). A literal path (`/v1/members/import`) has only its own, even where a templated one
+    (`/v1/members/{member_id}`) has the same shape."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.literal: dict[str, set[str]] = {}
+        self.templated: list[tuple[re.Pattern[str], set[str]]] = []
+        for path, operations in spec.get("paths", {}).items():
+            methods = {m.upper() for m in operations if m in HTTP_METHODS}
+            methods |= {"HEAD"} if "GET" in methods else set()
+            if "{" in path:
+                self.templated.append((_template_regex(path), methods))
+            else:
+                self.literal[path] = methods
+
+    @classmethod
+    def of(cls, app: Any) -> "PathMethods":
+        """The app's (built from its OpenAPI document once)."""
+        found: PathMethods | None = getattr(app.state, "path_methods", None)
+        if found is None:
+            found = app.state.path_methods = cls(app.openapi())
+        return found
+
+    def allowed(self, path: str) -> set[str]:
+        """The methods of `path`; empty for a path the document does not have."""
+        if path in self.literal:
+            return self.literal[path]
+        return {m for pattern, methods in self.templated if pattern.match(path) for m in methods}
+
+
+class LiteralPathMethodMiddleware:
+    """Answers 405 for a method a literal path does not have, before routing could take the path for a templated
+    one with that id (`PATCH /v1/members/import` is not `PATCH /v1/members/{member_id}` with the id "import")."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            methods = PathMethods.of(scope["app"]).literal.get(scope["path"])
+            if methods and scope["method"] not in methods:
+                allow = ", ".join(sorted(methods))
+                response = problem(405, "Method Not Allowed", f"{scope['path']} answers to {allow}",
+                                   instance=scope["path"])  # fmt: skip
+                response.headers["Allow"] = allow
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def _safe_id(value: str | None) -> str | None:
@@ -273,6 +351,13 @@ class RequestSizeLimitMiddleware:
         await response(scope, receive, send)
 
 
+class Readiness(BaseModel):
+    """Whether the service can serve: each check by name."""
+
+    status: str
+    checks: dict[str, bool]
+
+
 def create_app(
     *,
     title: str,
@@ -285,6 +370,7 @@ def create_app(
 ) -> FastAPI:
     """A FastAPI service with /healthz, /readyz, problem+json errors and request ids."""
     app = FastAPI(title=title, version=version, description=description, lifespan=_frozen_after_start(lifespan))
+    app.add_middleware(LiteralPathMethodMiddleware)
     app.add_middleware(RequestSizeLimitMiddleware)  # inside the request context, so a 413 has a request id too
     app.add_middleware(RequestContextMiddleware)
     install_problem_handlers(app)
@@ -297,7 +383,8 @@ def create_app(
         "/readyz",
         tags=["operations"],
         summary="Ready: database and Kafka reachable",
-        responses={503: {"description": "Not ready"}},
+        response_model=Readiness,
+        responses={503: {"description": "Not ready", "model": Readiness}},
     )
     async def readyz() -> JSONResponse:
         checks = await readiness() if readiness else {}
@@ -306,7 +393,8 @@ def create_app(
             {"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503
         )
 
-    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics", response_class=Response)
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics", response_class=Response,
+             responses=text_response("text/plain", "Prometheus' text exposition format"))  # fmt: skip
     async def metrics() -> Response:
         body, content_type = await render(pool() if pool else None)
         return Response(body, media_type=content_type)

@@ -263,7 +263,7 @@ async def test_the_delivery_log_takes_a_bare_member_id_as_that_member(
     assert by_id.status_code == 200, by_id.text
     assert by_id.json() == by_key.json() and {d["channel"] for d in by_id.json()} == {"email", "inbox"}
     refused = await service.client.get("/v1/notifications", params={"recipient": "kari"}, headers=organiser)
-    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "recipient"
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"].endswith("recipient")
 
 
 @pytest.mark.parametrize("path", ["/v1/notifications", "/v1/reminders"])

@@ -20,12 +20,12 @@ from ambassadors.service_layer import members as roster
 from ambassadors.service_layer.answers import answer_offer
 from ambassadors.service_layer.roster_import import RosterRejected, decode_csv, import_roster, validate_roster
 from outreach_shared.contracts.common import Profession
-from outreach_shared.http import problem
+from outreach_shared.http import problem, raw_body
 
 roster_router = APIRouter(prefix="/v1/members", tags=["roster"])
 offers_router = APIRouter(prefix="/v1", tags=["offers"])
 
-CSV_BODY = {"requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}}
+CSV_BODY = raw_body("text/csv", "The roster: a header line, then a member a line (UTF-8)")
 
 
 @roster_router.post("", status_code=201, summary="Register a member")

@@ -3,33 +3,39 @@
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, EmailStr, Field
 
 from ambassadors.domain.members import IsoWeekday, Member, MemberFields
 from ambassadors.domain.offers import Offer, OfferStatus
 from ambassadors.service_layer.roster_import import ImportReport
 from outreach_shared.contracts.common import Language, Profession, TimeWindow, VisitKind
+from outreach_shared.patch import PatchBody
 
 
 class MemberIn(MemberFields):
     """A new member."""
 
 
-class MemberPatch(BaseModel):
-    """Fields to change; the others stay."""
+class MemberPatch(PatchBody):
+    """Fields to change; the others stay. `employer: null` clears the employer; no other field may be null.
+    Each field has the bounds MemberFields gives it (a test keeps the two alike)."""
 
-    model_config = ConfigDict(extra="forbid")
+    CLEARABLE = frozenset({"employer"})
 
-    name: str | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=200)
     profession: Profession | None = None
-    kommunenummer: str | None = None
+    kommunenummer: str | None = Field(
+        default=None, pattern=r"^\d{4}$", description="4-digit municipality number (2024)"
+    )
     email: EmailStr | None = None
-    phone: str | None = None
-    languages: list[Language] | None = None
-    employer: str | None = None
-    max_visits_per_month: int | None = None
-    travel_radius_km: int | None = None
-    weekdays: list[IsoWeekday] | None = None
+    phone: str | None = Field(
+        default=None, description="Any common format; stored in E.164 (default region Norway)"
+    )
+    languages: list[Language] | None = Field(default=None, min_length=1, description="First is the preferred language")
+    employer: str | None = Field(default=None, max_length=200)
+    max_visits_per_month: int | None = Field(default=None, ge=0, le=31)
+    travel_radius_km: int | None = Field(default=None, ge=0, le=2000)
+    weekdays: list[IsoWeekday] | None = Field(default=None, min_length=1)
     unavailable_dates: list[date] | None = None
 
 

@@ -27,7 +27,7 @@ from booking.entrypoints.schemas import CancelIn, RatingIn, ReportIn, Reschedule
 from booking.service_layer import lifecycle, queries
 from booking.service_layer.create import CreateVisitRequest, create_visit_request
 from outreach_shared.db import stateless_connection
-from outreach_shared.http import problem_response, require_role
+from outreach_shared.http import problem_response, require_role, text_response
 
 RATE_LIMITED = problem_response(
     429,
@@ -133,7 +133,7 @@ async def reschedule(
 @router.get(
     "/visit-requests/{visit_id}/calendar.ics",
     response_class=Response,
-    responses={200: {"content": {"text/calendar": {}}}},
+    responses=text_response("text/calendar", "The visit as an iCalendar object"),
     summary="The visit as an iCalendar event",
 )
 async def calendar(visit_id: str, runtime: RuntimeDep, caller: CallerDep) -> Response:

@@ -1,11 +1,13 @@
 """HTTP: the member's inbox and preferences, and the organisers' delivery log."""
 
+import re
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
+from starlette.datastructures import QueryParams
 
 from notify.domain.preferences import Preferences
 from notify.service_layer import inbox, reminders
@@ -81,9 +83,34 @@ async def read_notification(item_id: UUID, principal: CurrentPrincipal, runtime:
         return InboxItem.model_validate(await inbox.mark_read(conn, _member_id(principal), item_id))
 
 
+ID = r"[A-Za-z0-9._-]{1,200}"
+UUID_TEXT = r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
+RECIPIENT = rf"^((member|school):{ID}|organiser:[A-Za-z0-9._%+-]{{1,64}}@[A-Za-z0-9.-]{{1,255}}|{UUID_TEXT})$"
+RECIPIENT_DOC = "member:ID (or the member's bare id), school:VISIT_ID or organiser:EMAIL"
+REMINDER_SUBJECTS = ("visit_id", "gathering_id")
+
+
+def _one_key(name: str) -> dict[str, Any]:
+    properties = {name: {"type": "string", "pattern": f"^{ID}$"}}
+    return {"type": "object", "properties": properties, "required": [name], "additionalProperties": False}
+
+
+REMINDER_SUBJECT = {
+    "name": "subject",
+    "in": "query",
+    "required": True,
+    "style": "form",
+    "explode": True,
+    "description": "Exactly one of `visit_id=ID` and `gathering_id=ID`",
+    "schema": {"oneOf": [_one_key(name) for name in REMINDER_SUBJECTS]},
+}
+
+
 @router.get("/v1/notifications", response_model=list[DeliveryView], summary="Deliveries to a recipient")
 async def deliveries(
-    _: OrganiserDep, runtime: RuntimeDep, recipient: Annotated[str, Query(min_length=3)]
+    _: OrganiserDep,
+    runtime: RuntimeDep,
+    recipient: Annotated[str, Query(pattern=RECIPIENT, description=RECIPIENT_DOC)],
 ) -> list[DeliveryView]:
     """Organisers: each delivery's channel, status and attempts (`recipient=member:ID`, a bare member id,
     `school:VISIT_ID` or `organiser:EMAIL`)."""
@@ -103,17 +130,29 @@ class ReminderView(BaseModel):
     fired_at: datetime | None
 
 
-@router.get("/v1/reminders", response_model=list[ReminderView], summary="Reminders of a visit or gathering")
-async def scheduled_reminders(
-    _: OrganiserDep,
-    runtime: RuntimeDep,
-    visit_id: Annotated[str | None, Query()] = None,
-    gathering_id: Annotated[str | None, Query()] = None,
-) -> list[ReminderView]:
-    """Organisers: every reminder set for a visit or a gathering (pending, done or cancelled)."""
-    if (visit_id is None) == (gathering_id is None):
+def reminder_subject(query: QueryParams) -> str:
+    """`visit:ID` or `gathering:ID` from a query of exactly one of visit_id and gathering_id (422 otherwise)."""
+    given = query.multi_items()
+    unknown = sorted({k for k, _ in given} - set(REMINDER_SUBJECTS))
+    if unknown:
+        raise Invalid(f"unknown parameter {unknown[0]}; give visit_id or gathering_id", field=unknown[0])
+    if len(given) != 1:
         raise Invalid("give exactly one of visit_id and gathering_id", field="visit_id")
-    subject = f"visit:{visit_id}" if visit_id else f"gathering:{gathering_id}"
+    (name, value), = given
+    if not re.fullmatch(ID, value):
+        raise Invalid(f"{name} must be an id (letters, digits, '.', '_' and '-')", field=name)
+    return f"{name.removesuffix('_id')}:{value}"
+
+
+@router.get(
+    "/v1/reminders",
+    response_model=list[ReminderView],
+    summary="Reminders of a visit or gathering",
+    openapi_extra={"parameters": [REMINDER_SUBJECT]},
+)
+async def scheduled_reminders(_: OrganiserDep, runtime: RuntimeDep, request: Request) -> list[ReminderView]:
+    """Organisers: every reminder set for a visit or a gathering (pending, done or cancelled)."""
+    subject = reminder_subject(request.query_params)
     async with runtime.pool.acquire() as conn:
         return [ReminderView.model_validate(r) for r in await reminders.list_for(conn, subject)]
 

@@ -5,6 +5,7 @@ from uuid import uuid4
 
 from fastapi import APIRouter, Query, Response, status
 
+from outreach_shared.http import text_response
 from training.domain.gathering import GatheringStatus
 from training.domain.registration import Needs
 from training.entrypoints.csv_export import participants_csv
@@ -91,7 +92,10 @@ async def complete_gathering(
 @organiser_router.post(
     "/{gathering_id}/check-ins",
     summary="Check a member in (idempotent)",
-    responses={200: {"description": "Already checked in"}, 201: {"description": "Checked in now"}},
+    responses={
+        200: {"description": "Already checked in", "model": RegistrationOut},
+        201: {"description": "Checked in now", "model": RegistrationOut},
+    },
 )
 async def check_in(
     gathering_id: str,
@@ -120,7 +124,7 @@ async def list_participants(gathering_id: str, runtime: RuntimeDep, _: Organiser
     "/{gathering_id}/participants.csv",
     summary="Participants as CSV",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}}},
+    responses=text_response("text/csv", "The participants, a line each"),
 )
 async def export_participants(gathering_id: str, runtime: RuntimeDep, _: OrganiserDep) -> Response:
     """The participant list as a CSV file."""

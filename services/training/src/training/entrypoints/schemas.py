@@ -1,10 +1,11 @@
 """The HTTP API's request and response bodies."""
 
-from typing import Annotated, Any, Self
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from outreach_shared.contracts.common import Profession, Venue
+from outreach_shared.patch import PatchBody
 from training.adapters.gatherings import Counts
 from training.domain.gathering import Gathering, GatheringStatus
 from training.domain.registration import Registration, RegistrationStatus
@@ -71,8 +72,8 @@ class GatheringIn(Body):
         )
 
 
-class GatheringPatch(Body):
-    """Changes to a draft: only the fields given change."""
+class GatheringPatch(PatchBody):
+    """Changes to a draft: only the fields given change (none may be null)."""
 
     title: Text | None = None
     starts_at: AwareDatetime | None = None
@@ -85,13 +86,6 @@ class GatheringPatch(Body):
     registration_closes: AwareDatetime | None = None
     withdrawal_deadline: AwareDatetime | None = None
     sessions: list[SessionIn] | None = Field(default=None, max_length=100)
-
-    @model_validator(mode="after")
-    def _no_nulls(self) -> Self:
-        nulls = sorted(f for f in self.model_fields_set if getattr(self, f) is None)
-        if nulls:
-            raise ValueError(f"these fields cannot be null: {', '.join(nulls)}")
-        return self
 
     def changes(self) -> dict[str, Any]:
         """The changed fields as domain values."""

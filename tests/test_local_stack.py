@@ -178,3 +178,37 @@ async def test_ctrl_c_stops_everything_in_reverse_order(
     assert returncode == 0, output
     assert "interrupted" in output and output.rstrip().endswith("outreach-up: stopped")
     assert leftovers(str(state_dir)) == []
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # as a shell does for `outreach-up &`
+
+
+async def test_ctrl_c_stops_it_even_when_started_with_sigint_ignored(
+    kafka_bootstrap: str, stack_database: str, state_dir: Path
+) -> None:
+    proc = subprocess.Popen(
+        launcher_command("--no-demo"),
+        env=launcher_env(kafka_bootstrap, stack_database, state_dir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        preexec_fn=_ignore_sigint,
+    )
+    reader = OutputReader(proc)
+    try:
+        output = await asyncio.to_thread(reader.wait_for, "starting ", 240)  # interrupted while it starts services
+        assert "starting " in output, output
+        proc.send_signal(signal.SIGINT)
+        try:
+            returncode: int | None = await asyncio.to_thread(proc.wait, 60)
+        except subprocess.TimeoutExpired:
+            returncode = None
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(30)
+    output = reader.finish()
+    assert returncode == 0, "kill -INT did not stop it:\n" + output
+    assert "interrupted" in output and output.rstrip().endswith("outreach-up: stopped")
+    assert leftovers(str(state_dir)) == []

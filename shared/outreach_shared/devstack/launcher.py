@@ -736,7 +736,10 @@ def _interrupt(signum: int, frame: Any) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Console script `outreach-up`."""
     args = parse_args(argv, [ep.name for ep in entry_points(group=SERVICE_GROUP)])
-    signal.signal(signal.SIGTERM, _interrupt)
+    # Our own handlers, whatever we inherited: started from a background shell (`outreach-up &`), SIGINT arrives
+    # ignored, and Python then keeps it ignored, so Ctrl-C or `kill -INT` would stop nothing.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _interrupt)
     code = 0
     try:
         with locked_state(args.state_dir, args.fresh) as state:

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -29,6 +29,9 @@ log = get_logger(__name__)
 PROBLEM_JSON = "application/problem+json"
 ReadinessCheck = Callable[[], Awaitable[dict[str, bool]]]
 DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024
+MAX_OFFSET = 1_000_000_000
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip")]
+"""A list's `offset` query parameter, bounded so that no number reaches the database as an out-of-range integer."""
 
 
 def problem(

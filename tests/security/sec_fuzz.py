@@ -1,36 +1,35 @@
-"""Schemathesis cases sent to a service running in the test's event loop, and the response checks that apply.
+"""Schemathesis against the services as they run: every phase but the stateful one and every check it has, with real
+ids in the paths and a token of one role; and single generated cases sent through a service's in-process client.
 
-Hypothesis drives generation synchronously, so each operation is fuzzed in a worker thread that hands every request
-to the session loop (where the service's pool and broker live) and waits for the answer.
+The engine sends real HTTP requests (some checks send probes of their own: without a token, with another method),
+so a service is served on a local port for it, by uvicorn in the test's event loop, where its pool and broker live;
+the engine runs in a worker thread.
 """
 
 import asyncio
 import uuid
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import schemathesis
+import uvicorn
+from fastapi import FastAPI
 from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis.errors import Unsatisfiable
-from schemathesis import Case, GenerationMode
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
+from schemathesis import Case
+from schemathesis.config import SchemathesisConfig
+from schemathesis.engine import events, from_schema
 
 from outreach_shared.auth import Role
+from outreach_shared.devstack._util import free_ports
 
-CHECKS = [
-    not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
-    response_schema_conformance,
-]  # fmt: skip
 Authorize = Callable[[Case], dict[str, str]]
 """The Authorization header (or none) for a generated case."""
+MAX_EXAMPLES = 12
+"""Cases per operation and generation mode in the fuzzing phase (the examples and coverage phases add theirs)."""
 
 
 @schemathesis.serializer("text/csv")
@@ -38,18 +37,111 @@ def _csv(_: Any, value: Any) -> bytes:
     return value.encode() if isinstance(value, str) else str(value).encode()
 
 
+@asynccontextmanager
+async def served(app: FastAPI) -> AsyncIterator[str]:
+    """Serve a started app on a free local port (its lifespan is the caller's); yields its base URL."""
+    port = free_ports(1)[0]
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_config=None, access_log=False)
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
 @dataclass
-class OperationReport:
-    """What fuzzing one operation found."""
+class FuzzReport:
+    """What one run found: checks run by name, answers by operation and status, failures (a few of each kind)."""
 
     label: str
-    sent: int = 0
-    statuses: dict[int, int] = field(default_factory=dict)
+    checks: Counter[str] = field(default_factory=Counter)
+    answers: Counter[tuple[str, int]] = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
+
+    def ok_answers(self, operation: str) -> int:
+        """How many 2xx answers the operation gave."""
+        return sum(n for (label, status), n in self.answers.items() if label == operation and 200 <= status < 300)
+
+    def summary(self) -> str:
+        """One line per operation: its statuses."""
+        by_operation: dict[str, Counter[int]] = {}
+        for (label, status), n in self.answers.items():
+            by_operation.setdefault(label, Counter())[status] += n
+        return "\n".join(f"  {label}: {dict(sorted(c.items()))}" for label, c in sorted(by_operation.items()))
+
+
+def _auth_provider(authorize: Authorize) -> type:
+    class TokenOfTheRole:
+        def get(self, case: Case, ctx: Any) -> dict[str, str]:
+            return authorize(case)
+
+        def set(self, case: Case, data: dict[str, str], ctx: Any) -> None:
+            case.headers = {**(case.headers or {}), **data}
+
+    return TokenOfTheRole
+
+
+ACCEPTED_WHEN_VALID = ["2xx", "3xx", "401", "403", "404", "409", "429"]
+"""What positive_data_acceptance expects of schema-valid requests (its default, less 5xx: not_a_server_error is on)."""
+
+
+def run_schemathesis(
+    spec: dict[str, Any], base_url: str, authorize: Authorize, *, path_ids: dict[str, str], label: str,
+    rules_beyond_the_schema: dict[str, str], max_examples: int = MAX_EXAMPLES,
+) -> FuzzReport:  # fmt: skip
+    """Run schemathesis' examples, coverage and fuzzing phases with every check; blocks (call it in a thread).
+
+    `rules_beyond_the_schema` names the operations whose valid-looking requests the server may still refuse with
+    422, each with the rule that JSON Schema cannot state (a time relative to now, a register); for the others a
+    schema-valid request must never be refused as invalid."""
+    refusable = {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED_WHEN_VALID, "422"]}}
+    operations = [{"include-name": name, "checks": refusable} for name in rules_beyond_the_schema]
+    config = SchemathesisConfig.from_dict({
+        "base-url": base_url, "workers": 1, "seed": 20_260_301, "max-failures": 200,
+        "generation": {"max-examples": max_examples, "deterministic": True, "no-shrink": True},
+        "phases": {"stateful": {"enabled": False}},
+        "checks": {"positive_data_acceptance": {"expected-statuses": ACCEPTED_WHEN_VALID}},
+        "parameters": {f"path.{name}": value for name, value in path_ids.items()},
+        "operations": operations,
+    })  # fmt: skip
+    schema = schemathesis.openapi.from_dict(spec, config=config)
+    schema.auth(refresh_interval=None)(_auth_provider(authorize))
+    report = FuzzReport(label)
+    seen: set[tuple[str, str]] = set()
+    for event in from_schema(schema).execute():
+        if isinstance(event, events.ScenarioFinished):
+            _record(report, event.recorder, seen)
+        elif isinstance(event, events.NonFatalError | events.FatalError):
+            report.failures.append(f"{label}: {type(event).__name__}: {str(getattr(event, 'info', event))[:1500]}")
+    return report
+
+
+def _record(report: FuzzReport, recorder: Any, seen: set[tuple[str, str]]) -> None:
+    for case_id, interaction in recorder.interactions.items():
+        if interaction.response is not None:
+            operation = recorder.cases[case_id].value.operation.label
+            report.answers[(operation, interaction.response.status_code)] += 1
+    for checks in recorder.checks.values():
+        for check in checks:
+            report.checks[check.name] += 1
+            if check.status.value != "failure" or check.failure_info is None:
+                continue
+            failure = check.failure_info.failure
+            key = (recorder.label, f"{check.name}: {getattr(failure, 'title', '')}")
+            if key not in seen:  # one of each kind per operation
+                seen.add(key)
+                curl = getattr(check.failure_info, "code_sample", "")
+                report.failures.append(f"{report.label} {recorder.label} {check.name}: {str(failure)[:1200]}\n{curl}")
 
 
 class Fuzzer:
-    """Fuzzes the operations of one OpenAPI document against an in-process client."""
+    """Sends single generated cases of one OpenAPI document through an in-process client."""
 
     def __init__(self, spec: dict[str, Any], client: httpx.AsyncClient, loop: asyncio.AbstractEventLoop) -> None:
         self.schema = schemathesis.openapi.from_dict(spec)
@@ -81,29 +173,6 @@ class Fuzzer:
 
         take()
         return found[0]
-
-    def fuzz(self, operation: Any, authorize: Authorize, *, mode: GenerationMode, examples: int) -> OperationReport:
-        """Send `examples` derandomized cases and run every response check; failures are collected, not raised."""
-        report = OperationReport(f"{operation.method.upper()} {operation.path} ({mode.value})")
-
-        @settings(max_examples=examples, derandomize=True, deadline=None, database=None,
-                  phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))  # fmt: skip
-        @given(case=operation.as_strategy(generation_mode=mode))
-        def run(case: Case) -> None:
-            response = self.send(case, authorize(case))
-            report.sent += 1
-            report.statuses[response.status_code] = report.statuses.get(response.status_code, 0) + 1
-            try:
-                case.validate_response(response, checks=CHECKS)
-            except Exception as exc:  # noqa: BLE001 - every check failure is reported together at the end
-                if len(report.failures) < 3:
-                    report.failures.append(f"{report.label}: {type(exc).__name__}: {str(exc)[:1500]}")
-
-        try:
-            run()
-        except Unsatisfiable:  # nothing to get wrong: no parameters and no body to break
-            assert mode is GenerationMode.NEGATIVE, f"{report.label}: no valid case could be generated"
-        return report
 
 
 def school_orgnr_of(case: Case) -> str | None:

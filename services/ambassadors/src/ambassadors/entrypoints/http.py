@@ -20,7 +20,7 @@ from ambassadors.service_layer import members as roster
 from ambassadors.service_layer.answers import answer_offer
 from ambassadors.service_layer.roster_import import RosterRejected, decode_csv, import_roster, validate_roster
 from outreach_shared.contracts.common import Profession
-from outreach_shared.http import problem, raw_body
+from outreach_shared.http import Offset, problem, raw_body
 
 roster_router = APIRouter(prefix="/v1/members", tags=["roster"])
 offers_router = APIRouter(prefix="/v1", tags=["offers"])
@@ -43,7 +43,7 @@ async def list_members(
     profession: Profession | None = None,
     active: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[MemberOut]:
     query = roster.RosterQuery(kommunenummer, fylke, profession, active, limit, offset)
     async with uow() as work:

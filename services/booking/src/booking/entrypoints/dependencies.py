@@ -2,7 +2,7 @@
 
 import math
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated
 
@@ -14,9 +14,9 @@ from pydantic import BaseModel
 from booking.adapters.visit_writer import NewVisitWriter
 from booking.service_layer.unit_of_work import Clock, EventSink, EventWrapper, outbox_sink, system_clock
 from booking.settings import BookingSettings
-from outreach_shared.auth import Principal
+from outreach_shared.auth import Principal, Role
 from outreach_shared.contracts import Envelope
-from outreach_shared.http import principal_from
+from outreach_shared.http import principal_from, require_role
 from outreach_shared.runtime import Runtime, get_runtime
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
@@ -77,6 +77,19 @@ async def current_caller(
 
 
 CallerDep = Annotated[Principal, Depends(current_caller)]
+
+
+def caller_in_role(*roles: Role) -> Callable[..., Awaitable[Principal]]:
+    """A caller dependency that refuses other roles (403) before the route's own parameters are checked."""
+
+    async def in_role(caller: CallerDep) -> Principal:
+        return require_role(caller, *roles)
+
+    return in_role
+
+
+OrganiserDep = Annotated[Principal, Depends(caller_in_role("organiser"))]
+SchoolOrOrganiserDep = Annotated[Principal, Depends(caller_in_role("school", "organiser"))]
 
 
 def new_visit_writer(runtime: Runtime) -> NewVisitWriter:

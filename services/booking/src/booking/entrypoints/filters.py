@@ -1,15 +1,26 @@
 """Query parameters of the list and stats endpoints, turned into a VisitFilter."""
 
+import re
 from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import Query
+from pydantic import BeforeValidator
 
 from booking.adapters.queries import VisitFilter
 from booking.domain.times import OSLO, school_year_bounds
 from booking.domain.values import Status
 from outreach_shared.errors import Invalid
 from outreach_shared.municipalities import load_register
+
+
+def _calendar_date(value: object) -> object:
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("a date, YYYY-MM-DD")  # pydantic would read "0" as a count of seconds since 1970
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_calendar_date)]
 
 
 def _oslo_midnight(day: date) -> datetime:
@@ -20,8 +31,8 @@ def visit_filter(
     status: Annotated[Status | None, Query(description="Only visits in this status")] = None,
     kommunenummer: Annotated[str | None, Query(pattern=r"^\d{4}$", description="Municipality")] = None,
     county: Annotated[str | None, Query(pattern=r"^\d{2}$", description="County number (fylkesnummer)")] = None,
-    date_from: Annotated[date | None, Query(alias="from", description="Visit date on or after (Oslo)")] = None,
-    date_to: Annotated[date | None, Query(alias="to", description="Visit date on or before (Oslo)")] = None,
+    date_from: Annotated[IsoDate | None, Query(alias="from", description="Visit date on or after (Oslo)")] = None,
+    date_to: Annotated[IsoDate | None, Query(alias="to", description="Visit date on or before (Oslo)")] = None,
     school_year: Annotated[str | None, Query(pattern=r"^\d{4}/\d{2}$", description='e.g. "2026/27"')] = None,
 ) -> VisitFilter:
     """The filter of a list or stats request; the visit date is the scheduled or first preferred start."""

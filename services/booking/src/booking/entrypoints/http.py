@@ -13,7 +13,9 @@ from booking.domain.values import School, VisitDetails
 from booking.entrypoints import views
 from booking.entrypoints.dependencies import (
     CallerDep,
+    OrganiserDep,
     RuntimeDep,
+    SchoolOrOrganiserDep,
     clock_of,
     event_wrapper,
     new_visit_writer,
@@ -27,7 +29,7 @@ from booking.entrypoints.schemas import CancelIn, RatingIn, ReportIn, Reschedule
 from booking.service_layer import lifecycle, queries
 from booking.service_layer.create import CreateVisitRequest, create_visit_request
 from outreach_shared.db import stateless_connection
-from outreach_shared.http import problem_response, require_role, text_response
+from outreach_shared.http import Offset, problem_response, require_role, text_response
 
 RATE_LIMITED = problem_response(
     429,
@@ -83,10 +85,10 @@ router.add_api_route(  # the busiest route: LeanRoute serves requests that valid
 @router.get("/visit-requests", response_model=views.VisitPage, summary="List visit requests")
 async def list_requests(
     runtime: RuntimeDep,
-    caller: CallerDep,
+    caller: SchoolOrOrganiserDep,
     f: FilterDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> views.VisitPage:
     """A school sees its own visits, an organiser all; filtered and paginated."""
     async with runtime.pool.acquire() as conn:
@@ -184,7 +186,7 @@ async def erase_contact(visit_id: str, request: Request, runtime: RuntimeDep, ca
 
 
 @router.get("/stats", response_model=views.StatsOut, tags=["statistics"], summary="Impact figures")
-async def stats(runtime: RuntimeDep, caller: CallerDep, f: FilterDep) -> views.StatsOut:
+async def stats(runtime: RuntimeDep, caller: OrganiserDep, f: FilterDep) -> views.StatsOut:
     """Organisers: visits requested, confirmed, unfulfilled, completed, pupils reached; by place and year."""
     async with runtime.pool.acquire() as conn:
         figures = await queries.stats_for(conn, f, caller=caller)

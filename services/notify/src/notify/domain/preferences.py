@@ -3,7 +3,7 @@
 from datetime import time
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from notify.domain.notices import NoticeType
 from outreach_shared.contracts.common import Language
@@ -24,6 +24,13 @@ class QuietHours(BaseModel):
 
     start: time
     end: time
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _time_of_day(cls, value: object) -> object:
+        if not isinstance(value, str | time):  # pydantic would read a number as seconds after midnight
+            raise ValueError("a time of day, HH:MM")
+        return value
 
 
 class Preferences(BaseModel):

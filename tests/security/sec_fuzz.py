@@ -7,7 +7,6 @@ the engine runs in a worker thread.
 """
 
 import asyncio
-import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -23,7 +22,6 @@ from schemathesis import Case
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 
-from outreach_shared.auth import Role
 from outreach_shared.devstack._util import free_ports
 
 Authorize = Callable[[Case], dict[str, str]]
@@ -182,11 +180,3 @@ def school_orgnr_of(case: Case) -> str | None:
     orgnr = school.get("orgnr") if isinstance(school, dict) else None
     return orgnr if isinstance(orgnr, str) and orgnr.isascii() and orgnr.isalnum() else None
 
-
-def subject_for(role: Role, case: Case) -> str | None:
-    """A subject for the role's token: a fresh school (or the one the body names), a fresh member."""
-    if role == "school":
-        return school_orgnr_of(case) or f"9{uuid.uuid4().int % 10**8:08d}"
-    if role == "member":
-        return str(uuid.uuid4())
-    return None

@@ -299,3 +299,26 @@ async def test_the_answers_to_reschedule_and_cancel_show_the_contact_as_get_does
     )
     assert cancelled.status_code == 200, cancelled.text
     assert cancelled.json()["contact"] == shown
+
+
+async def test_a_rescheduled_visit_is_confirmed_again_by_its_new_teams_confirmation(
+    api: Api, ambassadors: Ambassadors, tap: KafkaTap
+) -> None:
+    orgnr = new_orgnr()
+    visit_id = await confirmed_visit(api, ambassadors, orgnr)
+    later = START + timedelta(days=30)
+    r = await api.svc.client.post(
+        f"/v1/visit-requests/{visit_id}/reschedule",
+        json={"windows": [{"start": later.isoformat(), "end": (later + timedelta(hours=6)).isoformat()}]},
+        headers=api.school(orgnr),
+    )
+    assert r.status_code == 200, r.text
+    new_slot = TimeWindow(start=later + timedelta(hours=1), end=later + timedelta(hours=3))
+    await ambassadors.send(Topics.OFFERS, offer(visit_id).model_copy(update={"window": new_slot}), key=visit_id)
+    await api.status_becomes(visit_id, orgnr, "offered")
+    await ambassadors.send(Topics.OFFERS, TeamConfirmed(visit_id=visit_id, window=new_slot, members=TEAM), key=visit_id)
+
+    visit = await api.status_becomes(visit_id, orgnr, "confirmed")
+    assert visit["calendar_sequence"] == 3 and visit["team"][0]["first_name"] == "Kari"
+    confirmations = await tap.wait_for(visit_id, "visit.confirmed", count=2)
+    assert [c.payload["calendar_sequence"] for c in confirmations] == [1, 3]

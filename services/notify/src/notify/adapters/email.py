@@ -67,7 +67,10 @@ def build_message(
         f"Message-ID: {_single_line(envelope.message_id)}",
         f"Date: {format_datetime(now or datetime.now(UTC))}",
         "MIME-Version: 1.0",
+        "Auto-Submitted: auto-generated",  # RFC 3834: no out-of-office answers to us
     ]
+    if rendered.settings_url:  # RFC 2369; no List-Unsubscribe-Post: there is no one-click endpoint
+        headers.append(f"List-Unsubscribe: <{_single_line(rendered.settings_url)}>")
     alternative = _multipart(
         "alternative",
         [_text_part("plain", rendered.text), _text_part("html", rendered.html)],

@@ -4,14 +4,14 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, TypeAlias
 
+from notify.domain.calendars import Holding, withdrawal
 from notify.domain.channels import OSLO
-from notify.domain.notices import CalendarSpec, NoticeDraft, NoticeType, Recipient
+from notify.domain.notices import NoticeDraft, NoticeType, Recipient
+from outreach_shared.calendar import CalendarEvent, visit_event
 from outreach_shared.contracts import ambassadors as a
 from outreach_shared.contracts import booking as b
 from outreach_shared.contracts import training as t
 from outreach_shared.contracts.common import TimeWindow
-
-CALENDAR_SUMMARY = {"nb": "Jobbvinner-besøk", "nn": "Jobbvinner-besøk", "en": "Jobbvinner visit"}
 
 
 @dataclass(frozen=True)
@@ -75,11 +75,15 @@ def offer_closed(p: a.OfferExpired | a.OfferWithdrawn, visit: VisitInfo | None) 
     return [NoticeDraft.of(kind, Recipient.member(p.member_id), _visit(p.visit_id), ctx)]
 
 
-def member_released(p: a.MemberReleased, visit: VisitInfo | None, now: datetime) -> list[NoticeDraft]:
-    """A member who had accepted is no longer on the visit."""
+def member_released(
+    p: a.MemberReleased, visit: VisitInfo | None, now: datetime, holding: Holding | None = None
+) -> list[NoticeDraft]:
+    """A member who had accepted is no longer on the visit; one who holds its invitation gets a CANCEL."""
+    calendar = withdrawal(holding, visit.sequence if visit else None)
     ctx = _visit_context(visit, p.window) | {"visit_id": p.visit_id, "reason": p.reason}
-    ctx["same_day"] = is_same_day(p.window.start if p.window else None, now)
-    return [NoticeDraft.of(NoticeType.MEMBER_RELEASED, Recipient.member(p.member_id), _visit(p.visit_id), ctx)]
+    ctx |= {"same_day": is_same_day(p.window.start if p.window else None, now), "calendar_withdrawn": bool(calendar)}
+    recipient = Recipient.member(p.member_id)
+    return [NoticeDraft.of(NoticeType.MEMBER_RELEASED, recipient, _visit(p.visit_id), ctx, calendar)]
 
 
 def no_team_available(p: a.NoTeamAvailable, visit: VisitInfo | None, organisers: list[str]) -> list[NoticeDraft]:
@@ -101,16 +105,17 @@ def visit_requested(p: b.VisitRequested) -> list[NoticeDraft]:
     return [NoticeDraft.of(NoticeType.VISIT_REQUEST_RECEIVED, Recipient.school(p.visit_id), _visit(p.visit_id), ctx)]
 
 
-def calendar_for(p: b.VisitConfirmed, method: str = "REQUEST") -> CalendarSpec:
-    """The calendar invitation of a confirmed visit."""
-    return CalendarSpec(
-        uid=f"visit-{p.visit_id}@jobbvinner.no",
+def calendar_for(p: b.VisitConfirmed) -> CalendarEvent:
+    """The calendar invitation of a confirmed visit (booking's calendar.ics describes the same event)."""
+    return visit_event(
+        visit_id=p.visit_id,
         sequence=p.calendar_sequence,
-        start=p.scheduled.start.isoformat(),
-        end=p.scheduled.end.isoformat(),
-        summary=f"{CALENDAR_SUMMARY[p.language]}: {p.school_name}",
-        location=p.school_address,
-        method="CANCEL" if method == "CANCEL" else "REQUEST",
+        window=p.scheduled,
+        kind=p.kind,
+        language=p.language,
+        school_name=p.school_name,
+        school_address=p.school_address,
+        team=p.team,
     )
 
 
@@ -141,9 +146,14 @@ def visit_confirmed(p: b.VisitConfirmed, now: datetime) -> list[NoticeDraft]:
 
 
 def visit_cancelled(
-    p: b.VisitCancelled, visit: VisitInfo | None, organisers: list[str], now: datetime
+    p: b.VisitCancelled,
+    visit: VisitInfo | None,
+    organisers: list[str],
+    now: datetime,
+    school_holding: Holding | None = None,
 ) -> list[NoticeDraft]:
-    """The school is told; late cancellations also go to the organisers."""
+    """The school is told (with a CANCEL if it holds the invitation); late cancellations also go to the
+    organisers. The team's CANCELs travel with their member_released notices."""
     ctx = _visit_context(visit, p.scheduled) | {
         "visit_id": p.visit_id,
         "reason": p.reason,
@@ -151,17 +161,7 @@ def visit_cancelled(
         "was_confirmed": p.was_confirmed,
         "same_day": is_same_day(p.scheduled.start if p.scheduled else None, now),
     }
-    calendar = None
-    if p.was_confirmed and p.scheduled is not None and visit is not None:
-        calendar = CalendarSpec(
-            uid=f"visit-{p.visit_id}@jobbvinner.no",
-            sequence=visit.sequence + 1,
-            start=p.scheduled.start.isoformat(),
-            end=p.scheduled.end.isoformat(),
-            summary=f"{CALENDAR_SUMMARY.get(visit.language or 'nb', 'Jobbvinner')}: {visit.school_name}",
-            location=visit.school_address or "",
-            method="CANCEL",
-        )
+    calendar = withdrawal(school_holding, p.calendar_sequence)
     subject = _visit(p.visit_id)
     drafts = [NoticeDraft.of(NoticeType.VISIT_CANCELLED_SCHOOL, Recipient.school(p.visit_id), subject, ctx, calendar)]
     if p.late:
@@ -169,6 +169,23 @@ def visit_cancelled(
             NoticeDraft.of(NoticeType.ORGANISER_LATE_CANCELLATION, r, subject, ctx) for r in _organisers(organisers)
         ]
     return drafts
+
+
+def visit_rescheduled(p: b.VisitRescheduled, school_holding: Holding | None = None) -> list[NoticeDraft]:
+    """The school hears that the new windows are registered; the time it held is withdrawn (CANCEL)."""
+    calendar = withdrawal(school_holding, p.calendar_sequence)
+    r = p.visit
+    ctx = {
+        "visit_id": p.visit_id,
+        "school_name": r.school_name,
+        "kind": r.kind,
+        "start": p.scheduled.start.isoformat() if p.scheduled else None,
+        "end": p.scheduled.end.isoformat() if p.scheduled else None,
+        "windows": [{"start": w.start.isoformat(), "end": w.end.isoformat()} for w in p.windows],
+        "calendar_withdrawn": calendar is not None,
+    }
+    school = Recipient.school(p.visit_id)
+    return [NoticeDraft.of(NoticeType.VISIT_RESCHEDULED_SCHOOL, school, _visit(p.visit_id), ctx, calendar)]
 
 
 def visit_unfulfilled(p: b.VisitUnfulfilled, visit: VisitInfo | None) -> list[NoticeDraft]:

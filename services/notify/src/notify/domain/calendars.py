@@ -1,0 +1,33 @@
+"""What each attendee holds of a visit's calendar event, and which calendar message each change sends them.
+
+A visit's SEQUENCE is booking's `calendar_sequence` (carried in visit.confirmed, visit.cancelled and
+visit.rescheduled), so the mails agree with the booking API's `calendar.ics`:
+
+- visit.confirmed (first confirmation or a team change): REQUEST with its sequence to the school and every member of
+  the team.
+- visit.cancelled and visit.rescheduled: CANCEL with its sequence to the school, if it holds the invitation.
+- team.member-released (cancel, reschedule, deactivation, erasure, a release booking asked for): CANCEL to the
+  member, if they hold the invitation, with the visit's latest sequence and at least one more than they hold.
+
+Only an attendee holding a live invitation is sent a CANCEL: nobody is told twice, and nobody who never held it.
+"""
+
+from dataclasses import dataclass
+
+from outreach_shared.calendar import CalendarEvent
+
+
+@dataclass(frozen=True)
+class Holding:
+    """The last calendar message an attendee was sent for an event."""
+
+    recipient: str
+    event: CalendarEvent
+
+
+def withdrawal(holding: Holding | None, sequence: int | None) -> CalendarEvent | None:
+    """The CANCEL for an attendee who holds a live invitation (None for anybody else): at least `sequence`, and
+    above what they hold."""
+    if holding is None or holding.event.cancelled:
+        return None
+    return holding.event.withdrawn(max(sequence or 0, holding.event.sequence + 1))

@@ -12,7 +12,8 @@ from icalendar import Calendar
 
 from outreach_shared.contracts.ambassadors import MemberReleased
 from outreach_shared.contracts.booking import VisitCancelled, VisitRequested, VisitRescheduled
-from outreach_shared.contracts.common import TimeWindow
+from outreach_shared.contracts.common import TimeWindow, Venue
+from outreach_shared.contracts.training import GatheringCancelled, RegistrationConfirmed, RegistrationWithdrawn
 from outreach_shared.testing.service import RunningService
 
 from .helpers import Publisher, confirmed, contact, eventually, member, uid, window
@@ -37,13 +38,13 @@ def invitations(message: EmailMessage) -> list[Calendar]:
     ]
 
 
-def held(smtp: RecordingHandler, address: str, visit: str) -> list[Held]:
+def held(smtp: RecordingHandler, address: str, visit: str, kind: str = "visit") -> list[Held]:
     """Every calendar message mailed to `address`, in order, after checking it names the visit's one event."""
     out = []
     for message in smtp.to(address):
         for cal in invitations(message):
             (event,) = cal.events
-            assert event["UID"] == f"visit-{visit}@outreach.jobbvinner.no"
+            assert event["UID"] == f"{kind}-{visit}@outreach.jobbvinner.no"
             assert event["STATUS"] == ("CANCELLED" if cal["METHOD"] == "CANCEL" else "CONFIRMED")
             out.append((str(cal["METHOD"]), int(event["SEQUENCE"])))
     return out
@@ -165,3 +166,36 @@ async def test_mails_are_well_formed_automatic_and_link_to_the_configured_app(
         assert 'Nord <b>strand</b> & "skole"' in text
         assert "<b>strand</b>" not in markup and "Nord &lt;b&gt;strand&lt;/b&gt; &amp; &#34;skole&#34;" in markup
     assert "fordi du er med i Jobbvinner" not in school.get_body(("plain",)).get_content()
+
+
+async def test_a_gathering_place_comes_with_an_invitation_that_withdrawal_and_cancellation_withdraw(
+    service: RunningService, publish: Publisher, smtp: RecordingHandler
+) -> None:
+    gathering, kari, waiting = uid("g"), uid("m"), uid("m")
+    for m in (kari, waiting):
+        await publish.event(member(m), key=m)
+    starts = datetime(2027, 10, 30, 22, tzinfo=UTC)  # the night of the autumn change, in UTC
+    place = RegistrationConfirmed(
+        gathering_id=gathering, member_id=kari, title="Årssamling vest", starts_at=starts,
+        ends_at=starts + timedelta(days=1), venue=Venue(name="Grand", address="Bergen", kommunenummer="4601"),
+    )  # fmt: skip
+    address = f"{kari}@example.org"
+    await publish.event(place, key=gathering)
+    await until(lambda: held(smtp, address, gathering, "gathering") == [("REQUEST", 0)])
+    (cal,) = invitations(smtp.to(address)[0])
+    assert cal.events[0].start == starts and "Grand, Bergen" in str(cal.events[0]["LOCATION"])
+
+    await publish.event(RegistrationWithdrawn(gathering_id=gathering, member_id=kari), key=gathering)
+    await publish.event(RegistrationWithdrawn(gathering_id=gathering, member_id=waiting), key=gathering)
+    await until(lambda: held(smtp, address, gathering, "gathering") == [("REQUEST", 0), ("CANCEL", 1)])
+    assert subjects(smtp, address)[-1] == "Du er meldt av: Årssamling vest"
+
+    await publish.event(place, key=gathering)  # registered again: above the withdrawal she holds
+    await publish.event(
+        GatheringCancelled(gathering_id=gathering, title="Årssamling vest", reason="Storm", member_ids=[kari, waiting]),
+        key=gathering,
+    )
+    expected = [("REQUEST", 0), ("CANCEL", 1), ("REQUEST", 2), ("CANCEL", 3)]
+    await until(lambda: held(smtp, address, gathering, "gathering") == expected)
+    await until(lambda: subjects(smtp, f"{waiting}@example.org") == ["Avlyst: Årssamling vest"])
+    assert held(smtp, f"{waiting}@example.org", gathering, "gathering") == []  # waiting: nothing to withdraw

@@ -37,6 +37,7 @@ SAMPLES: dict[NoticeType, dict[str, Any]] = {
     NoticeType.GATHERING_PLACE_OFFER_LAPSED: {"gathering_id": "g-1", "title": None},
     NoticeType.GATHERING_REMINDER: _GATHERING,
     NoticeType.GATHERING_CANCELLED: _GATHERING | {"reason": "For få påmeldte"},
+    NoticeType.GATHERING_REGISTRATION_WITHDRAWN: {"gathering_id": "g-1", "title": "Årssamling 2026"},
     NoticeType.VISIT_REQUEST_RECEIVED: _VISIT
     | {
         "pupils": 28,

@@ -11,14 +11,21 @@ from outreach_shared.calendar import CalendarEvent
 
 async def get(conn: asyncpg.Connection, uid: str, recipient: str) -> Holding | None:
     """What `recipient` holds of the event `uid`, if they were ever sent it."""
-    row = await conn.fetchrow(
+    return (await get_many(conn, uid, [recipient])).get(recipient)
+
+
+async def get_many(conn: asyncpg.Connection, uid: str, recipients: Iterable[str]) -> dict[str, Holding]:
+    """What each of `recipients` holds of the event `uid`, by recipient key (those never sent it are absent)."""
+    rows = await conn.fetch(
         """SELECT recipient, uid, sequence, cancelled, start_at, end_at, summary, location
-           FROM calendar_holdings WHERE uid = $1 AND recipient = $2""",
+           FROM calendar_holdings WHERE uid = $1 AND recipient = ANY($2::text[])""",
         uid,
-        recipient,
+        list(recipients),
     )
-    if row is None:
-        return None
+    return {row["recipient"]: _holding(row) for row in rows}
+
+
+def _holding(row: asyncpg.Record) -> Holding:
     event = CalendarEvent(
         uid=row["uid"], sequence=row["sequence"], start=row["start_at"], end=row["end_at"], summary=row["summary"],
         location=row["location"], cancelled=row["cancelled"],

@@ -9,6 +9,10 @@ visit.rescheduled), so the mails agree with the booking API's `calendar.ics`:
 - team.member-released (cancel, reschedule, deactivation, erasure, a release booking asked for): CANCEL to the
   member, if they hold the invitation, with the visit's latest sequence and at least one more than they hold.
 
+A gathering's SEQUENCE is kept per attendee (gatherings do not change once published): 0 on the first invitation
+(gathering.registration-confirmed), one more than a withdrawal they hold when they register again, and one more than
+they hold on a CANCEL (gathering.registration-withdrawn, gathering.cancelled).
+
 Only an attendee holding a live invitation is sent a CANCEL: nobody is told twice, and nobody who never held it.
 """
 
@@ -31,3 +35,10 @@ def withdrawal(holding: Holding | None, sequence: int | None) -> CalendarEvent |
     if holding is None or holding.event.cancelled:
         return None
     return holding.event.withdrawn(max(sequence or 0, holding.event.sequence + 1))
+
+
+def renewed_sequence(holding: Holding | None) -> int:
+    """The SEQUENCE of an invitation sent again to an attendee: above a withdrawal they hold, else what they hold."""
+    if holding is None:
+        return 0
+    return holding.event.sequence + 1 if holding.event.cancelled else holding.event.sequence

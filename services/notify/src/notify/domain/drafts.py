@@ -4,10 +4,10 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, TypeAlias
 
-from notify.domain.calendars import Holding, withdrawal
+from notify.domain.calendars import Holding, renewed_sequence, withdrawal
 from notify.domain.channels import OSLO
 from notify.domain.notices import NoticeDraft, NoticeType, Recipient
-from outreach_shared.calendar import CalendarEvent, visit_event
+from outreach_shared.calendar import CalendarEvent, gathering_event, visit_event
 from outreach_shared.contracts import ambassadors as a
 from outreach_shared.contracts import booking as b
 from outreach_shared.contracts import training as t
@@ -228,8 +228,37 @@ def gathering_notice(p: GatheringMemberEvent, title: str | None = None) -> list[
     return [NoticeDraft.of(kind, Recipient.member(p.member_id), _gathering(p.gathering_id), ctx)]
 
 
-def gathering_cancelled(p: t.GatheringCancelled) -> list[NoticeDraft]:
-    """Every registered or waiting member hears that the gathering is cancelled."""
+def registration_confirmed(p: t.RegistrationConfirmed, holding: Holding | None = None) -> list[NoticeDraft]:
+    """The member has a place: the confirmation carries the gathering's invitation (REQUEST)."""
+    (draft,) = gathering_notice(p)
+    calendar = gathering_event(
+        gathering_id=p.gathering_id, sequence=renewed_sequence(holding), title=p.title, starts_at=p.starts_at,
+        ends_at=p.ends_at, venue=f"{p.venue.name}, {p.venue.address}",
+    )  # fmt: skip
+    return [NoticeDraft.of(draft.notice_type, draft.recipient, draft.subject, draft.context, calendar)]
+
+
+def registration_withdrawn(
+    p: t.RegistrationWithdrawn, title: str | None, holding: Holding | None = None
+) -> list[NoticeDraft]:
+    """A member who withdraws from a place they hold is sent the invitation's withdrawal (nothing else is said to
+    one who was only waiting)."""
+    calendar = withdrawal(holding, None)
+    if calendar is None:
+        return []
+    ctx = {"gathering_id": p.gathering_id, "title": title}
+    recipient, subject = Recipient.member(p.member_id), _gathering(p.gathering_id)
+    return [NoticeDraft.of(NoticeType.GATHERING_REGISTRATION_WITHDRAWN, recipient, subject, ctx, calendar)]
+
+
+def gathering_cancelled(p: t.GatheringCancelled, holdings: dict[str, Holding] | None = None) -> list[NoticeDraft]:
+    """Every registered or waiting member hears that the gathering is cancelled; those holding its invitation get
+    a CANCEL with it."""
     ctx = {"gathering_id": p.gathering_id, "title": p.title, "reason": p.reason}
-    subject = _gathering(p.gathering_id)
-    return [NoticeDraft.of(NoticeType.GATHERING_CANCELLED, Recipient.member(m), subject, ctx) for m in p.member_ids]
+    subject, held = _gathering(p.gathering_id), holdings or {}
+    return [
+        NoticeDraft.of(
+            NoticeType.GATHERING_CANCELLED, Recipient.member(m), subject, ctx, withdrawal(held.get(f"member:{m}"), None)
+        )
+        for m in p.member_ids
+    ]

@@ -26,6 +26,7 @@ class NoticeType(StrEnum):
     GATHERING_PLACE_OFFER_LAPSED = "gathering_place_offer_lapsed"
     GATHERING_REMINDER = "gathering_reminder"
     GATHERING_CANCELLED = "gathering_cancelled"
+    GATHERING_REGISTRATION_WITHDRAWN = "gathering_registration_withdrawn"
     VISIT_REQUEST_RECEIVED = "visit_request_received"
     VISIT_CONFIRMED_SCHOOL = "visit_confirmed_school"
     VISIT_UNFULFILLED = "visit_unfulfilled"

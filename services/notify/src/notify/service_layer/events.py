@@ -12,7 +12,7 @@ from notify.domain.notices import NoticeDraft
 from notify.service_layer import erasure, reminders
 from notify.service_layer.planning import PlanBatch
 from notify.settings import NotifySettings
-from outreach_shared.calendar import visit_uid
+from outreach_shared.calendar import gathering_uid, visit_uid
 from outreach_shared.consumer import HandlerContext
 from outreach_shared.contracts import ambassadors as a
 from outreach_shared.contracts import booking as b
@@ -172,16 +172,23 @@ class EventHandlers:
         await self._notify(ctx, d.gathering_notice(p, title))
 
     async def on_registration_confirmed(self, ctx: HandlerContext, p: t.RegistrationConfirmed) -> None:
-        """Confirm the registration and set the gathering reminders."""
-        await self.on_gathering_member(ctx, p)
+        """Confirm the registration with the gathering's invitation, and set the gathering reminders."""
+        await read_models.upsert_gathering(ctx.conn, p.gathering_id, p.title)
+        holding = await calendar_holdings.get(ctx.conn, gathering_uid(p.gathering_id), f"member:{p.member_id}")
+        await self._notify(ctx, d.registration_confirmed(p, holding))
         scheduled = scheduling.gathering_reminders(p, self._s.gathering_reminders, self._now())
         await reminders.schedule_all(ctx.conn, r.GATHERING_REMINDER, scheduled)
 
     async def on_registration_withdrawn(self, ctx: HandlerContext, p: t.RegistrationWithdrawn) -> None:
-        """Withdraw the member's gathering reminders."""
+        """Withdraw the member's gathering reminders, and the invitation they hold."""
         await reminders.withdraw_member(ctx.conn, f"gathering:{p.gathering_id}", p.member_id)
+        holding = await calendar_holdings.get(ctx.conn, gathering_uid(p.gathering_id), f"member:{p.member_id}")
+        title = await read_models.gathering_title(ctx.conn, p.gathering_id)
+        await self._notify(ctx, d.registration_withdrawn(p, title, holding))
 
     async def on_gathering_cancelled(self, ctx: HandlerContext, p: t.GatheringCancelled) -> None:
         """Tell every registered or waiting member, and withdraw all the gathering's reminders."""
         await reminders.withdraw_all(ctx.conn, f"gathering:{p.gathering_id}")
-        await self._notify(ctx, d.gathering_cancelled(p))
+        members = [f"member:{m}" for m in p.member_ids]
+        holdings = await calendar_holdings.get_many(ctx.conn, gathering_uid(p.gathering_id), members)
+        await self._notify(ctx, d.gathering_cancelled(p, holdings))

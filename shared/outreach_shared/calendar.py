@@ -151,6 +151,20 @@ def to_ics(event: CalendarEvent, *, now: datetime, invitation: bool, organizer: 
     return cal.to_ical().decode()
 
 
+def addressed_to(ics: str, address: str, name: str | None = None) -> str:
+    """The invitation with its recipient as ATTENDEE (RFC 5546 asks for one in REQUEST and CANCEL); only known when
+    the mail is sent. RSVP=FALSE: nobody reads replies."""
+    cal = Calendar.from_ical(ics)
+    for event in cal.walk("VEVENT"):
+        attendee = vCalAddress(f"mailto:{address}")
+        if name:
+            attendee.params["cn"] = vText(name)
+        attendee.params["role"] = vText("REQ-PARTICIPANT")
+        attendee.params["rsvp"] = vText("FALSE")
+        event.add("attendee", attendee)
+    return cal.to_ical().decode()
+
+
 def _utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         raise ValueError("calendar times must be aware")

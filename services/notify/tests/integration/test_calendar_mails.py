@@ -138,6 +138,7 @@ async def test_the_mailed_instants_agree_in_two_parsers_at_the_clock_changes(
             assert (by_icalendar.start.astimezone(UTC), by_icalendar.end.astimezone(UTC)) == (slot.start, slot.end)
             assert (by_ics.begin.to("UTC").datetime, by_ics.end.to("UTC").datetime) == (slot.start, slot.end)
             assert by_ics.uid == f"visit-{visit}@outreach.jobbvinner.no"
+            assert [str(a) for a in Calendar.from_ical(text).events[0].attendees] == [f"mailto:{address}"]
 
 
 async def test_mails_are_well_formed_automatic_and_link_to_the_configured_app(

@@ -5,6 +5,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 import pytest
+from icalendar import Calendar
 from jinja2.utils import urlize
 
 from notify.adapters.calendar import to_ics
@@ -66,7 +67,11 @@ def test_an_invitation_is_attached_as_ics_with_its_method(method: str) -> None:
     assert attachment.get_content_type() == "text/calendar"
     assert attachment.get_filename() == "invitation.ics"
     assert attachment.get_param("method") == method
-    assert attachment.get_content() == ics
+    sent = Calendar.from_ical(attachment.get_content())
+    (attendee,) = sent.events[0].attendees
+    assert (str(attendee), attendee.params["CN"]) == ("mailto:a@example.org", "Kari")
+    event = sent.events[0]
+    assert (sent["METHOD"], event["UID"], event["SEQUENCE"]) == (method, SPEC.uid, 3 if method == "CANCEL" else 2)
 
 
 def test_names_with_specials_are_quoted_and_line_breaks_cannot_add_headers() -> None:

@@ -24,6 +24,7 @@ import aiosmtplib
 
 from notify.adapters.errors import DeliveryError
 from notify.adapters.templates import Rendered
+from outreach_shared.calendar import addressed_to
 
 CRLF = "\r\n"
 UTF8_BASE64 = Charset("utf-8")
@@ -75,6 +76,8 @@ def build_message(
         "alternative",
         [_text_part("plain", rendered.text), _text_part("html", rendered.html)],
     )
+    if calendar is not None:
+        calendar = addressed_to(calendar, to, _single_line(envelope.to_name or "") or None)
     body = alternative if calendar is None else _multipart("mixed", [alternative, _calendar_part(calendar)])
     data = CRLF.join(headers) + CRLF + body
     return OutgoingEmail(mail_from, to, data.encode(), smtputf8=not (to.isascii() and mail_from.isascii()))

@@ -2,6 +2,7 @@
 
 from datetime import UTC, timedelta
 
+import ics
 from booking_testkit import START, TEAM, Ambassadors, Api, eventually, new_orgnr
 from icalendar import Calendar
 
@@ -18,7 +19,13 @@ async def calendar(api: Api, visit_id: str, orgnr: str) -> Calendar:
     r = await api.svc.client.get(f"/v1/visit-requests/{visit_id}/calendar.ics", headers=api.school(orgnr))
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("text/calendar")
-    return Calendar.from_ical(r.content)
+    cal = Calendar.from_ical(r.content)
+    (other,) = ics.Calendar(r.text).events  # a second, independent parser reads the same instants
+    (event,) = cal.events
+    assert (other.uid, other.begin.to("UTC").datetime, other.end.to("UTC").datetime) == (
+        event["UID"], event.start.astimezone(UTC), event.end.astimezone(UTC)
+    )
+    return cal
 
 
 async def confirm(api: Api, ambassadors: Ambassadors, orgnr: str, window: TimeWindow) -> str:

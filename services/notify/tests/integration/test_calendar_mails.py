@@ -114,6 +114,8 @@ async def test_each_attendee_is_sent_the_latest_state_of_the_one_event(
         key=visit,
     )  # fmt: skip
     await until(lambda: any(s.startswith("Avlyst") for s in subjects(smtp, school)))
+    cancelled = next(m for m in smtp.to(school) if str(m["Subject"]).startswith("Avlyst"))
+    assert "kalenderavtalen er trukket tilbake" not in cancelled.get_body(("plain",)).get_content()
     assert held(smtp, school, visit) == [("REQUEST", 1), ("REQUEST", 2), ("CANCEL", 3)]
     assert held(smtp, f"{ola}@example.org", visit) == [("REQUEST", 1), ("CANCEL", 2)]
 

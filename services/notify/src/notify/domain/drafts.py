@@ -162,6 +162,7 @@ def visit_cancelled(
         "same_day": is_same_day(p.scheduled.start if p.scheduled else None, now),
     }
     calendar = withdrawal(school_holding, p.calendar_sequence)
+    ctx["calendar_withdrawn"] = calendar is not None
     subject = _visit(p.visit_id)
     drafts = [NoticeDraft.of(NoticeType.VISIT_CANCELLED_SCHOOL, Recipient.school(p.visit_id), subject, ctx, calendar)]
     if p.late:

@@ -6,6 +6,8 @@ from notify.domain import drafts as d
 from notify.domain.calendars import Holding, renewed_sequence, withdrawal
 from outreach_shared.calendar import CalendarEvent
 from outreach_shared.contracts.ambassadors import MemberReleased
+from outreach_shared.contracts.booking import VisitConfirmed
+from outreach_shared.contracts.common import TeamMember, TimeWindow
 
 NOW = datetime(2027, 3, 1, 9, tzinfo=UTC)
 START = datetime(2027, 3, 28, 1, tzinfo=UTC)
@@ -42,3 +44,17 @@ def test_a_released_member_who_held_the_invitation_gets_a_cancel_and_is_told_so(
     assert held.calendar is not None and held.calendar.cancelled and held.calendar.sequence == 3
     assert held.context["calendar_withdrawn"] and held.urgent
     assert never.calendar is None and not never.context["calendar_withdrawn"]
+
+
+def test_a_member_taken_back_after_a_cancel_is_invited_above_it_and_everyone_else_with_bookings_sequence() -> None:
+    confirmed = VisitConfirmed(
+        visit_id="v-1", scheduled=TimeWindow(start=START, end=START + timedelta(hours=2)),
+        team=[TeamMember(member_id="m-1", first_name="Ola", profession="nurse"),
+              TeamMember(member_id="m-2", first_name="Kari", profession="nurse")],
+        orgnr="974760673", school_name="Byskolen", school_address="Skolegata 1", kommunenummer="0301",
+        kind="school_visit", language="nb", calendar_sequence=2,
+    )  # fmt: skip
+    drafts = d.visit_confirmed(confirmed, NOW, {"member:m-1": holding(2, cancelled=True), "member:m-2": holding(1)})
+    sequences = {draft.recipient.key: draft.calendar.sequence for draft in drafts if draft.calendar}
+    assert sequences == {"school:v-1": 2, "member:m-1": 3, "member:m-2": 2}
+    assert all(draft.calendar and draft.calendar.uid == EVENT.uid for draft in drafts)

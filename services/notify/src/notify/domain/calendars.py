@@ -4,7 +4,8 @@ A visit's SEQUENCE is booking's `calendar_sequence` (carried in visit.confirmed,
 visit.rescheduled), so the mails agree with the booking API's `calendar.ics`:
 
 - visit.confirmed (first confirmation or a team change): REQUEST with its sequence to the school and every member of
-  the team.
+  the team; one who holds a CANCEL with that sequence or more (a member released and then taken back on the team)
+  gets one above it instead, so their calendar does not ignore it.
 - visit.cancelled and visit.rescheduled: CANCEL with its sequence to the school, if it holds the invitation.
 - team.member-released (cancel, reschedule, deactivation, erasure, a release booking asked for): CANCEL to the
   member, if they hold the invitation, with the visit's latest sequence and at least one more than they hold.
@@ -35,6 +36,13 @@ def withdrawal(holding: Holding | None, sequence: int | None) -> CalendarEvent |
     if holding is None or holding.event.cancelled:
         return None
     return holding.event.withdrawn(max(sequence or 0, holding.event.sequence + 1))
+
+
+def reinvitation(holding: Holding | None, event: CalendarEvent) -> CalendarEvent:
+    """The invitation for an attendee: as it is, unless they hold a withdrawal it would not rise above."""
+    if holding is None or not holding.event.cancelled or holding.event.sequence < event.sequence:
+        return event
+    return CalendarEvent(**{**event.__dict__, "sequence": holding.event.sequence + 1})
 
 
 def renewed_sequence(holding: Holding | None) -> int:

@@ -1,10 +1,10 @@
 """What each incoming event means as notices: recipients, notice type, context and calendar."""
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any, TypeAlias
 
-from notify.domain.calendars import Holding, renewed_sequence, withdrawal
+from notify.domain.calendars import Holding, reinvitation, renewed_sequence, withdrawal
 from notify.domain.channels import OSLO
 from notify.domain.notices import NoticeDraft, NoticeType, Recipient
 from outreach_shared.calendar import CalendarEvent, gathering_event, visit_event
@@ -132,17 +132,18 @@ def confirmed_context(p: b.VisitConfirmed) -> dict[str, Any]:
     }
 
 
-def visit_confirmed(p: b.VisitConfirmed, now: datetime) -> list[NoticeDraft]:
-    """The school (with the team's first names) and every team member get the invitation."""
-    calendar = calendar_for(p)
+def visit_confirmed(
+    p: b.VisitConfirmed, now: datetime, holdings: dict[str, Holding] | None = None
+) -> list[NoticeDraft]:
+    """The school (with the team's first names) and every team member get the invitation, with booking's SEQUENCE
+    (raised above a CANCEL the recipient holds, which only a member released and taken back can)."""
+    calendar, held = calendar_for(p), holdings or {}
     ctx = confirmed_context(p) | {"same_day": is_same_day(p.scheduled.start, now)}
     subject = _visit(p.visit_id)
-    school = NoticeDraft.of(NoticeType.VISIT_CONFIRMED_SCHOOL, Recipient.school(p.visit_id), subject, ctx, calendar)
-    members = [
-        NoticeDraft.of(NoticeType.VISIT_CONFIRMED_MEMBER, Recipient.member(m.member_id), subject, ctx, calendar)
-        for m in p.team
-    ]
-    return [school, *members]
+    to_school, team = Recipient.school(p.visit_id), [Recipient.member(m.member_id) for m in p.team]
+    drafts = [NoticeDraft.of(NoticeType.VISIT_CONFIRMED_SCHOOL, to_school, subject, ctx)]
+    drafts += [NoticeDraft.of(NoticeType.VISIT_CONFIRMED_MEMBER, r, subject, ctx) for r in team]
+    return [replace(draft, calendar=reinvitation(held.get(draft.recipient.key), calendar)) for draft in drafts]
 
 
 def visit_cancelled(

@@ -128,7 +128,9 @@ class EventHandlers:
             now=now,
         )
         await reminders.schedule_all(ctx.conn, r.VISIT_REMINDER, scheduled)
-        await self._notify(ctx, d.visit_confirmed(p, now))
+        attendees = [f"school:{p.visit_id}", *(f"member:{m.member_id}" for m in p.team)]
+        holdings = await calendar_holdings.get_many(ctx.conn, visit_uid(p.visit_id), attendees)
+        await self._notify(ctx, d.visit_confirmed(p, now, holdings))
 
     async def on_visit_cancelled(self, ctx: HandlerContext, p: b.VisitCancelled) -> None:
         """Tell the school (and organisers if late), and withdraw every reminder of the visit."""

@@ -277,6 +277,20 @@ async def mail_with_calendar(stack: Stack, address: str) -> dict[str, Any]:
     return await eventually(check)
 
 
+async def mailed_calendars(stack: Stack, address: str) -> list[tuple[str, str, int]]:
+    """(METHOD, UID, SEQUENCE) of every calendar part mailed to `address`, oldest first."""
+    from icalendar import Calendar
+
+    found = []
+    for message in sorted(await stack.mails_to(address), key=lambda m: m.get("received_at", "")):
+        for part in message["parts"]:
+            if part["content_type"] == "text/calendar":
+                cal = Calendar.from_ical(await stack.mail_part(message["id"], part["index"]))
+                (event,) = cal.events
+                found.append((str(cal["METHOD"]), str(event["UID"]), int(event["SEQUENCE"])))
+    return found
+
+
 async def reminders_of(stack: Stack, visit_id: str) -> list[dict[str, Any]]:
     """The reminders notify has set for a visit."""
     response = await stack.client("notify").get("/v1/reminders", params={"visit_id": visit_id},

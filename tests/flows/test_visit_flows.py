@@ -11,6 +11,7 @@ from flows_kit import (
     eventually,
     inbox_has,
     mail_with_calendar,
+    mailed_calendars,
     open_offer,
     random_orgnr,
     register_member,
@@ -96,6 +97,11 @@ async def test_flow_4_cancelling_a_confirmed_visit_releases_members_and_withdraw
         await answer(stack, m["id"], offer["id"], "accept")
     await visit_in_status(stack, booked["id"], orgnr, "confirmed")
     await eventually(lambda: reminders_of(stack, booked["id"]))
+    method, uid, sequence = await api_calendar(stack, booked["id"], orgnr)
+    assert method == "PUBLISH"
+    attendees = [booked["contact_email"], *(m["email"] for m in members)]
+    for address in attendees:  # the API's calendar.ics and the mailed invitations are one event
+        await eventually(lambda a=address: _last_is(stack, a, ("REQUEST", uid, sequence)))
 
     response = await stack.client("booking").post(f"/v1/visit-requests/{booked['id']}/cancel",
                                                   json={"reason": "Eksamen flyttet"},
@@ -105,6 +111,9 @@ async def test_flow_4_cancelling_a_confirmed_visit_releases_members_and_withdraw
     assert cancelled["status"] == "cancelled"
     for m in members:
         await inbox_has(stack, m["id"], "member_released")
+    assert await api_calendar(stack, booked["id"], orgnr) == ("CANCEL", uid, sequence + 1)
+    for address in attendees:  # the school and every member who held it are sent the same CANCEL
+        await eventually(lambda a=address: _last_is(stack, a, ("CANCEL", uid, sequence + 1)))
 
     async def all_withdrawn() -> bool:
         statuses = {r["status"] for r in await reminders_of(stack, booked["id"])}
@@ -153,3 +162,21 @@ async def test_flow_5_reported_and_rated_visit_shows_in_the_organisers_stats(sta
     assert (arendal["completed"], arendal["pupils_reached"]) == (1, 55)
     agder = next(c for c in stats.json()["by_county"] if c["county_number"] == "42")
     assert agder["completed"] >= 1 and agder["pupils_reached"] >= 55
+
+
+async def api_calendar(stack: Stack, visit_id: str, orgnr: str) -> tuple[str, str, int]:
+    """(METHOD, UID, SEQUENCE) of the visit's calendar.ics as its school gets it."""
+    from icalendar import Calendar
+
+    response = await stack.client("booking").get(f"/v1/visit-requests/{visit_id}/calendar.ics",
+                                                 headers=stack.auth("school", orgnr))
+    assert response.status_code == 200, response.text
+    cal = Calendar.from_ical(response.content)
+    (event,) = cal.events
+    return str(cal["METHOD"]), str(event["UID"]), int(event["SEQUENCE"])
+
+
+async def _last_is(stack: Stack, address: str, expected: tuple[str, str, int]) -> bool:
+    held = await mailed_calendars(stack, address)
+    assert held and held[-1] == expected, held
+    return True

@@ -48,6 +48,9 @@ class VisitCancelled(Payload):
     late: bool
     scheduled: TimeWindow | None = None
     team_member_ids: list[str] = []
+    calendar_sequence: int | None = None
+    """The SEQUENCE of the visit's calendar event after the cancellation (raised when it was confirmed); None when
+    the visit never had one (and in records written before the field existed)."""
 
 
 class VisitRescheduled(Payload):
@@ -57,6 +60,11 @@ class VisitRescheduled(Payload):
     windows: list[TimeWindow]
     released_member_ids: list[str] = []
     visit: VisitRequested
+    scheduled: TimeWindow | None = None
+    """The time the visit was confirmed for until now (its calendar event is withdrawn), if it was confirmed."""
+    calendar_sequence: int | None = None
+    """The SEQUENCE of the visit's calendar event after the reschedule (raised when it was confirmed); None when
+    the visit never had one (and in records written before the field existed)."""
 
 
 class VisitConfirmed(Payload):

@@ -1,7 +1,8 @@
-"""The calendar endpoint: a valid iCalendar in Europe/Oslo across DST, stable UID, SEQUENCE, CANCEL."""
+"""The calendar endpoint: UTC instants across DST, the mails' UID, SEQUENCE, and always the latest state."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
+import ics
 from booking_testkit import START, TEAM, Ambassadors, Api, eventually, new_orgnr
 from icalendar import Calendar
 
@@ -18,7 +19,13 @@ async def calendar(api: Api, visit_id: str, orgnr: str) -> Calendar:
     r = await api.svc.client.get(f"/v1/visit-requests/{visit_id}/calendar.ics", headers=api.school(orgnr))
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("text/calendar")
-    return Calendar.from_ical(r.content)
+    cal = Calendar.from_ical(r.content)
+    (other,) = ics.Calendar(r.text).events  # a second, independent parser reads the same instants
+    (event,) = cal.events
+    assert (other.uid, other.begin.to("UTC").datetime, other.end.to("UTC").datetime) == (
+        event["UID"], event.start.astimezone(UTC), event.end.astimezone(UTC)
+    )
+    return cal
 
 
 async def confirm(api: Api, ambassadors: Ambassadors, orgnr: str, window: TimeWindow) -> str:
@@ -29,20 +36,17 @@ async def confirm(api: Api, ambassadors: Ambassadors, orgnr: str, window: TimeWi
     return visit_id
 
 
-async def test_the_same_local_time_on_both_sides_of_dst_has_different_offsets(
+async def test_the_same_local_time_on_both_sides_of_dst_is_the_right_instant_with_the_mails_uid(
     api: Api, ambassadors: Ambassadors
 ) -> None:
     orgnr = new_orgnr()
-    for window, offset in ((WINTER, 1), (SUMMER, 2)):
+    for window in (WINTER, SUMMER):
         visit_id = await confirm(api, ambassadors, orgnr, window)
         cal = await calendar(api, visit_id, orgnr)
         event = cal.events[0]
-        assert event["UID"] == f"{visit_id}@outreach.jobbvinner.no"
-        assert event["DTSTART"].params["TZID"] == "Europe/Oslo"
-        assert (event.start.hour, event.start.minute, event.end.hour) == (9, 0, 11)
-        assert event.start.utcoffset() == timedelta(hours=offset)
-        assert event.start == window.start and event.end == window.end
-        assert [tz["TZID"] for tz in cal.timezones] == ["Europe/Oslo"]
+        assert event["UID"] == f"visit-{visit_id}@outreach.jobbvinner.no"
+        assert event.start.utcoffset() == timedelta(0) and cal.timezones == []
+        assert event.start == window.start.astimezone(UTC) and event.end == window.end.astimezone(UTC)
 
 
 async def test_sequence_rises_on_team_change_and_cancel_gives_method_cancel(api: Api, ambassadors: Ambassadors) -> None:
@@ -70,4 +74,28 @@ async def test_a_visit_without_a_scheduled_time_has_no_calendar(api: Api) -> Non
     orgnr = new_orgnr()
     visit_id = await api.create(orgnr)
     r = await api.svc.client.get(f"/v1/visit-requests/{visit_id}/calendar.ics", headers=api.school(orgnr))
-    assert r.status_code == 409 and "no scheduled time" in r.json()["detail"]
+    assert r.status_code == 409 and "never confirmed" in r.json()["detail"]
+
+
+async def test_after_a_reschedule_and_a_later_cancel_the_calendar_withdraws_the_confirmed_time(
+    api: Api, ambassadors: Ambassadors
+) -> None:
+    orgnr = new_orgnr()
+    visit_id = await confirm(api, ambassadors, orgnr, SUMMER)
+    later = SUMMER.start + timedelta(days=7)
+    r = await api.svc.client.post(
+        f"/v1/visit-requests/{visit_id}/reschedule",
+        json={"windows": [{"start": later.isoformat(), "end": (later + timedelta(hours=6)).isoformat()}]},
+        headers=api.school(orgnr),
+    )
+    assert r.status_code == 200, r.text
+    withdrawn = await calendar(api, visit_id, orgnr)
+    assert withdrawn["METHOD"] == "CANCEL" and withdrawn.events[0]["STATUS"] == "CANCELLED"
+    assert (withdrawn.events[0].start, withdrawn.events[0]["SEQUENCE"]) == (SUMMER.start, 2)
+    r = await api.svc.client.post(
+        f"/v1/visit-requests/{visit_id}/cancel", json={"reason": "closed"}, headers=api.school(orgnr)
+    )
+    assert r.status_code == 200, r.text
+    cancelled = await calendar(api, visit_id, orgnr)
+    assert cancelled["METHOD"] == "CANCEL" and cancelled.events[0]["STATUS"] == "CANCELLED"
+    assert cancelled.events[0]["SEQUENCE"] == 2 and cancelled.events[0]["UID"] == withdrawn.events[0]["UID"]

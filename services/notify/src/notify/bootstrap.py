@@ -36,7 +36,7 @@ def wire(runtime: Runtime) -> Wiring:
     s = runtime.settings
     assert isinstance(s, NotifySettings)
     clock: Clock = runtime.extras.get("clock", _utcnow)
-    renderer = Renderer(app_url=s.app_url)
+    renderer = Renderer(app_url=s.app_base_url)
     renderer.validate()  # a missing template stops the service here, not at the first notice
     email = SmtpEmailSender(
         host=s.smtp_host,

@@ -4,7 +4,7 @@ from datetime import time, timedelta
 from functools import cache
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import SecretStr, field_validator
 
 from outreach_shared.contracts.common import Language
 from outreach_shared.settings import ServiceSettings, service_config
@@ -17,7 +17,8 @@ class NotifySettings(ServiceSettings):
 
     http_port: int = 8004
     db_pool_max: int = 20  # consumers, relay, timers, HTTP, plus the delivery loops and their listener
-    app_url: str = "https://app.jobbvinner.no"
+    app_base_url: str = "http://localhost:8000"
+    """The web app every mail links to (NOTIFY_APP_BASE_URL); the local default is where the portal listens."""
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
     smtp_username: str = ""
@@ -53,6 +54,14 @@ class NotifySettings(ServiceSettings):
     gathering_reminders: list[timedelta] = [timedelta(days=7), timedelta(days=1)]
     thank_you_after: timedelta = timedelta(hours=2)
     digest_at: time = time(7, 0)
+
+    @field_validator("app_base_url")
+    @classmethod
+    def _absolute_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")) or any(c.isspace() for c in value):
+            raise ValueError("must be an absolute http(s) URL, e.g. https://app.example.org")
+        return value
 
     @property
     def organisers(self) -> list[str]:

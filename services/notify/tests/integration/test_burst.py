@@ -30,7 +30,7 @@ def worker(service: RunningService, smtp_port: int, sms_file: str) -> DeliveryWo
     return DeliveryWorker(
         service.runtime.pool,
         settings,
-        Renderer(app_url=settings.app_url),
+        Renderer(app_url=settings.app_base_url),
         SmtpEmailSender(host="127.0.0.1", port=smtp_port, pool_size=4),
         FileSmsSender(sms_file),
         lambda: datetime.now(UTC),

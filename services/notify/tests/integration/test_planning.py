@@ -1,14 +1,16 @@
 """Planning a batch of drafts at once: erased recipients skipped, repeats made once, channels as preferred."""
 
+from datetime import datetime
 from uuid import uuid4
 
 import asyncpg
 
 from notify.adapters import read_models
 from notify.adapters.templates import Renderer
-from notify.domain.notices import CalendarSpec, NoticeDraft, NoticeType, Recipient
+from notify.domain.notices import NoticeDraft, NoticeType, Recipient
 from notify.domain.preferences import Channel, Preferences
 from notify.service_layer import erasure, planning
+from outreach_shared.calendar import CalendarEvent
 from outreach_shared.testing.service import RunningService
 
 from .helpers import eventually, uid
@@ -66,8 +68,8 @@ async def test_a_batch_skips_erased_recipients_and_makes_repeats_once(
 
 async def test_planning_the_same_event_again_makes_nothing_more(service: RunningService, db: asyncpg.Pool) -> None:
     first, second = Recipient.member(uid("m")), Recipient.school(uid("v"))
-    calendar = CalendarSpec(uid="u-plan", sequence=1, start="2026-03-10T10:00:00+01:00",
-                            end="2026-03-10T12:00:00+01:00", summary="Besøk", location="Oslo")
+    calendar = CalendarEvent(uid="u-plan", sequence=1, start=datetime.fromisoformat("2026-03-10T10:00:00+01:00"),
+                             end=datetime.fromisoformat("2026-03-10T12:00:00+01:00"), summary="Besøk", location="Oslo")
     confirmation = NoticeDraft.of(NoticeType.VISIT_CONFIRMED_SCHOOL, second, "visit:v", SCHOOL_CONTEXT, calendar)
     drafts = [invitation(first), confirmation]
     event_id = uuid4()

@@ -42,7 +42,7 @@ class CrashingEmail:
 def worker(service: RunningService, email: object, tmp: str) -> DeliveryWorker:
     settings = service.runtime.settings
     assert isinstance(settings, NotifySettings)
-    renderer = Renderer(app_url=settings.app_url)
+    renderer = Renderer(app_url=settings.app_base_url)
     return DeliveryWorker(
         service.runtime.pool,
         settings,

@@ -32,7 +32,7 @@ async def test_confirmation_reaches_school_and_team_in_their_languages_with_invi
     assert _subj(to_john).startswith("Confirmed: school visit")
     for message in (school, to_kari, to_john):
         ics = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
-        assert len(ics) == 1 and f"UID:visit-{visit}@jobbvinner.no" in ics[0].get_content()
+        assert len(ics) == 1 and f"UID:visit-{visit}@outreach.jobbvinner.no" in ics[0].get_content()
         assert message.get_body(("html",)) is not None
 
 

@@ -26,7 +26,7 @@ SAMPLES: dict[NoticeType, dict[str, Any]] = {
     NoticeType.VISIT_OFFERED: _VISIT | {"offer_id": "o-1", "expires_at": "2025-10-01T12:00:00+02:00"},
     NoticeType.OFFER_EXPIRED: _VISIT | {"offer_id": "o-1"},
     NoticeType.OFFER_WITHDRAWN: _VISIT | {"offer_id": "o-1"},
-    NoticeType.MEMBER_RELEASED: _VISIT | {"reason": "visit cancelled", "same_day": False},
+    NoticeType.MEMBER_RELEASED: _VISIT | {"reason": "visit cancelled", "same_day": False, "calendar_withdrawn": True},
     NoticeType.VISIT_CONFIRMED_MEMBER: _VISIT,
     NoticeType.VISIT_REMINDER_MEMBER: _VISIT,
     NoticeType.GATHERING_INVITATION: _GATHERING,
@@ -37,6 +37,7 @@ SAMPLES: dict[NoticeType, dict[str, Any]] = {
     NoticeType.GATHERING_PLACE_OFFER_LAPSED: {"gathering_id": "g-1", "title": None},
     NoticeType.GATHERING_REMINDER: _GATHERING,
     NoticeType.GATHERING_CANCELLED: _GATHERING | {"reason": "For få påmeldte"},
+    NoticeType.GATHERING_REGISTRATION_WITHDRAWN: {"gathering_id": "g-1", "title": "Årssamling 2026"},
     NoticeType.VISIT_REQUEST_RECEIVED: _VISIT
     | {
         "pupils": 28,
@@ -47,6 +48,11 @@ SAMPLES: dict[NoticeType, dict[str, Any]] = {
     NoticeType.VISIT_UNFULFILLED: _VISIT | {"reason": "no eligible members"},
     NoticeType.VISIT_CANCELLED_SCHOOL: _VISIT
     | {"reason": "Sykdom", "cancelled_by": "school", "was_confirmed": True, "same_day": False},
+    NoticeType.VISIT_RESCHEDULED_SCHOOL: _VISIT
+    | {
+        "windows": [{"start": "2025-10-21T09:00:00+02:00", "end": "2025-10-21T14:00:00+02:00"}],
+        "calendar_withdrawn": True,
+    },
     NoticeType.VISIT_REMINDER_SCHOOL: _VISIT,
     NoticeType.VISIT_THANK_YOU: _VISIT,
     NoticeType.ORGANISER_NO_TEAM: _VISIT | {"reason": "no eligible members"},

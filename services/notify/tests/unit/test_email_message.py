@@ -5,13 +5,14 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 import pytest
+from icalendar import Calendar
 from jinja2.utils import urlize
 
 from notify.adapters.calendar import to_ics
 from notify.adapters.email import Envelope, build_message
 from notify.adapters.errors import DeliveryError
 from notify.adapters.templates import Rendered, linkify
-from notify.domain.notices import CalendarSpec
+from outreach_shared.calendar import CalendarEvent
 
 SENDER = "Jobbvinner <varsel@jobbvinner.no>"
 RENDERED = Rendered(
@@ -20,8 +21,10 @@ RENDERED = Rendered(
     html="<p>Hei Åse!</p>\n<p>Du er invitert.</p>",
     sms="Jobbvinner: invitasjon",
 )
-SPEC = CalendarSpec(uid="visit-v-1@jobbvinner.no", sequence=2, start="2026-03-10T10:00:00+01:00",
-                    end="2026-03-10T12:00:00+01:00", summary="Skolebesøk: Nordstrand skole", location="Oslo")
+SPEC = CalendarEvent(uid="visit-v-1@outreach.jobbvinner.no", sequence=2,
+                     start=datetime.fromisoformat("2026-03-10T10:00:00+01:00"),
+                     end=datetime.fromisoformat("2026-03-10T12:00:00+01:00"), summary="Skolebesøk: Nordstrand skole",
+                     location="Oslo")
 
 
 def parse(data: bytes) -> EmailMessage:
@@ -56,7 +59,7 @@ def test_plain_text_and_html_are_alternatives_of_the_same_content() -> None:
 
 @pytest.mark.parametrize("method", ["REQUEST", "CANCEL"])
 def test_an_invitation_is_attached_as_ics_with_its_method(method: str) -> None:
-    ics = to_ics(SPEC.__class__(**{**SPEC.__dict__, "method": method}))
+    ics = to_ics(SPEC if method == "REQUEST" else SPEC.withdrawn(3))
     message = parse(build_message(SENDER, Envelope("a@example.org", "Kari", "<d-3@x>"), RENDERED, ics).data)
     assert message.get_content_type() == "multipart/mixed"
     assert message.get_body(("plain",)) is not None and message.get_body(("html",)) is not None
@@ -64,7 +67,11 @@ def test_an_invitation_is_attached_as_ics_with_its_method(method: str) -> None:
     assert attachment.get_content_type() == "text/calendar"
     assert attachment.get_filename() == "invitation.ics"
     assert attachment.get_param("method") == method
-    assert attachment.get_content() == ics
+    sent = Calendar.from_ical(attachment.get_content())
+    (attendee,) = sent.events[0].attendees
+    assert (str(attendee), attendee.params["CN"]) == ("mailto:a@example.org", "Kari")
+    event = sent.events[0]
+    assert (sent["METHOD"], event["UID"], event["SEQUENCE"]) == (method, SPEC.uid, 3 if method == "CANCEL" else 2)
 
 
 def test_names_with_specials_are_quoted_and_line_breaks_cannot_add_headers() -> None:

@@ -1,68 +1,28 @@
-"""The visit as an iCalendar file (RFC 5545), built with the icalendar library."""
+"""The visit's calendar file, built by the kit's one calendar module (the same UID and SEQUENCE as the mails)."""
 
-from datetime import date, datetime
-
-from icalendar import Calendar, Event, vCalAddress, vText
+from datetime import datetime
 
 from booking.domain.model import Visit
-from booking.domain.times import in_oslo
-
-UID_DOMAIN = "outreach.jobbvinner.no"
-ORGANIZER = "mailto:booking@outreach.jobbvinner.no"
-PRODID = "-//Jobbvinner//outreach booking//NB"
-
-_KIND_TITLES = {
-    "nb": {"school_visit": "Skolebesøk", "education_fair": "Utdanningsmesse", "career_day": "Yrkesdag",
-           "digital_visit": "Digitalt besøk"},
-    "nn": {"school_visit": "Skulebesøk", "education_fair": "Utdanningsmesse", "career_day": "Yrkesdag",
-           "digital_visit": "Digitalt besøk"},
-    "en": {"school_visit": "School visit", "education_fair": "Education fair", "career_day": "Career day",
-           "digital_visit": "Digital visit"},
-}  # fmt: skip
-_PROFESSIONS = {
-    "nb": {"nurse": "sykepleier", "health_worker": "helsefagarbeider"},
-    "nn": {"nurse": "sjukepleiar", "health_worker": "helsefagarbeidar"},
-    "en": {"nurse": "nurse", "health_worker": "health worker"},
-}
-
-
-def visit_uid(visit_id: str) -> str:
-    """The stable UID of a visit's calendar event."""
-    return f"{visit_id}@{UID_DOMAIN}"
+from outreach_shared.calendar import to_ics, visit_event
 
 
 def render_calendar(visit: Visit, *, now: datetime) -> bytes:
-    """The visit's scheduled time as a calendar: PUBLISH while on, CANCEL once cancelled."""
-    assert visit.scheduled is not None, "only a scheduled visit has a calendar event"
-    cancelled = visit.status == "cancelled"
-    lang = visit.details.language
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("method", "CANCEL" if cancelled else "PUBLISH")
-    event = Event()
-    event.add("uid", visit_uid(visit.id))
-    event.add("dtstamp", now)
-    event.add("sequence", visit.calendar_sequence)
-    event.add("dtstart", in_oslo(visit.scheduled.start))
-    event.add("dtend", in_oslo(visit.scheduled.end))
-    event.add("summary", f"Jobbvinner: {_KIND_TITLES[lang][visit.details.kind]} – {visit.school.name}")
-    event.add("location", visit.school.address)
-    event.add("description", _description(visit))
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    organizer = vCalAddress(ORGANIZER)
-    organizer.params["cn"] = vText("Jobbvinner")
-    event.add("organizer", organizer)
-    cal.add_component(event)
-    year = in_oslo(visit.scheduled.start).year
-    cal.add_missing_timezones(first_date=date(year - 1, 1, 1), last_date=date(year + 2, 1, 1))
-    return cal.to_ical()
-
-
-def _description(visit: Visit) -> str:
-    names = _PROFESSIONS[visit.details.language]
-    team = ", ".join(f"{m.first_name} ({names[m.profession]})" for m in visit.team)
-    lines = [visit.details.audience_description, team]
-    if visit.cancellation:
-        lines.insert(0, visit.cancellation.reason)
-    return "\n".join(line for line in lines if line)
+    """What the school should hold for the visit now: the confirmed event (METHOD:PUBLISH), or, once the visit is
+    cancelled or rescheduled, the event it was last confirmed for withdrawn (METHOD:CANCEL) until it is confirmed
+    again. Only a visit that was once confirmed has a calendar event."""
+    assert visit.calendar_slot is not None, "only a visit that was confirmed has a calendar event"
+    live = visit.calendar_is_live
+    reason = visit.cancellation.reason if visit.cancellation else ""
+    event = visit_event(
+        visit_id=visit.id,
+        sequence=visit.calendar_sequence,
+        window=visit.scheduled if live and visit.scheduled else visit.calendar_slot,
+        kind=visit.details.kind,
+        language=visit.details.language,
+        school_name=visit.school.name,
+        school_address=visit.school.address,
+        team=visit.team if live else (),
+        audience="\n".join(line for line in (reason, visit.details.audience_description) if line),
+        cancelled=not live,
+    )
+    return to_ics(event, now=now, invitation=False).encode()

@@ -12,7 +12,8 @@ from outreach_shared.contracts.common import TeamMember, TimeWindow
 _COLUMNS = (
     "id, orgnr, school_name, school_address, kommunenummer, kind, audience_description, pupils, "
     "professions, language, team_size, notes, windows, status, scheduled_start, scheduled_end, "
-    "calendar_sequence, ever_confirmed, cancellation, unfulfilled_reason, report, rating, created_at"
+    "calendar_sequence, calendar_start, calendar_end, ever_confirmed, cancellation, unfulfilled_reason, report, "
+    "rating, created_at"
 )
 
 
@@ -39,19 +40,20 @@ class VisitRepository:
 
     async def update(self, visit: Visit) -> None:
         """Write the visit's changed state, team and new history entries."""
-        sched = visit.scheduled
+        sched, slot = visit.scheduled, visit.calendar_slot
         await self._conn.execute(
             """
             UPDATE visits SET windows = $2, status = $3, visit_date = $4, scheduled_start = $5,
                 scheduled_end = $6, calendar_sequence = $7, ever_confirmed = $8, cancellation = $9,
-                unfulfilled_reason = $10, report = $11, pupils_reached = $12, rating = $13, updated_at = now()
+                unfulfilled_reason = $10, report = $11, pupils_reached = $12, rating = $13,
+                calendar_start = $14, calendar_end = $15, updated_at = now()
             WHERE id = $1
             """,
             visit.id, _windows_json(visit.windows), visit.status, visit.visit_date,
             sched.start if sched else None, sched.end if sched else None, visit.calendar_sequence,
             visit.ever_confirmed, _cancellation_json(visit.cancellation), visit.unfulfilled_reason,
             _report_json(visit.report), visit.report.pupils_reached if visit.report else None,
-            _rating_json(visit.rating),
+            _rating_json(visit.rating), slot.start if slot else None, slot.end if slot else None,
         )  # fmt: skip
         await self._conn.execute("DELETE FROM visit_team_members WHERE visit_id = $1", visit.id)
         await self._save_children(visit)
@@ -95,7 +97,7 @@ def _rating_json(r: Rating | None) -> dict[str, Any] | None:
 
 def _to_visit(row: asyncpg.Record, team: list[asyncpg.Record], history: list[asyncpg.Record]) -> Visit:
     c, r, g = row["cancellation"], row["report"], row["rating"]
-    scheduled = TimeWindow(start=row["scheduled_start"], end=row["scheduled_end"]) if row["scheduled_start"] else None
+    scheduled = _window(row["scheduled_start"], row["scheduled_end"])
     return Visit(
         id=row["id"],
         school=School(row["orgnr"], row["school_name"], row["kommunenummer"], row["school_address"]),
@@ -115,6 +117,7 @@ def _to_visit(row: asyncpg.Record, team: list[asyncpg.Record], history: list[asy
         scheduled=scheduled,
         team=[TeamMember(**dict(m.items())) for m in team],
         calendar_sequence=row["calendar_sequence"],
+        calendar_slot=_window(row["calendar_start"], row["calendar_end"]),
         ever_confirmed=row["ever_confirmed"],
         cancellation=c and Cancellation(c["reason"], c["by"], _dt(c["at"]), c["late"]),
         unfulfilled_reason=row["unfulfilled_reason"],
@@ -122,6 +125,10 @@ def _to_visit(row: asyncpg.Record, team: list[asyncpg.Record], history: list[asy
         rating=g and Rating(g["score"], g["comment"], _dt(g["at"])),
         persisted_history=len(history),
     )
+
+
+def _window(start: datetime | None, end: datetime | None) -> TimeWindow | None:
+    return TimeWindow(start=start, end=end) if start and end else None
 
 
 def _dt(value: str) -> datetime:

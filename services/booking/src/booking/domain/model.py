@@ -42,6 +42,9 @@ class Visit:
     scheduled: TimeWindow | None = None
     team: list[TeamMember] = field(default_factory=list)
     calendar_sequence: int = 0
+    calendar_slot: TimeWindow | None = None
+    """The time the visit's calendar event was last sent out for; kept when it is cancelled or rescheduled, so
+    the calendar can still withdraw it."""
     ever_confirmed: bool = False
     cancellation: Cancellation | None = None
     unfulfilled_reason: str | None = None
@@ -64,6 +67,11 @@ class Visit:
     def visit_date(self) -> datetime:
         """When the visit happens: the scheduled start, else the earliest preferred start."""
         return self.scheduled.start if self.scheduled else min(w.start for w in self.windows)
+
+    @property
+    def calendar_is_live(self) -> bool:
+        """Whether the visit's calendar event stands (confirmed or done), rather than withdrawn or never sent."""
+        return self.status in ("confirmed", "completed") and self.scheduled is not None
 
     @property
     def team_member_ids(self) -> list[str]:
@@ -113,7 +121,7 @@ class Visit:
             self.change_team(window, members, now)
             return
         self.scheduled, self.team, self.ever_confirmed = window, list(members), True
-        self.calendar_sequence += 1
+        self.calendar_sequence, self.calendar_slot = self.calendar_sequence + 1, window
         self._move("confirmed", now)
         self.events.append(self._confirmed_event())
 
@@ -124,7 +132,7 @@ class Visit:
             raise EventNotApplicable(f"team.changed for a visit that is {self.status}, not confirmed")
         self._refuse_stale(window)
         self.scheduled, self.team = window, list(members)
-        self.calendar_sequence += 1
+        self.calendar_sequence, self.calendar_slot = self.calendar_sequence + 1, window
         self.history.append(StatusChange("confirmed", now, "team changed"))
         self.events.append(self._confirmed_event())
 
@@ -167,6 +175,7 @@ class Visit:
                 late=late,
                 scheduled=self.scheduled,
                 team_member_ids=self.team_member_ids if was_confirmed else [],
+                calendar_sequence=self.calendar_sequence if self.calendar_slot else None,
             )
         )
 
@@ -175,6 +184,7 @@ class Visit:
         self._refuse_when_final("rescheduled")
         self._refuse_when_started(now, "rescheduled")
         released = self.team_member_ids if self.status == "confirmed" else []
+        previous = self.scheduled
         if self.scheduled is not None:
             self.calendar_sequence += 1
         self.windows, self.scheduled, self.team, self.unfulfilled_reason = list(windows), None, [], None
@@ -185,6 +195,8 @@ class Visit:
                 windows=list(windows),
                 released_member_ids=released,
                 visit=self.requested_event(),
+                scheduled=previous,
+                calendar_sequence=self.calendar_sequence if self.calendar_slot else None,
             )
         )
 

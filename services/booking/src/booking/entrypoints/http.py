@@ -135,11 +135,24 @@ async def reschedule(
 @router.get(
     "/visit-requests/{visit_id}/calendar.ics",
     response_class=Response,
-    responses=text_response("text/calendar", "The visit as an iCalendar object"),
+    responses={
+        **text_response("text/calendar", "The visit as an iCalendar object (its latest state)"),
+        409: problem_response(409, "The visit was never confirmed: it has no calendar event yet"),
+    },
     summary="The visit as an iCalendar event",
 )
 async def calendar(visit_id: str, runtime: RuntimeDep, caller: CallerDep) -> Response:
-    """Europe/Oslo times, a stable UID, SEQUENCE raised on each change, METHOD:CANCEL once cancelled."""
+    """What the school's calendar should hold for the visit now, always in its latest state.
+
+    - Confirmed (or completed): `METHOD:PUBLISH`, `STATUS:CONFIRMED`, the scheduled time and the team.
+    - Cancelled: `METHOD:CANCEL`, `STATUS:CANCELLED`, the time it was last confirmed for.
+    - Rescheduled and not yet confirmed again: the earlier time withdrawn (`METHOD:CANCEL`, `STATUS:CANCELLED`),
+      as the school was told by mail; the new time follows as a new SEQUENCE of the same event once confirmed.
+    - Never confirmed: 409.
+
+    The UID (`visit-<id>@outreach.jobbvinner.no`) and SEQUENCE are those of the mailed invitations; SEQUENCE rises
+    with every confirmation, team change, reschedule and cancellation. Times are in UTC (`...Z`).
+    """
     async with runtime.pool.acquire() as conn:
         ics = await queries.calendar_for(conn, visit_id, caller=caller, now=clock_of(runtime)())
     return Response(

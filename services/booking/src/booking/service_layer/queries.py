@@ -39,10 +39,10 @@ async def list_for(
 
 
 async def calendar_for(conn: asyncpg.Connection, visit_id: str, *, caller: Principal, now: datetime) -> bytes:
-    """The visit's iCalendar file; only a visit with a scheduled time has one."""
+    """The visit's iCalendar file in its latest state; only a visit that was once confirmed has one."""
     visit = await load_visible(VisitRepository(conn), visit_id, caller)
-    if visit.scheduled is None:
-        raise Conflict(f"the visit is {visit.status} and has no scheduled time yet")
+    if visit.calendar_slot is None:
+        raise Conflict(f"the visit is {visit.status} and was never confirmed: it has no calendar event yet")
     return render_calendar(visit, now=now)
 
 

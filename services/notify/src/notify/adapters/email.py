@@ -24,6 +24,7 @@ import aiosmtplib
 
 from notify.adapters.errors import DeliveryError
 from notify.adapters.templates import Rendered
+from outreach_shared.calendar import addressed_to
 
 CRLF = "\r\n"
 UTF8_BASE64 = Charset("utf-8")
@@ -67,11 +68,16 @@ def build_message(
         f"Message-ID: {_single_line(envelope.message_id)}",
         f"Date: {format_datetime(now or datetime.now(UTC))}",
         "MIME-Version: 1.0",
+        "Auto-Submitted: auto-generated",  # RFC 3834: no out-of-office answers to us
     ]
+    if rendered.settings_url:  # RFC 2369; no List-Unsubscribe-Post: there is no one-click endpoint
+        headers.append(f"List-Unsubscribe: <{_single_line(rendered.settings_url)}>")
     alternative = _multipart(
         "alternative",
         [_text_part("plain", rendered.text), _text_part("html", rendered.html)],
     )
+    if calendar is not None:
+        calendar = addressed_to(calendar, to, _single_line(envelope.to_name or "") or None)
     body = alternative if calendar is None else _multipart("mixed", [alternative, _calendar_part(calendar)])
     data = CRLF.join(headers) + CRLF + body
     return OutgoingEmail(mail_from, to, data.encode(), smtputf8=not (to.isascii() and mail_from.isascii()))

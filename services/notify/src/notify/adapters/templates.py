@@ -12,10 +12,12 @@ from markupsafe import Markup, escape
 
 from notify.domain import formatting
 from notify.domain.formatting import LANGUAGES
-from notify.domain.notices import NoticeType
+from notify.domain.notices import NoticeType, audience
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 REQUIRED_BLOCKS = ("subject", "body")
+FRAME_BLOCKS = ("greeting", "signature", "settings_url", "footer", "school_footer", "organiser_footer")
+_FOOTERS = {"member": "footer", "school": "school_footer", "organiser": "organiser_footer"}
 CONTENT_CACHE_SIZE = 256
 
 
@@ -31,6 +33,8 @@ class Rendered:
     text: str
     html: str
     sms: str
+    settings_url: str = ""
+    """The recipient's notification settings in the web app (the mail's List-Unsubscribe)."""
 
 
 def _lang_filter(fn: Any) -> Any:
@@ -104,7 +108,8 @@ class Renderer:
     def validate(self) -> None:
         """Every notice type has a template with subject and body in every language; else MissingTemplate."""
         for lang in LANGUAGES:
-            self._block(f"{lang}/_frame.txt", "greeting")
+            for frame_block in FRAME_BLOCKS:
+                self._block(f"{lang}/_frame.txt", frame_block)
             for notice_type in NoticeType:
                 for block in REQUIRED_BLOCKS:
                     self._block(f"{lang}/{notice_type.value}.txt", block)
@@ -137,6 +142,7 @@ class Renderer:
             text=f"{greeting}\n\n{content.text_after_greeting}",
             html=content.html.replace(_GREETING, escape(greeting), 1),
             sms=content.sms,
+            settings_url=content.settings_url,
         )
 
     def _content(self, notice_type: NoticeType, lang: str, context: dict[str, Any]) -> "_Content":
@@ -153,12 +159,15 @@ class Renderer:
         frame = self._template(f"{lang}/_frame.txt")
         subject = " ".join(self._render_block(template, "subject", values).split())
         body = self._render_block(template, "body", values)
-        signature, footer = (self._render_block(frame, b, values) for b in ("signature", "footer"))
+        footer_block = _FOOTERS[audience(notice_type)]  # a school contact is not "with Jobbvinner in the app"
+        signature, footer, settings_url = (
+            self._render_block(frame, b, values) for b in ("signature", footer_block, "settings_url")
+        )
         html = self._template("layout.html").render(
             lang=lang, subject=subject, greeting=_GREETING, blocks=_blocks(body), signature=signature, footer=footer
         )
         sms = self._render_block(template, "sms", values) if "sms" in template.blocks else f"Jobbvinner: {subject}"
-        content = _Content(subject, f"{body}\n\n{signature}\n\n--\n{footer}\n", html, sms)
+        content = _Content(subject, f"{body}\n\n{signature}\n\n--\n{footer}\n", html, sms, settings_url)
         if len(self._contents) >= CONTENT_CACHE_SIZE:
             del self._contents[next(iter(self._contents))]  # the oldest
         self._contents[key] = content
@@ -175,3 +184,4 @@ class _Content:
     text_after_greeting: str
     html: str
     sms: str
+    settings_url: str

@@ -11,15 +11,16 @@ DEFAULT_CHANNELS = (Channel.EMAIL,)
 
 
 def plan_channels(draft: NoticeDraft, preferences: Preferences | None) -> list[Channel]:
-    """The channels to deliver on: members always get the inbox; urgent notices always get e-mail."""
+    """The channels to deliver on: members always get the inbox; urgent notices and those carrying a calendar
+    invitation or its withdrawal always get e-mail (the calendar travels only there)."""
     kind: RecipientKind = draft.recipient.kind
     if kind != "member":
         return [Channel.EMAIL]
     chosen = set(DEFAULT_CHANNELS)
     if preferences is not None and draft.notice_type in preferences.channels:
         chosen = set(preferences.channels[draft.notice_type])
-    if draft.urgent:
-        chosen.add(Channel.EMAIL)  # an opt-out does not apply to the channel an urgent notice needs
+    if draft.urgent or draft.calendar is not None:
+        chosen.add(Channel.EMAIL)  # an opt-out does not apply to urgent notices, nor to a calendar's only channel
     chosen.add(Channel.INBOX)
     return sorted(chosen, key=list(Channel).index)
 

@@ -1,17 +1,17 @@
 """What each incoming event means as notices: recipients, notice type, context and calendar."""
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any, TypeAlias
 
+from notify.domain.calendars import Holding, reinvitation, renewed_sequence, withdrawal
 from notify.domain.channels import OSLO
-from notify.domain.notices import CalendarSpec, NoticeDraft, NoticeType, Recipient
+from notify.domain.notices import NoticeDraft, NoticeType, Recipient
+from outreach_shared.calendar import CalendarEvent, gathering_event, visit_event
 from outreach_shared.contracts import ambassadors as a
 from outreach_shared.contracts import booking as b
 from outreach_shared.contracts import training as t
 from outreach_shared.contracts.common import TimeWindow
-
-CALENDAR_SUMMARY = {"nb": "Jobbvinner-besøk", "nn": "Jobbvinner-besøk", "en": "Jobbvinner visit"}
 
 
 @dataclass(frozen=True)
@@ -75,11 +75,15 @@ def offer_closed(p: a.OfferExpired | a.OfferWithdrawn, visit: VisitInfo | None) 
     return [NoticeDraft.of(kind, Recipient.member(p.member_id), _visit(p.visit_id), ctx)]
 
 
-def member_released(p: a.MemberReleased, visit: VisitInfo | None, now: datetime) -> list[NoticeDraft]:
-    """A member who had accepted is no longer on the visit."""
+def member_released(
+    p: a.MemberReleased, visit: VisitInfo | None, now: datetime, holding: Holding | None = None
+) -> list[NoticeDraft]:
+    """A member who had accepted is no longer on the visit; one who holds its invitation gets a CANCEL."""
+    calendar = withdrawal(holding, visit.sequence if visit else None)
     ctx = _visit_context(visit, p.window) | {"visit_id": p.visit_id, "reason": p.reason}
-    ctx["same_day"] = is_same_day(p.window.start if p.window else None, now)
-    return [NoticeDraft.of(NoticeType.MEMBER_RELEASED, Recipient.member(p.member_id), _visit(p.visit_id), ctx)]
+    ctx |= {"same_day": is_same_day(p.window.start if p.window else None, now), "calendar_withdrawn": bool(calendar)}
+    recipient = Recipient.member(p.member_id)
+    return [NoticeDraft.of(NoticeType.MEMBER_RELEASED, recipient, _visit(p.visit_id), ctx, calendar)]
 
 
 def no_team_available(p: a.NoTeamAvailable, visit: VisitInfo | None, organisers: list[str]) -> list[NoticeDraft]:
@@ -101,16 +105,17 @@ def visit_requested(p: b.VisitRequested) -> list[NoticeDraft]:
     return [NoticeDraft.of(NoticeType.VISIT_REQUEST_RECEIVED, Recipient.school(p.visit_id), _visit(p.visit_id), ctx)]
 
 
-def calendar_for(p: b.VisitConfirmed, method: str = "REQUEST") -> CalendarSpec:
-    """The calendar invitation of a confirmed visit."""
-    return CalendarSpec(
-        uid=f"visit-{p.visit_id}@jobbvinner.no",
+def calendar_for(p: b.VisitConfirmed) -> CalendarEvent:
+    """The calendar invitation of a confirmed visit (booking's calendar.ics describes the same event)."""
+    return visit_event(
+        visit_id=p.visit_id,
         sequence=p.calendar_sequence,
-        start=p.scheduled.start.isoformat(),
-        end=p.scheduled.end.isoformat(),
-        summary=f"{CALENDAR_SUMMARY[p.language]}: {p.school_name}",
-        location=p.school_address,
-        method="CANCEL" if method == "CANCEL" else "REQUEST",
+        window=p.scheduled,
+        kind=p.kind,
+        language=p.language,
+        school_name=p.school_name,
+        school_address=p.school_address,
+        team=p.team,
     )
 
 
@@ -127,23 +132,29 @@ def confirmed_context(p: b.VisitConfirmed) -> dict[str, Any]:
     }
 
 
-def visit_confirmed(p: b.VisitConfirmed, now: datetime) -> list[NoticeDraft]:
-    """The school (with the team's first names) and every team member get the invitation."""
-    calendar = calendar_for(p)
+def visit_confirmed(
+    p: b.VisitConfirmed, now: datetime, holdings: dict[str, Holding] | None = None
+) -> list[NoticeDraft]:
+    """The school (with the team's first names) and every team member get the invitation, with booking's SEQUENCE
+    (raised above a CANCEL the recipient holds, which only a member released and taken back can)."""
+    calendar, held = calendar_for(p), holdings or {}
     ctx = confirmed_context(p) | {"same_day": is_same_day(p.scheduled.start, now)}
     subject = _visit(p.visit_id)
-    school = NoticeDraft.of(NoticeType.VISIT_CONFIRMED_SCHOOL, Recipient.school(p.visit_id), subject, ctx, calendar)
-    members = [
-        NoticeDraft.of(NoticeType.VISIT_CONFIRMED_MEMBER, Recipient.member(m.member_id), subject, ctx, calendar)
-        for m in p.team
-    ]
-    return [school, *members]
+    to_school, team = Recipient.school(p.visit_id), [Recipient.member(m.member_id) for m in p.team]
+    drafts = [NoticeDraft.of(NoticeType.VISIT_CONFIRMED_SCHOOL, to_school, subject, ctx)]
+    drafts += [NoticeDraft.of(NoticeType.VISIT_CONFIRMED_MEMBER, r, subject, ctx) for r in team]
+    return [replace(draft, calendar=reinvitation(held.get(draft.recipient.key), calendar)) for draft in drafts]
 
 
 def visit_cancelled(
-    p: b.VisitCancelled, visit: VisitInfo | None, organisers: list[str], now: datetime
+    p: b.VisitCancelled,
+    visit: VisitInfo | None,
+    organisers: list[str],
+    now: datetime,
+    school_holding: Holding | None = None,
 ) -> list[NoticeDraft]:
-    """The school is told; late cancellations also go to the organisers."""
+    """The school is told (with a CANCEL if it holds the invitation); late cancellations also go to the
+    organisers. The team's CANCELs travel with their member_released notices."""
     ctx = _visit_context(visit, p.scheduled) | {
         "visit_id": p.visit_id,
         "reason": p.reason,
@@ -151,17 +162,8 @@ def visit_cancelled(
         "was_confirmed": p.was_confirmed,
         "same_day": is_same_day(p.scheduled.start if p.scheduled else None, now),
     }
-    calendar = None
-    if p.was_confirmed and p.scheduled is not None and visit is not None:
-        calendar = CalendarSpec(
-            uid=f"visit-{p.visit_id}@jobbvinner.no",
-            sequence=visit.sequence + 1,
-            start=p.scheduled.start.isoformat(),
-            end=p.scheduled.end.isoformat(),
-            summary=f"{CALENDAR_SUMMARY.get(visit.language or 'nb', 'Jobbvinner')}: {visit.school_name}",
-            location=visit.school_address or "",
-            method="CANCEL",
-        )
+    calendar = withdrawal(school_holding, p.calendar_sequence)
+    ctx["calendar_withdrawn"] = calendar is not None
     subject = _visit(p.visit_id)
     drafts = [NoticeDraft.of(NoticeType.VISIT_CANCELLED_SCHOOL, Recipient.school(p.visit_id), subject, ctx, calendar)]
     if p.late:
@@ -169,6 +171,23 @@ def visit_cancelled(
             NoticeDraft.of(NoticeType.ORGANISER_LATE_CANCELLATION, r, subject, ctx) for r in _organisers(organisers)
         ]
     return drafts
+
+
+def visit_rescheduled(p: b.VisitRescheduled, school_holding: Holding | None = None) -> list[NoticeDraft]:
+    """The school hears that the new windows are registered; the time it held is withdrawn (CANCEL)."""
+    calendar = withdrawal(school_holding, p.calendar_sequence)
+    r = p.visit
+    ctx = {
+        "visit_id": p.visit_id,
+        "school_name": r.school_name,
+        "kind": r.kind,
+        "start": p.scheduled.start.isoformat() if p.scheduled else None,
+        "end": p.scheduled.end.isoformat() if p.scheduled else None,
+        "windows": [{"start": w.start.isoformat(), "end": w.end.isoformat()} for w in p.windows],
+        "calendar_withdrawn": calendar is not None,
+    }
+    school = Recipient.school(p.visit_id)
+    return [NoticeDraft.of(NoticeType.VISIT_RESCHEDULED_SCHOOL, school, _visit(p.visit_id), ctx, calendar)]
 
 
 def visit_unfulfilled(p: b.VisitUnfulfilled, visit: VisitInfo | None) -> list[NoticeDraft]:
@@ -211,8 +230,37 @@ def gathering_notice(p: GatheringMemberEvent, title: str | None = None) -> list[
     return [NoticeDraft.of(kind, Recipient.member(p.member_id), _gathering(p.gathering_id), ctx)]
 
 
-def gathering_cancelled(p: t.GatheringCancelled) -> list[NoticeDraft]:
-    """Every registered or waiting member hears that the gathering is cancelled."""
+def registration_confirmed(p: t.RegistrationConfirmed, holding: Holding | None = None) -> list[NoticeDraft]:
+    """The member has a place: the confirmation carries the gathering's invitation (REQUEST)."""
+    (draft,) = gathering_notice(p)
+    calendar = gathering_event(
+        gathering_id=p.gathering_id, sequence=renewed_sequence(holding), title=p.title, starts_at=p.starts_at,
+        ends_at=p.ends_at, venue=f"{p.venue.name}, {p.venue.address}",
+    )  # fmt: skip
+    return [NoticeDraft.of(draft.notice_type, draft.recipient, draft.subject, draft.context, calendar)]
+
+
+def registration_withdrawn(
+    p: t.RegistrationWithdrawn, title: str | None, holding: Holding | None = None
+) -> list[NoticeDraft]:
+    """A member who withdraws from a place they hold is sent the invitation's withdrawal (nothing else is said to
+    one who was only waiting)."""
+    calendar = withdrawal(holding, None)
+    if calendar is None:
+        return []
+    ctx = {"gathering_id": p.gathering_id, "title": title}
+    recipient, subject = Recipient.member(p.member_id), _gathering(p.gathering_id)
+    return [NoticeDraft.of(NoticeType.GATHERING_REGISTRATION_WITHDRAWN, recipient, subject, ctx, calendar)]
+
+
+def gathering_cancelled(p: t.GatheringCancelled, holdings: dict[str, Holding] | None = None) -> list[NoticeDraft]:
+    """Every registered or waiting member hears that the gathering is cancelled; those holding its invitation get
+    a CANCEL with it."""
     ctx = {"gathering_id": p.gathering_id, "title": p.title, "reason": p.reason}
-    subject = _gathering(p.gathering_id)
-    return [NoticeDraft.of(NoticeType.GATHERING_CANCELLED, Recipient.member(m), subject, ctx) for m in p.member_ids]
+    subject, held = _gathering(p.gathering_id), holdings or {}
+    return [
+        NoticeDraft.of(
+            NoticeType.GATHERING_CANCELLED, Recipient.member(m), subject, ctx, withdrawal(held.get(f"member:{m}"), None)
+        )
+        for m in p.member_ids
+    ]

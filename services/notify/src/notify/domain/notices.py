@@ -5,6 +5,8 @@ from enum import StrEnum
 from typing import Any, Literal
 from uuid import UUID
 
+from outreach_shared.calendar import CalendarEvent
+
 RecipientKind = Literal["member", "school", "organiser"]
 
 
@@ -25,10 +27,12 @@ class NoticeType(StrEnum):
     GATHERING_PLACE_OFFER_LAPSED = "gathering_place_offer_lapsed"
     GATHERING_REMINDER = "gathering_reminder"
     GATHERING_CANCELLED = "gathering_cancelled"
+    GATHERING_REGISTRATION_WITHDRAWN = "gathering_registration_withdrawn"
     VISIT_REQUEST_RECEIVED = "visit_request_received"
     VISIT_CONFIRMED_SCHOOL = "visit_confirmed_school"
     VISIT_UNFULFILLED = "visit_unfulfilled"
     VISIT_CANCELLED_SCHOOL = "visit_cancelled_school"
+    VISIT_RESCHEDULED_SCHOOL = "visit_rescheduled_school"
     VISIT_REMINDER_SCHOOL = "visit_reminder_school"
     VISIT_THANK_YOU = "visit_thank_you"
     ORGANISER_NO_TEAM = "organiser_no_team"
@@ -46,6 +50,29 @@ URGENT = frozenset(
     }
 )
 """Cancellations, same-day changes and time-limited offers: no quiet hours, SMS fall-back."""
+
+SCHOOL_NOTICES = frozenset(
+    {
+        NoticeType.VISIT_REQUEST_RECEIVED,
+        NoticeType.VISIT_CONFIRMED_SCHOOL,
+        NoticeType.VISIT_UNFULFILLED,
+        NoticeType.VISIT_CANCELLED_SCHOOL,
+        NoticeType.VISIT_RESCHEDULED_SCHOOL,
+        NoticeType.VISIT_REMINDER_SCHOOL,
+        NoticeType.VISIT_THANK_YOU,
+    }
+)
+ORGANISER_NOTICES = frozenset(
+    {NoticeType.ORGANISER_NO_TEAM, NoticeType.ORGANISER_LATE_CANCELLATION, NoticeType.ORGANISER_DIGEST}
+)
+
+
+def audience(notice_type: NoticeType) -> RecipientKind:
+    """Who a notice type is written for (it decides the mail's footer)."""
+    if notice_type in SCHOOL_NOTICES:
+        return "school"
+    return "organiser" if notice_type in ORGANISER_NOTICES else "member"
+
 
 REMINDERS = frozenset(
     {
@@ -97,19 +124,6 @@ class Recipient:
         return cls("school", visit_id)
 
 
-@dataclass(frozen=True)
-class CalendarSpec:
-    """A calendar invitation (or its cancellation) to attach as .ics."""
-
-    uid: str
-    sequence: int
-    start: str
-    end: str
-    summary: str
-    location: str
-    method: Literal["REQUEST", "CANCEL"] = "REQUEST"
-
-
 def is_urgent(notice_type: NoticeType, context: dict[str, Any] | None = None) -> bool:
     """Urgent by type, or by a change on the same day (`same_day` in the context)."""
     return notice_type in URGENT or bool((context or {}).get("same_day"))
@@ -124,7 +138,8 @@ class NoticeDraft:
     context: dict[str, Any]
     subject: str
     """The visit or gathering it concerns (`visit:ID`, `gathering:ID`), so it can be withdrawn."""
-    calendar: "CalendarSpec | None" = None
+    calendar: CalendarEvent | None = None
+    """The invitation (REQUEST) or its withdrawal (CANCEL) to attach: the kit's calendar module writes it."""
     urgent: bool = field(default=False)
 
     @classmethod
@@ -134,7 +149,7 @@ class NoticeDraft:
         recipient: Recipient,
         subject: str,
         context: dict[str, Any],
-        calendar: "CalendarSpec | None" = None,
+        calendar: CalendarEvent | None = None,
     ) -> "NoticeDraft":
         """A draft whose urgency follows from its type and context."""
         return cls(notice_type, recipient, context, subject, calendar, is_urgent(notice_type, context))

@@ -2,7 +2,7 @@
 
 import asyncpg
 
-from notify.adapters import deliveries, read_models
+from notify.adapters import calendar_holdings, deliveries, read_models
 
 
 async def erase(conn: asyncpg.Connection, recipient: str) -> None:
@@ -21,6 +21,7 @@ async def erase(conn: asyncpg.Connection, recipient: str) -> None:
     )
     await conn.execute("DELETE FROM notices WHERE recipient = $1", recipient)  # cascades to deliveries, inbox
     await conn.execute("DELETE FROM contacts WHERE recipient = $1", recipient)
+    await calendar_holdings.erase(conn, recipient)
     kind, _, ref = recipient.partition(":")
     if kind == "member":
         await conn.execute("DELETE FROM preferences WHERE member_id = $1", ref)

@@ -3,7 +3,7 @@
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from notify.adapters import read_models
+from notify.adapters import calendar_holdings, read_models
 from notify.adapters.templates import Renderer
 from notify.domain import drafts as d
 from notify.domain import reminders as r
@@ -12,6 +12,7 @@ from notify.domain.notices import NoticeDraft
 from notify.service_layer import erasure, reminders
 from notify.service_layer.planning import PlanBatch
 from notify.settings import NotifySettings
+from outreach_shared.calendar import gathering_uid, visit_uid
 from outreach_shared.consumer import HandlerContext
 from outreach_shared.contracts import ambassadors as a
 from outreach_shared.contracts import booking as b
@@ -30,7 +31,9 @@ class EventHandlers:
         self._renderer = renderer
 
     async def _notify(self, ctx: HandlerContext, drafts: Sequence[NoticeDraft]) -> None:
-        """Plan the drafts with the rest of the transaction's, just before it commits."""
+        """Plan the drafts with the rest of the transaction's, just before it commits; what their calendar parts
+        say becomes what each recipient holds."""
+        await calendar_holdings.record(ctx.conn, drafts)
         batch = ctx.defer("notify.plan", lambda: PlanBatch(self._renderer))
         batch.add(drafts, event_id=ctx.envelope.event_id, correlation_id=ctx.envelope.correlation_id)
 
@@ -85,8 +88,9 @@ class EventHandlers:
     async def on_member_released(self, ctx: HandlerContext, p: a.MemberReleased) -> None:
         """Tell the member they are off the visit, and withdraw their reminders for it."""
         visit = await read_models.get_visit(ctx.conn, p.visit_id)
+        holding = await calendar_holdings.get(ctx.conn, visit_uid(p.visit_id), f"member:{p.member_id}")
         await reminders.withdraw_member(ctx.conn, f"visit:{p.visit_id}", p.member_id)
-        await self._notify(ctx, d.member_released(p, visit, self._now()))
+        await self._notify(ctx, d.member_released(p, visit, self._now(), holding))
 
     async def on_no_team(self, ctx: HandlerContext, p: a.NoTeamAvailable) -> None:
         """Tell the organisers that no team could be found."""
@@ -124,18 +128,33 @@ class EventHandlers:
             now=now,
         )
         await reminders.schedule_all(ctx.conn, r.VISIT_REMINDER, scheduled)
-        await self._notify(ctx, d.visit_confirmed(p, now))
+        attendees = [f"school:{p.visit_id}", *(f"member:{m.member_id}" for m in p.team)]
+        holdings = await calendar_holdings.get_many(ctx.conn, visit_uid(p.visit_id), attendees)
+        await self._notify(ctx, d.visit_confirmed(p, now, holdings))
 
     async def on_visit_cancelled(self, ctx: HandlerContext, p: b.VisitCancelled) -> None:
         """Tell the school (and organisers if late), and withdraw every reminder of the visit."""
+        await self._note_sequence(ctx, p.visit_id, p.calendar_sequence)
         visit = await read_models.get_visit(ctx.conn, p.visit_id)
+        school = await calendar_holdings.get(ctx.conn, visit_uid(p.visit_id), f"school:{p.visit_id}")
         await reminders.withdraw_all(ctx.conn, f"visit:{p.visit_id}")
-        await self._notify(ctx, d.visit_cancelled(p, visit, self._s.organisers, self._now()))
+        await self._notify(ctx, d.visit_cancelled(p, visit, self._s.organisers, self._now(), school))
 
     async def on_visit_rescheduled(self, ctx: HandlerContext, p: b.VisitRescheduled) -> None:
-        """The visit has no fixed time any more: withdraw its reminders."""
+        """The visit has no fixed time any more: withdraw its reminders and tell the school (withdrawing the
+        invitation it holds)."""
+        await self._note_sequence(ctx, p.visit_id, p.calendar_sequence)
+        school = await calendar_holdings.get(ctx.conn, visit_uid(p.visit_id), f"school:{p.visit_id}")
         await reminders.withdraw_all(ctx.conn, f"visit:{p.visit_id}")
         await read_models.clear_visit_time(ctx.conn, p.visit_id)
+        await self._notify(ctx, d.visit_rescheduled(p, school))
+
+    @staticmethod
+    async def _note_sequence(ctx: HandlerContext, visit_id: str, sequence: int | None) -> None:
+        """Remember booking's latest SEQUENCE of the visit's calendar event (a member released later is sent a
+        CANCEL with at least it)."""
+        if sequence is not None:
+            await read_models.upsert_visit(ctx.conn, d.VisitInfo(visit_id, sequence=sequence))
 
     async def on_visit_unfulfilled(self, ctx: HandlerContext, p: b.VisitUnfulfilled) -> None:
         """Tell the school that no team is available."""
@@ -155,16 +174,23 @@ class EventHandlers:
         await self._notify(ctx, d.gathering_notice(p, title))
 
     async def on_registration_confirmed(self, ctx: HandlerContext, p: t.RegistrationConfirmed) -> None:
-        """Confirm the registration and set the gathering reminders."""
-        await self.on_gathering_member(ctx, p)
+        """Confirm the registration with the gathering's invitation, and set the gathering reminders."""
+        await read_models.upsert_gathering(ctx.conn, p.gathering_id, p.title)
+        holding = await calendar_holdings.get(ctx.conn, gathering_uid(p.gathering_id), f"member:{p.member_id}")
+        await self._notify(ctx, d.registration_confirmed(p, holding))
         scheduled = scheduling.gathering_reminders(p, self._s.gathering_reminders, self._now())
         await reminders.schedule_all(ctx.conn, r.GATHERING_REMINDER, scheduled)
 
     async def on_registration_withdrawn(self, ctx: HandlerContext, p: t.RegistrationWithdrawn) -> None:
-        """Withdraw the member's gathering reminders."""
+        """Withdraw the member's gathering reminders, and the invitation they hold."""
         await reminders.withdraw_member(ctx.conn, f"gathering:{p.gathering_id}", p.member_id)
+        holding = await calendar_holdings.get(ctx.conn, gathering_uid(p.gathering_id), f"member:{p.member_id}")
+        title = await read_models.gathering_title(ctx.conn, p.gathering_id)
+        await self._notify(ctx, d.registration_withdrawn(p, title, holding))
 
     async def on_gathering_cancelled(self, ctx: HandlerContext, p: t.GatheringCancelled) -> None:
         """Tell every registered or waiting member, and withdraw all the gathering's reminders."""
         await reminders.withdraw_all(ctx.conn, f"gathering:{p.gathering_id}")
-        await self._notify(ctx, d.gathering_cancelled(p))
+        members = [f"member:{m}" for m in p.member_ids]
+        holdings = await calendar_holdings.get_many(ctx.conn, gathering_uid(p.gathering_id), members)
+        await self._notify(ctx, d.gathering_cancelled(p, holdings))

@@ -113,6 +113,7 @@ class Runtime:
                 max_attempts=s.handler_max_attempts,
                 backoff_seconds=s.handler_backoff_seconds,
                 parallel=sub.parallel,
+                service=self.name,
             )
             committer = subscribe(self.broker, consumer, sub.topics,
                                   group_id=s.consumer_group or f"outreach-{sub.name}", batch=sub.batch)
@@ -125,12 +126,15 @@ class Runtime:
             schema=schema,
             poll_seconds=s.outbox_poll_seconds,
             linger_seconds=s.outbox_linger_seconds,
+            service=self.name,
         )
         self._spawn(relay.run)
         if wiring.timers:
-            self._spawn(TimerRunner(self.pool, wiring.timers, poll_seconds=s.timer_poll_seconds).run)
+            self._spawn(TimerRunner(self.pool, wiring.timers, poll_seconds=s.timer_poll_seconds,
+                                    service=self.name).run)
         purges: list[Chore] = [*kit_purges(s), *wiring.purges]
-        self._spawn(Housekeeper(self.pool, purges, every_seconds=s.housekeeping_every_seconds).run)
+        self._spawn(Housekeeper(self.pool, purges, every_seconds=s.housekeeping_every_seconds,
+                                    service=self.name).run)
         for loop in wiring.background:
             self._spawn(loop)
         self._on_stop = list(wiring.on_stop)

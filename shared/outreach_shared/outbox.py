@@ -166,7 +166,9 @@ class OutboxRelay:
     async def _set_aside(self, conn: asyncpg.Connection, row: asyncpg.Record, exc: Exception) -> None:
         reason = describe(exc)
         event_id = await conn.fetchval(
-            "UPDATE outbox SET set_aside_at = now(), last_error = $2 WHERE id = $1 RETURNING event_id", row["id"], reason
+            "UPDATE outbox SET set_aside_at = now(), last_error = $2 WHERE id = $1 RETURNING event_id",
+            row["id"],
+            reason,
         )
         self._strikes.pop(row["id"], None)
         count_set_aside(self._service, "outbox", reason, event_id=str(event_id), topic=row["topic"])

@@ -11,7 +11,6 @@ from test_reliability_kit import _equals, consuming, relaying
 
 from outreach_shared import timers
 from outreach_shared.contracts import Topics, new_envelope
-from outreach_shared.kafka import MAX_BATCH_BYTES
 from outreach_shared.metrics import REGISTRY
 from outreach_shared.operations import KIT_SOURCES, list_set_aside
 from outreach_shared.outbox import enqueue
@@ -94,7 +93,7 @@ async def test_the_relay_sets_aside_a_row_the_broker_cannot_take_and_relays_ever
         await conn.execute(  # planted: larger than the broker takes (enqueue's callers never write such a row)
             "INSERT INTO outbox (event_id, topic, key, envelope) VALUES ($1, $2, $3, $4::jsonb)",
             huge.event_id, Topics.GATHERINGS, subject,
-            huge.model_dump_json()[:-1] + f', "padding": "{"x" * MAX_BATCH_BYTES}"}}',
+            huge.model_dump_json()[:-1] + f', "padding": "{"x" * 2_000_000}"}}',
         )  # fmt: skip
         await enqueue(conn, last)
     before = set_aside_count("kit", "outbox")
@@ -109,7 +108,7 @@ async def test_the_relay_sets_aside_a_row_the_broker_cannot_take_and_relays_ever
         assert huge.event_id not in {e.event_id for e in envelopes_of(records)}
         row = await kit_pool.fetchrow("SELECT * FROM outbox WHERE event_id = $1", huge.event_id)
         assert row["published_at"] is None and row["set_aside_at"] is not None
-        assert row["last_error"].startswith("ValueError: a record for outreach.gatherings is larger than a whole batch")
+        assert row["last_error"].startswith("MessageSizeTooLargeError"), row["last_error"]
         assert set_aside_count("kit", "outbox") == before + 1
         async with kit_pool.acquire() as conn:
             listed = [i for i in await list_set_aside(conn, KIT_SOURCES, 1000) if i.key == str(huge.event_id)]

@@ -309,9 +309,24 @@ async def list_for_recipient(conn: asyncpg.Connection, recipient: str, limit: in
     """A recipient's deliveries, newest first (for organisers)."""
     return await conn.fetch(
         """SELECT d.id, d.event_id, n.notice_type, d.recipient, d.channel, d.status, d.attempts, d.last_error,
-                  d.waiting_for, d.next_attempt_at, d.sent_at, d.created_at, d.updated_at, d.fallback_of
+                  d.waiting_for, d.next_attempt_at, d.sent_at, d.created_at, d.updated_at, d.fallback_of,
+                  d.set_aside_at
            FROM deliveries d JOIN notices n ON n.id = d.notice_id
            WHERE d.recipient = $1 ORDER BY d.created_at DESC, d.channel LIMIT $2""",
         recipient,
+        limit,
+    )
+
+
+async def mark_set_aside(conn: asyncpg.Connection, delivery_id: UUID) -> None:
+    """Note when the delivery was set aside (it was recorded `failed` with the reason)."""
+    await conn.execute("UPDATE deliveries SET set_aside_at = now() WHERE id = $1", delivery_id)
+
+
+async def list_set_aside(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
+    """Deliveries set aside, newest first (for the operations view)."""
+    return await conn.fetch(
+        """SELECT id, channel, recipient, coalesce(last_error, '') AS reason, set_aside_at FROM deliveries
+           WHERE set_aside_at IS NOT NULL ORDER BY set_aside_at DESC LIMIT $1""",
         limit,
     )

@@ -50,9 +50,9 @@ from notify.adapters.templates import Rendered, Renderer
 from notify.domain.channels import fallback_channel, hold_until
 from notify.domain.preferences import Channel, Preferences, QuietHours, notice_language
 from notify.domain.retry import RetryPolicy, Verdict
-from notify.service_layer.outcomes import Outcome, record_outcome, record_outcomes
+from notify.service_layer.outcomes import Outcome, record_outcome, record_outcomes, scrub_personal_data
 from notify.settings import NotifySettings
-from outreach_shared.consumer import is_infrastructure_error
+from outreach_shared.bulkheads import count_set_aside, describe, is_permanent, is_transient
 from outreach_shared.db import stateless_connection
 from outreach_shared.logging import bound, get_logger
 
@@ -221,7 +221,7 @@ class DeliveryWorker:
             )
             if not batch:
                 return False
-            prepared = await self._prepare_all(conn, batch)
+            prepared = await self._prepare_all(conn, batch, "inbox")
             await repo.deliver_to_inbox(
                 conn,
                 [
@@ -251,7 +251,7 @@ class DeliveryWorker:
             batch = [d for d in due if d.id not in self._unrecorded]
             if not batch:
                 return None
-            outgoing = await self._prepare_all(conn, batch)
+            outgoing = await self._prepare_all(conn, batch, "deliveries")
             if not outgoing:
                 return []
             attempts = await repo.mark_attempts(conn, [d.id for d, _, _ in outgoing], self._s.delivery_lease_seconds)
@@ -262,20 +262,40 @@ class DeliveryWorker:
         return result
 
     async def _prepare_all(
-        self, conn: asyncpg.Connection, batch: list[Delivery]
+        self, conn: asyncpg.Connection, batch: list[Delivery], loop: str
     ) -> list[tuple[Delivery, Resolved, Rendered]]:
-        """Resolve and render a locked batch; deliveries cancelled, held or waiting for a contact are left out."""
-        targets = await self._resolve_all(conn, batch)
+        """Resolve and render a locked batch; deliveries cancelled, held or waiting for a contact are left out, and
+        so is one that cannot be resolved or rendered (a date out of range, a template error): it is set aside, and
+        the rest of the batch goes on."""
+        state = await read_models.get_recipients_state(conn, {d.recipient for d in batch}, contacts=True)
         ready: list[tuple[Delivery, Resolved, Rendered]] = []
         rendered: dict[tuple[UUID, str, str | None], Rendered] = {}  # a notice's channels share one rendering
         for i, delivery in enumerate(batch):
             with bound(delivery_id=str(delivery.id), event_id=str(delivery.event_id), channel=delivery.channel):
-                prepared = await self._prepare(conn, delivery, targets[delivery.id], rendered)
+                try:
+                    target = self._resolve(
+                        delivery, delivery.recipient in state.erased, state.contacts, state.preferences
+                    )
+                    prepared = await self._prepare(conn, delivery, target, rendered)
+                except Exception as exc:
+                    if is_transient(exc) or isinstance(exc, asyncpg.PostgresError):
+                        raise  # a passing outage, or a statement that spoiled the transaction: the batch again
+                    await self._set_aside(conn, delivery, loop, exc)
+                    continue
             if prepared is not None:
-                ready.append((delivery, targets[delivery.id], prepared))
+                ready.append((delivery, target, prepared))
             if i % 25 == 24:
                 await asyncio.sleep(0)  # rendering is CPU: let the HTTP API and consumers in
         return ready
+
+    async def _set_aside(self, conn: asyncpg.Connection, delivery: Delivery, loop: str, exc: Exception) -> None:
+        """Record the delivery `failed` for good with the reason (no fall-back: the notice is at fault, not the
+        channel), visible in the delivery log and the operations view."""
+        reason = scrub_personal_data(f"set aside: {describe(exc)}")[:500]
+        attempt = await repo.mark_attempt(conn, delivery.id, self._s.delivery_lease_seconds)
+        await record_outcome(conn, delivery, attempt, Verdict.FAILED, reason, None, fall_back=False)
+        await repo.mark_set_aside(conn, delivery.id)
+        count_set_aside("notify", loop, reason, delivery_id=str(delivery.id), channel=delivery.channel)
 
     async def _prepare(
         self,
@@ -308,13 +328,6 @@ class DeliveryWorker:
             await record_outcome(conn, delivery, attempt, Verdict.FAILED, "no phone number", None)
             return
         await repo.hold(conn, delivery.id, now + timedelta(seconds=self._s.contact_wait_seconds), "contact")
-
-    async def _resolve_all(self, conn: asyncpg.Connection, batch: list[Delivery]) -> dict[UUID, Resolved]:
-        """Where each delivery goes: erased recipients, contacts and preferences read in one query."""
-        state = await read_models.get_recipients_state(conn, {d.recipient for d in batch}, contacts=True)
-        return {
-            d.id: self._resolve(d, d.recipient in state.erased, state.contacts, state.preferences) for d in batch
-        }
 
     def _resolve(
         self, delivery: Delivery, erased: bool, contacts: dict[str, Contact], prefs: dict[str, Preferences]
@@ -389,6 +402,10 @@ class DeliveryWorker:
             return exc
         except Exception as exc:  # a bug here must not leave the rest of the batch unrecorded
             log.exception("delivery attempt raised")
+            if is_permanent(exc):  # the message cannot be built: every attempt would fail the same way
+                reason = f"internal: {describe(exc)}"
+                count_set_aside("notify", "deliveries", reason, delivery_id=str(out.delivery.id))
+                return DeliveryError(reason, permanent=True)
             return DeliveryError(f"internal: {type(exc).__name__}: {exc}", permanent=False)
         return None
 
@@ -427,7 +444,7 @@ class DeliveryWorker:
                     await repo.release(conn, [(o.delivery.id, o.attempt) for o in gave_back])
                 return recorded
             except Exception as exc:
-                if not is_infrastructure_error(exc):
+                if not is_transient(exc):
                     raise
                 log.warning("recording delivery outcomes failed; retrying", error=type(exc).__name__)
                 await asyncio.sleep(delay)

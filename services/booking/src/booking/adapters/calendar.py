@@ -1,6 +1,6 @@
 """The visit as an iCalendar file (RFC 5545), built with the icalendar library."""
 
-from datetime import date, datetime
+from datetime import MAXYEAR, date, datetime
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
@@ -55,7 +55,8 @@ def render_calendar(visit: Visit, *, now: datetime) -> bytes:
     event.add("organizer", organizer)
     cal.add_component(event)
     year = in_oslo(visit.scheduled.start).year
-    cal.add_missing_timezones(first_date=date(year - 1, 1, 1), last_date=date(year + 2, 1, 1))
+    last = date(min(year + 2, MAXYEAR), 1, 1)  # a stored time at the end of the calendar still answers
+    cal.add_missing_timezones(first_date=date(year - 1, 1, 1), last_date=last)
     return cal.to_ical()
 
 

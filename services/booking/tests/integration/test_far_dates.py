@@ -60,7 +60,9 @@ async def test_a_requested_visit_with_a_far_window_is_shown_counted_and_cancelle
     assert r.json()["status"] == "cancelled"
 
 
-async def test_a_confirmed_visit_at_a_far_time_is_shown_counted_and_cancelled(api: Api, ambassadors: Ambassadors) -> None:
+async def test_a_confirmed_visit_at_a_far_time_is_shown_counted_and_cancelled(
+    api: Api, ambassadors: Ambassadors
+) -> None:
     orgnr = new_orgnr()
     visit_id = await confirmed_visit(api, ambassadors, orgnr)
     await plant_far_window(api, visit_id, scheduled=True)

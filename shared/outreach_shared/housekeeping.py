@@ -110,9 +110,8 @@ class Housekeeper:
     """Runs every purge and chore once a while (the first a minute after start-up, or sooner if the interval is
     shorter)."""
 
-    def __init__(self, pool: asyncpg.Pool, chores: Sequence[Chore], *, every_seconds: float, service: str = "") -> None:
+    def __init__(self, pool: asyncpg.Pool, chores: Sequence[Chore], *, every_seconds: float) -> None:
         self._pool = pool
-        self._service = service
         self._chores = list(chores)
         self._every = every_seconds
 

@@ -1,7 +1,8 @@
 """The operations view: what a service's loops set aside, for organisers (`GET /v1/operations/set-aside`).
 
-The kit lists its own tables' set-aside rows (timers, outbox); a service adds its own sources in its wiring (notify:
-the deliveries it could not render). Dead letters are listed by notify's digest and `outreach dead-letters`.
+The kit lists its own tables' set-aside rows (timers, outbox) and the `set_aside` table, where a loop with no row of
+its own to mark (a housekeeping chore) records what it set aside; a service adds its own sources in its wiring
+(notify: the deliveries it could not render). Dead letters are listed by notify's digest and `outreach dead-letters`.
 """
 
 from collections.abc import Awaitable, Callable
@@ -9,6 +10,8 @@ from datetime import datetime
 
 import asyncpg
 from pydantic import BaseModel
+
+from outreach_shared.bulkheads import count_set_aside, describe
 
 
 class SetAsideItem(BaseModel):
@@ -51,7 +54,31 @@ async def set_aside_events(conn: asyncpg.Connection, limit: int) -> list[SetAsid
     return [SetAsideItem.model_validate(dict(r.items())) for r in rows]
 
 
-KIT_SOURCES: list[SetAsideSource] = [set_aside_timers, set_aside_events]
+async def set_aside_others(conn: asyncpg.Connection, limit: int) -> list[SetAsideItem]:
+    """What loops recorded in the `set_aside` table."""
+    rows = await conn.fetch(
+        """SELECT loop, split_part(loop, ':', 2) AS kind, key, reason, set_aside_at FROM set_aside
+           ORDER BY set_aside_at DESC LIMIT $1""",
+        limit,
+    )
+    return [SetAsideItem.model_validate(dict(r.items())) for r in rows]
+
+
+async def set_aside(conn: asyncpg.Connection, *, service: str, loop: str, key: str, exc: BaseException) -> None:
+    """Record (in the caller's transaction) and count an item the loop gives up on: it skips the key from then on
+    (`NOT EXISTS (SELECT 1 FROM set_aside WHERE loop = ... AND key = ...)`)."""
+    reason = describe(exc)
+    await conn.execute(
+        """INSERT INTO set_aside (loop, key, reason) VALUES ($1, $2, $3)
+           ON CONFLICT (loop, key) DO UPDATE SET reason = EXCLUDED.reason, set_aside_at = now()""",
+        loop,
+        key,
+        reason,
+    )
+    count_set_aside(service, loop, reason, key=key)
+
+
+KIT_SOURCES: list[SetAsideSource] = [set_aside_timers, set_aside_events, set_aside_others]
 
 
 async def list_set_aside(conn: asyncpg.Connection, sources: list[SetAsideSource], limit: int) -> list[SetAsideItem]:

@@ -140,8 +140,7 @@ class Runtime:
             self._spawn(TimerRunner(self.pool, wiring.timers, poll_seconds=s.timer_poll_seconds,
                                     service=self.name).run)
         purges: list[Chore] = [*kit_purges(s), *wiring.purges]
-        self._spawn(Housekeeper(self.pool, purges, every_seconds=s.housekeeping_every_seconds,
-                                    service=self.name).run)
+        self._spawn(Housekeeper(self.pool, purges, every_seconds=s.housekeeping_every_seconds).run)
         for loop in wiring.background:
             self._spawn(loop)
         self._on_stop = list(wiring.on_stop)

@@ -10,3 +10,13 @@ ALTER TABLE outbox ADD COLUMN last_error TEXT;
 DROP INDEX outbox_unpublished;
 CREATE INDEX outbox_unpublished ON outbox (id) WHERE published_at IS NULL AND set_aside_at IS NULL;
 CREATE INDEX outbox_set_aside ON outbox (set_aside_at) WHERE set_aside_at IS NOT NULL;
+
+-- Items of loops that have no row of their own to mark (a housekeeping chore's visit whose contact cannot be erased):
+-- the loop skips them from then on, and organisers see them with the reason.
+CREATE TABLE set_aside (
+    loop         TEXT NOT NULL,
+    key          TEXT NOT NULL,
+    reason       TEXT NOT NULL,
+    set_aside_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (loop, key)
+);

@@ -124,3 +124,28 @@ async def _count(db: asyncpg.Pool, query: str, arg: Any, expected: int) -> bool:
 
 async def _mail(smtp: RecordingHandler, address: str) -> bool:
     return bool(smtp.to(address))
+
+
+async def test_a_dead_letter_with_headers_the_database_cannot_take_stops_no_later_one(
+    service: RunningService, db: asyncpg.Pool, kafka_bootstrap: str
+) -> None:
+    bad, good = uid("reason"), uid("reason")
+    odd = [  # a reason repeating a NUL from the rejected record's event type, and a time that is not one
+        ("x-dead-letter-reason", f"unknown event type '\x00{bad}'".encode()),
+        ("x-dead-letter-consumer", b"ambassadors"),
+        ("x-original-topic", b"outreach.visits"),
+        ("x-dead-lettered-at", b"yesterday"),
+    ]
+    plain = [
+        ("x-dead-letter-reason", good.encode()),
+        ("x-dead-letter-consumer", b"booking"),
+        ("x-original-topic", b"outreach.offers"),
+        ("x-dead-lettered-at", b"2026-12-01T06:00:00+00:00"),
+    ]
+    await publish_raw(kafka_bootstrap, Topics.DEAD_LETTERS, b"k", b"{}", odd)
+    await publish_raw(kafka_bootstrap, Topics.DEAD_LETTERS, b"k", b"{}", plain)
+
+    row = await eventually(lambda: db.fetchrow("SELECT * FROM dead_letters WHERE reason = $1", good))
+    assert row["dead_lettered_at"] == datetime(2026, 12, 1, 6, tzinfo=UTC)
+    odd_row = await db.fetchrow("SELECT * FROM dead_letters WHERE reason = $1", f"unknown event type '{bad}'")
+    assert (odd_row["consumer"], odd_row["dead_lettered_at"]) == ("ambassadors", None)

@@ -149,3 +149,43 @@ async def test_a_dead_letter_with_headers_the_database_cannot_take_stops_no_late
     assert row["dead_lettered_at"] == datetime(2026, 12, 1, 6, tzinfo=UTC)
     odd_row = await db.fetchrow("SELECT * FROM dead_letters WHERE reason = $1", f"unknown event type '{bad}'")
     assert (odd_row["consumer"], odd_row["dead_lettered_at"]) == ("ambassadors", None)
+
+
+async def test_a_delivery_of_a_notice_type_since_retired_is_set_aside_and_its_batch_goes_out(
+    service: RunningService, publish: Publisher, smtp: RecordingHandler, db: asyncpg.Pool
+) -> None:
+    good, old = [uid("m") for _ in range(2)], uid("m")
+    await registered(publish, db, *good, old)
+    drafts = [
+        NoticeDraft.of(NoticeType.VISIT_OFFERED, Recipient.member(m), f"visit:{v}", offer_context(v, start))
+        for m, v in ((m, uid("v")) for m in good)
+        for start in [window(timedelta(days=12)).start.isoformat()]
+    ]
+    notice_id = uuid.uuid4()
+    async with db.acquire() as conn, conn.transaction():
+        await planning.plan(conn, drafts, event_id=uuid.uuid4(), correlation_id=uid("c"))
+        await conn.execute(  # planted: a notice as an older version stored it, of a type no template renders now
+            """INSERT INTO notices (id, event_id, correlation_id, notice_type, recipient, subject, urgent, context)
+               VALUES ($1, $2, 'c', 'visit_retired_kind', $3, 'visit:old', false, '{}'::jsonb)""",
+            notice_id, uuid.uuid4(), f"member:{old}",
+        )  # fmt: skip
+        await conn.execute(
+            """INSERT INTO deliveries (id, notice_id, event_id, recipient, channel)
+               SELECT gen_random_uuid(), id, event_id, recipient, c FROM notices, unnest(ARRAY['email', 'inbox']) c
+               WHERE id = $1""",
+            notice_id,
+        )
+
+    for m in good:
+        await eventually(lambda m=m: _mail(smtp, f"{m}@example.org"))
+    await eventually(lambda: _count(db, "SELECT count(*) FROM deliveries WHERE notice_id = $1 AND status = 'failed'",
+                                    notice_id, 2))  # fmt: skip
+    rows = await db.fetch(
+        "SELECT channel, status, last_error FROM deliveries WHERE notice_id = $1 AND set_aside_at IS NOT NULL",
+        notice_id,
+    )
+    reason = "set aside: ValueError: 'visit_retired_kind' is not a valid NoticeType"
+    assert {(r["channel"], r["status"], r["last_error"]) for r in rows} == {
+        ("email", "failed", reason),
+        ("inbox", "failed", reason),
+    }

@@ -157,6 +157,7 @@ class OutboxRelay:
                         raise
                     await self._set_aside(conn, row, exc)
                     continue
+                self._strikes.pop(row["id"], None)
                 sent.append(row["id"])
         finally:
             await _mark_published(conn, sent)

@@ -4,7 +4,9 @@ Order of one e-mail or SMS delivery, and what a crash at each point does:
 
 1. Claim (transaction 1, a batch of up to `delivery_batch_size`): lock due rows (`FOR UPDATE SKIP LOCKED`,
    pending-and-due first, then expired leases), render them, count the attempt (`attempts + 1`, status
-   `sending`, a lease) and commit. A crash before this commit changes nothing.
+   `sending`, a lease) and commit. A crash before this commit changes nothing. A delivery that cannot be read,
+   resolved or rendered (a retired notice type, a date out of range, a template error) is set aside: `failed` with
+   the reason and `set_aside_at`, counted, in the delivery log and the operations view; the rest of the batch goes.
 2. Send: hand each message to its provider, outside any transaction, at most `delivery_concurrency` at a time
    (e-mails over a small pool of reused SMTP connections). E-mails carry a Message-ID made from the delivery
    id, so every attempt of one delivery is recognisably the same message. A claimed message whose lease is

@@ -30,6 +30,7 @@ ROLES: dict[str, dict[str, Role]] = {
         "POST /v1/visit-requests/{visit_id}/rating": "school",
         "DELETE /v1/visit-requests/{visit_id}/contact": "organiser",
         "GET /v1/stats": "organiser",
+        "GET /v1/operations/set-aside": "organiser",
     },
     "ambassadors": {
         "POST /v1/members": "organiser",
@@ -43,6 +44,7 @@ ROLES: dict[str, dict[str, Role]] = {
         "GET /v1/me/offers": "member",
         "POST /v1/offers/{offer_id}/accept": "member",
         "POST /v1/offers/{offer_id}/decline": "member",
+        "GET /v1/operations/set-aside": "organiser",
     },
     "training": {
         "POST /v1/gatherings": "organiser",
@@ -59,6 +61,7 @@ ROLES: dict[str, dict[str, Role]] = {
         "GET /v1/gatherings/{gathering_id}/registrations/me": "member",
         "DELETE /v1/gatherings/{gathering_id}/registrations/me": "member",
         "POST /v1/gatherings/{gathering_id}/registrations/me/accept-offer": "member",
+        "GET /v1/operations/set-aside": "organiser",
     },
     "notify": {
         "GET /v1/me/notifications": "member",
@@ -67,6 +70,7 @@ ROLES: dict[str, dict[str, Role]] = {
         "GET /v1/reminders": "organiser",
         "GET /v1/me/preferences": "member",
         "PUT /v1/me/preferences": "member",
+        "GET /v1/operations/set-aside": "organiser",
     },
 }
 

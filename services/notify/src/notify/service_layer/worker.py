@@ -43,7 +43,7 @@ import asyncpg
 
 from notify.adapters import deliveries as repo
 from notify.adapters import read_models
-from notify.adapters.deliveries import Delivery
+from notify.adapters.deliveries import Delivery, Unreadable
 from notify.adapters.email import Envelope, SmtpEmailSender, build_message
 from notify.adapters.errors import DeliveryError
 from notify.adapters.read_models import Contact
@@ -264,11 +264,16 @@ class DeliveryWorker:
         return result
 
     async def _prepare_all(
-        self, conn: asyncpg.Connection, batch: list[Delivery], loop: str
+        self, conn: asyncpg.Connection, locked: list[Delivery | Unreadable], loop: str
     ) -> list[tuple[Delivery, Resolved, Rendered]]:
         """Resolve and render a locked batch; deliveries cancelled, held or waiting for a contact are left out, and
-        so is one that cannot be resolved or rendered (a date out of range, a template error): it is set aside, and
-        the rest of the batch goes on."""
+        so is one that cannot be read, resolved or rendered (a retired notice type, a date out of range, a template
+        error): it is set aside, and the rest of the batch goes on."""
+        batch = [d for d in locked if isinstance(d, Delivery)]
+        for unread in (d for d in locked if isinstance(d, Unreadable)):
+            reason = scrub_personal_data(f"set aside: {describe(unread.error)}")[:500]
+            await repo.set_aside_unread(conn, unread.id, reason)
+            count_set_aside("notify", loop, reason, delivery_id=str(unread.id))
         state = await read_models.get_recipients_state(conn, {d.recipient for d in batch}, contacts=True)
         ready: list[tuple[Delivery, Resolved, Rendered]] = []
         rendered: dict[tuple[UUID, str, str | None], Rendered] = {}  # a notice's channels share one rendering

@@ -4,10 +4,12 @@ delivery left pending by a broken worker cannot spill into other modules' tests.
 
 import json
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
+import pytest
 
 from notify.domain.notices import NoticeDraft, NoticeType, Recipient
 from notify.service_layer import planning
@@ -23,6 +25,15 @@ from .smtp import RecordingHandler
 FAR = "9999-12-31T23:00:00+00:00"
 """The start that stopped all e-mail: in Oslo it is already year 10000 (OverflowError)."""
 REASON = "set aside: OverflowError: date value out of range"
+
+
+@pytest.fixture
+async def planted(db: asyncpg.Pool) -> AsyncIterator[list[str]]:
+    """Recipients of planted notices: removed after the test, so that a worker that cannot set them aside (today's
+    code, before the fix) leaves nothing pending to stop the deliveries of the tests after these."""
+    recipients: list[str] = []
+    yield recipients
+    await db.execute("DELETE FROM notices WHERE recipient = ANY($1::text[])", recipients)
 
 
 def set_aside_count(loop: str) -> float:
@@ -45,10 +56,11 @@ async def registered(publish: Publisher, db: asyncpg.Pool, *member_ids: str) -> 
 
 
 async def test_a_notice_that_cannot_be_rendered_is_set_aside_and_every_other_goes_out(
-    service: RunningService, publish: Publisher, smtp: RecordingHandler, db: asyncpg.Pool
+    service: RunningService, publish: Publisher, smtp: RecordingHandler, db: asyncpg.Pool, planted: list[str]
 ) -> None:
     good = [uid("m") for _ in range(4)]
     bad = uid("m")
+    planted.append(f"member:{bad}")
     await registered(publish, db, *good, bad)
     before = {loop: set_aside_count(loop) for loop in ("deliveries", "inbox")}
     drafts = [
@@ -87,9 +99,11 @@ async def test_a_notice_that_cannot_be_rendered_is_set_aside_and_every_other_goe
 
 
 async def test_an_event_whose_notice_cannot_be_rendered_is_handled_and_its_neighbours_too(
-    service: RunningService, publish: Publisher, smtp: RecordingHandler, db: asyncpg.Pool, kafka_bootstrap: str
+    service: RunningService, publish: Publisher, smtp: RecordingHandler, db: asyncpg.Pool, kafka_bootstrap: str,
+    planted: list[str],
 ) -> None:
     kari, ola = uid("m"), uid("m")
+    planted.append(f"member:{kari}")
     await registered(publish, db, kari, ola)
     for m in (kari, ola):
         w, visit = window(timedelta(days=12)), uid("v")
@@ -152,9 +166,10 @@ async def test_a_dead_letter_with_headers_the_database_cannot_take_stops_no_late
 
 
 async def test_a_delivery_of_a_notice_type_since_retired_is_set_aside_and_its_batch_goes_out(
-    service: RunningService, publish: Publisher, smtp: RecordingHandler, db: asyncpg.Pool
+    service: RunningService, publish: Publisher, smtp: RecordingHandler, db: asyncpg.Pool, planted: list[str]
 ) -> None:
     good, old = [uid("m") for _ in range(2)], uid("m")
+    planted.append(f"member:{old}")
     await registered(publish, db, *good, old)
     drafts = [
         NoticeDraft.of(NoticeType.VISIT_OFFERED, Recipient.member(m), f"visit:{v}", offer_context(v, start))

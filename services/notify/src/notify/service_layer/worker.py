@@ -298,6 +298,8 @@ class DeliveryWorker:
     async def _set_aside(self, conn: asyncpg.Connection, delivery: Delivery, loop: str, exc: Exception) -> None:
         """Record the delivery `failed` for good with the reason (no fall-back: the notice is at fault, not the
         channel), visible in the delivery log and the operations view."""
+        if not await read_models.try_lock_recipient(conn, delivery.recipient):
+            return  # being erased: the erasure deletes it (waiting here for the erasure would deadlock with it)
         reason = scrub_personal_data(f"set aside: {describe(exc)}")[:500]
         attempt = await repo.mark_attempt(conn, delivery.id, self._s.delivery_lease_seconds)
         await record_outcome(conn, delivery, attempt, Verdict.FAILED, reason, None, fall_back=False)

@@ -9,12 +9,13 @@ from typing import Any, Protocol, TypeVar, cast
 import asyncpg
 from pydantic import BaseModel, ValidationError
 
+from outreach_shared.bulkheads import describe, is_transient, must_set_aside
 from outreach_shared.contracts import Envelope, new_envelope
 from outreach_shared.contracts.catalogue import UnknownEventType, spec_for
 from outreach_shared.db import stateless_connection
 from outreach_shared.errors import PermanentEventError
 from outreach_shared.logging import bound, get_logger
-from outreach_shared.metrics import EVENTS
+from outreach_shared.metrics import EVENTS, SET_ASIDE
 from outreach_shared.outbox import enqueue
 
 log = get_logger(__name__)
@@ -101,21 +102,9 @@ class Outcome(StrEnum):
 
 
 def is_infrastructure_error(exc: BaseException) -> bool:
-    """Errors that mean 'the database is away' or 'try again', retried without limit rather than dead-lettered.
-
-    A deadlock or serialisation failure (class 40) says nothing about the event: the same event succeeds on a retry.
-    """
-    return isinstance(
-        exc,
-        OSError
-        | asyncpg.PostgresConnectionError
-        | asyncpg.InterfaceError
-        | asyncpg.CannotConnectNowError
-        | asyncpg.TooManyConnectionsError
-        | asyncpg.AdminShutdownError
-        | asyncpg.TransactionRollbackError
-        | TimeoutError,
-    )
+    """Errors that mean 'the database is away' or 'try again', retried without limit rather than dead-lettered (the
+    kit's one definition: `bulkheads.is_transient`)."""
+    return is_transient(exc)
 
 
 def describe_validation_error(exc: ValidationError) -> str:
@@ -141,8 +130,10 @@ class EventConsumer:
         backoff_seconds: float = 0.2,
         max_backoff_seconds: float = 5.0,
         parallel: int = 3,
+        service: str = "",
     ) -> None:
         self.name = name
+        self._service = service or name
         self._pool = pool
         self._handlers = dict(handlers)
         self._dead_letter = dead_letter
@@ -205,13 +196,13 @@ class EventConsumer:
             except PermanentEventError as exc:
                 return await self._reject(record, f"impossible event: {exc}", attempt)
             except Exception as exc:
-                if is_infrastructure_error(exc):
+                if is_transient(exc):
                     log.warning(
                         "infrastructure unavailable; retrying", attempt=attempt, error=type(exc).__name__
                     )
-                elif attempt >= self._max_attempts:
-                    reason = f"handler failed after {attempt} attempts: {type(exc).__name__}: {exc}"
-                    return await self._reject(record, reason[:500], attempt)
+                elif must_set_aside(exc, attempts=attempt, max_attempts=self._max_attempts):
+                    return await self._reject(record, f"handler failed after {attempt} attempts: {describe(exc)}",
+                                                 attempt)
                 else:
                     log.warning("handler failed; retrying", attempt=attempt, error=type(exc).__name__)
                 await asyncio.sleep(min(self._backoff * 2 ** (attempt - 1), self._max_backoff))
@@ -327,6 +318,8 @@ class EventConsumer:
         log.debug("batch events", consumer=self.name, event_ids=handled)
 
     async def _reject(self, record: Record, reason: str, attempts: int) -> Outcome:
+        """Set the record aside: to the dead-letter topic with the reason, counted; the partition goes on."""
+        SET_ASIDE.labels(self._service, f"consumer:{self.name}").inc()
         log.error(
             "dead-lettering record",
             reason=reason,

@@ -7,6 +7,7 @@ from itertools import chain
 from typing import Any, cast
 
 from aiokafka import AIOKafkaProducer, ConsumerRecord
+from aiokafka.errors import MessageSizeTooLargeError
 from aiokafka.partitioner import DefaultPartitioner, murmur2
 from aiokafka.producer.message_accumulator import BatchBuilder
 from faststream import AckPolicy
@@ -22,6 +23,10 @@ from outreach_shared.outbox import Message, SendAll
 
 _JSON_HEADERS = [("content-type", b"application/json")]
 MAX_BATCH_BYTES = 512 * 1024
+MAX_RECORD_BYTES = 1_000_000
+"""The largest key and value the sender queues: the broker refuses a record batch over `message.max.bytes` (1 MiB by
+default, overhead included). Refused there, the record would also put the idempotent producer's sequence numbers out
+of step, failing every later send; refused here, nothing is queued, and the relay sets the record aside."""
 
 
 @functools.lru_cache(maxsize=4096)
@@ -90,6 +95,8 @@ async def _record_batches(
     open_batches: dict[tuple[str, int], BatchBuilder] = {}
     batches: list[tuple[tuple[str, int], BatchBuilder]] = []
     for topic, key, value in messages:
+        if len(key) + len(value) > MAX_RECORD_BYTES:
+            raise MessageSizeTooLargeError(f"a record for {topic} is larger than {MAX_RECORD_BYTES} bytes")
         if topic not in partitions:
             every = sorted(await producer.partitions_for(topic))  # waits for the topic's metadata, as send does
             partitions[topic] = every, sorted(producer.client.cluster.available_partitions_for_topic(topic))

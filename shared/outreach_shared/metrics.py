@@ -20,6 +20,12 @@ EVENTS = Counter(
 OUTBOX_PUBLISHED = Counter("outreach_outbox_published_total", "Events the relay published.", registry=REGISTRY)
 OUTBOX_BACKLOG = Gauge("outreach_outbox_unpublished", "Outbox rows not yet published.", registry=REGISTRY)
 TIMERS_FIRED = Counter("outreach_timers_fired_total", "Durable timers fired, by kind.", ["kind"], registry=REGISTRY)
+SET_ASIDE = Counter(
+    "outreach_set_aside_total",
+    "Items a loop set aside because retrying could not mend them (a value out of range, a template error, a payload "
+    "that no longer validates), by service and loop.",
+    ["service", "loop"], registry=REGISTRY,
+)
 TIMERS_OVERDUE = Gauge("outreach_timers_overdue", "Pending timers more than a minute past due.", registry=REGISTRY)
 
 
@@ -28,7 +34,8 @@ async def render(pool: asyncpg.Pool | None) -> tuple[bytes, str]:
     if pool is not None:
         try:
             async with pool.acquire() as conn:
-                OUTBOX_BACKLOG.set(await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"))
+                OUTBOX_BACKLOG.set(await conn.fetchval(
+                    "SELECT count(*) FROM outbox WHERE published_at IS NULL AND set_aside_at IS NULL"))
                 TIMERS_OVERDUE.set(await conn.fetchval(
                     "SELECT count(*) FROM timers WHERE status = 'pending' AND due_at < now() - interval '1 minute'"))
         except Exception:  # noqa: BLE001 - a scrape during a database outage still shows the counters

@@ -7,6 +7,7 @@ from uuid import UUID
 
 import asyncpg
 
+from outreach_shared.bulkheads import count_set_aside, describe, is_transient, must_set_aside
 from outreach_shared.contracts import Envelope, spec_for
 from outreach_shared.db import stateless_connection
 from outreach_shared.logging import get_logger
@@ -55,8 +56,14 @@ class OutboxRelay:
         poll_seconds: float = 1.0,
         batch_size: int = 1000,
         linger_seconds: float = 0.0,
+        max_attempts: int = 3,
+        service: str = "",
     ) -> None:
         self._pool = pool
+        self._max_attempts = max_attempts
+        self._service = service or schema
+        self._strikes: dict[int, int] = {}
+        """Failed sends of a row on its own, by outbox id, for errors that are neither transient nor permanent."""
         self._send_all = send_all
         self._schema = schema
         self._poll_seconds = poll_seconds
@@ -110,21 +117,68 @@ class OutboxRelay:
         self._wake.set()
 
     async def relay_once(self) -> int:
-        """Publish one batch of unsent rows (oldest first) and mark them sent; returns how many."""
+        """Publish one batch of unsent rows (oldest first) and mark them sent; returns how many were handled.
+
+        When the batch fails for anything but a passing outage, its rows go one at a time, so that the row at fault
+        is found and set aside (with the reason; the rows of its aggregate after it go on) instead of stopping the
+        relay for every aggregate.
+        """
         async with stateless_connection(self._pool) as conn:  # a SELECT and an UPDATE: no session state to reset
             # The envelope as JSON text straight from Postgres: it was validated when enqueued, and parsing and
             # serialising it again per message cost more than publishing it.
             rows = await conn.fetch(
-                "SELECT id, topic, key, envelope::text AS value FROM outbox WHERE published_at IS NULL "
-                "ORDER BY id LIMIT $1",
+                "SELECT id, topic, key, envelope::text AS value FROM outbox "
+                "WHERE published_at IS NULL AND set_aside_at IS NULL ORDER BY id LIMIT $1",
                 self._batch_size,
             )
             if not rows:
                 return 0
-            await self._send_all([(r["topic"], r["key"].encode(), r["value"].encode()) for r in rows])
-            await conn.execute(
-                "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", [r["id"] for r in rows]
-            )
+            try:
+                await self._send_all([_message(r) for r in rows])
+            except Exception as exc:
+                if is_transient(exc):
+                    raise
+                log.warning("outbox batch failed; relaying one by one", error=type(exc).__name__, size=len(rows))
+                return await self._relay_one_by_one(conn, rows)
+            await _mark_published(conn, [r["id"] for r in rows])
         OUTBOX_PUBLISHED.inc(len(rows))
         log.debug("outbox relayed", count=len(rows))
         return len(rows)
+
+    async def _relay_one_by_one(self, conn: asyncpg.Connection, rows: Sequence[asyncpg.Record]) -> int:
+        sent: list[int] = []
+        try:
+            for row in rows:
+                try:
+                    await self._send_all([_message(row)])
+                except Exception as exc:
+                    strikes = self._strikes[row["id"]] = self._strikes.get(row["id"], 0) + 1
+                    if not must_set_aside(exc, attempts=strikes, max_attempts=self._max_attempts):
+                        raise
+                    await self._set_aside(conn, row, exc)
+                    continue
+                self._strikes.pop(row["id"], None)
+                sent.append(row["id"])
+        finally:
+            await _mark_published(conn, sent)
+            OUTBOX_PUBLISHED.inc(len(sent))
+        return len(rows)
+
+    async def _set_aside(self, conn: asyncpg.Connection, row: asyncpg.Record, exc: Exception) -> None:
+        reason = describe(exc)
+        event_id = await conn.fetchval(
+            "UPDATE outbox SET set_aside_at = now(), last_error = $2 WHERE id = $1 RETURNING event_id",
+            row["id"],
+            reason,
+        )
+        self._strikes.pop(row["id"], None)
+        count_set_aside(self._service, "outbox", reason, event_id=str(event_id), topic=row["topic"])
+
+
+def _message(row: asyncpg.Record) -> Message:
+    return row["topic"], row["key"].encode(), row["value"].encode()
+
+
+async def _mark_published(conn: asyncpg.Connection, ids: list[int]) -> None:
+    if ids:
+        await conn.execute("UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", ids)

@@ -5,22 +5,24 @@ import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import asyncpg
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Query, Request
 from faststream.kafka import KafkaBroker
 from pydantic import BaseModel
 
 from outreach_shared import db
+from outreach_shared.auth import Principal
 from outreach_shared.consumer import EventConsumer, Handler
 from outreach_shared.contracts import ALL_TOPICS, Envelope, new_envelope
 from outreach_shared.dead_letters import dead_letter_sink
 from outreach_shared.housekeeping import Chore, Housekeeper, kit_purges
-from outreach_shared.http import create_app
+from outreach_shared.http import create_app, principal_dependency, require_role
 from outreach_shared.kafka import create_broker, document_publishers, publisher, sender, subscribe
 from outreach_shared.logging import configure_logging, get_logger
 from outreach_shared.offsets import OffsetCommitter
+from outreach_shared.operations import KIT_SOURCES, SetAsideItem, SetAsideSource, list_set_aside
 from outreach_shared.outbox import OutboxRelay
 from outreach_shared.settings import ServiceSettings
 from outreach_shared.timers import TimerHandler, TimerRunner
@@ -52,6 +54,9 @@ class Wiring:
     on_stop: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     purges: list[Chore] = field(default_factory=list)
     """The service's own rows kept only for a while (the kit's own tables are always purged)."""
+    set_aside: list[SetAsideSource] = field(default_factory=list)
+    """Where the service's own loops keep what they set aside, for the operations view (the kit's timers and
+    outbox are always listed)."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,7 @@ class Runtime:
         self._tasks: list[asyncio.Task[None]] = []
         self._on_stop: list[Callable[[], Awaitable[None]]] = []
         self._committers: list[OffsetCommitter] = []
+        self.set_aside_sources: list[SetAsideSource] = list(KIT_SOURCES)
 
     def envelope(self, event: BaseModel, *, key: str, correlation_id: str) -> Envelope:
         """Wrap an event produced by this service."""
@@ -104,6 +110,7 @@ class Runtime:
         self.broker = create_broker(s.kafka_bootstrap_servers, client_id=self.name)
         document_publishers(self.broker, self.name)
         wiring = self.definition.wire(self)
+        self.set_aside_sources = [*KIT_SOURCES, *wiring.set_aside]
         for sub in wiring.subscriptions:
             consumer = EventConsumer(
                 name=sub.name,
@@ -113,6 +120,7 @@ class Runtime:
                 max_attempts=s.handler_max_attempts,
                 backoff_seconds=s.handler_backoff_seconds,
                 parallel=sub.parallel,
+                service=self.name,
             )
             committer = subscribe(self.broker, consumer, sub.topics,
                                   group_id=s.consumer_group or f"outreach-{sub.name}", batch=sub.batch)
@@ -125,10 +133,12 @@ class Runtime:
             schema=schema,
             poll_seconds=s.outbox_poll_seconds,
             linger_seconds=s.outbox_linger_seconds,
+            service=self.name,
         )
         self._spawn(relay.run)
         if wiring.timers:
-            self._spawn(TimerRunner(self.pool, wiring.timers, poll_seconds=s.timer_poll_seconds).run)
+            self._spawn(TimerRunner(self.pool, wiring.timers, poll_seconds=s.timer_poll_seconds,
+                                    service=self.name).run)
         purges: list[Chore] = [*kit_purges(s), *wiring.purges]
         self._spawn(Housekeeper(self.pool, purges, every_seconds=s.housekeeping_every_seconds).run)
         for loop in wiring.background:
@@ -190,7 +200,25 @@ def build_app(definition: ServiceDefinition, settings: ServiceSettings | None = 
     )
     app.state.runtime = runtime
     _add_asyncapi_routes(app, runtime)
+    _add_operations_routes(app, runtime)
     return app
+
+
+def _add_operations_routes(app: FastAPI, runtime: Runtime) -> None:
+    current_principal = principal_dependency(lambda: runtime.settings.jwt_secret.get_secret_value())
+
+    @app.get("/v1/operations/set-aside", tags=["operations"], response_model=list[SetAsideItem],
+             summary="What this service's loops set aside")  # fmt: skip
+    async def set_aside(
+        principal: Annotated[Principal, Depends(current_principal)],
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> list[SetAsideItem]:
+        """Organisers: items a loop gave up on because retrying could not mend them (a timer whose handler fails, an
+        event the broker refuses, a notice that cannot be rendered), newest first, each with its reason. The loops
+        went on with everything else; what is listed here waits for a fix (and a replay by hand)."""
+        require_role(principal, "organiser")
+        async with runtime.pool.acquire() as conn:
+            return await list_set_aside(conn, runtime.set_aside_sources, limit)
 
 
 def asyncapi_document(runtime: Runtime) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 import asyncpg
 
-from outreach_shared.consumer import is_infrastructure_error
+from outreach_shared.bulkheads import count_set_aside, describe, is_permanent, is_transient
 from outreach_shared.db import stateless_connection
 from outreach_shared.logging import bound, get_logger
 from outreach_shared.metrics import TIMERS_FIRED
@@ -51,7 +51,8 @@ async def schedule_many(
         SELECT $1, t.key, t.due_at, t.payload
         FROM unnest($2::text[], $3::timestamptz[], $4::jsonb[]) AS t(key, due_at, payload)
         ON CONFLICT (kind, key) DO UPDATE
-            SET due_at = EXCLUDED.due_at, payload = EXCLUDED.payload, status = 'pending', attempts = 0
+            SET due_at = EXCLUDED.due_at, payload = EXCLUDED.payload, status = 'pending', attempts = 0,
+                set_aside_at = NULL
         """,
         kind,
         list(last),
@@ -89,8 +90,10 @@ class TimerRunner:
         poll_seconds: float = 1.0,
         batch_size: int = 100,
         max_attempts: int = 5,
+        service: str = "",
     ) -> None:
         self._pool = pool
+        self._service = service
         self._handlers = dict(handlers)
         self._poll_seconds = poll_seconds
         self._batch_size = batch_size
@@ -139,19 +142,29 @@ class TimerRunner:
             async with conn.transaction():  # a savepoint: a failing handler leaves no half effect
                 await self._handlers[timer.kind](conn, timer)
         except Exception as exc:
-            if is_infrastructure_error(exc):
+            if is_transient(exc):
                 raise
-            log.exception("timer handler failed")
-            await conn.execute(
-                """UPDATE timers SET attempts = attempts + 1, last_error = $2,
-                   status = CASE WHEN attempts + 1 >= $3 THEN 'cancelled' ELSE status END,
-                   due_at = now() + make_interval(secs => 2 ^ attempts) WHERE id = $1""",
-                timer.id,
-                f"{type(exc).__name__}: {exc}"[:500],
-                self._max_attempts,
-            )
+            await self._failed(conn, timer, exc)
             return True
         await conn.execute("UPDATE timers SET status = 'done', fired_at = now() WHERE id = $1", timer.id)
         TIMERS_FIRED.labels(timer.kind).inc()
         log.info("timer fired")
         return True
+
+    async def _failed(self, conn: asyncpg.Connection, timer: Timer, exc: Exception) -> None:
+        """Try the timer again later with backoff, or set it aside (status `failed`, with the reason) when retrying
+        cannot mend it or it has had its attempts: the timers due after it fire all the same."""
+        reason = describe(exc)
+        log.warning("timer handler failed", error=type(exc).__name__, exc_info=True)
+        status = await conn.fetchval(
+            """UPDATE timers SET attempts = attempts + 1, last_error = $2,
+               status = CASE WHEN $4 OR attempts + 1 >= $3 THEN 'failed' ELSE status END,
+               set_aside_at = CASE WHEN $4 OR attempts + 1 >= $3 THEN now() END,
+               due_at = now() + make_interval(secs => 2 ^ attempts) WHERE id = $1 RETURNING status""",
+            timer.id,
+            reason,
+            self._max_attempts,
+            is_permanent(exc),
+        )
+        if status == "failed":
+            count_set_aside(self._service, "timers", reason, timer_kind=timer.kind, timer_key=timer.key)

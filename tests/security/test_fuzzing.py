@@ -35,6 +35,7 @@ ROLES: dict[str, dict[str, Role]] = {
         "POST /v1/visit-requests/{visit_id}/rating": "school",
         "DELETE /v1/visit-requests/{visit_id}/contact": "organiser",
         "GET /v1/stats": "organiser",
+        "GET /v1/operations/set-aside": "organiser",
     },
     "ambassadors": {
         "POST /v1/members": "organiser",
@@ -48,6 +49,7 @@ ROLES: dict[str, dict[str, Role]] = {
         "GET /v1/me/offers": "member",
         "POST /v1/offers/{offer_id}/accept": "member",
         "POST /v1/offers/{offer_id}/decline": "member",
+        "GET /v1/operations/set-aside": "organiser",
     },
     "training": {
         "POST /v1/gatherings": "organiser",
@@ -64,6 +66,7 @@ ROLES: dict[str, dict[str, Role]] = {
         "GET /v1/gatherings/{gathering_id}/registrations/me": "member",
         "DELETE /v1/gatherings/{gathering_id}/registrations/me": "member",
         "POST /v1/gatherings/{gathering_id}/registrations/me/accept-offer": "member",
+        "GET /v1/operations/set-aside": "organiser",
     },
     "notify": {
         "GET /v1/me/notifications": "member",
@@ -72,6 +75,7 @@ ROLES: dict[str, dict[str, Role]] = {
         "GET /v1/reminders": "organiser",
         "GET /v1/me/preferences": "member",
         "PUT /v1/me/preferences": "member",
+        "GET /v1/operations/set-aside": "organiser",
     },
 }
 

@@ -49,13 +49,16 @@ async def write_thing_with_event(pool: asyncpg.Pool, subject: str) -> uuid.UUID:
 
 
 async def record_effect(ctx: HandlerContext, payload: AttendanceRecorded) -> None:
-    """The handler: one effect row; 'poison-' subjects always fail; 'kill-' subjects kill the process."""
+    """The handler: one effect row; 'poison-' subjects always fail (a ValueError: the same on every attempt), 'bug-'
+    ones too (an error of no known kind, retried before it is given up); 'kill-' subjects kill the process."""
     subject = payload.gathering_id
     await ctx.conn.execute(
         "INSERT INTO effects (subject, source, event_id) VALUES ($1, 'event', $2)", subject, ctx.envelope.event_id
     )
     if subject.startswith("poison-") or subject in BROKEN_SUBJECTS:
         raise ValueError("this event can never be handled")
+    if subject.startswith("bug-"):
+        raise RuntimeError("a bug of some new kind")
     if subject.startswith("kill-") and os.environ.get("KIT_DIE_ON_KILL") == "1":
         os.kill(os.getpid(), signal.SIGKILL)
 

@@ -2,8 +2,11 @@
 not while the visit is still open."""
 
 from booking_testkit import Api, KafkaTap, new_orgnr
+from pydantic import BaseModel
 
 from booking.service_layer.contact_retention import ExpiredContacts
+from outreach_shared.contracts import Envelope
+from outreach_shared.metrics import REGISTRY
 from outreach_shared.testing.service import RunningService
 
 
@@ -54,3 +57,45 @@ async def test_contacts_of_visits_ended_longer_ago_than_the_retention_are_erased
         assert await _has_contact(booking, visit_id)
         assert tap.of(visit_id, "visit-contact.erased") == []
     assert await chore(booking.runtime.pool) == 0  # nothing left to do: erased once
+
+
+async def test_a_contact_that_cannot_be_erased_is_set_aside_and_the_others_are_erased(
+    api: Api, tap: KafkaTap, booking: RunningService
+) -> None:
+    orgnr = new_orgnr()
+    ended = [await _cancelled(api, orgnr) for _ in range(3)]
+    for visit_id in ended:
+        await _age(booking, visit_id, days=366)
+    stuck = sorted(ended)[1]  # the middle one of the batch
+
+    def envelope(event: BaseModel, *, key: str, correlation_id: str) -> Envelope:
+        if key == stuck:  # as if its event no longer validated: the same on every attempt
+            raise ValueError("the event for this visit cannot be built")
+        return booking.runtime.envelope(event, key=key, correlation_id=correlation_id)
+
+    chore = ExpiredContacts(365, envelope)
+    before = _set_aside_count()
+    assert await chore(booking.runtime.pool) >= 3
+    assert _set_aside_count() == before + 1
+
+    for visit_id in ended:
+        if visit_id != stuck:
+            assert not await _has_contact(booking, visit_id)
+            await tap.wait_for(visit_id, "visit-contact.erased")
+    assert await _has_contact(booking, stuck), "kept, for an organiser to look into, not half erased"
+    r = await booking.client.get("/v1/operations/set-aside", headers=booking.auth("organiser"))
+    assert r.status_code == 200, r.text
+    (item,) = [i for i in r.json() if i["key"] == stuck]
+    assert (item["loop"], item["reason"]) == (
+        "housekeeping:visit_contacts", "ValueError: the event for this visit cannot be built"
+    )
+    counted = _set_aside_count()
+    await chore(booking.runtime.pool)  # set aside: not tried again and again
+    assert await _has_contact(booking, stuck) and _set_aside_count() == counted
+    school = await booking.client.get("/v1/operations/set-aside", headers=booking.auth("school", orgnr))
+    assert school.status_code == 403
+
+
+def _set_aside_count() -> float:
+    labels = {"service": "booking", "loop": "housekeeping:visit_contacts"}
+    return REGISTRY.get_sample_value("outreach_set_aside_total", labels) or 0.0

@@ -12,7 +12,7 @@ from notify.domain.reminders import DIGEST
 from notify.entrypoints.dead_letters import subscribe_dead_letters
 from notify.entrypoints.events import subscriptions
 from notify.entrypoints.http import router
-from notify.service_layer import digest, reminders
+from notify.service_layer import digest, inbox, reminders
 from notify.service_layer.events import Clock, EventHandlers
 from notify.service_layer.worker import DeliveryWorker
 from notify.settings import NotifySettings, get_settings
@@ -67,6 +67,7 @@ def wire(runtime: Runtime) -> Wiring:
         timers=timer_handlers,
         background=background,
         on_stop=on_stop,
+        set_aside=[inbox.set_aside_deliveries],
     )
 
 

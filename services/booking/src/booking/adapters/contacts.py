@@ -42,14 +42,16 @@ class ContactRepository:
         result = await self._conn.execute("DELETE FROM visit_contacts WHERE visit_id = $1", visit_id)
         return result.endswith(" 1")
 
-    async def lock_expired(self, keep_days: int, limit: int) -> list[str]:
+    async def lock_expired(self, keep_days: int, limit: int, *, skip: str) -> list[str]:
         """Visits (at most `limit`, locked; those another transaction holds are skipped) that still have a contact
-        although they ended, and both their date and their last change lie more than `keep_days` behind."""
+        although they ended, and both their date and their last change lie more than `keep_days` behind; those set
+        aside by the loop `skip` are left out."""
         rows = await self._conn.fetch(
             """SELECT v.id FROM visits v JOIN visit_contacts c ON c.visit_id = v.id
                WHERE v.status = ANY($1::text[]) AND v.visit_date < now() - make_interval(days => $2)
                  AND v.updated_at < now() - make_interval(days => $2)
+                 AND NOT EXISTS (SELECT 1 FROM set_aside s WHERE s.loop = $4 AND s.key = v.id)
                ORDER BY v.id LIMIT $3 FOR UPDATE OF v SKIP LOCKED""",
-            list(ENDED), keep_days, limit,
+            list(ENDED), keep_days, limit, skip,
         )  # fmt: skip
         return [row["id"] for row in rows]

@@ -28,8 +28,13 @@ def check_windows(windows: Sequence[TimeWindow], *, now: datetime, min_notice: t
 
 
 def in_oslo(moment: datetime) -> datetime:
-    """The moment in Europe/Oslo local time."""
-    return moment.astimezone(OSLO)
+    """The moment in Europe/Oslo local time; as it is (the same instant, in UTC) where Oslo's calendar has no such
+    day: the last hours of year 9999 are already year 10000 there, and one stored row like that must not make
+    every answer about it (or every list and figure that includes it) fail."""
+    try:
+        return moment.astimezone(OSLO)
+    except OverflowError:
+        return moment
 
 
 def window_in_oslo(window: TimeWindow) -> TimeWindow:

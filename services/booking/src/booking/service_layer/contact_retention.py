@@ -12,7 +12,9 @@ from pydantic import BaseModel
 from booking.adapters.contacts import ContactRepository
 from booking.service_layer.lifecycle import forget_contact
 from booking.service_layer.unit_of_work import outbox_sink
+from outreach_shared.bulkheads import is_transient
 from outreach_shared.contracts import Envelope
+from outreach_shared.operations import set_aside
 
 
 class Enveloper(Protocol):
@@ -43,7 +45,18 @@ class ExpiredContacts:
 
     async def _erase_batch(self, conn: asyncpg.Connection, correlation_id: str) -> int:
         emit = outbox_sink(conn, functools.partial(self.envelope, correlation_id=correlation_id))
-        due = await ContactRepository(conn).lock_expired(self.keep_days, self.batch)
+        due = await ContactRepository(conn).lock_expired(self.keep_days, self.batch, skip=self.loop)
         for visit_id in due:
-            await forget_contact(conn, visit_id, emit)
+            try:
+                async with conn.transaction():  # a savepoint: one contact that cannot be erased stops no other
+                    await forget_contact(conn, visit_id, emit)
+            except Exception as exc:
+                if is_transient(exc):
+                    raise
+                await set_aside(conn, service="booking", loop=self.loop, key=visit_id, exc=exc)
         return len(due)
+
+    @property
+    def loop(self) -> str:
+        """Where the contacts it cannot erase are set aside (and shown to organisers, to erase by hand)."""
+        return f"housekeeping:{self.name}"

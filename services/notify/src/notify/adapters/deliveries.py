@@ -33,6 +33,14 @@ class Delivery:
     correlation_id: str
 
 
+@dataclass(frozen=True)
+class Unreadable:
+    """A locked delivery whose stored notice no longer reads as one (a notice type since retired, say)."""
+
+    id: UUID
+    error: Exception
+
+
 def _delivery(row: asyncpg.Record) -> Delivery:
     values = dict(row.items())
     values["notice_type"] = NoticeType(values["notice_type"])
@@ -149,7 +157,7 @@ async def lock_due(conn: asyncpg.Connection) -> Delivery | None:
 
 async def lock_due_batch(
     conn: asyncpg.Connection, limit: int, *, inbox: bool, expired_leases: bool = True
-) -> list[Delivery]:
+) -> list[Delivery | Unreadable]:
     """Lock up to `limit` due inbox deliveries (or due e-mail and SMS ones), skipping locked ones: pending and due
     first, then (with `expired_leases`) those whose lease ran out.
 
@@ -172,7 +180,14 @@ async def lock_due_batch(
             limit - len(rows),
             inbox,
         )
-    return [_delivery(row) for row in rows]
+    return [_read(row) for row in rows]
+
+
+def _read(row: asyncpg.Record) -> Delivery | Unreadable:
+    try:
+        return _delivery(row)
+    except ValueError as exc:  # one row that no longer reads must not fail the batch it was locked with
+        return Unreadable(row["id"], exc)
 
 
 async def mark_attempts(conn: asyncpg.Connection, delivery_ids: list[UUID], lease_seconds: float) -> dict[UUID, int]:
@@ -309,9 +324,34 @@ async def list_for_recipient(conn: asyncpg.Connection, recipient: str, limit: in
     """A recipient's deliveries, newest first (for organisers)."""
     return await conn.fetch(
         """SELECT d.id, d.event_id, n.notice_type, d.recipient, d.channel, d.status, d.attempts, d.last_error,
-                  d.waiting_for, d.next_attempt_at, d.sent_at, d.created_at, d.updated_at, d.fallback_of
+                  d.waiting_for, d.next_attempt_at, d.sent_at, d.created_at, d.updated_at, d.fallback_of,
+                  d.set_aside_at
            FROM deliveries d JOIN notices n ON n.id = d.notice_id
            WHERE d.recipient = $1 ORDER BY d.created_at DESC, d.channel LIMIT $2""",
         recipient,
+        limit,
+    )
+
+
+async def mark_set_aside(conn: asyncpg.Connection, delivery_id: UUID) -> None:
+    """Note when the delivery was set aside (it was recorded `failed` with the reason)."""
+    await conn.execute("UPDATE deliveries SET set_aside_at = now() WHERE id = $1", delivery_id)
+
+
+async def set_aside_unread(conn: asyncpg.Connection, delivery_id: UUID, reason: str) -> None:
+    """Record a delivery that cannot even be read as `failed`, with the reason, set aside (one attempt)."""
+    await conn.execute(
+        """UPDATE deliveries SET status = 'failed', attempts = attempts + 1, last_error = $2, lease_until = NULL,
+               set_aside_at = now(), updated_at = now() WHERE id = $1""",
+        delivery_id,
+        reason,
+    )
+
+
+async def list_set_aside(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
+    """Deliveries set aside, newest first (for the operations view)."""
+    return await conn.fetch(
+        """SELECT id, channel, recipient, coalesce(last_error, '') AS reason, set_aside_at FROM deliveries
+           WHERE set_aside_at IS NOT NULL ORDER BY set_aside_at DESC LIMIT $1""",
         limit,
     )

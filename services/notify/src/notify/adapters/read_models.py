@@ -49,6 +49,11 @@ async def get_contact(conn: asyncpg.Connection, recipient: str) -> Contact | Non
     return Contact(**dict(row.items())) if row else None
 
 
+async def try_lock_recipient(conn: asyncpg.Connection, recipient: str) -> bool:
+    """Take the recipient's shared lock (as planning does) unless an erasure holds it; False then, at once."""
+    return bool(await conn.fetchval("SELECT pg_try_advisory_xact_lock_shared(hashtextextended($1, 0))", recipient))
+
+
 async def lock_recipients(conn: asyncpg.Connection, recipients: Iterable[str], *, exclusive: bool = False) -> None:
     """Serialise erasure against notices for the same recipients until the transaction ends.
 

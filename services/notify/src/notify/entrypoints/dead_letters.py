@@ -8,6 +8,7 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 
 from notify.service_layer import dead_letters
+from outreach_shared.bulkheads import count_set_aside, describe, is_transient
 from outreach_shared.contracts import Topics
 from outreach_shared.kafka import the_message
 from outreach_shared.logging import get_logger
@@ -37,6 +38,10 @@ def subscribe_dead_letters(broker: KafkaBroker, pool: asyncpg.Pool, *, group_id:
                 new = await dead_letters.store(pool, partition=raw.partition, offset=raw.offset, headers=headers)
                 break
             except Exception as exc:
+                if not is_transient(exc):  # the same on every attempt: it stays on the topic; the others go on
+                    count_set_aside("notify", "dead-letters", describe(exc), offset=str(raw.offset))
+                    new = False
+                    break
                 log.warning("storing a dead letter failed; retrying", error=type(exc).__name__)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)

@@ -61,6 +61,8 @@ class DeliveryView(BaseModel):
     sent_at: datetime | None
     created_at: datetime
     fallback_of: UUID | None
+    set_aside_at: datetime | None = None
+    """When the worker gave up on it for a reason retrying cannot mend (the reason is in `last_error`)."""
 
 
 def _member_id(principal: Principal) -> str:

@@ -9,6 +9,7 @@ from notify.adapters import deliveries, read_models
 from notify.domain.notices import Recipient
 from notify.domain.preferences import Preferences
 from outreach_shared.errors import Invalid, NotFound
+from outreach_shared.operations import SetAsideItem
 
 
 async def list_inbox(conn: asyncpg.Connection, member_id: str, limit: int = 100) -> dict[str, Any]:
@@ -57,3 +58,12 @@ async def set_preferences(conn: asyncpg.Connection, member_id: str, preferences:
     """Replace the member's preferences."""
     await read_models.save_preferences(conn, member_id, preferences)
     return preferences
+
+
+async def set_aside_deliveries(conn: asyncpg.Connection, limit: int) -> list[SetAsideItem]:
+    """Deliveries the worker set aside, for the operations view (the recipient says whose delivery log to read)."""
+    return [
+        SetAsideItem(loop="deliveries", kind=r["channel"], key=str(r["id"]), reason=r["reason"],
+                     set_aside_at=r["set_aside_at"], subject=r["recipient"])
+        for r in await deliveries.list_set_aside(conn, limit)
+    ]  # fmt: skip

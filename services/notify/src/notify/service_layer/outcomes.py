@@ -36,8 +36,11 @@ async def record_outcome(
     verdict: Verdict,
     error: str | None,
     retry_at: datetime | None,
+    *,
+    fall_back: bool = True,
 ) -> bool:
-    """Write the outcome if this attempt is still the current one; publish it; create the fall-back."""
+    """Write the outcome if this attempt is still the current one; publish it; create the fall-back (unless the
+    notice itself is at fault: another channel would fail on it too)."""
     if not await repo.finish(conn, delivery.id, attempt, status=_STATUS[verdict], error=error, retry_at=retry_at):
         return False
     if verdict is Verdict.SENT:
@@ -55,7 +58,8 @@ async def record_outcome(
             attempts=attempt,
             reason=scrub_personal_data(error or "failed")[:500],
         )
-        await _fall_back(conn, delivery)
+        if fall_back:
+            await _fall_back(conn, delivery)
     else:
         return True
     await enqueue(

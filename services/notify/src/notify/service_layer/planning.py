@@ -13,6 +13,9 @@ from notify.adapters.templates import Renderer
 from notify.domain.channels import plan_channels
 from notify.domain.notices import NoticeDraft
 from notify.domain.preferences import Channel, notice_language
+from outreach_shared.logging import get_logger
+
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -67,8 +70,13 @@ async def plan_all(conn: asyncpg.Connection, events: Sequence[EventDrafts], *, r
                 contact = state.contacts.get(draft.recipient.key)
                 language = notice_language(preferences, contact.language if contact else None)
                 name = contact.first_name if contact else None
-                rendered = renderer.render(draft.notice_type, language, draft.context, name)
-                inbox = (rendered.subject, rendered.text)
+                try:
+                    rendered = renderer.render(draft.notice_type, language, draft.context, name)
+                    inbox = (rendered.subject, rendered.text)
+                except Exception as exc:  # noqa: BLE001 - rendering does no I/O: whatever it raises is the notice's
+                    # The inbox loop renders it again and sets it aside with the reason, in the delivery log; the
+                    # other notices of the event (and of the batch) are planned all the same.
+                    log.warning("inbox item left to the delivery worker", error=type(exc).__name__)
             planned.append(
                 PlannedNotice(
                     id=uuid4(),

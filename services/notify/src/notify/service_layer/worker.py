@@ -4,7 +4,9 @@ Order of one e-mail or SMS delivery, and what a crash at each point does:
 
 1. Claim (transaction 1, a batch of up to `delivery_batch_size`): lock due rows (`FOR UPDATE SKIP LOCKED`,
    pending-and-due first, then expired leases), render them, count the attempt (`attempts + 1`, status
-   `sending`, a lease) and commit. A crash before this commit changes nothing.
+   `sending`, a lease) and commit. A crash before this commit changes nothing. A delivery that cannot be read,
+   resolved or rendered (a retired notice type, a date out of range, a template error) is set aside: `failed` with
+   the reason and `set_aside_at`, counted, in the delivery log and the operations view; the rest of the batch goes.
 2. Send: hand each message to its provider, outside any transaction, at most `delivery_concurrency` at a time
    (e-mails over a small pool of reused SMTP connections). E-mails carry a Message-ID made from the delivery
    id, so every attempt of one delivery is recognisably the same message. A claimed message whose lease is
@@ -41,7 +43,7 @@ import asyncpg
 
 from notify.adapters import deliveries as repo
 from notify.adapters import read_models
-from notify.adapters.deliveries import Delivery
+from notify.adapters.deliveries import Delivery, Unreadable
 from notify.adapters.email import Envelope, SmtpEmailSender, build_message
 from notify.adapters.errors import DeliveryError
 from notify.adapters.read_models import Contact
@@ -50,9 +52,9 @@ from notify.adapters.templates import Rendered, Renderer
 from notify.domain.channels import fallback_channel, hold_until
 from notify.domain.preferences import Channel, Preferences, QuietHours, notice_language
 from notify.domain.retry import RetryPolicy, Verdict
-from notify.service_layer.outcomes import Outcome, record_outcome, record_outcomes
+from notify.service_layer.outcomes import Outcome, record_outcome, record_outcomes, scrub_personal_data
 from notify.settings import NotifySettings
-from outreach_shared.consumer import is_infrastructure_error
+from outreach_shared.bulkheads import count_set_aside, describe, is_permanent, is_transient
 from outreach_shared.db import stateless_connection
 from outreach_shared.logging import bound, get_logger
 
@@ -221,7 +223,7 @@ class DeliveryWorker:
             )
             if not batch:
                 return False
-            prepared = await self._prepare_all(conn, batch)
+            prepared = await self._prepare_all(conn, batch, "inbox")
             await repo.deliver_to_inbox(
                 conn,
                 [
@@ -251,7 +253,7 @@ class DeliveryWorker:
             batch = [d for d in due if d.id not in self._unrecorded]
             if not batch:
                 return None
-            outgoing = await self._prepare_all(conn, batch)
+            outgoing = await self._prepare_all(conn, batch, "deliveries")
             if not outgoing:
                 return []
             attempts = await repo.mark_attempts(conn, [d.id for d, _, _ in outgoing], self._s.delivery_lease_seconds)
@@ -262,20 +264,47 @@ class DeliveryWorker:
         return result
 
     async def _prepare_all(
-        self, conn: asyncpg.Connection, batch: list[Delivery]
+        self, conn: asyncpg.Connection, locked: list[Delivery | Unreadable], loop: str
     ) -> list[tuple[Delivery, Resolved, Rendered]]:
-        """Resolve and render a locked batch; deliveries cancelled, held or waiting for a contact are left out."""
-        targets = await self._resolve_all(conn, batch)
+        """Resolve and render a locked batch; deliveries cancelled, held or waiting for a contact are left out, and
+        so is one that cannot be read, resolved or rendered (a retired notice type, a date out of range, a template
+        error): it is set aside, and the rest of the batch goes on."""
+        batch = [d for d in locked if isinstance(d, Delivery)]
+        for unread in (d for d in locked if isinstance(d, Unreadable)):
+            reason = scrub_personal_data(f"set aside: {describe(unread.error)}")[:500]
+            await repo.set_aside_unread(conn, unread.id, reason)
+            count_set_aside("notify", loop, reason, delivery_id=str(unread.id))
+        state = await read_models.get_recipients_state(conn, {d.recipient for d in batch}, contacts=True)
         ready: list[tuple[Delivery, Resolved, Rendered]] = []
         rendered: dict[tuple[UUID, str, str | None], Rendered] = {}  # a notice's channels share one rendering
         for i, delivery in enumerate(batch):
             with bound(delivery_id=str(delivery.id), event_id=str(delivery.event_id), channel=delivery.channel):
-                prepared = await self._prepare(conn, delivery, targets[delivery.id], rendered)
+                try:
+                    target = self._resolve(
+                        delivery, delivery.recipient in state.erased, state.contacts, state.preferences
+                    )
+                    prepared = await self._prepare(conn, delivery, target, rendered)
+                except Exception as exc:
+                    if is_transient(exc) or isinstance(exc, asyncpg.PostgresError):
+                        raise  # a passing outage, or a statement that spoiled the transaction: the batch again
+                    await self._set_aside(conn, delivery, loop, exc)
+                    continue
             if prepared is not None:
-                ready.append((delivery, targets[delivery.id], prepared))
+                ready.append((delivery, target, prepared))
             if i % 25 == 24:
                 await asyncio.sleep(0)  # rendering is CPU: let the HTTP API and consumers in
         return ready
+
+    async def _set_aside(self, conn: asyncpg.Connection, delivery: Delivery, loop: str, exc: Exception) -> None:
+        """Record the delivery `failed` for good with the reason (no fall-back: the notice is at fault, not the
+        channel), visible in the delivery log and the operations view."""
+        if not await read_models.try_lock_recipient(conn, delivery.recipient):
+            return  # being erased: the erasure deletes it (waiting here for the erasure would deadlock with it)
+        reason = scrub_personal_data(f"set aside: {describe(exc)}")[:500]
+        attempt = await repo.mark_attempt(conn, delivery.id, self._s.delivery_lease_seconds)
+        await record_outcome(conn, delivery, attempt, Verdict.FAILED, reason, None, fall_back=False)
+        await repo.mark_set_aside(conn, delivery.id)
+        count_set_aside("notify", loop, reason, delivery_id=str(delivery.id), channel=delivery.channel)
 
     async def _prepare(
         self,
@@ -308,13 +337,6 @@ class DeliveryWorker:
             await record_outcome(conn, delivery, attempt, Verdict.FAILED, "no phone number", None)
             return
         await repo.hold(conn, delivery.id, now + timedelta(seconds=self._s.contact_wait_seconds), "contact")
-
-    async def _resolve_all(self, conn: asyncpg.Connection, batch: list[Delivery]) -> dict[UUID, Resolved]:
-        """Where each delivery goes: erased recipients, contacts and preferences read in one query."""
-        state = await read_models.get_recipients_state(conn, {d.recipient for d in batch}, contacts=True)
-        return {
-            d.id: self._resolve(d, d.recipient in state.erased, state.contacts, state.preferences) for d in batch
-        }
 
     def _resolve(
         self, delivery: Delivery, erased: bool, contacts: dict[str, Contact], prefs: dict[str, Preferences]
@@ -389,6 +411,10 @@ class DeliveryWorker:
             return exc
         except Exception as exc:  # a bug here must not leave the rest of the batch unrecorded
             log.exception("delivery attempt raised")
+            if is_permanent(exc):  # the message cannot be built: every attempt would fail the same way
+                reason = f"internal: {describe(exc)}"
+                count_set_aside("notify", "deliveries", reason, delivery_id=str(out.delivery.id))
+                return DeliveryError(reason, permanent=True)
             return DeliveryError(f"internal: {type(exc).__name__}: {exc}", permanent=False)
         return None
 
@@ -427,7 +453,7 @@ class DeliveryWorker:
                     await repo.release(conn, [(o.delivery.id, o.attempt) for o in gave_back])
                 return recorded
             except Exception as exc:
-                if not is_infrastructure_error(exc):
+                if not is_transient(exc):
                     raise
                 log.warning("recording delivery outcomes failed; retrying", error=type(exc).__name__)
                 await asyncio.sleep(delay)

@@ -63,8 +63,8 @@ overrides. A field of another length writes its own: `Annotated[str, StringConst
 Line = Annotated[str, _TRIMMED, StringConstraints(min_length=1, max_length=300), NO_CONTROLS]
 """One line of text of up to 300 characters (an address, a description, a reason)."""
 Lines = Annotated[
-    str, BeforeValidator(_unix_newlines), _TRIMMED, StringConstraints(max_length=2000), NO_CONTROLS_BUT_LINES
-]
+    str, _TRIMMED, StringConstraints(max_length=2000), NO_CONTROLS_BUT_LINES, BeforeValidator(_unix_newlines)
+]  # before-validators run last to first: CRLF becomes LF before the check
 """Free text of several lines (notes, comments) of up to 2,000 characters: newlines (CRLF read as LF) and tabs."""
 
 

@@ -1,6 +1,5 @@
 """The booking HTTP API: schools' visit requests, team reports, calendars and organisers' figures."""
 
-from datetime import timedelta
 from typing import Annotated
 from uuid import uuid4
 
@@ -18,8 +17,8 @@ from booking.entrypoints.dependencies import (
     event_wrapper,
     new_visit_writer,
     runtime_of,
-    settings_of,
     unit_of_work,
+    window_policy_of,
 )
 from booking.entrypoints.filters import visit_filter
 from booking.entrypoints.lean_route import LeanRoute
@@ -62,11 +61,10 @@ async def create(body: VisitRequestIn, key: IdempotencyKey, request: Request, ca
     """Create a visit request; a retry with the same Idempotency-Key returns the first response."""
     require_role(caller, "school")
     runtime = runtime_of(request)
-    settings = settings_of(runtime)
     created = await create_visit_request(
         _command(body), writer=new_visit_writer(runtime), connect=lambda: stateless_connection(runtime.pool),
         caller=caller, idempotency_key=key, visit_id=str(uuid4()), now=clock_of(runtime)(),
-        min_notice=timedelta(days=settings.min_notice_days), wrap=event_wrapper(runtime, request),
+        policy=window_policy_of(runtime), wrap=event_wrapper(runtime, request),
     )  # fmt: skip
     headers = {"Location": f"/v1/visit-requests/{created.body['id']}"}
     if created.replayed:
@@ -119,11 +117,11 @@ async def reschedule(
     visit_id: str, body: RescheduleIn, request: Request, runtime: RuntimeDep, caller: CallerDep
 ) -> views.VisitOut:
     """New preferred windows: the team is released and matching starts again."""
-    min_notice = timedelta(days=settings_of(runtime).min_notice_days)
+    policy = window_policy_of(runtime)
     async with unit_of_work(runtime, request) as (conn, emit):
         visit = await lifecycle.reschedule_visit(
             conn, visit_id, caller=caller, windows=list(body.windows), now=clock_of(runtime)(),
-            min_notice=min_notice, emit=emit,
+            policy=policy, emit=emit,
         )  # fmt: skip
     return views.visit_out(visit, None)
 

@@ -1,7 +1,9 @@
 """The organiser's roster API: members, import, deactivation and erasure."""
 
 import uuid
+from typing import Any
 
+import pytest
 from ambassadors_harness import Harness
 
 from outreach_shared.contracts import Topics
@@ -115,3 +117,27 @@ async def test_erasure_leaves_no_personal_data_in_the_schema(harness: Harness) -
         text = " ".join(r[0] for r in await h.pool.fetch(f'SELECT t::text FROM "{table}" t'))
         for secret in (name, email, "+4793998877", "Secret Employer"):
             assert secret not in text, f"{secret!r} left in {table}"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [({"name": "Kari\u0000Nordmann"}, "name"), ({"name": "Kari \u202ennamdroN"}, "name"),
+     ({"name": "Kari\nNordmann"}, "name"), ({"employer": "Helse\u0007 AS"}, "employer"),
+     ({"kommunenummer": "0000"}, "kommunenummer"), ({"phone": "+47 FLOWERS"}, "phone"),
+     ({"unavailable_dates": ["2027-01-04", "9999-12-31"]}, "unavailable_dates.1")],
+)  # fmt: skip
+async def test_refuses_control_characters_unknown_places_and_far_dates_naming_the_field(
+    harness: Harness, change: dict[str, Any], field: str
+) -> None:
+    h, organiser = harness, harness.svc.auth("organiser")
+    body = {"name": "Kari Nordmann", "profession": "nurse", "kommunenummer": "5001", "languages": ["nb"],
+            "email": f"kari.{uuid.uuid4().hex[:8]}@example.no", "phone": "41234567"}  # fmt: skip
+    created = await h.svc.client.post("/v1/members", json=body | change, headers=organiser)
+    assert created.status_code == 422, created.text
+    assert created.headers["content-type"] == "application/problem+json"
+    assert [e["field"] for e in created.json()["errors"]] == [field]
+    member = await h.svc.client.post("/v1/members", json=body, headers=organiser)
+    assert member.status_code == 201, member.text
+    patched = await h.svc.client.patch(f"/v1/members/{member.json()['id']}", json=change, headers=organiser)
+    assert patched.status_code == 422, patched.text
+    assert [e["field"] for e in patched.json()["errors"]] == [field]

@@ -1,14 +1,18 @@
 """HTTP request and response bodies."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, StringConstraints
 
-from ambassadors.domain.members import IsoWeekday, Member, MemberFields
+from ambassadors.domain.members import IsoWeekday, Member, MemberFields, Phone
 from ambassadors.domain.offers import Offer, OfferStatus
 from ambassadors.service_layer.roster_import import ImportReport
+from outreach_shared.bounds.identifiers import Kommunenummer
+from outreach_shared.bounds.text import NO_CONTROLS_BUT_LINES, Name
 from outreach_shared.contracts.common import Language, Profession, TimeWindow, VisitKind
+
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), NO_CONTROLS_BUT_LINES]
 
 
 class MemberIn(MemberFields):
@@ -20,13 +24,13 @@ class MemberPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = None
+    name: Name | None = None
     profession: Profession | None = None
-    kommunenummer: str | None = None
+    kommunenummer: Kommunenummer | None = None
     email: EmailStr | None = None
-    phone: str | None = None
+    phone: Phone | None = None
     languages: list[Language] | None = None
-    employer: str | None = None
+    employer: Name | None = None
     max_visits_per_month: int | None = None
     travel_radius_km: int | None = None
     weekdays: list[IsoWeekday] | None = None
@@ -52,7 +56,7 @@ class MemberOut(MemberFields):
 class DeclineIn(BaseModel):
     """Why the member declines (optional)."""
 
-    reason: str | None = Field(default=None, max_length=500)
+    reason: Reason | None = None
 
 
 class OfferOut(BaseModel):

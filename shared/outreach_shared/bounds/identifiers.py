@@ -50,3 +50,27 @@ Kommunenummer = Annotated[
     _ListsEveryKommunenummer(),
 ]
 """A current municipality number: the OpenAPI lists every one, and the server takes no other."""
+
+
+def _known_county(value: str) -> str:
+    counties = load_register().county_numbers
+    if value not in counties:
+        raise ValueError(f"unknown county number {value!r}: expected one of {', '.join(sorted(counties))}")
+    return value
+
+
+class _ListsEveryCounty:
+    """Documents a county number with the register's counties as its enum."""
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        return {
+            "type": "string",
+            "pattern": r"^\d{2}$",
+            "enum": sorted(load_register().county_numbers),
+            "description": "A county (fylke) number of the 2024 structure.",
+            "examples": ["46"],
+        }
+
+
+CountyNumber = Annotated[str, StringConstraints(pattern=r"^\d{2}$"), AfterValidator(_known_county), _ListsEveryCounty()]
+"""A current county number: the OpenAPI lists every one, and the server takes no other."""

@@ -55,6 +55,8 @@ def _unix_newlines(value: Any) -> Any:
     return value.replace("\r\n", "\n") if isinstance(value, str) else value
 
 
+UNIX_NEWLINES = BeforeValidator(_unix_newlines)
+"""Put last in a multi-line type's metadata (before-validators run last to first): CRLF becomes LF first."""
 _TRIMMED = StringConstraints(strip_whitespace=True)
 
 Name = Annotated[str, _TRIMMED, StringConstraints(min_length=1, max_length=200), NO_CONTROLS_OR_BIDI]
@@ -62,9 +64,7 @@ Name = Annotated[str, _TRIMMED, StringConstraints(min_length=1, max_length=200),
 overrides. A field of another length writes its own: `Annotated[str, StringConstraints(...), NO_CONTROLS]`."""
 Line = Annotated[str, _TRIMMED, StringConstraints(min_length=1, max_length=300), NO_CONTROLS]
 """One line of text of up to 300 characters (an address, a description, a reason)."""
-Lines = Annotated[
-    str, _TRIMMED, StringConstraints(max_length=2000), NO_CONTROLS_BUT_LINES, BeforeValidator(_unix_newlines)
-]  # before-validators run last to first: CRLF becomes LF before the check
+Lines = Annotated[str, _TRIMMED, StringConstraints(max_length=2000), NO_CONTROLS_BUT_LINES, UNIX_NEWLINES]
 """Free text of several lines (notes, comments) of up to 2,000 characters: newlines (CRLF read as LF) and tabs."""
 
 

@@ -100,12 +100,12 @@ def check_window(
     hours: Hours,
     now: datetime,
     rules: TimeRules,
-    field: str,
+    fields: tuple[str, str],
     not_before: datetime | None = None,
 ) -> None:
-    """Raise Invalid naming `{field}.start` or `{field}.end` unless the span ends after it starts, lies within the
-    horizon (from `not_before`, default now), at local times that exist once, and fits `hours`."""
-    start_field, end_field = f"{field}.start", f"{field}.end"
+    """Raise Invalid naming the start's or the end's field (`fields`) unless the span ends after it starts, lies
+    within the horizon (from `not_before`, default now), at local times that exist once, and fits `hours`."""
+    start_field, end_field = fields
     if end <= start:
         raise Invalid(f"{end_field}: the end must be after the start", field=end_field)
     earliest = not_before if not_before is not None else now

@@ -9,10 +9,10 @@ from ambassadors.domain.members import IsoWeekday, Member, MemberFields, Phone
 from ambassadors.domain.offers import Offer, OfferStatus
 from ambassadors.service_layer.roster_import import ImportReport
 from outreach_shared.bounds.identifiers import Kommunenummer
-from outreach_shared.bounds.text import NO_CONTROLS_BUT_LINES, Name
+from outreach_shared.bounds.text import NO_CONTROLS_BUT_LINES, UNIX_NEWLINES, Name
 from outreach_shared.contracts.common import Language, Profession, TimeWindow, VisitKind
 
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), NO_CONTROLS_BUT_LINES]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), NO_CONTROLS_BUT_LINES, UNIX_NEWLINES]
 
 
 class MemberIn(MemberFields):

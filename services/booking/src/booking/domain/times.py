@@ -31,7 +31,10 @@ def check_windows(windows: Sequence[TimeWindow], *, kind: VisitKind, now: dateti
                 f"(not before {earliest.astimezone(OSLO).isoformat(timespec='minutes')})",
                 field=f"windows.{i}.start",
             )
-        check_window(window.start, window.end, hours=hours, now=now, rules=policy.rules, field=f"windows.{i}")
+        check_window(
+            window.start, window.end, hours=hours, now=now, rules=policy.rules,
+            fields=(f"windows.{i}.start", f"windows.{i}.end"),
+        )  # fmt: skip
 
 
 def in_oslo(moment: datetime) -> datetime:

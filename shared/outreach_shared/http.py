@@ -23,7 +23,7 @@ from outreach_shared.contracts.envelope import SAFE_ID
 from outreach_shared.errors import DomainError, Forbidden, Unauthorized
 from outreach_shared.logging import bound, get_logger
 from outreach_shared.metrics import HTTP_LATENCY, HTTP_REQUESTS, render
-from outreach_shared.parameters import ParameterGuard
+from outreach_shared.parameters import ParameterGuard, document_parameter_rule
 
 log = get_logger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -364,6 +364,7 @@ def _document_problems_in_openapi(app: FastAPI) -> None:
         spec = generate()
         if not documented:
             document_problems(spec)
+            document_parameter_rule(spec)
             documented = True
         return spec
 

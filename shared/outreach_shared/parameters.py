@@ -6,11 +6,12 @@ path (404), and no filter value holds one (422 naming `query.<name>`): one check
 service, whatever type the route gives the parameter.
 """
 
+from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from outreach_shared.bounds.text import first_control_character
+from outreach_shared.bounds.text import NO_CONTROLS, first_control_character
 
 _ESCAPED_OR_RAW_CONTROL = (b"%", *(bytes([c]) for c in (*range(0x20), 0x7F)))
 
@@ -59,3 +60,23 @@ def _refusal(scope: Scope) -> ASGIApp | None:
 def _printable(text: str) -> str:
     """The text with each control character written as an escape, fit to echo in a problem."""
     return "".join(c if first_control_character(c) is None else f"\\u{ord(c):04x}" for c in text)
+
+
+def document_parameter_rule(spec: dict[str, Any]) -> dict[str, Any]:
+    """State the guard's rule in the OpenAPI: every text path or query parameter without a pattern of its own gets
+    one that excludes control characters (a pattern of its own, like `^\\d{4}$`, excludes them already)."""
+    for operations in spec.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") in ("path", "query"):
+                    for schema in _text_schemas(parameter.get("schema", {})):
+                        schema.setdefault("pattern", NO_CONTROLS.pattern)
+    return spec
+
+
+def _text_schemas(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    """The schema itself, or its branches, that are free text (a string without an enum or a format)."""
+    branches = schema.get("anyOf") or schema.get("oneOf") or [schema]
+    return [b for b in branches if b.get("type") == "string" and "enum" not in b and "format" not in b]

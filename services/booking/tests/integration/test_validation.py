@@ -100,6 +100,17 @@ async def test_bad_list_parameters_are_422(api: Api, params: dict[str, Any], fie
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == field
 
 
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"kommunenummer": "0000"}, "query.kommunenummer"), ({"to": "9999-12-31"}, "query.to"),
+     ({"from": "0001-01-01"}, "query.from"), ({"school_year": "9999/00"}, "school_year")],
+)  # fmt: skip
+async def test_filters_out_of_range_are_422_in_lists_and_figures(api: Api, params: dict[str, Any], field: str) -> None:
+    for path in ("/v1/visit-requests", "/v1/stats"):
+        r = await api.svc.client.get(path, params=params, headers=api.organiser())
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == field, r.text
+
+
 async def test_rating_and_report_values_are_checked(api: Api) -> None:
     orgnr = new_orgnr()
     visit_id = await api.create(orgnr)

@@ -25,6 +25,7 @@ from booking.entrypoints.lean_route import LeanRoute
 from booking.entrypoints.schemas import CancelIn, RatingIn, ReportIn, RescheduleIn, VisitRequestIn
 from booking.service_layer import lifecycle, queries
 from booking.service_layer.create import CreateVisitRequest, create_visit_request
+from outreach_shared.bounds.text import NO_CONTROLS
 from outreach_shared.db import stateless_connection
 from outreach_shared.http import problem_response, require_role
 
@@ -35,7 +36,9 @@ RATE_LIMITED = problem_response(
 )
 router = APIRouter(prefix="/v1", tags=["visit requests"], responses={429: RATE_LIMITED})
 FilterDep = Annotated[VisitFilter, Depends(visit_filter)]
-IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=200)]
+IdempotencyKey = Annotated[
+    str, Header(alias="Idempotency-Key", min_length=1, max_length=200, pattern=NO_CONTROLS.pattern)
+]
 
 
 def _command(body: VisitRequestIn) -> CreateVisitRequest:

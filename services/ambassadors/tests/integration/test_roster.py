@@ -124,7 +124,7 @@ async def test_erasure_leaves_no_personal_data_in_the_schema(harness: Harness) -
     [({"name": "Kari\u0000Nordmann"}, "name"), ({"name": "Kari \u202ennamdroN"}, "name"),
      ({"name": "Kari\nNordmann"}, "name"), ({"employer": "Helse\u0007 AS"}, "employer"),
      ({"kommunenummer": "0000"}, "kommunenummer"), ({"phone": "+47 FLOWERS"}, "phone"),
-     ({"unavailable_dates": ["2027-01-04", "9999-12-31"]}, "unavailable_dates.1")],
+     ({"unavailable_dates": ["9999-12-31", "2027-01-04"]}, "unavailable_dates")],
 )  # fmt: skip
 async def test_refuses_control_characters_unknown_places_and_far_dates_naming_the_field(
     harness: Harness, change: dict[str, Any], field: str

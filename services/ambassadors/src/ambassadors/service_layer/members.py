@@ -79,9 +79,9 @@ def check_days_off(work: Work, fields: MemberFields, *, already: frozenset[date]
     """422 naming the field for a new day off that is not within the horizon of today (Oslo time); days kept from
     before are not judged again."""
     today = work.now.astimezone(OSLO).date()
-    for i, day in enumerate(fields.unavailable_dates):
+    for day in fields.unavailable_dates:  # sorted and deduplicated: an index would not be the caller's
         if day not in already:
-            check_date(day, today=today, rules=work.config.time_rules, field=f"unavailable_dates.{i}")
+            check_date(day, today=today, rules=work.config.time_rules, field="unavailable_dates")
 
 
 async def register_member(work: Work, fields: MemberFields) -> Member:

@@ -141,3 +141,17 @@ async def test_refuses_control_characters_unknown_places_and_far_dates_naming_th
     patched = await h.svc.client.patch(f"/v1/members/{member.json()['id']}", json=change, headers=organiser)
     assert patched.status_code == 422, patched.text
     assert [e["field"] for e in patched.json()["errors"]] == [field]
+
+
+async def test_import_with_a_day_off_beyond_the_horizon_names_its_line_and_imports_nothing(harness: Harness) -> None:
+    h, tag = harness, uuid.uuid4().hex[:6]
+    header = "Navn;Yrke;Kommunenummer;E-post;Mobil;Språk;Utilgjengelig\n"
+    rows = f"Ola Hansen;helsefagarbeider;5001;ola.{tag}@example.no;41234567;nb;2027-01-04\n"
+    rows += f"Per Fjern;sykepleier;5001;per.{tag}@example.no;41234568;nb;9999-12-31\n"
+    r = await h.svc.client.post(
+        "/v1/members/import", content=(header + rows).encode(),
+        headers=h.svc.auth("organiser") | {"content-type": "text/csv"},
+    )  # fmt: skip
+    assert r.status_code == 422, r.text
+    assert [e["line"] for e in r.json()["errors"]] == [3] and "9999-12-31" in r.json()["errors"][0]["reason"]
+    assert await h.pool.fetchval("SELECT count(*) FROM members WHERE email LIKE $1", f"%.{tag}@example.no") == 0

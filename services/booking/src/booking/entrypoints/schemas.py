@@ -53,7 +53,7 @@ def _email(value: str) -> str:
     return validate_email(value)[1]
 
 
-Email = Annotated[str, AfterValidator(_email), WithJsonSchema({"type": "string", "format": "email"})]
+Email = Annotated[str, AfterValidator(_email), WithJsonSchema({"type": "string", "format": "email", "maxLength": 254})]
 """An e-mail address as `EmailStr` checks and writes it (and documents it in OpenAPI)."""
 
 

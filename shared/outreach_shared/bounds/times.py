@@ -145,9 +145,9 @@ def _oslo(moment: datetime) -> str:
 
 
 def _duration(span: timedelta) -> str:
+    """E.g. "30 minutes", "1 hour", "7 days"."""
     minutes = int(span.total_seconds() // 60)
-    if minutes % (24 * 60) == 0:
-        return f"{minutes // (24 * 60)} days"
-    if minutes % 60 == 0:
-        return f"{minutes // 60} hours"
-    return f"{minutes} minutes"
+    for unit, size in (("day", 24 * 60), ("hour", 60)):
+        if minutes % size == 0:
+            return f"{minutes // size} {unit}{'' if minutes == size else 's'}"
+    return f"{minutes} minute{'' if minutes == 1 else 's'}"

@@ -140,7 +140,7 @@ def test_an_education_fair_may_be_in_the_evening_and_at_weekends_but_not_at_nigh
 def test_a_gathering_may_last_several_days_within_the_days_hours() -> None:
     start, end = datetime(2027, 4, 6, 9, tzinfo=OSLO), datetime(2027, 4, 7, 15, tzinfo=OSLO)
     check_window(start, end, hours=RULES.gathering, now=NOW, rules=RULES, fields=("starts_at", "ends_at"))
-    with pytest.raises(Invalid, match="from 1 hours to 7 days"):
+    with pytest.raises(Invalid, match="from 1 hour to 7 days"):
         check_window(
             start,
             start + timedelta(days=8),

@@ -147,6 +147,8 @@ def _oslo(moment: datetime) -> str:
 def _duration(span: timedelta) -> str:
     """E.g. "30 minutes", "1 hour", "7 days"."""
     minutes = int(span.total_seconds() // 60)
+    if minutes == 0:
+        return f"{int(span.total_seconds())} seconds"
     for unit, size in (("day", 24 * 60), ("hour", 60)):
         if minutes % size == 0:
             return f"{minutes // size} {unit}{'' if minutes == size else 's'}"

@@ -41,3 +41,15 @@ def test_every_place_but_trysil_has_both_professions_so_the_demo_visits_can_be_s
     for place in demo.PLACES:
         professions = {f.profession for _, f, _ in rows if f.kommunenummer == place}
         assert professions == ({"nurse"} if place == "3421" else {"nurse", "health_worker"}), place
+
+
+def test_the_demo_visit_requests_keep_the_time_rules_of_a_school_visit():
+    from datetime import UTC, datetime
+
+    from booking.domain.times import WindowPolicy, check_windows
+    from outreach_shared.contracts.common import TimeWindow
+    from outreach_shared.devstack.launcher import booking_body
+
+    for body in (demo._visit_body("974760673", "Skolen", "5001", ["nurse"], days=14), booking_body()):
+        windows = [TimeWindow.model_validate(w) for w in body["windows"]]
+        check_windows(windows, kind=body["kind"], now=datetime.now(UTC), policy=WindowPolicy())

@@ -24,6 +24,7 @@ from outreach_shared.contracts.envelope import SAFE_ID
 from outreach_shared.errors import DomainError, Forbidden, Unauthorized
 from outreach_shared.logging import bound, get_logger
 from outreach_shared.metrics import HTTP_LATENCY, HTTP_REQUESTS, render
+from outreach_shared.parameters import ParameterGuard, document_parameter_rule
 
 log = get_logger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -375,6 +376,7 @@ def create_app(
     app = FastAPI(title=title, version=version, description=description, lifespan=_frozen_after_start(lifespan))
     app.add_middleware(LiteralPathMethodMiddleware)
     app.add_middleware(RequestSizeLimitMiddleware)  # inside the request context, so a 413 has a request id too
+    app.add_middleware(ParameterGuard)  # control characters in a path or query never reach a route (or SQL)
     app.add_middleware(RequestContextMiddleware)
     install_problem_handlers(app)
 
@@ -453,6 +455,7 @@ def _document_problems_in_openapi(app: FastAPI) -> None:
         spec = generate()
         if not documented:
             document_problems(spec)
+            document_parameter_rule(spec)
             documented = True
         return spec
 

@@ -1,10 +1,12 @@
 """Settings: one pydantic-settings class per service, each with its own env prefix."""
 
+from datetime import time, timedelta
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from outreach_shared.bounds.times import Hours, TimeRules
 from outreach_shared.contracts.topics import ALL_TOPICS
 
 DEV_JWT_SECRET = "dev-only-secret-change-me-outside-development"
@@ -66,3 +68,38 @@ class ServiceSettings(BaseSettings):
 def service_config(prefix: str) -> SettingsConfigDict:
     """The model_config of a service's settings class: env vars start with `prefix`."""
     return SettingsConfigDict(env_prefix=prefix, extra="ignore", env_file=None)
+
+
+IsoWeekday = Literal[1, 2, 3, 4, 5, 6, 7]
+
+
+class TimeBoundsSettings(BaseSettings):
+    """The bounds of the times a service is given (`outreach_shared.bounds.times`): mix it into a service's settings
+    class before ServiceSettings, e.g. `class BookingSettings(TimeBoundsSettings, ServiceSettings)`; the env vars
+    carry the service's prefix (BOOKING_WINDOW_HORIZON_DAYS, BOOKING_SCHOOL_HOURS_START=08:00, ...)."""
+
+    window_horizon_days: int = Field(default=548, ge=1, le=3650, description="How far ahead times may be (18 months).")
+    window_min_minutes: int = Field(default=30, ge=1, description="The shortest visit window.")
+    window_max_hours: float = Field(default=12, gt=0, le=24, description="The longest visit window.")
+    school_days: list[IsoWeekday] = Field(default=[1, 2, 3, 4, 5], min_length=1, description="ISO weekdays.")
+    school_hours_start: time = Field(default=time(8), description="School visits, career days, digital visits.")
+    school_hours_end: time = time(16)
+    open_hours_start: time = Field(default=time(8), description="Education fairs (any day) and gatherings.")
+    open_hours_end: time = time(22)
+    gathering_max_days: int = Field(default=7, ge=1, le=60, description="The longest gathering.")
+
+    @model_validator(mode="after")
+    def _hours_in_order(self) -> "TimeBoundsSettings":
+        if self.school_hours_start >= self.school_hours_end or self.open_hours_start >= self.open_hours_end:
+            raise ValueError("hours must end after they start (school_hours_*, open_hours_*)")
+        return self
+
+    def time_rules(self) -> TimeRules:
+        """The rules these settings give."""
+        shortest, longest = timedelta(minutes=self.window_min_minutes), timedelta(hours=self.window_max_hours)
+        every_day = frozenset(range(1, 8))
+        school = Hours(frozenset(self.school_days), self.school_hours_start, self.school_hours_end, shortest, longest)
+        fairs = Hours(every_day, self.open_hours_start, self.open_hours_end, shortest, longest)
+        gatherings = Hours(every_day, self.open_hours_start, self.open_hours_end, timedelta(hours=1),
+                           timedelta(days=self.gathering_max_days), one_day=False)
+        return TimeRules(timedelta(days=self.window_horizon_days), school, fairs, gatherings)

@@ -25,6 +25,7 @@ from stats import BenchResult
 from outreach_shared.auth import mint_token
 from outreach_shared.contracts import Topics, new_envelope
 from outreach_shared.contracts.ambassadors import MemberRegistered, MemberSnapshot
+from outreach_shared.testing.windows import school_day_start
 
 MEMBERS = 5_000
 TIMEOUT = 120.0
@@ -62,7 +63,7 @@ async def count_until(db: asyncpg.Pool, sql: str, args: list[Any], want: int, be
 
 def gathering_body() -> dict[str, Any]:
     now = datetime.now(UTC)
-    starts = (now + timedelta(days=60)).replace(microsecond=0)
+    starts = school_day_start(60)  # 10:00 Oslo time: a gathering keeps the day's hours
     return {
         "title": "Bench-samling", "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(days=1)).isoformat(),
         "venue": {"name": "Bench hotell", "address": "Gata 1", "kommunenummer": "4601"}, "region": [],

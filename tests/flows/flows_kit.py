@@ -66,6 +66,16 @@ class Stack:
             return response.content
 
 
+WHENEVER = {
+    "BOOKING_MIN_NOTICE_DAYS": "0", "BOOKING_WINDOW_MIN_MINUTES": "1", "BOOKING_SCHOOL_DAYS": "[1,2,3,4,5,6,7]",
+    "BOOKING_SCHOOL_HOURS_START": "00:00", "BOOKING_SCHOOL_HOURS_END": "23:59:59.999999",
+    "TRAINING_OPEN_HOURS_START": "00:00", "TRAINING_OPEN_HOURS_END": "23:59:59.999999",
+}  # fmt: skip
+"""The flow stack lets a visit or a gathering take place within seconds, whatever the hour (flows 5 and 6 see one
+through to its end): no minimum notice, every day and hour school hours. The bounds themselves are the services'
+and the kit's tests' to show."""
+
+
 class LaunchedStack:
     """Runs `outreach-up` as a subprocess on free ports and stops it with Ctrl-C (SIGINT)."""
 
@@ -75,8 +85,8 @@ class LaunchedStack:
         self.mail_http, self.mail_smtp = ports[-2], ports[-1]
         self.state_dir = state_dir
         self.env = os.environ | {"KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "DATABASE_URL": admin_dsn,
-                                 "OUTREACH_STATE_DIR": str(state_dir), "BOOKING_MIN_NOTICE_DAYS": "0",
-                                 "NOTIFY_ORGANISER_EMAILS": ORGANISER_EMAIL}
+                                 "OUTREACH_STATE_DIR": str(state_dir), "NOTIFY_ORGANISER_EMAILS": ORGANISER_EMAIL,
+                                 **WHENEVER}
         self.output: list[str] = []
         self.process: subprocess.Popen[str] | None = None
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sec_system import System
 
 from outreach_shared.testing.waiting import eventually
+from outreach_shared.testing.windows import school_day_start
 
 OSLO = ZoneInfo("Europe/Oslo")
 KOMMUNE = "1804"  # Bodø: no other suite keeps members or schools there
@@ -118,7 +119,7 @@ async def inbox(system: System, member_id: str) -> list[dict[str, Any]]:
 def gathering_body(*, days_ahead: int = 30) -> dict[str, Any]:
     """A national gathering for nurses whose registration is open now."""
     now = datetime.now(OSLO).replace(microsecond=0)
-    starts = now + timedelta(days=days_ahead)
+    starts = school_day_start(days_ahead)  # 10:00 Oslo time: a gathering keeps the day's hours
     return {
         "title": "Årssamling (sikkerhetstest)",
         "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=6)).isoformat(),

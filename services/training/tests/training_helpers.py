@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from outreach_shared.contracts import Envelope, Topics, new_envelope
 from outreach_shared.contracts import ambassadors as a
 from outreach_shared.testing.service import RunningService
+from outreach_shared.testing.windows import school_day_start
 from training.entrypoints.deps import CLOCK
 
 T = TypeVar("T")
@@ -131,9 +132,10 @@ def frozen_clock(svc: RunningService, at: datetime) -> Iterator[None]:
 
 
 def gathering_body(county: str, *, capacity: int = 5, **changes: Any) -> dict[str, Any]:
-    """A gathering for nurses in `county`: registration open now for 30 days, held 40 days ahead."""
+    """A gathering for nurses in `county`: registration open now for 30 days, held from 10:00 on the first school day
+    40 days ahead."""
     now = datetime.now(UTC)
-    starts = now + timedelta(days=40)
+    starts = school_day_start(40)  # 10:00 Oslo time: a gathering keeps the day's hours
     body: dict[str, Any] = {
         "title": "Samling 2025",
         "starts_at": starts,

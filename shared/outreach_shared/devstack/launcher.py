@@ -37,6 +37,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
+from outreach_shared.testing.windows import school_day
+
 from ._util import LOCALHOST, tail
 
 if typing.TYPE_CHECKING:
@@ -488,15 +490,16 @@ async def _await(awaitable: Any) -> Any:
 
 
 def booking_body(now: datetime | None = None) -> dict[str, Any]:
-    """A valid visit request for the demo school, two to three weeks ahead (Europe/Oslo)."""
+    """A valid visit request for the demo school, on two school days two to three weeks ahead, 09:00–11:00
+    Europe/Oslo (the hours a school visit keeps)."""
     oslo = ZoneInfo("Europe/Oslo")
-    day = (now or datetime.now(oslo)).astimezone(oslo).date() + timedelta(days=14)
+    first = school_day((now or datetime.now(oslo)).astimezone(oslo).date(), days=14)
     windows = [
         {
-            "start": datetime.combine(day + timedelta(days=i), dtime(9), oslo).isoformat(),
-            "end": datetime.combine(day + timedelta(days=i), dtime(11), oslo).isoformat(),
+            "start": datetime.combine(day, dtime(9), oslo).isoformat(),
+            "end": datetime.combine(day, dtime(11), oslo).isoformat(),
         }
-        for i in (0, 2)
+        for day in (first, school_day(first, days=2))
     ]
     return {
         "school": {

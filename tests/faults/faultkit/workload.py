@@ -17,6 +17,7 @@ import httpx
 from flows_kit import OSLO, next_weekday_window, random_orgnr, register_member, unique_email, unique_phone
 
 from faultkit.stack import FaultStack
+from outreach_shared.testing.windows import school_day_start
 
 RETRY_SECONDS = 90.0
 
@@ -97,7 +98,7 @@ class Stream:
     async def publish_gathering(self) -> str:
         """A gathering in the stream's county with fewer places than members (call once training has the roster)."""
         now = datetime.now(OSLO).replace(microsecond=0)
-        starts = now + timedelta(days=40)
+        starts = school_day_start(40)  # 10:00 Oslo time: a gathering keeps the day's hours
         body = {
             "title": f"Årssamling {self.kommunenummer}", "capacity": max(1, self.member_count // 2),
             "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=6)).isoformat(),

@@ -7,11 +7,11 @@ from pydantic import Field
 
 from ambassadors.domain.availability import Policy
 from ambassadors.service_layer.unit_of_work import Config
-from outreach_shared.settings import ServiceSettings, service_config
+from outreach_shared.settings import ServiceSettings, TimeBoundsSettings, service_config
 
 
-class AmbassadorsSettings(ServiceSettings):
-    """Settings of the ambassadors service."""
+class AmbassadorsSettings(TimeBoundsSettings, ServiceSettings):
+    """Settings of the ambassadors service (the bounds of members' days off: `TimeBoundsSettings`)."""
 
     model_config = service_config("AMBASSADORS_")
 
@@ -29,6 +29,7 @@ class AmbassadorsSettings(ServiceSettings):
             policy=Policy(
                 travel_buffer=timedelta(minutes=self.travel_buffer_minutes), distance_band_km=self.distance_band_km
             ),
+            time_rules=self.time_rules(),
         )
 
 

@@ -1,7 +1,9 @@
 """The organiser's roster API: members, import, deactivation and erasure."""
 
 import uuid
+from typing import Any
 
+import pytest
 from ambassadors_harness import Harness
 
 from outreach_shared.contracts import Topics
@@ -115,3 +117,41 @@ async def test_erasure_leaves_no_personal_data_in_the_schema(harness: Harness) -
         text = " ".join(r[0] for r in await h.pool.fetch(f'SELECT t::text FROM "{table}" t'))
         for secret in (name, email, "+4793998877", "Secret Employer"):
             assert secret not in text, f"{secret!r} left in {table}"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [({"name": "Kari\u0000Nordmann"}, "name"), ({"name": "Kari \u202ennamdroN"}, "name"),
+     ({"name": "Kari\nNordmann"}, "name"), ({"employer": "Helse\u0007 AS"}, "employer"),
+     ({"kommunenummer": "0000"}, "kommunenummer"), ({"phone": "+47 FLOWERS"}, "phone"),
+     ({"unavailable_dates": ["9999-12-31", "2027-01-04"]}, "unavailable_dates")],
+)  # fmt: skip
+async def test_refuses_control_characters_unknown_places_and_far_dates_naming_the_field(
+    harness: Harness, change: dict[str, Any], field: str
+) -> None:
+    h, organiser = harness, harness.svc.auth("organiser")
+    body = {"name": "Kari Nordmann", "profession": "nurse", "kommunenummer": "5001", "languages": ["nb"],
+            "email": f"kari.{uuid.uuid4().hex[:8]}@example.no", "phone": "41234567"}  # fmt: skip
+    created = await h.svc.client.post("/v1/members", json=body | change, headers=organiser)
+    assert created.status_code == 422, created.text
+    assert created.headers["content-type"] == "application/problem+json"
+    assert [e["field"] for e in created.json()["errors"]] == [field]
+    member = await h.svc.client.post("/v1/members", json=body, headers=organiser)
+    assert member.status_code == 201, member.text
+    patched = await h.svc.client.patch(f"/v1/members/{member.json()['id']}", json=change, headers=organiser)
+    assert patched.status_code == 422, patched.text
+    assert [e["field"] for e in patched.json()["errors"]] == [field]
+
+
+async def test_import_with_a_day_off_beyond_the_horizon_names_its_line_and_imports_nothing(harness: Harness) -> None:
+    h, tag = harness, uuid.uuid4().hex[:6]
+    header = "Navn;Yrke;Kommunenummer;E-post;Mobil;Språk;Utilgjengelig\n"
+    rows = f"Ola Hansen;helsefagarbeider;5001;ola.{tag}@example.no;41234567;nb;2027-01-04\n"
+    rows += f"Per Fjern;sykepleier;5001;per.{tag}@example.no;41234568;nb;9999-12-31\n"
+    r = await h.svc.client.post(
+        "/v1/members/import", content=(header + rows).encode(),
+        headers=h.svc.auth("organiser") | {"content-type": "text/csv"},
+    )  # fmt: skip
+    assert r.status_code == 422, r.text
+    assert [e["line"] for e in r.json()["errors"]] == [3] and "9999-12-31" in r.json()["errors"][0]["reason"]
+    assert await h.pool.fetchval("SELECT count(*) FROM members WHERE email LIKE $1", f"%.{tag}@example.no") == 0

@@ -1,14 +1,16 @@
 """The booking service's settings (env prefix BOOKING_)."""
 
+from datetime import timedelta
 from functools import cache
 
 from pydantic import Field
 
-from outreach_shared.settings import ServiceSettings, service_config
+from booking.domain.times import WindowPolicy
+from outreach_shared.settings import ServiceSettings, TimeBoundsSettings, service_config
 
 
-class BookingSettings(ServiceSettings):
-    """Settings of the booking service."""
+class BookingSettings(TimeBoundsSettings, ServiceSettings):
+    """Settings of the booking service (the bounds of visit windows: `TimeBoundsSettings`)."""
 
     model_config = service_config("BOOKING_")
 
@@ -27,6 +29,10 @@ class BookingSettings(ServiceSettings):
     """New-visit statements running at once; visits arriving meanwhile wait and go together in the next one."""
     new_visit_batch: int = 32
     """The most new visits one statement writes."""
+
+    def window_policy(self) -> WindowPolicy:
+        """How soon a window may start and the bounds it keeps."""
+        return WindowPolicy(min_notice=timedelta(days=self.min_notice_days), rules=self.time_rules())
 
 
 @cache

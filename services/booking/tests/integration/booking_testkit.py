@@ -4,13 +4,14 @@ import asyncio
 import random
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from pydantic import BaseModel
 
 from booking.domain.orgnr import is_valid_orgnr
+from outreach_shared.bounds.times import OSLO
 from outreach_shared.contracts import Envelope, Topics, new_envelope
 from outreach_shared.contracts.common import TeamMember
 from outreach_shared.testing.service import RunningService
@@ -109,8 +110,16 @@ class Ambassadors:
         await self._producer.send_and_wait(topic, envelope.to_bytes(), key=envelope.key.encode())
 
 
+def school_day_window(day: datetime) -> dict[str, str]:
+    """The whole school day (08:00–16:00 Oslo time) of the Oslo date of `day`: a window every slot of that day fits."""
+    local = day.astimezone(OSLO).date()
+    start, end = datetime.combine(local, time(8), OSLO), datetime.combine(local, time(16), OSLO)
+    return {"start": start.isoformat(), "end": end.isoformat()}
+
+
 def request_body(orgnr: str, *, start: datetime | None = None, **changes: Any) -> dict[str, Any]:
-    """A valid visit request body for the school, its one window 14 days after START unless `start`."""
+    """A valid visit request body for the school, its one window the school day 14 days after START (a Monday)
+    unless `start` gives another (school) day."""
     start = start or START + timedelta(days=14)
     body: dict[str, Any] = {
         "school": {"orgnr": orgnr, "name": "Byskolen", "kommunenummer": "0301", "address": "Skolegata 1, Oslo"},
@@ -119,7 +128,7 @@ def request_body(orgnr: str, *, start: datetime | None = None, **changes: Any) -
         "audience": {"description": "10. trinn", "pupils": 60},
         "professions": ["nurse", "health_worker"],
         "language": "nb",
-        "windows": [{"start": start.isoformat(), "end": (start + timedelta(hours=8)).isoformat()}],
+        "windows": [school_day_window(start)],
     }
     body.update(changes)
     return body

@@ -2,7 +2,18 @@
 
 from datetime import timedelta
 
-from booking_testkit import START, TEAM, Ambassadors, Api, FakeClock, KafkaTap, eventually, new_orgnr
+import pytest
+from booking_testkit import (
+    START,
+    TEAM,
+    Ambassadors,
+    Api,
+    FakeClock,
+    KafkaTap,
+    eventually,
+    new_orgnr,
+    school_day_window,
+)
 
 from outreach_shared.contracts import Topics
 from outreach_shared.contracts.ambassadors import MemberErased, NoTeamAvailable, OfferMade, TeamChanged, TeamConfirmed
@@ -144,6 +155,25 @@ async def test_a_late_offer_after_cancellation_releases_the_offered_member(
     assert release.payload["member_ids"] == ["m-sen"]
 
 
+@pytest.mark.parametrize(
+    ("window", "field", "says"),
+    [({"start": "2027-04-04T10:00:00+02:00", "end": "2027-04-04T12:00:00+02:00"}, "windows.0.start", "Sunday"),
+     ({"start": "9999-12-31T23:00:00+00:00", "end": "9999-12-31T23:30:00+00:00"}, "windows.0.start", "548 days"),
+     ({"start": "2027-03-31T10:00:00+02:00", "end": "2027-03-31T19:00:00+02:00"}, "windows.0.end", "16:00")],
+)  # fmt: skip
+async def test_rescheduling_keeps_the_same_bounds_as_asking(
+    api: Api, ambassadors: Ambassadors, window: dict[str, str], field: str, says: str
+) -> None:
+    orgnr = new_orgnr()
+    visit_id = await confirmed_visit(api, ambassadors, orgnr)
+    r = await api.svc.client.post(
+        f"/v1/visit-requests/{visit_id}/reschedule", json={"windows": [window]}, headers=api.school(orgnr)
+    )
+    assert r.status_code == 422, r.text
+    assert [e["field"] for e in r.json()["errors"]] == [field] and says in r.json()["detail"]
+    assert (await api.get(visit_id, orgnr))["status"] == "confirmed"
+
+
 async def test_rescheduling_releases_the_team_and_a_stale_confirmation_is_ignored(
     api: Api, ambassadors: Ambassadors, tap: KafkaTap
 ) -> None:
@@ -152,7 +182,7 @@ async def test_rescheduling_releases_the_team_and_a_stale_confirmation_is_ignore
     later = START + timedelta(days=30)
     r = await api.svc.client.post(
         f"/v1/visit-requests/{visit_id}/reschedule",
-        json={"windows": [{"start": later.isoformat(), "end": (later + timedelta(hours=6)).isoformat()}]},
+        json={"windows": [school_day_window(later)]},
         headers=api.school(orgnr),
     )
     assert r.status_code == 200, r.text

@@ -32,6 +32,22 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
     ("window too soon", {"windows": [window(10), window(3)]}, "windows.1.start", "at least 7 days ahead"),
     ("window in the past", {"windows": [window(-1)]}, "windows.0.start", "at least 7 days ahead"),
     ("window ends first", {"windows": [window(10, hours=-2)]}, "windows.0.end", "end must be after the start"),
+    ("window in year 9999", {"windows": [{"start": "9999-12-31T23:00:00+00:00", "end": "9999-12-31T23:30:00+00:00"}]},
+     "windows.0.start", "at most 548 days ahead"),
+    ("window in year 1", {"windows": [{"start": "0001-01-01T10:00:00+01:00", "end": "0001-01-01T11:00:00+01:00"}]},
+     "windows.0.start", "at least 7 days ahead"),
+    ("window on a Sunday", {"windows": [window(13)]}, "windows.0.start", "Sunday"),
+    ("window at night", {"windows": [{"start": "2027-03-16T01:30:00+01:00", "end": "2027-03-16T03:30:00+01:00"}]},
+     "windows.0.start", "outside Monday–Friday 08:00–16:00"),
+    ("window at a repeated hour", {"kind": "education_fair", "windows": [
+        {"start": "2027-10-31T02:30:00+02:00", "end": "2027-10-31T02:30:00+01:00"}]},
+     "windows.0.start", "happens twice in Europe/Oslo"),
+    ("NUL in the school's name", {"school": {"name": "Byskolen\u0000"}}, "school.name", "control character"),
+    ("escape in the address", {"school": {"address": "Gata \u001b[2J1"}}, "school.address", "control character"),
+    ("bidi override in a name", {"contact": {"name": "Kari \u202eLærer"}}, "contact.name", "bidirectional"),
+    ("NUL in the notes", {"notes": "Ta med\u0000 brosjyrer"}, "notes", "other than newline and tab"),
+    ("kommunenummer 0000", {"school": {"kommunenummer": "0000"}}, "school.kommunenummer", "unknown kommunenummer"),
+    ("phone with letters", {"contact": {"phone": "+47 FLOWERS"}}, "contact.phone", "pattern"),
     ("team size", {"team_size": 5}, "team_size", "less than or equal to 4"),
     ("unknown field", {"budget": 100}, "budget", "Extra inputs"),
 ]  # fmt: skip
@@ -82,6 +98,17 @@ async def test_the_idempotency_key_header_is_required(api: Api) -> None:
 async def test_bad_list_parameters_are_422(api: Api, params: dict[str, Any], field: str) -> None:
     r = await api.svc.client.get("/v1/visit-requests", params=params, headers=api.organiser())
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == field
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"kommunenummer": "0000"}, "query.kommunenummer"), ({"to": "9999-12-31"}, "query.to"),
+     ({"from": "0001-01-01"}, "query.from"), ({"school_year": "9999/00"}, "school_year")],
+)  # fmt: skip
+async def test_filters_out_of_range_are_422_in_lists_and_figures(api: Api, params: dict[str, Any], field: str) -> None:
+    for path in ("/v1/visit-requests", "/v1/stats"):
+        r = await api.svc.client.get(path, params=params, headers=api.organiser())
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == field, r.text
 
 
 async def test_rating_and_report_values_are_checked(api: Api) -> None:

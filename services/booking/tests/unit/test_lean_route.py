@@ -76,6 +76,9 @@ CASES: dict[str, tuple[dict[str, str], bytes]] = {
     "empty Idempotency-Key": (SCHOOL | JSON | {"Idempotency-Key": ""}, GOOD),
     "Idempotency-Key too long": (SCHOOL | JSON | {"Idempotency-Key": "k" * 201}, GOOD),
     "Idempotency-Key at the limit": (SCHOOL | JSON | {"Idempotency-Key": "k" * 200}, GOOD),
+    "control character in the Idempotency-Key": (SCHOOL | JSON | {"Idempotency-Key": "k\x01"}, GOOD),
+    "bidi override in a name": (SCHOOL | JSON | KEY, json.dumps(body(school__name="By\u202eskolen")).encode()),
+    "CRLF in the notes": (SCHOOL | JSON | KEY, json.dumps(body(notes="Linje 1\r\nLinje 2")).encode()),
     "no key and an invalid body": (SCHOOL | JSON, json.dumps(body(contact__phone="12")).encode()),
     # where reading the JSON text itself could answer otherwise than json.loads and then the Python values
     "number as a string": (SCHOOL | JSON | KEY, json.dumps(body(audience__pupils="30")).encode()),

@@ -122,3 +122,24 @@ def test_valid_contacts_are_checked_once_and_invalid_ones_every_time() -> None:
     assert (_email.cache_info().misses, _email.cache_info().hits) == (4, 2)  # one valid address, three refusals
     assert (_e164.cache_info().misses, _e164.cache_info().hits) == (4, 2)
     assert _email.cache_info().currsize == _e164.cache_info().currsize == 1
+
+
+def test_the_openapi_states_what_the_server_enforces_on_each_text_field() -> None:
+    defs = VisitRequestIn.model_json_schema()["$defs"]
+    school, contact = defs["SchoolIn"]["properties"], defs["ContactIn"]["properties"]
+    assert school["orgnr"]["pattern"] == r"^\d{9}$" and school["orgnr"]["format"] == "no-orgnr"
+    assert contact["phone"]["pattern"] == r"^[0-9 +().-]{8,24}$" and contact["phone"]["format"] == "phone"
+    listed = school["kommunenummer"]["enum"]
+    assert "0301" in listed and "0000" not in listed and "3001" not in listed  # refused numbers are not listed
+    for text in (school["name"], school["address"], contact["name"], defs["AudienceIn"]["properties"]["description"]):
+        assert text["pattern"].startswith("^[^\\x00-\\x1f") and text["maxLength"] <= 300
+    assert "\\u202e" not in school["address"]["pattern"] and "\\u202a-\\u202e" in school["name"]["pattern"]
+    notes = VisitRequestIn.model_json_schema()["properties"]["notes"]["anyOf"][0]
+    assert notes["pattern"] == "^[^\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f]*$" and notes["maxLength"] == 2000
+
+
+@pytest.mark.parametrize("phone", ["41234567", "+47 412 34 567", "(+47) 412-34-567", "0047 41234567", "412.34.567"])
+def test_every_phone_the_server_takes_fits_the_documented_pattern(phone: str) -> None:
+    import re
+
+    assert re.fullmatch(r"[0-9 +().-]{8,24}", phone) and _e164(phone) == "+4741234567"

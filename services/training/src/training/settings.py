@@ -2,11 +2,11 @@
 
 from functools import cache
 
-from outreach_shared.settings import ServiceSettings, service_config
+from outreach_shared.settings import ServiceSettings, TimeBoundsSettings, service_config
 
 
-class TrainingSettings(ServiceSettings):
-    """Settings of the training service."""
+class TrainingSettings(TimeBoundsSettings, ServiceSettings):
+    """Settings of the training service (the bounds of gathering dates: `TimeBoundsSettings`)."""
 
     model_config = service_config("TRAINING_")
 

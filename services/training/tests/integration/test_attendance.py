@@ -3,7 +3,7 @@
 Counties used here (39, 40, 46) are used by no other test file.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from training_helpers import (
     GatheringEvents,
@@ -18,6 +18,7 @@ from training_helpers import (
 
 from outreach_shared.contracts import ambassadors as a
 from outreach_shared.testing.service import RunningService
+from outreach_shared.testing.windows import school_day_start
 
 
 async def _registered(
@@ -41,7 +42,7 @@ async def test_check_in_is_idempotent_and_completion_publishes_everyone_checked_
 ) -> None:
     gathering_id, (first, second, _, waiting) = await _registered(training, roster, "39", 4)
     organiser = training.auth("organiser")
-    on_the_day = datetime.now(UTC) + timedelta(days=40, hours=2)
+    on_the_day = school_day_start(40) + timedelta(hours=2)
 
     with frozen_clock(training, on_the_day):
         once = await training.client.post(

@@ -5,8 +5,10 @@ Counties used here (31, 32, 33, 34, 39) are used by no other test file.
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
+import pytest
 from training_helpers import (
     GatheringEvents,
     Roster,
@@ -73,7 +75,27 @@ async def test_dates_that_make_no_sense_are_refused_with_the_field(training: Run
     bad_county = await training.client.post(
         "/v1/gatherings", json=gathering_body("99"), headers=training.auth("organiser")
     )
-    assert bad_county.status_code == 422 and bad_county.json()["errors"][0]["field"] == "region"
+    assert bad_county.status_code == 422 and bad_county.json()["errors"][0]["field"] == "region.0"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "says"),
+    [({"starts_at": "9999-12-31T10:00:00+01:00", "ends_at": "9999-12-31T12:00:00+01:00"}, "starts_at", "548 days"),
+     ({"starts_at": "2027-10-31T02:30:00+02:00", "ends_at": "2027-10-31T12:00:00+01:00"}, "starts_at", "twice"),
+     ({"title": "Samling\u0000"}, "title", "control character"),
+     ({"venue": {"name": "Scandic \u202eX", "address": "Gate 1", "kommunenummer": "4601"}}, "venue.name",
+      "bidirectional"),
+     ({"venue": {"name": "Scandic", "address": "Gate 1", "kommunenummer": "0000"}}, "venue.kommunenummer",
+      "unknown kommunenummer")],
+)  # fmt: skip
+async def test_dates_out_of_bounds_and_control_characters_are_refused_with_the_field(
+    training: RunningService, changes: dict[str, Any], field: str, says: str
+) -> None:
+    r = await training.client.post(
+        "/v1/gatherings", json=gathering_body("31", **changes), headers=training.auth("organiser")
+    )
+    assert r.status_code == 422, r.text
+    assert [e["field"] for e in r.json()["errors"]] == [field] and says in r.json()["detail"]
 
 
 async def test_members_beyond_capacity_wait_in_order_and_a_freed_place_goes_to_the_first(

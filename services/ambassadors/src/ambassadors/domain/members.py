@@ -4,14 +4,23 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
 
 from ambassadors.domain.phones import normalise_phone
+from outreach_shared.bounds.identifiers import PHONE_PATTERN, Kommunenummer
+from outreach_shared.bounds.text import Name
 from outreach_shared.contracts.common import Language, Profession
 
 ALL_LANGUAGES: tuple[Language, ...] = ("nb", "nn", "en")
 WEEKDAYS_DEFAULT = (1, 2, 3, 4, 5)
 IsoWeekday = Annotated[int, Field(ge=1, le=7)]
+Phone = Annotated[
+    str,
+    StringConstraints(pattern=PHONE_PATTERN),
+    Field(
+        description="Any common format; stored in E.164 (default region Norway)", json_schema_extra={"format": "phone"}
+    ),
+]
 
 
 class MemberFields(BaseModel):
@@ -19,17 +28,19 @@ class MemberFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: str = Field(min_length=1, max_length=200)
+    name: Name
     profession: Profession
-    kommunenummer: str = Field(pattern=r"^\d{4}$", description="4-digit municipality number (2024)")
+    kommunenummer: Kommunenummer
     email: EmailStr
-    phone: str = Field(description="Any common format; stored in E.164 (default region Norway)")
+    phone: Phone
     languages: list[Language] = Field(min_length=1, description="First is the preferred language")
-    employer: str | None = Field(default=None, max_length=200)
+    employer: Name | None = None
     max_visits_per_month: int = Field(default=4, ge=0, le=31)
     travel_radius_km: int = Field(default=50, ge=0, le=2000)
     weekdays: list[IsoWeekday] = Field(default_factory=lambda: list(WEEKDAYS_DEFAULT), min_length=1)
-    unavailable_dates: list[date] = Field(default_factory=list)
+    unavailable_dates: list[date] = Field(
+        default_factory=list, max_length=400, description="Days off; each within 548 days of today (the horizon)"
+    )
 
     @field_validator("phone")
     @classmethod

@@ -1,15 +1,19 @@
 """HTTP request and response bodies."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
-from ambassadors.domain.members import IsoWeekday, Member, MemberFields
+from ambassadors.domain.members import IsoWeekday, Member, MemberFields, Phone
 from ambassadors.domain.offers import Offer, OfferStatus
 from ambassadors.service_layer.roster_import import ImportReport
+from outreach_shared.bounds.identifiers import Kommunenummer
+from outreach_shared.bounds.text import NO_CONTROLS_BUT_LINES, UNIX_NEWLINES, Name
 from outreach_shared.contracts.common import Language, Profession, TimeWindow, VisitKind
 from outreach_shared.patch import PatchBody
+
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), NO_CONTROLS_BUT_LINES, UNIX_NEWLINES]
 
 
 class MemberIn(MemberFields):
@@ -22,21 +26,19 @@ class MemberPatch(PatchBody):
 
     CLEARABLE = frozenset({"employer"})
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: Name | None = None
     profession: Profession | None = None
-    kommunenummer: str | None = Field(
-        default=None, pattern=r"^\d{4}$", description="4-digit municipality number (2024)"
-    )
+    kommunenummer: Kommunenummer | None = None
     email: EmailStr | None = None
-    phone: str | None = Field(
-        default=None, description="Any common format; stored in E.164 (default region Norway)"
-    )
+    phone: Phone | None = None
     languages: list[Language] | None = Field(default=None, min_length=1, description="First is the preferred language")
-    employer: str | None = Field(default=None, max_length=200)
+    employer: Name | None = None
     max_visits_per_month: int | None = Field(default=None, ge=0, le=31)
     travel_radius_km: int | None = Field(default=None, ge=0, le=2000)
     weekdays: list[IsoWeekday] | None = Field(default=None, min_length=1)
-    unavailable_dates: list[date] | None = None
+    unavailable_dates: list[date] | None = Field(
+        default=None, max_length=400, description="Days off; each within 548 days of today (the horizon)"
+    )
 
 
 class MemberOut(MemberFields):
@@ -58,7 +60,7 @@ class MemberOut(MemberFields):
 class DeclineIn(BaseModel):
     """Why the member declines (optional)."""
 
-    reason: str | None = Field(default=None, max_length=500)
+    reason: Reason | None = None
 
 
 class OfferOut(BaseModel):

@@ -2,6 +2,7 @@
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
@@ -12,6 +13,7 @@ from ambassadors.domain.members import Member, MemberFields
 from ambassadors.domain.snapshots import snapshot
 from ambassadors.service_layer.staffing import release, staff_visit
 from ambassadors.service_layer.unit_of_work import Work
+from outreach_shared.bounds.times import OSLO, check_date
 from outreach_shared.consumer import describe_validation_error
 from outreach_shared.contracts.ambassadors import (
     MemberDeactivated,
@@ -73,8 +75,18 @@ async def list_members(work: Work, q: RosterQuery) -> list[Member]:
     return await work.members.list(MemberFilter(numbers, q.profession, q.active, q.limit, q.offset))
 
 
+def check_days_off(work: Work, fields: MemberFields, *, already: frozenset[date] = frozenset()) -> None:
+    """422 naming the field for a new day off that is not within the horizon of today (Oslo time); days kept from
+    before are not judged again."""
+    today = work.now.astimezone(OSLO).date()
+    for day in fields.unavailable_dates:  # sorted and deduplicated: an index would not be the caller's
+        if day not in already:
+            check_date(day, today=today, rules=work.config.time_rules, field="unavailable_dates")
+
+
 async def register_member(work: Work, fields: MemberFields) -> Member:
     """Add a member to the roster (409 if the e-mail is already registered)."""
+    check_days_off(work, fields)
     if await work.members.get_by_emails([fields.email]):
         raise Conflict(f"a member with e-mail {fields.email} is already registered", field="email")
     member = Member(id=str(uuid.uuid4()), fields=fields, fylke=fylke_of(fields.kommunenummer))
@@ -97,6 +109,7 @@ async def update_member(work: Work, member_id: str, changes: dict[str, Any]) -> 
     if member is None:
         raise NotFound(f"no member {member_id}")
     fields = merge_fields(member.fields, changes)
+    check_days_off(work, fields, already=frozenset(member.fields.unavailable_dates))
     if fields.email != member.fields.email and await work.members.get_by_emails([fields.email]):
         raise Conflict(f"a member with e-mail {fields.email} is already registered", field="email")
     updated = member.with_fields(fields, fylke_of(fields.kommunenummer))

@@ -70,16 +70,19 @@ async def import_roster(work: Work, text: str) -> ImportReport:
     rows = validate_roster(text)
     existing = await work.members.get_by_emails([f.email for _, f, _ in rows])
     report = ImportReport()
-    for _, fields, filled in rows:
-        current = existing.get(fields.email)
-        if current is None:
-            report.created.append((await register_member(work, fields)).id)
-            continue
-        changes = fields.model_dump(include=filled)
-        if merge_fields(current.fields, changes) == current.fields:
-            report.unchanged.append(current.id)
-        else:
-            report.updated.append((await update_member(work, current.id, changes)).id)
+    for line, fields, filled in rows:
+        try:
+            current = existing.get(fields.email)
+            if current is None:
+                report.created.append((await register_member(work, fields)).id)
+                continue
+            changes = fields.model_dump(include=filled)
+            if merge_fields(current.fields, changes) == current.fields:
+                report.unchanged.append(current.id)
+            else:
+                report.updated.append((await update_member(work, current.id, changes)).id)
+        except Invalid as exc:  # a rule that needs the clock (a day off beyond the horizon): the row is bad
+            raise RosterRejected([RowProblem(line, exc.detail)]) from None
     return report
 
 

@@ -11,6 +11,7 @@ from ambassadors.adapters.members import MemberRepository
 from ambassadors.adapters.offers import OfferRepository
 from ambassadors.adapters.visits import VisitRepository
 from ambassadors.domain.availability import Policy
+from outreach_shared.bounds.times import TimeRules
 
 Emit = Callable[[BaseModel, str], Awaitable[object]]
 """Writes (event, key) to the outbox in the current transaction."""
@@ -23,6 +24,7 @@ class Config:
     offer_ttl: timedelta = timedelta(hours=48)
     search_retry: timedelta = timedelta(hours=24)
     policy: Policy = field(default_factory=Policy)
+    time_rules: TimeRules = field(default_factory=TimeRules)
 
 
 @dataclass

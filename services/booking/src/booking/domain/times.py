@@ -1,30 +1,40 @@
 """Time rules: preferred windows, Oslo local time and school years."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from outreach_shared.contracts.common import TimeWindow
+from outreach_shared.bounds.times import OSLO, TimeRules, check_window
+from outreach_shared.contracts.common import TimeWindow, VisitKind
 from outreach_shared.errors import Invalid
 
-OSLO = ZoneInfo("Europe/Oslo")
-MAX_WINDOW_LENGTH = timedelta(days=31)
+__all__ = ["OSLO", "WindowPolicy", "check_windows", "in_oslo", "school_year", "school_year_bounds", "window_in_oslo"]
 
 
-def check_windows(windows: Sequence[TimeWindow], *, now: datetime, min_notice: timedelta) -> None:
-    """Raise Invalid (naming the field) unless every window ends after it starts and starts late enough."""
-    earliest = now + min_notice
+@dataclass(frozen=True)
+class WindowPolicy:
+    """How soon a window may start, and the bounds every window keeps (from the settings)."""
+
+    min_notice: timedelta = timedelta(days=7)
+    rules: TimeRules = field(default_factory=TimeRules)
+
+
+def check_windows(windows: Sequence[TimeWindow], *, kind: VisitKind, now: datetime, policy: WindowPolicy) -> None:
+    """Raise Invalid (naming the field) unless every window starts late enough and keeps the bounds of its kind
+    (`outreach_shared.bounds.times.check_window`): within the horizon, at Oslo times that exist once, at the kind's
+    hours."""
+    earliest, hours = now + policy.min_notice, policy.rules.for_kind(kind)
     for i, window in enumerate(windows):
-        if window.end <= window.start:
-            raise Invalid(f"windows.{i}.end: the end must be after the start", field=f"windows.{i}.end")
-        if window.end - window.start > MAX_WINDOW_LENGTH:
-            raise Invalid(f"windows.{i}.end: a window may span at most 31 days", field=f"windows.{i}.end")
-        if window.start < earliest:
+        if window.end > window.start and window.start < earliest:
             raise Invalid(
-                f"windows.{i}.start: must start at least {min_notice.days} days ahead "
+                f"windows.{i}.start: must start at least {policy.min_notice.days} days ahead "
                 f"(not before {earliest.astimezone(OSLO).isoformat(timespec='minutes')})",
                 field=f"windows.{i}.start",
             )
+        check_window(
+            window.start, window.end, hours=hours, now=now, rules=policy.rules,
+            fields=(f"windows.{i}.start", f"windows.{i}.end"),
+        )  # fmt: skip
 
 
 def in_oslo(moment: datetime) -> datetime:

@@ -12,6 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from booking.adapters.visit_writer import NewVisitWriter
+from booking.domain.times import WindowPolicy
 from booking.service_layer.unit_of_work import Clock, EventSink, EventWrapper, outbox_sink, system_clock
 from booking.settings import BookingSettings
 from outreach_shared.auth import Principal, Role
@@ -45,6 +46,14 @@ def settings_of(runtime: Runtime) -> BookingSettings:
     """The running service's settings."""
     assert isinstance(runtime.settings, BookingSettings)
     return runtime.settings
+
+
+def window_policy_of(runtime: Runtime) -> WindowPolicy:
+    """The running service's window policy, from its settings (built once: it is asked for on every create)."""
+    policy: WindowPolicy | None = runtime.extras.get("window_policy")
+    if policy is None:
+        policy = runtime.extras["window_policy"] = settings_of(runtime).window_policy()
+    return policy
 
 
 def clock_of(runtime: Runtime) -> Clock:

@@ -10,8 +10,11 @@ from pydantic import BeforeValidator
 from booking.adapters.queries import VisitFilter
 from booking.domain.times import OSLO, school_year_bounds
 from booking.domain.values import Status
+from outreach_shared.bounds.identifiers import Kommunenummer
 from outreach_shared.errors import Invalid
-from outreach_shared.municipalities import load_register
+
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
+"""The dates a filter may name: any the programme can have visits on (and no further, so no date overflows)."""
 
 
 def _calendar_date(value: object) -> object:
@@ -29,15 +32,23 @@ def _oslo_midnight(day: date) -> datetime:
 
 def visit_filter(
     status: Annotated[Status | None, Query(description="Only visits in this status")] = None,
-    kommunenummer: Annotated[str | None, Query(pattern=r"^\d{4}$", description="Municipality")] = None,
+    kommunenummer: Annotated[Kommunenummer | None, Query(description="Municipality")] = None,
     county: Annotated[str | None, Query(pattern=r"^\d{2}$", description="County number (fylkesnummer)")] = None,
-    date_from: Annotated[IsoDate | None, Query(alias="from", description="Visit date on or after (Oslo)")] = None,
-    date_to: Annotated[IsoDate | None, Query(alias="to", description="Visit date on or before (Oslo)")] = None,
+    date_from: Annotated[
+        IsoDate | None,
+        Query(
+            alias="from", ge=EARLIEST, le=LATEST, description="Visit date on or after (Oslo), 2000-01-01 to 2099-12-31"
+        ),
+    ] = None,
+    date_to: Annotated[
+        IsoDate | None,
+        Query(
+            alias="to", ge=EARLIEST, le=LATEST, description="Visit date on or before (Oslo), 2000-01-01 to 2099-12-31"
+        ),
+    ] = None,
     school_year: Annotated[str | None, Query(pattern=r"^\d{4}/\d{2}$", description='e.g. "2026/27"')] = None,
 ) -> VisitFilter:
     """The filter of a list or stats request; the visit date is the scheduled or first preferred start."""
-    if kommunenummer is not None:
-        load_register().get(kommunenummer, field="kommunenummer")
     if school_year is not None:
         try:
             first, last = school_year_bounds(school_year)

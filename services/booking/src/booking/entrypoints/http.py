@@ -1,6 +1,5 @@
 """The booking HTTP API: schools' visit requests, team reports, calendars and organisers' figures."""
 
-from datetime import timedelta
 from typing import Annotated
 from uuid import uuid4
 
@@ -20,14 +19,15 @@ from booking.entrypoints.dependencies import (
     event_wrapper,
     new_visit_writer,
     runtime_of,
-    settings_of,
     unit_of_work,
+    window_policy_of,
 )
 from booking.entrypoints.filters import visit_filter
 from booking.entrypoints.lean_route import LeanRoute
 from booking.entrypoints.schemas import CancelIn, RatingIn, ReportIn, RescheduleIn, VisitRequestIn
 from booking.service_layer import lifecycle, queries
 from booking.service_layer.create import CreateVisitRequest, create_visit_request
+from outreach_shared.bounds.text import NO_CONTROLS
 from outreach_shared.db import stateless_connection
 from outreach_shared.http import Offset, problem_response, require_role, text_response
 
@@ -38,7 +38,9 @@ RATE_LIMITED = problem_response(
 )
 router = APIRouter(prefix="/v1", tags=["visit requests"], responses={429: RATE_LIMITED})
 FilterDep = Annotated[VisitFilter, Depends(visit_filter)]
-IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=200)]
+IdempotencyKey = Annotated[
+    str, Header(alias="Idempotency-Key", min_length=1, max_length=200, pattern=NO_CONTROLS.pattern)
+]
 
 
 def _command(body: VisitRequestIn) -> CreateVisitRequest:
@@ -64,11 +66,10 @@ async def create(body: VisitRequestIn, key: IdempotencyKey, request: Request, ca
     """Create a visit request; a retry with the same Idempotency-Key returns the first response."""
     require_role(caller, "school")
     runtime = runtime_of(request)
-    settings = settings_of(runtime)
     created = await create_visit_request(
         _command(body), writer=new_visit_writer(runtime), connect=lambda: stateless_connection(runtime.pool),
         caller=caller, idempotency_key=key, visit_id=str(uuid4()), now=clock_of(runtime)(),
-        min_notice=timedelta(days=settings.min_notice_days), wrap=event_wrapper(runtime, request),
+        policy=window_policy_of(runtime), wrap=event_wrapper(runtime, request),
     )  # fmt: skip
     headers = {"Location": f"/v1/visit-requests/{created.body['id']}"}
     if created.replayed:
@@ -122,11 +123,11 @@ async def reschedule(
     visit_id: str, body: RescheduleIn, request: Request, runtime: RuntimeDep, caller: CallerDep
 ) -> views.VisitOut:
     """New preferred windows: the team is released and matching starts again."""
-    min_notice = timedelta(days=settings_of(runtime).min_notice_days)
+    policy = window_policy_of(runtime)
     async with unit_of_work(runtime, request) as (conn, emit):
         visit = await lifecycle.reschedule_visit(
             conn, visit_id, caller=caller, windows=list(body.windows), now=clock_of(runtime)(),
-            min_notice=min_notice, emit=emit,
+            policy=policy, emit=emit,
         )  # fmt: skip
         contact = await queries.contact_for(conn, visit_id, caller=caller)
     return views.visit_out(visit, contact)

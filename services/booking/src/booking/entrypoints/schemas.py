@@ -9,11 +9,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from pydantic.networks import validate_email
 
 from booking.domain.orgnr import is_valid_orgnr
+from outreach_shared.bounds.identifiers import ORGNR_PATTERN, PHONE_PATTERN, Kommunenummer
+from outreach_shared.bounds.text import Line, Lines, Name
 from outreach_shared.contracts.common import Language, Profession, TimeWindow, VisitKind
-
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
-Kommunenummer = Annotated[str, StringConstraints(pattern=r"^\d{4}$")]
 
 
 def _check_orgnr(value: str) -> str:
@@ -55,7 +53,7 @@ def _email(value: str) -> str:
     return validate_email(value)[1]
 
 
-Email = Annotated[str, AfterValidator(_email), WithJsonSchema({"type": "string", "format": "email"})]
+Email = Annotated[str, AfterValidator(_email), WithJsonSchema({"type": "string", "format": "email", "maxLength": 254})]
 """An e-mail address as `EmailStr` checks and writes it (and documents it in OpenAPI)."""
 
 
@@ -65,33 +63,59 @@ def _distinct(values: list[Profession]) -> list[Profession]:
     return values
 
 
+WINDOW_RULES = (
+    "Preferred times, ISO 8601 with offset. With the default settings each window starts at least 7 days and ends "
+    "at most 548 days ahead, lasts 30 minutes to 12 hours within one day, at Europe/Oslo times that exist once (not "
+    "in the hour skipped or repeated at a clock change), and for school visits, career days and digital visits "
+    "on Monday–Friday 08:00–16:00, for education fairs on any day 08:00–22:00. A window that breaks a rule is "
+    "refused with 422 naming it (`windows.N.start` or `windows.N.end`)."
+)
+
+
 class Body(BaseModel):
     """Base of request bodies: unknown fields refused."""
 
     model_config = ConfigDict(extra="forbid")
 
 
+Orgnr = Annotated[
+    str,
+    StringConstraints(pattern=ORGNR_PATTERN),
+    AfterValidator(_check_orgnr),
+    Field(json_schema_extra={"format": "no-orgnr"}, description="Nine digits, the last a mod-11 check digit"),
+]
+Phone = Annotated[
+    str,
+    StringConstraints(pattern=PHONE_PATTERN),
+    AfterValidator(_e164),
+    Field(
+        json_schema_extra={"format": "phone"},
+        description="A valid phone number in any common format, Norwegian unless it starts with +country code",
+    ),
+]
+
+
 class SchoolIn(Body):
     """The requesting school."""
 
-    orgnr: Annotated[str, AfterValidator(_check_orgnr)]
-    name: Text
+    orgnr: Orgnr
+    name: Name
     kommunenummer: Kommunenummer
-    address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    address: Line
 
 
 class ContactIn(Body):
     """The school's contact person."""
 
-    name: Text
+    name: Name
     email: Email
-    phone: Annotated[str, AfterValidator(_e164)]
+    phone: Phone
 
 
 class AudienceIn(Body):
     """Who the visit is for."""
 
-    description: Text = Field(examples=["10. trinn", "Vg1 helse- og oppvekstfag"])
+    description: Line = Field(examples=["10. trinn", "Vg1 helse- og oppvekstfag"])
     pupils: int = Field(ge=1, le=5000)
 
 
@@ -104,32 +128,32 @@ class VisitRequestIn(Body):
     audience: AudienceIn
     professions: Annotated[list[Profession], Field(min_length=1, max_length=2), AfterValidator(_distinct)]
     language: Language = "nb"
-    windows: list[TimeWindow] = Field(min_length=1, max_length=5, description="ISO 8601 with offset")
+    windows: list[TimeWindow] = Field(min_length=1, max_length=5, description=WINDOW_RULES)
     team_size: int = Field(default=2, ge=1, le=4)
-    notes: LongText | None = None
+    notes: Lines | None = None
 
 
 class CancelIn(Body):
     """Why the visit is cancelled."""
 
-    reason: Text
+    reason: Line
 
 
 class RescheduleIn(Body):
     """New preferred windows."""
 
-    windows: list[TimeWindow] = Field(min_length=1, max_length=5)
+    windows: list[TimeWindow] = Field(min_length=1, max_length=5, description=WINDOW_RULES)
 
 
 class ReportIn(Body):
     """A team member's report after the visit."""
 
     pupils_reached: int = Field(ge=0, le=10_000)
-    notes: LongText | None = None
+    notes: Lines | None = None
 
 
 class RatingIn(Body):
     """The school's rating after the visit."""
 
     rating: int = Field(ge=1, le=5)
-    comment: LongText | None = None
+    comment: Lines | None = None

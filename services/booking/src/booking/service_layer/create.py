@@ -4,7 +4,7 @@ import hashlib
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -14,7 +14,7 @@ from booking.adapters.idempotency import IdempotencyRepository
 from booking.adapters.new_visits import KeyClaim, NewVisit
 from booking.adapters.visit_writer import NewVisitWriter
 from booking.domain.model import Visit
-from booking.domain.times import check_windows
+from booking.domain.times import WindowPolicy, check_windows
 from booking.domain.values import School, VisitDetails
 from booking.service_layer.unit_of_work import EventWrapper
 from outreach_shared.auth import Principal
@@ -63,7 +63,7 @@ async def create_visit_request(
     idempotency_key: str,
     visit_id: str,
     now: datetime,
-    min_notice: timedelta,
+    policy: WindowPolicy,
     wrap: EventWrapper,
 ) -> Created:
     """Create the visit, or return the response already given to this key (422 if the body differs).
@@ -78,7 +78,7 @@ async def create_visit_request(
         raise Invalid(f"school.kommunenummer: {exc.detail}", field="school.kommunenummer") from None
     fingerprint = request_hash(cmd.canonical)
     try:
-        check_windows(cmd.windows, now=now, min_notice=min_notice)
+        check_windows(cmd.windows, kind=cmd.details.kind, now=now, policy=policy)
     except Invalid as refused:
         async with connect() as conn:
             keys = IdempotencyRepository(conn)

@@ -1,13 +1,13 @@
 """The school's, organisers' and team members' commands on an existing visit."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import asyncpg
 
 from booking.adapters.contacts import ContactRepository
 from booking.adapters.visits import VisitRepository
 from booking.domain.model import Visit
-from booking.domain.times import check_windows
+from booking.domain.times import WindowPolicy, check_windows
 from booking.service_layer.unit_of_work import EventSink, load_visible, save
 from outreach_shared.auth import Principal
 from outreach_shared.contracts import Topics
@@ -35,14 +35,14 @@ async def reschedule_visit(
     caller: Principal,
     windows: list[TimeWindow],
     now: datetime,
-    min_notice: timedelta,
+    policy: WindowPolicy,
     emit: EventSink,
 ) -> Visit:
     """Give the visit new windows (school or organiser): the team is released and matching restarts."""
     repo = VisitRepository(conn)
     visit = await load_visible(repo, visit_id, caller, for_update=True)
     require_role(caller, "school", "organiser")
-    check_windows(windows, now=now, min_notice=min_notice)
+    check_windows(windows, kind=visit.details.kind, now=now, policy=policy)
     visit.reschedule(windows, now)
     await save(repo, visit, emit)
     return visit

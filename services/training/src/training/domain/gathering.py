@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from outreach_shared.bounds.times import TimeRules
 from outreach_shared.contracts.common import Profession, Venue
 from training.domain.errors import RegistrationRefused, WrongGatheringState
 from training.domain.roster import RosterMember
@@ -39,9 +40,9 @@ class Gathering:
     status: GatheringStatus = GatheringStatus.DRAFT
     cancel_reason: str | None = None
 
-    def check(self, *, now: datetime) -> None:
-        """Raise InvalidSchedule unless every date makes sense."""
-        check_schedule(self.schedule, now=now)
+    def check(self, *, now: datetime, rules: TimeRules) -> None:
+        """Raise InvalidSchedule unless every date makes sense and keeps the time rules."""
+        check_schedule(self.schedule, now=now, rules=rules)
         check_sessions(self.sessions, self.schedule)
 
     def _require_status(self, *allowed: GatheringStatus, action: str) -> None:

@@ -2,12 +2,12 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Literal
 
+from outreach_shared.bounds.times import TimeRules, check_instant, check_local_time, check_window
+from outreach_shared.errors import Invalid
 from training.domain.errors import InvalidSchedule
-
-MAX_DURATION = timedelta(days=7)
 
 SessionKind = Literal["presentation_technique", "storytelling", "slides", "experience_exchange", "other"]
 
@@ -38,10 +38,18 @@ def _require(ok: bool, field: str, reason: str) -> None:
         raise InvalidSchedule(f"{field}: {reason}", field=field)
 
 
-def check_schedule(s: Schedule, *, now: datetime) -> None:
-    """Raise InvalidSchedule naming the first date that does not make sense."""
+def check_schedule(s: Schedule, *, now: datetime, rules: TimeRules) -> None:
+    """Raise InvalidSchedule naming the first date that does not make sense or breaks the kit's time rules: the
+    gathering within the horizon, at the day's hours, of its length; every date at an Oslo time that exists once."""
     _require(s.ends_at > s.starts_at, "ends_at", "must be after starts_at")
-    _require(s.ends_at - s.starts_at <= MAX_DURATION, "ends_at", "a gathering lasts at most 7 days")
+    try:
+        check_window(
+            s.starts_at, s.ends_at, hours=rules.gathering, now=now, rules=rules, fields=("starts_at", "ends_at")
+        )
+        for name in ("registration_opens", "registration_closes", "withdrawal_deadline"):
+            check_instant(getattr(s, name), now=now, rules=rules, field=name)
+    except Invalid as refused:
+        raise InvalidSchedule(refused.detail, field=refused.field) from None
     _require(
         s.registration_closes > s.registration_opens,
         "registration_closes",
@@ -58,8 +66,14 @@ def check_schedule(s: Schedule, *, now: datetime) -> None:
 
 
 def check_sessions(sessions: Sequence[Session], s: Schedule) -> None:
-    """Raise InvalidSchedule unless every session ends after it starts, inside the gathering."""
+    """Raise InvalidSchedule unless every session ends after it starts, inside the gathering, at Oslo times that
+    exist once."""
     for i, session in enumerate(sessions):
         _require(session.ends_at > session.starts_at, f"sessions.{i}.ends_at", "must be after its starts_at")
         _require(session.starts_at >= s.starts_at, f"sessions.{i}.starts_at", "is before the gathering starts")
         _require(session.ends_at <= s.ends_at, f"sessions.{i}.ends_at", "is after the gathering ends")
+        try:
+            check_local_time(session.starts_at, field=f"sessions.{i}.starts_at")
+            check_local_time(session.ends_at, field=f"sessions.{i}.ends_at")
+        except Invalid as refused:
+            raise InvalidSchedule(refused.detail, field=refused.field) from None

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from outreach_shared.auth import Principal
+from outreach_shared.bounds.times import TimeRules
 from outreach_shared.errors import Forbidden
 from outreach_shared.http import principal_dependency, require_role
 from outreach_shared.runtime import Runtime, get_runtime
@@ -35,6 +36,16 @@ def offer_ttl_of(runtime: Runtime) -> timedelta:
     return timedelta(hours=hours)
 
 
+def time_rules_of(runtime: Runtime) -> TimeRules:
+    """The bounds of gathering dates, from the settings (built once per runtime)."""
+    rules: TimeRules | None = runtime.extras.get("time_rules")
+    if rules is None:
+        settings = runtime.settings
+        rules = settings.time_rules() if isinstance(settings, TrainingSettings) else TimeRules()
+        runtime.extras["time_rules"] = rules
+    return rules
+
+
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 _caller = principal_dependency(lambda: get_settings().jwt_secret.get_secret_value())
 
@@ -42,6 +53,11 @@ _caller = principal_dependency(lambda: get_settings().jwt_secret.get_secret_valu
 def now(runtime: RuntimeDep) -> datetime:
     """The current time from the runtime's clock."""
     return clock_of(runtime)()
+
+
+def time_rules(runtime: RuntimeDep) -> TimeRules:
+    """The bounds of gathering dates."""
+    return time_rules_of(runtime)
 
 
 def offer_ttl(runtime: RuntimeDep) -> timedelta:
@@ -69,6 +85,7 @@ async def member_id(principal: Annotated[Principal, Depends(_caller)]) -> str:
 
 NowDep = Annotated[datetime, Depends(now)]
 OfferTtlDep = Annotated[timedelta, Depends(offer_ttl)]
+TimeRulesDep = Annotated[TimeRules, Depends(time_rules)]
 EmitterDep = Annotated[Emitter, Depends(emitter)]
 OrganiserDep = Annotated[Principal, Depends(organiser)]
 MemberIdDep = Annotated[str, Depends(member_id)]

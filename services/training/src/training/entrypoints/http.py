@@ -9,7 +9,15 @@ from outreach_shared.http import text_response
 from training.domain.gathering import GatheringStatus
 from training.domain.registration import Needs
 from training.entrypoints.csv_export import participants_csv
-from training.entrypoints.deps import EmitterDep, MemberIdDep, NowDep, OfferTtlDep, OrganiserDep, RuntimeDep
+from training.entrypoints.deps import (
+    EmitterDep,
+    MemberIdDep,
+    NowDep,
+    OfferTtlDep,
+    OrganiserDep,
+    RuntimeDep,
+    TimeRulesDep,
+)
 from training.entrypoints.schemas import (
     CancelIn,
     CheckInIn,
@@ -26,10 +34,12 @@ member_router = APIRouter(prefix="/v1/gatherings/{gathering_id}/registrations", 
 
 
 @organiser_router.post("", status_code=status.HTTP_201_CREATED, summary="Schedule a gathering (draft)")
-async def create_gathering(body: GatheringIn, runtime: RuntimeDep, _: OrganiserDep, now: NowDep) -> GatheringOut:
+async def create_gathering(
+    body: GatheringIn, runtime: RuntimeDep, _: OrganiserDep, now: NowDep, rules: TimeRulesDep
+) -> GatheringOut:
     """Create a draft gathering; every date is checked."""
     async with runtime.pool.acquire() as conn, conn.transaction():
-        g = await gatherings.create(conn, body.to_domain(str(uuid4())), now=now)
+        g = await gatherings.create(conn, body.to_domain(str(uuid4())), now=now, rules=rules)
     return GatheringOut.of(g)
 
 
@@ -51,11 +61,11 @@ async def get_gathering(gathering_id: str, runtime: RuntimeDep, _: OrganiserDep)
 
 @organiser_router.patch("/{gathering_id}", summary="Change a draft")
 async def patch_gathering(
-    gathering_id: str, body: GatheringPatch, runtime: RuntimeDep, _: OrganiserDep, now: NowDep
+    gathering_id: str, body: GatheringPatch, runtime: RuntimeDep, _: OrganiserDep, now: NowDep, rules: TimeRulesDep
 ) -> GatheringOut:
     """Change a draft gathering; dates are checked again."""
     async with runtime.pool.acquire() as conn, conn.transaction():
-        await gatherings.revise(conn, gathering_id, body.changes(), now=now)
+        await gatherings.revise(conn, gathering_id, body.changes(), now=now, rules=rules)
         return GatheringOut.of(*await gatherings.get(conn, gathering_id))
 
 

@@ -2,8 +2,10 @@
 
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from outreach_shared.bounds.identifiers import CountyNumber, Kommunenummer
+from outreach_shared.bounds.text import NO_CONTROLS, NO_CONTROLS_BUT_LINES, NO_CONTROLS_OR_BIDI, UNIX_NEWLINES, Line
 from outreach_shared.contracts.common import Profession, Venue
 from outreach_shared.patch import PatchBody
 from training.adapters.gatherings import Counts
@@ -11,9 +13,10 @@ from training.domain.gathering import Gathering, GatheringStatus
 from training.domain.registration import Registration, RegistrationStatus
 from training.domain.schedule import Schedule, Session, SessionKind
 
-CountyNumber = Annotated[str, Field(pattern=r"^\d{2}$", examples=["46"])]
-Text = Annotated[str, Field(min_length=1, max_length=300)]
-Note = Annotated[str | None, Field(default=None, max_length=1000)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), NO_CONTROLS_OR_BIDI]
+"""A gathering's or a session's title, or a venue's name: one line, no bidirectional overrides."""
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000), NO_CONTROLS_BUT_LINES, UNIX_NEWLINES]
+MemberIdIn = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NO_CONTROLS]
 
 
 class Body(BaseModel):
@@ -25,15 +28,15 @@ class Body(BaseModel):
 class VenueIn(Body):
     """Where the gathering is held."""
 
-    name: Text
-    address: Text
-    kommunenummer: Annotated[str, Field(pattern=r"^\d{4}$", examples=["4601"])]
+    name: Title
+    address: Line
+    kommunenummer: Kommunenummer
 
 
 class SessionIn(Body):
     """An agenda item."""
 
-    title: Text
+    title: Title
     kind: SessionKind
     starts_at: AwareDatetime
     ends_at: AwareDatetime
@@ -46,7 +49,7 @@ class SessionIn(Body):
 class GatheringIn(Body):
     """A new gathering (created as a draft)."""
 
-    title: Text
+    title: Title
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     venue: VenueIn
@@ -75,7 +78,7 @@ class GatheringIn(Body):
 class GatheringPatch(PatchBody):
     """Changes to a draft: only the fields given change (none may be null)."""
 
-    title: Text | None = None
+    title: Title | None = None
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
     venue: VenueIn | None = None
@@ -104,7 +107,7 @@ class GatheringPatch(PatchBody):
 class CancelIn(Body):
     """Why the gathering is cancelled (members are told)."""
 
-    reason: Text
+    reason: Line
 
 
 class CountsOut(BaseModel):
@@ -164,8 +167,8 @@ class GatheringOut(BaseModel):
 class RegistrationIn(Body):
     """A member's registration with what the organiser must know to host them."""
 
-    dietary: Note
-    accessibility: Note
+    dietary: Note | None = None
+    accessibility: Note | None = None
     needs_accommodation: bool = False
 
 
@@ -203,4 +206,4 @@ class RegistrationOut(BaseModel):
 class CheckInIn(Body):
     """The member arriving."""
 
-    member_id: Annotated[str, Field(min_length=1, max_length=100)]
+    member_id: MemberIdIn

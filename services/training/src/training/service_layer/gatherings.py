@@ -7,6 +7,7 @@ from typing import Any
 import asyncpg
 
 from outreach_shared import timers
+from outreach_shared.bounds.times import TimeRules
 from training.adapters.gatherings import Counts, GatheringRepository
 from training.adapters.registrations import RegistrationRepository
 from training.domain import notices
@@ -21,15 +22,17 @@ from training.service_layer.places import check_places
 SCHEDULE_FIELDS = frozenset(Schedule.__dataclass_fields__)
 
 
-async def create(conn: asyncpg.Connection, g: Gathering, *, now: datetime) -> Gathering:
+async def create(conn: asyncpg.Connection, g: Gathering, *, now: datetime, rules: TimeRules) -> Gathering:
     """Save a new draft once its places and dates make sense."""
     check_places(g)
-    g.check(now=now)
+    g.check(now=now, rules=rules)
     await GatheringRepository(conn).add(g)
     return g
 
 
-async def revise(conn: asyncpg.Connection, gathering_id: str, changes: dict[str, Any], *, now: datetime) -> Gathering:
+async def revise(
+    conn: asyncpg.Connection, gathering_id: str, changes: dict[str, Any], *, now: datetime, rules: TimeRules
+) -> Gathering:
     """Change a draft; the whole result is checked again."""
     repo = GatheringRepository(conn)
     g = await repo.get(gathering_id, lock=True)
@@ -37,7 +40,7 @@ async def revise(conn: asyncpg.Connection, gathering_id: str, changes: dict[str,
     others = {k: v for k, v in changes.items() if k not in SCHEDULE_FIELDS}
     revised = g.revise(schedule=schedule, **others)
     check_places(revised)
-    revised.check(now=now)
+    revised.check(now=now, rules=rules)
     await repo.save(revised)
     return revised
 

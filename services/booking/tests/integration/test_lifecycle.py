@@ -1,6 +1,6 @@
 """Every status transition through the real API and Kafka, including the late and ignored ones."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from booking_testkit import (
@@ -319,7 +319,7 @@ async def test_the_answers_to_reschedule_and_cancel_show_the_contact_as_get_does
     later = START + timedelta(days=30)
     rescheduled = await api.svc.client.post(
         f"/v1/visit-requests/{visit_id}/reschedule",
-        json={"windows": [{"start": later.isoformat(), "end": (later + timedelta(hours=6)).isoformat()}]},
+        json={"windows": [school_day_window(later)]},
         headers=api.school(orgnr),
     )
     assert rescheduled.status_code == 200, rescheduled.text
@@ -339,11 +339,12 @@ async def test_a_rescheduled_visit_is_confirmed_again_by_its_new_teams_confirmat
     later = START + timedelta(days=30)
     r = await api.svc.client.post(
         f"/v1/visit-requests/{visit_id}/reschedule",
-        json={"windows": [{"start": later.isoformat(), "end": (later + timedelta(hours=6)).isoformat()}]},
+        json={"windows": [school_day_window(later)]},
         headers=api.school(orgnr),
     )
     assert r.status_code == 200, r.text
-    new_slot = TimeWindow(start=later + timedelta(hours=1), end=later + timedelta(hours=3))
+    day_start = datetime.fromisoformat(school_day_window(later)["start"])
+    new_slot = TimeWindow(start=day_start + timedelta(hours=1), end=day_start + timedelta(hours=3))
     await ambassadors.send(Topics.OFFERS, offer(visit_id).model_copy(update={"window": new_slot}), key=visit_id)
     await api.status_becomes(visit_id, orgnr, "offered")
     await ambassadors.send(Topics.OFFERS, TeamConfirmed(visit_id=visit_id, window=new_slot, members=TEAM), key=visit_id)

@@ -118,14 +118,17 @@ class TeamChanged(Payload):
 
 
 class NoTeamAvailable(Payload):
-    """No eligible members could be found for the visit."""
+    """No eligible members could be found for the visit, or none to replace a member who left its confirmed team
+    ("no replacement found: ..."; open offers are withdrawn): booking then gives the visit up as unfulfilled and
+    asks to release the rest of the team."""
 
     visit_id: str
     reason: str
 
 
 class MemberReleased(Payload):
-    """A member who had accepted is released from a visit (cancelled, rescheduled or replaced)."""
+    """A member who had accepted is released from a visit (cancelled, rescheduled, deactivated, erased, or at
+    booking's request); booking takes them off the visit's confirmed team while a replacement is sought."""
 
     visit_id: str
     member_id: str

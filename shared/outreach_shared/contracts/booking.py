@@ -83,12 +83,17 @@ class VisitConfirmed(Payload):
 
 
 class VisitUnfulfilled(Payload):
-    """No team could be found for any window."""
+    """No team could be found for any window, or no replacement for a member who left a confirmed team (then
+    `scheduled` is the time that was confirmed and the visit's calendar event is withdrawn)."""
 
     visit_id: str
     reason: str
     school_name: str
     kommunenummer: str
+    scheduled: TimeWindow | None = None
+    calendar_sequence: int | None = None
+    """The SEQUENCE of the visit's calendar event after it was withdrawn, when the visit was confirmed; None when
+    it never was (and in records written before the field existed)."""
 
 
 class VisitCompleted(Payload):
@@ -103,7 +108,9 @@ class VisitCompleted(Payload):
 
 
 class TeamReleaseRequested(Payload):
-    """Booking no longer wants this team (e.g. confirmed after cancellation): release the members."""
+    """Booking no longer wants this team (e.g. confirmed after cancellation, or the rest of a confirmed team once no
+    replacement was found for a member who left): release the members. Once nobody holds a seat, ambassadors stops
+    staffing the visit."""
 
     visit_id: str
     member_ids: list[str]

@@ -5,6 +5,7 @@ from ambassadors_harness import Harness, slot
 from outreach_shared.contracts import Topics
 from outreach_shared.contracts.booking import TeamReleaseRequested, VisitRescheduled
 from outreach_shared.testing.kafka import envelopes_of, read_topic
+from outreach_shared.testing.waiting import eventually
 
 
 async def answer(h: Harness, offer_id: str, member_id: str, verb: str) -> int:
@@ -94,3 +95,44 @@ async def test_erasing_a_member_with_an_accepted_visit_finds_a_replacement(empty
     (released,) = await h.offer_events(visit.visit_id, "team.member-released")
     assert released.payload["member_id"] == leaving
     assert await h.offered_to(visit.visit_id, 1) == [stepping_in]
+
+
+async def test_no_replacement_for_a_confirmed_team_withdraws_open_offers_and_booking_then_closes_the_visit(
+    empty_roster: Harness,
+) -> None:
+    h = empty_roster
+    one, two = await h.add_member("One"), await h.add_member("Two")
+    visit = await h.request_visit(team_size=2, windows=[slot(3, 2)])
+    for member in await h.offered_to(visit.visit_id, 2):
+        assert await answer(h, await offer_of(h, visit.visit_id, member), member, "accept") == 200
+    await h.offer_events(visit.visit_id, "team.confirmed")
+    three = await h.add_member("Three")
+
+    deactivate = "/v1/members/{}/deactivate"
+    r = await h.svc.client.post(deactivate.format(one), headers=h.svc.auth("organiser"))
+    assert r.status_code == 200, r.text
+    assert await h.offered_to(visit.visit_id, 1) == [three]
+    r = await h.svc.client.post(deactivate.format(two), headers=h.svc.auth("organiser"))
+    assert r.status_code == 200, r.text
+    (nobody,) = await h.offer_events(visit.visit_id, "team.none-available")
+    assert nobody.payload["reason"].startswith("no replacement found")
+    (withdrawn,) = await h.offer_events(visit.visit_id, "offer.withdrawn")
+    assert withdrawn.payload["member_id"] == three  # nobody is left holding a seat of a visit given up
+
+    # Booking gives the visit up and asks to release who is left on its team (nobody here).
+    await h.publish(TeamReleaseRequested(visit_id=visit.visit_id, member_ids=[], reason=nobody.payload["reason"]),
+                    visit.visit_id)
+
+    async def closed() -> bool:
+        status = await h.pool.fetchval("SELECT status FROM visits WHERE id = $1", visit.visit_id)
+        assert status == "released", status
+        return True
+
+    await eventually(closed, timeout=30)
+    statuses = {r["member_id"]: r["status"] for r in await h.offers(visit.visit_id)}
+    assert statuses == {one: "released", two: "released", three: "withdrawn"}
+    live_timers = await h.pool.fetchval(
+        "SELECT count(*) FROM timers WHERE status = 'pending' AND (key = $1 OR key LIKE $1 || '/%')", visit.visit_id
+    )
+    assert live_timers == 0
+    assert await answer(h, await offer_of(h, visit.visit_id, three, "withdrawn"), three, "accept") != 200

@@ -7,6 +7,7 @@ import pytest
 from booking.domain.model import EventNotApplicable, Visit
 from booking.domain.values import School, VisitDetails
 from outreach_shared.contracts.booking import (
+    TeamReleaseRequested,
     VisitCancelled,
     VisitCompleted,
     VisitConfirmed,
@@ -128,9 +129,94 @@ def test_team_changed_for_a_visit_not_confirmed_does_not_apply() -> None:
         new_visit().change_team(SLOT, TEAM, NOW)
 
 
-def test_no_team_available_for_a_confirmed_visit_does_not_apply() -> None:
-    with pytest.raises(EventNotApplicable):
-        confirmed_visit().mark_unfulfilled("late answer", NOW)
+def test_no_team_available_for_a_confirmed_visit_with_its_full_team_does_not_apply() -> None:
+    visit = confirmed_visit()
+    with pytest.raises(EventNotApplicable, match="complete"):
+        visit.mark_unfulfilled("late answer", NOW)
+    assert visit.status == "confirmed" and visit.team == TEAM and visit.events == []
+
+
+# --- a member leaves a confirmed team ---------------------------------------------------------------
+
+
+def test_a_member_leaving_a_confirmed_team_is_taken_off_it_with_a_note() -> None:
+    visit = confirmed_visit()
+    visit.release_member("m1", NOW)
+    assert visit.status == "confirmed" and visit.team == [TEAM[1]] and visit.scheduled == SLOT
+    assert visit.history[-1].note == "a team member left; a replacement is sought"
+    assert visit.recorded_anything and visit.events == [] and visit.calendar_sequence == 1
+
+
+@pytest.mark.parametrize("state", ["requested", "offered", "cancelled", "rescheduled", "unfulfilled", "not on team"])
+def test_a_member_released_that_booking_caused_or_that_is_not_on_the_team_changes_nothing(state: str) -> None:
+    visit = confirmed_visit() if state in ("cancelled", "rescheduled", "not on team") else new_visit()
+    if state == "offered":
+        visit.mark_offered(SLOT, NOW)
+    elif state == "cancelled":
+        visit.cancel(reason="sick", by="school", now=NOW)
+    elif state == "rescheduled":
+        visit.reschedule([WINDOW], NOW)
+    elif state == "unfulfilled":
+        visit.mark_unfulfilled("nobody nearby", NOW)
+    visit.events.clear()
+    visit.persisted_history = len(visit.history)
+    before = (visit.status, list(visit.team), visit.calendar_sequence)
+    visit.release_member("m3" if state == "not on team" else "m1", NOW)
+    visit.release_member("m3" if state == "not on team" else "m1", NOW)
+    assert (visit.status, visit.team, visit.calendar_sequence) == before
+    assert not visit.recorded_anything
+
+
+def test_a_second_release_of_the_same_member_changes_nothing() -> None:
+    visit = confirmed_visit()
+    visit.release_member("m1", NOW)
+    entries = len(visit.history)
+    visit.release_member("m1", NOW)
+    assert visit.team == [TEAM[1]] and len(visit.history) == entries
+
+
+def test_no_replacement_for_a_member_who_left_makes_the_confirmed_visit_unfulfilled() -> None:
+    visit = confirmed_visit()
+    visit.release_member("m1", NOW)
+    visit.mark_unfulfilled("no replacement found: 1 of 2 seat(s) open", NOW)
+    assert visit.status == "unfulfilled" and visit.unfulfilled_reason == "no replacement found: 1 of 2 seat(s) open"
+    assert visit.team == [] and visit.scheduled is None and visit.calendar_slot == SLOT
+    assert visit.calendar_sequence == 2 and not visit.calendar_is_live
+    unfulfilled, release = visit.events
+    assert isinstance(unfulfilled, VisitUnfulfilled)
+    assert (unfulfilled.scheduled, unfulfilled.calendar_sequence) == (SLOT, 2)
+    assert isinstance(release, TeamReleaseRequested) and release.member_ids == ["m2"]
+    assert release.reason == "no replacement found: 1 of 2 seat(s) open"
+
+
+def test_no_replacement_when_the_whole_team_left_still_asks_ambassadors_to_stop() -> None:
+    visit = confirmed_visit()
+    visit.release_member("m1", NOW)
+    visit.release_member("m2", NOW)
+    visit.mark_unfulfilled("no replacement found: 2 of 2 seat(s) open", NOW)
+    _, release = visit.events
+    assert isinstance(release, TeamReleaseRequested) and release.member_ids == []
+
+
+def test_a_visit_that_was_never_confirmed_becomes_unfulfilled_without_calendar_or_release() -> None:
+    visit = new_visit()
+    visit.mark_offered(SLOT, NOW)
+    visit.events.clear()
+    visit.mark_unfulfilled("nobody nearby", NOW)
+    (event,) = visit.events
+    assert isinstance(event, VisitUnfulfilled) and event.scheduled is None and event.calendar_sequence is None
+    assert visit.calendar_sequence == 0
+
+
+def test_an_unfulfilled_visit_that_lost_its_team_is_confirmed_again_with_a_higher_sequence() -> None:
+    visit = confirmed_visit()
+    visit.release_member("m1", NOW)
+    visit.mark_unfulfilled("no replacement found", NOW)
+    visit.mark_offered(SLOT, NOW)
+    new_team = [TeamMember(member_id="m3", first_name="Per", profession="nurse"), TEAM[1]]
+    visit.confirm_team(SLOT, new_team, NOW)
+    assert visit.status == "confirmed" and visit.team == new_team and visit.calendar_sequence == 3
+    assert [h.status for h in visit.history][-3:] == ["unfulfilled", "offered", "confirmed"]
 
 
 def test_cancelling_a_requested_visit_is_not_late_and_names_no_team() -> None:

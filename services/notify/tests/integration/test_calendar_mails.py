@@ -11,7 +11,7 @@ import ics
 from icalendar import Calendar
 
 from outreach_shared.contracts.ambassadors import MemberReleased
-from outreach_shared.contracts.booking import VisitCancelled, VisitRequested, VisitRescheduled
+from outreach_shared.contracts.booking import VisitCancelled, VisitRequested, VisitRescheduled, VisitUnfulfilled
 from outreach_shared.contracts.common import TimeWindow, Venue
 from outreach_shared.contracts.training import GatheringCancelled, RegistrationConfirmed, RegistrationWithdrawn
 from outreach_shared.testing.service import RunningService
@@ -202,3 +202,42 @@ async def test_a_gathering_place_comes_with_an_invitation_that_withdrawal_and_ca
     await until(lambda: held(smtp, address, gathering, "gathering") == expected)
     await until(lambda: subjects(smtp, f"{waiting}@example.org") == ["Avlyst: Årssamling vest"])
     assert held(smtp, f"{waiting}@example.org", gathering, "gathering") == []  # waiting: nothing to withdraw
+
+
+async def test_a_confirmed_visit_given_up_for_want_of_a_replacement_withdraws_every_invitation_and_reminder(
+    service: RunningService, publish: Publisher, smtp: RecordingHandler
+) -> None:
+    visit, kari, ola = uid("v"), uid("m"), uid("m")
+    school = f"contact-{visit}@school.example.org"
+    for m in (kari, ola):
+        await publish.event(member(m), key=m)
+    await publish.event(contact(visit), key=visit)
+    first = confirmed(visit, [(kari, "Kari"), (ola, "Ola")], timedelta(days=10), sequence=1)
+    slot = first.scheduled
+    await publish.event(first, key=visit)
+    for address in (school, f"{kari}@example.org", f"{ola}@example.org"):
+        await until(lambda a=address: held(smtp, a, visit) == [("REQUEST", 1)])
+
+    # Ola leaves and nobody takes his seat: booking gives the visit up (SEQUENCE 2) and releases Kari.
+    await publish.event(MemberReleased(visit_id=visit, member_id=ola, reason="inactive", window=slot), key=visit)
+    reason = "no replacement found: 1 of 2 seat(s) open"
+    await publish.event(
+        VisitUnfulfilled(visit_id=visit, reason=reason, school_name="Nordstrand skole", kommunenummer="0301",
+                         scheduled=slot, calendar_sequence=2),
+        key=visit,
+    )  # fmt: skip
+    await publish.event(MemberReleased(visit_id=visit, member_id=kari, reason=reason, window=slot), key=visit)
+    for address in (school, f"{kari}@example.org", f"{ola}@example.org"):
+        await until(lambda a=address: held(smtp, a, visit) == [("REQUEST", 1), ("CANCEL", 2)])
+    told = next(m for m in smtp.to(school) if str(m["Subject"]).startswith("Vi fant dessverre ikke noe lag"))
+    assert "kalenderavtalen er trukket tilbake" in told.get_body(("plain",)).get_content()
+
+    async def no_reminders_left() -> bool:
+        listed = await service.client.get(
+            "/v1/reminders", params={"visit_id": visit}, headers=service.auth("organiser")
+        )
+        statuses = {r["status"] for r in listed.json()}
+        assert statuses == {"cancelled"}, statuses
+        return True
+
+    await eventually(no_reminders_left)

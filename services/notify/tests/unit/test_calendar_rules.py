@@ -6,7 +6,7 @@ from notify.domain import drafts as d
 from notify.domain.calendars import Holding, renewed_sequence, withdrawal
 from outreach_shared.calendar import CalendarEvent
 from outreach_shared.contracts.ambassadors import MemberReleased
-from outreach_shared.contracts.booking import VisitConfirmed
+from outreach_shared.contracts.booking import VisitConfirmed, VisitUnfulfilled
 from outreach_shared.contracts.common import TeamMember, TimeWindow
 
 NOW = datetime(2027, 3, 1, 9, tzinfo=UTC)
@@ -58,3 +58,24 @@ def test_a_member_taken_back_after_a_cancel_is_invited_above_it_and_everyone_els
     sequences = {draft.recipient.key: draft.calendar.sequence for draft in drafts if draft.calendar}
     assert sequences == {"school:v-1": 2, "member:m-1": 3, "member:m-2": 2}
     assert all(draft.calendar and draft.calendar.uid == EVENT.uid for draft in drafts)
+
+
+def test_an_unfulfilled_visit_that_was_confirmed_withdraws_the_schools_invitation() -> None:
+    window = TimeWindow(start=START, end=START + timedelta(hours=2))
+    unfulfilled = VisitUnfulfilled(
+        visit_id="v-1", reason="no replacement found", school_name="Byskolen", kommunenummer="0301",
+        scheduled=window, calendar_sequence=3,
+    )  # fmt: skip
+    school = Holding("school:v-1", CalendarEvent(**{**EVENT.__dict__, "sequence": 2}))
+    (held,) = d.visit_unfulfilled(unfulfilled, d.VisitInfo("v-1", "Byskolen", sequence=2), school)
+    assert held.recipient.key == "school:v-1" and held.calendar is not None and held.calendar.cancelled
+    assert (held.calendar.sequence, held.calendar.start) == (3, START)
+    assert held.context["calendar_withdrawn"] and held.context["was_confirmed"]
+    (already,) = d.visit_unfulfilled(unfulfilled, None, Holding("school:v-1", EVENT.withdrawn(3)))
+    assert already.calendar is None and not already.context["calendar_withdrawn"]
+
+
+def test_an_unfulfilled_visit_that_was_never_confirmed_sends_no_calendar() -> None:
+    unfulfilled = VisitUnfulfilled(visit_id="v-1", reason="nobody", school_name="Byskolen", kommunenummer="0301")
+    (notice,) = d.visit_unfulfilled(unfulfilled, None)
+    assert notice.calendar is None and not notice.context["was_confirmed"]

@@ -96,3 +96,15 @@ def test_only_the_greeting_may_use_the_recipients_name(tmp_path: Path) -> None:
     )
     with pytest.raises(Exception, match="recipient_name"):
         Renderer(app_url="x", directory=tmp_path).render(NoticeType.OFFER_EXPIRED, "nb", {}, "Kari")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_an_unfulfilled_visit_that_was_confirmed_says_a_member_left_and_the_entry_is_withdrawn(
+    renderer: Renderer, lang: str
+) -> None:
+    ctx = SAMPLES[NoticeType.VISIT_UNFULFILLED] | {"was_confirmed": True, "calendar_withdrawn": True}
+    text = renderer.render(NoticeType.VISIT_UNFULFILLED, lang, ctx).text
+    never = renderer.render(NoticeType.VISIT_UNFULFILLED, lang, SAMPLES[NoticeType.VISIT_UNFULFILLED]).text
+    withdrawn = {"nb": "kalenderavtalen er trukket tilbake", "nn": "kalenderavtalen er trekt tilbake",
+                 "en": "the calendar entry has been withdrawn"}[lang]  # fmt: skip
+    assert withdrawn in text and withdrawn not in never

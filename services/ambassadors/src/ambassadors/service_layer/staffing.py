@@ -147,6 +147,9 @@ async def staff_visit(work: Work, visit: Visit) -> Visit:
             due = min(work.now + work.config.search_retry, choice.window.start)
             await timers.schedule(work.conn, TEAM_SEARCH, visit.id, due, {"correlation_id": work.correlation_id})
         return visit
+    if visit.confirmed_once:  # no replacement: booking gives the visit up and asks to release the rest of the team
+        await release(work, visit, [o for o in offers if o.status == "offered"], "no replacement could be found")
+        await timers.cancel(work.conn, TEAM_SEARCH, visit.id)
     await work.emit(NoTeamAvailable(visit_id=visit.id, reason=_nobody_reason(visit, request)), key=visit.id)
     return visit
 

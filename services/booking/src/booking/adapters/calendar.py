@@ -8,11 +8,11 @@ from outreach_shared.calendar import to_ics, visit_event
 
 def render_calendar(visit: Visit, *, now: datetime) -> bytes:
     """What the school should hold for the visit now: the confirmed event (METHOD:PUBLISH), or, once the visit is
-    cancelled or rescheduled, the event it was last confirmed for withdrawn (METHOD:CANCEL) until it is confirmed
-    again. Only a visit that was once confirmed has a calendar event."""
+    cancelled, rescheduled or unfulfilled (a member left and nobody replaced them), the event it was last confirmed
+    for withdrawn (METHOD:CANCEL) until it is confirmed again. Only a visit that was once confirmed has one."""
     assert visit.calendar_slot is not None, "only a visit that was confirmed has a calendar event"
     live = visit.calendar_is_live
-    reason = visit.cancellation.reason if visit.cancellation else ""
+    reason = visit.cancellation.reason if visit.cancellation else (visit.unfulfilled_reason or "")
     event = visit_event(
         visit_id=visit.id,
         sequence=visit.calendar_sequence,

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from booking.domain.values import Cancellation, Rating, Report, School, Status, StatusChange, VisitDetails
 from outreach_shared.contracts.booking import (
+    TeamReleaseRequested,
     VisitCancelled,
     VisitCompleted,
     VisitConfirmed,
@@ -136,13 +137,28 @@ class Visit:
         self.history.append(StatusChange("confirmed", now, "team changed"))
         self.events.append(self._confirmed_event())
 
+    def release_member(self, member_id: str, now: datetime) -> None:
+        """A member left the confirmed team (deactivated, erased, released): take them off it while ambassadors
+        seeks a replacement. Any other release (of a visit cancelled, rescheduled or never confirmed, or of
+        somebody not on the team) is the echo of a change already made here and changes nothing."""
+        if self.status != "confirmed" or member_id not in self.team_member_ids:
+            return
+        self.team = [m for m in self.team if m.member_id != member_id]
+        self.history.append(StatusChange("confirmed", now, "a team member left; a replacement is sought"))
+
     def mark_unfulfilled(self, reason: str, now: datetime) -> None:
-        """No team could be found for any window."""
+        """No team could be found for any window; for a confirmed visit, no replacement for a member who left:
+        the calendar event is withdrawn (SEQUENCE raised) and the rest of the team is released."""
         self._refuse_when_closed("team.none-available")
-        if self.status == "confirmed":
-            raise EventNotApplicable("team.none-available for a visit that is already confirmed")
         if self.status == "unfulfilled":
             return
+        was_confirmed = self.status == "confirmed"
+        if was_confirmed and len(self.team) >= self.details.team_size:
+            raise EventNotApplicable("team.none-available for a confirmed visit whose team is complete")
+        previous, remaining = self.scheduled, self.team_member_ids
+        if was_confirmed:
+            self.calendar_sequence += 1
+            self.scheduled, self.team = None, []
         self.unfulfilled_reason = reason
         self._move("unfulfilled", now, reason)
         self.events.append(
@@ -151,8 +167,12 @@ class Visit:
                 reason=reason,
                 school_name=self.school.name,
                 kommunenummer=self.school.kommunenummer,
+                scheduled=previous if was_confirmed else None,
+                calendar_sequence=self.calendar_sequence if was_confirmed and self.calendar_slot else None,
             )
         )
+        if was_confirmed:  # also when nobody remains: ambassadors then stops staffing the visit
+            self.events.append(TeamReleaseRequested(visit_id=self.id, member_ids=remaining, reason=reason))
 
     # --- the school's and organisers' commands ----------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""Kafka handlers: the ambassadors service's team events move visits along; member erasure."""
+"""Kafka handlers: the ambassadors service's team events (offers, teams, members leaving) move visits along;
+member erasure."""
 
 from collections.abc import Callable
 
@@ -8,6 +9,7 @@ from booking.service_layer.unit_of_work import Clock
 from outreach_shared.consumer import Handler, HandlerContext
 from outreach_shared.contracts.ambassadors import (
     MemberErased,
+    MemberReleased,
     NoTeamAvailable,
     OfferMade,
     TeamChanged,
@@ -32,6 +34,9 @@ def make_handlers(clock: Clock) -> dict[str, Handler]:
     async def on_no_team(ctx: HandlerContext, payload: NoTeamAvailable) -> None:
         await _apply(ctx, payload.visit_id, [], lambda v: v.mark_unfulfilled(payload.reason, clock()))
 
+    async def on_member_released(ctx: HandlerContext, payload: MemberReleased) -> None:
+        await _apply(ctx, payload.visit_id, [], lambda v: v.release_member(payload.member_id, clock()))
+
     async def on_member_erased(ctx: HandlerContext, payload: MemberErased) -> None:
         await erase_member(ctx.conn, payload.member_id)
 
@@ -40,6 +45,7 @@ def make_handlers(clock: Clock) -> dict[str, Handler]:
         "team.confirmed": on_team_confirmed,
         "team.changed": on_team_changed,
         "team.none-available": on_no_team,
+        "team.member-released": on_member_released,
         "member.erased": on_member_erased,
     }
 

@@ -1,12 +1,13 @@
 """What each attendee holds of a visit's calendar event, and which calendar message each change sends them.
 
-A visit's SEQUENCE is booking's `calendar_sequence` (carried in visit.confirmed, visit.cancelled and
-visit.rescheduled), so the mails agree with the booking API's `calendar.ics`:
+A visit's SEQUENCE is booking's `calendar_sequence` (carried in visit.confirmed, visit.cancelled,
+visit.rescheduled and visit.unfulfilled), so the mails agree with the booking API's `calendar.ics`:
 
 - visit.confirmed (first confirmation or a team change): REQUEST with its sequence to the school and every member of
   the team; one who holds a CANCEL with that sequence or more (a member released and then taken back on the team)
   gets one above it instead, so their calendar does not ignore it.
-- visit.cancelled and visit.rescheduled: CANCEL with its sequence to the school, if it holds the invitation.
+- visit.cancelled, visit.rescheduled and visit.unfulfilled of a confirmed visit (a member left and nobody replaced
+  them): CANCEL with its sequence to the school, if it holds the invitation.
 - team.member-released (cancel, reschedule, deactivation, erasure, a release booking asked for): CANCEL to the
   member, if they hold the invitation, with the visit's latest sequence and at least one more than they hold.
 

@@ -190,10 +190,16 @@ def visit_rescheduled(p: b.VisitRescheduled, school_holding: Holding | None = No
     return [NoticeDraft.of(NoticeType.VISIT_RESCHEDULED_SCHOOL, school, _visit(p.visit_id), ctx, calendar)]
 
 
-def visit_unfulfilled(p: b.VisitUnfulfilled, visit: VisitInfo | None) -> list[NoticeDraft]:
-    """The school hears that no team could be found."""
-    ctx = _visit_context(visit) | {"visit_id": p.visit_id, "school_name": p.school_name, "reason": p.reason}
-    return [NoticeDraft.of(NoticeType.VISIT_UNFULFILLED, Recipient.school(p.visit_id), _visit(p.visit_id), ctx)]
+def visit_unfulfilled(
+    p: b.VisitUnfulfilled, visit: VisitInfo | None, school_holding: Holding | None = None
+) -> list[NoticeDraft]:
+    """The school hears that no team could be found; when the visit was confirmed (a member left and nobody
+    replaced them), the time it held is withdrawn (CANCEL) if it holds the invitation."""
+    calendar = withdrawal(school_holding, p.calendar_sequence)
+    ctx = _visit_context(visit, p.scheduled) | {"visit_id": p.visit_id, "school_name": p.school_name}
+    ctx |= {"reason": p.reason, "was_confirmed": p.scheduled is not None, "calendar_withdrawn": calendar is not None}
+    school = Recipient.school(p.visit_id)
+    return [NoticeDraft.of(NoticeType.VISIT_UNFULFILLED, school, _visit(p.visit_id), ctx, calendar)]
 
 
 def _gathering_ctx(p: Any) -> dict[str, Any]:

@@ -157,8 +157,15 @@ class EventHandlers:
             await read_models.upsert_visit(ctx.conn, d.VisitInfo(visit_id, sequence=sequence))
 
     async def on_visit_unfulfilled(self, ctx: HandlerContext, p: b.VisitUnfulfilled) -> None:
-        """Tell the school that no team is available."""
-        await self._notify(ctx, d.visit_unfulfilled(p, await read_models.get_visit(ctx.conn, p.visit_id)))
+        """Tell the school that no team is available; a confirmed visit that lost a member nobody replaced also
+        loses its reminders and the invitation the school holds (the team's CANCELs go with member_released)."""
+        await self._note_sequence(ctx, p.visit_id, p.calendar_sequence)
+        visit = await read_models.get_visit(ctx.conn, p.visit_id)
+        school = None
+        if p.scheduled is not None:
+            school = await calendar_holdings.get(ctx.conn, visit_uid(p.visit_id), f"school:{p.visit_id}")
+            await reminders.withdraw_all(ctx.conn, f"visit:{p.visit_id}")
+        await self._notify(ctx, d.visit_unfulfilled(p, visit, school))
 
     async def on_gathering_published(self, ctx: HandlerContext, p: t.GatheringPublished) -> None:
         """Remember the gathering's title for later notices."""

@@ -123,6 +123,14 @@ class SystemMachine(RuleBasedStateMachine):
 
     @precondition(lambda self: self._answerable())
     @rule(pick=st.integers(0, 7))
+    def whole_team_accepts(self, pick: int) -> None:
+        """Everyone offered one visit accepts, one after the other (so full teams are common in short runs)."""
+        visit_id = self._pick(self._answerable(), pick).visit_id
+        for offer in [o for o in self._answerable() if o.visit_id == visit_id]:
+            self._answer(offer, "accept", "accepted")
+
+    @precondition(lambda self: self._answerable())
+    @rule(pick=st.integers(0, 7))
     def decline(self, pick: int) -> None:
         self._answer(self._pick(self._answerable(), pick), "decline", "declined")
 

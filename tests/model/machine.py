@@ -263,6 +263,8 @@ class SystemMachine(RuleBasedStateMachine):
                 time.sleep(1)
             assert time.monotonic() < deadline, "the system did not settle: " + str(self.model.open_offers())
         problems = self.model.unsettled()
+        if VERBOSE and self.model.known_seen:
+            print("  known, tolerated: " + "; ".join(self.model.known_seen), flush=True)
         assert not problems, "not settled:\n  " + "\n  ".join(problems)
 
     def _clean_up(self) -> None:

@@ -4,6 +4,7 @@ Pure: no I/O. The state machine tells it what it did (the rules) and what the sy
 offers expiring, no team found), which it accepts only when legal; it then says what must be observable.
 """
 
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -12,6 +13,13 @@ import expected_notices as n
 from expected_notices import EMAIL, Notice
 
 Window = tuple[datetime, datetime]
+KNOWN_DEFECTS = frozenset() if os.environ.get("MODEL_STRICT") else frozenset({"left-seat-never-refilled"})
+"""Defects the model-based runs found that are reported but not fixed yet; the model tolerates exactly their shape
+(so runs go on to find others) unless MODEL_STRICT is set. Remove an entry once its fix lands.
+
+- left-seat-never-refilled: a member of a confirmed team is deactivated or erased and nobody replaces them (no one
+  free, or the replacement declines or lets the offer lapse): ambassadors says no team, booking ignores it ("already
+  confirmed"), and the visit stays confirmed for good with the member who left on its team and a seat short."""
 TRAVEL_BUFFER = timedelta(minutes=60)
 HOLDING = ("offered", "accepted")
 
@@ -70,6 +78,8 @@ class Visit:
     sequence: int = 0
     offered: bool = False
     unfulfilled: bool = False
+    left: int = 0
+    """Accepted seats of the confirmed team whose members left (deactivated, erased) and are not refilled yet."""
 
     @property
     def status(self) -> str:
@@ -108,6 +118,7 @@ class Model:
         self.calendars: Counter = Counter()
         """(recipient, UID, METHOD, SEQUENCE) → how many mails must carry that calendar object."""
         self.no_team: Counter = Counter()
+        self.known_seen: list[str] = []
 
     # ------------------------------------------------------------------ bookkeeping
 
@@ -176,7 +187,7 @@ class Model:
         team = self.accepted(visit)
         if len(team) == visit.team_size:
             visit.confirmed = visit.scheduled = True
-            visit.team = team
+            visit.team, visit.left = team, 0
             visit.sequence += 1
             self._owe(n.visit_confirmed(visit.id, team, visit.sequence))
 
@@ -212,6 +223,9 @@ class Model:
         """Deactivated or erased: their seats close (the visits stay confirmed while seats are staffed again)."""
         owed_before = sum(c for (r, _, ch), c in self.owed.items() if r == n.member(member.id) and ch == EMAIL)
         for offer in self.held_seats(member.id):
+            visit = self.visits[offer.visit_id]
+            if offer.status == "accepted" and visit.confirmed:
+                visit.left += 1
             self._close_seat(offer)
         member.active = False
         if erased:
@@ -321,13 +335,16 @@ class Model:
 
     def unsettled(self) -> list[str]:
         """Visits that are not confirmed with a full accepted team, unfulfilled or cancelled."""
-        problems = []
+        problems, self.known_seen = [], []
         for v in self.visits.values():
             if v.cancelled or (v.unfulfilled and not v.confirmed):
                 continue
             team = self.accepted(v)
             if not v.confirmed:
                 problems.append(f"visit {v.id} is {v.status}, not settled (accepted: {len(team)}/{v.team_size})")
+            elif len(team) < v.team_size and "left-seat-never-refilled" in KNOWN_DEFECTS and \
+                    v.team_size - len(team) <= v.left and not any(o.status == "offered" for o in self.current(v)):
+                self.known_seen.append(f"left-seat-never-refilled: visit {v.id}")
             elif len(team) != v.team_size:
                 problems.append(f"visit {v.id} is confirmed with {len(team)} of {v.team_size} accepted members "
                                 f"(booking's team: {v.team})")

@@ -110,6 +110,15 @@ class SystemMachine(RuleBasedStateMachine):
         self.model.rescheduled(visit, chosen)
         self.quiet()
 
+    def _confirmed_visits(self) -> list[Visit]:
+        return [v for v in self.model.visits.values() if v.confirmed and not v.cancelled]
+
+    @precondition(lambda self: self._confirmed_visits())
+    @rule(pick=st.integers(0, 7), windows=st.lists(st.integers(0, 3), min_size=1, max_size=2, unique=True))
+    def reschedule_confirmed(self, pick: int, windows: list[int]) -> None:
+        """A school moves a confirmed visit: the team is released, calendars change, a new team is found."""
+        self.reschedule(self._live_visits().index(self._pick(self._confirmed_visits(), pick)), windows)
+
     # ------------------------------------------------------------------ members
 
     def _answerable(self) -> list[Offer]:
@@ -186,54 +195,39 @@ class SystemMachine(RuleBasedStateMachine):
         self.model.member_leaves(member, erased=True, mails_now=mails_now)
         self.quiet()
 
-    @precondition(lambda self: self.model.gathering is None)
-    @rule(capacity=st.integers(1, 2))
-    def publish_gathering(self, capacity: int) -> None:
-        gathering_id = self.system.create_gathering(self.kommunenummer, self.county, capacity)
-        self.model.gathering_published(gathering_id, capacity)
+    @rule(action=st.sampled_from(["publish", "register", "withdraw", "take_place"]), pick=st.integers(0, 7))
+    def gathering(self, action: str, pick: int) -> None:
+        """An organiser publishes the annual gathering (capacity 1); members register, withdraw, take a place
+        offered. One rule for all four, so gatherings take their share of a run's few steps, not most of them."""
+        g = self.model.gathering
+        if g is None:
+            gathering_id = self.system.create_gathering(self.kommunenummer, self.county, capacity=1)
+            self.model.gathering_published(gathering_id, capacity=1)
+        elif action == "register" and self._may_register():
+            member_id = self._pick(self._may_register(), pick)
+            response = self.system.register_for(g.id, member_id)
+            assert response.status_code in (200, 201), response.text
+            expected = self.model.registered(member_id)
+            assert response.json()["status"] == expected, f"registered {response.json()['status']}, not {expected}"
+        elif action == "withdraw" and self._registered("confirmed", "waitlisted", "offered"):
+            member_id = self._pick(self._registered("confirmed", "waitlisted", "offered"), pick)
+            response = self.system.withdraw_from(g.id, member_id)
+            assert response.status_code == 204, response.text
+            self.model.withdrew(member_id)
+        elif action == "take_place" and self._registered("offered"):
+            member_id = self._pick(self._registered("offered"), pick)
+            response = self.system.accept_place(g.id, member_id)
+            assert response.status_code == 200, response.text
+            self.model.place_taken(member_id)
         self.quiet()
 
     def _may_register(self) -> list[str]:
         g = self.model.gathering
         return [] if g is None else [m for m in self._active() if m in g.invited and m not in g.ever_registered]
 
-    @precondition(lambda self: self._may_register())
-    @rule(pick=st.integers(0, 7))
-    def register_for_gathering(self, pick: int) -> None:
-        g = self.model.gathering
-        assert g is not None
-        member_id = self._pick(self._may_register(), pick)
-        response = self.system.register_for(g.id, member_id)
-        assert response.status_code in (200, 201), response.text
-        expected = self.model.registered(member_id)
-        assert response.json()["status"] == expected, f"registered as {response.json()['status']}, not {expected}"
-        self.quiet()
-
     def _registered(self, *statuses: str) -> list[str]:
         g = self.model.gathering
         return [] if g is None else [m for m in self._present() if g.status.get(m) in statuses]
-
-    @precondition(lambda self: self._registered("confirmed", "waitlisted", "offered"))
-    @rule(pick=st.integers(0, 7))
-    def withdraw_from_gathering(self, pick: int) -> None:
-        g = self.model.gathering
-        assert g is not None
-        member_id = self._pick(self._registered("confirmed", "waitlisted", "offered"), pick)
-        response = self.system.withdraw_from(g.id, member_id)
-        assert response.status_code == 204, response.text
-        self.model.withdrew(member_id)
-        self.quiet()
-
-    @precondition(lambda self: self._registered("offered"))
-    @rule(pick=st.integers(0, 7))
-    def take_gathering_place(self, pick: int) -> None:
-        g = self.model.gathering
-        assert g is not None
-        member_id = self._pick(self._registered("offered"), pick)
-        response = self.system.accept_place(g.id, member_id)
-        assert response.status_code == 200, response.text
-        self.model.place_taken(member_id)
-        self.quiet()
 
     # ------------------------------------------------------------------ the end of a run
 

@@ -43,7 +43,7 @@ test: install
 
 # Random runs of the model-based test until MINUTES are up; a failure prints its shrunk steps as code.
 soak: install
-	MODEL_SOAK_MINUTES=$(MINUTES) $(UV) run pytest tests/model/test_system_model.py -k random -p no:cacheprovider \
+	MODEL_SOAK_MINUTES=$(MINUTES) MODEL_EXAMPLES=10 $(UV) run pytest tests/model/test_system_model.py -k random -p no:cacheprovider \
 		$(PYTEST_ARGS)
 
 lint: install

@@ -1,7 +1,9 @@
 """Model-based test of the whole system: a bounded run in `make test`, as long as asked in `make soak`.
 
 A failure prints the shrunk sequence of steps as code (`state = SystemMachine()`, `state.book(...)`, ...), ready to
-paste into a regression test with the `machine` fixture below.
+paste into `test_regressions.py`. Knobs (env): MODEL_EXAMPLES and MODEL_STEPS (per run), MODEL_SOAK_MINUTES (random
+runs until the time is up), MODEL_VERBOSE (print each step and the model's view), MODEL_STRICT (fail on the reported,
+unfixed defects the model otherwise tolerates: `reference.KNOWN_DEFECTS`).
 """
 
 import os

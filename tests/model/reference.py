@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import expected_notices as n
-from expected_notices import EMAIL, Notice
+from expected_notices import EMAIL, Calendar, Notice
 
 Window = tuple[datetime, datetime]
 KNOWN_DEFECTS = frozenset() if os.environ.get("MODEL_STRICT") else frozenset({"left-seat-never-refilled"})
@@ -117,6 +117,9 @@ class Model:
         """(recipient, notice type, channel) → how many deliveries notify must hold."""
         self.calendars: Counter = Counter()
         """(recipient, UID, METHOD, SEQUENCE) → how many mails must carry that calendar object."""
+        self.holdings: dict[tuple[str, str], Calendar] = {}
+        """(recipient, UID) → the last calendar object sent to the recipient for that event (a later one with a lower
+        SEQUENCE does not replace it: notify's calendar holdings)."""
         self.no_team: Counter = Counter()
         self.known_seen: list[str] = []
 
@@ -129,6 +132,13 @@ class Model:
             if notice.calendar is not None and EMAIL in notice.channels:
                 c = notice.calendar
                 self.calendars[(notice.recipient, c.uid, c.method, c.sequence)] += 1
+                held = self.holdings.get((notice.recipient, c.uid))
+                if held is None or held.sequence <= c.sequence:
+                    self.holdings[(notice.recipient, c.uid)] = c
+
+    def held(self, recipient: str, uid: str) -> Calendar | None:
+        """What a recipient holds of an event's calendar (None: never sent one)."""
+        return self.holdings.get((recipient, uid))
 
     def address_of(self, recipient: str) -> str:
         """The e-mail address of a recipient key."""
@@ -189,7 +199,9 @@ class Model:
             visit.confirmed = visit.scheduled = True
             visit.team, visit.left = team, 0
             visit.sequence += 1
-            self._owe(n.visit_confirmed(visit.id, team, visit.sequence))
+            uid = n.visit_uid(visit.id)
+            held = {r: c for r in [n.school(visit.id), *map(n.member, team)] if (c := self.held(r, uid)) is not None}
+            self._owe(n.visit_confirmed(visit.id, team, visit.sequence, held))
 
     def _close_seat(self, offer: Offer) -> None:
         if offer.status == "offered":
@@ -197,19 +209,20 @@ class Model:
             self._owe(n.offer_withdrawn(offer.member_id))
         elif offer.status == "accepted":
             offer.move("released")
-            self._owe(n.member_released(offer.member_id, offer.visit_id, held_calendar=None))
+            visit = self.visits[offer.visit_id]
+            held = self.held(n.member(offer.member_id), n.visit_uid(visit.id))
+            self._owe(n.member_released(offer.member_id, visit.id, held=held, sequence=visit.sequence))
 
     def cancelled(self, visit: Visit) -> None:
-        was_confirmed = visit.confirmed
         if visit.scheduled:
             visit.sequence += 1
         visit.cancelled = True
         for offer in self.current(visit):
             self._close_seat(offer)
-        self._owe(n.visit_cancelled(visit.id, was_confirmed=was_confirmed, sequence=visit.sequence))
+        school_held = self.held(n.school(visit.id), n.visit_uid(visit.id))
+        self._owe(n.visit_cancelled(visit.id, sequence=visit.sequence, school_held=school_held))
 
     def rescheduled(self, visit: Visit, windows: list[Window]) -> None:
-        was_confirmed = visit.confirmed
         if visit.scheduled:
             visit.sequence += 1
         for offer in self.current(visit):
@@ -217,7 +230,8 @@ class Model:
         visit.windows, visit.round = windows, visit.round + 1
         visit.confirmed = visit.scheduled = visit.offered = visit.unfulfilled = False
         visit.team = []
-        self._owe(n.visit_rescheduled(visit.id, was_confirmed=was_confirmed, sequence=visit.sequence))
+        school_held = self.held(n.school(visit.id), n.visit_uid(visit.id))
+        self._owe(n.visit_rescheduled(visit.id, sequence=visit.sequence, school_held=school_held))
 
     def member_leaves(self, member: Member, *, erased: bool, mails_now: int) -> None:
         """Deactivated or erased: their seats close (the visits stay confirmed while seats are staffed again)."""
@@ -233,6 +247,7 @@ class Model:
             member.mails_at_erasure = mails_now
             owed_after = sum(c for (r, _, ch), c in self.owed.items() if r == n.member(member.id) and ch == EMAIL)
             member.mails_allowed_after_erasure = owed_after - owed_before
+            self.holdings = {k: c for k, c in self.holdings.items() if k[0] != n.member(member.id)}
             g = self.gathering
             if g is not None and member.id in g.status:
                 self._leave_gathering(g, member.id)
@@ -254,7 +269,7 @@ class Model:
         taken = sum(s in ("confirmed", "offered") for s in g.status.values())
         if taken < g.capacity and not g.waiting:
             g.status[member_id] = "confirmed"
-            self._owe(n.registration_confirmed(member_id))
+            self._owe(n.registration_confirmed(member_id, g.id, self.held(n.member(member_id), n.gathering_uid(g.id))))
         else:
             g.status[member_id] = "waitlisted"
             g.waiting.append(member_id)
@@ -273,14 +288,16 @@ class Model:
             self._owe(n.place_offered(first))
 
     def withdrew(self, member_id: str) -> None:
-        assert self.gathering is not None
-        self._owe(n.registration_withdrawn(member_id))
-        self._leave_gathering(self.gathering, member_id)
+        g = self.gathering
+        assert g is not None
+        self._owe(n.registration_withdrawn(member_id, g.id, self.held(n.member(member_id), n.gathering_uid(g.id))))
+        self._leave_gathering(g, member_id)
 
     def place_taken(self, member_id: str) -> None:
-        assert self.gathering is not None
-        self.gathering.status[member_id] = "confirmed"
-        self._owe(n.registration_confirmed(member_id))
+        g = self.gathering
+        assert g is not None
+        g.status[member_id] = "confirmed"
+        self._owe(n.registration_confirmed(member_id, g.id, self.held(n.member(member_id), n.gathering_uid(g.id))))
 
     # ------------------------------------------------------------------ what the system did on its own
 

@@ -5,11 +5,14 @@ SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || python3 -c 'import uv; print(uv.find_uv_bin())' 2>/dev/null || echo "$(HOME)/.local/bin/uv")
 PYTEST_ARGS ?=
 
-.PHONY: up test lint bench docs install install-uv clean help
+MINUTES ?= 30
+
+.PHONY: up test soak lint bench docs install install-uv clean help
 
 help:
 	@echo "make up      start Kafka, PostgreSQL, the mail catcher and all four services (+ demo data)"
 	@echo "make test    run every test against a real Kafka and PostgreSQL"
+	@echo "make soak    the model-based test of the whole system for MINUTES minutes (default 30)"
 	@echo "make lint    ruff + mypy"
 	@echo "make bench   benchmarks with side-by-side baselines"
 	@echo "make docs    regenerate the events catalogue and AsyncAPI documents"
@@ -27,7 +30,7 @@ up: install
 # (the others are played by its tests); tests/faults, tests/flows and tests/security each run the whole system.
 # Sessions sharing a broker would let one suite's long-lived services join another's consumer groups.
 SUITES ?= shared/tests services/booking services/ambassadors services/training services/notify \
-	tests/faults tests/flows tests/security tests/test_*.py
+	tests/faults tests/flows tests/security tests/model tests/test_*.py
 
 test: install
 	@status=0; failed=""; \
@@ -37,6 +40,11 @@ test: install
 	done; \
 	if [ $$status -ne 0 ]; then echo "failed suites:$$failed"; fi; \
 	exit $$status
+
+# Random runs of the model-based test until MINUTES are up; a failure prints its shrunk steps as code.
+soak: install
+	MODEL_SOAK_MINUTES=$(MINUTES) MODEL_EXAMPLES=10 $(UV) run pytest tests/model/test_system_model.py -k random -p no:cacheprovider \
+		$(PYTEST_ARGS)
 
 lint: install
 	$(UV) run ruff check .

@@ -140,9 +140,10 @@ def no_team(visit_id: str, organisers: list[str]) -> list[Notice]:
     return [Notice(organiser(a), "organiser_no_team", ORGANISER_CHANNELS) for a in organisers]
 
 
-def visit_unfulfilled(visit_id: str) -> list[Notice]:
-    """Booking marked the visit unfulfilled: the school hears."""
-    return [Notice(school(visit_id), "visit_unfulfilled", SCHOOL_CHANNELS)]
+def visit_unfulfilled(visit_id: str, *, sequence: int = 0, school_held: Calendar | None = None) -> list[Notice]:
+    """Booking marked the visit unfulfilled: the school hears, with a CANCEL if it holds a live invitation (a
+    confirmed visit that lost a member nobody replaced; the rest of its team hear through `member_released`)."""
+    return [Notice(school(visit_id), "visit_unfulfilled", SCHOOL_CHANNELS, withdrawal(school_held, sequence))]
 
 
 # ------------------------------------------------------------------ gatherings

@@ -4,7 +4,6 @@ Pure: no I/O. The state machine tells it what it did (the rules) and what the sy
 offers expiring, no team found), which it accepts only when legal; it then says what must be observable.
 """
 
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -13,13 +12,6 @@ import expected_notices as n
 from expected_notices import EMAIL, Calendar, Notice
 
 Window = tuple[datetime, datetime]
-KNOWN_DEFECTS = frozenset() if os.environ.get("MODEL_STRICT") else frozenset({"left-seat-never-refilled"})
-"""Defects the model-based runs found that are reported but not fixed yet; the model tolerates exactly their shape
-(so runs go on to find others) unless MODEL_STRICT is set. Remove an entry once its fix lands.
-
-- left-seat-never-refilled: a member of a confirmed team is deactivated or erased and nobody replaces them (no one
-  free, or the replacement declines or lets the offer lapse): ambassadors says no team, booking ignores it ("already
-  confirmed"), and the visit stays confirmed for good with the member who left on its team and a seat short."""
 TRAVEL_BUFFER = timedelta(minutes=60)
 HOLDING = ("offered", "accepted")
 
@@ -121,7 +113,6 @@ class Model:
         """(recipient, UID) → the last calendar object sent to the recipient for that event (a later one with a lower
         SEQUENCE does not replace it: notify's calendar holdings)."""
         self.no_team: Counter = Counter()
-        self.known_seen: list[str] = []
 
     # ------------------------------------------------------------------ bookkeeping
 
@@ -240,6 +231,7 @@ class Model:
             visit = self.visits[offer.visit_id]
             if offer.status == "accepted" and visit.confirmed:
                 visit.left += 1
+                visit.team = [m for m in visit.team if m != member.id]  # booking takes them off its team
             self._close_seat(offer)
         member.active = False
         if erased:
@@ -331,12 +323,26 @@ class Model:
         self._owe(n.offer_made(member.id))
 
     def no_team_found(self, visit: Visit) -> None:
-        """Ambassadors found nobody: organisers hear; booking marks a visit not yet confirmed unfulfilled."""
+        """Ambassadors found nobody: organisers hear; booking marks a visit not yet confirmed unfulfilled, and a
+        confirmed one that lost a member nobody replaced too: its calendar entry withdrawn (SEQUENCE raised), open
+        offers withdrawn and the rest of the team released, each with their CANCEL."""
         self.no_team[visit.id] += 1
         self._owe(n.no_team(visit.id, self.organisers))
-        if not visit.confirmed and not visit.cancelled and not visit.unfulfilled:
+        if visit.cancelled or visit.unfulfilled:
+            return
+        if not visit.confirmed:
             visit.unfulfilled = True
             self._owe(n.visit_unfulfilled(visit.id))
+            return
+        if len(self.accepted(visit)) >= visit.team_size:
+            return  # booking refuses "no team" for a complete team
+        visit.sequence += 1
+        visit.confirmed = visit.scheduled = visit.offered = False
+        visit.unfulfilled, visit.team, visit.left = True, [], 0
+        for offer in self.current(visit):
+            self._close_seat(offer)
+        school_held = self.held(n.school(visit.id), n.visit_uid(visit.id))
+        self._owe(n.visit_unfulfilled(visit.id, sequence=visit.sequence, school_held=school_held))
 
     # ------------------------------------------------------------------ invariants
 
@@ -352,16 +358,13 @@ class Model:
 
     def unsettled(self) -> list[str]:
         """Visits that are not confirmed with a full accepted team, unfulfilled or cancelled."""
-        problems, self.known_seen = [], []
+        problems = []
         for v in self.visits.values():
             if v.cancelled or (v.unfulfilled and not v.confirmed):
                 continue
             team = self.accepted(v)
             if not v.confirmed:
                 problems.append(f"visit {v.id} is {v.status}, not settled (accepted: {len(team)}/{v.team_size})")
-            elif len(team) < v.team_size and "left-seat-never-refilled" in KNOWN_DEFECTS and \
-                    v.team_size - len(team) <= v.left and not any(o.status == "offered" for o in self.current(v)):
-                self.known_seen.append(f"left-seat-never-refilled: visit {v.id}")
             elif len(team) != v.team_size:
                 problems.append(f"visit {v.id} is confirmed with {len(team)} of {v.team_size} accepted members "
                                 f"(booking's team: {v.team})")

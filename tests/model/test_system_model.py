@@ -2,8 +2,7 @@
 
 A failure prints the shrunk sequence of steps as code (`state = SystemMachine()`, `state.book(...)`, ...), ready to
 paste into `test_regressions.py`. Knobs (env): MODEL_EXAMPLES and MODEL_STEPS (per run), MODEL_SOAK_MINUTES (random
-runs until the time is up), MODEL_VERBOSE (print each step and the model's view), MODEL_STRICT (fail on the reported,
-unfixed defects the model otherwise tolerates: `reference.KNOWN_DEFECTS`).
+runs until the time is up) and MODEL_VERBOSE (print each step and the model's view).
 """
 
 import os

@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 
+import httpx
 import pytest
 from booking_testkit import (
     START,
@@ -174,18 +175,25 @@ async def test_rescheduling_keeps_the_same_bounds_as_asking(
     assert (await api.get(visit_id, orgnr))["status"] == "confirmed"
 
 
+async def rescheduled_after_confirmation(
+    api: Api, ambassadors: Ambassadors, orgnr: str
+) -> tuple[str, httpx.Response, dict[str, str]]:
+    """A visit confirmed, then rescheduled by its school to the school day 30 days after START: the visit's id, the
+    reschedule's (200) answer and the new window."""
+    visit_id = await confirmed_visit(api, ambassadors, orgnr)
+    window = school_day_window(START + timedelta(days=30))
+    r = await api.svc.client.post(
+        f"/v1/visit-requests/{visit_id}/reschedule", json={"windows": [window]}, headers=api.school(orgnr)
+    )
+    assert r.status_code == 200, r.text
+    return visit_id, r, window
+
+
 async def test_rescheduling_releases_the_team_and_a_stale_confirmation_is_ignored(
     api: Api, ambassadors: Ambassadors, tap: KafkaTap
 ) -> None:
     orgnr = new_orgnr()
-    visit_id = await confirmed_visit(api, ambassadors, orgnr)
-    later = START + timedelta(days=30)
-    r = await api.svc.client.post(
-        f"/v1/visit-requests/{visit_id}/reschedule",
-        json={"windows": [school_day_window(later)]},
-        headers=api.school(orgnr),
-    )
-    assert r.status_code == 200, r.text
+    visit_id, r, window = await rescheduled_after_confirmation(api, ambassadors, orgnr)
     assert (r.json()["status"], r.json()["scheduled"], r.json()["team"]) == ("requested", None, [])
     (rescheduled,) = await tap.wait_for(visit_id, "visit.rescheduled")
     assert rescheduled.payload["released_member_ids"] == ["m-kari", "m-ola"]
@@ -313,16 +321,9 @@ async def test_the_answers_to_reschedule_and_cancel_show_the_contact_as_get_does
     api: Api, ambassadors: Ambassadors
 ) -> None:
     orgnr = new_orgnr()
-    visit_id = await confirmed_visit(api, ambassadors, orgnr)
+    visit_id, rescheduled, _ = await rescheduled_after_confirmation(api, ambassadors, orgnr)
     shown = (await api.get(visit_id, orgnr))["contact"]
     assert shown is not None and shown["email"]
-    later = START + timedelta(days=30)
-    rescheduled = await api.svc.client.post(
-        f"/v1/visit-requests/{visit_id}/reschedule",
-        json={"windows": [school_day_window(later)]},
-        headers=api.school(orgnr),
-    )
-    assert rescheduled.status_code == 200, rescheduled.text
     assert rescheduled.json()["contact"] == shown
     cancelled = await api.svc.client.post(
         f"/v1/visit-requests/{visit_id}/cancel", json={"reason": "exam week"}, headers=api.organiser()
@@ -335,15 +336,8 @@ async def test_a_rescheduled_visit_is_confirmed_again_by_its_new_teams_confirmat
     api: Api, ambassadors: Ambassadors, tap: KafkaTap
 ) -> None:
     orgnr = new_orgnr()
-    visit_id = await confirmed_visit(api, ambassadors, orgnr)
-    later = START + timedelta(days=30)
-    r = await api.svc.client.post(
-        f"/v1/visit-requests/{visit_id}/reschedule",
-        json={"windows": [school_day_window(later)]},
-        headers=api.school(orgnr),
-    )
-    assert r.status_code == 200, r.text
-    day_start = datetime.fromisoformat(school_day_window(later)["start"])
+    visit_id, r, window = await rescheduled_after_confirmation(api, ambassadors, orgnr)
+    day_start = datetime.fromisoformat(window["start"])
     new_slot = TimeWindow(start=day_start + timedelta(hours=1), end=day_start + timedelta(hours=3))
     await ambassadors.send(Topics.OFFERS, offer(visit_id).model_copy(update={"window": new_slot}), key=visit_id)
     await api.status_becomes(visit_id, orgnr, "offered")

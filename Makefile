@@ -48,7 +48,7 @@ soak: install
 
 lint: install
 	$(UV) run ruff check .
-	$(UV) run mypy shared/outreach_shared services/booking/src services/ambassadors/src services/training/src services/notify/src
+	$(UV) run mypy shared/outreach_shared dev/outreach_dev services/booking/src services/ambassadors/src services/training/src services/notify/src
 
 bench: install
 	$(UV) run python tests/bench/run.py $(ARGS)

@@ -4,7 +4,7 @@ from collections import Counter
 
 from ambassadors.service_layer.roster_import import validate_roster
 from booking.domain.orgnr import is_valid_orgnr
-from outreach_shared.devstack import demo
+from outreach_dev.devstack import demo
 from outreach_shared.municipalities import load_register
 
 
@@ -47,8 +47,8 @@ def test_the_demo_visit_requests_keep_the_time_rules_of_a_school_visit():
     from datetime import UTC, datetime
 
     from booking.domain.times import WindowPolicy, check_windows
+    from outreach_dev.devstack.launcher import booking_body
     from outreach_shared.contracts.common import TimeWindow
-    from outreach_shared.devstack.launcher import booking_body
 
     for body in (demo._visit_body("974760673", "Skolen", "5001", ["nurse"], days=14), booking_body()):
         windows = [TimeWindow.model_validate(w) for w in body["windows"]]

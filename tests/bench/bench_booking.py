@@ -46,9 +46,9 @@ from stack import Stack, not_ready, process, services
 from stats import BenchResult, median_round
 
 from booking.domain.orgnr import is_valid_orgnr
+from outreach_dev.devstack import launcher
+from outreach_dev.devstack._util import free_port
 from outreach_shared.auth import mint_token
-from outreach_shared.devstack import launcher
-from outreach_shared.devstack._util import free_port
 
 RATE, WARMUP_S, FIXED_S = 200, 3, 15
 LEVELS, SATURATION_WARMUP_S, SATURATION_S, ROUNDS = (32, 128), 1.0, 6, 3

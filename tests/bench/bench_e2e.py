@@ -27,8 +27,8 @@ from profiling import read_profiles, under_pyinstrument
 from stack import Stack, not_ready, services
 from stats import BenchResult, summary_ms
 
+from outreach_dev.devstack import launcher
 from outreach_shared.auth import mint_token
-from outreach_shared.devstack import launcher
 
 ROSTER = 300
 NEAR_TRONDHEIM = ("5001", "5028", "5029", "5031", "5035", "5059")

@@ -22,10 +22,10 @@ from profiling import read_profiles, under_pyinstrument
 from stack import Stack, not_ready, services
 from stats import BenchResult
 
+from outreach_dev.testing.windows import school_day_start
 from outreach_shared.auth import mint_token
 from outreach_shared.contracts import Topics, new_envelope
 from outreach_shared.contracts.ambassadors import MemberRegistered, MemberSnapshot
-from outreach_shared.testing.windows import school_day_start
 
 MEMBERS = 5_000
 TIMEOUT = 120.0

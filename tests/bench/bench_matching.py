@@ -27,10 +27,10 @@ from ambassadors.domain.matching import TeamRequest, choose_team
 from ambassadors.domain.visits import Visit
 from ambassadors.service_layer import staffing
 from ambassadors.service_layer.unit_of_work import Config, Work
+from outreach_dev.devstack.provision import provision_service_database
 from outreach_shared import db
 from outreach_shared.contracts.booking import VisitRequested
 from outreach_shared.contracts.common import TimeWindow
-from outreach_shared.devstack.provision import provision_service_database
 from outreach_shared.municipalities import load_register
 
 SIZES = (1_000, 10_000, 100_000)

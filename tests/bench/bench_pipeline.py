@@ -29,13 +29,13 @@ from profiling import profiled
 from stack import Stack, start_groups_at_end
 from stats import BenchResult, median_round
 
+from outreach_dev.devstack.provision import ensure_topics, provision_service_database
 from outreach_shared import db
 from outreach_shared.consumer import EventConsumer, HandlerContext
 from outreach_shared.contracts import Envelope, Topics, new_envelope
 from outreach_shared.contracts.topics import TopicSpec
 from outreach_shared.contracts.training import AttendanceRecorded
 from outreach_shared.dead_letters import dead_letter_sink
-from outreach_shared.devstack.provision import ensure_topics, provision_service_database
 from outreach_shared.kafka import create_broker, publisher, sender, subscribe
 from outreach_shared.logging import configure_logging
 from outreach_shared.outbox import OutboxRelay, enqueue

@@ -25,7 +25,7 @@ from bench_booking import school_body, school_tokens  # noqa: E402
 from booking.adapters.new_visits import NewVisit, Outcome  # noqa: E402
 from booking.bootstrap import SERVICE  # noqa: E402
 from booking.settings import BookingSettings  # noqa: E402
-from outreach_shared.devstack.launcher import booking_body  # noqa: E402
+from outreach_dev.devstack.launcher import booking_body  # noqa: E402
 from outreach_shared.runtime import build_app  # noqa: E402
 from outreach_shared.settings import DEV_JWT_SECRET  # noqa: E402
 

@@ -11,7 +11,7 @@ from typing import Any
 from pyinstrument import Profiler
 from pyinstrument.renderers import ConsoleRenderer
 
-from outreach_shared.devstack import launcher
+from outreach_dev.devstack import launcher
 
 
 @contextlib.contextmanager

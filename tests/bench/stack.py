@@ -1,6 +1,6 @@
 """The real stack for the benchmarks: Kafka + PostgreSQL once, services as processes per benchmark.
 
-Process management is the launcher's (`outreach_shared.devstack.launcher`): discover, provision, spawn, wait for
+Process management is the launcher's (`outreach_dev.devstack.launcher`): discover, provision, spawn, wait for
 /readyz, stop. Each benchmark starts only the services it measures, so the others do not load the machine.
 """
 
@@ -19,11 +19,11 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from outreach_dev.devstack import launcher
+from outreach_dev.devstack._util import free_ports
+from outreach_dev.devstack.kafka import KAFKA_VERSION
+from outreach_dev.devstack.stack import acquire_infrastructure
 from outreach_shared.contracts import ALL_TOPICS
-from outreach_shared.devstack import launcher
-from outreach_shared.devstack._util import free_ports
-from outreach_shared.devstack.kafka import KAFKA_VERSION
-from outreach_shared.devstack.stack import acquire_infrastructure
 
 CONSUMER_GROUPS = {
     "booking": ["outreach-booking"],

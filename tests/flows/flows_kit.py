@@ -17,13 +17,13 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from outreach_dev.devstack._util import free_ports
 from outreach_shared.auth import Role, mint_token
-from outreach_shared.devstack._util import free_ports
 
 OSLO = ZoneInfo("Europe/Oslo")
 SERVICES = ("booking", "ambassadors", "training", "notify")
 ORGANISER_EMAIL = "koordinator@jobbvinner.example.no"
-LAUNCHER = [sys.executable, "-m", "outreach_shared.devstack.launcher", "--no-demo", "--ready-timeout=300"]
+LAUNCHER = [sys.executable, "-m", "outreach_dev.devstack.launcher", "--no-demo", "--ready-timeout=300"]
 
 
 @dataclass

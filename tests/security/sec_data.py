@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 from sec_system import System
 
-from outreach_shared.testing.waiting import eventually
-from outreach_shared.testing.windows import school_day_start
+from outreach_dev.testing.waiting import eventually
+from outreach_dev.testing.windows import school_day_start
 
 OSLO = ZoneInfo("Europe/Oslo")
 KOMMUNE = "1804"  # Bodø: no other suite keeps members or schools there

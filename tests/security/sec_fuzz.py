@@ -22,7 +22,7 @@ from schemathesis import Case
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 
-from outreach_shared.devstack._util import free_ports
+from outreach_dev.devstack._util import free_ports
 
 Authorize = Callable[[Case], dict[str, str]]
 """The Authorization header (or none) for a generated case."""

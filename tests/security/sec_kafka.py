@@ -11,8 +11,8 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.structs import RecordMetadata
 
+from outreach_dev.devstack.provision import COMPACTED_TOPIC_CONFIG
 from outreach_shared.contracts import ALL_TOPICS
-from outreach_shared.devstack.provision import COMPACTED_TOPIC_CONFIG
 
 
 @dataclass(frozen=True)

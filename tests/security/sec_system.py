@@ -21,13 +21,13 @@ from aiosmtpd.controller import Controller
 from ambassadors.bootstrap import SERVICE as AMBASSADORS
 from booking.bootstrap import SERVICE as BOOKING
 from notify.bootstrap import SERVICE as NOTIFY
+from outreach_dev.devstack._util import free_ports
+from outreach_dev.devstack.provision import provision_service_database
+from outreach_dev.testing.service import RunningService, running_service
 from outreach_shared.auth import Role
 from outreach_shared.contracts import ALL_TOPICS
-from outreach_shared.devstack._util import free_ports
-from outreach_shared.devstack.provision import provision_service_database
 from outreach_shared.logging import configure_logging
 from outreach_shared.runtime import ServiceDefinition
-from outreach_shared.testing.service import RunningService, running_service
 from training.bootstrap import SERVICE as TRAINING
 
 DEFINITIONS: dict[str, ServiceDefinition] = {

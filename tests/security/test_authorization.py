@@ -10,7 +10,7 @@ import pytest
 from sec_data import book, inbox, offers_of, published_gathering, random_orgnr, register_member, weekday_window
 from sec_system import System
 
-from outreach_shared.testing.waiting import eventually
+from outreach_dev.testing.waiting import eventually
 
 
 @dataclass

@@ -9,9 +9,9 @@ from sec_data import book, offer_for, random_orgnr, register_member
 from sec_kafka import read_everything, roll_segments, set_segment_ms
 from sec_system import DEFINITIONS, System
 
+from outreach_dev.devstack.provision import COMPACTED_TOPIC_CONFIG
+from outreach_dev.testing.waiting import eventually
 from outreach_shared.contracts import Topics
-from outreach_shared.devstack.provision import COMPACTED_TOPIC_CONFIG
-from outreach_shared.testing.waiting import eventually
 
 COMPACTED = [Topics.MEMBERS, Topics.VISIT_CONTACTS]
 SEGMENT_MS = 2000

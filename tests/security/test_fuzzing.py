@@ -15,8 +15,8 @@ from sec_fuzz import Fuzzer, run_schemathesis, school_orgnr_of, served
 from sec_system import System
 
 from booking.entrypoints.dependencies import RateLimiter
+from outreach_dev.testing.waiting import eventually
 from outreach_shared.auth import Role, mint_token
-from outreach_shared.testing.waiting import eventually
 
 pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
 PUBLIC = {"GET /healthz", "GET /readyz", "GET /metrics", "GET /asyncapi.json", "GET /asyncapi"}

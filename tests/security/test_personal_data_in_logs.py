@@ -11,8 +11,8 @@ from sec_data import book, inbox, offer_for, published_gathering, random_orgnr, 
 from sec_kafka import read_everything, send_raw
 from sec_system import System
 
+from outreach_dev.testing.waiting import eventually
 from outreach_shared.contracts import Topics
-from outreach_shared.testing.waiting import eventually
 
 PLACE = "5501"  # Tromsø: the member is the only one near, so the offer is hers
 

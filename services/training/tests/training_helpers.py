@@ -11,10 +11,10 @@ from typing import Any, TypeVar
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from pydantic import BaseModel
 
+from outreach_dev.testing.service import RunningService
+from outreach_dev.testing.windows import school_day_start
 from outreach_shared.contracts import Envelope, Topics, new_envelope
 from outreach_shared.contracts import ambassadors as a
-from outreach_shared.testing.service import RunningService
-from outreach_shared.testing.windows import school_day_start
 from training.entrypoints.deps import CLOCK
 
 T = TypeVar("T")

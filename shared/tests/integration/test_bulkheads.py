@@ -9,13 +9,13 @@ import asyncpg
 import kit_process
 from test_reliability_kit import _equals, consuming, relaying
 
+from outreach_dev.testing.kafka import envelopes_of, publish_envelopes, read_topic
+from outreach_dev.testing.waiting import eventually
 from outreach_shared import timers
 from outreach_shared.contracts import Topics, new_envelope
 from outreach_shared.metrics import REGISTRY
 from outreach_shared.operations import KIT_SOURCES, list_set_aside
 from outreach_shared.outbox import enqueue
-from outreach_shared.testing.kafka import envelopes_of, publish_envelopes, read_topic
-from outreach_shared.testing.waiting import eventually
 
 FAR = "9999-12-31T23:00:00+00:00"
 """The start that stopped all e-mail: in Oslo it is already year 10000."""

@@ -13,9 +13,9 @@ import asyncpg
 import kit_process
 import pytest
 
+from outreach_dev.testing.plans import plan_nodes, reads
 from outreach_shared.housekeeping import Housekeeper, Purge, finished_timers, handled_inbox, purge, relayed_outbox
 from outreach_shared.metrics import REGISTRY
-from outreach_shared.testing.plans import plan_nodes, reads
 
 
 @pytest.fixture

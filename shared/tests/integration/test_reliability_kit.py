@@ -13,12 +13,12 @@ import asyncpg
 import kit_process
 import pytest
 
+from outreach_dev.testing.kafka import envelopes_of, partitions_of, publish_envelopes, publish_raw, read_topic
+from outreach_dev.testing.waiting import eventually
 from outreach_shared import timers
 from outreach_shared.contracts import Envelope, Topics, new_envelope
 from outreach_shared.kafka import create_broker, sender, subscribe
 from outreach_shared.outbox import OutboxRelay, enqueue
-from outreach_shared.testing.kafka import envelopes_of, partitions_of, publish_envelopes, publish_raw, read_topic
-from outreach_shared.testing.waiting import eventually
 
 KIT_PROCESS = Path(kit_process.__file__)
 

@@ -7,12 +7,12 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
+from outreach_dev.testing.windows import school_day_start
 from outreach_shared.bounds.identifiers import Kommunenummer
 from outreach_shared.bounds.text import Line, Lines, Name
 from outreach_shared.bounds.times import OSLO, TimeRules, check_date, check_instant, check_window
 from outreach_shared.errors import Invalid
 from outreach_shared.settings import ServiceSettings, TimeBoundsSettings, service_config
-from outreach_shared.testing.windows import school_day_start
 
 NOW = datetime(2027, 3, 1, 12, tzinfo=UTC)  # a Monday
 RULES = TimeRules()

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from outreach_shared.devstack import kafka, postgres, provision, stack
-from outreach_shared.devstack._util import free_port, free_ports, tail
+from outreach_dev.devstack import kafka, postgres, provision, stack
+from outreach_dev.devstack._util import free_port, free_ports, tail
 
 
 def test_broker_settings_are_single_node_kraft_on_localhost() -> None:
@@ -100,7 +100,7 @@ def test_tail_of_missing_file_is_empty(tmp_path: Path) -> None:
 
 
 def test_cluster_ids_never_start_with_a_dash_the_storage_tool_would_read_as_an_option():
-    from outreach_shared.devstack.kafka import new_cluster_id
+    from outreach_dev.devstack.kafka import new_cluster_id
 
     ids = [new_cluster_id() for _ in range(5000)]  # about 1 in 64 raw ids starts with '-'
     assert all(len(i) == 22 and not i.startswith("-") for i in ids)

@@ -36,7 +36,7 @@ class Group:
 @cache
 def consumer_groups() -> tuple[Group, ...]:
     """Every service's subscriptions, read from the service definitions (wired offline, never started)."""
-    from outreach_shared.devstack.launcher import discover_services, settings_class
+    from outreach_dev.devstack.launcher import discover_services, settings_class
     from outreach_shared.kafka import create_broker
     from outreach_shared.runtime import Runtime
 

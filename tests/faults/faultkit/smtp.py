@@ -14,8 +14,8 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from outreach_shared.devstack._util import free_port
-from outreach_shared.devstack.mailcatcher import MailStore
+from outreach_dev.devstack._util import free_port
+from outreach_dev.devstack.mailcatcher import MailStore
 
 ACCEPT, TEMPFAIL, PERMFAIL, TIMEOUT = "accept", "tempfail", "permfail", "timeout"
 

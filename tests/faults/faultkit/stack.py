@@ -18,10 +18,9 @@ from typing import Any
 import httpx
 
 from faultkit.smtp import SwitchableSmtp
-from outreach_shared.auth import Role, mint_token
-from outreach_shared.devstack._util import free_port
-from outreach_shared.devstack.kafka import LocalKafka
-from outreach_shared.devstack.launcher import (
+from outreach_dev.devstack._util import free_port
+from outreach_dev.devstack.kafka import LocalKafka
+from outreach_dev.devstack.launcher import (
     Child,
     InstalledService,
     discover_services,
@@ -31,8 +30,9 @@ from outreach_shared.devstack.launcher import (
     spawn,
     wait_ready,
 )
-from outreach_shared.devstack.postgres import LocalPostgres
-from outreach_shared.devstack.provision import provision_service_database
+from outreach_dev.devstack.postgres import LocalPostgres
+from outreach_dev.devstack.provision import provision_service_database
+from outreach_shared.auth import Role, mint_token
 
 SERVICES = ("booking", "ambassadors", "training", "notify")
 ORGANISER_EMAIL = "koordinator.faults@jobbvinner.example.no"
@@ -239,7 +239,7 @@ class FaultStack:
 
     def log_tails(self, lines: int = 15) -> Iterator[str]:
         """The last lines of each instance's log, for failure messages."""
-        from outreach_shared.devstack._util import tail
+        from outreach_dev.devstack._util import tail
 
         for instance in self.instances:
             yield f"--- {instance.log_path}\n{tail(instance.log_path, lines)}"

@@ -17,7 +17,7 @@ import httpx
 from flows_kit import OSLO, next_weekday_window, random_orgnr, register_member, unique_email, unique_phone
 
 from faultkit.stack import FaultStack
-from outreach_shared.testing.windows import school_day_start
+from outreach_dev.testing.windows import school_day_start
 
 RETRY_SECONDS = 90.0
 

@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 import asyncpg
 from pydantic import BaseModel
 
+from outreach_dev.testing.kafka import envelopes_of, publish_envelopes, read_topic
+from outreach_dev.testing.service import RunningService
+from outreach_dev.testing.waiting import eventually
 from outreach_shared.contracts import Envelope, Topics, new_envelope
 from outreach_shared.contracts.booking import VisitRequested
 from outreach_shared.contracts.common import TimeWindow
-from outreach_shared.testing.kafka import envelopes_of, publish_envelopes, read_topic
-from outreach_shared.testing.service import RunningService
-from outreach_shared.testing.waiting import eventually
 
 OSLO = ZoneInfo("Europe/Oslo")
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from ambassadors.bootstrap import SERVICE
-from outreach_shared.testing.service import RunningService, running_service
+from outreach_dev.testing.service import RunningService, running_service
 
 sys.path.insert(0, str(Path(__file__).parent))
 

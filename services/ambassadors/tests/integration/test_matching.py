@@ -4,11 +4,11 @@ from datetime import UTC, datetime, timedelta
 
 from ambassadors_harness import Harness, slot
 
+from outreach_dev.testing.waiting import eventually
 from outreach_shared.contracts import Topics
 from outreach_shared.contracts.booking import VisitCompleted
 from outreach_shared.contracts.common import TimeWindow
 from outreach_shared.contracts.training import GatheringCompleted
-from outreach_shared.testing.waiting import eventually
 
 
 async def offered_names(h: Harness, visit_id: str, names: dict[str, str], count: int) -> set[str]:

@@ -4,9 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 from ambassadors_harness import Harness, slot
 
+from outreach_dev.testing.waiting import eventually
 from outreach_shared.contracts.booking import VisitCancelled
 from outreach_shared.contracts.common import TimeWindow
-from outreach_shared.testing.waiting import eventually
 
 
 async def answer(h: Harness, offer_id: str, member_id: str, verb: str, **body: object) -> tuple[int, dict]:

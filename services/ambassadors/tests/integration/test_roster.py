@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 from ambassadors_harness import Harness
 
+from outreach_dev.testing.waiting import eventually
 from outreach_shared.contracts import Topics
-from outreach_shared.testing.waiting import eventually
 
 
 def csv_rows(*rows: str) -> bytes:

@@ -4,9 +4,9 @@ around it fire all the same."""
 import uuid
 
 from ambassadors.service_layer.staffing import OFFER_EXPIRY
-from outreach_shared.testing.service import RunningService
-from outreach_shared.testing.set_aside import listed_set_aside, plant_timers, set_aside_count, timer_statuses
-from outreach_shared.testing.waiting import eventually
+from outreach_dev.testing.service import RunningService
+from outreach_dev.testing.set_aside import listed_set_aside, plant_timers, set_aside_count, timer_statuses
+from outreach_dev.testing.waiting import eventually
 
 
 async def test_an_offer_expiry_timer_that_cannot_fire_is_set_aside_and_those_around_it_fire(

@@ -2,10 +2,10 @@
 
 from ambassadors_harness import Harness, slot
 
+from outreach_dev.testing.kafka import envelopes_of, read_topic
+from outreach_dev.testing.waiting import eventually
 from outreach_shared.contracts import Topics
 from outreach_shared.contracts.booking import TeamReleaseRequested, VisitRescheduled
-from outreach_shared.testing.kafka import envelopes_of, read_topic
-from outreach_shared.testing.waiting import eventually
 
 
 async def answer(h: Harness, offer_id: str, member_id: str, verb: str) -> int:

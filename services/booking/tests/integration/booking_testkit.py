@@ -11,10 +11,10 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from pydantic import BaseModel
 
 from booking.domain.orgnr import is_valid_orgnr
+from outreach_dev.testing.service import RunningService
 from outreach_shared.bounds.times import OSLO
 from outreach_shared.contracts import Envelope, Topics, new_envelope
 from outreach_shared.contracts.common import TeamMember
-from outreach_shared.testing.service import RunningService
 
 T = TypeVar("T")
 START = datetime(2027, 3, 1, 12, tzinfo=UTC)

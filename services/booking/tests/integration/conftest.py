@@ -10,7 +10,7 @@ from aiokafka import AIOKafkaProducer
 
 from booking.bootstrap import SERVICE
 from booking.service_layer.unit_of_work import system_clock
-from outreach_shared.testing.service import RunningService, running_service
+from outreach_dev.testing.service import RunningService, running_service
 
 sys.path.insert(0, str(Path(__file__).parent))  # the test modules import booking_testkit
 

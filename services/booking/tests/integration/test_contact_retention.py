@@ -5,9 +5,9 @@ from booking_testkit import Api, KafkaTap, new_orgnr
 from pydantic import BaseModel
 
 from booking.service_layer.contact_retention import ExpiredContacts
+from outreach_dev.testing.service import RunningService
 from outreach_shared.contracts import Envelope
 from outreach_shared.metrics import REGISTRY
-from outreach_shared.testing.service import RunningService
 
 
 async def _cancelled(api: Api, orgnr: str) -> str:

@@ -7,8 +7,8 @@ from datetime import timedelta
 from booking_testkit import Api, FakeClock, KafkaTap, new_orgnr, request_body
 
 from booking.adapters.idempotency import expired_keys
+from outreach_dev.testing.plans import plan_nodes, reads
 from outreach_shared.housekeeping import purge
-from outreach_shared.testing.plans import plan_nodes, reads
 
 
 async def _count(api: Api, sql: str, *args: object) -> int:

@@ -16,10 +16,10 @@ from booking_testkit import (
     school_day_window,
 )
 
+from outreach_dev.testing.service import RunningService
 from outreach_shared.contracts import Topics
 from outreach_shared.contracts.ambassadors import MemberErased, NoTeamAvailable, OfferMade, TeamChanged, TeamConfirmed
 from outreach_shared.contracts.common import TeamMember, TimeWindow
-from outreach_shared.testing.service import RunningService
 
 SLOT = TimeWindow(start=START + timedelta(days=14, hours=1), end=START + timedelta(days=14, hours=3))
 

@@ -14,10 +14,10 @@ from booking.adapters.new_visits import KeyClaim, NewVisit
 from booking.adapters.visit_writer import NewVisitWriter
 from booking.domain.model import Visit
 from booking.domain.values import School, VisitDetails
+from outreach_dev.testing.service import RunningService
 from outreach_shared.contracts import new_envelope
 from outreach_shared.contracts.common import TimeWindow
 from outreach_shared.metrics import REGISTRY
-from outreach_shared.testing.service import RunningService
 
 
 def new_visit(orgnr: str, *, key: str | None = None, visit_id: str | None = None) -> NewVisit:

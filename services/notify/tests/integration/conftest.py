@@ -10,7 +10,7 @@ import pytest_asyncio
 from aiokafka import AIOKafkaProducer
 
 from notify.bootstrap import SERVICE
-from outreach_shared.testing.service import RunningService, running_service
+from outreach_dev.testing.service import RunningService, running_service
 
 from .helpers import Publisher
 from .smtp import RecordingHandler, start_smtp

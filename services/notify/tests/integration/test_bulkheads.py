@@ -13,11 +13,11 @@ import pytest
 
 from notify.domain.notices import NoticeDraft, NoticeType, Recipient
 from notify.service_layer import planning
+from outreach_dev.testing.kafka import publish_raw
+from outreach_dev.testing.service import RunningService
 from outreach_shared.contracts import Topics, new_envelope
 from outreach_shared.contracts.ambassadors import OfferMade
 from outreach_shared.metrics import REGISTRY
-from outreach_shared.testing.kafka import publish_raw
-from outreach_shared.testing.service import RunningService
 
 from .helpers import Publisher, eventually, member, uid, window
 from .smtp import RecordingHandler

@@ -10,11 +10,11 @@ from email.message import EmailMessage
 import ics
 from icalendar import Calendar
 
+from outreach_dev.testing.service import RunningService
 from outreach_shared.contracts.ambassadors import MemberReleased
 from outreach_shared.contracts.booking import VisitCancelled, VisitRequested, VisitRescheduled, VisitUnfulfilled
 from outreach_shared.contracts.common import TimeWindow, Venue
 from outreach_shared.contracts.training import GatheringCancelled, RegistrationConfirmed, RegistrationWithdrawn
-from outreach_shared.testing.service import RunningService
 
 from .helpers import Publisher, confirmed, contact, eventually, member, uid, window
 from .smtp import RecordingHandler

@@ -12,11 +12,11 @@ import pytest
 
 from notify.domain.notices import NoticeDraft, NoticeType, Recipient
 from notify.service_layer import erasure, planning
+from outreach_dev.testing.service import RunningService
 from outreach_shared.contracts import new_envelope
 from outreach_shared.contracts.ambassadors import MemberErased, OfferMade
 from outreach_shared.contracts.common import Venue
 from outreach_shared.contracts.training import PlaceOffered, RegistrationConfirmed, RegistrationWaitlisted
-from outreach_shared.testing.service import RunningService
 
 from .helpers import Publisher, confirmed, eventually, member, phone_of, uid, window
 from .smtp import RecordingHandler

@@ -3,8 +3,8 @@
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
+from outreach_dev.testing.service import RunningService
 from outreach_shared.contracts import Topics
-from outreach_shared.testing.service import RunningService
 
 from .conftest import ORGANISERS
 from .helpers import eventually, uid

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
+from outreach_dev.testing.service import RunningService
 from outreach_shared.contracts.ambassadors import NoTeamAvailable, OfferExpired, OfferWithdrawn
 from outreach_shared.contracts.booking import VisitRequested, VisitUnfulfilled
 from outreach_shared.contracts.common import Venue
@@ -11,7 +12,6 @@ from outreach_shared.contracts.training import (
     InvitationReminder,
     PlaceOfferLapsed,
 )
-from outreach_shared.testing.service import RunningService
 
 from .conftest import ORGANISERS
 from .helpers import Publisher, contact, eventually, member, uid, window

@@ -10,8 +10,8 @@ from notify.adapters.templates import Renderer
 from notify.domain.notices import NoticeDraft, NoticeType, Recipient
 from notify.domain.preferences import Channel, Preferences
 from notify.service_layer import erasure, planning
+from outreach_dev.testing.service import RunningService
 from outreach_shared.calendar import CalendarEvent
-from outreach_shared.testing.service import RunningService
 
 from .helpers import eventually, uid
 

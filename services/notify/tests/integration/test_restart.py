@@ -13,7 +13,7 @@ from notify.adapters.templates import Renderer
 from notify.service_layer import worker as worker_module
 from notify.service_layer.worker import DeliveryWorker
 from notify.settings import NotifySettings
-from outreach_shared.testing.service import RunningService
+from outreach_dev.testing.service import RunningService
 
 from .helpers import Publisher, eventually, member, uid
 from .smtp import RecordingHandler

@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import asyncpg
 
+from outreach_dev.testing.service import RunningService
 from outreach_shared.contracts.ambassadors import MemberReleased
 from outreach_shared.contracts.booking import VisitCancelled
-from outreach_shared.testing.service import RunningService
 
 from .conftest import ORGANISERS
 from .helpers import Publisher, confirmed, contact, eventually, member, uid

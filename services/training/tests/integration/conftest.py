@@ -6,7 +6,7 @@ import pytest_asyncio
 from aiokafka import AIOKafkaProducer
 from training_helpers import GatheringEvents, Roster, gathering_events
 
-from outreach_shared.testing.service import RunningService, running_service
+from outreach_dev.testing.service import RunningService, running_service
 from training.bootstrap import SERVICE
 
 OFFER_TTL_SECONDS = 4

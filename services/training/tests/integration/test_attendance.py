@@ -16,9 +16,9 @@ from training_helpers import (
     uid,
 )
 
+from outreach_dev.testing.service import RunningService
+from outreach_dev.testing.windows import school_day_start
 from outreach_shared.contracts import ambassadors as a
-from outreach_shared.testing.service import RunningService
-from outreach_shared.testing.windows import school_day_start
 
 
 async def _registered(

@@ -17,8 +17,8 @@ from training_helpers import (
     uid,
 )
 
+from outreach_dev.testing.service import RunningService
 from outreach_shared.contracts import ambassadors as a
-from outreach_shared.testing.service import RunningService
 
 INVITED = "gathering.invitation-issued"
 

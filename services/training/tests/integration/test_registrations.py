@@ -19,7 +19,7 @@ from training_helpers import (
     uid,
 )
 
-from outreach_shared.testing.service import RunningService
+from outreach_dev.testing.service import RunningService
 
 
 async def _members(roster: Roster, training: RunningService, county: str, n: int) -> list[str]:

@@ -3,9 +3,9 @@ around it fire all the same."""
 
 from training_helpers import gathering_body, published_gathering, uid
 
-from outreach_shared.testing.service import RunningService
-from outreach_shared.testing.set_aside import listed_set_aside, plant_timers, set_aside_count, timer_statuses
-from outreach_shared.testing.waiting import eventually
+from outreach_dev.testing.service import RunningService
+from outreach_dev.testing.set_aside import listed_set_aside, plant_timers, set_aside_count, timer_statuses
+from outreach_dev.testing.waiting import eventually
 from training.service_layer.timer_keys import INVITATION_REMINDER
 
 

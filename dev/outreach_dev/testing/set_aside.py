@@ -6,9 +6,9 @@ from typing import Any
 
 import asyncpg
 
+from outreach_dev.testing.service import RunningService
 from outreach_shared import timers
 from outreach_shared.metrics import REGISTRY
-from outreach_shared.testing.service import RunningService
 
 
 def set_aside_count(service: str, loop: str) -> float:

@@ -37,7 +37,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
-from outreach_shared.testing.windows import school_day
+from outreach_dev.testing.windows import school_day
 
 from ._util import LOCALHOST, tail
 
@@ -465,9 +465,9 @@ def mint_demo_tokens(secret: str) -> dict[str, str]:
 
 
 def run_demo(urls: dict[str, str], tokens: dict[str, str], secret: str, log_path: Path) -> dict[str, Any]:
-    """Call `outreach_shared.devstack.demo:seed(urls, tokens, secret)`; a failure is reported only."""
+    """Call `outreach_dev.devstack.demo:seed(urls, tokens, secret)`; a failure is reported only."""
     try:
-        from outreach_shared.devstack import demo
+        from outreach_dev.devstack import demo
 
         seed = getattr(demo, "seed", None)
         if not callable(seed):
@@ -654,7 +654,7 @@ def start_mailcatcher(run: Run) -> Child:
     cmd = [
         sys.executable,
         "-m",
-        "outreach_shared.devstack.mailcatcher",
+        "outreach_dev.devstack.mailcatcher",
         "--store-dir",
         str(run.state / "mail"),
     ]

@@ -1,6 +1,6 @@
 """Pytest plugin: session fixtures giving every test suite the same real Kafka and PostgreSQL.
 
-Loaded with `-p outreach_shared.testing.pytest_plugin`. Nothing starts unless a test asks for
+Loaded with `-p outreach_dev.testing.pytest_plugin`. Nothing starts unless a test asks for
 `infrastructure` (directly or through `kafka_bootstrap`, `admin_dsn` or `provisioned_dsns`).
 """
 
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from outreach_shared.devstack.stack import Infrastructure
+    from outreach_dev.devstack.stack import Infrastructure
 
 INFRA_FIXTURES = frozenset({"infrastructure", "kafka_bootstrap", "admin_dsn", "provisioned_dsns"})
 _infra_key = pytest.StashKey["Infrastructure"]()
@@ -37,10 +37,10 @@ def infrastructure(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Infrastructure]:
     """Kafka + PostgreSQL for the whole session: from env vars, Docker, or local processes."""
+    from outreach_dev.devstack._util import run_sync
+    from outreach_dev.devstack.provision import ensure_topics
+    from outreach_dev.devstack.stack import acquire_infrastructure
     from outreach_shared.contracts import ALL_TOPICS
-    from outreach_shared.devstack._util import run_sync
-    from outreach_shared.devstack.provision import ensure_topics
-    from outreach_shared.devstack.stack import acquire_infrastructure
 
     with acquire_infrastructure(tmp_path_factory.mktemp("infrastructure")) as infra:
         request.config.stash[_infra_key] = infra
@@ -63,7 +63,7 @@ def admin_dsn(infrastructure: Infrastructure) -> str:
 @pytest.fixture(scope="session")
 def provisioned_dsns(admin_dsn: str) -> Callable[[str], Awaitable[str]]:
     """An async function `dsn_for(service)` giving a service's own role+schema DSN, provisioned once."""
-    from outreach_shared.devstack.provision import provision_service_database
+    from outreach_dev.devstack.provision import provision_service_database
 
     cache: dict[str, str] = {}
     lock = asyncio.Lock()

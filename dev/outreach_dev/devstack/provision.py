@@ -1,29 +1,22 @@
-"""Idempotent provisioning: one PostgreSQL role + schema per service, and the Kafka topics."""
+"""Idempotent provisioning of one PostgreSQL role + schema per service (the topics: outreach_shared.topic_admin)."""
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import asyncpg
 
-if TYPE_CHECKING:
-    from outreach_shared.contracts.topics import TopicSpec
+from outreach_shared.topic_admin import COMPACTED_TOPIC_CONFIG, ensure_topics
+
+__all__ = ["COMPACTED_TOPIC_CONFIG", "ensure_topics", "provision_service_database", "service_dsn"]
+
 
 log = logging.getLogger(__name__)
 
 _SERVICE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _LOCK_KEY = 0x6F757472  # advisory lock serialising concurrent provisioning ("outr")
-_TOPIC_ALREADY_EXISTS = 36
-COMPACTED_TOPIC_CONFIG = {
-    "cleanup.policy": "compact",
-    "segment.ms": "60000",
-    "min.cleanable.dirty.ratio": "0.01",
-    "delete.retention.ms": "1000",
-}
 
 
 def service_dsn(admin_dsn: str, user: str, password: str) -> str:
@@ -66,32 +59,3 @@ async def provision_service_database(admin_dsn: str, service: str, password: str
         await conn.close()
     log.info("provisioned role and schema %s", service)
     return service_dsn(admin_dsn, service, password)
-
-
-async def ensure_topics(bootstrap: str, topics: Iterable[TopicSpec], replication_factor: int = 1) -> None:
-    """Create the topics that do not exist yet (compacted ones with fast-compaction settings)."""
-    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-    from aiokafka.errors import for_code
-
-    specs = list(topics)
-    if not specs:
-        return
-    new_topics = [
-        NewTopic(s.name, s.partitions, replication_factor, topic_configs=_topic_config(s)) for s in specs
-    ]
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        response = await admin.create_topics(new_topics)
-    finally:
-        await admin.close()
-    for name, code, *rest in response.topic_errors:
-        if code not in (0, _TOPIC_ALREADY_EXISTS):
-            raise for_code(code)(f"creating topic {name}: {rest[0] if rest else ''}")
-
-
-def _topic_config(spec: TopicSpec) -> dict[str, str]:
-    config = dict(COMPACTED_TOPIC_CONFIG) if spec.compacted else {}
-    if spec.retention_days is not None:
-        config["retention.ms"] = str(spec.retention_days * 24 * 3600 * 1000)
-    return config

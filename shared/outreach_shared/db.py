@@ -2,7 +2,9 @@
 
 import asyncio
 import contextlib
+import functools
 import json
+import re
 from collections.abc import AsyncIterator
 from contextvars import ContextVar
 from importlib import resources
@@ -105,3 +107,31 @@ async def ping(pool: asyncpg.Pool, timeout: float = 2.0) -> bool:
 def record_to_dict(record: Any) -> dict[str, Any]:
     """An asyncpg Record as a plain dict."""
     return dict(record.items())
+
+
+_NAMED_PARAMETER = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
+@functools.lru_cache(maxsize=512)
+def _numbered(sql: str) -> tuple[str, tuple[str, ...]]:
+    names: list[str] = []
+
+    def number(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in names:
+            names.append(name)
+        return f"${names.index(name) + 1}"
+
+    return _NAMED_PARAMETER.sub(number, sql), tuple(names)
+
+
+def named(sql: str, /, **values: Any) -> tuple[Any, ...]:
+    """SQL written with `:name` parameters, as asyncpg's `$n` text followed by the values in order:
+    `await conn.fetchrow(*named("SELECT * FROM visits WHERE id = :visit_id", visit_id=visit_id))`. Casts (`::uuid`)
+    are left alone; every name must be given, and nothing else."""
+    text, names = _numbered(sql)
+    missing = [n for n in names if n not in values]
+    unused = [n for n in values if n not in names]
+    if missing or unused:
+        raise TypeError(f"SQL parameters: missing {missing}, not in the statement {unused}")
+    return (text, *(values[n] for n in names))

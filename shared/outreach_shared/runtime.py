@@ -2,7 +2,7 @@
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,8 +14,9 @@ from pydantic import BaseModel
 
 from outreach_shared import db
 from outreach_shared.auth import Principal
-from outreach_shared.consumer import EventConsumer, Handler
+from outreach_shared.consumer import EventConsumer, Handler, HandlerContext
 from outreach_shared.contracts import ALL_TOPICS, Envelope, new_envelope
+from outreach_shared.contracts.catalogue import spec_for, spec_for_model
 from outreach_shared.dead_letters import dead_letter_sink
 from outreach_shared.housekeeping import Chore, Housekeeper, kit_purges
 from outreach_shared.http import create_app, principal_dependency, require_role
@@ -25,18 +26,22 @@ from outreach_shared.offsets import OffsetCommitter
 from outreach_shared.operations import KIT_SOURCES, SetAsideItem, SetAsideSource, list_set_aside
 from outreach_shared.outbox import OutboxRelay
 from outreach_shared.settings import ServiceSettings
-from outreach_shared.timers import TimerHandler, TimerRunner
+from outreach_shared.skeleton.clock import Clock, SystemClock
+from outreach_shared.skeleton.registry import EventHandler, Registry
+from outreach_shared.skeleton.registry import TimerHandler as RegistryTimerHandler
+from outreach_shared.skeleton.unit_of_work import Scope, UnitFactory, UnitOfWork
+from outreach_shared.timers import Timer, TimerHandler, TimerRunner
 
 log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
-class Subscription:
-    """Handlers for the events on some topics, under one consumer name (its inbox and group)."""
+class Consumer:
+    """One consumer of the service's registry (its own inbox name and consumer group)."""
 
     name: str
-    topics: Sequence[str]
-    handlers: Mapping[str, Handler]
+    takes: Collection[type[BaseModel]] | None = None
+    """The payload types this consumer handles; None: every event in the registry no other consumer takes."""
     batch: bool = True
     """Handle each fetched batch in one transaction (falls back to one by one when something fails)."""
     parallel: int = 3
@@ -46,10 +51,16 @@ class Subscription:
 
 @dataclass
 class Wiring:
-    """What a service plugs into its runtime once the pool and broker exist."""
+    """What a service's bootstrap plugs into its runtime once the pool and broker exist."""
 
-    subscriptions: list[Subscription] = field(default_factory=list)
-    timers: Mapping[str, TimerHandler] = field(default_factory=dict)
+    unit: UnitFactory[UnitOfWork] = UnitOfWork
+    """Builds the service's unit of work (its class, or a partial binding its configuration)."""
+    registry: Registry[Any] = field(default_factory=Registry)
+    """Each event payload type and timer kind, mapped to its handler (taking the unit of work)."""
+    consumers: list[Consumer] | None = None
+    """How the registry's events are consumed; None: one consumer named after the service."""
+    ports: Any = None
+    """The service's own typed ports and parts (e-mail, SMS, writers), for its dependencies to read."""
     background: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
     on_stop: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     purges: list[Chore] = field(default_factory=list)
@@ -68,7 +79,8 @@ class ServiceDefinition:
     settings_factory: Callable[[], ServiceSettings]
     migrations_dir: Path
     routers: Sequence[Any]
-    wire: Callable[["Runtime"], Wiring]
+    bootstrap: Callable[["Runtime"], Wiring]
+    """Wires the service's ports to adapters and declares its unit of work and registry (its bootstrap.py)."""
     description: str = ""
 
     @property
@@ -80,13 +92,15 @@ class ServiceDefinition:
 class Runtime:
     """The live connections of a service. Built in the app's lifespan, never at import time."""
 
-    def __init__(self, definition: ServiceDefinition, settings: ServiceSettings) -> None:
+    def __init__(self, definition: ServiceDefinition, settings: ServiceSettings, clock: Clock | None = None) -> None:
         self.definition = definition
         self.settings = settings
         self.name = definition.name
+        self.clock: Clock = clock or SystemClock()
+        """The one clock of the service (tests give one they move)."""
         self.pool: asyncpg.Pool = None
         self.broker: KafkaBroker = None  # type: ignore[assignment]
-        self.extras: dict[str, Any] = {}
+        self.wiring = Wiring()
         self._tasks: list[asyncio.Task[None]] = []
         self._on_stop: list[Callable[[], Awaitable[None]]] = []
         self._committers: list[OffsetCommitter] = []
@@ -109,21 +123,23 @@ class Runtime:
         await ensure_topics(s.kafka_bootstrap_servers, list(ALL_TOPICS))
         self.broker = create_broker(s.kafka_bootstrap_servers, client_id=self.name)
         document_publishers(self.broker, self.name)
-        wiring = self.definition.wire(self)
+        wiring = self.wiring = self.definition.bootstrap(self)
         self.set_aside_sources = [*KIT_SOURCES, *wiring.set_aside]
-        for sub in wiring.subscriptions:
+        for consumer_spec, handlers in consumers_of(wiring, self.name):
             consumer = EventConsumer(
-                name=sub.name,
+                name=consumer_spec.name,
                 pool=self.pool,
-                handlers=sub.handlers,
-                dead_letter=dead_letter_sink(publisher(self.broker), sub.name),
+                handlers={event_type: self._event_handler(handler) for event_type, handler in handlers.items()},
+                dead_letter=dead_letter_sink(publisher(self.broker), consumer_spec.name),
                 max_attempts=s.handler_max_attempts,
                 backoff_seconds=s.handler_backoff_seconds,
-                parallel=sub.parallel,
+                parallel=consumer_spec.parallel,
                 service=self.name,
             )
-            committer = subscribe(self.broker, consumer, sub.topics,
-                                  group_id=s.consumer_group or f"outreach-{sub.name}", batch=sub.batch)
+            topics = sorted({spec_for(event_type).topic for event_type in handlers})
+            committer = subscribe(self.broker, consumer, topics,
+                                  group_id=s.consumer_group or f"outreach-{consumer_spec.name}",
+                                  batch=consumer_spec.batch)  # fmt: skip
             if committer is not None:
                 self._committers.append(committer)
         await self.broker.start()
@@ -136,14 +152,51 @@ class Runtime:
             service=self.name,
         )
         self._spawn(relay.run)
-        if wiring.timers:
-            self._spawn(TimerRunner(self.pool, wiring.timers, poll_seconds=s.timer_poll_seconds,
-                                    service=self.name).run)
+        if wiring.registry.timers:
+            timers = {kind: self._timer_handler(handler) for kind, handler in wiring.registry.timers.items()}
+            self._spawn(TimerRunner(self.pool, timers, poll_seconds=s.timer_poll_seconds, service=self.name).run)
         purges: list[Chore] = [*kit_purges(s), *wiring.purges]
         self._spawn(Housekeeper(self.pool, purges, every_seconds=s.housekeeping_every_seconds).run)
         for loop in wiring.background:
             self._spawn(loop)
         self._on_stop = list(wiring.on_stop)
+
+    @property
+    def ports(self) -> Any:
+        """The service's own ports and parts, as its bootstrap wired them."""
+        return self.wiring.ports
+
+    @contextlib.asynccontextmanager
+    async def unit_of_work(self, correlation_id: str) -> AsyncIterator[UnitOfWork]:
+        """A unit of work in its own transaction, committed with its events when the block ends."""
+        scope = Scope(now=self.clock.now(), producer=self.name, correlation_id=correlation_id)
+        async with self.pool.acquire() as conn, conn.transaction():
+            yield self.wiring.unit(conn, scope)
+            await scope.finish(conn)
+
+    def _event_handler(self, handler: EventHandler[Any]) -> Handler:
+        """An event handler of the registry, as the consumer calls it (in the inbox's transaction)."""
+        unit = self.wiring.unit
+
+        async def handle(ctx: HandlerContext, payload: Any) -> None:
+            scope = Scope(now=self.clock.now(), producer=ctx.producer, correlation_id=ctx.envelope.correlation_id,
+                          causation_id=str(ctx.envelope.event_id), emitted=ctx.emitted,
+                          deferred=ctx.deferred)  # fmt: skip
+            await handler(unit(ctx.conn, scope), payload)  # the consumer writes what the batch emitted
+
+        return handle
+
+    def _timer_handler(self, handler: RegistryTimerHandler[Any]) -> TimerHandler:
+        """A timer handler of the registry, as the timer runner calls it (in the timer's transaction)."""
+        unit = self.wiring.unit
+
+        async def fire(conn: asyncpg.Connection, timer: Timer) -> None:
+            correlation_id = str(timer.payload.get("correlation_id") or f"timer:{timer.kind}:{timer.key}")
+            scope = Scope(now=self.clock.now(), producer=self.name, correlation_id=correlation_id)
+            await handler(unit(conn, scope), timer)
+            await scope.finish(conn)
+
+        return fire
 
     def _spawn(self, loop: Callable[[], Coroutine[Any, Any, None]]) -> None:
         self._tasks.append(
@@ -177,10 +230,26 @@ class Runtime:
         return {"database": database, "kafka": kafka}
 
 
-def build_app(definition: ServiceDefinition, settings: ServiceSettings | None = None) -> FastAPI:
+def consumers_of(wiring: Wiring, service: str) -> list[tuple[Consumer, dict[str, EventHandler[Any]]]]:
+    """Each consumer of the wiring with the handlers (by event type) it takes from the registry."""
+    handlers = wiring.registry.event_types()
+    specs = wiring.consumers if wiring.consumers is not None else [Consumer(name=service)]
+    taken = {spec_for_model(model).type for spec in specs for model in (spec.takes or ())}
+    result = []
+    for spec in specs:
+        names = {spec_for_model(m).type for m in spec.takes} if spec.takes is not None else set(handlers) - taken
+        mine = {name: handler for name, handler in handlers.items() if name in names}
+        if mine:
+            result.append((spec, mine))
+    return result
+
+
+def build_app(
+    definition: ServiceDefinition, settings: ServiceSettings | None = None, *, clock: Clock | None = None
+) -> FastAPI:
     """The service's FastAPI app; the runtime starts in its lifespan and is at app.state.runtime."""
     settings = settings or definition.settings_factory()
-    runtime = Runtime(definition, settings)
+    runtime = Runtime(definition, settings, clock)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -258,3 +327,33 @@ def serve(definition: ServiceDefinition) -> None:
     configure_logging(definition.name, level=settings.log_level, json=settings.log_json)
     app = build_app(definition, settings)
     uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None, access_log=False)
+
+
+def migrate(definition: ServiceDefinition) -> list[str]:
+    """Apply the service's migrations (the kit's first) and return the names applied."""
+    import asyncio
+
+    settings = definition.settings_factory()
+    schema = settings.database_schema or definition.schema
+    return asyncio.run(db.apply_migrations(settings.database_url.get_secret_value(), schema,
+                                           definition.migrations_dir))  # fmt: skip
+
+
+def command_line(
+    definition: ServiceDefinition, commands: Mapping[str, Callable[[list[str]], int]] | None = None
+) -> None:
+    """Every service's entry point: `outreach-<svc>` (or `serve`) serves, `migrate` applies the migrations and
+    exits; a service may add its own commands, each given the remaining arguments and returning an exit code."""
+    import sys
+
+    command, *rest = sys.argv[1:] or ["serve"]
+    if command == "serve":
+        serve(definition)
+    elif command == "migrate":
+        applied = migrate(definition)
+        print(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none'}")
+    elif commands and command in commands:
+        sys.exit(commands[command](rest))
+    else:
+        known = ", ".join(["serve", "migrate", *(commands or {})])
+        sys.exit(f"usage: outreach-{definition.name} [{known}] (unknown command {command!r})")

@@ -1,0 +1,59 @@
+"""Who is calling: one dependency for every service, from the bearer token, checked, never asserted.
+
+A token without a valid subject for its role is refused with 403 problem+json naming the claim, never a 500.
+"""
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeAlias
+from uuid import UUID
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from outreach_shared.auth import Principal, Role
+from outreach_shared.errors import Forbidden, Unauthorized
+from outreach_shared.http import principal_from, require_role
+
+Caller: TypeAlias = Principal
+_bearer = HTTPBearer(auto_error=False, description="A bearer token (`outreach token ...`)")
+
+
+def checked(caller: Caller) -> Caller:
+    """The caller, if its token names whom it acts for: a school its orgnr, a member a valid member id."""
+    if caller.role == "school" and not caller.orgnr:
+        raise Forbidden("the school token carries no orgnr")
+    if caller.role == "member":
+        try:
+            member_id = str(UUID(caller.member_id or ""))
+        except ValueError:
+            raise Forbidden("the member token carries no valid member id") from None
+        if member_id != caller.member_id:
+            return Principal(role="member", subject=caller.subject, member_id=member_id)
+    return caller
+
+
+async def current_caller(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Caller:
+    """The caller of this request (401 without a valid token, 403 for a token naming no one)."""
+    runtime = getattr(request.app.state, "runtime", None)
+    if runtime is None:
+        raise Unauthorized("this service verifies no tokens")
+    return checked(principal_from(credentials, runtime.settings.jwt_secret.get_secret_value()))
+
+
+CallerDep = Annotated[Caller, Depends(current_caller)]
+
+
+def caller_in_role(*roles: Role) -> Callable[..., Awaitable[Caller]]:
+    """A caller dependency that refuses other roles (403) before the route's own parameters are checked."""
+
+    async def in_role(caller: CallerDep) -> Caller:
+        return require_role(caller, *roles)
+
+    return in_role
+
+
+OrganiserCaller = Annotated[Caller, Depends(caller_in_role("organiser"))]
+SchoolCaller = Annotated[Caller, Depends(caller_in_role("school"))]
+MemberCaller = Annotated[Caller, Depends(caller_in_role("member"))]

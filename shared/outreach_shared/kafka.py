@@ -6,11 +6,12 @@ import asyncio
 import contextlib
 import functools
 import random
+from collections import deque
 from collections.abc import Iterable, Sequence
 from itertools import chain
 from typing import Any, cast
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 from aiokafka.errors import MessageSizeTooLargeError
 from aiokafka.partitioner import murmur2
 from faststream import AckPolicy
@@ -34,6 +35,10 @@ MAX_RECORD_BYTES = 1_000_000
 default, overhead included). Refused there, the record would also put the idempotent producer's sequence numbers out
 of step, failing every later send; refused here, nothing is queued, and the relay sets the record aside."""
 RECORD_WAIT_MS = 500
+IN_FLIGHT_BATCHES = 2
+"""Batches a subscription hands over before the oldest is finished: a share of the next batch starts as soon as the
+same share of the one before is done (EventConsumer keeps each key's order), instead of every share waiting for the
+slowest of the batch and for the next fetch."""
 """How long a batch subscription's fetch waits for records before it asks again; it returns as soon as any arrive."""
 PRODUCER_OPTIONS: dict[str, Any] = {
     "acks": "all",  # every in-sync replica
@@ -164,7 +169,8 @@ class BatchSubscription:
     FastStream's batch loop asks for records with a short timeout and, finding none, sleeps as long again, running
     its whole pipeline for the empty batch each time: a record arriving in that sleep waited for its end on every hop
     of a flow, and an idle subscriber woke 50 times a second. This loop waits in aiokafka's fetch (up to
-    `record_wait_ms`), which returns as soon as records arrive.
+    `record_wait_ms`), which returns as soon as records arrive. Up to IN_FLIGHT_BATCHES batches are handled at once;
+    offsets are handed to the committer in fetch order, each batch's once it and every batch before it are handled.
     """
 
     def __init__(self, bootstrap_servers: str, consumer: EventConsumer, topics: Sequence[str], *, group_id: str,
@@ -180,45 +186,100 @@ class BatchSubscription:
         self._max_records = max_records
         self._wait_ms = record_wait_ms
         self._task: asyncio.Task[None] | None = None
+        self._in_flight: deque[tuple[asyncio.Task[Any], list[ConsumerRecord]]] = deque()
+        """Batches handed to the consumer and not yet finished, oldest first."""
+        self._finishing = asyncio.Lock()
 
     async def start(self) -> None:
         """Join the group and start handling (the consumer is made here: inside the running loop)."""
         self._kafka = AIOKafkaConsumer(**self._options)
         await self._kafka.start()
-        self._kafka.subscribe(self.topics, listener=self.committer)  # a revoked partition leaves with its offsets
+        self._kafka.subscribe(self.topics, listener=_SettleFirst(self))  # a revoked partition leaves with its offsets
         self._task = asyncio.create_task(self._run(), name=f"{self.consumer.name}:subscription")
 
     async def stop(self) -> None:
         """Stop handling, commit what was handled, leave the group."""
         if self._task is not None:
-            self._task.cancel()  # a batch cut short is not committed: redelivered, the inbox drops what was handled
+            self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        for task, _ in self._in_flight:
+            task.cancel()  # a batch cut short is not committed: redelivered, the inbox drops what was handled
+        await asyncio.gather(*(task for task, _ in self._in_flight), return_exceptions=True)
+        while self._in_flight and not self._in_flight[0][0].cancelled() and self._in_flight[0][0].exception() is None:
+            self.committer.handled(self._kafka, self._in_flight.popleft()[1])
+        self._in_flight.clear()
         await self.committer.close()
         if self._kafka is not None:
             await self._kafka.stop()
 
     async def _run(self) -> None:
         while True:
-            try:
-                fetched = await self._kafka.getmany(timeout_ms=self._wait_ms, max_records=self._max_records)
+            if len(self._in_flight) >= IN_FLIGHT_BATCHES:
+                await self._finish_oldest()
+                continue
+            try:  # with a batch in flight, only what is already fetched: else that batch is finished first
+                fetched = await self._kafka.getmany(timeout_ms=0 if self._in_flight else self._wait_ms,
+                                                    max_records=self._max_records)  # fmt: skip
             except Exception as exc:
                 log.warning("fetching records failed; retrying", consumer=self.consumer.name, error=type(exc).__name__)
                 await asyncio.sleep(1.0)
                 continue
             if not fetched:
+                if self._in_flight:
+                    await self._finish_oldest()
                 continue
             raw = list(chain.from_iterable(fetched.values()))
+            task = asyncio.create_task(self.consumer.handle_batch([_record(r) for r in raw]))
+            self._in_flight.append((task, raw))
+
+    async def _finish_oldest(self) -> None:
+        """Wait for the oldest batch in flight; its offsets may be committed once it (and every one before) is handled.
+        When it failed, every batch in flight is fetched again from its first record (the inbox drops what was
+        handled)."""
+        async with self._finishing:
+            if not self._in_flight:
+                return
+            task, raw = self._in_flight[0]
             try:
-                await self.consumer.handle_batch([_record(r) for r in raw])
+                await asyncio.shield(task)
             except Exception:
                 log.exception("batch not handled; fetching it again", consumer=self.consumer.name)
-                for tp, records in fetched.items():
-                    self._kafka.seek(tp, records[0].offset)
+                await asyncio.gather(*(t for t, _ in self._in_flight), return_exceptions=True)
+                first: dict[TopicPartition, int] = {}
+                for _, records in self._in_flight:
+                    for r in records:
+                        tp = TopicPartition(r.topic, r.partition)
+                        first[tp] = min(first.get(tp, r.offset), r.offset)
+                self._in_flight.clear()
+                for tp, offset in first.items():
+                    with contextlib.suppress(Exception):  # a partition revoked meanwhile is someone else's now
+                        self._kafka.seek(tp, offset)
                 await asyncio.sleep(1.0)
-                continue
+                return
+            self._in_flight.popleft()
             self.committer.handled(self._kafka, raw)
+
+    async def settle(self) -> None:
+        """Finish every batch in flight."""
+        while self._in_flight:
+            await self._finish_oldest()
+
+
+class _SettleFirst(ConsumerRebalanceListener):
+    """The subscription's rebalance listener: batches in flight are finished, then their offsets committed, before
+    partitions go to another instance."""
+
+    def __init__(self, subscription: BatchSubscription) -> None:
+        self.subscription = subscription
+
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        await self.subscription.settle()
+        await self.subscription.committer.on_partitions_revoked(revoked)
+
+    async def on_partitions_assigned(self, assigned: Any) -> None:
+        await self.subscription.committer.on_partitions_assigned(assigned)
 
 
 def _record(raw: ConsumerRecord) -> Record:

@@ -141,6 +141,10 @@ class EventConsumer:
         self._backoff = backoff_seconds
         self._max_backoff = max_backoff_seconds
         self._shares = max(1, parallel)
+        self._share_locks = [asyncio.Lock() for _ in range(self._shares)]
+        """One per share: a key always falls in the same share, so batches handed over one after another (while the
+        one before is still being handled) keep each key's order: a share waits for the same share of the batch
+        before it (asyncio's locks are first come, first served)."""
 
     @property
     def event_types(self) -> list[str]:
@@ -239,15 +243,18 @@ class EventConsumer:
             share_of = hash(record.key) if record.key is not None else hash((record.topic, record.partition))
             shares.setdefault(share_of % self._shares, []).append(i)
         if len(shares) == 1:
-            return await self._handle_share(records)
+            (share,) = shares
+            async with self._share_locks[share]:
+                return await self._handle_share(records)
         outcomes: list[Outcome] = [Outcome.IGNORED] * len(records)
 
-        async def handle_share(indexes: list[int]) -> None:
-            handled = await self._handle_share([records[i] for i in indexes])
+        async def handle_share(share: int, indexes: list[int]) -> None:
+            async with self._share_locks[share]:
+                handled = await self._handle_share([records[i] for i in indexes])
             for i, outcome in zip(indexes, handled, strict=True):
                 outcomes[i] = outcome
 
-        await asyncio.gather(*(handle_share(indexes) for indexes in shares.values()))
+        await asyncio.gather(*(handle_share(share, indexes) for share, indexes in shares.items()))
         return outcomes
 
     async def _handle_share(self, records: Sequence[Record]) -> list[Outcome]:

@@ -20,9 +20,8 @@ from outreach_shared.contracts.catalogue import spec_for, spec_for_model
 from outreach_shared.dead_letters import dead_letter_sink
 from outreach_shared.housekeeping import Chore, Housekeeper, kit_purges
 from outreach_shared.http import create_app, principal_dependency, require_role
-from outreach_shared.kafka import create_broker, document_publishers, publisher, sender, subscribe
+from outreach_shared.kafka import Kafka, document_publishers, publisher
 from outreach_shared.logging import configure_logging, get_logger
-from outreach_shared.offsets import OffsetCommitter
 from outreach_shared.operations import KIT_SOURCES, SetAsideItem, SetAsideSource, list_set_aside
 from outreach_shared.outbox import OutboxRelay
 from outreach_shared.settings import ServiceSettings
@@ -100,10 +99,10 @@ class Runtime:
         """The one clock of the service (tests give one they move)."""
         self.pool: asyncpg.Pool = None
         self.broker: KafkaBroker = None  # type: ignore[assignment]
+        self.kafka: Kafka | None = None
         self.wiring = Wiring()
         self._tasks: list[asyncio.Task[None]] = []
         self._on_stop: list[Callable[[], Awaitable[None]]] = []
-        self._committers: list[OffsetCommitter] = []
         self.set_aside_sources: list[SetAsideSource] = list(KIT_SOURCES)
 
     def envelope(self, event: BaseModel, *, key: str, correlation_id: str) -> Envelope:
@@ -121,7 +120,8 @@ class Runtime:
         log.info("migrations applied", applied=applied)
         self.pool = await db.create_pool(dsn, schema, min_size=s.db_pool_min, max_size=s.db_pool_max)
         await ensure_topics(s.kafka_bootstrap_servers, list(ALL_TOPICS))
-        self.broker = create_broker(s.kafka_bootstrap_servers, client_id=self.name)
+        kafka = self.kafka = Kafka(s.kafka_bootstrap_servers, client_id=self.name)
+        self.broker = kafka.broker
         document_publishers(self.broker, self.name)
         wiring = self.wiring = self.definition.bootstrap(self)
         self.set_aside_sources = [*KIT_SOURCES, *wiring.set_aside]
@@ -137,15 +137,12 @@ class Runtime:
                 service=self.name,
             )
             topics = sorted({spec_for(event_type).topic for event_type in handlers})
-            committer = subscribe(self.broker, consumer, topics,
-                                  group_id=s.consumer_group or f"outreach-{consumer_spec.name}",
-                                  batch=consumer_spec.batch)  # fmt: skip
-            if committer is not None:
-                self._committers.append(committer)
-        await self.broker.start()
+            kafka.subscribe(consumer, topics, group_id=s.consumer_group or f"outreach-{consumer_spec.name}",
+                            batch=consumer_spec.batch)  # fmt: skip
+        await kafka.start()
         relay = OutboxRelay(
             self.pool,
-            sender(self.broker),
+            kafka.send_all,
             schema=schema,
             poll_seconds=s.outbox_poll_seconds,
             linger_seconds=s.outbox_linger_seconds,
@@ -213,10 +210,8 @@ class Runtime:
         for hook in self._on_stop:
             with contextlib.suppress(Exception):
                 await hook()
-        for committer in self._committers:
-            await committer.close()
-        if self.broker is not None:
-            await self.broker.stop()
+        if self.kafka is not None:
+            await self.kafka.stop()  # the subscriptions commit what they handled first
         if self.pool is not None:
             await self.pool.close()
 
@@ -292,11 +287,18 @@ def _add_operations_routes(app: FastAPI, runtime: Runtime) -> None:
 
 def asyncapi_document(runtime: Runtime) -> str:
     """The service's AsyncAPI 3 document (its subscribers and every event it publishes) as JSON."""
+    spec = _specification(runtime, description=runtime.definition.description)
+    return spec.to_specification().to_json()
+
+
+def _specification(runtime: Runtime, description: str | None = None) -> Any:
+    """The AsyncAPI factory of the runtime's Kafka connections (its broker alone before it started)."""
     from faststream.specification import AsyncAPI
 
-    spec = AsyncAPI(runtime.broker, title=f"{runtime.definition.title} events",
-                    description=runtime.definition.description)
-    return spec.to_specification().to_json()
+    title = f"{runtime.definition.title} events"
+    if runtime.kafka is None:
+        return AsyncAPI(runtime.broker, title=title, description=description)
+    return runtime.kafka.specification(title=title, description=description)
 
 
 def _add_asyncapi_routes(app: FastAPI, runtime: Runtime) -> None:
@@ -308,9 +310,9 @@ def _add_asyncapi_routes(app: FastAPI, runtime: Runtime) -> None:
 
     @app.get("/asyncapi", tags=["operations"], summary="AsyncAPI documentation page", response_class=HTMLResponse)
     async def asyncapi_html() -> HTMLResponse:
-        from faststream.specification import AsyncAPI, get_asyncapi_html
+        from faststream.specification import get_asyncapi_html
 
-        spec = AsyncAPI(runtime.broker, title=f"{runtime.definition.title} events")
+        spec = _specification(runtime)
         return HTMLResponse(get_asyncapi_html(spec.to_specification(), try_it_out_path=None))
 
 

@@ -437,19 +437,21 @@ def _asyncapi_spec(definition: ServiceDefinition) -> Any:
     from faststream.specification import AsyncAPI
 
     from outreach_shared.consumer import EventConsumer
-    from outreach_shared.kafka import create_broker, document_publishers, subscribe
-    from outreach_shared.runtime import Runtime
+    from outreach_shared.contracts.catalogue import spec_for
+    from outreach_shared.kafka import Kafka, document_publishers
+    from outreach_shared.runtime import Runtime, consumers_of
 
-    broker = create_broker(LOCALHOST + ":9092", client_id=definition.name)
-    document_publishers(broker, definition.name)
-    with contextlib.suppress(Exception):  # wiring that needs a live runtime: publishers only
+    kafka = Kafka(LOCALHOST + ":9092", client_id=definition.name)  # never started: the document needs no connection
+    document_publishers(kafka.broker, definition.name)
+    with contextlib.suppress(Exception):  # a bootstrap that needs a live runtime: publishers only
         runtime = Runtime(definition, settings_class(definition)())
-        for sub in definition.wire(runtime).subscriptions:
-            consumer = EventConsumer(name=sub.name, pool=None, handlers=sub.handlers, dead_letter=None)
-            subscribe(broker, consumer, sub.topics, group_id=f"outreach-{sub.name}")
+        for spec, handlers in consumers_of(definition.bootstrap(runtime), definition.name):
+            consumer = EventConsumer(name=spec.name, pool=None, handlers=handlers, dead_letter=None)
+            topics = sorted({spec_for(event_type).topic for event_type in handlers})
+            kafka.subscribe(consumer, topics, group_id=f"outreach-{spec.name}", batch=spec.batch)
     title = definition.title or definition.name
     return AsyncAPI(
-        broker, title=title, description=definition.description, schema_version="3.0.0"
+        kafka.broker, kafka.documentation, title=title, description=definition.description, schema_version="3.0.0"
     ).to_specification()
 
 

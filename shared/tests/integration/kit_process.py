@@ -19,7 +19,7 @@ from outreach_shared.consumer import EventConsumer, HandlerContext
 from outreach_shared.contracts import Topics, new_envelope
 from outreach_shared.contracts.training import AttendanceRecorded
 from outreach_shared.dead_letters import dead_letter_sink
-from outreach_shared.kafka import create_broker, publisher, sender, subscribe
+from outreach_shared.kafka import Kafka, OutboxSender, publisher
 from outreach_shared.outbox import OutboxRelay, enqueue
 
 MIGRATIONS = Path(__file__).parent / "kit"
@@ -74,9 +74,8 @@ def kit_consumer(pool: asyncpg.Pool, broker, name: str, max_attempts: int = 3) -
 async def _relay_crash(dsn: str, schema: str, bootstrap: str, subject: str) -> None:
     pool = await open_pool(dsn, schema)
     await write_thing_with_event(pool, subject)
-    broker = create_broker(bootstrap, client_id="kit-relay")
-    await broker.start()
-    send_all = sender(broker)
+    send_all = OutboxSender(bootstrap, client_id="kit-relay")
+    await send_all.start()
 
     async def send_then_die(messages: list[tuple[str, bytes, bytes]]) -> None:
         await send_all(messages)
@@ -87,9 +86,10 @@ async def _relay_crash(dsn: str, schema: str, bootstrap: str, subject: str) -> N
 
 async def _consume(dsn: str, schema: str, bootstrap: str, group: str, name: str, mode: str) -> None:
     pool = await open_pool(dsn, schema)
-    broker = create_broker(bootstrap, client_id="kit-consumer")
-    subscribe(broker, kit_consumer(pool, broker, name), [Topics.GATHERINGS], group_id=group, batch=mode == "batch")
-    await broker.start()
+    kafka = Kafka(bootstrap, client_id="kit-consumer")
+    kafka.subscribe(kit_consumer(pool, kafka.broker, name), [Topics.GATHERINGS], group_id=group,
+                    batch=mode == "batch")
+    await kafka.start()
     await asyncio.sleep(120)
 
 

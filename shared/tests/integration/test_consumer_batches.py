@@ -104,3 +104,27 @@ async def test_deferred_work_is_gathered_over_a_batch_and_flushed_once_in_its_tr
 
 async def _never(record: Record, reason: str, attempts: int) -> None:
     raise AssertionError(f"unexpected dead letter: {reason}")
+
+
+async def test_batches_handed_over_while_the_one_before_runs_keep_each_aggregate_in_order(
+    kit_pool: asyncpg.Pool,
+) -> None:
+    """A subscription hands over the next batch before the one in flight is done (kafka.IN_FLIGHT_BATCHES): each
+    share waits for the same share of the batch before it, so an aggregate's events still go in order."""
+    subjects = [f"overlap-{uuid.uuid4().hex[:8]}" for _ in range(6)]
+    seen: dict[str, list[int]] = {s: [] for s in subjects}
+
+    async def handler(ctx: HandlerContext, payload: AttendanceRecorded) -> None:
+        await kit_process.record_effect(ctx, payload)
+        await asyncio.sleep(0.002 if int(payload.member_id) < 5 else 0)  # the first batch is the slower one
+        seen[payload.gathering_id].append(int(payload.member_id))
+
+    consumer = EventConsumer(name=f"overlap-{uuid.uuid4().hex[:8]}", pool=kit_pool,
+                             handlers={kit_process.EVENT_TYPE: handler}, dead_letter=_never)
+    records = batch(subjects, per_subject=10)
+    half = len(records) // 2  # events 0-4 of every subject, then 5-9
+    first = asyncio.create_task(consumer.handle_batch(records[:half]))
+    second = asyncio.create_task(consumer.handle_batch(records[half:]))
+    assert await first == [Outcome.HANDLED] * half and await second == [Outcome.HANDLED] * (len(records) - half)
+    for subject in subjects:
+        assert seen[subject] == list(range(10)), subject

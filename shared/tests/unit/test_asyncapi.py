@@ -4,21 +4,19 @@ import json
 from types import SimpleNamespace
 from typing import Any
 
-from faststream.specification import AsyncAPI
-
 from outreach_shared.contracts import Topics
-from outreach_shared.kafka import create_broker, document_publishers, subscribe
+from outreach_shared.kafka import Kafka, document_publishers
 
 
 def test_the_asyncapi_document_lists_subscribers_and_published_events() -> None:
-    broker = create_broker("127.0.0.1:9", client_id="notify")  # never started: the document needs no connection
-    document_publishers(broker, "notify")
+    kafka = Kafka("127.0.0.1:9", client_id="notify")  # never started: the document needs no connection
+    document_publishers(kafka.broker, "notify")
     notices: Any = SimpleNamespace(name="notify", event_types=["offer.made", "visit.requested"])
     contacts: Any = SimpleNamespace(name="notify-contacts", event_types=["member.registered"])
-    subscribe(broker, notices, [Topics.OFFERS, Topics.VISITS], group_id="g-batch")
-    subscribe(broker, contacts, [Topics.MEMBERS], group_id="g-single", batch=False)
+    kafka.subscribe(notices, [Topics.OFFERS, Topics.VISITS], group_id="g-batch")
+    kafka.subscribe(contacts, [Topics.MEMBERS], group_id="g-single", batch=False)
 
-    document = json.loads(AsyncAPI(broker, title="notify events").to_specification().to_json())
+    document = json.loads(kafka.specification(title="notify events").to_specification().to_json())
 
     channels = document["channels"]
     addresses = {channel["address"] for channel in channels.values()}

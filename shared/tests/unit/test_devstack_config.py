@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from outreach_dev.devstack import kafka, postgres, provision, stack
+from outreach_dev.devstack import infrastructure, kafka, postgres, provision
 from outreach_dev.devstack._util import free_port, free_ports, tail
 
 
@@ -90,7 +90,7 @@ async def test_provisioning_rejects_names_that_are_not_identifiers() -> None:
 
 def test_env_mode_can_be_forced(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OUTREACH_INFRA", "local")
-    assert stack.choose_mode() == "local"
+    assert infrastructure.choose_mode() == "local"
 
 
 def test_tail_of_missing_file_is_empty(tmp_path: Path) -> None:

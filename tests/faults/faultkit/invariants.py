@@ -3,9 +3,7 @@ sent once, nothing stuck (outboxes drained, consumer lag zero, due timers fired,
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,6 +15,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from faultkit.stack import SERVICES, FaultStack
 from faultkit.workload import Ledger
+from outreach_dev.testing.waiting import eventually
 from outreach_shared.contracts import Topics
 
 MESSAGE_ID_DOMAIN = "notify.jobbvinner.no"
@@ -106,17 +105,18 @@ async def stuck(stack: FaultStack) -> dict[str, int]:
 
 async def quiesce(stack: FaultStack, timeout: float = 90.0) -> None:
     """Wait until nothing is left to do (twice in a row); fail naming what is stuck."""
-    deadline = time.monotonic() + timeout
     calm = 0
     left: dict[str, int] = {}
-    while time.monotonic() < deadline:
+
+    async def settled() -> bool:
+        nonlocal calm, left
         with contextlib.suppress(OSError, asyncpg.PostgresError):
             left = await stuck(stack)
             calm = calm + 1 if not left else 0
-            if calm >= 2:
-                return
-        await asyncio.sleep(1.0)
-    raise AssertionError(f"still stuck after {timeout} s: {left}")
+        assert calm >= 2, f"still stuck: {left}"
+        return True
+
+    await eventually(settled, timeout=timeout, interval=1.0)
 
 
 @dataclass

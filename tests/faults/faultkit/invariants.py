@@ -34,10 +34,11 @@ class Group:
 
 @cache
 def consumer_groups() -> tuple[Group, ...]:
-    """Every service's subscriptions, read from the service definitions (wired offline, never started)."""
+    """Every service's consumers, read from its bootstrap's registry (wired offline, never started)."""
     from outreach_dev.devstack.launcher import discover_services, settings_class
+    from outreach_shared.contracts.catalogue import spec_for
     from outreach_shared.kafka import create_broker
-    from outreach_shared.runtime import Runtime
+    from outreach_shared.runtime import Runtime, consumers_of
 
     groups = []
     for service in discover_services():
@@ -45,9 +46,9 @@ def consumer_groups() -> tuple[Group, ...]:
             continue
         runtime = Runtime(service.definition, settings_class(service.definition)())
         runtime.broker = create_broker("127.0.0.1:1", client_id=service.name)
-        for sub in service.definition.wire(runtime).subscriptions:
-            handles = frozenset(sub.handlers)
-            groups.append(Group(f"outreach-{sub.name}", service.name, sub.name, tuple(sub.topics), handles))
+        for consumer, handlers in consumers_of(service.definition.bootstrap(runtime), service.name):
+            topics = tuple(sorted({spec_for(event_type).topic for event_type in handlers}))
+            groups.append(Group(f"outreach-{consumer.name}", service.name, consumer.name, topics, frozenset(handlers)))
     groups.append(Group("outreach-notify-dead-letters", "notify", "", (Topics.DEAD_LETTERS,), frozenset()))
     return tuple(groups)
 

@@ -184,6 +184,16 @@ def _docker_postgres(stops: Stops, say: Callable[[str], None]) -> tuple[str, Non
 
 
 Started = tuple[str, LocalKafka | LocalPostgres | None]
+"""An address (bootstrap servers or admin DSN) and the local runner behind it, if any."""
+
+
+@dataclass
+class _Source:
+    """Where one of Kafka and PostgreSQL comes from: how to get it, and what stops it once got."""
+
+    get: Callable[[], Started]
+    source: str
+    stops: Stops
 
 
 def _from_env(name: str, var: str, value: str, say: Callable[[str], None]) -> Started:
@@ -191,22 +201,20 @@ def _from_env(name: str, var: str, value: str, say: Callable[[str], None]) -> St
     return value, None
 
 
-def _starts(
-    workdir: Path, mode: str, local: Local, say: Callable[[str], None]
-) -> dict[str, tuple[Callable[[], Started], Stops, str]]:
-    """For Kafka and then PostgreSQL: how to get it, what stops it, and where it comes from."""
-    starts: dict[str, tuple[Callable[[], Started], Stops, str]] = {}
+def _sources(workdir: Path, mode: str, local: Local, say: Callable[[str], None]) -> dict[str, _Source]:
+    """Kafka's and then PostgreSQL's source: its env var if set, else a container or a local process."""
+    sources: dict[str, _Source] = {}
     for name, var in (("Kafka", KAFKA_ENV), ("PostgreSQL", POSTGRES_ENV)):
         stops: Stops = []
         if value := os.environ.get(var):
-            starts[name] = (partial(_from_env, name, var, value, say), stops, var)
+            sources[name] = _Source(partial(_from_env, name, var, value, say), var, stops)
         elif mode == "docker":
             docker = _docker_kafka if name == "Kafka" else _docker_postgres
-            starts[name] = (partial(docker, stops, say), stops, mode)
+            sources[name] = _Source(partial(docker, stops, say), mode, stops)
         else:
             runner = _local_kafka if name == "Kafka" else _local_postgres
-            starts[name] = (partial(runner, workdir, local, stops, say), stops, mode)
-    return starts
+            sources[name] = _Source(partial(runner, workdir, local, stops, say), mode, stops)
+    return sources
 
 
 def start_infrastructure(
@@ -218,26 +226,27 @@ def start_infrastructure(
     one_at_a_time: bool = False,
     say: Callable[[str], None] = log.info,
 ) -> Infrastructure:
-    """Kafka + PostgreSQL from their env vars, else started (data under `workdir`); `stops` gets what stops them."""
+    """Kafka + PostgreSQL from their env vars, else started (data under `workdir`); `stops` gets what stops them,
+    even when one fails to start. Both start together unless `one_at_a_time` (Kafka first)."""
     everything_given = os.environ.get(KAFKA_ENV) and os.environ.get(POSTGRES_ENV)
     mode = mode or ("local" if everything_given else choose_mode())
-    starts = _starts(Path(workdir), mode, local or Local(), say)
+    sources = _sources(Path(workdir), mode, local or Local(), say)
     began = time.monotonic()
     try:
         if one_at_a_time:
-            results = {name: run() for name, (run, _, _) in starts.items()}
+            got = {name: source.get() for name, source in sources.items()}
         else:
             with ThreadPoolExecutor(max_workers=2, thread_name_prefix="devstack") as pool:
-                futures = {name: pool.submit(run) for name, (run, _, _) in starts.items()}
-                results = {name: future.result() for name, future in futures.items()}
+                futures = {name: pool.submit(source.get) for name, source in sources.items()}
+                got = {name: future.result() for name, future in futures.items()}
     finally:
-        stops += [stop for _, started, _ in starts.values() for stop in started]
-    (kafka_bootstrap, kafka), (admin_dsn, postgres) = results["Kafka"], results["PostgreSQL"]
+        stops += [stop for source in sources.values() for stop in source.stops]
+    (kafka_bootstrap, kafka), (admin_dsn, postgres) = got["Kafka"], got["PostgreSQL"]
     return Infrastructure(
         kafka_bootstrap=kafka_bootstrap,
         admin_dsn=admin_dsn,
-        kafka_source=starts["Kafka"][2],
-        postgres_source=starts["PostgreSQL"][2],
+        kafka_source=sources["Kafka"].source,
+        postgres_source=sources["PostgreSQL"].source,
         kafka=kafka if isinstance(kafka, LocalKafka) else None,
         postgres=postgres if isinstance(postgres, LocalPostgres) else None,
         startup_seconds=time.monotonic() - began,

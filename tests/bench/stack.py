@@ -21,8 +21,8 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from outreach_dev.devstack import launcher
 from outreach_dev.devstack._util import free_ports
+from outreach_dev.devstack.infrastructure import acquire_infrastructure
 from outreach_dev.devstack.kafka import KAFKA_VERSION
-from outreach_dev.devstack.stack import acquire_infrastructure
 from outreach_shared.contracts import ALL_TOPICS
 
 CONSUMER_GROUPS = {
@@ -58,7 +58,7 @@ def open_stack(workdir: Path) -> Iterator[Stack]:
         (state / "logs").mkdir(parents=True, exist_ok=True)
         stack = Stack(infra.kafka_bootstrap, infra.admin_dsn, state, secrets.token_urlsafe(48), installed)
         passwords = {name: secrets.token_urlsafe(18) for name in installed}
-        dsns = asyncio.run(launcher.provision(launcher.Infra(stack.bootstrap, stack.admin_dsn), passwords))
+        dsns = asyncio.run(launcher.provision(launcher.Infrastructure(stack.bootstrap, stack.admin_dsn), passwords))
         stack.dsns = dsns
         yield stack
 
@@ -96,7 +96,7 @@ def services(stack: Stack, names: list[str], env: dict[str, str] | None = None,
     ports = free_ports(len(names) + 2)
     args = argparse.Namespace(ready_timeout=180.0, mail_http_port=ports[-2], mail_smtp_port=ports[-1],
                               **{f"port_{n}": p for n, p in zip(names, ports, strict=False)})
-    run = launcher.Run(args, stack.state, infra=launcher.Infra(stack.bootstrap, stack.admin_dsn))
+    run = launcher.Run(args, stack.state, infra=launcher.Infrastructure(stack.bootstrap, stack.admin_dsn))
     asyncio.run(start_groups_at_end(stack.bootstrap, [g for n in names for g in CONSUMER_GROUPS.get(n, [])]))
     try:
         urls: dict[str, str] = {}

@@ -11,8 +11,8 @@ from faultkit.records import publish, read_all
 from faultkit.scenario import RecordProperty, assert_exactly_once, prepare, settle_and_check
 from faultkit.stack import FaultStack
 from faultkit.workload import Stream
-from flows_kit import eventually
 
+from outreach_dev.testing.waiting import eventually
 from outreach_shared.cli.ops import replay_dead_letters
 from outreach_shared.contracts import Topics, new_envelope
 from outreach_shared.contracts.ambassadors import TeamConfirmed

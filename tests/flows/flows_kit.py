@@ -1,6 +1,5 @@
 """Drive the running system only through its public HTTP APIs and the mail catcher."""
 
-import asyncio
 import os
 import secrets
 import signal
@@ -8,9 +7,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,6 +17,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from outreach_dev.devstack._util import free_ports
+from outreach_dev.testing import waiting
 from outreach_shared.auth import Role, mint_token
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -126,19 +126,8 @@ class LaunchedStack:
             self.process.kill()
 
 
-async def eventually(check: Callable[[], Awaitable[Any]], *, timeout: float = 60, interval: float = 0.3) -> Any:
-    """Poll until `check` returns something truthy without an AssertionError."""
-    deadline = time.monotonic() + timeout
-    last: Exception | None = None
-    while time.monotonic() < deadline:
-        try:
-            result = await check()
-            if result:
-                return result
-        except AssertionError as exc:
-            last = exc
-        await asyncio.sleep(interval)
-    raise AssertionError(f"not true within {timeout} s: {last}")
+eventually = partial(waiting.eventually, timeout=60.0, interval=0.3)
+"""The one polling helper, with the patience a whole system behind HTTP needs."""
 
 
 def unique_email(tag: str) -> str:

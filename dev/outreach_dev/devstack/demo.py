@@ -12,16 +12,24 @@ import csv
 import io
 import random
 import time
+import traceback
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from datetime import time as dtime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
 
+from outreach_dev.testing.windows import school_day
 from outreach_shared.auth import mint_token
 
+from .processes import say
+
 OSLO = ZoneInfo("Europe/Oslo")
+DEMO_ORGNR = "974760673"
+DEMO_MEMBER_ID = "3f9c2a8e-5b1d-4c7e-9a2f-0d6b8e1c4a75"
 GATHERING_TITLE = "Jobbvinner-samling for ambassadører og rekrutteringspatruljer"
 
 # The places the seed articles tell of (Orkdal is part of Orkland since 2020).
@@ -209,3 +217,53 @@ def seed(urls: dict[str, str], tokens: dict[str, str], jwt_secret: str) -> dict[
         summary["member"] = f"{visits['member_with_offer']} has an open offer: GET /v1/me/offers on ambassadors"
     summary["tokens"] = new_tokens
     return summary
+
+
+def run_demo(urls: dict[str, str], tokens: dict[str, str], secret: str, log_path: Path) -> dict[str, Any]:
+    """Seed the demo once every service is ready; a failure is reported (its traceback in `log_path`) only."""
+    try:
+        say("seeding the demo…")
+        return dict(seed(urls, tokens, secret) or {})
+    except Exception:
+        with log_path.open("a") as log:
+            log.write(f"\n=== {datetime.now().isoformat(timespec='seconds')} demo seeding failed\n")
+            log.write(traceback.format_exc())
+        say(f"demo seeding failed (the services keep running); see {log_path}")
+        return {}
+
+
+def mint_demo_tokens(secret: str) -> dict[str, str]:
+    """Tokens for an organiser, the demo school and a demo member."""
+    return {
+        "organiser": mint_token(secret, "organiser", ttl=timedelta(days=30)),
+        "school": mint_token(secret, "school", DEMO_ORGNR, ttl=timedelta(days=365)),
+        "member": mint_token(secret, "member", DEMO_MEMBER_ID, ttl=timedelta(days=30)),
+    }
+
+
+def booking_body(now: datetime | None = None) -> dict[str, Any]:
+    """A valid visit request for the demo school, on two school days two to three weeks ahead, 09:00–11:00
+    Europe/Oslo (the hours a school visit keeps)."""
+    first = school_day((now or datetime.now(OSLO)).astimezone(OSLO).date(), days=14)
+    windows = [
+        {
+            "start": datetime.combine(day, dtime(9), OSLO).isoformat(),
+            "end": datetime.combine(day, dtime(11), OSLO).isoformat(),
+        }
+        for day in (first, school_day(first, days=2))
+    ]
+    return {
+        "school": {
+            "orgnr": DEMO_ORGNR,
+            "name": "Demo ungdomsskole",
+            "kommunenummer": "5001",
+            "address": "Skolegata 1, 7011 Trondheim",
+        },
+        "contact": {"name": "Kari Nordmann", "email": "kari.nordmann@example.no", "phone": "+4791234567"},
+        "kind": "school_visit",
+        "audience": {"description": "10. trinn", "pupils": 60},
+        "professions": ["nurse", "health_worker"],
+        "language": "nb",
+        "windows": windows,
+        "team_size": 2,
+    }

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from outreach_dev.devstack.stack import Infrastructure
+    from outreach_dev.devstack.infrastructure import Infrastructure
 
 INFRA_FIXTURES = frozenset({"infrastructure", "kafka_bootstrap", "admin_dsn", "provisioned_dsns"})
 _infra_key = pytest.StashKey["Infrastructure"]()
@@ -38,8 +38,8 @@ def infrastructure(
 ) -> Iterator[Infrastructure]:
     """Kafka + PostgreSQL for the whole session: from env vars, Docker, or local processes."""
     from outreach_dev.devstack._util import run_sync
+    from outreach_dev.devstack.infrastructure import acquire_infrastructure
     from outreach_dev.devstack.provision import ensure_topics
-    from outreach_dev.devstack.stack import acquire_infrastructure
     from outreach_shared.contracts import ALL_TOPICS
 
     with acquire_infrastructure(tmp_path_factory.mktemp("infrastructure")) as infra:

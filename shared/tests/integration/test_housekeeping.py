@@ -14,6 +14,7 @@ import kit_process
 import pytest
 
 from outreach_dev.testing.plans import plan_nodes, reads
+from outreach_dev.testing.waiting import eventually
 from outreach_shared.housekeeping import Housekeeper, Purge, finished_timers, handled_inbox, purge, relayed_outbox
 from outreach_shared.metrics import REGISTRY
 
@@ -139,11 +140,12 @@ async def test_the_housekeeper_runs_every_purge_again_and_again_and_survives_one
     try:
         for round_ in range(2):  # a row that falls due while it runs goes on a later pass
             await _outbox_row(own_pool, subject, published_hours_ago=24 * 8, age_hours=24 * 8)
-            for _ in range(100):
-                if not await _left(own_pool, subject):
-                    break
-                await asyncio.sleep(0.05)
-            assert await _left(own_pool, subject) == set(), f"round {round_}"
+
+            async def none_left(round_: int = round_) -> bool:
+                assert await _left(own_pool, subject) == set(), f"round {round_}"
+                return True
+
+            await eventually(none_left, timeout=5.0, interval=0.05)
     finally:
         task.cancel()
 

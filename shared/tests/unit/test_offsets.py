@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from aiokafka import TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaConnectionError
 
+from outreach_dev.testing.waiting import eventually
 from outreach_shared.offsets import OffsetCommitter
 
 A, B = TopicPartition("visits", 0), TopicPartition("visits", 1)
@@ -31,18 +32,10 @@ class Consumer:
         self.commits.append(dict(offsets))
 
 
-async def until(condition, seconds: float = 2.0) -> None:
-    for _ in range(int(seconds / 0.01)):
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("condition not met in time")
-
-
 async def test_batches_handled_close_together_share_one_commit_of_their_last_offsets() -> None:
     consumer, committer = Consumer(), OffsetCommitter(name="t", interval=0.3)
     committer.handled(consumer, [Rec("visits", 0, 4), Rec("visits", 1, 9)])
-    await until(lambda: len(consumer.commits) == 1)
+    await eventually(lambda: len(consumer.commits) == 1, timeout=2.0, interval=0.01)
     assert consumer.commits == [{A: 5, B: 10}]  # the first at once: none was committed in the last interval
 
     for offset in range(5, 25):  # 20 batches within the interval
@@ -50,7 +43,7 @@ async def test_batches_handled_close_together_share_one_commit_of_their_last_off
         await asyncio.sleep(0.001)
     await asyncio.sleep(0.1)
     assert len(consumer.commits) == 1, "commits within the interval wait for its end"
-    await until(lambda: len(consumer.commits) == 2)
+    await eventually(lambda: len(consumer.commits) == 2, timeout=2.0, interval=0.01)
     assert consumer.commits[1] == {A: 25}
     await asyncio.sleep(0.4)
     assert len(consumer.commits) == 2, "nothing handled, nothing committed"
@@ -60,7 +53,7 @@ async def test_batches_handled_close_together_share_one_commit_of_their_last_off
 async def test_pending_offsets_are_committed_before_partitions_are_revoked_and_on_close() -> None:
     consumer, committer = Consumer(), OffsetCommitter(name="t", interval=10)
     committer.handled(consumer, [Rec("visits", 0, 1)])
-    await until(lambda: len(consumer.commits) == 1)
+    await eventually(lambda: len(consumer.commits) == 1, timeout=2.0, interval=0.01)
     committer.handled(consumer, [Rec("visits", 0, 2)])
     await committer.on_partitions_revoked({A})
     assert consumer.commits[-1] == {A: 3}
@@ -77,7 +70,7 @@ async def test_a_failed_commit_is_retried_and_one_refused_by_a_rebalance_is_drop
     consumer = Consumer(KafkaConnectionError("broker away"))
     committer = OffsetCommitter(name="t", interval=0.05)
     committer.handled(consumer, [Rec("visits", 0, 3)])
-    await until(lambda: len(consumer.commits) == 1)
+    await eventually(lambda: len(consumer.commits) == 1, timeout=2.0, interval=0.01)
     assert consumer.commits == [{A: 4}]
 
     consumer.failures.append(CommitFailedError("rebalanced"))

@@ -3,9 +3,7 @@ sent once, nothing stuck (outboxes drained, consumer lag zero, due timers fired,
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,6 +15,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from faultkit.stack import SERVICES, FaultStack
 from faultkit.workload import Ledger
+from outreach_dev.testing.waiting import eventually
 from outreach_shared.contracts import Topics
 
 MESSAGE_ID_DOMAIN = "notify.jobbvinner.no"
@@ -35,10 +34,11 @@ class Group:
 
 @cache
 def consumer_groups() -> tuple[Group, ...]:
-    """Every service's subscriptions, read from the service definitions (wired offline, never started)."""
+    """Every service's consumers, read from its bootstrap's registry (wired offline, never started)."""
     from outreach_dev.devstack.launcher import discover_services, settings_class
+    from outreach_shared.contracts.catalogue import spec_for
     from outreach_shared.kafka import create_broker
-    from outreach_shared.runtime import Runtime
+    from outreach_shared.runtime import Runtime, consumers_of
 
     groups = []
     for service in discover_services():
@@ -46,9 +46,9 @@ def consumer_groups() -> tuple[Group, ...]:
             continue
         runtime = Runtime(service.definition, settings_class(service.definition)())
         runtime.broker = create_broker("127.0.0.1:1", client_id=service.name)
-        for sub in service.definition.wire(runtime).subscriptions:
-            handles = frozenset(sub.handlers)
-            groups.append(Group(f"outreach-{sub.name}", service.name, sub.name, tuple(sub.topics), handles))
+        for consumer, handlers in consumers_of(service.definition.bootstrap(runtime), service.name):
+            topics = tuple(sorted({spec_for(event_type).topic for event_type in handlers}))
+            groups.append(Group(f"outreach-{consumer.name}", service.name, consumer.name, topics, frozenset(handlers)))
     groups.append(Group("outreach-notify-dead-letters", "notify", "", (Topics.DEAD_LETTERS,), frozenset()))
     return tuple(groups)
 
@@ -106,17 +106,18 @@ async def stuck(stack: FaultStack) -> dict[str, int]:
 
 async def quiesce(stack: FaultStack, timeout: float = 90.0) -> None:
     """Wait until nothing is left to do (twice in a row); fail naming what is stuck."""
-    deadline = time.monotonic() + timeout
     calm = 0
     left: dict[str, int] = {}
-    while time.monotonic() < deadline:
+
+    async def settled() -> bool:
+        nonlocal calm, left
         with contextlib.suppress(OSError, asyncpg.PostgresError):
             left = await stuck(stack)
             calm = calm + 1 if not left else 0
-            if calm >= 2:
-                return
-        await asyncio.sleep(1.0)
-    raise AssertionError(f"still stuck after {timeout} s: {left}")
+        assert calm >= 2, f"still stuck: {left}"
+        return True
+
+    await eventually(settled, timeout=timeout, interval=1.0)
 
 
 @dataclass

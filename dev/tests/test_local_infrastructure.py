@@ -13,8 +13,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
+from outreach_dev.devstack.infrastructure import Infrastructure
 from outreach_dev.devstack.provision import ensure_topics, provision_service_database
-from outreach_dev.devstack.stack import Infrastructure
 from outreach_shared.contracts.topics import TopicSpec
 
 

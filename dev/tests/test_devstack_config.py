@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from outreach_dev.devstack import kafka, postgres, provision, stack
+from outreach_dev.devstack import infrastructure, kafka, postgres, provision
 from outreach_dev.devstack._util import free_port, free_ports, tail
 
 
@@ -90,7 +90,7 @@ async def test_provisioning_rejects_names_that_are_not_identifiers() -> None:
 
 def test_env_mode_can_be_forced(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OUTREACH_INFRA", "local")
-    assert stack.choose_mode() == "local"
+    assert infrastructure.choose_mode() == "local"
 
 
 def test_tail_of_missing_file_is_empty(tmp_path: Path) -> None:
@@ -104,3 +104,41 @@ def test_cluster_ids_never_start_with_a_dash_the_storage_tool_would_read_as_an_o
 
     ids = [new_cluster_id() for _ in range(5000)]  # about 1 in 64 raw ids starts with '-'
     assert all(len(i) == 22 and not i.startswith("-") for i in ids)
+
+
+def test_infrastructure_from_env_vars_starts_nothing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://postgres:secret@127.0.0.1:15432/postgres")
+    said: list[str] = []
+    stops: infrastructure.Stops = []
+    infra = infrastructure.start_infrastructure(tmp_path, stops, say=said.append)
+    assert (infra.kafka_bootstrap, infra.kafka_source) == ("127.0.0.1:19092", "KAFKA_BOOTSTRAP_SERVERS")
+    assert infra.admin_dsn.endswith(":secret@127.0.0.1:15432/postgres") and infra.postgres_source == "DATABASE_URL"
+    assert (infra.kafka, infra.postgres, stops) == (None, None, [])
+    assert said == [
+        "using Kafka at 127.0.0.1:19092 (KAFKA_BOOTSTRAP_SERVERS)",
+        "using PostgreSQL at postgresql://postgres:***@127.0.0.1:15432/postgres (DATABASE_URL)",
+    ]
+
+
+def test_one_at_a_time_a_failed_kafka_starts_no_postgres_and_is_stopped(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("KAFKA_BOOTSTRAP_SERVERS", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    stopped: list[str] = []
+
+    def kafka_fails(workdir: Path, local: object, stops: infrastructure.Stops, say: object) -> tuple[str, None]:
+        stops.append(lambda: stopped.append("kafka"))
+        raise infrastructure.LaunchError("Kafka did not start")
+
+    def postgres(workdir: Path, local: object, stops: infrastructure.Stops, say: object) -> tuple[str, None]:
+        raise AssertionError("PostgreSQL must not start after Kafka failed")
+
+    monkeypatch.setattr(infrastructure, "_local_kafka", kafka_fails)
+    monkeypatch.setattr(infrastructure, "_local_postgres", postgres)
+    stops: infrastructure.Stops = []
+    with pytest.raises(infrastructure.LaunchError):
+        infrastructure.start_infrastructure(tmp_path, stops, mode="local", one_at_a_time=True)
+    infrastructure.stop_all(stops)
+    assert stopped == ["kafka"] and stops == []

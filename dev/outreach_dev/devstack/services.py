@@ -1,0 +1,104 @@
+"""The installed services (entry points `outreach.services`): how each is found, configured and started."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import sys
+import typing
+from dataclasses import dataclass
+from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
+
+from ._util import LOCALHOST
+
+if typing.TYPE_CHECKING:
+    from outreach_shared.runtime import ServiceDefinition
+    from outreach_shared.settings import ServiceSettings
+
+SERVICE_GROUP = "outreach.services"
+DEFAULT_PORTS = {"booking": 8001, "ambassadors": 8002, "training": 8003, "notify": 8004}
+
+
+@dataclass
+class InstalledService:
+    """A service found through the `outreach.services` entry points; `error` if it does not import."""
+
+    name: str
+    entry_point: EntryPoint
+    definition: ServiceDefinition | None = None
+    error: str | None = None
+
+
+def discover_services() -> list[InstalledService]:
+    """Every installed service, in the default port order; import failures are kept, not raised."""
+    found = []
+    for ep in entry_points(group=SERVICE_GROUP):
+        service = InstalledService(ep.name, ep)
+        try:
+            service.definition = ep.load()
+        except Exception as exc:  # a half-written service must not stop the others
+            service.error = f"{type(exc).__name__}: {exc}"
+        found.append(service)
+    order = list(DEFAULT_PORTS)
+    return sorted(found, key=lambda s: (order.index(s.name) if s.name in order else len(order), s.name))
+
+
+def settings_class(definition: ServiceDefinition) -> type[ServiceSettings]:
+    """The settings class behind `definition.settings_factory` (its return annotation, else an instance's)."""
+    factory = definition.settings_factory
+    target = getattr(factory, "__wrapped__", factory)
+    with contextlib.suppress(Exception):
+        hint = typing.get_type_hints(target).get("return")
+        if isinstance(hint, type):
+            return hint
+    return type(factory())
+
+
+def env_prefix(cls: type[ServiceSettings], name: str) -> str:
+    """The env prefix of a settings class, e.g. "BOOKING_"."""
+    return str(cls.model_config.get("env_prefix") or f"{name.upper()}_")
+
+
+def service_env(
+    service: InstalledService,
+    *,
+    dsn: str,
+    bootstrap: str,
+    jwt_secret: str,
+    port: int,
+    state: Path,
+    smtp_port: int,
+) -> dict[str, str]:
+    """The environment of a service's process: its prefixed settings (only fields its class has)."""
+    assert service.definition is not None
+    cls = settings_class(service.definition)
+    prefix = env_prefix(cls, service.name)
+    wanted = {
+        "database_url": dsn,
+        "kafka_bootstrap_servers": bootstrap,
+        "jwt_secret": jwt_secret,
+        "http_host": LOCALHOST,
+        "http_port": str(port),
+        "environment": "development",
+        "log_json": "true",
+        "smtp_host": LOCALHOST,
+        "smtp_port": str(smtp_port),
+        "sms_provider": "file",
+        "sms_file": str(state / "sms.jsonl"),
+    }
+    required = {"database_url", "kafka_bootstrap_servers", "jwt_secret", "http_port"}
+    fields = set(cls.model_fields)
+    env = {f"{prefix}{k.upper()}": v for k, v in wanted.items() if k in fields or k in required}
+    return env | {"OUTREACH_STATE_DIR": str(state), "PYTHONUNBUFFERED": "1"}
+
+
+def service_command(service: InstalledService) -> list[str]:
+    """`python -m <package>` when the package has a __main__, else serve its definition directly."""
+    package = service.entry_point.module.split(".")[0]
+    with contextlib.suppress(ImportError, ValueError):
+        if importlib.util.find_spec(f"{package}.__main__") is not None:
+            return [sys.executable, "-m", package]
+    ep = service.entry_point
+    code = f"from outreach_shared.runtime import serve; from {ep.module} import {ep.attr} as s; serve(s)"
+    return [sys.executable, "-c", code]

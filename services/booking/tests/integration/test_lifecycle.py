@@ -9,8 +9,8 @@ from booking_testkit import (
     TEAM,
     Ambassadors,
     Api,
-    FakeClock,
     KafkaTap,
+    MovableClock,
     eventually,
     new_orgnr,
     school_day_window,
@@ -40,7 +40,7 @@ async def confirmed_visit(api: Api, ambassadors: Ambassadors, orgnr: str) -> str
 
 
 async def test_a_visit_goes_from_requested_through_offered_and_confirmed_to_completed(
-    api: Api, ambassadors: Ambassadors, tap: KafkaTap, clock: FakeClock
+    api: Api, ambassadors: Ambassadors, tap: KafkaTap, clock: MovableClock
 ) -> None:
     orgnr = new_orgnr()
     visit_id = await api.create(orgnr)
@@ -58,7 +58,7 @@ async def test_a_visit_goes_from_requested_through_offered_and_confirmed_to_comp
     (confirmed,) = await tap.wait_for(visit_id, "visit.confirmed")
     assert confirmed.payload["calendar_sequence"] == 1 and confirmed.causation_id is not None
 
-    clock.now = SLOT.start + timedelta(minutes=30)
+    clock.set(SLOT.start + timedelta(minutes=30))
     r = await api.svc.client.post(
         f"/v1/visit-requests/{visit_id}/report", json={"pupils_reached": 57, "notes": "good"},
         headers=api.member("m-ola"),
@@ -95,11 +95,11 @@ async def test_no_team_available_makes_the_visit_unfulfilled(api: Api, ambassado
 
 
 async def test_cancelling_a_confirmed_visit_less_than_48_hours_ahead_is_flagged_late(
-    api: Api, ambassadors: Ambassadors, tap: KafkaTap, clock: FakeClock
+    api: Api, ambassadors: Ambassadors, tap: KafkaTap, clock: MovableClock
 ) -> None:
     orgnr = new_orgnr()
     visit_id = await confirmed_visit(api, ambassadors, orgnr)
-    clock.now = SLOT.start - timedelta(hours=47)
+    clock.set(SLOT.start - timedelta(hours=47))
     r = await api.svc.client.post(
         f"/v1/visit-requests/{visit_id}/cancel", json={"reason": "flu"}, headers=api.school(orgnr)
     )
@@ -248,7 +248,7 @@ async def _ignored(api: Api, event_id: object) -> bool:
 
 
 async def test_reporting_needs_a_team_member_after_the_start(
-    api: Api, ambassadors: Ambassadors, clock: FakeClock
+    api: Api, ambassadors: Ambassadors, clock: MovableClock
 ) -> None:
     orgnr = new_orgnr()
     visit_id = await confirmed_visit(api, ambassadors, orgnr)
@@ -256,7 +256,7 @@ async def test_reporting_needs_a_team_member_after_the_start(
     body = {"pupils_reached": 20}
     early = await api.svc.client.post(url, json=body, headers=api.member("m-kari"))
     assert early.status_code == 409 and "not started" in early.json()["detail"]
-    clock.now = SLOT.end
+    clock.set(SLOT.end)
     stranger = await api.svc.client.post(url, json=body, headers=api.member("m-stranger"))
     assert stranger.status_code == 404
     school = await api.svc.client.post(url, json=body, headers=api.school(orgnr))
@@ -264,14 +264,14 @@ async def test_reporting_needs_a_team_member_after_the_start(
 
 
 async def test_the_school_rates_after_the_visit_and_only_once(
-    api: Api, ambassadors: Ambassadors, clock: FakeClock
+    api: Api, ambassadors: Ambassadors, clock: MovableClock
 ) -> None:
     orgnr = new_orgnr()
     visit_id = await confirmed_visit(api, ambassadors, orgnr)
     url = f"/v1/visit-requests/{visit_id}/rating"
     early = await api.svc.client.post(url, json={"rating": 5}, headers=api.school(orgnr))
     assert early.status_code == 409
-    clock.now = SLOT.end + timedelta(days=1)
+    clock.set(SLOT.end + timedelta(days=1))
     r = await api.svc.client.post(url, json={"rating": 5, "comment": "Flott!"}, headers=api.school(orgnr))
     assert r.status_code == 200, r.text
     assert r.json()["rating"]["rating"] == 5 and r.json()["rating"]["comment"] == "Flott!"

@@ -116,9 +116,13 @@ def request_body(orgnr: str, *, start: datetime | None = None, **changes: Any) -
     return body
 
 
+# Member ids are UUIDs, as the kit's caller checks them in member tokens.
+KARI, OLA = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"
+PER, SEN = "33333333-3333-4333-8333-333333333333", "44444444-4444-4444-8444-444444444444"
+STRANGER, SOMEONE = "55555555-5555-4555-8555-555555555555", "66666666-6666-4666-8666-666666666666"
 TEAM = [
-    TeamMember(member_id="m-kari", first_name="Kari", profession="nurse"),
-    TeamMember(member_id="m-ola", first_name="Ola", profession="health_worker"),
+    TeamMember(member_id=KARI, first_name="Kari", profession="nurse"),
+    TeamMember(member_id=OLA, first_name="Ola", profession="health_worker"),
 ]
 
 

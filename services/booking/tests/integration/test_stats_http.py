@@ -26,7 +26,7 @@ async def seed(api: Api, ambassadors: Ambassadors, clock: MovableClock, orgnr: s
         await api.status_becomes(visit_id, orgnr, "unfulfilled")
         return visit_id
     slot = TimeWindow(start=when, end=when + timedelta(hours=2))
-    team = [TeamMember(member_id=f"m-{visit_id}", first_name="Kari", profession="nurse")]
+    team = [TeamMember(member_id=visit_id, first_name="Kari", profession="nurse")]
     await ambassadors.send(Topics.OFFERS, TeamConfirmed(visit_id=visit_id, window=slot, members=team), key=visit_id)
     await api.status_becomes(visit_id, orgnr, "confirmed")
     if outcome == "cancelled":
@@ -36,7 +36,7 @@ async def seed(api: Api, ambassadors: Ambassadors, clock: MovableClock, orgnr: s
     if outcome == "completed":
         clock.set(when + timedelta(hours=1))
         r = await api.svc.client.post(f"/v1/visit-requests/{visit_id}/report", json={"pupils_reached": pupils},
-                                      headers=api.member(f"m-{visit_id}"))  # fmt: skip
+                                      headers=api.member(visit_id))  # fmt: skip
         assert r.status_code == 200, r.text
     return visit_id
 

@@ -1,6 +1,7 @@
 """The booking service's Annotated aliases: its units of work, its rate-limited callers and its parts."""
 
 import time
+from collections.abc import Awaitable, Callable
 from typing import Annotated, cast
 
 from fastapi import Depends, HTTPException, Request
@@ -8,7 +9,7 @@ from fastapi import Depends, HTTPException, Request
 from booking.service_layer.ports import BookingPorts
 from booking.service_layer.unit_of_work import BookingUnit, NewVisitUnit
 from booking.settings import BookingSettings
-from outreach_shared.auth import Principal
+from outreach_shared.auth import Principal, Role
 from outreach_shared.http import require_role
 from outreach_shared.runtime import Runtime
 from outreach_shared.skeleton import Begin, CallerDep, Scope, begin
@@ -43,31 +44,22 @@ async def new_visit_unit(request: Request) -> NewVisitUnit:
 NewVisitUnitDep = Annotated[NewVisitUnit, Depends(new_visit_unit)]
 
 
-async def rate_limited(caller: CallerDep, request: Request) -> Principal:
-    """The kit's caller; a school over its requests per minute is refused (429 with Retry-After)."""
-    limiter = ports_of(runtime_of(request)).rate_limiter
-    if caller.role == "school" and limiter is not None:
-        wait = limiter.retry_after(caller.subject, time.monotonic())
-        if wait is not None:
-            raise HTTPException(429, "Too many requests", headers={"Retry-After": str(wait)})
-    return caller
+def rate_limited(*roles: Role) -> Callable[..., Awaitable[Principal]]:
+    """The kit's caller, limited: a school over its requests per minute is refused (429 with Retry-After), then a
+    caller in none of `roles` (if given) with 403."""
+
+    async def limited(caller: CallerDep, request: Request) -> Principal:
+        limiter = ports_of(runtime_of(request)).rate_limiter
+        if caller.role == "school" and limiter is not None:
+            wait = limiter.retry_after(caller.subject, time.monotonic())
+            if wait is not None:
+                raise HTTPException(429, "Too many requests", headers={"Retry-After": str(wait)})
+        return require_role(caller, *roles) if roles else caller
+
+    return limited
 
 
-RateLimitedCaller = Annotated[Principal, Depends(rate_limited)]
-
-
-async def _school(caller: RateLimitedCaller) -> Principal:
-    return require_role(caller, "school")
-
-
-async def _school_or_organiser(caller: RateLimitedCaller) -> Principal:
-    return require_role(caller, "school", "organiser")
-
-
-async def _organiser(caller: RateLimitedCaller) -> Principal:
-    return require_role(caller, "organiser")
-
-
-SchoolCaller = Annotated[Principal, Depends(_school)]
-OrganiserCaller = Annotated[Principal, Depends(_organiser)]
-SchoolOrOrganiserCaller = Annotated[Principal, Depends(_school_or_organiser)]
+RateLimitedCaller = Annotated[Principal, Depends(rate_limited())]
+SchoolCaller = Annotated[Principal, Depends(rate_limited("school"))]
+SchoolOrOrganiserCaller = Annotated[Principal, Depends(rate_limited("school", "organiser"))]
+OrganiserCaller = Annotated[Principal, Depends(rate_limited("organiser"))]

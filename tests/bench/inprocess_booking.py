@@ -22,11 +22,12 @@ import uvloop
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_booking import school_body, school_tokens  # noqa: E402
 
-from booking.adapters.new_visits import NewVisit, Outcome  # noqa: E402
 from booking.bootstrap import SERVICE  # noqa: E402
+from booking.domain.new_visits import NewVisit, Outcome  # noqa: E402
+from booking.service_layer.ports import BookingPorts  # noqa: E402
 from booking.settings import BookingSettings  # noqa: E402
 from outreach_dev.devstack.launcher import booking_body  # noqa: E402
-from outreach_shared.runtime import build_app  # noqa: E402
+from outreach_shared.runtime import Wiring, build_app  # noqa: E402
 from outreach_shared.settings import DEV_JWT_SECRET  # noqa: E402
 
 PATH = b"/v1/visit-requests"
@@ -77,8 +78,11 @@ async def call(app: Any, scope: dict[str, Any], raw: bytes) -> int:
 
 
 async def measure(requests: int) -> list[float]:
-    app = build_app(SERVICE, BookingSettings(rate_limit_per_minute=0))
-    app.state.runtime.extras["new_visit_writer"] = InstantWriter()
+    settings = BookingSettings(rate_limit_per_minute=0)
+    app = build_app(SERVICE, settings)
+    policy = settings.window_policy()  # the keys are asked about only for refused windows, which this never sends
+    ports = BookingPorts(new_visits=InstantWriter(), keys=None, window_policy=policy)  # type: ignore[arg-type]
+    app.state.runtime.wiring = Wiring(ports=ports)
     tokens = school_tokens(DEV_JWT_SECRET)
     template = booking_body()
     schools = list(tokens)

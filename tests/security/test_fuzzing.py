@@ -6,7 +6,7 @@ checked too; without a token, or with a token signed by another key, every prote
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 from schemathesis import Case
@@ -14,7 +14,7 @@ from sec_data import book, inbox, offer_for, published_gathering, random_orgnr, 
 from sec_fuzz import Fuzzer, run_schemathesis, school_orgnr_of, served
 from sec_system import System
 
-from booking.entrypoints.dependencies import RateLimiter
+from booking.adapters.rate_limiter import RateLimiter
 from outreach_dev.testing.waiting import eventually
 from outreach_shared.auth import Role, mint_token
 
@@ -165,16 +165,13 @@ async def _confirmed(system: System, visit: str, school: str) -> bool:
 @asynccontextmanager
 async def schools_unthrottled(system: System) -> AsyncIterator[None]:
     """Booking's per-school rate limit out of the way (test_limits tests it): the run sends hundreds of requests."""
-    extras = system.services["booking"].runtime.extras
-    previous = extras.get("rate_limiter")
-    extras["rate_limiter"] = RateLimiter(10**9)
+    wiring = system.services["booking"].runtime.wiring
+    previous = wiring.ports
+    wiring.ports = replace(previous, rate_limiter=RateLimiter(10**9))
     try:
         yield
     finally:
-        if previous is None:
-            extras.pop("rate_limiter", None)
-        else:
-            extras["rate_limiter"] = previous
+        wiring.ports = previous
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)

@@ -1,43 +1,37 @@
-"""The booking service's definition: settings, migrations, routes and event wiring."""
+"""The booking service's definition and its wiring: the unit of work, the handlers and the parts the routes use."""
 
+from functools import partial
 from pathlib import Path
 
-from booking.adapters.idempotency import expired_keys
+from booking.adapters.idempotency import PooledIdempotencyKeys, expired_keys
+from booking.adapters.rate_limiter import RateLimiter
 from booking.adapters.visit_writer import NewVisitWriter
 from booking.entrypoints.dependencies import settings_of
-from booking.entrypoints.events import make_handlers
 from booking.entrypoints.http import router
 from booking.service_layer.contact_retention import ExpiredContacts
-from booking.service_layer.unit_of_work import Clock, system_clock
+from booking.service_layer.handlers import REGISTRY
+from booking.service_layer.ports import BookingPorts
+from booking.service_layer.unit_of_work import BookingUnit
 from booking.settings import get_settings
-from outreach_shared.contracts import Topics
-from outreach_shared.runtime import Runtime, ServiceDefinition, Subscription, Wiring
+from outreach_shared.runtime import Runtime, ServiceDefinition, Wiring
 
 NAME = "booking"
 
 
-def wire(runtime: Runtime) -> Wiring:
-    """Subscribe to team events and member erasures; the clock and the writer of new visits live in runtime.extras
-    (tests move the clock)."""
-    runtime.extras.setdefault("clock", system_clock)
+def bootstrap(runtime: Runtime) -> Wiring:
+    """The writer of new visits, the keys, the rate limit and the window policy, from the settings; team events and
+    member erasures handled by the registry; idempotency keys and ended visits' contacts purged."""
     settings = settings_of(runtime)
-    writer = runtime.extras["new_visit_writer"] = NewVisitWriter(
-        runtime.pool, max_open=settings.max_open_requests_per_school, max_batch=settings.new_visit_batch,
-        max_writes=settings.new_visit_writes,
-    )  # fmt: skip
-
-    def clock() -> Clock:
-        return runtime.extras["clock"]
-
-    handlers = make_handlers(lambda: clock()())
-    return Wiring(
-        subscriptions=[Subscription(name=NAME, topics=[Topics.OFFERS, Topics.MEMBERS], handlers=handlers)],
-        on_stop=[writer.drain],
-        purges=[
-            expired_keys(settings.idempotency_keep_hours),
-            ExpiredContacts(settings.contact_keep_days, runtime.envelope),
-        ],
-    )
+    policy = settings.window_policy()
+    writer = NewVisitWriter(runtime.pool, max_open=settings.max_open_requests_per_school,
+                            max_batch=settings.new_visit_batch, max_writes=settings.new_visit_writes)  # fmt: skip
+    limit = settings.rate_limit_per_minute
+    ports = BookingPorts(new_visits=writer, keys=PooledIdempotencyKeys(runtime.pool), window_policy=policy,
+                         rate_limiter=RateLimiter(limit) if limit > 0 else None)  # fmt: skip
+    unit = partial(BookingUnit, policy=policy)
+    purges = [expired_keys(settings.idempotency_keep_hours),
+              ExpiredContacts(settings.contact_keep_days, unit, runtime.clock)]  # fmt: skip
+    return Wiring(unit=unit, registry=REGISTRY, ports=ports, on_stop=[writer.drain], purges=purges)
 
 
 SERVICE = ServiceDefinition(
@@ -47,5 +41,5 @@ SERVICE = ServiceDefinition(
     settings_factory=get_settings,
     migrations_dir=Path(__file__).parent / "migrations",
     routers=[router],
-    wire=wire,
+    bootstrap=bootstrap,
 )

@@ -1,36 +1,25 @@
-"""Helpers of booking's integration tests: clock, Kafka tap and producer, API short-hands."""
+"""Helpers of booking's integration tests: the clock, Kafka tap and producer, API short-hands (`MovableClock` and
+`eventually` are the dev kit's, re-exported for the test modules)."""
 
 import asyncio
 import random
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from pydantic import BaseModel
 
 from booking.domain.orgnr import is_valid_orgnr
+from outreach_dev.testing.fakes import MovableClock
 from outreach_dev.testing.service import RunningService
+from outreach_dev.testing.waiting import eventually
 from outreach_shared.bounds.times import OSLO
 from outreach_shared.contracts import Envelope, Topics, new_envelope
 from outreach_shared.contracts.common import TeamMember
 
-T = TypeVar("T")
 START = datetime(2027, 3, 1, 12, tzinfo=UTC)
 """The tests' fixed "now": four weeks before the spring DST change of 2027 (28 March)."""
-
-
-async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float = 30.0) -> T:
-    """Poll `check` until it returns something truthy, or fail after `timeout` seconds."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        await asyncio.sleep(0.1)
 
 
 def new_orgnr() -> str:
@@ -42,14 +31,7 @@ def new_orgnr() -> str:
                 return candidate + str(digit)
 
 
-class FakeClock:
-    """A clock the tests move by hand."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
+__all__ = ["MovableClock", "eventually"]  # with the helpers below
 
 
 class KafkaTap:
@@ -134,9 +116,13 @@ def request_body(orgnr: str, *, start: datetime | None = None, **changes: Any) -
     return body
 
 
+# Member ids are UUIDs, as the kit's caller checks them in member tokens.
+KARI, OLA = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"
+PER, SEN = "33333333-3333-4333-8333-333333333333", "44444444-4444-4444-8444-444444444444"
+STRANGER, SOMEONE = "55555555-5555-4555-8555-555555555555", "66666666-6666-4666-8666-666666666666"
 TEAM = [
-    TeamMember(member_id="m-kari", first_name="Kari", profession="nurse"),
-    TeamMember(member_id="m-ola", first_name="Ola", profession="health_worker"),
+    TeamMember(member_id=KARI, first_name="Kari", profession="nurse"),
+    TeamMember(member_id=OLA, first_name="Ola", profession="health_worker"),
 ]
 
 

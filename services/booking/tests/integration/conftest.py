@@ -9,12 +9,11 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from booking.bootstrap import SERVICE
-from booking.service_layer.unit_of_work import system_clock
 from outreach_dev.testing.service import RunningService, running_service
 
 sys.path.insert(0, str(Path(__file__).parent))  # the test modules import booking_testkit
 
-from booking_testkit import START, Ambassadors, Api, FakeClock, KafkaTap  # noqa: E402
+from booking_testkit import START, Ambassadors, Api, KafkaTap, MovableClock  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -44,12 +43,12 @@ async def ambassadors(kafka_bootstrap: str) -> AsyncIterator[Ambassadors]:
 
 
 @pytest.fixture(autouse=True)
-def clock(booking: RunningService) -> Iterator[FakeClock]:
+def clock(booking: RunningService) -> Iterator[MovableClock]:
     """Every test starts at START; the service reads its time from this clock."""
-    fake = FakeClock(START)
-    booking.runtime.extras["clock"] = fake
+    fake, real = MovableClock(START), booking.runtime.clock
+    booking.runtime.clock = fake
     yield fake
-    booking.runtime.extras["clock"] = system_clock
+    booking.runtime.clock = real
 
 
 @pytest.fixture

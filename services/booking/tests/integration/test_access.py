@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from booking_testkit import START, Api, FakeClock, new_orgnr, request_body
+from booking_testkit import START, Api, MovableClock, new_orgnr, request_body
 
 
 @pytest.mark.parametrize(
@@ -18,11 +18,11 @@ from booking_testkit import START, Api, FakeClock, new_orgnr, request_body
     ],
 )  # fmt: skip
 async def test_school_b_gets_404_for_school_a_visit(
-    api: Api, clock: FakeClock, method: str, path: str, body: dict[str, object] | None
+    api: Api, clock: MovableClock, method: str, path: str, body: dict[str, object] | None
 ) -> None:
     school_a, school_b = new_orgnr(), new_orgnr()
     visit_id = await api.create(school_a)
-    clock.now = START + timedelta(days=60)  # so a rating would otherwise be judged on its merits
+    clock.set(START + timedelta(days=60))  # so a rating would otherwise be judged on its merits
     r = await api.svc.client.request(
         method, f"/v1/visit-requests/{visit_id}{path}", json=body, headers=api.school(school_b)
     )

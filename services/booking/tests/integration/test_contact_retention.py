@@ -1,12 +1,13 @@
 """A school contact is erased a set time after its visit ended, here and (by the event) in notify; not sooner, and
 not while the visit is still open."""
 
+import pytest
 from booking_testkit import Api, KafkaTap, new_orgnr
-from pydantic import BaseModel
 
+from booking.service_layer import lifecycle
 from booking.service_layer.contact_retention import ExpiredContacts
+from booking.service_layer.unit_of_work import BookingUnit
 from outreach_dev.testing.service import RunningService
-from outreach_shared.contracts import Envelope
 from outreach_shared.metrics import REGISTRY
 
 
@@ -45,7 +46,8 @@ async def test_contacts_of_visits_ended_longer_ago_than_the_retention_are_erased
     await _age(booking, ended_lately, days=364)
     await _age(booking, changed_lately, days=366, only_the_date=True)
 
-    chore = ExpiredContacts(365, booking.runtime.envelope, batch=1)  # one batch per contact: every batch commits
+    # one batch per contact: every batch commits
+    chore = ExpiredContacts(365, booking.runtime.wiring.unit, booking.runtime.clock, batch=1)
     assert await chore(booking.runtime.pool) == 2
 
     for visit_id in ended_long_ago:
@@ -60,7 +62,7 @@ async def test_contacts_of_visits_ended_longer_ago_than_the_retention_are_erased
 
 
 async def test_a_contact_that_cannot_be_erased_is_set_aside_and_the_others_are_erased(
-    api: Api, tap: KafkaTap, booking: RunningService
+    api: Api, tap: KafkaTap, booking: RunningService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     orgnr = new_orgnr()
     ended = [await _cancelled(api, orgnr) for _ in range(3)]
@@ -68,12 +70,15 @@ async def test_a_contact_that_cannot_be_erased_is_set_aside_and_the_others_are_e
         await _age(booking, visit_id, days=366)
     stuck = sorted(ended)[1]  # the middle one of the batch
 
-    def envelope(event: BaseModel, *, key: str, correlation_id: str) -> Envelope:
-        if key == stuck:  # as if its event no longer validated: the same on every attempt
-            raise ValueError("the event for this visit cannot be built")
-        return booking.runtime.envelope(event, key=key, correlation_id=correlation_id)
+    forget = lifecycle.forget_contact
 
-    chore = ExpiredContacts(365, envelope)
+    async def forget_contact(uow: BookingUnit, visit_id: str) -> None:
+        await forget(uow, visit_id)  # erased and emitted: all of it must be taken back
+        if visit_id == stuck:  # as if its event no longer validated: the same on every attempt
+            raise ValueError("the event for this visit cannot be built")
+
+    monkeypatch.setattr(lifecycle, "forget_contact", forget_contact)
+    chore = ExpiredContacts(365, booking.runtime.wiring.unit, booking.runtime.clock)
     before = _set_aside_count()
     assert await chore(booking.runtime.pool) >= 3
     assert _set_aside_count() == before + 1

@@ -4,7 +4,7 @@ import asyncio
 import json
 from datetime import timedelta
 
-from booking_testkit import Api, FakeClock, KafkaTap, new_orgnr, request_body
+from booking_testkit import Api, KafkaTap, MovableClock, new_orgnr, request_body
 
 from booking.adapters.idempotency import expired_keys
 from outreach_dev.testing.plans import plan_nodes, reads
@@ -78,12 +78,12 @@ async def test_keys_belong_to_one_school(api: Api) -> None:
 
 
 async def test_a_retry_after_its_windows_came_too_close_still_gets_the_first_response(
-    api: Api, clock: FakeClock
+    api: Api, clock: MovableClock
 ) -> None:
     orgnr = new_orgnr()
     headers = {**api.school(orgnr), "Idempotency-Key": "retry-next-week"}
     first = await api.svc.client.post("/v1/visit-requests", json=request_body(orgnr), headers=headers)
-    clock.now += timedelta(days=10)  # the window is now 4 days ahead, under the 7 days' notice
+    clock.advance(timedelta(days=10))  # the window is now 4 days ahead, under the 7 days' notice
     again = await api.svc.client.post("/v1/visit-requests", json=request_body(orgnr), headers=headers)
     assert (first.status_code, again.status_code) == (201, 201)
     assert again.json() == first.json() and again.headers["Idempotent-Replayed"] == "true"

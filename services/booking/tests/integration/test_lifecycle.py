@@ -5,12 +5,17 @@ from datetime import datetime, timedelta
 import httpx
 import pytest
 from booking_testkit import (
+    KARI,
+    OLA,
+    PER,
+    SEN,
     START,
+    STRANGER,
     TEAM,
     Ambassadors,
     Api,
-    FakeClock,
     KafkaTap,
+    MovableClock,
     eventually,
     new_orgnr,
     school_day_window,
@@ -24,7 +29,7 @@ from outreach_shared.contracts.common import TeamMember, TimeWindow
 SLOT = TimeWindow(start=START + timedelta(days=14, hours=1), end=START + timedelta(days=14, hours=3))
 
 
-def offer(visit_id: str, member_id: str = "m-kari") -> OfferMade:
+def offer(visit_id: str, member_id: str = KARI) -> OfferMade:
     return OfferMade(
         offer_id=f"o-{visit_id}-{member_id}", visit_id=visit_id, member_id=member_id, window=SLOT,
         expires_at=START + timedelta(days=2), reason="nearest free", kind="school_visit",
@@ -40,7 +45,7 @@ async def confirmed_visit(api: Api, ambassadors: Ambassadors, orgnr: str) -> str
 
 
 async def test_a_visit_goes_from_requested_through_offered_and_confirmed_to_completed(
-    api: Api, ambassadors: Ambassadors, tap: KafkaTap, clock: FakeClock
+    api: Api, ambassadors: Ambassadors, tap: KafkaTap, clock: MovableClock
 ) -> None:
     orgnr = new_orgnr()
     visit_id = await api.create(orgnr)
@@ -58,15 +63,15 @@ async def test_a_visit_goes_from_requested_through_offered_and_confirmed_to_comp
     (confirmed,) = await tap.wait_for(visit_id, "visit.confirmed")
     assert confirmed.payload["calendar_sequence"] == 1 and confirmed.causation_id is not None
 
-    clock.now = SLOT.start + timedelta(minutes=30)
+    clock.set(SLOT.start + timedelta(minutes=30))
     r = await api.svc.client.post(
         f"/v1/visit-requests/{visit_id}/report", json={"pupils_reached": 57, "notes": "good"},
-        headers=api.member("m-ola"),
+        headers=api.member(OLA),
     )  # fmt: skip
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "completed"
     (completed,) = await tap.wait_for(visit_id, "visit.completed")
-    assert completed.payload["pupils_reached"] == 57 and completed.payload["team_member_ids"] == ["m-kari", "m-ola"]
+    assert completed.payload["pupils_reached"] == 57 and completed.payload["team_member_ids"] == [KARI, OLA]
     history = [h["status"] for h in (await api.get(visit_id, orgnr))["history"]]
     assert history == ["requested", "offered", "confirmed", "completed"]
 
@@ -76,11 +81,11 @@ async def test_team_changed_updates_the_team_and_confirms_again_with_a_raised_se
 ) -> None:
     orgnr = new_orgnr()
     visit_id = await confirmed_visit(api, ambassadors, orgnr)
-    new_team = [TEAM[0], TeamMember(member_id="m-per", first_name="Per", profession="health_worker")]
+    new_team = [TEAM[0], TeamMember(member_id=PER, first_name="Per", profession="health_worker")]
     await ambassadors.send(Topics.OFFERS, TeamChanged(visit_id=visit_id, window=SLOT, members=new_team), key=visit_id)
     first, second = await tap.wait_for(visit_id, "visit.confirmed", count=2)
     assert (first.payload["calendar_sequence"], second.payload["calendar_sequence"]) == (1, 2)
-    assert [m["member_id"] for m in second.payload["team"]] == ["m-kari", "m-per"]
+    assert [m["member_id"] for m in second.payload["team"]] == [KARI, PER]
     assert [m["first_name"] for m in (await api.get(visit_id, orgnr))["team"]] == ["Kari", "Per"]
 
 
@@ -95,11 +100,11 @@ async def test_no_team_available_makes_the_visit_unfulfilled(api: Api, ambassado
 
 
 async def test_cancelling_a_confirmed_visit_less_than_48_hours_ahead_is_flagged_late(
-    api: Api, ambassadors: Ambassadors, tap: KafkaTap, clock: FakeClock
+    api: Api, ambassadors: Ambassadors, tap: KafkaTap, clock: MovableClock
 ) -> None:
     orgnr = new_orgnr()
     visit_id = await confirmed_visit(api, ambassadors, orgnr)
-    clock.now = SLOT.start - timedelta(hours=47)
+    clock.set(SLOT.start - timedelta(hours=47))
     r = await api.svc.client.post(
         f"/v1/visit-requests/{visit_id}/cancel", json={"reason": "flu"}, headers=api.school(orgnr)
     )
@@ -107,7 +112,7 @@ async def test_cancelling_a_confirmed_visit_less_than_48_hours_ahead_is_flagged_
     assert r.json()["status"] == "cancelled" and r.json()["cancellation"]["late"] is True
     (event,) = await tap.wait_for(visit_id, "visit.cancelled")
     assert event.payload["late"] is True and event.payload["was_confirmed"] is True
-    assert event.payload["team_member_ids"] == ["m-kari", "m-ola"]
+    assert event.payload["team_member_ids"] == [KARI, OLA]
 
 
 async def test_cancelling_early_is_not_late_and_cancelling_twice_is_a_conflict(
@@ -137,7 +142,7 @@ async def test_team_confirmed_after_cancellation_is_recorded_ignored_and_the_tea
         Topics.OFFERS, TeamConfirmed(visit_id=visit_id, window=SLOT, members=TEAM), key=visit_id
     )
     (release,) = await tap.wait_for(visit_id, "visit.team-release-requested")
-    assert release.payload["member_ids"] == ["m-kari", "m-ola"] and "cancelled" in release.payload["reason"]
+    assert release.payload["member_ids"] == [KARI, OLA] and "cancelled" in release.payload["reason"]
     assert release.causation_id == str(late.event_id)
     async with booking.runtime.pool.acquire() as conn:
         row = await conn.fetchrow("SELECT event_type, reason FROM ignored_events WHERE event_id = $1", late.event_id)
@@ -151,9 +156,9 @@ async def test_a_late_offer_after_cancellation_releases_the_offered_member(
     orgnr = new_orgnr()
     visit_id = await api.create(orgnr)
     await api.svc.client.post(f"/v1/visit-requests/{visit_id}/cancel", json={"reason": "x"}, headers=api.school(orgnr))
-    await ambassadors.send(Topics.OFFERS, offer(visit_id, "m-sen"), key=visit_id)
+    await ambassadors.send(Topics.OFFERS, offer(visit_id, SEN), key=visit_id)
     (release,) = await tap.wait_for(visit_id, "visit.team-release-requested")
-    assert release.payload["member_ids"] == ["m-sen"]
+    assert release.payload["member_ids"] == [SEN]
 
 
 @pytest.mark.parametrize(
@@ -196,7 +201,7 @@ async def test_rescheduling_releases_the_team_and_a_stale_confirmation_is_ignore
     visit_id, r, window = await rescheduled_after_confirmation(api, ambassadors, orgnr)
     assert (r.json()["status"], r.json()["scheduled"], r.json()["team"]) == ("requested", None, [])
     (rescheduled,) = await tap.wait_for(visit_id, "visit.rescheduled")
-    assert rescheduled.payload["released_member_ids"] == ["m-kari", "m-ola"]
+    assert rescheduled.payload["released_member_ids"] == [KARI, OLA]
     assert rescheduled.payload["visit"]["windows"][0]["start"].startswith("2027-03-31")
 
     await ambassadors.send(Topics.OFFERS, TeamConfirmed(visit_id=visit_id, window=SLOT, members=TEAM), key=visit_id)
@@ -224,12 +229,12 @@ async def test_a_redelivered_event_has_one_effect(api: Api, ambassadors: Ambassa
 async def test_a_second_offer_for_a_visit_being_offered_writes_nothing(api: Api, ambassadors: Ambassadors) -> None:
     orgnr = new_orgnr()
     visit_id = await api.create(orgnr)
-    await ambassadors.send(Topics.OFFERS, offer(visit_id, "m-kari"), key=visit_id)
+    await ambassadors.send(Topics.OFFERS, offer(visit_id, KARI), key=visit_id)
     await api.status_becomes(visit_id, orgnr, "offered")
     written = "SELECT updated_at, xmin::text FROM visits WHERE id = $1"
     async with api.svc.runtime.pool.acquire() as conn:
         before = await conn.fetchrow(written, visit_id)
-    second = await ambassadors.send(Topics.OFFERS, offer(visit_id, "m-ola"), key=visit_id)
+    second = await ambassadors.send(Topics.OFFERS, offer(visit_id, OLA), key=visit_id)
     await eventually(lambda: _handled(api, second.event_id))
     async with api.svc.runtime.pool.acquire() as conn:
         assert await conn.fetchrow(written, visit_id) == before  # the row was not rewritten
@@ -248,30 +253,30 @@ async def _ignored(api: Api, event_id: object) -> bool:
 
 
 async def test_reporting_needs_a_team_member_after_the_start(
-    api: Api, ambassadors: Ambassadors, clock: FakeClock
+    api: Api, ambassadors: Ambassadors, clock: MovableClock
 ) -> None:
     orgnr = new_orgnr()
     visit_id = await confirmed_visit(api, ambassadors, orgnr)
     url = f"/v1/visit-requests/{visit_id}/report"
     body = {"pupils_reached": 20}
-    early = await api.svc.client.post(url, json=body, headers=api.member("m-kari"))
+    early = await api.svc.client.post(url, json=body, headers=api.member(KARI))
     assert early.status_code == 409 and "not started" in early.json()["detail"]
-    clock.now = SLOT.end
-    stranger = await api.svc.client.post(url, json=body, headers=api.member("m-stranger"))
+    clock.set(SLOT.end)
+    stranger = await api.svc.client.post(url, json=body, headers=api.member(STRANGER))
     assert stranger.status_code == 404
     school = await api.svc.client.post(url, json=body, headers=api.school(orgnr))
     assert school.status_code == 403
 
 
 async def test_the_school_rates_after_the_visit_and_only_once(
-    api: Api, ambassadors: Ambassadors, clock: FakeClock
+    api: Api, ambassadors: Ambassadors, clock: MovableClock
 ) -> None:
     orgnr = new_orgnr()
     visit_id = await confirmed_visit(api, ambassadors, orgnr)
     url = f"/v1/visit-requests/{visit_id}/rating"
     early = await api.svc.client.post(url, json={"rating": 5}, headers=api.school(orgnr))
     assert early.status_code == 409
-    clock.now = SLOT.end + timedelta(days=1)
+    clock.set(SLOT.end + timedelta(days=1))
     r = await api.svc.client.post(url, json={"rating": 5, "comment": "Flott!"}, headers=api.school(orgnr))
     assert r.status_code == 200, r.text
     assert r.json()["rating"]["rating"] == 5 and r.json()["rating"]["comment"] == "Flott!"

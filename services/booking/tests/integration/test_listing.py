@@ -1,9 +1,11 @@
 """Listing visits: pagination and the organiser's filters."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 from booking_testkit import START, TEAM, Ambassadors, Api, new_orgnr
 
+from booking.adapters.rate_limiter import RateLimiter
 from outreach_shared.contracts import Topics
 from outreach_shared.contracts.ambassadors import TeamConfirmed
 from outreach_shared.contracts.common import TimeWindow
@@ -51,11 +53,9 @@ def _school(orgnr: str) -> dict[str, str]:
 
 
 async def test_schools_are_rate_limited_with_retry_after(api: Api) -> None:
-    from booking.entrypoints.dependencies import RateLimiter, settings_of
-
-    settings = settings_of(api.svc.runtime)
-    settings.rate_limit_per_minute = 2
-    api.svc.runtime.extras["rate_limiter"] = RateLimiter(2)
+    wiring = api.svc.runtime.wiring
+    unlimited = wiring.ports
+    wiring.ports = replace(unlimited, rate_limiter=RateLimiter(2))
     try:
         orgnr = new_orgnr()
         codes = [(await api.svc.client.get("/v1/visit-requests", headers=api.school(orgnr))) for _ in range(3)]
@@ -65,5 +65,4 @@ async def test_schools_are_rate_limited_with_retry_after(api: Api) -> None:
         other = await api.svc.client.get("/v1/visit-requests", headers=api.school(new_orgnr()))
         assert other.status_code == 200
     finally:
-        settings.rate_limit_per_minute = 0
-        api.svc.runtime.extras.pop("rate_limiter")
+        wiring.ports = unlimited

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from booking_testkit import START, TEAM, Ambassadors, Api, KafkaTap, eventually, new_orgnr
+from booking_testkit import KARI, OLA, SEN, START, TEAM, Ambassadors, Api, KafkaTap, eventually, new_orgnr
 from icalendar import Calendar
 
 from outreach_shared.contracts import Topics
@@ -20,7 +20,7 @@ async def confirmed_visit(api: Api, ambassadors: Ambassadors, orgnr: str) -> str
     return visit_id
 
 
-def left(visit_id: str, member_id: str = "m-kari") -> MemberReleased:
+def left(visit_id: str, member_id: str = KARI) -> MemberReleased:
     return MemberReleased(visit_id=visit_id, member_id=member_id, reason="the member is no longer active", window=SLOT)
 
 
@@ -41,7 +41,7 @@ async def test_a_member_who_left_is_taken_off_the_confirmed_team_and_nobody_is_r
     visit = await api.get(visit_id, orgnr)
     assert visit["status"] == "confirmed"
     assert visit["history"][-1]["note"] == "a team member left; a replacement is sought"
-    replacement = TeamMember(member_id="m-sen", first_name="Sen", profession="nurse")
+    replacement = TeamMember(member_id=SEN, first_name="Sen", profession="nurse")
     await ambassadors.send(
         Topics.OFFERS, TeamChanged(visit_id=visit_id, window=SLOT, members=[TEAM[1], replacement]), key=visit_id
     )
@@ -63,7 +63,7 @@ async def test_no_replacement_makes_the_visit_unfulfilled_withdraws_its_calendar
     assert unfulfilled.payload["calendar_sequence"] == 2 and unfulfilled.payload["reason"] == NO_REPLACEMENT
     assert unfulfilled.payload["scheduled"]["start"] == SLOT.start.isoformat().replace("+00:00", "Z")
     (release,) = await tap.wait_for(visit_id, "visit.team-release-requested")
-    assert release.payload["member_ids"] == ["m-ola"] and release.payload["reason"] == NO_REPLACEMENT
+    assert release.payload["member_ids"] == [OLA] and release.payload["reason"] == NO_REPLACEMENT
 
     r = await api.svc.client.get(f"/v1/visit-requests/{visit_id}/calendar.ics", headers=api.school(orgnr))
     assert r.status_code == 200, r.text
@@ -73,7 +73,7 @@ async def test_no_replacement_makes_the_visit_unfulfilled_withdraws_its_calendar
     assert event.start == SLOT.start
 
     # The released member's echo changes nothing and asks for no further release.
-    echo = await ambassadors.send(Topics.OFFERS, left(visit_id, "m-ola"), key=visit_id)
+    echo = await ambassadors.send(Topics.OFFERS, left(visit_id, OLA), key=visit_id)
     await eventually(lambda: _handled(api, echo.event_id))
     assert len(tap.of(visit_id, "visit.team-release-requested")) == 1
     assert (await api.get(visit_id, orgnr))["status"] == "unfulfilled"
@@ -88,7 +88,7 @@ async def test_a_visit_given_up_is_confirmed_again_when_a_full_team_is_found(
     await ambassadors.send(Topics.OFFERS, NoTeamAvailable(visit_id=visit_id, reason=NO_REPLACEMENT), key=visit_id)
     await api.status_becomes(visit_id, orgnr, "unfulfilled")
     offer = OfferMade(
-        offer_id=f"o-{visit_id}", visit_id=visit_id, member_id="m-sen", window=SLOT,
+        offer_id=f"o-{visit_id}", visit_id=visit_id, member_id=SEN, window=SLOT,
         expires_at=START + timedelta(days=2), reason="nearest free", kind="school_visit",
         school_name="Byskolen", kommunenummer="0301", language="nb",
     )  # fmt: skip

@@ -3,7 +3,7 @@
 from datetime import timedelta
 from typing import Any
 
-from booking_testkit import START, Ambassadors, Api, FakeClock, new_orgnr
+from booking_testkit import START, Ambassadors, Api, MovableClock, new_orgnr
 
 from outreach_shared.contracts import Topics
 from outreach_shared.contracts.ambassadors import NoTeamAvailable, TeamConfirmed
@@ -14,10 +14,10 @@ AUTUMN = START.replace(year=2031, month=9, day=15, hour=8)
 SPRING = START.replace(year=2032, month=3, day=15, hour=8)
 
 
-async def seed(api: Api, ambassadors: Ambassadors, clock: FakeClock, orgnr: str, knr: str, when: Any,
+async def seed(api: Api, ambassadors: Ambassadors, clock: MovableClock, orgnr: str, knr: str, when: Any,
                outcome: str, pupils: int = 0) -> str:  # fmt: skip
     school = {"orgnr": orgnr, "name": "Skolen", "kommunenummer": knr, "address": "Gata 1"}
-    clock.now = when - timedelta(days=30)  # years ahead of START: asked for a month before, within the horizon
+    clock.set(when - timedelta(days=30))  # years ahead of START: asked for a month before, within the horizon
     visit_id = await api.create(orgnr, start=when, school=school)
     if outcome == "requested":
         return visit_id
@@ -26,7 +26,7 @@ async def seed(api: Api, ambassadors: Ambassadors, clock: FakeClock, orgnr: str,
         await api.status_becomes(visit_id, orgnr, "unfulfilled")
         return visit_id
     slot = TimeWindow(start=when, end=when + timedelta(hours=2))
-    team = [TeamMember(member_id=f"m-{visit_id}", first_name="Kari", profession="nurse")]
+    team = [TeamMember(member_id=visit_id, first_name="Kari", profession="nurse")]
     await ambassadors.send(Topics.OFFERS, TeamConfirmed(visit_id=visit_id, window=slot, members=team), key=visit_id)
     await api.status_becomes(visit_id, orgnr, "confirmed")
     if outcome == "cancelled":
@@ -34,15 +34,15 @@ async def seed(api: Api, ambassadors: Ambassadors, clock: FakeClock, orgnr: str,
                                       headers=api.school(orgnr))  # fmt: skip
         assert r.status_code == 200
     if outcome == "completed":
-        clock.now = when + timedelta(hours=1)
+        clock.set(when + timedelta(hours=1))
         r = await api.svc.client.post(f"/v1/visit-requests/{visit_id}/report", json={"pupils_reached": pupils},
-                                      headers=api.member(f"m-{visit_id}"))  # fmt: skip
+                                      headers=api.member(visit_id))  # fmt: skip
         assert r.status_code == 200, r.text
     return visit_id
 
 
 async def test_figures_by_municipality_county_and_school_year_add_up(
-    api: Api, ambassadors: Ambassadors, clock: FakeClock
+    api: Api, ambassadors: Ambassadors, clock: MovableClock
 ) -> None:
     orgnr = new_orgnr()
     plan = [

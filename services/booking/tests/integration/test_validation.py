@@ -4,7 +4,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from booking_testkit import START, Api, new_orgnr, request_body
+from booking_testkit import SOMEONE, START, Api, new_orgnr, request_body
 
 
 def window(days: float, hours: float = 2) -> dict[str, str]:
@@ -120,6 +120,6 @@ async def test_rating_and_report_values_are_checked(api: Api) -> None:
         )
         assert r.status_code == 422 and r.json()["errors"][0]["field"] == "rating"
     r = await api.svc.client.post(
-        f"/v1/visit-requests/{visit_id}/report", json={"pupils_reached": -1}, headers=api.member("m")
+        f"/v1/visit-requests/{visit_id}/report", json={"pupils_reached": -1}, headers=api.member(SOMEONE)
     )
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "pupils_reached"

@@ -9,11 +9,10 @@ import asyncpg
 import pytest
 from booking_testkit import START, new_orgnr
 
-from booking.adapters.contacts import Contact
-from booking.adapters.new_visits import KeyClaim, NewVisit
 from booking.adapters.visit_writer import NewVisitWriter
 from booking.domain.model import Visit
-from booking.domain.values import School, VisitDetails
+from booking.domain.new_visits import KeyClaim, NewVisit
+from booking.domain.values import Contact, School, VisitDetails
 from outreach_dev.testing.service import RunningService
 from outreach_shared.contracts import new_envelope
 from outreach_shared.contracts.common import TimeWindow

@@ -1,6 +1,6 @@
 """The per-school request limit."""
 
-from booking.entrypoints.dependencies import RateLimiter
+from booking.adapters.rate_limiter import RateLimiter
 
 
 def test_allows_the_limit_then_says_how_long_to_wait() -> None:

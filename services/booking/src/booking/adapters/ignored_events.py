@@ -4,6 +4,8 @@ from uuid import UUID
 
 import asyncpg
 
+from outreach_shared.db import named
+
 
 class IgnoredEventRepository:
     """Records ignored events."""
@@ -13,12 +15,9 @@ class IgnoredEventRepository:
 
     async def add(self, *, event_id: UUID, event_type: str, visit_id: str, reason: str, member_ids: list[str]) -> bool:
         """Record one ignored event; False when it was already recorded (a redelivery)."""
-        return bool(await self._conn.fetchval(
+        return bool(await self._conn.fetchval(*named(
             "INSERT INTO ignored_events (event_id, event_type, visit_id, reason, member_ids) "
-            "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id) DO NOTHING RETURNING true",
-            event_id,
-            event_type,
-            visit_id,
-            reason,
-            member_ids,
-        ))
+            "VALUES (:event_id, :event_type, :visit_id, :reason, :member_ids) "
+            "ON CONFLICT (event_id) DO NOTHING RETURNING true",
+            event_id=event_id, event_type=event_type, visit_id=visit_id, reason=reason, member_ids=member_ids,
+        )))  # fmt: skip

@@ -13,7 +13,8 @@ from collections.abc import Awaitable, Sequence
 import asyncpg
 from prometheus_client import Histogram
 
-from booking.adapters.new_visits import NewVisit, Outcome, add_new_visit, add_new_visits
+from booking.adapters.new_visits import add_new_visit, add_new_visits
+from booking.domain.new_visits import NewVisit, Outcome
 from outreach_shared.db import stateless_connection
 from outreach_shared.logging import get_logger
 from outreach_shared.metrics import REGISTRY

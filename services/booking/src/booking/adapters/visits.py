@@ -8,6 +8,7 @@ import asyncpg
 from booking.domain.model import Visit
 from booking.domain.values import Cancellation, Rating, Report, School, StatusChange, VisitDetails
 from outreach_shared.contracts.common import TeamMember, TimeWindow
+from outreach_shared.db import named
 
 _COLUMNS = (
     "id, orgnr, school_name, school_address, kommunenummer, kind, audience_description, pupils, "
@@ -15,6 +16,15 @@ _COLUMNS = (
     "calendar_sequence, calendar_start, calendar_end, ever_confirmed, cancellation, unfulfilled_reason, report, "
     "rating, created_at"
 )
+
+_UPDATE = """
+UPDATE visits SET windows = :windows, status = :status, visit_date = :visit_date, scheduled_start = :scheduled_start,
+    scheduled_end = :scheduled_end, calendar_sequence = :calendar_sequence, ever_confirmed = :ever_confirmed,
+    cancellation = :cancellation, unfulfilled_reason = :unfulfilled_reason, report = :report,
+    pupils_reached = :pupils_reached, rating = :rating, calendar_start = :calendar_start,
+    calendar_end = :calendar_end, updated_at = now()
+WHERE id = :id
+"""
 
 
 class VisitRepository:
@@ -26,36 +36,32 @@ class VisitRepository:
     async def get(self, visit_id: str, *, for_update: bool = False) -> Visit | None:
         """The visit, or None; `for_update` locks its row until the transaction ends."""
         lock = " FOR UPDATE" if for_update else ""
-        row = await self._conn.fetchrow(f"SELECT {_COLUMNS} FROM visits WHERE id = $1{lock}", visit_id)
+        row = await self._conn.fetchrow(*named(f"SELECT {_COLUMNS} FROM visits WHERE id = :id{lock}", id=visit_id))
         if row is None:
             return None
-        team = await self._conn.fetch(
-            "SELECT member_id, first_name, profession FROM visit_team_members WHERE visit_id = $1 ORDER BY position",
-            visit_id,
-        )
-        history = await self._conn.fetch(
-            "SELECT status, at, note FROM visit_status_history WHERE visit_id = $1 ORDER BY id", visit_id
-        )
+        team = await self._conn.fetch(*named(
+            "SELECT member_id, first_name, profession FROM visit_team_members WHERE visit_id = :id ORDER BY position",
+            id=visit_id,
+        ))  # fmt: skip
+        history = await self._conn.fetch(*named(
+            "SELECT status, at, note FROM visit_status_history WHERE visit_id = :id ORDER BY id", id=visit_id
+        ))  # fmt: skip
         return _to_visit(row, team, history)
 
     async def update(self, visit: Visit) -> None:
         """Write the visit's changed state, team and new history entries."""
-        sched, slot = visit.scheduled, visit.calendar_slot
-        await self._conn.execute(
-            """
-            UPDATE visits SET windows = $2, status = $3, visit_date = $4, scheduled_start = $5,
-                scheduled_end = $6, calendar_sequence = $7, ever_confirmed = $8, cancellation = $9,
-                unfulfilled_reason = $10, report = $11, pupils_reached = $12, rating = $13,
-                calendar_start = $14, calendar_end = $15, updated_at = now()
-            WHERE id = $1
-            """,
-            visit.id, _windows_json(visit.windows), visit.status, visit.visit_date,
-            sched.start if sched else None, sched.end if sched else None, visit.calendar_sequence,
-            visit.ever_confirmed, _cancellation_json(visit.cancellation), visit.unfulfilled_reason,
-            _report_json(visit.report), visit.report.pupils_reached if visit.report else None,
-            _rating_json(visit.rating), slot.start if slot else None, slot.end if slot else None,
-        )  # fmt: skip
-        await self._conn.execute("DELETE FROM visit_team_members WHERE visit_id = $1", visit.id)
+        sched, slot, report = visit.scheduled, visit.calendar_slot, visit.report
+        await self._conn.execute(*named(
+            _UPDATE,
+            id=visit.id, windows=_windows_json(visit.windows), status=visit.status, visit_date=visit.visit_date,
+            scheduled_start=sched.start if sched else None, scheduled_end=sched.end if sched else None,
+            calendar_sequence=visit.calendar_sequence, ever_confirmed=visit.ever_confirmed,
+            cancellation=_cancellation_json(visit.cancellation), unfulfilled_reason=visit.unfulfilled_reason,
+            report=_report_json(report), pupils_reached=report.pupils_reached if report else None,
+            rating=_rating_json(visit.rating), calendar_start=slot.start if slot else None,
+            calendar_end=slot.end if slot else None,
+        ))  # fmt: skip
+        await self._conn.execute(*named("DELETE FROM visit_team_members WHERE visit_id = :id", id=visit.id))
         await self._save_children(visit)
 
     async def _save_children(self, visit: Visit) -> None:
@@ -72,9 +78,10 @@ class VisitRepository:
 
     async def erase_member_first_name(self, member_id: str, placeholder: str) -> int:
         """Replace an erased member's first name in every stored team; returns how many seats."""
-        result = await self._conn.execute(
-            "UPDATE visit_team_members SET first_name = $2 WHERE member_id = $1", member_id, placeholder
-        )
+        result = await self._conn.execute(*named(
+            "UPDATE visit_team_members SET first_name = :placeholder WHERE member_id = :member_id",
+            member_id=member_id, placeholder=placeholder,
+        ))  # fmt: skip
         return int(result.split()[-1])
 
 

@@ -3,7 +3,16 @@
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from booking.domain.values import Cancellation, Rating, Report, School, Status, StatusChange, VisitDetails
+from booking.domain.values import (
+    Cancellation,
+    Contact,
+    Rating,
+    Report,
+    School,
+    Status,
+    StatusChange,
+    VisitDetails,
+)
 from outreach_shared.contracts.booking import (
     TeamReleaseRequested,
     VisitCancelled,
@@ -288,3 +297,12 @@ class Visit:
     def _refuse_when_started(self, now: datetime, verb: str) -> None:
         if self.status == "confirmed" and self.scheduled is not None and self.scheduled.start <= now:
             raise Conflict(f"the visit has already started and cannot be {verb}")
+
+
+@dataclass(frozen=True)
+class ShownVisit:
+    """A visit as one caller is shown it: with its contact person for its school and organisers, without for
+    members (every answer that shows a visit shows it so)."""
+
+    visit: Visit
+    contact: Contact | None

@@ -71,3 +71,12 @@ class Rating:
     score: int
     comment: str | None
     at: datetime
+
+
+@dataclass(frozen=True)
+class Contact:
+    """The school's contact person for a visit; phone in E.164."""
+
+    name: str
+    email: str
+    phone: str

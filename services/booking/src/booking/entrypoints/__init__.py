@@ -1,1 +1,1 @@
-"""Entry points: HTTP routes and Kafka event handlers."""
+"""Entry points: the HTTP routes (Kafka events are handled by service_layer/handlers.REGISTRY)."""

@@ -1,45 +1,25 @@
-"""FastAPI dependencies: runtime, caller, clock, rate limit and the unit of work."""
+"""The booking service's Annotated aliases: its units of work, its rate-limited callers and its parts."""
 
-import math
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, cast
 
-import asyncpg
 from fastapi import Depends, HTTPException, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel
 
-from booking.adapters.visit_writer import NewVisitWriter
-from booking.domain.times import WindowPolicy
-from booking.service_layer.unit_of_work import Clock, EventSink, EventWrapper, outbox_sink, system_clock
+from booking.service_layer.ports import BookingPorts
+from booking.service_layer.unit_of_work import BookingUnit, NewVisitUnit
 from booking.settings import BookingSettings
 from outreach_shared.auth import Principal, Role
-from outreach_shared.contracts import Envelope
-from outreach_shared.http import principal_from, require_role
-from outreach_shared.runtime import Runtime, get_runtime
+from outreach_shared.http import require_role
+from outreach_shared.runtime import Runtime
+from outreach_shared.skeleton import Begin, CallerDep, Scope, begin
 
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-_bearer = HTTPBearer(auto_error=False, description="A token from `outreach token ...`")
+BookingBegin = Annotated[Begin[BookingUnit], Depends(begin)]
 
 
-class RateLimiter:
-    """A fixed one-minute window of requests per key, in memory (per instance)."""
-
-    def __init__(self, per_minute: int) -> None:
-        self.per_minute = per_minute
-        self._windows: dict[str, tuple[float, int]] = {}
-
-    def retry_after(self, key: str, now: float) -> int | None:
-        """Count one request; the seconds to wait if it is over the limit, else None."""
-        started, count = self._windows.get(key, (now, 0))
-        if now - started >= 60:
-            started, count = now, 0
-        if count >= self.per_minute:
-            return max(1, math.ceil(60 - (now - started)))
-        self._windows[key] = (started, count + 1)
-        return None
+def runtime_of(request: Request) -> Runtime:
+    """The running service's Runtime."""
+    return cast(Runtime, request.app.state.runtime)
 
 
 def settings_of(runtime: Runtime) -> BookingSettings:
@@ -48,77 +28,38 @@ def settings_of(runtime: Runtime) -> BookingSettings:
     return runtime.settings
 
 
-def window_policy_of(runtime: Runtime) -> WindowPolicy:
-    """The running service's window policy, from its settings (built once: it is asked for on every create)."""
-    policy: WindowPolicy | None = runtime.extras.get("window_policy")
-    if policy is None:
-        policy = runtime.extras["window_policy"] = settings_of(runtime).window_policy()
-    return policy
+def ports_of(runtime: Runtime) -> BookingPorts:
+    """The service's parts as its bootstrap wired them."""
+    return cast(BookingPorts, runtime.ports)
 
 
-def clock_of(runtime: Runtime) -> Clock:
-    """The running service's clock (tests may replace it in runtime.extras)."""
-    clock: Clock = runtime.extras.get("clock", system_clock)
-    return clock
-
-
-def runtime_of(request: Request) -> Runtime:
-    """The running service's Runtime, like RuntimeDep but without a dependency to solve (for the hot paths)."""
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
-async def current_caller(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> Principal:
-    """The caller from the bearer token; schools are rate-limited per token (429 with Retry-After)."""
+async def new_visit_unit(request: Request) -> NewVisitUnit:
+    """A create's unit of work: the request's time and correlation id, the writer of new visits and the keys."""
     runtime = runtime_of(request)
-    caller = principal_from(credentials, runtime.settings.jwt_secret.get_secret_value())
-    limit = settings_of(runtime).rate_limit_per_minute
-    if caller.role == "school" and limit > 0:
-        limiter: RateLimiter | None = runtime.extras.get("rate_limiter")
-        if limiter is None:
-            limiter = runtime.extras["rate_limiter"] = RateLimiter(limit)
-        wait = limiter.retry_after(caller.subject, time.monotonic())
-        if wait is not None:
-            raise HTTPException(429, "Too many requests", headers={"Retry-After": str(wait)})
-    return caller
+    ports = ports_of(runtime)
+    scope = Scope(now=runtime.clock.now(), producer=runtime.name, correlation_id=request.state.correlation_id)
+    return NewVisitUnit(None, scope, new_visits=ports.new_visits, keys=ports.keys, policy=ports.window_policy)
 
 
-CallerDep = Annotated[Principal, Depends(current_caller)]
+NewVisitUnitDep = Annotated[NewVisitUnit, Depends(new_visit_unit)]
 
 
-def caller_in_role(*roles: Role) -> Callable[..., Awaitable[Principal]]:
-    """A caller dependency that refuses other roles (403) before the route's own parameters are checked."""
+def rate_limited(*roles: Role) -> Callable[..., Awaitable[Principal]]:
+    """The kit's caller, limited: a school over its requests per minute is refused (429 with Retry-After), then a
+    caller in none of `roles` (if given) with 403."""
 
-    async def in_role(caller: CallerDep) -> Principal:
-        return require_role(caller, *roles)
+    async def limited(caller: CallerDep, request: Request) -> Principal:
+        limiter = ports_of(runtime_of(request)).rate_limiter
+        if caller.role == "school" and limiter is not None:
+            wait = limiter.retry_after(caller.subject, time.monotonic())
+            if wait is not None:
+                raise HTTPException(429, "Too many requests", headers={"Retry-After": str(wait)})
+        return require_role(caller, *roles) if roles else caller
 
-    return in_role
-
-
-OrganiserDep = Annotated[Principal, Depends(caller_in_role("organiser"))]
-SchoolOrOrganiserDep = Annotated[Principal, Depends(caller_in_role("school", "organiser"))]
-
-
-def new_visit_writer(runtime: Runtime) -> NewVisitWriter:
-    """The running service's writer of new visits (made by `bootstrap.wire`)."""
-    writer: NewVisitWriter = runtime.extras["new_visit_writer"]
-    return writer
+    return limited
 
 
-def event_wrapper(runtime: Runtime, request: Request) -> EventWrapper:
-    """Wraps events in envelopes carrying the request's correlation id."""
-    correlation_id: str = request.state.correlation_id
-
-    def wrap(event: BaseModel, *, key: str) -> Envelope:
-        return runtime.envelope(event, key=key, correlation_id=correlation_id)
-
-    return wrap
-
-
-@asynccontextmanager
-async def unit_of_work(runtime: Runtime, request: Request) -> AsyncIterator[tuple[asyncpg.Connection, EventSink]]:
-    """A connection in a transaction and an outbox sink writing in it."""
-    async with runtime.pool.acquire() as conn, conn.transaction():
-        yield conn, outbox_sink(conn, event_wrapper(runtime, request))
+RateLimitedCaller = Annotated[Principal, Depends(rate_limited())]
+SchoolCaller = Annotated[Principal, Depends(rate_limited("school"))]
+SchoolOrOrganiserCaller = Annotated[Principal, Depends(rate_limited("school", "organiser"))]
+OrganiserCaller = Annotated[Principal, Depends(rate_limited("organiser"))]

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Query
 from pydantic import BeforeValidator
 
-from booking.adapters.queries import VisitFilter
+from booking.domain.listing import VisitFilter
 from booking.domain.times import OSLO, school_year_bounds
 from booking.domain.values import Status
 from outreach_shared.bounds.identifiers import Kommunenummer

@@ -1,35 +1,36 @@
 """The booking HTTP API: schools' visit requests, team reports, calendars and organisers' figures."""
 
 from typing import Annotated
-from uuid import uuid4
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Response
 from fastapi.responses import JSONResponse
 
-from booking.adapters.contacts import Contact
-from booking.adapters.queries import VisitFilter
-from booking.domain.values import School, VisitDetails
-from booking.entrypoints import views
+from booking.domain.listing import VisitFilter
+from booking.domain.values import Contact, School, VisitDetails
 from booking.entrypoints.dependencies import (
-    CallerDep,
-    OrganiserDep,
-    RuntimeDep,
-    SchoolOrOrganiserDep,
-    clock_of,
-    event_wrapper,
-    new_visit_writer,
-    runtime_of,
-    unit_of_work,
-    window_policy_of,
+    BookingBegin,
+    NewVisitUnitDep,
+    OrganiserCaller,
+    RateLimitedCaller,
+    SchoolCaller,
+    SchoolOrOrganiserCaller,
 )
 from booking.entrypoints.filters import visit_filter
-from booking.entrypoints.lean_route import LeanRoute
-from booking.entrypoints.schemas import CancelIn, RatingIn, ReportIn, RescheduleIn, VisitRequestIn
+from booking.entrypoints.schemas import (
+    CancelIn,
+    Created,
+    RatingIn,
+    ReportIn,
+    RescheduleIn,
+    StatsOut,
+    VisitOut,
+    VisitPage,
+    VisitRequestIn,
+)
 from booking.service_layer import lifecycle, queries
 from booking.service_layer.create import CreateVisitRequest, create_visit_request
 from outreach_shared.bounds.text import NO_CONTROLS
-from outreach_shared.db import stateless_connection
-from outreach_shared.http import Offset, problem_response, require_role, text_response
+from outreach_shared.http import Offset, problem_response, text_response
 
 RATE_LIMITED = problem_response(
     429,
@@ -62,75 +63,52 @@ def _command(body: VisitRequestIn) -> CreateVisitRequest:
     )
 
 
-async def create(body: VisitRequestIn, key: IdempotencyKey, request: Request, caller: CallerDep) -> JSONResponse:
+@router.post("/visit-requests", status_code=201, response_model=Created, summary="Ask for a visit")
+async def create(body: VisitRequestIn, key: IdempotencyKey, caller: SchoolCaller, uow: NewVisitUnitDep) -> JSONResponse:
     """Create a visit request; a retry with the same Idempotency-Key returns the first response."""
-    require_role(caller, "school")
-    runtime = runtime_of(request)
-    created = await create_visit_request(
-        _command(body), writer=new_visit_writer(runtime), connect=lambda: stateless_connection(runtime.pool),
-        caller=caller, idempotency_key=key, visit_id=str(uuid4()), now=clock_of(runtime)(),
-        policy=window_policy_of(runtime), wrap=event_wrapper(runtime, request),
-    )  # fmt: skip
+    created = await create_visit_request(uow, _command(body), caller=caller, idempotency_key=key)
     headers = {"Location": f"/v1/visit-requests/{created.body['id']}"}
     if created.replayed:
         headers["Idempotent-Replayed"] = "true"
     return JSONResponse(created.body, status_code=created.status_code, headers=headers)
 
 
-router.add_api_route(  # the busiest route: LeanRoute serves requests that validate without FastAPI's generic handler
-    "/visit-requests", create, methods=["POST"], status_code=201, response_model=views.Created,
-    summary="Ask for a visit", route_class_override=LeanRoute,
-)  # fmt: skip
-
-
-@router.get("/visit-requests", response_model=views.VisitPage, summary="List visit requests")
+@router.get("/visit-requests", response_model=VisitPage, summary="List visit requests")
 async def list_requests(
-    runtime: RuntimeDep,
-    caller: SchoolOrOrganiserDep,
+    caller: SchoolOrOrganiserCaller,
+    begin: BookingBegin,
     f: FilterDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Offset = 0,
-) -> views.VisitPage:
+) -> VisitPage:
     """A school sees its own visits, an organiser all; filtered and paginated."""
-    async with runtime.pool.acquire() as conn:
-        items, total = await queries.list_for(conn, f, caller=caller, limit=limit, offset=offset)
-    return views.page_out(items, total, limit, offset)
+    async with begin() as uow:
+        items, total = await queries.list_for(uow, f, caller=caller, limit=limit, offset=offset)
+    return VisitPage.of(items, total, limit, offset)
 
 
-@router.get("/visit-requests/{visit_id}", response_model=views.VisitOut, summary="One visit request")
-async def get_request(visit_id: str, runtime: RuntimeDep, caller: CallerDep) -> views.VisitOut:
+@router.get("/visit-requests/{visit_id}", response_model=VisitOut, summary="One visit request")
+async def get_request(visit_id: str, caller: RateLimitedCaller, begin: BookingBegin) -> VisitOut:
     """Status, scheduled time, team (first names and professions) and status history."""
-    async with runtime.pool.acquire() as conn:
-        visit, contact = await queries.get_visit(conn, visit_id, caller=caller)
-    return views.visit_out(visit, contact)
+    async with begin() as uow:
+        shown = await queries.get_visit(uow, visit_id, caller=caller)
+    return VisitOut.of(shown)
 
 
-@router.post("/visit-requests/{visit_id}/cancel", response_model=views.VisitOut, summary="Cancel")
-async def cancel(
-    visit_id: str, body: CancelIn, request: Request, runtime: RuntimeDep, caller: CallerDep
-) -> views.VisitOut:
+@router.post("/visit-requests/{visit_id}/cancel", response_model=VisitOut, summary="Cancel")
+async def cancel(visit_id: str, body: CancelIn, caller: RateLimitedCaller, begin: BookingBegin) -> VisitOut:
     """Cancel; a confirmed visit less than 48 h ahead is cancelled but flagged late."""
-    async with unit_of_work(runtime, request) as (conn, emit):
-        visit = await lifecycle.cancel_visit(
-            conn, visit_id, caller=caller, reason=body.reason, now=clock_of(runtime)(), emit=emit
-        )
-        contact = await queries.contact_for(conn, visit_id, caller=caller)
-    return views.visit_out(visit, contact)
+    async with begin() as uow:
+        shown = await lifecycle.cancel(uow, visit_id, caller=caller, reason=body.reason)
+    return VisitOut.of(shown)
 
 
-@router.post("/visit-requests/{visit_id}/reschedule", response_model=views.VisitOut, summary="Reschedule")
-async def reschedule(
-    visit_id: str, body: RescheduleIn, request: Request, runtime: RuntimeDep, caller: CallerDep
-) -> views.VisitOut:
+@router.post("/visit-requests/{visit_id}/reschedule", response_model=VisitOut, summary="Reschedule")
+async def reschedule(visit_id: str, body: RescheduleIn, caller: RateLimitedCaller, begin: BookingBegin) -> VisitOut:
     """New preferred windows: the team is released and matching starts again."""
-    policy = window_policy_of(runtime)
-    async with unit_of_work(runtime, request) as (conn, emit):
-        visit = await lifecycle.reschedule_visit(
-            conn, visit_id, caller=caller, windows=list(body.windows), now=clock_of(runtime)(),
-            policy=policy, emit=emit,
-        )  # fmt: skip
-        contact = await queries.contact_for(conn, visit_id, caller=caller)
-    return views.visit_out(visit, contact)
+    async with begin() as uow:
+        shown = await lifecycle.reschedule(uow, visit_id, caller=caller, windows=list(body.windows))
+    return VisitOut.of(shown)
 
 
 @router.get(
@@ -142,7 +120,7 @@ async def reschedule(
     },
     summary="The visit as an iCalendar event",
 )
-async def calendar(visit_id: str, runtime: RuntimeDep, caller: CallerDep) -> Response:
+async def calendar(visit_id: str, caller: RateLimitedCaller, begin: BookingBegin) -> Response:
     """What the school's calendar should hold for the visit now, always in its latest state.
 
     - Confirmed (or completed): `METHOD:PUBLISH`, `STATUS:CONFIRMED`, the scheduled time and the team.
@@ -154,8 +132,8 @@ async def calendar(visit_id: str, runtime: RuntimeDep, caller: CallerDep) -> Res
     The UID (`visit-<id>@outreach.jobbvinner.no`) and SEQUENCE are those of the mailed invitations; SEQUENCE rises
     with every confirmation, team change, reschedule and cancellation. Times are in UTC (`...Z`).
     """
-    async with runtime.pool.acquire() as conn:
-        ics = await queries.calendar_for(conn, visit_id, caller=caller, now=clock_of(runtime)())
+    async with begin() as uow:
+        ics = await queries.calendar_for(uow, visit_id, caller=caller)
     return Response(
         ics,
         media_type="text/calendar; charset=utf-8",
@@ -163,45 +141,34 @@ async def calendar(visit_id: str, runtime: RuntimeDep, caller: CallerDep) -> Res
     )
 
 
-@router.post("/visit-requests/{visit_id}/report", response_model=views.VisitOut, summary="Report the visit")
-async def report(
-    visit_id: str, body: ReportIn, request: Request, runtime: RuntimeDep, caller: CallerDep
-) -> views.VisitOut:
+@router.post("/visit-requests/{visit_id}/report", response_model=VisitOut, summary="Report the visit")
+async def report(visit_id: str, body: ReportIn, caller: RateLimitedCaller, begin: BookingBegin) -> VisitOut:
     """A member of the confirmed team reports pupils reached after the start: the visit is completed."""
-    async with unit_of_work(runtime, request) as (conn, emit):
-        visit = await lifecycle.report_visit(
-            conn, visit_id, caller=caller, pupils_reached=body.pupils_reached, notes=body.notes,
-            now=clock_of(runtime)(), emit=emit,
-        )  # fmt: skip
-        contact = await queries.contact_for(conn, visit_id, caller=caller)
-    return views.visit_out(visit, contact)
+    async with begin() as uow:
+        shown = await lifecycle.report(uow, visit_id, caller=caller, pupils_reached=body.pupils_reached,
+                                       notes=body.notes)  # fmt: skip
+    return VisitOut.of(shown)
 
 
-@router.post("/visit-requests/{visit_id}/rating", response_model=views.VisitOut, summary="Rate the visit")
-async def rate(
-    visit_id: str, body: RatingIn, request: Request, runtime: RuntimeDep, caller: CallerDep
-) -> views.VisitOut:
+@router.post("/visit-requests/{visit_id}/rating", response_model=VisitOut, summary="Rate the visit")
+async def rate(visit_id: str, body: RatingIn, caller: RateLimitedCaller, begin: BookingBegin) -> VisitOut:
     """The school rates its visit 1–5 after it took place."""
-    async with unit_of_work(runtime, request) as (conn, emit):
-        visit = await lifecycle.rate_visit(
-            conn, visit_id, caller=caller, score=body.rating, comment=body.comment,
-            now=clock_of(runtime)(), emit=emit,
-        )  # fmt: skip
-        contact = await queries.contact_for(conn, visit_id, caller=caller)
-    return views.visit_out(visit, contact)
+    async with begin() as uow:
+        shown = await lifecycle.rate(uow, visit_id, caller=caller, score=body.rating, comment=body.comment)
+    return VisitOut.of(shown)
 
 
 @router.delete("/visit-requests/{visit_id}/contact", status_code=204, summary="Erase the contact person")
-async def erase_contact(visit_id: str, request: Request, runtime: RuntimeDep, caller: CallerDep) -> Response:
+async def erase_contact(visit_id: str, caller: RateLimitedCaller, begin: BookingBegin) -> Response:
     """Organisers only: remove the contact's name, e-mail and phone and tell notify to do the same."""
-    async with unit_of_work(runtime, request) as (conn, emit):
-        await lifecycle.erase_contact(conn, visit_id, caller=caller, emit=emit)
+    async with begin() as uow:
+        await lifecycle.erase_contact(uow, visit_id, caller=caller)
     return Response(status_code=204)
 
 
-@router.get("/stats", response_model=views.StatsOut, tags=["statistics"], summary="Impact figures")
-async def stats(runtime: RuntimeDep, caller: OrganiserDep, f: FilterDep) -> views.StatsOut:
+@router.get("/stats", response_model=StatsOut, tags=["statistics"], summary="Impact figures")
+async def stats(caller: OrganiserCaller, begin: BookingBegin, f: FilterDep) -> StatsOut:
     """Organisers: visits requested, confirmed, unfulfilled, completed, pupils reached; by place and year."""
-    async with runtime.pool.acquire() as conn:
-        figures = await queries.stats_for(conn, f, caller=caller)
-    return views.stats_out(figures)
+    async with begin() as uow:
+        figures = await queries.stats_for(uow, f, caller=caller)
+    return StatsOut.of(figures)

@@ -1,26 +1,17 @@
 """School contacts are kept while a visit may still need them: once it has ended and a while has passed, they are
 erased as an organiser would erase them, and notify is told to forget them too."""
 
-import functools
 import uuid
 from dataclasses import dataclass
-from typing import Protocol
 
 import asyncpg
-from pydantic import BaseModel
 
 from booking.adapters.contacts import ContactRepository
-from booking.service_layer.lifecycle import forget_contact
-from booking.service_layer.unit_of_work import outbox_sink
+from booking.service_layer import lifecycle
+from booking.service_layer.unit_of_work import BookingUnit
 from outreach_shared.bulkheads import is_transient
-from outreach_shared.contracts import Envelope
 from outreach_shared.operations import set_aside
-
-
-class Enveloper(Protocol):
-    """Wraps an event in this service's envelope (the runtime's `envelope`)."""
-
-    def __call__(self, event: BaseModel, *, key: str, correlation_id: str) -> Envelope: ...
+from outreach_shared.skeleton import Clock, Scope, UnitFactory
 
 
 @dataclass(frozen=True)
@@ -28,7 +19,8 @@ class ExpiredContacts:
     """A housekeeping chore: the contacts of visits that ended, dated and last changed more than `keep_days` ago."""
 
     keep_days: int
-    envelope: Enveloper
+    unit: UnitFactory[BookingUnit]
+    clock: Clock
     batch: int = 500
     name: str = "visit_contacts"
 
@@ -44,12 +36,15 @@ class ExpiredContacts:
                 return erased
 
     async def _erase_batch(self, conn: asyncpg.Connection, correlation_id: str) -> int:
-        emit = outbox_sink(conn, functools.partial(self.envelope, correlation_id=correlation_id))
         due = await ContactRepository(conn).lock_expired(self.keep_days, self.batch, skip=self.loop)
         for visit_id in due:
+            scope = Scope(now=self.clock.now(), producer="booking", correlation_id=correlation_id)
             try:
-                async with conn.transaction():  # a savepoint: one contact that cannot be erased stops no other
-                    await forget_contact(conn, visit_id, emit)
+                # a savepoint with a unit of its own: one contact that cannot be erased stops no other, and what it
+                # emitted is written only if it was erased
+                async with conn.transaction():
+                    await lifecycle.forget_contact(self.unit(conn, scope), visit_id)
+                    await scope.finish(conn)
             except Exception as exc:
                 if is_transient(exc):
                     raise

@@ -1,22 +1,15 @@
 """Creating a visit request, idempotently per (school, Idempotency-Key)."""
 
 import hashlib
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
+from uuid import uuid4
 
-import asyncpg
-
-from booking.adapters.contacts import Contact
-from booking.adapters.idempotency import IdempotencyRepository
-from booking.adapters.new_visits import KeyClaim, NewVisit
-from booking.adapters.visit_writer import NewVisitWriter
 from booking.domain.model import Visit
-from booking.domain.times import WindowPolicy, check_windows
-from booking.domain.values import School, VisitDetails
-from booking.service_layer.unit_of_work import EventWrapper
+from booking.domain.new_visits import KeyClaim, NewVisit
+from booking.domain.times import check_windows
+from booking.domain.values import Contact, School, VisitDetails
+from booking.service_layer.unit_of_work import NewVisitUnit
 from outreach_shared.auth import Principal
 from outreach_shared.contracts.booking import VisitContactShared
 from outreach_shared.contracts.common import TimeWindow
@@ -50,25 +43,12 @@ def request_hash(canonical: bytes) -> str:
     return hashlib.sha256(canonical).hexdigest()
 
 
-Connect = Callable[[], AbstractAsyncContextManager[asyncpg.Connection]]
-"""Lends a connection, not in a transaction, for reading a used key's stored response."""
-
-
 async def create_visit_request(
-    cmd: CreateVisitRequest,
-    *,
-    writer: NewVisitWriter,
-    connect: Connect,
-    caller: Principal,
-    idempotency_key: str,
-    visit_id: str,
-    now: datetime,
-    policy: WindowPolicy,
-    wrap: EventWrapper,
+    uow: NewVisitUnit, cmd: CreateVisitRequest, *, caller: Principal, idempotency_key: str, visit_id: str | None = None
 ) -> Created:
     """Create the visit, or return the response already given to this key (422 if the body differs).
 
-    The visit and all that goes with it are written in one statement by `writer`, maybe together with others.
+    The visit and all that goes with it are written in one statement by `uow.new_visits`, maybe with others.
     """
     if caller.orgnr != cmd.school.orgnr:
         raise Invalid("school.orgnr: must be the organisation number of your token", field="school.orgnr")
@@ -78,46 +58,36 @@ async def create_visit_request(
         raise Invalid(f"school.kommunenummer: {exc.detail}", field="school.kommunenummer") from None
     fingerprint = request_hash(cmd.canonical)
     try:
-        check_windows(cmd.windows, kind=cmd.details.kind, now=now, policy=policy)
-    except Invalid as refused:
-        async with connect() as conn:
-            keys = IdempotencyRepository(conn)
-            return await _replay_or_refuse(conn, keys, cmd.school.orgnr, idempotency_key, fingerprint, refused)
-    visit = Visit.request(id=visit_id, school=cmd.school, details=cmd.details, windows=cmd.windows, now=now)
+        check_windows(cmd.windows, kind=cmd.details.kind, now=uow.now, policy=uow.policy)
+    except Invalid:  # unless the key was used before: then its response is replayed (as before windows mattered)
+        if await uow.keys.was_used(cmd.school.orgnr, idempotency_key, fingerprint):
+            return await _replay(uow, cmd.school.orgnr, idempotency_key, fingerprint)
+        raise
+    visit = Visit.request(id=visit_id or str(uuid4()), school=cmd.school, details=cmd.details, windows=cmd.windows,
+                          now=uow.now)  # fmt: skip
     c = cmd.contact
     visit.events.append(  # not validated again: the command's contact was (e-mail as EmailStr does, phone E.164)
         VisitContactShared.model_construct(
             visit_id=visit.id, name=c.name, email=c.email, phone=c.phone, language=cmd.details.language
         )
     )
+    events = [await uow.emit(event, key=visit.id) for event in visit.events]
+    visit.events.clear()
     body = {"id": visit.id, "status": visit.status}
     claim = KeyClaim(cmd.school.orgnr, idempotency_key, fingerprint, body)
-    events = [wrap(event, key=visit.id) for event in visit.events]
-    outcome = await writer.add(NewVisit(claim, visit, municipality.county_number, c, events))
+    outcome = await uow.new_visits.add(NewVisit(claim, visit, municipality.county_number, c, events))
     if outcome == "limit":
         raise Conflict(
-            f"this school already has {writer.max_open} open visit requests (requested or offered), the most "
+            f"this school already has {uow.new_visits.max_open} open visit requests (requested or offered), the most "
             "allowed; wait until some are confirmed, or cancel one, before asking for another"
         )
     if outcome == "used":
-        async with connect() as conn:
-            return await _replay(IdempotencyRepository(conn), cmd.school.orgnr, idempotency_key, fingerprint)
-    visit.events.clear()
+        return await _replay(uow, cmd.school.orgnr, idempotency_key, fingerprint)
     return Created(201, body)
 
 
-async def _replay_or_refuse(
-    conn: asyncpg.Connection, keys: IdempotencyRepository, orgnr: str, key: str, fingerprint: str, refused: Invalid
-) -> Created:
-    """Raise `refused` unless the key was used before: then its response is replayed (as before windows mattered)."""
-    async with conn.transaction():
-        if not await keys.claim(orgnr, key, fingerprint):
-            return await _replay(keys, orgnr, key, fingerprint)
-        raise refused  # and the claim is rolled back
-
-
-async def _replay(keys: IdempotencyRepository, orgnr: str, key: str, fingerprint: str) -> Created:
-    stored = await keys.get(orgnr, key)
+async def _replay(uow: NewVisitUnit, orgnr: str, key: str, fingerprint: str) -> Created:
+    stored = await uow.keys.get(orgnr, key)
     if stored is None or stored.status_code is None or stored.body is None:
         raise RuntimeError("an idempotency key was claimed but holds no response")
     if stored.request_hash != fingerprint:

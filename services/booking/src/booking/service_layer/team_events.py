@@ -3,12 +3,8 @@
 from collections.abc import Callable
 from uuid import UUID
 
-import asyncpg
-
-from booking.adapters.ignored_events import IgnoredEventRepository
-from booking.adapters.visits import VisitRepository
 from booking.domain.model import ERASED_FIRST_NAME, EventNotApplicable, Visit
-from booking.service_layer.unit_of_work import EventSink, save
+from booking.service_layer.unit_of_work import BookingUnit, save
 from outreach_shared.contracts.booking import TeamReleaseRequested
 from outreach_shared.logging import get_logger
 
@@ -16,42 +12,37 @@ log = get_logger(__name__)
 
 
 async def apply_team_event(
-    conn: asyncpg.Connection,
+    uow: BookingUnit,
     *,
     event_id: UUID,
     event_type: str,
     visit_id: str,
     member_ids: list[str],
     change: Callable[[Visit], None],
-    emit: EventSink,
-) -> None:
-    """Apply `change` to the locked visit; if it does not apply, record why and ask to release the members."""
-    repo = VisitRepository(conn)
-    visit = await repo.get(visit_id, for_update=True)
+) -> Visit | None:
+    """Apply `change` to the locked visit and return it; if it does not apply, record why, ask to release the
+    members and return None."""
+    visit = await uow.visits.get(visit_id, for_update=True)
     try:
         if visit is None:
             raise EventNotApplicable("unknown visit")
         change(visit)
     except EventNotApplicable as exc:
         log.warning("team event ignored", visit_id=visit_id, reason=exc.reason)
-        first_time = await IgnoredEventRepository(conn).add(
-            event_id=event_id,
-            event_type=event_type,
-            visit_id=visit_id,
-            reason=exc.reason,
-            member_ids=member_ids,
+        first_time = await uow.ignored_events.add(
+            event_id=event_id, event_type=event_type, visit_id=visit_id, reason=exc.reason, member_ids=member_ids
         )
         if member_ids and first_time:  # a redelivered stale event asks for the release only once
-            await emit(
-                TeamReleaseRequested(visit_id=visit_id, member_ids=member_ids, reason=exc.reason),
-                key=visit_id,
-            )
-        return
+            await uow.emit(TeamReleaseRequested(visit_id=visit_id, member_ids=member_ids, reason=exc.reason),
+                           key=visit_id)  # fmt: skip
+        return None
     if visit.recorded_anything:  # a second offer for a visit already being offered changes nothing: no write
-        await save(repo, visit, emit)
+        await save(uow, visit)
+    return visit
 
 
-async def erase_member(conn: asyncpg.Connection, member_id: str) -> None:
-    """Replace an erased member's first name in every stored team with a neutral placeholder."""
-    seats = await VisitRepository(conn).erase_member_first_name(member_id, ERASED_FIRST_NAME)
+async def erase_member(uow: BookingUnit, member_id: str) -> int:
+    """Replace an erased member's first name in every stored team with a neutral placeholder; how many seats."""
+    seats = await uow.visits.erase_member_first_name(member_id, ERASED_FIRST_NAME)
     log.info("member erased from teams", member_id=member_id, seats=seats)
+    return seats

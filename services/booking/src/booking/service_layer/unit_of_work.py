@@ -1,46 +1,46 @@
-"""What every use case shares: the clock, the event sink, loading visible visits and saving with events."""
+"""Booking's units of work (a transaction with the visit repositories; a create's, which has none) and what every
+use case shares: loading the visits a caller may see and saving them with their events."""
 
-from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
-from typing import Protocol
+from typing import cast
 
 import asyncpg
-from pydantic import BaseModel
 
+from booking.adapters.contacts import ContactRepository
+from booking.adapters.ignored_events import IgnoredEventRepository
+from booking.adapters.queries import VisitQueries
 from booking.adapters.visits import VisitRepository
-from booking.domain.model import Visit
+from booking.domain.model import ShownVisit, Visit
+from booking.domain.times import WindowPolicy
+from booking.service_layer.ports import IdempotencyKeys, NewVisits
 from outreach_shared.auth import Principal
-from outreach_shared.contracts import Envelope
 from outreach_shared.errors import NotFound
-from outreach_shared.outbox import enqueue
+from outreach_shared.skeleton import Scope, UnitOfWork
 
-Clock = Callable[[], datetime]
-
-
-def system_clock() -> datetime:
-    """The current time (UTC)."""
-    return datetime.now(UTC)
+DEFAULT_POLICY = WindowPolicy()
 
 
-class EventSink(Protocol):
-    """Writes an event to the outbox in the current transaction."""
+class BookingUnit(UnitOfWork):
+    """One transaction of booking: visits, their contacts, the ignored team events and the read queries."""
 
-    def __call__(self, event: BaseModel, *, key: str) -> Awaitable[object]: ...
+    def __init__(self, conn: asyncpg.Connection, scope: Scope, *, policy: WindowPolicy = DEFAULT_POLICY) -> None:
+        super().__init__(conn, scope)
+        self.policy = policy
+        self.visits = VisitRepository(conn)
+        self.contacts = ContactRepository(conn)
+        self.ignored_events = IgnoredEventRepository(conn)
+        self.queries = VisitQueries(conn)
 
 
-class EventWrapper(Protocol):
-    """Wraps an event in this service's envelope (for writing it to the outbox oneself)."""
+class NewVisitUnit(UnitOfWork):
+    """A create's unit of work. It has no connection: the writer of new visits (`new_visits`) writes the visit, its
+    key and the events emitted here in one statement of its own, together with others arriving at the same time."""
 
-    def __call__(self, event: BaseModel, *, key: str) -> Envelope: ...
-
-
-def outbox_sink(conn: asyncpg.Connection, wrap: EventWrapper) -> EventSink:
-    """An event sink writing each event, wrapped by `wrap`, to the outbox in `conn`'s transaction."""
-
-    async def emit(event: BaseModel, *, key: str) -> None:
-        await enqueue(conn, wrap(event, key=key))
-
-    return emit
+    def __init__(self, conn: asyncpg.Connection | None, scope: Scope, *, new_visits: NewVisits | None = None,
+                 keys: IdempotencyKeys | None = None, policy: WindowPolicy = DEFAULT_POLICY) -> None:  # fmt: skip
+        super().__init__(cast(asyncpg.Connection, conn), scope)
+        self.new_visits = cast(NewVisits, new_visits)
+        self.keys = cast(IdempotencyKeys, keys)
+        self.policy = policy
 
 
 def can_see(visit: Visit, caller: Principal) -> bool:
@@ -52,22 +52,27 @@ def can_see(visit: Visit, caller: Principal) -> bool:
     return caller.member_id is not None and caller.member_id in visit.team_member_ids
 
 
-async def load_visible(repo: VisitRepository, visit_id: str, caller: Principal, *, for_update: bool = False) -> Visit:
+async def load_visible(uow: BookingUnit, visit_id: str, caller: Principal, *, for_update: bool = False) -> Visit:
     """The visit if the caller may see it; NotFound otherwise, so ids cannot be probed."""
-    visit = await repo.get(visit_id, for_update=for_update)
+    visit = await uow.visits.get(visit_id, for_update=for_update)
     if visit is None or not can_see(visit, caller):
         raise NotFound(f"no visit request {visit_id}")
     return visit
 
 
-async def save(repo: VisitRepository, visit: Visit, emit: EventSink) -> None:
-    """Write the visit's changes and hand its recorded events to the outbox."""
-    await repo.update(visit)
-    await publish(visit, emit)
+async def shown(uow: BookingUnit, visit: Visit, caller: Principal) -> ShownVisit:
+    """The visit with its contact person as `caller` may see it: its school and organisers do, members do not."""
+    return ShownVisit(visit, None if caller.role == "member" else await uow.contacts.get(visit.id))
 
 
-async def publish(visit: Visit, emit: EventSink) -> None:
+async def save(uow: BookingUnit, visit: Visit) -> None:
+    """Write the visit's changes and emit its recorded events."""
+    await uow.visits.update(visit)
+    await publish(uow, visit)
+
+
+async def publish(uow: UnitOfWork, visit: Visit) -> None:
     """Emit and forget the visit's recorded events, keyed by visit id."""
     for event in visit.events:
-        await emit(event, key=visit.id)
+        await uow.emit(event, key=visit.id)
     visit.events.clear()

@@ -1,0 +1,39 @@
+"""What lists and figures ask for (a filter) and what a list shows of each visit (a summary)."""
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from booking.domain.values import Status
+
+
+@dataclass(frozen=True)
+class VisitFilter:
+    """Which visits a list or the figures cover; `orgnr` restricts to one school."""
+
+    orgnr: str | None = None
+    status: Status | None = None
+    kommunenummer: str | None = None
+    county_number: str | None = None
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+
+    def for_school(self, orgnr: str | None) -> "VisitFilter":
+        """The same filter, restricted to one school's visits."""
+        return replace(self, orgnr=orgnr)
+
+
+@dataclass(frozen=True)
+class VisitSummary:
+    """A visit as a list shows it."""
+
+    id: str
+    status: Status
+    orgnr: str
+    school_name: str
+    kommunenummer: str
+    county_number: str
+    kind: str
+    visit_date: datetime
+    scheduled_start: datetime | None
+    scheduled_end: datetime | None
+    created_at: datetime

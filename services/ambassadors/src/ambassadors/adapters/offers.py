@@ -2,12 +2,16 @@
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 import asyncpg
 
 from ambassadors.domain.offers import Offer
+from ambassadors.domain.visits import OfferOfVisit
+from outreach_shared.contracts.booking import VisitRequested
 from outreach_shared.contracts.common import TimeWindow
+from outreach_shared.logging import get_logger
+
+log = get_logger(__name__)
 
 _COLUMNS = "id, visit_id, member_id, round, status, window_start, window_end, expires_at, reason, decline_reason"
 _HOLDING = "status IN ('offered', 'accepted')"
@@ -56,6 +60,21 @@ class OfferRepository:
             [o.decline_reason for o in offers],
             travel_buffer,
         )
+
+    async def hold(self, offers: Sequence[Offer], *, travel_buffer: timedelta) -> bool:
+        """Insert offers in a savepoint, their members' rows locked first in a fixed order (so concurrent matchings
+        never deadlock); False, with nothing inserted, when the database refused one as a double booking."""
+        try:
+            async with self.conn.transaction():  # a savepoint: a refused offer undoes this attempt only
+                await self.conn.execute(
+                    "SELECT 1 FROM members WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE",
+                    sorted(o.member_id for o in offers),
+                )
+                await self.add_all(offers, travel_buffer=travel_buffer)
+        except asyncpg.ExclusionViolationError as exc:
+            log.info("offer refused by the database; choosing again", detail=str(exc))
+            return False
+        return True
 
     async def get(self, offer_id: str, *, for_update: bool = False) -> Offer | None:
         """One offer."""
@@ -107,16 +126,17 @@ class OfferRepository:
         )
         return [(str(r["member_id"]), r["window_start"], r["window_end"]) for r in rows]
 
-    async def for_member_view(self, member_id: str) -> list[dict[str, Any]]:
-        """The member's offers with what they need to know of each visit, newest window first."""
+    async def for_member_view(self, member_id: str) -> list[OfferOfVisit]:
+        """The member's offers with their visits, newest window first."""
         rows = await self.conn.fetch(
-            f"""SELECT {", ".join("o." + c.strip() for c in _COLUMNS.split(","))}, o.created_at,
-                       v.request, v.status AS visit_status
+            f"""SELECT {_SELECTED}, v.request, v.status AS visit_status
                 FROM offers o JOIN visits v ON v.id = o.visit_id
                 WHERE o.member_id = $1 ORDER BY o.window_start DESC, o.id""",
             member_id,
         )
-        return [{"offer": _to_offer(r), "request": r["request"], "visit_status": r["visit_status"]} for r in rows]
+        return [
+            OfferOfVisit(_to_offer(r), VisitRequested.model_validate(r["request"]), r["visit_status"]) for r in rows
+        ]
 
     async def forget_member(self, member_id: str) -> None:
         """Drop the free text the member wrote (erasure); ids and states stay for the visits' history."""

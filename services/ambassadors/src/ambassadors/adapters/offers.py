@@ -9,6 +9,7 @@ from ambassadors.domain.offers import Offer
 from ambassadors.domain.visits import OfferOfVisit
 from outreach_shared.contracts.booking import VisitRequested
 from outreach_shared.contracts.common import TimeWindow
+from outreach_shared.db import named
 from outreach_shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -41,25 +42,26 @@ class OfferRepository:
     async def add_all(self, offers: Sequence[Offer], *, travel_buffer: timedelta) -> None:
         """Insert offers (in one statement), each holding the member's time from the window's start to its end plus
         the buffer; the table's trigger refuses the statement if any is a double booking or over a monthly limit."""
-        await self.conn.execute(
+        await self.conn.execute(*named(
             f"""INSERT INTO offers ({_COLUMNS}, busy)
-                SELECT {_SELECTED}, tstzrange(o.window_start, o.window_end + $11::interval, '[)')
-                FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::int[], $5::text[], $6::timestamptz[],
-                            $7::timestamptz[], $8::timestamptz[], $9::text[], $10::text[])
+                SELECT {_SELECTED}, tstzrange(o.window_start, o.window_end + :travel_buffer::interval, '[)')
+                FROM unnest(:ids::uuid[], :visit_ids::text[], :member_ids::uuid[], :rounds::int[], :statuses::text[],
+                            :starts::timestamptz[], :ends::timestamptz[], :expires::timestamptz[], :reasons::text[],
+                            :decline_reasons::text[])
                      WITH ORDINALITY AS o({_COLUMNS}, n)
                 ORDER BY o.n""",
-            [o.id for o in offers],
-            [o.visit_id for o in offers],
-            [o.member_id for o in offers],
-            [o.round for o in offers],
-            [o.status for o in offers],
-            [o.window.start for o in offers],
-            [o.window.end for o in offers],
-            [o.expires_at for o in offers],
-            [o.reason for o in offers],
-            [o.decline_reason for o in offers],
-            travel_buffer,
-        )
+            ids=[o.id for o in offers],
+            visit_ids=[o.visit_id for o in offers],
+            member_ids=[o.member_id for o in offers],
+            rounds=[o.round for o in offers],
+            statuses=[o.status for o in offers],
+            starts=[o.window.start for o in offers],
+            ends=[o.window.end for o in offers],
+            expires=[o.expires_at for o in offers],
+            reasons=[o.reason for o in offers],
+            decline_reasons=[o.decline_reason for o in offers],
+            travel_buffer=travel_buffer,
+        ))  # fmt: skip
 
     async def hold(self, offers: Sequence[Offer], *, travel_buffer: timedelta) -> bool:
         """Insert offers in a savepoint, their members' rows locked first in a fixed order (so concurrent matchings
@@ -104,14 +106,11 @@ class OfferRepository:
 
     async def save(self, offer: Offer, *, answered: bool = False) -> None:
         """Write an offer's new status."""
-        await self.conn.execute(
-            "UPDATE offers SET status = $2, decline_reason = $3, "
-            "answered_at = CASE WHEN $4 THEN now() ELSE answered_at END WHERE id = $1",
-            offer.id,
-            offer.status,
-            offer.decline_reason,
-            answered,
-        )
+        await self.conn.execute(*named(
+            "UPDATE offers SET status = :status, decline_reason = :decline_reason,"
+            " answered_at = CASE WHEN :answered THEN now() ELSE answered_at END WHERE id = :id",
+            id=offer.id, status=offer.status, decline_reason=offer.decline_reason, answered=answered,
+        ))  # fmt: skip
 
     async def commitments(
         self, member_ids: Sequence[str], start: datetime, end: datetime

@@ -26,12 +26,13 @@ from ambassadors.domain.availability import Candidate, Policy
 from ambassadors.domain.matching import TeamRequest, choose_team
 from ambassadors.domain.visits import Visit
 from ambassadors.service_layer import staffing
-from ambassadors.service_layer.unit_of_work import Config, Work
+from ambassadors.service_layer.unit_of_work import AmbassadorsUnit, Config
 from outreach_dev.devstack.provision import provision_service_database
 from outreach_shared import db
 from outreach_shared.contracts.booking import VisitRequested
 from outreach_shared.contracts.common import TimeWindow
 from outreach_shared.municipalities import load_register
+from outreach_shared.skeleton import Scope
 
 SIZES = (1_000, 10_000, 100_000)
 VISIT_KOMMUNE = "5001"
@@ -161,7 +162,7 @@ async def time_choose(conn: Any, repeat: int) -> list[float]:
     """Seconds per `_choose`, in one transaction (the service chooses inside its handler's), after 5 warm-ups."""
     visit = the_visit()
     request = staffing.team_request(visit, [], frozenset())
-    work = Work(conn, emit_to_outbox=None, correlation_id="bench", config=Config(), now=NOW)  # type: ignore[arg-type]
+    work = AmbassadorsUnit(conn, Scope(now=NOW, producer="bench", correlation_id="bench"), config=Config())
     out = []
     async with conn.transaction():
         for i in range(repeat + 5):

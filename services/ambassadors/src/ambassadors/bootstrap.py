@@ -1,31 +1,25 @@
-"""The ambassadors service as the platform runs it: settings, migrations, routes, consumers and timers."""
+"""The ambassadors service as the platform runs it: settings, migrations, routes, its unit of work and handlers."""
 
+from functools import partial
 from pathlib import Path
+from typing import cast
 
-from ambassadors.entrypoints.events import event_handlers, timer_handlers
 from ambassadors.entrypoints.http import offers_router, roster_router
+from ambassadors.service_layer.handlers import REGISTRY
+from ambassadors.service_layer.unit_of_work import AmbassadorsUnit
 from ambassadors.settings import AmbassadorsSettings, get_settings
-from outreach_shared.contracts import Topics
-from outreach_shared.runtime import Runtime, ServiceDefinition, Subscription, Wiring
+from outreach_shared.runtime import Consumer, Runtime, ServiceDefinition, Wiring
 
 
-def wire(runtime: Runtime) -> Wiring:
-    """Consume visits and gatherings; fire offer-expiry and team-search timers."""
-    settings = runtime.settings
-    assert isinstance(settings, AmbassadorsSettings)
-    config = settings.matching_config()
+def bootstrap(runtime: Runtime) -> Wiring:
+    """Consume visits and gatherings; fire offer-expiry and team-search timers; match with the settings' rules."""
+    settings = cast(AmbassadorsSettings, runtime.settings)
     return Wiring(
-        subscriptions=[
-            Subscription(
-                name="ambassadors",
-                topics=[Topics.VISITS, Topics.GATHERINGS],
-                handlers=event_handlers(config),
-                # Staffing visits locks the members offered: visits staffed side by side in several transactions
-                # would wait on each other's members and deadlock (a second each), so one transaction per batch.
-                parallel=1,
-            )
-        ],
-        timers=timer_handlers(runtime, config),
+        unit=partial(AmbassadorsUnit, config=settings.matching_config()),
+        registry=REGISTRY,
+        # Staffing visits locks the members offered: visits staffed side by side in several transactions
+        # would wait on each other's members and deadlock (a second each), so one transaction per batch.
+        consumers=[Consumer("ambassadors", parallel=1)],
     )
 
 
@@ -36,5 +30,5 @@ SERVICE = ServiceDefinition(
     settings_factory=get_settings,
     migrations_dir=Path(__file__).parent / "migrations",
     routers=[roster_router, offers_router],
-    wire=wire,
+    bootstrap=bootstrap,
 )

@@ -15,10 +15,11 @@ from ambassadors.domain.availability import Candidate, Commitment, Policy, local
 from ambassadors.domain.matching import TeamRequest, choose_team, rank_key
 from ambassadors.domain.visits import Visit
 from ambassadors.service_layer import staffing
-from ambassadors.service_layer.unit_of_work import Config, Work
+from ambassadors.service_layer.unit_of_work import AmbassadorsUnit, Config
 from outreach_shared.contracts.booking import VisitRequested
 from outreach_shared.contracts.common import TimeWindow
 from outreach_shared.municipalities import load_register
+from outreach_shared.skeleton import Scope
 
 NOW = datetime.now(UTC)
 VISIT_KOMMUNE = "5001"  # Trondheim
@@ -129,11 +130,11 @@ async def test_candidates_are_everyone_who_could_fit_in_rank_order_and_the_best_
             reasons.update(same_answer_as_with_every_seat(everyone, request, policy, held))
 
             async with conn.transaction():
-                work = Work(conn, emit_to_outbox=None, correlation_id="rank",  # type: ignore[arg-type]
-                            config=Config(policy=policy), now=NOW)
+                uow = AmbassadorsUnit(conn, Scope(now=NOW, producer="test", correlation_id="rank"),
+                                      config=Config(policy=policy))
                 for excluded in (frozenset(), frozenset(c.member_id for c in everyone[:40:3])):
                     narrowed = replace(request, excluded=excluded)
-                    assert await staffing._choose(work, v, narrowed) == choose_team(
+                    assert await staffing._choose(uow, v, narrowed) == choose_team(
                         narrowed, everyone, now=NOW, policy=policy)
         assert reasons["busy with another visit"] > 0 and reasons["monthly limit reached"] > 0
 

@@ -8,9 +8,10 @@ import asyncpg
 import pytest
 from ambassadors_harness import Harness, slot
 
-from ambassadors.service_layer.unit_of_work import Work
+from ambassadors.service_layer.unit_of_work import AmbassadorsUnit
 from ambassadors.service_layer.visits import visit_requested
 from outreach_shared.contracts.booking import VisitRequested
+from outreach_shared.skeleton import Scope
 
 
 async def _insert_offer(conn: asyncpg.Connection, visit_id: str, member_id: str, hour: int) -> None:
@@ -73,11 +74,8 @@ async def test_concurrent_matching_never_double_books(empty_roster: Harness) -> 
 
     async def match(request: VisitRequested) -> None:
         async with h.pool.acquire() as conn, conn.transaction():
-
-            async def emit(event: object, key: str) -> None:
-                return None
-
-            await visit_requested(Work(conn, emit, "race", config), request)  # type: ignore[arg-type]
+            scope = Scope(now=h.svc.runtime.clock.now(), producer="test", correlation_id="race")  # events not written
+            await visit_requested(AmbassadorsUnit(conn, scope, config=config), request)
 
     await asyncio.gather(*(match(r) for r in requests))
     rows = await h.pool.fetch("SELECT member_id, count(*) AS n FROM offers WHERE status = 'offered' GROUP BY 1")

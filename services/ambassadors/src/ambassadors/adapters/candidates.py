@@ -187,3 +187,14 @@ async def load_candidates(conn: asyncpg.Connection, q: CandidateQuery, *, now: d
         )
         for r in rows
     ]
+
+
+class CandidateRepository:
+    """Who could staff a visit, read from the roster, its seats and its completed visits."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+
+    async def load(self, q: CandidateQuery, *, now: datetime) -> list[Candidate]:
+        """The query's candidates, best-ranked first (see `load_candidates`)."""
+        return await load_candidates(self.conn, q, now=now)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 import asyncpg
 
 from ambassadors.domain.members import Member, MemberFields
+from outreach_shared.contracts.topics import Topics
+from outreach_shared.db import named
 
 _COLUMNS = (
     "id, name, email, phone, employer, profession, kommunenummer, fylke, languages, max_visits_per_month,"
@@ -43,25 +45,32 @@ def _to_member(row: asyncpg.Record) -> Member:
     )
 
 
-def _values(m: Member) -> tuple[object, ...]:
+def _row(m: Member) -> dict[str, object]:
+    """The member as the table's columns, by name."""
     f = m.fields
-    return (
-        m.id,
-        f.name,
-        f.email,
-        f.phone,
-        f.employer,
-        f.profession,
-        f.kommunenummer,
-        m.fylke,
-        list(f.languages),
-        f.max_visits_per_month,
-        f.travel_radius_km,
-        list(f.weekdays),
-        list(f.unavailable_dates),
-        m.active,
-        m.trained_year,
-    )
+    return {
+        "id": m.id,
+        "name": f.name,
+        "email": f.email,
+        "phone": f.phone,
+        "employer": f.employer,
+        "profession": f.profession,
+        "kommunenummer": f.kommunenummer,
+        "fylke": m.fylke,
+        "languages": list(f.languages),
+        "max_visits_per_month": f.max_visits_per_month,
+        "travel_radius_km": f.travel_radius_km,
+        "weekdays": list(f.weekdays),
+        "unavailable_dates": list(f.unavailable_dates),
+        "active": m.active,
+        "trained_year": m.trained_year,
+    }
+
+
+_NAMES = [column.strip() for column in _COLUMNS.split(",")]
+_INSERT = f"INSERT INTO members ({_COLUMNS}) VALUES ({', '.join(':' + c for c in _NAMES)})"
+_ASSIGNMENTS = ", ".join(f"{c} = :{c}" for c in _NAMES if c != "id")
+_UPDATE = f"UPDATE members SET {_ASSIGNMENTS}, updated_at = now() WHERE id = :id"
 
 
 class MemberRepository:
@@ -90,41 +99,33 @@ class MemberRepository:
 
     async def list(self, flt: MemberFilter) -> list[Member]:
         """Members matching the filter, by name."""
-        rows = await self.conn.fetch(
+        rows = await self.conn.fetch(*named(
             f"""SELECT {_COLUMNS} FROM members
-                WHERE ($1::text[] IS NULL OR kommunenummer = ANY($1)) AND ($2::text IS NULL OR profession = $2)
-                  AND ($3::boolean IS NULL OR active = $3)
-                ORDER BY name, id LIMIT $4 OFFSET $5""",
-            list(flt.kommunenumre) if flt.kommunenumre is not None else None,
-            flt.profession,
-            flt.active,
-            flt.limit,
-            flt.offset,
-        )
+                WHERE (:numbers::text[] IS NULL OR kommunenummer = ANY(:numbers))
+                  AND (:profession::text IS NULL OR profession = :profession)
+                  AND (:active::boolean IS NULL OR active = :active)
+                ORDER BY name, id LIMIT :limit OFFSET :offset""",
+            numbers=list(flt.kommunenumre) if flt.kommunenumre is not None else None,
+            profession=flt.profession, active=flt.active, limit=flt.limit, offset=flt.offset,
+        ))  # fmt: skip
         return [_to_member(r) for r in rows]
 
     async def add(self, member: Member) -> None:
         """Insert a new member."""
-        await self.conn.execute(
-            f"INSERT INTO members ({_COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)",
-            *_values(member),
-        )
+        await self.conn.execute(*named(_INSERT, **_row(member)))
 
     async def save(self, member: Member) -> None:
         """Write a changed member."""
-        await self.conn.execute(
-            """UPDATE members SET name=$2, email=$3, phone=$4, employer=$5, profession=$6, kommunenummer=$7,
-               fylke=$8, languages=$9, max_visits_per_month=$10, travel_radius_km=$11, weekdays=$12,
-               unavailable_dates=$13, active=$14, trained_year=$15, updated_at=now() WHERE id=$1""",
-            *_values(member),
-        )
-
-    async def lock(self, member_ids: Sequence[str]) -> None:
-        """Lock members' rows in a fixed order, so concurrent matchings never deadlock."""
-        await self.conn.execute(
-            "SELECT 1 FROM members WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE", sorted(member_ids)
-        )
+        await self.conn.execute(*named(_UPDATE, **_row(member)))
 
     async def delete(self, member_id: str) -> None:
         """Remove the member's row (erasure)."""
         await self.conn.execute("DELETE FROM members WHERE id = $1", member_id)
+
+    async def forget_in_outbox(self, member_id: str) -> None:
+        """Drop our outbox copies naming the member: their snapshots, and sent events (teams carry first names)."""
+        await self.conn.execute(*named(
+            "DELETE FROM outbox WHERE (topic = :topic AND key = :member_id)"
+            " OR (published_at IS NOT NULL AND envelope::text LIKE :mention)",
+            topic=Topics.MEMBERS, member_id=member_id, mention=f"%{member_id}%",
+        ))  # fmt: skip

@@ -2,12 +2,17 @@
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 import asyncpg
 
 from ambassadors.domain.offers import Offer
+from ambassadors.domain.visits import OfferOfVisit
+from outreach_shared.contracts.booking import VisitRequested
 from outreach_shared.contracts.common import TimeWindow
+from outreach_shared.db import named
+from outreach_shared.logging import get_logger
+
+log = get_logger(__name__)
 
 _COLUMNS = "id, visit_id, member_id, round, status, window_start, window_end, expires_at, reason, decline_reason"
 _HOLDING = "status IN ('offered', 'accepted')"
@@ -37,25 +42,41 @@ class OfferRepository:
     async def add_all(self, offers: Sequence[Offer], *, travel_buffer: timedelta) -> None:
         """Insert offers (in one statement), each holding the member's time from the window's start to its end plus
         the buffer; the table's trigger refuses the statement if any is a double booking or over a monthly limit."""
-        await self.conn.execute(
+        await self.conn.execute(*named(
             f"""INSERT INTO offers ({_COLUMNS}, busy)
-                SELECT {_SELECTED}, tstzrange(o.window_start, o.window_end + $11::interval, '[)')
-                FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::int[], $5::text[], $6::timestamptz[],
-                            $7::timestamptz[], $8::timestamptz[], $9::text[], $10::text[])
+                SELECT {_SELECTED}, tstzrange(o.window_start, o.window_end + :travel_buffer::interval, '[)')
+                FROM unnest(:ids::uuid[], :visit_ids::text[], :member_ids::uuid[], :rounds::int[], :statuses::text[],
+                            :starts::timestamptz[], :ends::timestamptz[], :expires::timestamptz[], :reasons::text[],
+                            :decline_reasons::text[])
                      WITH ORDINALITY AS o({_COLUMNS}, n)
                 ORDER BY o.n""",
-            [o.id for o in offers],
-            [o.visit_id for o in offers],
-            [o.member_id for o in offers],
-            [o.round for o in offers],
-            [o.status for o in offers],
-            [o.window.start for o in offers],
-            [o.window.end for o in offers],
-            [o.expires_at for o in offers],
-            [o.reason for o in offers],
-            [o.decline_reason for o in offers],
-            travel_buffer,
-        )
+            ids=[o.id for o in offers],
+            visit_ids=[o.visit_id for o in offers],
+            member_ids=[o.member_id for o in offers],
+            rounds=[o.round for o in offers],
+            statuses=[o.status for o in offers],
+            starts=[o.window.start for o in offers],
+            ends=[o.window.end for o in offers],
+            expires=[o.expires_at for o in offers],
+            reasons=[o.reason for o in offers],
+            decline_reasons=[o.decline_reason for o in offers],
+            travel_buffer=travel_buffer,
+        ))  # fmt: skip
+
+    async def hold(self, offers: Sequence[Offer], *, travel_buffer: timedelta) -> bool:
+        """Insert offers in a savepoint, their members' rows locked first in a fixed order (so concurrent matchings
+        never deadlock); False, with nothing inserted, when the database refused one as a double booking."""
+        try:
+            async with self.conn.transaction():  # a savepoint: a refused offer undoes this attempt only
+                await self.conn.execute(
+                    "SELECT 1 FROM members WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE",
+                    sorted(o.member_id for o in offers),
+                )
+                await self.add_all(offers, travel_buffer=travel_buffer)
+        except asyncpg.ExclusionViolationError as exc:
+            log.info("offer refused by the database; choosing again", detail=str(exc))
+            return False
+        return True
 
     async def get(self, offer_id: str, *, for_update: bool = False) -> Offer | None:
         """One offer."""
@@ -85,14 +106,11 @@ class OfferRepository:
 
     async def save(self, offer: Offer, *, answered: bool = False) -> None:
         """Write an offer's new status."""
-        await self.conn.execute(
-            "UPDATE offers SET status = $2, decline_reason = $3, "
-            "answered_at = CASE WHEN $4 THEN now() ELSE answered_at END WHERE id = $1",
-            offer.id,
-            offer.status,
-            offer.decline_reason,
-            answered,
-        )
+        await self.conn.execute(*named(
+            "UPDATE offers SET status = :status, decline_reason = :decline_reason,"
+            " answered_at = CASE WHEN :answered THEN now() ELSE answered_at END WHERE id = :id",
+            id=offer.id, status=offer.status, decline_reason=offer.decline_reason, answered=answered,
+        ))  # fmt: skip
 
     async def commitments(
         self, member_ids: Sequence[str], start: datetime, end: datetime
@@ -107,16 +125,17 @@ class OfferRepository:
         )
         return [(str(r["member_id"]), r["window_start"], r["window_end"]) for r in rows]
 
-    async def for_member_view(self, member_id: str) -> list[dict[str, Any]]:
-        """The member's offers with what they need to know of each visit, newest window first."""
+    async def for_member_view(self, member_id: str) -> list[OfferOfVisit]:
+        """The member's offers with their visits, newest window first."""
         rows = await self.conn.fetch(
-            f"""SELECT {", ".join("o." + c.strip() for c in _COLUMNS.split(","))}, o.created_at,
-                       v.request, v.status AS visit_status
+            f"""SELECT {_SELECTED}, v.request, v.status AS visit_status
                 FROM offers o JOIN visits v ON v.id = o.visit_id
                 WHERE o.member_id = $1 ORDER BY o.window_start DESC, o.id""",
             member_id,
         )
-        return [{"offer": _to_offer(r), "request": r["request"], "visit_status": r["visit_status"]} for r in rows]
+        return [
+            OfferOfVisit(_to_offer(r), VisitRequested.model_validate(r["request"]), r["visit_status"]) for r in rows
+        ]
 
     async def forget_member(self, member_id: str) -> None:
         """Drop the free text the member wrote (erasure); ids and states stay for the visits' history."""

@@ -5,6 +5,7 @@ import asyncpg
 from ambassadors.domain.visits import Visit
 from outreach_shared.contracts.booking import VisitRequested
 from outreach_shared.contracts.common import TimeWindow
+from outreach_shared.db import named
 
 
 def _to_visit(row: asyncpg.Record) -> Visit:
@@ -43,17 +44,14 @@ class VisitRepository:
 
     async def save(self, visit: Visit) -> None:
         """Write a changed visit."""
-        await self.conn.execute(
-            """UPDATE visits SET request=$2, status=$3, round=$4, window_start=$5, window_end=$6,
-               confirmed_once=$7, updated_at=now() WHERE id=$1""",
-            visit.id,
-            visit.request.model_dump(mode="json"),
-            visit.status,
-            visit.round,
-            visit.window.start if visit.window else None,
-            visit.window.end if visit.window else None,
-            visit.confirmed_once,
-        )
+        window = visit.window
+        await self.conn.execute(*named(
+            """UPDATE visits SET request = :request, status = :status, round = :round, window_start = :start,
+               window_end = :end, confirmed_once = :confirmed_once, updated_at = now() WHERE id = :id""",
+            id=visit.id, request=visit.request.model_dump(mode="json"), status=visit.status, round=visit.round,
+            start=window.start if window else None, end=window.end if window else None,
+            confirmed_once=visit.confirmed_once,
+        ))  # fmt: skip
 
     async def record_completed(self, visit_id: str, member_ids: list[str], start: object) -> None:
         """Count a completed visit for each team member (fairness over the last 12 months)."""

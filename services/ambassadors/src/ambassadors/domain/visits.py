@@ -56,3 +56,12 @@ class Visit:
         return replace(
             self, request=request, status="open", round=self.round + 1, window=None, confirmed_once=False
         )
+
+
+@dataclass(frozen=True)
+class OfferOfVisit:
+    """An offer as its member sees it: with the visit's request and where the visit stands."""
+
+    offer: Offer
+    request: VisitRequested
+    visit_status: VisitStatus

@@ -6,7 +6,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from ambassadors.entrypoints.dependencies import MemberId, Organiser, UoW
+from ambassadors.entrypoints.dependencies import Begin, MemberId
 from ambassadors.entrypoints.schemas import (
     AnswerOut,
     DeclineIn,
@@ -16,11 +16,12 @@ from ambassadors.entrypoints.schemas import (
     MemberPatch,
     OfferOut,
 )
+from ambassadors.service_layer import answers
 from ambassadors.service_layer import members as roster
-from ambassadors.service_layer.answers import answer_offer
 from ambassadors.service_layer.roster_import import RosterRejected, decode_csv, import_roster, validate_roster
 from outreach_shared.contracts.common import Profession
 from outreach_shared.http import Offset, problem, raw_body
+from outreach_shared.skeleton import OrganiserCaller
 
 roster_router = APIRouter(prefix="/v1/members", tags=["roster"])
 offers_router = APIRouter(prefix="/v1", tags=["offers"])
@@ -29,15 +30,15 @@ CSV_BODY = raw_body("text/csv", "The roster: a header line, then a member a line
 
 
 @roster_router.post("", status_code=201, summary="Register a member")
-async def create_member(body: MemberIn, _: Organiser, uow: UoW) -> MemberOut:
-    async with uow() as work:
-        return MemberOut.of(await roster.register_member(work, body))
+async def create_member(body: MemberIn, _: OrganiserCaller, begin: Begin) -> MemberOut:
+    async with begin() as uow:
+        return MemberOut.of(await roster.register_member(uow, body))
 
 
 @roster_router.get("", summary="List the roster")
 async def list_members(
-    _: Organiser,
-    uow: UoW,
+    _: OrganiserCaller,
+    begin: Begin,
     kommunenummer: str | None = None,
     fylke: Annotated[str | None, Query(description="County number or name")] = None,
     profession: Profession | None = None,
@@ -46,8 +47,8 @@ async def list_members(
     offset: Offset = 0,
 ) -> list[MemberOut]:
     query = roster.RosterQuery(kommunenummer, fylke, profession, active, limit, offset)
-    async with uow() as work:
-        return [MemberOut.of(m) for m in await roster.list_members(work, query)]
+    async with begin() as uow:
+        return [MemberOut.of(m) for m in await roster.list_members(uow, query)]
 
 
 @roster_router.post(
@@ -57,68 +58,69 @@ async def list_members(
     response_model=ImportOut,
     responses={422: {"description": "Bad rows, each with its line and reason; nothing imported"}},
 )
-async def import_members(request: Request, _: Organiser, uow: UoW, dry_run: bool = False) -> ImportOut | JSONResponse:
+async def import_members(
+    request: Request, _: OrganiserCaller, begin: Begin, dry_run: bool = False
+) -> ImportOut | JSONResponse:
     text = decode_csv(await request.body())
     try:
         if dry_run:
             validate_roster(text)
             return ImportOut(created=[], updated=[], unchanged=[])
-        async with uow() as work:
-            return ImportOut.of(await import_roster(work, text))
+        async with begin() as uow:
+            return ImportOut.of(await import_roster(uow, text))
     except RosterRejected as exc:
         errors = [{"line": p.line, "reason": p.reason} for p in exc.problems]
         return problem(422, exc.title, exc.detail, instance=request.url.path, errors=errors)
 
 
 @roster_router.get("/{member_id}", summary="One member")
-async def get_member(member_id: UUID, _: Organiser, uow: UoW) -> MemberOut:
-    async with uow() as work:
-        return MemberOut.of(await roster.get_member(work, str(member_id)))
+async def get_member(member_id: UUID, _: OrganiserCaller, begin: Begin) -> MemberOut:
+    async with begin() as uow:
+        return MemberOut.of(await roster.get_member(uow, str(member_id)))
 
 
 @roster_router.patch("/{member_id}", summary="Change a member's details")
-async def patch_member(member_id: UUID, body: MemberPatch, _: Organiser, uow: UoW) -> MemberOut:
-    async with uow() as work:
+async def patch_member(member_id: UUID, body: MemberPatch, _: OrganiserCaller, begin: Begin) -> MemberOut:
+    async with begin() as uow:
         changes = body.model_dump(exclude_unset=True)
-        return MemberOut.of(await roster.update_member(work, str(member_id), changes))
+        return MemberOut.of(await roster.update_member(uow, str(member_id), changes))
 
 
 @roster_router.post("/{member_id}/deactivate", summary="Deactivate (releases their future visits)")
-async def deactivate_member(member_id: UUID, _: Organiser, uow: UoW) -> MemberOut:
-    async with uow() as work:
-        return MemberOut.of(await roster.set_active(work, str(member_id), False))
+async def deactivate_member(member_id: UUID, _: OrganiserCaller, begin: Begin) -> MemberOut:
+    async with begin() as uow:
+        return MemberOut.of(await roster.set_active(uow, str(member_id), False))
 
 
 @roster_router.post("/{member_id}/reactivate", summary="Reactivate")
-async def reactivate_member(member_id: UUID, _: Organiser, uow: UoW) -> MemberOut:
-    async with uow() as work:
-        return MemberOut.of(await roster.set_active(work, str(member_id), True))
+async def reactivate_member(member_id: UUID, _: OrganiserCaller, begin: Begin) -> MemberOut:
+    async with begin() as uow:
+        return MemberOut.of(await roster.set_active(uow, str(member_id), True))
 
 
 @roster_router.delete("/{member_id}", status_code=204, summary="Erase the person (here and everywhere)")
-async def erase_member(member_id: UUID, _: Organiser, uow: UoW) -> Response:
-    async with uow() as work:
-        await roster.erase_member(work, str(member_id))
+async def erase_member(member_id: UUID, _: OrganiserCaller, begin: Begin) -> Response:
+    async with begin() as uow:
+        await roster.erase_member(uow, str(member_id))
     return Response(status_code=204)
 
 
 @offers_router.get("/me/offers", summary="My offers and their visits")
-async def my_offers(me: MemberId, uow: UoW) -> list[OfferOut]:
-    async with uow() as work:
-        rows = await work.offers.for_member_view(me)
-    return [OfferOut.of(r["offer"], r["request"], r["visit_status"]) for r in rows]
+async def my_offers(me: MemberId, begin: Begin) -> list[OfferOut]:
+    async with begin() as uow:
+        seen = await answers.offers_of(uow, me)
+    return [OfferOut.of(s) for s in seen]
 
 
 @offers_router.post("/offers/{offer_id}/accept", summary="Accept an offer")
-async def accept_offer(offer_id: UUID, me: MemberId, uow: UoW) -> AnswerOut:
-    async with uow() as work:
-        offer = await answer_offer(work, offer_id=str(offer_id), member_id=me, answer="accepted")
-    return AnswerOut(id=offer.id, visit_id=offer.visit_id, status=offer.status)
+async def accept_offer(offer_id: UUID, me: MemberId, begin: Begin) -> AnswerOut:
+    async with begin() as uow:
+        offer = await answers.accept(uow, str(offer_id), member_id=me)
+    return AnswerOut.of(offer)
 
 
 @offers_router.post("/offers/{offer_id}/decline", summary="Decline an offer")
-async def decline_offer(offer_id: UUID, me: MemberId, uow: UoW, body: DeclineIn | None = None) -> AnswerOut:
-    reason = body.reason if body else None
-    async with uow() as work:
-        offer = await answer_offer(work, offer_id=str(offer_id), member_id=me, answer="declined", reason=reason)
-    return AnswerOut(id=offer.id, visit_id=offer.visit_id, status=offer.status)
+async def decline_offer(offer_id: UUID, me: MemberId, begin: Begin, body: DeclineIn | None = None) -> AnswerOut:
+    async with begin() as uow:
+        offer = await answers.decline(uow, str(offer_id), member_id=me, reason=body.reason if body else None)
+    return AnswerOut.of(offer)

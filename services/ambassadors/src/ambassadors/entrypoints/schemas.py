@@ -1,12 +1,13 @@
 """HTTP request and response bodies."""
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
 from ambassadors.domain.members import IsoWeekday, Member, MemberFields, Phone
 from ambassadors.domain.offers import Offer, OfferStatus
+from ambassadors.domain.visits import OfferOfVisit
 from ambassadors.service_layer.roster_import import ImportReport
 from outreach_shared.bounds.identifiers import Kommunenummer
 from outreach_shared.bounds.text import NO_CONTROLS_BUT_LINES, UNIX_NEWLINES, Name
@@ -82,8 +83,9 @@ class OfferOut(BaseModel):
     visit_status: str
 
     @classmethod
-    def of(cls, offer: Offer, request: dict[str, Any], visit_status: str) -> "OfferOut":
-        """From an offer and its visit's request."""
+    def of(cls, seen: OfferOfVisit) -> "OfferOut":
+        """From an offer and its visit."""
+        offer, request = seen.offer, seen.request
         return cls(
             id=offer.id,
             visit_id=offer.visit_id,
@@ -91,19 +93,14 @@ class OfferOut(BaseModel):
             window=offer.window,
             expires_at=offer.expires_at,
             reason=offer.reason,
-            visit_status=visit_status,
-            **{
-                k: request[k]
-                for k in (
-                    "school_name",
-                    "school_address",
-                    "kommunenummer",
-                    "kind",
-                    "language",
-                    "audience_description",
-                    "pupils",
-                )
-            },
+            visit_status=seen.visit_status,
+            school_name=request.school_name,
+            school_address=request.school_address,
+            kommunenummer=request.kommunenummer,
+            kind=request.kind,
+            language=request.language,
+            audience_description=request.audience_description,
+            pupils=request.pupils,
         )
 
 
@@ -113,6 +110,11 @@ class AnswerOut(BaseModel):
     id: str
     visit_id: str
     status: OfferStatus
+
+    @classmethod
+    def of(cls, offer: Offer) -> "AnswerOut":
+        """From the answered offer."""
+        return cls(id=offer.id, visit_id=offer.visit_id, status=offer.status)
 
 
 class ImportOut(BaseModel):

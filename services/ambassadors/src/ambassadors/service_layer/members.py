@@ -12,7 +12,7 @@ from ambassadors.domain.ids import is_uuid
 from ambassadors.domain.members import Member, MemberFields
 from ambassadors.domain.snapshots import snapshot
 from ambassadors.service_layer.staffing import release, staff_visit
-from ambassadors.service_layer.unit_of_work import Work
+from ambassadors.service_layer.unit_of_work import AmbassadorsUnit
 from outreach_shared.bounds.times import OSLO, check_date
 from outreach_shared.consumer import describe_validation_error
 from outreach_shared.contracts.ambassadors import (
@@ -22,7 +22,6 @@ from outreach_shared.contracts.ambassadors import (
     MemberRegistered,
     MemberUpdated,
 )
-from outreach_shared.contracts.topics import Topics
 from outreach_shared.errors import Conflict, Invalid, NotFound
 from outreach_shared.municipalities import load_register
 
@@ -55,15 +54,15 @@ class RosterQuery:
     offset: int = 0
 
 
-async def get_member(work: Work, member_id: str) -> Member:
+async def get_member(uow: AmbassadorsUnit, member_id: str) -> Member:
     """One member (404 if unknown or erased)."""
-    member = await work.members.get(member_id)
+    member = await uow.members.get(member_id)
     if member is None:
         raise NotFound(f"no member {member_id}")
     return member
 
 
-async def list_members(work: Work, q: RosterQuery) -> list[Member]:
+async def list_members(uow: AmbassadorsUnit, q: RosterQuery) -> list[Member]:
     """Members by municipality, county (number or name), profession and active flag."""
     numbers: list[str] | None = [q.kommunenummer] if q.kommunenummer else None
     if q.fylke:
@@ -72,26 +71,26 @@ async def list_members(work: Work, q: RosterQuery) -> list[Member]:
             m.number for m in load_register().by_number.values() if wanted in (m.county_number, m.county.lower())
         ]
         numbers = [n for n in in_county if numbers is None or n in numbers]
-    return await work.members.list(MemberFilter(numbers, q.profession, q.active, q.limit, q.offset))
+    return await uow.members.list(MemberFilter(numbers, q.profession, q.active, q.limit, q.offset))
 
 
-def check_days_off(work: Work, fields: MemberFields, *, already: frozenset[date] = frozenset()) -> None:
+def check_days_off(uow: AmbassadorsUnit, fields: MemberFields, *, already: frozenset[date] = frozenset()) -> None:
     """422 naming the field for a new day off that is not within the horizon of today (Oslo time); days kept from
     before are not judged again."""
-    today = work.now.astimezone(OSLO).date()
+    today = uow.now.astimezone(OSLO).date()
     for day in fields.unavailable_dates:  # sorted and deduplicated: an index would not be the caller's
         if day not in already:
-            check_date(day, today=today, rules=work.config.time_rules, field="unavailable_dates")
+            check_date(day, today=today, rules=uow.config.time_rules, field="unavailable_dates")
 
 
-async def register_member(work: Work, fields: MemberFields) -> Member:
+async def register_member(uow: AmbassadorsUnit, fields: MemberFields) -> Member:
     """Add a member to the roster (409 if the e-mail is already registered)."""
-    check_days_off(work, fields)
-    if await work.members.get_by_emails([fields.email]):
+    check_days_off(uow, fields)
+    if await uow.members.get_by_emails([fields.email]):
         raise Conflict(f"a member with e-mail {fields.email} is already registered", field="email")
     member = Member(id=str(uuid.uuid4()), fields=fields, fylke=fylke_of(fields.kommunenummer))
-    await work.members.add(member)
-    await work.emit(MemberRegistered(member=snapshot(member)), key=member.id)
+    await uow.members.add(member)
+    await uow.emit(MemberRegistered(member=snapshot(member)), key=member.id)
     return member
 
 
@@ -103,70 +102,64 @@ def merge_fields(current: MemberFields, changes: dict[str, Any]) -> MemberFields
         raise Invalid(describe_validation_error(exc)) from None
 
 
-async def update_member(work: Work, member_id: str, changes: dict[str, Any]) -> Member:
+async def update_member(uow: AmbassadorsUnit, member_id: str, changes: dict[str, Any]) -> Member:
     """Change a member's details and publish the new snapshot."""
-    member = await work.members.get(member_id, for_update=True)
+    member = await uow.members.get(member_id, for_update=True)
     if member is None:
         raise NotFound(f"no member {member_id}")
     fields = merge_fields(member.fields, changes)
-    check_days_off(work, fields, already=frozenset(member.fields.unavailable_dates))
-    if fields.email != member.fields.email and await work.members.get_by_emails([fields.email]):
+    check_days_off(uow, fields, already=frozenset(member.fields.unavailable_dates))
+    if fields.email != member.fields.email and await uow.members.get_by_emails([fields.email]):
         raise Conflict(f"a member with e-mail {fields.email} is already registered", field="email")
     updated = member.with_fields(fields, fylke_of(fields.kommunenummer))
     if updated != member:
-        await work.members.save(updated)
-        await work.emit(MemberUpdated(member=snapshot(updated)), key=member.id)
+        await uow.members.save(updated)
+        await uow.emit(MemberUpdated(member=snapshot(updated)), key=member.id)
     return updated
 
 
-async def _free_member(work: Work, member_id: str, reason: str) -> None:
+async def _free_member(uow: AmbassadorsUnit, member_id: str, reason: str) -> None:
     """Withdraw the member's open offers and release their accepted future visits, then find replacements."""
-    for offer in await work.offers.holding_for_member(member_id, ending_after=work.now):
-        visit = await work.visits.get(offer.visit_id, for_update=True)
+    for offer in await uow.offers.holding_for_member(member_id, ending_after=uow.now):
+        visit = await uow.visits.get(offer.visit_id, for_update=True)
         if visit is None:
             continue
-        await release(work, visit, [offer], reason)
-        offers = await work.offers.for_visit(visit.id, visit.round)
+        await release(uow, visit, [offer], reason)
+        offers = await uow.offers.for_visit(visit.id, visit.round)
         visit, _ = visit.after_answers(offers)
-        await work.visits.save(visit)
-        await staff_visit(work, visit)
+        await uow.visits.save(visit)
+        await staff_visit(uow, visit)
 
 
-async def set_active(work: Work, member_id: str, active: bool) -> Member:
+async def set_active(uow: AmbassadorsUnit, member_id: str, active: bool) -> Member:
     """Deactivate (releasing their visits) or reactivate a member; repeating it changes nothing."""
-    member = await get_member(work, member_id)
+    member = await get_member(uow, member_id)
     if member.active == active:
         return member
     if not active:
-        await _free_member(work, member_id, "the member is no longer active")
+        await _free_member(uow, member_id, "the member is no longer active")
     changed = member.with_active(active)
-    await work.members.save(changed)
+    await uow.members.save(changed)
     event = MemberReactivated if active else MemberDeactivated
-    await work.emit(event(member=snapshot(changed)), key=member_id)
+    await uow.emit(event(member=snapshot(changed)), key=member_id)
     return changed
 
 
-async def erase_member(work: Work, member_id: str) -> None:
+async def erase_member(uow: AmbassadorsUnit, member_id: str) -> None:
     """Remove the person's data here and tell every service to remove theirs."""
-    await get_member(work, member_id)
-    await _free_member(work, member_id, "the member left the programme")
-    await work.offers.forget_member(member_id)
-    await work.members.delete(member_id)
-    # Our outbox copies go too: their snapshots, and sent events naming them (teams carry first names).
-    await work.conn.execute(
-        "DELETE FROM outbox WHERE (topic = $1 AND key = $2) OR (published_at IS NOT NULL AND envelope::text LIKE $3)",
-        Topics.MEMBERS,
-        member_id,
-        f"%{member_id}%",
-    )
-    await work.emit(MemberErased(member_id=member_id), key=member_id)
+    await get_member(uow, member_id)
+    await _free_member(uow, member_id, "the member left the programme")
+    await uow.offers.forget_member(member_id)
+    await uow.members.delete(member_id)
+    await uow.members.forget_in_outbox(member_id)
+    await uow.emit(MemberErased(member_id=member_id), key=member_id)
 
 
-async def mark_trained(work: Work, member_ids: list[str], year: int) -> None:
+async def mark_trained(uow: AmbassadorsUnit, member_ids: list[str], year: int) -> None:
     """Members who completed the annual gathering are trained for `year`."""
     valid = [m for m in member_ids if is_uuid(m)]
-    for member in (await work.members.get_many(valid)).values():
+    for member in (await uow.members.get_many(valid)).values():
         trained = member.with_trained(year)
         if trained != member:
-            await work.members.save(trained)
-            await work.emit(MemberUpdated(member=snapshot(trained)), key=member.id)
+            await uow.members.save(trained)
+            await uow.emit(MemberUpdated(member=snapshot(trained)), key=member.id)

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 from ambassadors.domain.members import MemberFields
 from ambassadors.domain.roster_csv import parse_roster
 from ambassadors.service_layer.members import merge_fields, register_member, resolve_kommunenummer, update_member
-from ambassadors.service_layer.unit_of_work import Work
+from ambassadors.service_layer.unit_of_work import AmbassadorsUnit
 from outreach_shared.consumer import describe_validation_error
 from outreach_shared.errors import DomainError, Invalid
 
@@ -65,22 +65,22 @@ def validate_roster(text: str) -> list[tuple[int, MemberFields, set[str]]]:
     return valid
 
 
-async def import_roster(work: Work, text: str) -> ImportReport:
+async def import_roster(uow: AmbassadorsUnit, text: str) -> ImportReport:
     """Import a roster CSV (UTF-8 text): all or nothing; members are matched by e-mail."""
     rows = validate_roster(text)
-    existing = await work.members.get_by_emails([f.email for _, f, _ in rows])
+    existing = await uow.members.get_by_emails([f.email for _, f, _ in rows])
     report = ImportReport()
     for line, fields, filled in rows:
         try:
             current = existing.get(fields.email)
             if current is None:
-                report.created.append((await register_member(work, fields)).id)
+                report.created.append((await register_member(uow, fields)).id)
                 continue
             changes = fields.model_dump(include=filled)
             if merge_fields(current.fields, changes) == current.fields:
                 report.unchanged.append(current.id)
             else:
-                report.updated.append((await update_member(work, current.id, changes)).id)
+                report.updated.append((await update_member(uow, current.id, changes)).id)
         except Invalid as exc:  # a rule that needs the clock (a day off beyond the horizon): the row is bad
             raise RosterRejected([RowProblem(line, exc.detail)]) from None
     return report

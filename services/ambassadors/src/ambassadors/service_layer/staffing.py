@@ -4,15 +4,12 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import replace
 
-import asyncpg
-
-from ambassadors.adapters.candidates import CandidateQuery, load_candidates
+from ambassadors.adapters.candidates import CandidateQuery
 from ambassadors.domain.availability import Policy, local_dates
 from ambassadors.domain.matching import TeamChoice, TeamRequest, choose_team, same_from_everyone
 from ambassadors.domain.offers import Offer
 from ambassadors.domain.visits import Visit
-from ambassadors.service_layer.unit_of_work import Work
-from outreach_shared import timers
+from ambassadors.service_layer.unit_of_work import AmbassadorsUnit
 from outreach_shared.contracts.ambassadors import (
     MemberReleased,
     NoTeamAvailable,
@@ -22,10 +19,8 @@ from outreach_shared.contracts.ambassadors import (
     TeamConfirmed,
 )
 from outreach_shared.contracts.common import TeamMember
-from outreach_shared.logging import get_logger
 from outreach_shared.municipalities import load_register
 
-log = get_logger(__name__)
 OFFER_EXPIRY = "offer-expiry"
 TEAM_SEARCH = "team-search"
 MAX_ATTEMPTS = 5
@@ -70,34 +65,33 @@ def candidate_query(visit: Visit, request: TeamRequest, policy: Policy, limit: i
     )
 
 
-async def _choose(work: Work, visit: Visit, request: TeamRequest) -> TeamChoice | None:
+async def _choose(uow: AmbassadorsUnit, visit: Visit, request: TeamRequest) -> TeamChoice | None:
     """Rank the best few in SQL first; load everyone only when the choice could differ with everyone."""
-    policy = work.config.policy
-    best = await load_candidates(work.conn, candidate_query(visit, request, policy, TOP_CANDIDATES), now=work.now)
-    choice = choose_team(request, best, now=work.now, policy=policy)
-    if len(best) < TOP_CANDIDATES or same_from_everyone(request, choice, now=work.now):
+    policy = uow.config.policy
+    best = await uow.candidates.load(candidate_query(visit, request, policy, TOP_CANDIDATES), now=uow.now)
+    choice = choose_team(request, best, now=uow.now, policy=policy)
+    if len(best) < TOP_CANDIDATES or same_from_everyone(request, choice, now=uow.now):
         return choice
-    everyone = await load_candidates(work.conn, candidate_query(visit, request, policy, None), now=work.now)
-    return choose_team(request, everyone, now=work.now, policy=policy)
+    everyone = await uow.candidates.load(candidate_query(visit, request, policy, None), now=uow.now)
+    return choose_team(request, everyone, now=uow.now, policy=policy)
 
 
-async def _insert_offers(work: Work, visit: Visit, choice: TeamChoice) -> list[Offer]:
-    expires_at = min(work.now + work.config.offer_ttl, choice.window.start)
+async def _insert_offers(uow: AmbassadorsUnit, visit: Visit, choice: TeamChoice) -> list[Offer] | None:
+    """The choice's offers, or None when the database refused one (someone else booked a member meanwhile)."""
+    expires_at = min(uow.now + uow.config.offer_ttl, choice.window.start)
     offers = [
         Offer(str(uuid.uuid4()), visit.id, p.member_id, visit.round, "offered", choice.window, expires_at, p.reason)
         for p in sorted(choice.picks, key=lambda p: p.member_id)
     ]
-    async with work.conn.transaction():  # a savepoint: a refused offer undoes this attempt only
-        await work.members.lock([o.member_id for o in offers])
-        await work.offers.add_all(offers, travel_buffer=work.config.policy.travel_buffer)
-    return offers
+    held = await uow.offers.hold(offers, travel_buffer=uow.config.policy.travel_buffer)
+    return offers if held else None
 
 
-async def _offer(work: Work, visit: Visit, offers: Sequence[Offer]) -> None:
+async def _offer(uow: AmbassadorsUnit, visit: Visit, offers: Sequence[Offer]) -> None:
     """Tell the members (one event each) and start each offer's expiry timer."""
     r = visit.request
     for offer in offers:
-        await work.emit(
+        await uow.emit(
             OfferMade(
                 offer_id=offer.id,
                 visit_id=visit.id,
@@ -116,47 +110,45 @@ async def _offer(work: Work, visit: Visit, offers: Sequence[Offer]) -> None:
         (
             offer_timer_key(o),
             o.expires_at,
-            {"offer_id": o.id, "visit_id": visit.id, "correlation_id": work.correlation_id},
+            {"offer_id": o.id, "visit_id": visit.id, "correlation_id": uow.correlation_id},
         )
         for o in offers
     ]
-    await timers.schedule_many(work.conn, OFFER_EXPIRY, expiries)
+    await uow.timers.schedule_many(OFFER_EXPIRY, expiries)
 
 
-async def staff_visit(work: Work, visit: Visit) -> Visit:
+async def staff_visit(uow: AmbassadorsUnit, visit: Visit) -> Visit:
     """Offer the visit's open seats to the best free members; tell booking when nobody can be found."""
     if not visit.is_live:
         return visit
-    offers = await work.offers.for_visit(visit.id, visit.round)
-    request = team_request(visit, offers, await _covered(work, offers, visit))
+    offers = await uow.offers.for_visit(visit.id, visit.round)
+    request = team_request(visit, offers, await _covered(uow, offers, visit))
     if request.seats <= 0:
         return visit
     for _ in range(MAX_ATTEMPTS):
-        choice = await _choose(work, visit, request)
+        choice = await _choose(uow, visit, request)
         if choice is None:
             break
-        try:
-            made = await _insert_offers(work, visit, choice)
-        except asyncpg.ExclusionViolationError as exc:  # someone else booked one of them meanwhile
-            log.info("offer refused by the database; choosing again", detail=str(exc))
+        made = await _insert_offers(uow, visit, choice)
+        if made is None:  # someone else booked one of them meanwhile: choose again
             continue
         visit = replace(visit, window=choice.window)
-        await work.visits.save(visit)
-        await _offer(work, visit, made)
+        await uow.visits.save(visit)
+        await _offer(uow, visit, made)
         if not choice.complete:
-            due = min(work.now + work.config.search_retry, choice.window.start)
-            await timers.schedule(work.conn, TEAM_SEARCH, visit.id, due, {"correlation_id": work.correlation_id})
+            due = min(uow.now + uow.config.search_retry, choice.window.start)
+            await uow.timers.schedule(TEAM_SEARCH, visit.id, due, {"correlation_id": uow.correlation_id})
         return visit
     if visit.confirmed_once:  # no replacement: booking gives the visit up and asks to release the rest of the team
-        await release(work, visit, [o for o in offers if o.status == "offered"], "no replacement could be found")
-        await timers.cancel(work.conn, TEAM_SEARCH, visit.id)
-    await work.emit(NoTeamAvailable(visit_id=visit.id, reason=_nobody_reason(visit, request)), key=visit.id)
+        await release(uow, visit, [o for o in offers if o.status == "offered"], "no replacement could be found")
+        await uow.timers.cancel(TEAM_SEARCH, visit.id)
+    await uow.emit(NoTeamAvailable(visit_id=visit.id, reason=_nobody_reason(visit, request)), key=visit.id)
     return visit
 
 
-async def _covered(work: Work, offers: Sequence[Offer], visit: Visit) -> frozenset[str]:
+async def _covered(uow: AmbassadorsUnit, offers: Sequence[Offer], visit: Visit) -> frozenset[str]:
     holders = [o.member_id for o in offers if o.round == visit.round and o.holds_seat]
-    members = await work.members.get_many(holders) if holders else {}
+    members = await uow.members.get_many(holders) if holders else {}
     return frozenset(m.fields.profession for m in members.values())
 
 
@@ -173,39 +165,39 @@ def _nobody_reason(visit: Visit, request: TeamRequest) -> str:
     )
 
 
-async def release(work: Work, visit: Visit, offers: Sequence[Offer], reason: str) -> None:
+async def release(uow: AmbassadorsUnit, visit: Visit, offers: Sequence[Offer], reason: str) -> None:
     """Withdraw open offers and release accepted members (one event each), cancelling their timers."""
     for offer in offers:
         if offer.status == "offered":
-            await work.offers.save(offer.close("withdrawn"))
-            await work.emit(
+            await uow.offers.save(offer.close("withdrawn"))
+            await uow.emit(
                 OfferWithdrawn(offer_id=offer.id, visit_id=visit.id, member_id=offer.member_id, reason=reason),
                 key=visit.id,
             )
         elif offer.status == "accepted":
-            await work.offers.save(offer.close("released"))
-            await work.emit(
+            await uow.offers.save(offer.close("released"))
+            await uow.emit(
                 MemberReleased(visit_id=visit.id, member_id=offer.member_id, reason=reason, window=offer.window),
                 key=visit.id,
             )
-        await timers.cancel(work.conn, OFFER_EXPIRY, offer_timer_key(offer))
+        await uow.timers.cancel(OFFER_EXPIRY, offer_timer_key(offer))
 
 
-async def settle_team(work: Work, visit: Visit) -> Visit:
+async def settle_team(uow: AmbassadorsUnit, visit: Visit) -> Visit:
     """Confirm the team once every seat is accepted (or announce the change of a confirmed team)."""
-    offers = await work.offers.for_visit(visit.id, visit.round)
+    offers = await uow.offers.for_visit(visit.id, visit.round)
     settled, event = visit.after_answers(offers)
     if settled != visit:
-        await work.visits.save(settled)
+        await uow.visits.save(settled)
     if event is None or settled.window is None:
         return settled
     accepted = [o.member_id for o in offers if o.status == "accepted"]
-    members = await work.members.get_many(accepted)
+    members = await uow.members.get_many(accepted)
     team = [
         TeamMember(member_id=m.id, first_name=m.first_name, profession=m.fields.profession)
         for m in (members[i] for i in accepted if i in members)
     ]
     model = TeamConfirmed if event == "confirmed" else TeamChanged
-    await work.emit(model(visit_id=visit.id, window=settled.window, members=team), key=visit.id)
-    await timers.cancel(work.conn, TEAM_SEARCH, visit.id)
+    await uow.emit(model(visit_id=visit.id, window=settled.window, members=team), key=visit.id)
+    await uow.timers.cancel(TEAM_SEARCH, visit.id)
     return settled

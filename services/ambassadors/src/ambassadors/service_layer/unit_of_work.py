@@ -1,20 +1,18 @@
-"""The context of one use case: a connection inside a transaction, an outbox to emit to, the clock."""
+"""The ambassadors service's unit of work: its repositories over one transaction, and its matching rules."""
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import asyncpg
-from pydantic import BaseModel
 
+from ambassadors.adapters.candidates import CandidateRepository
 from ambassadors.adapters.members import MemberRepository
 from ambassadors.adapters.offers import OfferRepository
+from ambassadors.adapters.timers import TimerRepository
 from ambassadors.adapters.visits import VisitRepository
 from ambassadors.domain.availability import Policy
 from outreach_shared.bounds.times import TimeRules
-
-Emit = Callable[[BaseModel, str], Awaitable[object]]
-"""Writes (event, key) to the outbox in the current transaction."""
+from outreach_shared.skeleton import Scope, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -27,31 +25,14 @@ class Config:
     time_rules: TimeRules = field(default_factory=TimeRules)
 
 
-@dataclass
-class Work:
-    """One unit of work: repositories over one transaction, and where its events go."""
+class AmbassadorsUnit(UnitOfWork):
+    """One transaction of the ambassadors service: the roster, offers, visits, candidates and timers."""
 
-    conn: asyncpg.Connection
-    emit_to_outbox: Emit
-    correlation_id: str
-    config: Config
-    now: datetime = field(default_factory=lambda: datetime.now(UTC))
-
-    async def emit(self, event: BaseModel, *, key: str) -> None:
-        """Record an event in this transaction."""
-        await self.emit_to_outbox(event, key)
-
-    @property
-    def members(self) -> MemberRepository:
-        """The roster."""
-        return MemberRepository(self.conn)
-
-    @property
-    def offers(self) -> OfferRepository:
-        """Offers."""
-        return OfferRepository(self.conn)
-
-    @property
-    def visits(self) -> VisitRepository:
-        """Visits being staffed."""
-        return VisitRepository(self.conn)
+    def __init__(self, conn: asyncpg.Connection, scope: Scope, *, config: Config | None = None) -> None:
+        super().__init__(conn, scope)
+        self.config = config or Config()
+        self.members = MemberRepository(conn)
+        self.offers = OfferRepository(conn)
+        self.visits = VisitRepository(conn)
+        self.candidates = CandidateRepository(conn)
+        self.timers = TimerRepository(conn)

@@ -22,8 +22,8 @@ from typing import Any
 
 import aiosmtplib
 
-from notify.adapters.errors import DeliveryError
-from notify.adapters.templates import Rendered
+from notify.domain.rendered import Email, Rendered
+from notify.service_layer.ports import DeliveryError
 from outreach_shared.calendar import addressed_to
 
 CRLF = "\r\n"
@@ -163,6 +163,7 @@ class SmtpEmailSender:
         self,
         *,
         host: str,
+        mail_from: str = "Jobbvinner <varsel@jobbvinner.no>",
         port: int,
         username: str = "",
         password: str = "",
@@ -182,9 +183,15 @@ class SmtpEmailSender:
         self._idle: list[tuple[aiosmtplib.SMTP, float]] = []
         self._slots = asyncio.Semaphore(max(1, pool_size))
         self._idle_check = idle_check_seconds
+        self._mail_from = mail_from
 
-    async def send(self, message: OutgoingEmail) -> None:
-        """Hand the message to the server; returns once it accepted it, else raises DeliveryError."""
+    async def send(self, email: Email) -> None:
+        """Build the e-mail and hand it to the server; returns once it accepted it, else raises DeliveryError."""
+        envelope = Envelope(email.to, email.to_name, email.message_id)
+        await self.send_message(build_message(self._mail_from, envelope, email.rendered, email.calendar))
+
+    async def send_message(self, message: OutgoingEmail) -> None:
+        """Hand a built message to the server; returns once it accepted it, else raises DeliveryError."""
         async with self._slots:
             client: aiosmtplib.SMTP | None = None
             try:

@@ -4,18 +4,10 @@ import asyncio
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
 
 import httpx
 
-from notify.adapters.errors import DeliveryError
-
-
-class SmsSender(Protocol):
-    """Sends one text message; raises DeliveryError."""
-
-    async def send(self, *, to: str, text: str, reference: str) -> None:
-        """Hand the message to the provider; returns once it accepted it."""
+from notify.service_layer.ports import DeliveryError
 
 
 class HttpSmsSender:

@@ -24,7 +24,7 @@ from notify.settings import NotifySettings, get_settings
 from outreach_shared.db import stateless_connection
 from outreach_shared.operations import SetAsideItem
 from outreach_shared.runtime import Consumer, Runtime, ServiceDefinition, Wiring
-from outreach_shared.skeleton import Scope
+from outreach_shared.skeleton import Clock, Scope
 
 
 @dataclass(frozen=True)
@@ -44,11 +44,11 @@ def sms_sender(s: NotifySettings) -> FileSmsSender | HttpSmsSender:
     return FileSmsSender(s.sms_file)
 
 
-def email_sender(s: NotifySettings) -> SmtpEmailSender:
-    """The SMTP server of the settings, over a small pool of reused connections."""
+def email_sender(s: NotifySettings, clock: Clock) -> SmtpEmailSender:
+    """The SMTP server of the settings, over a small pool of reused connections (mails dated by `clock`)."""
     return SmtpEmailSender(host=s.smtp_host, port=s.smtp_port, mail_from=s.mail_from, username=s.smtp_username,
                            password=s.smtp_password.get_secret_value(), start_tls=s.smtp_start_tls,
-                           timeout=s.smtp_timeout_seconds, pool_size=s.smtp_pool_size)  # fmt: skip
+                           timeout=s.smtp_timeout_seconds, pool_size=s.smtp_pool_size, clock=clock)  # fmt: skip
 
 
 def worker_units(runtime: Runtime, unit: partial[NotifyUnit]) -> Units:
@@ -80,7 +80,7 @@ def bootstrap(runtime: Runtime) -> Wiring:
     settings = cast(NotifySettings, runtime.settings)
     renderer = TemplateRenderer(app_url=settings.app_base_url)
     renderer.validate()  # a missing template stops the service here, not at the first notice
-    email, sms = email_sender(settings), sms_sender(settings)
+    email, sms = email_sender(settings, runtime.clock), sms_sender(settings)
     worker = delivery_worker(runtime, settings, renderer, email, sms)
     unit = partial(NotifyUnit, config=settings.config(), renderer=renderer)
     group = settings.consumer_group or "outreach-notify"

@@ -2,6 +2,7 @@
 
 from notify.domain.notices import Recipient
 from notify.domain.recipients import Contact
+from notify.domain.rendered import Email
 from notify.service_layer.worker import DeliveryWorker, WorkerConfig
 
 from .fakes import FakeReadModels, FakeRenderer, RecordingEmail, RecordingSms, Store, delivery
@@ -81,3 +82,28 @@ async def test_an_inbox_delivery_is_written_to_the_members_inbox() -> None:
     (written,) = store.deliveries.inbox
     assert (written.delivery_id, written.member_id, written.title) == (item.id, "m-2", "visit_offered (en) to Ola")
     assert store.deliveries.rows[item.id].status == "sent"
+
+
+class UnbuildableFor(RecordingEmail):
+    """A provider whose message to one address cannot be built (the email package refuses a value)."""
+
+    def __init__(self, address: str) -> None:
+        super().__init__()
+        self.address = address
+
+    async def send(self, email: Email) -> None:
+        if email.to == self.address:
+            raise ValueError("invalid arguments; address parts cannot contain CR or LF")
+        await super().send(email)
+
+
+async def test_a_message_that_cannot_be_built_fails_for_good_and_the_others_are_sent() -> None:
+    store = store_with_contacts()
+    broken = store.deliveries.add(delivery(KARI))
+    fine = store.deliveries.add(delivery(OLA))
+    email = UnbuildableFor("kari@example.org")
+    assert await worker(store, email).run_once()
+    failed = store.deliveries.rows[broken.id]
+    assert (failed.status, failed.attempts) == ("failed", 1)  # permanent: no retry would build it
+    assert failed.last_error == "internal: ValueError: invalid arguments; address parts cannot contain CR or LF"
+    assert [e.to for e in email.sent] == ["ola@example.org"] and store.deliveries.rows[fine.id].status == "sent"

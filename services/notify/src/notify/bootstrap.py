@@ -37,11 +37,11 @@ class NotifyPorts:
     worker: DeliveryWorker
 
 
-def sms_sender(s: NotifySettings) -> FileSmsSender | HttpSmsSender:
+def sms_sender(s: NotifySettings, clock: Clock) -> FileSmsSender | HttpSmsSender:
     """The configured SMS provider: the HTTP adapter, or the file sink of the local stack."""
     if s.sms_provider == "http":
         return HttpSmsSender(url=s.sms_url, token=s.sms_token.get_secret_value(), sender=s.sms_sender)
-    return FileSmsSender(s.sms_file)
+    return FileSmsSender(s.sms_file, clock)
 
 
 def email_sender(s: NotifySettings, clock: Clock) -> SmtpEmailSender:
@@ -80,7 +80,7 @@ def bootstrap(runtime: Runtime) -> Wiring:
     settings = cast(NotifySettings, runtime.settings)
     renderer = TemplateRenderer(app_url=settings.app_base_url)
     renderer.validate()  # a missing template stops the service here, not at the first notice
-    email, sms = email_sender(settings, runtime.clock), sms_sender(settings)
+    email, sms = email_sender(settings, runtime.clock), sms_sender(settings, runtime.clock)
     worker = delivery_worker(runtime, settings, renderer, email, sms)
     unit = partial(NotifyUnit, config=settings.config(), renderer=renderer)
     group = settings.consumer_group or "outreach-notify"

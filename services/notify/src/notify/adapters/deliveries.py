@@ -254,7 +254,7 @@ class DeliveryRepository:
                WHERE d.recipient = :recipient ORDER BY d.created_at DESC, d.channel LIMIT :limit""",
             recipient=recipient.key, limit=limit,
         ))  # fmt: skip
-        return [DeliveryRecord(**dict(row.items())) for row in rows]
+        return [DeliveryRecord(**{**dict(row.items()), "recipient": recipient}) for row in rows]
 
     async def mark_set_aside(self, delivery_id: UUID) -> None:
         """Note when the delivery was set aside (it was recorded `failed` with the reason)."""
@@ -275,7 +275,8 @@ class DeliveryRepository:
                WHERE set_aside_at IS NOT NULL ORDER BY set_aside_at DESC LIMIT :limit""",
             limit=limit,
         ))  # fmt: skip
-        return [SetAsideDelivery(**dict(row.items())) for row in rows]
+        return [SetAsideDelivery(**{**dict(row.items()), "recipient": Recipient.parse(row["recipient"])})
+                for row in rows]
 
     async def take_failed_for_digest(self) -> list[dict[str, Any]]:
         """Failed deliveries not yet in a digest, marked as digested now."""

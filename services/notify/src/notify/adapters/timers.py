@@ -42,7 +42,7 @@ class TimerRepository:
                FROM timers WHERE kind = ANY(:kinds::text[]) AND starts_with(key, :prefix) ORDER BY due_at, key""",
             kinds=list(kinds), prefix=prefix,
         ))  # fmt: skip
-        return [ScheduledReminder(**dict(row.items())) for row in rows]
+        return [ScheduledReminder(**{**dict(row.items()), "recipient": _recipient(row["recipient"])}) for row in rows]
 
     async def ensure_digest(self, key: str, due_at: datetime) -> None:
         """A digest timer at `due_at` unless one is pending (never moved once set)."""
@@ -52,3 +52,7 @@ class TimerRepository:
                ON CONFLICT (kind, key) DO NOTHING""",
             kind=DIGEST, key=key, due_at=due_at,
         ))  # fmt: skip
+
+
+def _recipient(key: str | None) -> Recipient | None:
+    return Recipient.parse(key) if key else None

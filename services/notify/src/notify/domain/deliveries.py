@@ -69,7 +69,7 @@ class DeliveryRecord:
     id: UUID
     event_id: UUID
     notice_type: str
-    recipient: str
+    recipient: Recipient
     channel: str
     status: str
     attempts: int
@@ -89,7 +89,7 @@ class SetAsideDelivery:
 
     id: UUID
     channel: str
-    recipient: str
+    recipient: Recipient
     reason: str
     set_aside_at: datetime
 
@@ -121,7 +121,7 @@ class ScheduledReminder:
     key: str
     kind: str
     notice_type: str | None
-    recipient: str | None
+    recipient: Recipient | None
     due_at: datetime
     status: str
     fired_at: datetime | None

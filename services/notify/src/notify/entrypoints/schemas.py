@@ -61,7 +61,7 @@ class DeliveryOut(BaseModel):
         """The delivery as the organisers' log shows it."""
         values = asdict(record)
         values.pop("updated_at")
-        return cls(**values)
+        return cls(**values | {"recipient": record.recipient.key})
 
 
 class ReminderOut(BaseModel):
@@ -78,4 +78,5 @@ class ReminderOut(BaseModel):
     @classmethod
     def of(cls, reminder: ScheduledReminder) -> "ReminderOut":
         """The reminder as the organisers see it."""
-        return cls(**asdict(reminder))
+        recipient = reminder.recipient.key if reminder.recipient else None
+        return cls(**asdict(reminder) | {"recipient": recipient})

@@ -50,6 +50,6 @@ async def set_aside_deliveries(uow: NotifyUnit, limit: int) -> list[SetAsideItem
     """Deliveries the worker set aside, for the operations view (the recipient says whose delivery log to read)."""
     return [
         SetAsideItem(loop="deliveries", kind=d.channel, key=str(d.id), reason=d.reason, set_aside_at=d.set_aside_at,
-                     subject=d.recipient)
+                     subject=d.recipient.key)
         for d in await uow.deliveries.list_set_aside(limit)
     ]  # fmt: skip

@@ -6,6 +6,11 @@ from typing import Literal
 
 from pydantic import SecretStr, field_validator
 
+from notify.domain.preferences import QuietHours
+from notify.domain.retry import RetryPolicy
+from notify.service_layer.preparing import Preparation
+from notify.service_layer.unit_of_work import Config
+from notify.service_layer.worker import WorkerConfig
 from outreach_shared.contracts.common import Language
 from outreach_shared.settings import ServiceSettings, service_config
 
@@ -67,6 +72,30 @@ class NotifySettings(ServiceSettings):
     def organisers(self) -> list[str]:
         """The organisers' e-mail addresses."""
         return [a.strip() for a in self.organiser_emails.split(",") if a.strip()]
+
+    def config(self) -> Config:
+        """Organisers, reminder offsets and the digest's time, as the handlers read them."""
+        return Config(organisers=self.organisers, member_visit_reminders=self.member_visit_reminders,
+                      school_visit_reminders=self.school_visit_reminders,
+                      gathering_reminders=self.gathering_reminders, thank_you_after=self.thank_you_after,
+                      digest_at=self.digest_at)  # fmt: skip
+
+    def worker_config(self) -> WorkerConfig:
+        """How the delivery worker claims, sends and retries."""
+        preparation = Preparation(
+            organiser_language=self.organiser_language,
+            default_quiet=QuietHours(start=self.default_quiet_start, end=self.default_quiet_end),
+            contact_wait=timedelta(seconds=self.contact_wait_seconds),
+            lease_seconds=self.delivery_lease_seconds,
+        )
+        return WorkerConfig(
+            poll_seconds=self.delivery_poll_seconds, gather_seconds=self.delivery_gather_seconds,
+            batch_size=self.delivery_batch_size, inbox_batch_size=self.delivery_inbox_batch_size,
+            concurrency=self.delivery_concurrency, loops=self.delivery_loops,
+            lease_seconds=self.delivery_lease_seconds,
+            retry=RetryPolicy(self.delivery_max_attempts, self.retry_base_seconds, self.retry_max_seconds),
+            message_id_domain=self.message_id_domain, preparation=preparation,
+        )  # fmt: skip
 
 
 @cache

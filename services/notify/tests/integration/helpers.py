@@ -1,42 +1,36 @@
 """Publishing events to the real Kafka, and waiting for their effects."""
 
-import asyncio
-import time
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
+import asyncpg
 from aiokafka import AIOKafkaProducer
 from pydantic import BaseModel
 
+from notify.service_layer.ports import Renderer
+from notify.service_layer.unit_of_work import Config, NotifyUnit
 from outreach_shared.contracts import Envelope, new_envelope
 from outreach_shared.contracts.ambassadors import MemberRegistered, MemberSnapshot
 from outreach_shared.contracts.booking import VisitConfirmed, VisitContactShared
 from outreach_shared.contracts.catalogue import spec_for_model
 from outreach_shared.contracts.common import TeamMember, TimeWindow
-
-T = TypeVar("T")
+from outreach_shared.skeleton import Scope
 
 
 def uid(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
-async def eventually(check: Callable[[], Awaitable[T]], timeout: float = 20.0, interval: float = 0.2) -> T:
-    """Poll `check` until it returns a truthy value (or raise its last assertion at the deadline)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            result = await check()
-            if result:
-                return result
-        except AssertionError:
-            if time.monotonic() > deadline:
-                raise
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s (last: {result!r})")
-        await asyncio.sleep(interval)
+def member_id() -> str:
+    """A member id as the roster makes them (a UUID): a member's token must carry one."""
+    return str(uuid.uuid4())
+
+
+def unit_on(conn: asyncpg.Connection, *, renderer: Renderer | None = None) -> NotifyUnit:
+    """Notify's unit of work on a connection the test holds (in its own transaction)."""
+    scope = Scope(now=datetime.now(UTC), producer="notify", correlation_id=uid("test"))
+    return NotifyUnit(conn, scope, config=Config(), renderer=renderer)
 
 
 class Publisher:

@@ -15,11 +15,12 @@ from notify.domain.notices import NoticeDraft, NoticeType, Recipient
 from notify.service_layer import planning
 from outreach_dev.testing.kafka import publish_raw
 from outreach_dev.testing.service import RunningService
+from outreach_dev.testing.waiting import eventually
 from outreach_shared.contracts import Topics, new_envelope
 from outreach_shared.contracts.ambassadors import OfferMade
 from outreach_shared.metrics import REGISTRY
 
-from .helpers import Publisher, eventually, member, uid, window
+from .helpers import Publisher, member, uid, unit_on, window
 from .smtp import RecordingHandler
 
 FAR = "9999-12-31T23:00:00+00:00"
@@ -72,7 +73,7 @@ async def test_a_notice_that_cannot_be_rendered_is_set_aside_and_every_other_goe
         ]
     ]
     async with db.acquire() as conn, conn.transaction():  # one plan: one claim of the send loop, one of the inbox's
-        await planning.plan(conn, drafts, event_id=uuid.uuid4(), correlation_id=uid("c"))
+        await planning.plan(unit_on(conn), drafts, event_id=uuid.uuid4(), correlation_id=uid("c"))
 
     for m in good:
         await eventually(lambda m=m: _mail(smtp, f"{m}@example.org"))
@@ -94,7 +95,7 @@ async def test_a_notice_that_cannot_be_rendered_is_set_aside_and_every_other_goe
     later = NoticeDraft.of(NoticeType.VISIT_OFFERED, Recipient.member(bad), "visit:later",
                            offer_context(uid("v"), window(timedelta(days=20)).start.isoformat()))  # fmt: skip
     async with db.acquire() as conn, conn.transaction():
-        await planning.plan(conn, [later], event_id=uuid.uuid4(), correlation_id=uid("c"))
+        await planning.plan(unit_on(conn), [later], event_id=uuid.uuid4(), correlation_id=uid("c"))
     await eventually(lambda: _mail(smtp, f"{bad}@example.org"))  # nothing stuck behind it, not even for its recipient
 
 
@@ -178,7 +179,7 @@ async def test_a_delivery_of_a_notice_type_since_retired_is_set_aside_and_its_ba
     ]
     notice_id = uuid.uuid4()
     async with db.acquire() as conn, conn.transaction():
-        await planning.plan(conn, drafts, event_id=uuid.uuid4(), correlation_id=uid("c"))
+        await planning.plan(unit_on(conn), drafts, event_id=uuid.uuid4(), correlation_id=uid("c"))
         await conn.execute(  # planted: a notice as an older version stored it, of a type no template renders now
             """INSERT INTO notices (id, event_id, correlation_id, notice_type, recipient, subject, urgent, context)
                VALUES ($1, $2, 'c', 'visit_retired_kind', $3, 'visit:old', false, '{}'::jsonb)""",

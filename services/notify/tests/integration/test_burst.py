@@ -3,7 +3,6 @@
 import asyncio
 import time
 from collections import Counter
-from datetime import UTC, datetime
 from uuid import uuid4
 
 import asyncpg
@@ -11,11 +10,13 @@ import asyncpg
 from notify.adapters.email import SmtpEmailSender
 from notify.adapters.sms import FileSmsSender
 from notify.adapters.templates import Renderer
+from notify.bootstrap import delivery_worker
 from notify.service_layer.worker import DeliveryWorker
 from notify.settings import NotifySettings
 from outreach_dev.testing.service import RunningService
+from outreach_dev.testing.waiting import eventually
 
-from .helpers import Publisher, eventually, member, uid
+from .helpers import Publisher, member, uid
 from .smtp import RecordingHandler
 from .test_delivery import offer
 
@@ -27,14 +28,9 @@ def worker(service: RunningService, smtp_port: int, sms_file: str) -> DeliveryWo
     settings = service.runtime.settings
     assert isinstance(settings, NotifySettings)
     settings = settings.model_copy(update={"delivery_batch_size": 40, "delivery_concurrency": 8})
-    return DeliveryWorker(
-        service.runtime.pool,
-        settings,
-        Renderer(app_url=settings.app_base_url),
-        SmtpEmailSender(host="127.0.0.1", port=smtp_port, pool_size=4),
-        FileSmsSender(sms_file),
-        lambda: datetime.now(UTC),
-    )
+    email = SmtpEmailSender(host="127.0.0.1", port=smtp_port, mail_from=settings.mail_from, pool_size=4)
+    renderer = Renderer(app_url=settings.app_base_url)
+    return delivery_worker(service.runtime, settings, renderer, email, FileSmsSender(sms_file))
 
 
 async def _drain(w: DeliveryWorker) -> int:

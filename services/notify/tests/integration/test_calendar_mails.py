@@ -3,31 +3,31 @@ each confirmation, CANCEL to everyone who holds the event when it is withdrawn f
 instants that two independent parsers read alike at the clock changes. Mails parsed with the `email` package."""
 
 import re
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from typing import TypeVar
 
 import ics
 from icalendar import Calendar
 
 from outreach_dev.testing.service import RunningService
+from outreach_dev.testing.waiting import eventually
 from outreach_shared.contracts.ambassadors import MemberReleased
 from outreach_shared.contracts.booking import VisitCancelled, VisitRequested, VisitRescheduled, VisitUnfulfilled
 from outreach_shared.contracts.common import TimeWindow, Venue
 from outreach_shared.contracts.training import GatheringCancelled, RegistrationConfirmed, RegistrationWithdrawn
 
-from .helpers import Publisher, confirmed, contact, eventually, member, uid, window
+from .helpers import Publisher, confirmed, contact, member, uid, window
 from .smtp import RecordingHandler
 
 APP = "http://localhost:8000"  # the default NOTIFY_APP_BASE_URL: where `make up` serves the web app
 Held = tuple[str, int]  # (METHOD, SEQUENCE)
+T = TypeVar("T")
 
 
-async def until(check: Callable[[], object]) -> object:
-    async def probe() -> object:
-        return check()
-
-    return await eventually(probe)
+async def now(value: T) -> T:
+    """A value already at hand, as the awaitable check `eventually` polls."""
+    return value
 
 
 def invitations(message: EmailMessage) -> list[Calendar]:
@@ -66,13 +66,13 @@ async def test_each_attendee_is_sent_the_latest_state_of_the_one_event(
     slot = first.scheduled
     await publish.event(first, key=visit)
     for address in (school, f"{kari}@example.org", f"{ola}@example.org"):
-        await until(lambda a=address: held(smtp, a, visit) == [("REQUEST", 1)])
+        await eventually(lambda a=address: now(held(smtp, a, visit) == [("REQUEST", 1)]))
 
     # Ola is deactivated: he alone gets a CANCEL; Eva, who never held the event, gets none with her release.
     await publish.event(MemberReleased(visit_id=visit, member_id=ola, reason="inactive", window=slot), key=visit)
     await publish.event(MemberReleased(visit_id=visit, member_id=eva, reason="inactive", window=slot), key=visit)
-    await until(lambda: held(smtp, f"{ola}@example.org", visit) == [("REQUEST", 1), ("CANCEL", 2)])
-    await until(lambda: len(smtp.to(f"{eva}@example.org")) == 1)
+    await eventually(lambda: now(held(smtp, f"{ola}@example.org", visit) == [("REQUEST", 1), ("CANCEL", 2)]))
+    await eventually(lambda: now(len(smtp.to(f"{eva}@example.org")) == 1))
     assert held(smtp, f"{eva}@example.org", visit) == []
 
     # Per takes the seat (team.changed -> visit.confirmed, SEQUENCE 2): everyone on the team and the school.
@@ -83,7 +83,7 @@ async def test_each_attendee_is_sent_the_latest_state_of_the_one_event(
         (f"{kari}@example.org", [("REQUEST", 1), ("REQUEST", 2)]),
         (f"{per}@example.org", [("REQUEST", 2)]),
     ):
-        await until(lambda a=address, e=expected: held(smtp, a, visit) == e)
+        await eventually(lambda a=address, e=expected: now(held(smtp, a, visit) == e))
 
     # Rescheduled: the school is told by mail and its invitation withdrawn; the released team's are withdrawn too.
     later = window(timedelta(days=20), hours=5)
@@ -104,7 +104,7 @@ async def test_each_attendee_is_sent_the_latest_state_of_the_one_event(
         (f"{kari}@example.org", [("REQUEST", 1), ("REQUEST", 2), ("CANCEL", 3)]),
         (f"{per}@example.org", [("REQUEST", 2), ("CANCEL", 3)]),
     ):
-        await until(lambda a=address, e=expected: held(smtp, a, visit) == e)
+        await eventually(lambda a=address, e=expected: now(held(smtp, a, visit) == e))
     assert any(s.startswith("Nye tidspunkter: skolebesøk ved Nordstrand skole") for s in subjects(smtp, school))
 
     # Cancelled before a new confirmation: the school is told, but holds nothing more to withdraw.
@@ -113,7 +113,7 @@ async def test_each_attendee_is_sent_the_latest_state_of_the_one_event(
                        calendar_sequence=3),
         key=visit,
     )  # fmt: skip
-    await until(lambda: any(s.startswith("Avlyst") for s in subjects(smtp, school)))
+    await eventually(lambda: now(any(s.startswith("Avlyst") for s in subjects(smtp, school))))
     cancelled = next(m for m in smtp.to(school) if str(m["Subject"]).startswith("Avlyst"))
     assert "kalenderavtalen er trukket tilbake" not in cancelled.get_body(("plain",)).get_content()
     assert held(smtp, school, visit) == [("REQUEST", 1), ("REQUEST", 2), ("CANCEL", 3)]
@@ -132,7 +132,7 @@ async def test_the_mailed_instants_agree_in_two_parsers_at_the_clock_changes(
         event = confirmed(visit, [(kari, "Kari")], timedelta(days=10), sequence=1)
         await publish.event(event.model_copy(update={"scheduled": slot}), key=visit)
         for address in (f"contact-{visit}@school.example.org", f"{kari}@example.org"):
-            (message,) = await until(lambda a=address: smtp.to(a))  # type: ignore[misc]
+            (message,) = await eventually(lambda a=address: now(smtp.to(a)))  # type: ignore[misc]
             (part,) = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
             text = part.get_content()
             (by_icalendar,) = Calendar.from_ical(text).events
@@ -151,7 +151,7 @@ async def test_mails_are_well_formed_automatic_and_link_to_the_configured_app(
     await publish.event(contact(visit), key=visit)
     hostile = confirmed(visit, [(kari, "Kari")], timedelta(days=10), sequence=1)
     await publish.event(hostile.model_copy(update={"school_name": 'Nord <b>strand</b> & "skole"'}), key=visit)
-    await until(lambda: smtp.to(f"contact-{visit}@school.example.org") and smtp.to(f"{kari}@example.org"))
+    await eventually(lambda: now(smtp.to(f"contact-{visit}@school.example.org") and smtp.to(f"{kari}@example.org")))
     school, to_kari = smtp.to(f"contact-{visit}@school.example.org")[0], smtp.to(f"{kari}@example.org")[0]
     for message, footer in ((school, "kontaktperson for et besøk"), (to_kari, "fordi du er med i Jobbvinner")):
         assert not [d for part in message.walk() for d in part.defects]
@@ -184,13 +184,13 @@ async def test_a_gathering_place_comes_with_an_invitation_that_withdrawal_and_ca
     )  # fmt: skip
     address = f"{kari}@example.org"
     await publish.event(place, key=gathering)
-    await until(lambda: held(smtp, address, gathering, "gathering") == [("REQUEST", 0)])
+    await eventually(lambda: now(held(smtp, address, gathering, "gathering") == [("REQUEST", 0)]))
     (cal,) = invitations(smtp.to(address)[0])
     assert cal.events[0].start == starts and "Grand, Bergen" in str(cal.events[0]["LOCATION"])
 
     await publish.event(RegistrationWithdrawn(gathering_id=gathering, member_id=kari), key=gathering)
     await publish.event(RegistrationWithdrawn(gathering_id=gathering, member_id=waiting), key=gathering)
-    await until(lambda: held(smtp, address, gathering, "gathering") == [("REQUEST", 0), ("CANCEL", 1)])
+    await eventually(lambda: now(held(smtp, address, gathering, "gathering") == [("REQUEST", 0), ("CANCEL", 1)]))
     assert subjects(smtp, address)[-1] == "Du er meldt av: Årssamling vest"
 
     await publish.event(place, key=gathering)  # registered again: above the withdrawal she holds
@@ -199,8 +199,8 @@ async def test_a_gathering_place_comes_with_an_invitation_that_withdrawal_and_ca
         key=gathering,
     )
     expected = [("REQUEST", 0), ("CANCEL", 1), ("REQUEST", 2), ("CANCEL", 3)]
-    await until(lambda: held(smtp, address, gathering, "gathering") == expected)
-    await until(lambda: subjects(smtp, f"{waiting}@example.org") == ["Avlyst: Årssamling vest"])
+    await eventually(lambda: now(held(smtp, address, gathering, "gathering") == expected))
+    await eventually(lambda: now(subjects(smtp, f"{waiting}@example.org") == ["Avlyst: Årssamling vest"]))
     assert held(smtp, f"{waiting}@example.org", gathering, "gathering") == []  # waiting: nothing to withdraw
 
 
@@ -216,7 +216,7 @@ async def test_a_confirmed_visit_given_up_for_want_of_a_replacement_withdraws_ev
     slot = first.scheduled
     await publish.event(first, key=visit)
     for address in (school, f"{kari}@example.org", f"{ola}@example.org"):
-        await until(lambda a=address: held(smtp, a, visit) == [("REQUEST", 1)])
+        await eventually(lambda a=address: now(held(smtp, a, visit) == [("REQUEST", 1)]))
 
     # Ola leaves and nobody takes his seat: booking gives the visit up (SEQUENCE 2) and releases Kari.
     await publish.event(MemberReleased(visit_id=visit, member_id=ola, reason="inactive", window=slot), key=visit)
@@ -228,7 +228,7 @@ async def test_a_confirmed_visit_given_up_for_want_of_a_replacement_withdraws_ev
     )  # fmt: skip
     await publish.event(MemberReleased(visit_id=visit, member_id=kari, reason=reason, window=slot), key=visit)
     for address in (school, f"{kari}@example.org", f"{ola}@example.org"):
-        await until(lambda a=address: held(smtp, a, visit) == [("REQUEST", 1), ("CANCEL", 2)])
+        await eventually(lambda a=address: now(held(smtp, a, visit) == [("REQUEST", 1), ("CANCEL", 2)]))
     told = next(m for m in smtp.to(school) if str(m["Subject"]).startswith("Vi fant dessverre ikke noe lag"))
     assert "kalenderavtalen er trukket tilbake" in told.get_body(("plain",)).get_content()
 

@@ -13,12 +13,13 @@ import pytest
 from notify.domain.notices import NoticeDraft, NoticeType, Recipient
 from notify.service_layer import erasure, planning
 from outreach_dev.testing.service import RunningService
+from outreach_dev.testing.waiting import eventually
 from outreach_shared.contracts import new_envelope
 from outreach_shared.contracts.ambassadors import MemberErased, OfferMade
 from outreach_shared.contracts.common import Venue
 from outreach_shared.contracts.training import PlaceOffered, RegistrationConfirmed, RegistrationWaitlisted
 
-from .helpers import Publisher, confirmed, eventually, member, phone_of, uid, window
+from .helpers import Publisher, confirmed, member, member_id, phone_of, uid, unit_on, window
 from .smtp import RecordingHandler
 
 
@@ -110,7 +111,7 @@ async def test_an_urgent_notice_retries_then_fails_and_falls_back_to_sms(
 async def test_quiet_hours_hold_non_urgent_sms_but_not_urgent_ones(
     service: RunningService, publish: Publisher, db: asyncpg.Pool, sms_file: Path
 ) -> None:
-    kari, gathering = uid("m"), uid("g")
+    kari, gathering = member_id(), uid("g")
     now = datetime.now(ZoneInfo("Europe/Oslo"))
     quiet = {"start": (now - timedelta(hours=1)).strftime("%H:%M"), "end": (now + timedelta(hours=1)).strftime("%H:%M")}
     prefs = {
@@ -226,10 +227,10 @@ async def test_a_notice_planned_while_its_recipient_is_erased_is_erased_too(db: 
     draft = NoticeDraft.of(NoticeType.MEMBER_RELEASED, Recipient.parse(key), "visit:v-race", {"first_name": "Siri"})
 
     async def plan(conn: asyncpg.Connection) -> None:
-        await planning.plan(conn, [draft], event_id=uuid4(), correlation_id="c-race")
+        await planning.plan(unit_on(conn), [draft], event_id=uuid4(), correlation_id="c-race")
 
     async def erase(conn: asyncpg.Connection) -> None:
-        await erasure.erase(conn, key)
+        await erasure.erase(unit_on(conn), Recipient.parse(key))
 
     run_first, run_second = (plan, erase) if first == "plan" else (erase, plan)
 

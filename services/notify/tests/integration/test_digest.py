@@ -4,10 +4,11 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 
 from outreach_dev.testing.service import RunningService
+from outreach_dev.testing.waiting import eventually
 from outreach_shared.contracts import Topics
 
 from .conftest import ORGANISERS
-from .helpers import eventually, uid
+from .helpers import uid
 from .smtp import RecordingHandler
 
 

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 from outreach_dev.testing.service import RunningService
+from outreach_dev.testing.waiting import eventually
 from outreach_shared.contracts.ambassadors import NoTeamAvailable, OfferExpired, OfferWithdrawn
 from outreach_shared.contracts.booking import VisitRequested, VisitUnfulfilled
 from outreach_shared.contracts.common import Venue
@@ -14,7 +15,7 @@ from outreach_shared.contracts.training import (
 )
 
 from .conftest import ORGANISERS
-from .helpers import Publisher, contact, eventually, member, uid, window
+from .helpers import Publisher, contact, member, uid, window
 from .smtp import RecordingHandler
 from .test_delivery import offer
 

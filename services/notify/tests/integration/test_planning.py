@@ -5,15 +5,16 @@ from uuid import uuid4
 
 import asyncpg
 
-from notify.adapters import read_models
 from notify.adapters.templates import Renderer
 from notify.domain.notices import NoticeDraft, NoticeType, Recipient
 from notify.domain.preferences import Channel, Preferences
+from notify.domain.recipients import Contact
 from notify.service_layer import erasure, planning
 from outreach_dev.testing.service import RunningService
+from outreach_dev.testing.waiting import eventually
 from outreach_shared.calendar import CalendarEvent
 
-from .helpers import eventually, uid
+from .helpers import uid, unit_on
 
 SERVICE_OVERRIDES = {"delivery_worker_enabled": False}
 CONTEXT = {  # complete: other modules' workers may render these deliveries
@@ -49,14 +50,14 @@ async def test_a_batch_skips_erased_recipients_and_makes_repeats_once(
 ) -> None:
     kept, erased, sms_only = (Recipient.member(uid("m")) for _ in range(3))
     async with db.acquire() as conn, conn.transaction():
-        await erasure.erase(conn, erased.key)
-        await read_models.save_preferences(
-            conn, sms_only.ref, Preferences(channels={NoticeType.GATHERING_INVITATION: [Channel.SMS]})
+        await erasure.erase(unit_on(conn), erased)
+        await unit_on(conn).read_models.save_preferences(
+            sms_only.ref, Preferences(channels={NoticeType.GATHERING_INVITATION: [Channel.SMS]})
         )
     drafts = [invitation(kept), invitation(erased), invitation(sms_only), invitation(kept)]
     event_id = uuid4()
     async with db.acquire() as conn, conn.transaction():
-        made = await planning.plan(conn, drafts, event_id=event_id, correlation_id="c-plan")
+        made = await planning.plan(unit_on(conn), drafts, event_id=event_id, correlation_id="c-plan")
     assert made == 4
     assert await _channels(db, kept) == ["email", "inbox"]
     assert await _channels(db, sms_only) == ["inbox", "sms"]
@@ -75,7 +76,7 @@ async def test_planning_the_same_event_again_makes_nothing_more(service: Running
     event_id = uuid4()
     for expected in (3, 0):
         async with db.acquire() as conn, conn.transaction():
-            assert await planning.plan(conn, drafts, event_id=event_id, correlation_id="c") == expected
+            assert await planning.plan(unit_on(conn), drafts, event_id=event_id, correlation_id="c") == expected
     assert await _channels(db, second) == ["email"]
     ics = await db.fetchval("SELECT calendar FROM notices WHERE recipient = $1", second.key)
     assert "BEGIN:VCALENDAR" in ics and "UID:u-plan" in ics
@@ -84,7 +85,7 @@ async def test_planning_the_same_event_again_makes_nothing_more(service: Running
 
 async def test_nothing_to_plan_touches_nothing(service: RunningService, db: asyncpg.Pool) -> None:
     async with db.acquire() as conn, conn.transaction():
-        assert await planning.plan(conn, [], event_id=uuid4(), correlation_id="c") == 0
+        assert await planning.plan(unit_on(conn), [], event_id=uuid4(), correlation_id="c") == 0
 
 
 async def test_with_a_renderer_inbox_items_are_written_with_their_notices_and_only_once(
@@ -93,15 +94,15 @@ async def test_with_a_renderer_inbox_items_are_written_with_their_notices_and_on
     renderer = Renderer(app_url="https://app.example")
     known, english, unknown, erased = (Recipient.member(uid("m")) for _ in range(4))
     async with db.acquire() as conn, conn.transaction():
-        await read_models.upsert_contact(conn, recipient=known.key, name="Kari Nordmann", first_name="Kari",
-                                         email="kari@example.org", phone="", language="nn")
-        await read_models.save_preferences(conn, english.ref, Preferences(language="en"))
-        await erasure.erase(conn, erased.key)
+        await unit_on(conn).read_models.upsert_contact(
+            Contact(known, "Kari Nordmann", "Kari", "kari@example.org", "", "nn"))
+        await unit_on(conn).read_models.save_preferences(english.ref, Preferences(language="en"))
+        await erasure.erase(unit_on(conn), erased)
     drafts = [invitation(known), invitation(english), invitation(unknown), invitation(erased)]
     event_id = uuid4()
     for expected in (6, 0):  # e-mail and inbox for three members, then nothing more for the same event
         async with db.acquire() as conn, conn.transaction():
-            made = await planning.plan(conn, drafts, event_id=event_id, correlation_id="c", renderer=renderer)
+            made = await planning.plan(unit_on(conn, renderer=renderer), drafts, event_id=event_id, correlation_id="c")
         assert made == expected
     items = {
         row["member_id"]: row
@@ -130,8 +131,8 @@ async def test_a_plan_wakes_only_the_delivery_loops_with_work(service: RunningSe
     renderer = Renderer(app_url="https://app.example")
     inbox_only = Recipient.member(uid("m"))
     async with db.acquire() as conn, conn.transaction():
-        await read_models.save_preferences(
-            conn, inbox_only.ref, Preferences(channels={NoticeType.GATHERING_INVITATION: [Channel.INBOX]})
+        await unit_on(conn).read_models.save_preferences(
+            inbox_only.ref, Preferences(channels={NoticeType.GATHERING_INVITATION: [Channel.INBOX]})
         )
     heard: list[str] = []
 
@@ -145,7 +146,7 @@ async def test_a_plan_wakes_only_the_delivery_loops_with_work(service: RunningSe
         async def payloads_of(drafts: list[NoticeDraft], with_renderer: Renderer | None) -> set[str]:
             heard.clear()
             async with db.acquire() as conn, conn.transaction():
-                await planning.plan(conn, drafts, event_id=uuid4(), correlation_id="c", renderer=with_renderer)
+                await planning.plan(unit_on(conn, renderer=with_renderer), drafts, event_id=uuid4(), correlation_id="c")
             await db.execute("SELECT pg_notify($1, 'marker')", channel)  # delivered after the plan's
             await eventually(lambda: _async("marker" in heard))
             return set(heard) - {"marker"}

@@ -1,21 +1,25 @@
 """A restart mid-send: what is repeated is at most the attempt whose acknowledgement was never recorded."""
 
 import asyncio
-from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
 import pytest
 
-from notify.adapters.email import OutgoingEmail, SmtpEmailSender
+from notify.adapters.email import SmtpEmailSender
 from notify.adapters.sms import FileSmsSender
 from notify.adapters.templates import Renderer
+from notify.bootstrap import delivery_worker
+from notify.domain.rendered import Email
 from notify.service_layer import worker as worker_module
+from notify.service_layer.ports import EmailSender
+from notify.service_layer.unit_of_work import NotifyUnit
 from notify.service_layer.worker import DeliveryWorker
 from notify.settings import NotifySettings
 from outreach_dev.testing.service import RunningService
+from outreach_dev.testing.waiting import eventually
 
-from .helpers import Publisher, eventually, member, uid
+from .helpers import Publisher, member, uid
 from .smtp import RecordingHandler
 from .test_delivery import offer
 
@@ -33,24 +37,17 @@ class CrashingEmail:
         self._real = real
         self._after = after_accept
 
-    async def send(self, message: OutgoingEmail) -> None:
+    async def send(self, email: Email) -> None:
         if self._after:
-            await self._real.send(message)
+            await self._real.send(email)
         raise Crash()
 
 
-def worker(service: RunningService, email: object, tmp: str) -> DeliveryWorker:
+def worker(service: RunningService, email: EmailSender, tmp: str) -> DeliveryWorker:
     settings = service.runtime.settings
     assert isinstance(settings, NotifySettings)
     renderer = Renderer(app_url=settings.app_base_url)
-    return DeliveryWorker(
-        service.runtime.pool,
-        settings,
-        renderer,
-        email,
-        FileSmsSender(tmp),
-        lambda: datetime.now(UTC),  # type: ignore[arg-type]
-    )
+    return delivery_worker(service.runtime, settings, renderer, email, FileSmsSender(tmp))
 
 
 async def _offer_pending(service: RunningService, publish: Publisher, db: asyncpg.Pool) -> str:
@@ -75,7 +72,7 @@ async def test_restart_mid_send_repeats_only_the_unrecorded_attempt(
     tmp_path: object,
     after_accept: bool,
 ) -> None:
-    real = SmtpEmailSender(host="127.0.0.1", port=smtp.port)
+    real = SmtpEmailSender(host="127.0.0.1", port=smtp.port, mail_from=service.runtime.settings.mail_from)
     while await worker(service, real, f"{tmp_path}/sms").run_once():  # drain what other tests left due
         pass
     kari = await _offer_pending(service, publish, db)
@@ -108,7 +105,7 @@ async def test_a_send_whose_outcome_waits_for_the_database_is_not_claimed_again_
     tmp_path: object,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    real = SmtpEmailSender(host="127.0.0.1", port=smtp.port)
+    real = SmtpEmailSender(host="127.0.0.1", port=smtp.port, mail_from=service.runtime.settings.mail_from)
     the_worker = worker(service, real, f"{tmp_path}/sms")
     while await the_worker.run_once():  # drain what other tests left due
         pass
@@ -119,10 +116,10 @@ async def test_a_send_whose_outcome_waits_for_the_database_is_not_claimed_again_
     database_away.set()
     record = worker_module.record_outcomes
 
-    async def record_when_back(conn: asyncpg.Connection, outcomes: Any) -> Any:
+    async def record_when_back(uow: NotifyUnit, outcomes: Any) -> Any:
         if database_away.is_set():
             raise OSError("the database is away")
-        return await record(conn, outcomes)
+        return await record(uow, outcomes)
 
     monkeypatch.setattr(worker_module, "record_outcomes", record_when_back)
     first_loop = asyncio.create_task(the_worker.send_once())  # sends, then retries recording the outcome

@@ -5,11 +5,12 @@ from datetime import timedelta
 import asyncpg
 
 from outreach_dev.testing.service import RunningService
+from outreach_dev.testing.waiting import eventually
 from outreach_shared.contracts.ambassadors import MemberReleased
 from outreach_shared.contracts.booking import VisitCancelled
 
 from .conftest import ORGANISERS
-from .helpers import Publisher, confirmed, contact, eventually, member, uid
+from .helpers import Publisher, confirmed, contact, member, member_id, uid
 from .smtp import RecordingHandler
 
 
@@ -39,7 +40,7 @@ async def test_confirmation_reaches_school_and_team_in_their_languages_with_invi
 async def test_member_inbox_lists_newest_first_and_marks_read(
     service: RunningService, publish: Publisher, smtp: RecordingHandler
 ) -> None:
-    visit, kari, other = uid("v"), uid("m"), uid("m")
+    visit, kari, other = uid("v"), member_id(), member_id()
     await publish.event(member(kari), key=kari)
     await publish.event(confirmed(visit, [(kari, "Kari")], timedelta(days=10)), key=visit)
     await eventually(lambda: _one(smtp, f"{kari}@example.org"))
@@ -67,7 +68,7 @@ async def test_member_inbox_lists_newest_first_and_marks_read(
 async def test_late_cancellation_tells_school_and_organisers_and_withdraws_reminders(
     service: RunningService, publish: Publisher, smtp: RecordingHandler, db: asyncpg.Pool
 ) -> None:
-    visit, kari = uid("v"), uid("m")
+    visit, kari = uid("v"), member_id()
     await publish.event(member(kari), key=kari)
     await publish.event(contact(visit), key=visit)
     await publish.event(confirmed(visit, [(kari, "Kari")], timedelta(days=10)), key=visit)

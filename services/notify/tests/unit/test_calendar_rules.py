@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from notify.domain import drafts as d
 from notify.domain.calendars import Holding, renewed_sequence, withdrawal
+from notify.domain.notices import Recipient
 from outreach_shared.calendar import CalendarEvent
 from outreach_shared.contracts.ambassadors import MemberReleased
 from outreach_shared.contracts.booking import VisitConfirmed, VisitUnfulfilled
@@ -16,7 +17,7 @@ EVENT = CalendarEvent("visit-v-1@outreach.jobbvinner.no", 2, START, START + time
 
 def holding(sequence: int = 2, cancelled: bool = False) -> Holding:
     event = EVENT.withdrawn(sequence) if cancelled else CalendarEvent(**{**EVENT.__dict__, "sequence": sequence})
-    return Holding("member:m-1", event)
+    return Holding(Recipient.member("m-1"), event)
 
 
 def test_only_a_live_invitation_is_withdrawn() -> None:
@@ -54,7 +55,8 @@ def test_a_member_taken_back_after_a_cancel_is_invited_above_it_and_everyone_els
         orgnr="974760673", school_name="Byskolen", school_address="Skolegata 1", kommunenummer="0301",
         kind="school_visit", language="nb", calendar_sequence=2,
     )  # fmt: skip
-    drafts = d.visit_confirmed(confirmed, NOW, {"member:m-1": holding(2, cancelled=True), "member:m-2": holding(1)})
+    drafts = d.visit_confirmed(confirmed, NOW, {Recipient.member("m-1"): holding(2, cancelled=True),
+                                             Recipient.member("m-2"): holding(1)})
     sequences = {draft.recipient.key: draft.calendar.sequence for draft in drafts if draft.calendar}
     assert sequences == {"school:v-1": 2, "member:m-1": 3, "member:m-2": 2}
     assert all(draft.calendar and draft.calendar.uid == EVENT.uid for draft in drafts)
@@ -66,12 +68,12 @@ def test_an_unfulfilled_visit_that_was_confirmed_withdraws_the_schools_invitatio
         visit_id="v-1", reason="no replacement found", school_name="Byskolen", kommunenummer="0301",
         scheduled=window, calendar_sequence=3,
     )  # fmt: skip
-    school = Holding("school:v-1", CalendarEvent(**{**EVENT.__dict__, "sequence": 2}))
+    school = Holding(Recipient.school("v-1"), CalendarEvent(**{**EVENT.__dict__, "sequence": 2}))
     (held,) = d.visit_unfulfilled(unfulfilled, d.VisitInfo("v-1", "Byskolen", sequence=2), school)
     assert held.recipient.key == "school:v-1" and held.calendar is not None and held.calendar.cancelled
     assert (held.calendar.sequence, held.calendar.start) == (3, START)
     assert held.context["calendar_withdrawn"] and held.context["was_confirmed"]
-    (already,) = d.visit_unfulfilled(unfulfilled, None, Holding("school:v-1", EVENT.withdrawn(3)))
+    (already,) = d.visit_unfulfilled(unfulfilled, None, Holding(Recipient.school("v-1"), EVENT.withdrawn(3)))
     assert already.calendar is None and not already.context["calendar_withdrawn"]
 
 

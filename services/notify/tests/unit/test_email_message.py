@@ -10,8 +10,9 @@ from jinja2.utils import urlize
 
 from notify.adapters.calendar import to_ics
 from notify.adapters.email import Envelope, build_message
-from notify.adapters.errors import DeliveryError
-from notify.adapters.templates import Rendered, linkify
+from notify.adapters.templates import linkify
+from notify.domain.rendered import Rendered
+from notify.service_layer.ports import DeliveryError
 from outreach_shared.calendar import CalendarEvent
 
 SENDER = "Jobbvinner <varsel@jobbvinner.no>"

@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from notify.adapters.errors import DeliveryError
 from notify.adapters.sms import FileSmsSender, HttpSmsSender
+from notify.service_layer.ports import DeliveryError
 
 
 class Provider:

@@ -1,36 +1,48 @@
 """E-mail over SMTP (aiosmtplib): multipart plain text + HTML, with an .ics invitation when there is one.
 
-Messages are written straight to RFC 5322 bytes (quoted-printable bodies, base64 attachment, RFC 2047 headers)
-and handed to the server as they are: building an `EmailMessage` and flattening it cost several milliseconds of
-CPU per e-mail (header parsing and refolding in pure Python), which bounded a fan-out to a few hundred a second.
+Messages are built with the standard library's `email` package (`EmailMessage` under an SMTP policy: CRLF, lines of
+at most 78 characters, RFC 2047 headers, quoted-printable text and a base64 invitation) and handed to the server as
+bytes. Cost (timeit, `build_message` of a visit confirmation with its invitation, 2026-12-04, 2-core machine): about
+300 a second (3.3 ms each; 1.6 ms without an invitation) against about 1,300 a second (0.76 ms) for the hand-written
+MIME it replaced; 0.55 ms of either is the invitation's ATTENDEE line (`addressed_to`). A fan-out's 5,000 invitations
+(no calendar part) cost some 7 s of CPU more than before, inside the `fanout` bench's 30 s (it measured ~10 s).
 """
 
 import asyncio
-import base64
-import binascii
 import contextlib
-import re
-import secrets
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.charset import BASE64, Charset
-from email.header import Header
-from email.utils import format_datetime, parseaddr
+from email.headerregistry import Address, BaseHeader, HeaderRegistry, UnstructuredHeader
+from email.message import EmailMessage
+from email.policy import SMTP, SMTPUTF8, Policy
+from email.utils import parseaddr
 from functools import lru_cache
 from typing import Any
 
 import aiosmtplib
 
-from notify.adapters.errors import DeliveryError
-from notify.adapters.templates import Rendered
+from notify.domain.rendered import Email, Rendered
+from notify.service_layer.ports import DeliveryError
 from outreach_shared.calendar import addressed_to
+from outreach_shared.skeleton import Clock, SystemClock
 
-CRLF = "\r\n"
-UTF8_BASE64 = Charset("utf-8")
-UTF8_BASE64.header_encoding = BASE64  # the default ("shortest") encodes every header both ways to compare: 3x slower
-_SPECIALS = re.compile(r'[][\\()<>@,:;".]')
-_ESCAPES = re.compile(r'[\\"]')
+
+class _UnfoldedHeader(UnstructuredHeader, BaseHeader):
+    """A header written on one line however long (RFC 5322 allows 998 characters): folding a lone `<URL>` puts it
+    on a continuation line, and parsers read it back with the fold's space in front."""
+
+    def fold(self, *, policy: Policy) -> str:
+        """The header on one line."""
+        return f"{self.name}: {self}{policy.linesep}"
+
+
+_HEADERS = HeaderRegistry()
+_HEADERS.map_to_type("list-unsubscribe", _UnfoldedHeader)
+POLICY = SMTP.clone(refold_source="none", header_factory=_HEADERS)
+"""CRLF line endings, 78-character lines; headers this module set are folded once and never parsed again."""
+UTF8_POLICY = SMTPUTF8.clone(refold_source="none", header_factory=_HEADERS)
+"""For a recipient whose address is not ASCII (the server must support SMTPUTF8)."""
 
 
 @dataclass(frozen=True)
@@ -57,30 +69,29 @@ def build_message(
     sender: str, envelope: Envelope, rendered: Rendered, calendar: str | None, *, now: datetime | None = None
 ) -> OutgoingEmail:
     """A multipart/alternative message, wrapped in multipart/mixed when an invitation is attached."""
-    from_header, mail_from = _sender(sender)
+    from_address = _sender(sender)
     to = _single_line(envelope.to)
     if not to or " " in to:
         raise DeliveryError("invalid recipient address", permanent=True)
-    headers = [
-        f"From: {from_header}",
-        f"To: {_address(envelope.to_name, to)}",
-        _header("Subject", rendered.subject),
-        f"Message-ID: {_single_line(envelope.message_id)}",
-        f"Date: {format_datetime(now or datetime.now(UTC))}",
-        "MIME-Version: 1.0",
-        "Auto-Submitted: auto-generated",  # RFC 3834: no out-of-office answers to us
-    ]
+    name = _single_line(envelope.to_name or "")
+    smtputf8 = not (to.isascii() and from_address.addr_spec.isascii())
+    message = EmailMessage(policy=UTF8_POLICY if smtputf8 else POLICY)
+    message["From"] = from_address
+    message["To"] = _address(name, to)
+    message["Subject"] = _single_line(rendered.subject)
+    message["Message-ID"] = _single_line(envelope.message_id)
+    message["Date"] = now or datetime.now(UTC)
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office answers to us
     if rendered.settings_url:  # RFC 2369; no List-Unsubscribe-Post: there is no one-click endpoint
-        headers.append(f"List-Unsubscribe: <{_single_line(rendered.settings_url)}>")
-    alternative = _multipart(
-        "alternative",
-        [_text_part("plain", rendered.text), _text_part("html", rendered.html)],
-    )
+        message["List-Unsubscribe"] = f"<{_single_line(rendered.settings_url)}>"
+    message.set_content(rendered.text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    message.add_alternative(rendered.html, subtype="html", charset="utf-8", cte="quoted-printable")
     if calendar is not None:
-        calendar = addressed_to(calendar, to, _single_line(envelope.to_name or "") or None)
-    body = alternative if calendar is None else _multipart("mixed", [alternative, _calendar_part(calendar)])
-    data = CRLF.join(headers) + CRLF + body
-    return OutgoingEmail(mail_from, to, data.encode(), smtputf8=not (to.isascii() and mail_from.isascii()))
+        calendar = addressed_to(calendar, to, name or None)
+        method = "CANCEL" if "METHOD:CANCEL" in calendar else "REQUEST"
+        message.add_attachment(calendar.encode(), maintype="text", subtype="calendar", cte="base64",
+                               filename="invitation.ics", params={"charset": "utf-8", "method": method})  # fmt: skip
+    return OutgoingEmail(from_address.addr_spec, to, message.as_bytes(), smtputf8=smtputf8)
 
 
 def _single_line(value: str) -> str:
@@ -88,63 +99,18 @@ def _single_line(value: str) -> str:
     return " ".join(value.splitlines()).strip() if "\r" in value or "\n" in value else value.strip()
 
 
+def _address(name: str, address: str) -> Address:
+    """The recipient, by its parts: the SMTPUTF8 policy writes a non-ASCII local part as it is."""
+    username, at, domain = address.rpartition("@")
+    if not at or not username or not domain:
+        raise DeliveryError("invalid recipient address", permanent=True)
+    return Address(display_name=name, username=username, domain=domain)
+
+
 @lru_cache(maxsize=8)
-def _sender(sender: str) -> tuple[str, str]:
+def _sender(sender: str) -> Address:
     name, address = parseaddr(_single_line(sender))
-    return _address(name or None, address), address
-
-
-def _address(name: str | None, address: str) -> str:
-    """`Name <address>`: a non-ASCII name as an RFC 2047 encoded word, one with specials quoted."""
-    name = _single_line(name or "")
-    if not name:
-        return address
-    if not name.isascii():
-        shown = Header(name, UTF8_BASE64).encode(linesep=CRLF)
-    elif _SPECIALS.search(name):
-        shown = '"{}"'.format(_ESCAPES.sub(r"\\\g<0>", name))
-    else:
-        shown = name
-    return f"{shown} <{address}>"
-
-
-def _header(name: str, value: str) -> str:
-    value = _single_line(value)
-    if value.isascii() and len(name) + len(value) < 76:
-        return f"{name}: {value}"
-    encoded = Header(value, "us-ascii" if value.isascii() else UTF8_BASE64, header_name=name).encode(linesep=CRLF)
-    return f"{name}: {encoded}"
-
-
-def _boundary() -> str:
-    # "=_" never occurs in quoted-printable or base64 text, so no part can contain the boundary
-    return f"=_{secrets.token_hex(12)}"
-
-
-def _multipart(subtype: str, parts: list[str]) -> str:
-    boundary = _boundary()
-    head = f'Content-Type: multipart/{subtype}; boundary="{boundary}"{CRLF}{CRLF}'
-    inner = "".join(f"--{boundary}{CRLF}{part}{CRLF}" for part in parts)
-    return f"{head}{inner}--{boundary}--{CRLF}"
-
-
-def _text_part(subtype: str, text: str) -> str:
-    lines = CRLF.join(text.splitlines()) + CRLF
-    body = binascii.b2a_qp(lines.encode(), istext=True).decode("ascii")
-    return (
-        f'Content-Type: text/{subtype}; charset="utf-8"{CRLF}'
-        f"Content-Transfer-Encoding: quoted-printable{CRLF}{CRLF}{body}"
-    )
-
-
-def _calendar_part(calendar: str) -> str:
-    method = "CANCEL" if "METHOD:CANCEL" in calendar else "REQUEST"
-    body = base64.encodebytes(calendar.encode()).decode("ascii").replace("\n", CRLF)
-    return (
-        f'Content-Type: text/calendar; charset="utf-8"; method="{method}"{CRLF}'
-        f"Content-Transfer-Encoding: base64{CRLF}"
-        f'Content-Disposition: attachment; filename="invitation.ics"{CRLF}{CRLF}{body}'
-    )
+    return Address(display_name=name, addr_spec=address)
 
 
 def _code_error(code: int, message: str) -> DeliveryError:
@@ -163,6 +129,7 @@ class SmtpEmailSender:
         self,
         *,
         host: str,
+        mail_from: str = "Jobbvinner <varsel@jobbvinner.no>",
         port: int,
         username: str = "",
         password: str = "",
@@ -170,6 +137,7 @@ class SmtpEmailSender:
         timeout: float = 30.0,
         pool_size: int = 8,
         idle_check_seconds: float = 10.0,
+        clock: Clock | None = None,
     ) -> None:
         self._options: dict[str, Any] = {
             "hostname": host,
@@ -182,9 +150,17 @@ class SmtpEmailSender:
         self._idle: list[tuple[aiosmtplib.SMTP, float]] = []
         self._slots = asyncio.Semaphore(max(1, pool_size))
         self._idle_check = idle_check_seconds
+        self._mail_from = mail_from
+        self._clock = clock or SystemClock()
 
-    async def send(self, message: OutgoingEmail) -> None:
-        """Hand the message to the server; returns once it accepted it, else raises DeliveryError."""
+    async def send(self, email: Email) -> None:
+        """Build the e-mail and hand it to the server; returns once it accepted it, else raises DeliveryError."""
+        envelope = Envelope(email.to, email.to_name, email.message_id)
+        message = build_message(self._mail_from, envelope, email.rendered, email.calendar, now=self._clock.now())
+        await self.send_message(message)
+
+    async def send_message(self, message: OutgoingEmail) -> None:
+        """Hand a built message to the server; returns once it accepted it, else raises DeliveryError."""
         async with self._slots:
             client: aiosmtplib.SMTP | None = None
             try:

@@ -2,20 +2,12 @@
 
 import asyncio
 import json
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
 
 import httpx
 
-from notify.adapters.errors import DeliveryError
-
-
-class SmsSender(Protocol):
-    """Sends one text message; raises DeliveryError."""
-
-    async def send(self, *, to: str, text: str, reference: str) -> None:
-        """Hand the message to the provider; returns once it accepted it."""
+from notify.service_layer.ports import DeliveryError
+from outreach_shared.skeleton import Clock, SystemClock
 
 
 class HttpSmsSender:
@@ -48,13 +40,14 @@ class HttpSmsSender:
 class FileSmsSender:
     """Appends each message as a JSON line to a file: the local stack's SMS 'provider'."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, clock: Clock | None = None) -> None:
         self._path = Path(path)
         self._lock = asyncio.Lock()
+        self._clock = clock or SystemClock()
 
     async def send(self, *, to: str, text: str, reference: str) -> None:
         """Write the message to the file."""
-        line = json.dumps({"to": to, "text": text, "reference": reference, "at": datetime.now(UTC).isoformat()})
+        line = json.dumps({"to": to, "text": text, "reference": reference, "at": self._clock.now().isoformat()})
         async with self._lock:
             await asyncio.to_thread(self._append, line)
 

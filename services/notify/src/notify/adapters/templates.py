@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 from notify.domain import formatting
 from notify.domain.formatting import LANGUAGES
 from notify.domain.notices import NoticeType, audience
+from notify.domain.rendered import Rendered
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 REQUIRED_BLOCKS = ("subject", "body")
@@ -23,18 +24,6 @@ CONTENT_CACHE_SIZE = 256
 
 class MissingTemplate(RuntimeError):
     """A notice type has no usable template in some language: the service must not start."""
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """A notice rendered for one language."""
-
-    subject: str
-    text: str
-    html: str
-    sms: str
-    settings_url: str = ""
-    """The recipient's notification settings in the web app (the mail's List-Unsubscribe)."""
 
 
 def _lang_filter(fn: Any) -> Any:

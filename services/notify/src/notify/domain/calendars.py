@@ -20,6 +20,7 @@ Only an attendee holding a live invitation is sent a CANCEL: nobody is told twic
 
 from dataclasses import dataclass
 
+from notify.domain.notices import Recipient
 from outreach_shared.calendar import CalendarEvent
 
 
@@ -27,7 +28,7 @@ from outreach_shared.calendar import CalendarEvent
 class Holding:
     """The last calendar message an attendee was sent for an event."""
 
-    recipient: str
+    recipient: Recipient
     event: CalendarEvent
 
 

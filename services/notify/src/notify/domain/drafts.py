@@ -133,7 +133,7 @@ def confirmed_context(p: b.VisitConfirmed) -> dict[str, Any]:
 
 
 def visit_confirmed(
-    p: b.VisitConfirmed, now: datetime, holdings: dict[str, Holding] | None = None
+    p: b.VisitConfirmed, now: datetime, holdings: dict[Recipient, Holding] | None = None
 ) -> list[NoticeDraft]:
     """The school (with the team's first names) and every team member get the invitation, with booking's SEQUENCE
     (raised above a CANCEL the recipient holds, which only a member released and taken back can)."""
@@ -143,7 +143,7 @@ def visit_confirmed(
     to_school, team = Recipient.school(p.visit_id), [Recipient.member(m.member_id) for m in p.team]
     drafts = [NoticeDraft.of(NoticeType.VISIT_CONFIRMED_SCHOOL, to_school, subject, ctx)]
     drafts += [NoticeDraft.of(NoticeType.VISIT_CONFIRMED_MEMBER, r, subject, ctx) for r in team]
-    return [replace(draft, calendar=reinvitation(held.get(draft.recipient.key), calendar)) for draft in drafts]
+    return [replace(draft, calendar=reinvitation(held.get(draft.recipient), calendar)) for draft in drafts]
 
 
 def visit_cancelled(
@@ -259,14 +259,12 @@ def registration_withdrawn(
     return [NoticeDraft.of(NoticeType.GATHERING_REGISTRATION_WITHDRAWN, recipient, subject, ctx, calendar)]
 
 
-def gathering_cancelled(p: t.GatheringCancelled, holdings: dict[str, Holding] | None = None) -> list[NoticeDraft]:
+def gathering_cancelled(p: t.GatheringCancelled, holdings: dict[Recipient, Holding] | None = None) -> list[NoticeDraft]:
     """Every registered or waiting member hears that the gathering is cancelled; those holding its invitation get
     a CANCEL with it."""
     ctx = {"gathering_id": p.gathering_id, "title": p.title, "reason": p.reason}
     subject, held = _gathering(p.gathering_id), holdings or {}
     return [
-        NoticeDraft.of(
-            NoticeType.GATHERING_CANCELLED, Recipient.member(m), subject, ctx, withdrawal(held.get(f"member:{m}"), None)
-        )
-        for m in p.member_ids
+        NoticeDraft.of(NoticeType.GATHERING_CANCELLED, r, subject, ctx, withdrawal(held.get(r), None))
+        for r in (Recipient.member(m) for m in p.member_ids)
     ]

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from notify.domain.notices import Recipient
+
 VISIT_REMINDER = "visit-reminder"
 GATHERING_REMINDER = "gathering-reminder"
 DIGEST = "organiser-digest"
@@ -30,7 +32,7 @@ def visit_prefix(visit_id: str) -> str:
 
 def gathering_prefix(gathering_id: str, member_id: str | None = None) -> str:
     """The key prefix of a gathering's reminders (of one member, when given)."""
-    return f"gathering:{gathering_id}:" + (f"member:{member_id}:" if member_id else "")
+    return f"gathering:{gathering_id}:" + (f"{Recipient.member(member_id).key}:" if member_id else "")
 
 
 def before(prefix: str, start: datetime, offsets: list[timedelta], now: datetime) -> list[Reminder]:

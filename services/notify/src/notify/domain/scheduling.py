@@ -28,7 +28,7 @@ def visit_reminders(
     out: list[Scheduled] = []
     for m in p.team:
         member = Recipient.member(m.member_id)
-        for rem in r.before(f"{prefix}member:{m.member_id}:", p.scheduled.start, member_offsets, now):
+        for rem in r.before(f"{prefix}{member.key}:", p.scheduled.start, member_offsets, now):
             out.append((rem, NoticeDraft.of(NoticeType.VISIT_REMINDER_MEMBER, member, subject, ctx)))
     for rem in r.before(f"{prefix}school:", p.scheduled.start, school_offsets, now):
         out.append((rem, NoticeDraft.of(NoticeType.VISIT_REMINDER_SCHOOL, school, subject, ctx)))

@@ -7,6 +7,7 @@ import asyncpg
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 
+from notify.adapters.dead_letters import DeadLetterRepository
 from notify.service_layer import dead_letters
 from outreach_shared.bulkheads import count_set_aside, describe, is_transient
 from outreach_shared.contracts import Topics
@@ -18,6 +19,7 @@ log = get_logger(__name__)
 
 def subscribe_dead_letters(broker: KafkaBroker, pool: asyncpg.Pool, *, group_id: str) -> None:
     """Store each dead letter's origin and reason (idempotent by partition and offset), then commit."""
+    repository = DeadLetterRepository(pool)
 
     @broker.subscriber(
         Topics.DEAD_LETTERS,
@@ -35,7 +37,7 @@ def subscribe_dead_letters(broker: KafkaBroker, pool: asyncpg.Pool, *, group_id:
         delay = 0.2
         while True:  # the offset is committed only once the dead letter is stored
             try:
-                new = await dead_letters.store(pool, partition=raw.partition, offset=raw.offset, headers=headers)
+                new = await dead_letters.store(repository, partition=raw.partition, offset=raw.offset, headers=headers)
                 break
             except Exception as exc:
                 if not is_transient(exc):  # the same on every attempt: it stays on the topic; the others go on

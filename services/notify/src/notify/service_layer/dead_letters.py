@@ -2,29 +2,20 @@
 
 from datetime import datetime
 
-import asyncpg
+from notify.adapters.dead_letters import DeadLetterRepository
 
 
-async def store(
-    conn: asyncpg.Connection | asyncpg.Pool,
-    *,
-    partition: int,
-    offset: int,
-    headers: dict[str, str],
-) -> bool:
+async def store(dead_letters: DeadLetterRepository, *, partition: int, offset: int, headers: dict[str, str]) -> bool:
     """Record one dead letter; False when it was already recorded (a redelivery). Headers are whatever the record
     carries: a NUL (Postgres text holds none) is dropped, a time that is not one is left out."""
-    result = await conn.execute(
-        """INSERT INTO dead_letters (partition, "offset", topic, consumer, reason, dead_lettered_at)
-           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING""",
-        partition,
-        offset,
-        _text(headers.get("x-original-topic", "?")),
-        _text(headers.get("x-dead-letter-consumer", "?")),
-        _text(headers.get("x-dead-letter-reason", ""))[:500],
-        _time(headers.get("x-dead-lettered-at")),
+    return await dead_letters.store(
+        partition=partition,
+        offset=offset,
+        topic=_text(headers.get("x-original-topic", "?")),
+        consumer=_text(headers.get("x-dead-letter-consumer", "?")),
+        reason=_text(headers.get("x-dead-letter-reason", ""))[:500],
+        dead_lettered_at=_time(headers.get("x-dead-lettered-at")),
     )
-    return bool(result.endswith(" 1"))
 
 
 def _text(value: str) -> str:

@@ -1,16 +1,13 @@
 """The organisers' daily digest of dead letters and failed deliveries, driven by a durable timer."""
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from uuid import NAMESPACE_URL, uuid5
-
-import asyncpg
 
 from notify.domain.channels import OSLO
 from notify.domain.notices import NoticeDraft, NoticeType, Recipient
 from notify.domain.reminders import DIGEST
 from notify.service_layer.planning import plan
-from outreach_shared import timers
+from notify.service_layer.unit_of_work import NotifyUnit
 from outreach_shared.timers import Timer
 
 
@@ -27,44 +24,26 @@ def _key(day: date) -> str:
     return f"digest:{day.isoformat()}"
 
 
-async def ensure_scheduled(conn: asyncpg.Connection | asyncpg.Pool, now: datetime, at: time) -> None:
+async def ensure_scheduled(uow: NotifyUnit) -> None:
     """Make sure a digest is pending (idempotent: one timer per day, never moved once set)."""
-    due = next_digest_at(now, at)
-    await conn.execute(
-        """INSERT INTO timers (kind, key, due_at) SELECT $1, $2, $3
-           WHERE NOT EXISTS (SELECT 1 FROM timers WHERE kind = $1 AND status = 'pending')
-           ON CONFLICT (kind, key) DO NOTHING""",
-        DIGEST,
-        _key(due.date()),
-        due,
-    )
+    due = next_digest_at(uow.now, uow.config.digest_at)
+    await uow.timers.ensure_digest(_key(due.date()), due)
 
 
-async def _collect(conn: asyncpg.Connection) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    letters = await conn.fetch(
-        """UPDATE dead_letters SET digested_at = now() WHERE digested_at IS NULL
-           RETURNING topic, consumer, reason, "offset" """
-    )
-    failed = await conn.fetch(
-        """UPDATE deliveries d SET digested_at = now() FROM notices n
-           WHERE n.id = d.notice_id AND d.status = 'failed' AND d.digested_at IS NULL
-           RETURNING n.notice_type, d.recipient, d.channel, d.attempts, coalesce(d.last_error, '') AS last_error"""
-    )
-    return [dict(r.items()) for r in letters], [dict(r.items()) for r in failed]
-
-
-async def send_digest(conn: asyncpg.Connection, timer: Timer, organisers: list[str], at: time) -> None:
+async def send_digest(uow: NotifyUnit, timer: Timer) -> None:
     """List what went wrong since the last digest to every organiser, then set tomorrow's digest."""
-    letters, failed = await _collect(conn)
+    letters = await uow.dead_letters.take_for_digest()
+    failed = await uow.deliveries.take_failed_for_digest()
     if letters or failed:
         day = timer.due_at.astimezone(OSLO).date().isoformat()
         ctx = {"day": day, "dead_letters": letters, "failed": failed}
         drafts = [
-            NoticeDraft.of(NoticeType.ORGANISER_DIGEST, Recipient("organiser", o), "digest", ctx) for o in organisers
+            NoticeDraft.of(NoticeType.ORGANISER_DIGEST, Recipient("organiser", o), "digest", ctx)
+            for o in uow.config.organisers
         ]
         event_id = uuid5(NAMESPACE_URL, f"notify:{timer.kind}:{timer.key}")
-        await plan(conn, drafts, event_id=event_id, correlation_id=f"timer:{timer.key}")
-    following = next_digest_at(max(timer.due_at, datetime.now(OSLO)), at)
+        await plan(uow, drafts, event_id=event_id, correlation_id=f"timer:{timer.key}")
+    following = next_digest_at(max(timer.due_at, uow.now), uow.config.digest_at)
     if _key(following.date()) == timer.key:  # fired ahead of its day (by hand): the next is the day after
-        following = next_digest_at(following, at)
-    await timers.schedule(conn, DIGEST, _key(following.date()), following)
+        following = next_digest_at(following, uow.config.digest_at)
+    await uow.timers.schedule(DIGEST, _key(following.date()), following)

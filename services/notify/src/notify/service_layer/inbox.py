@@ -1,69 +1,55 @@
-"""The member's inbox, their preferences, and the organisers' view of deliveries."""
+"""The member's inbox, their preferences, and the organisers' view of deliveries and reminders."""
 
-from typing import Any
 from uuid import UUID
 
-import asyncpg
-
-from notify.adapters import deliveries, read_models
+from notify.domain.deliveries import DeliveryRecord, InboxItem, InboxPage
 from notify.domain.notices import Recipient
 from notify.domain.preferences import Preferences
+from notify.service_layer.unit_of_work import NotifyUnit
 from outreach_shared.errors import Invalid, NotFound
 from outreach_shared.operations import SetAsideItem
 
 
-async def list_inbox(conn: asyncpg.Connection, member_id: str, limit: int = 100) -> dict[str, Any]:
+async def list_inbox(uow: NotifyUnit, member_id: str) -> InboxPage:
     """The member's notices, newest first, and how many are unread."""
-    rows = await conn.fetch(
-        """SELECT id, notice_type, title, body, created_at, read_at FROM inbox_items
-           WHERE member_id = $1 ORDER BY created_at DESC, id LIMIT $2""",
-        member_id,
-        limit,
-    )
-    unread = await conn.fetchval("SELECT count(*) FROM inbox_items WHERE member_id = $1 AND read_at IS NULL", member_id)
-    return {"items": [dict(r.items()) for r in rows], "unread": unread}
+    return await uow.inbox.page(member_id)
 
 
-async def mark_read(conn: asyncpg.Connection, member_id: str, item_id: UUID) -> dict[str, Any]:
+async def mark_read(uow: NotifyUnit, member_id: str, item_id: UUID) -> InboxItem:
     """Mark one of the member's notices read; someone else's (or none) is NotFound."""
-    row = await conn.fetchrow(
-        """UPDATE inbox_items SET read_at = coalesce(read_at, now()) WHERE id = $1 AND member_id = $2
-           RETURNING id, notice_type, title, body, created_at, read_at""",
-        item_id,
-        member_id,
-    )
-    if row is None:
+    item = await uow.inbox.mark_read(member_id, item_id)
+    if item is None:
         raise NotFound(f"no notification {item_id}")
-    return dict(row.items())
+    return item
 
 
-async def deliveries_for(conn: asyncpg.Connection, recipient: str) -> list[dict[str, Any]]:
+async def deliveries_for(uow: NotifyUnit, recipient: str) -> list[DeliveryRecord]:
     """Every delivery to a recipient with its channel, status and attempts (a bare member id means that member)."""
     try:
-        key = Recipient.of_query(recipient).key
+        who = Recipient.of_query(recipient)
     except ValueError:
         raise Invalid(
             "recipient must be member:ID (or the member's bare id), school:VISIT_ID or organiser:EMAIL",
             field="recipient",
         ) from None
-    return [dict(r.items()) for r in await deliveries.list_for_recipient(conn, key)]
+    return await uow.deliveries.list_for(who)
 
 
-async def get_preferences(conn: asyncpg.Connection, member_id: str) -> Preferences:
+async def get_preferences(uow: NotifyUnit, member_id: str) -> Preferences:
     """The member's preferences (the defaults when none were set)."""
-    return await read_models.get_preferences(conn, member_id) or Preferences()
+    return await uow.read_models.get_preferences(member_id) or Preferences()
 
 
-async def set_preferences(conn: asyncpg.Connection, member_id: str, preferences: Preferences) -> Preferences:
+async def set_preferences(uow: NotifyUnit, member_id: str, preferences: Preferences) -> Preferences:
     """Replace the member's preferences."""
-    await read_models.save_preferences(conn, member_id, preferences)
+    await uow.read_models.save_preferences(member_id, preferences)
     return preferences
 
 
-async def set_aside_deliveries(conn: asyncpg.Connection, limit: int) -> list[SetAsideItem]:
+async def set_aside_deliveries(uow: NotifyUnit, limit: int) -> list[SetAsideItem]:
     """Deliveries the worker set aside, for the operations view (the recipient says whose delivery log to read)."""
     return [
-        SetAsideItem(loop="deliveries", kind=r["channel"], key=str(r["id"]), reason=r["reason"],
-                     set_aside_at=r["set_aside_at"], subject=r["recipient"])
-        for r in await deliveries.list_set_aside(conn, limit)
+        SetAsideItem(loop="deliveries", kind=d.channel, key=str(d.id), reason=d.reason, set_aside_at=d.set_aside_at,
+                     subject=d.recipient.key)
+        for d in await uow.deliveries.list_set_aside(limit)
     ]  # fmt: skip

@@ -5,21 +5,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import asyncpg
-
-from notify.adapters import deliveries as repo
-from notify.adapters import read_models
-from notify.adapters.deliveries import Delivery
 from notify.domain.channels import fallback_channel
+from notify.domain.deliveries import Delivery
 from notify.domain.preferences import Channel
 from notify.domain.retry import Verdict
-from outreach_shared.contracts import new_envelope
+from notify.service_layer.unit_of_work import NotifyUnit
 from outreach_shared.contracts.notify import NotificationDelivered, NotificationFailed
-from outreach_shared.outbox import enqueue
 
 _STATUS = {Verdict.SENT: "sent", Verdict.RETRY: "pending", Verdict.FAILED: "failed"}
-
-
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 _PHONE = re.compile(r"\+?\d[\d \-]{6,}\d")
 
@@ -27,52 +20,6 @@ _PHONE = re.compile(r"\+?\d[\d \-]{6,}\d")
 def scrub_personal_data(text: str) -> str:
     """A provider's error text without e-mail addresses or phone numbers (it travels on a non-compacted topic)."""
     return _PHONE.sub("[phone]", _EMAIL.sub("[e-mail]", text))
-
-
-async def record_outcome(
-    conn: asyncpg.Connection,
-    delivery: Delivery,
-    attempt: int,
-    verdict: Verdict,
-    error: str | None,
-    retry_at: datetime | None,
-    *,
-    fall_back: bool = True,
-) -> bool:
-    """Write the outcome if this attempt is still the current one; publish it; create the fall-back (unless the
-    notice itself is at fault: another channel would fail on it too)."""
-    if not await repo.finish(conn, delivery.id, attempt, status=_STATUS[verdict], error=error, retry_at=retry_at):
-        return False
-    if verdict is Verdict.SENT:
-        event: NotificationDelivered | NotificationFailed = NotificationDelivered(
-            notification_id=str(delivery.id),
-            notice_type=delivery.notice_type.value,
-            channel=delivery.channel,
-            attempts=attempt,
-        )
-    elif verdict is Verdict.FAILED:
-        event = NotificationFailed(
-            notification_id=str(delivery.id),
-            notice_type=delivery.notice_type.value,
-            channel=delivery.channel,
-            attempts=attempt,
-            reason=scrub_personal_data(error or "failed")[:500],
-        )
-        if fall_back:
-            await _fall_back(conn, delivery)
-    else:
-        return True
-    await enqueue(
-        conn,
-        new_envelope(
-            event,
-            key=str(delivery.id),
-            producer="notify",
-            correlation_id=delivery.correlation_id,
-            causation_id=str(delivery.event_id),
-        ),
-    )
-    return True
 
 
 @dataclass(frozen=True)
@@ -86,49 +33,58 @@ class Outcome:
     retry_at: datetime | None = None
 
 
-async def record_outcomes(conn: asyncpg.Connection, outcomes: Sequence[Outcome]) -> list[bool]:
+def _emit(uow: NotifyUnit, delivery: Delivery, event: NotificationDelivered | NotificationFailed) -> None:
+    """The outcome's event, caused by the notice's event and carrying its correlation id."""
+    uow.emit_for(event, key=str(delivery.id), correlation_id=delivery.correlation_id,
+                 causation_id=str(delivery.event_id))  # fmt: skip
+
+
+def _delivered(o: Outcome) -> NotificationDelivered:
+    return NotificationDelivered(notification_id=str(o.delivery.id), notice_type=o.delivery.notice_type.value,
+                                 channel=o.delivery.channel, attempts=o.attempt)  # fmt: skip
+
+
+async def record_outcome(uow: NotifyUnit, outcome: Outcome, *, fall_back: bool = True) -> bool:
+    """Write the outcome if this attempt is still the current one; publish it; create the fall-back (unless the
+    notice itself is at fault: another channel would fail on it too)."""
+    delivery, attempt = outcome.delivery, outcome.attempt
+    status = _STATUS[outcome.verdict]
+    if not await uow.deliveries.finish(delivery.id, attempt, status=status, error=outcome.error,
+                                       retry_at=outcome.retry_at):  # fmt: skip
+        return False
+    if outcome.verdict is Verdict.SENT:
+        _emit(uow, delivery, _delivered(outcome))
+    elif outcome.verdict is Verdict.FAILED:
+        reason = scrub_personal_data(outcome.error or "failed")[:500]
+        _emit(uow, delivery, NotificationFailed(notification_id=str(delivery.id),
+                                                notice_type=delivery.notice_type.value, channel=delivery.channel,
+                                                attempts=attempt, reason=reason))  # fmt: skip
+        if fall_back:
+            await _fall_back(uow, delivery)
+    return True
+
+
+async def record_outcomes(uow: NotifyUnit, outcomes: Sequence[Outcome]) -> list[bool]:
     """Record many outcomes in one transaction: `sent` ones set-based, the rest one by one; which were recorded."""
     sent = [o for o in outcomes if o.verdict is Verdict.SENT]
-    recorded = await repo.finish_sent(conn, [(o.delivery.id, o.attempt) for o in sent])
-    envelopes = [
-        new_envelope(
-            NotificationDelivered(
-                notification_id=str(o.delivery.id),
-                notice_type=o.delivery.notice_type.value,
-                channel=o.delivery.channel,
-                attempts=o.attempt,
-            ),
-            key=str(o.delivery.id),
-            producer="notify",
-            correlation_id=o.delivery.correlation_id,
-            causation_id=str(o.delivery.event_id),
-        )
-        for o in sent
-        if o.delivery.id in recorded
-    ]
-    if envelopes:
-        await enqueue(conn, *envelopes)
+    recorded = await uow.deliveries.finish_sent([(o.delivery.id, o.attempt) for o in sent])
+    for o in sent:
+        if o.delivery.id in recorded:
+            _emit(uow, o.delivery, _delivered(o))
     done: list[bool] = []
     for o in outcomes:
         if o.verdict is Verdict.SENT:
             done.append(o.delivery.id in recorded)
         else:
-            done.append(await record_outcome(conn, o.delivery, o.attempt, o.verdict, o.error, o.retry_at))
+            done.append(await record_outcome(uow, o))
     return done
 
 
-async def _fall_back(conn: asyncpg.Connection, delivery: Delivery) -> None:
+async def _fall_back(uow: NotifyUnit, delivery: Delivery) -> None:
     channel = fallback_channel(Channel(delivery.channel), delivery.urgent)
     if channel is None:
         return
-    contact = await read_models.get_contact(conn, delivery.recipient)
+    contact = await uow.read_models.get_contact(delivery.recipient)
     if contact is None or not contact.phone:
         return
-    await repo.create_delivery(
-        conn,
-        notice_id=delivery.notice_id,
-        event_id=delivery.event_id,
-        recipient=delivery.recipient,
-        channel=channel.value,
-        fallback_of=delivery.id,
-    )
+    await uow.deliveries.create_fallback(delivery, channel.value)

@@ -21,11 +21,14 @@ possible, one per delivery at most, with the same Message-ID. In-app inbox deliv
 `sent` status in the transaction that locks them (set-based, one statement per batch, by a loop of their own so
 they never wait for e-mails): never twice.
 
-New deliveries wake the worker at once (LISTEN on `<schema>_deliveries`, fired by a trigger when deliveries
-are planned or become due again, its payload saying whether for the inbox loop or a send loop); the poll every
-`delivery_poll_seconds` is the fall-back. A woken send loop waits `delivery_gather_seconds` before it claims, so
-e-mails planned close together share a claim. Several instances may run side by side: `SKIP LOCKED` and the
-leases keep them apart.
+New deliveries wake the worker at once (the `Wakeups` port: LISTEN on `<schema>_deliveries`, fired by a trigger
+when deliveries are planned or become due again, its payload saying whether for the inbox loop or a send loop);
+the poll every `delivery_poll_seconds` is the fall-back. A woken send loop waits `delivery_gather_seconds` before
+it claims, so e-mails planned close together share a claim. Several instances may run side by side: `SKIP LOCKED`
+and the leases keep them apart.
+
+The worker reaches the database only through units of work (`Units`), and the providers through the
+`EmailSender` and `SmsSender` ports: tests run it on fakes in memory.
 
 Members' inbox items are mostly written when their notices are planned (`planning.plan_all` with a renderer); the
 inbox loop writes the rest (reminders' and anything planned without one).
@@ -35,31 +38,38 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
 from uuid import UUID
 
-import asyncpg
-
-from notify.adapters import deliveries as repo
-from notify.adapters import read_models
-from notify.adapters.deliveries import Delivery, Unreadable
-from notify.adapters.email import Envelope, SmtpEmailSender, build_message
-from notify.adapters.errors import DeliveryError
-from notify.adapters.read_models import Contact
-from notify.adapters.sms import SmsSender
-from notify.adapters.templates import Rendered, Renderer
-from notify.domain.channels import fallback_channel, hold_until
-from notify.domain.preferences import Channel, Preferences, QuietHours, notice_language
+from notify.domain.channels import fallback_channel
+from notify.domain.deliveries import Delivery, InboxWrite
+from notify.domain.preferences import Channel
+from notify.domain.rendered import Email, Rendered
 from notify.domain.retry import RetryPolicy, Verdict
-from notify.service_layer.outcomes import Outcome, record_outcome, record_outcomes, scrub_personal_data
-from notify.settings import NotifySettings
+from notify.service_layer.outcomes import Outcome, record_outcomes
+from notify.service_layer.ports import DeliveryError, EmailSender, Renderer, SmsSender, Units, Wakeups
+from notify.service_layer.preparing import Preparation, Preparer
 from outreach_shared.bulkheads import count_set_aside, describe, is_permanent, is_transient
-from outreach_shared.db import stateless_connection
 from outreach_shared.logging import bound, get_logger
+from outreach_shared.skeleton import Clock
 
 log = get_logger(__name__)
-Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    """How the worker claims, sends and retries (from settings)."""
+
+    poll_seconds: float = 1.0
+    gather_seconds: float = 0.05
+    batch_size: int = 100
+    inbox_batch_size: int = 500
+    concurrency: int = 16
+    loops: int = 2
+    lease_seconds: float = 120.0
+    retry: RetryPolicy = field(default_factory=lambda: RetryPolicy(6, 30.0, 3600.0))
+    message_id_domain: str = "notify.jobbvinner.no"
+    preparation: Preparation = field(default_factory=Preparation)
 
 
 @dataclass(frozen=True)
@@ -73,39 +83,27 @@ class Outgoing:
     rendered: Rendered
 
 
-@dataclass(frozen=True)
-class Resolved:
-    """Where and how a delivery goes, or why it cannot go yet."""
-
-    address: str | None
-    name: str | None
-    language: str
-    quiet: QuietHours | None
-    erased: bool = False
-
-
 class DeliveryWorker:
     """Claims, sends and records deliveries until cancelled."""
 
     def __init__(
         self,
-        pool: asyncpg.Pool,
-        settings: NotifySettings,
+        units: Units,
+        config: WorkerConfig,
         renderer: Renderer,
-        email: SmtpEmailSender,
+        email: EmailSender,
         sms: SmsSender,
         clock: Clock,
+        wakeups: Wakeups | None = None,
     ) -> None:
-        self._pool = pool
-        self._s = settings
-        self._renderer = renderer
+        self._units = units
+        self._c = config
+        self._preparer = Preparer(renderer, config.preparation)
         self._email = email
         self._sms = sms
-        self._now = clock
-        self._policy = RetryPolicy(
-            settings.delivery_max_attempts, settings.retry_base_seconds, settings.retry_max_seconds
-        )
-        self._slots = asyncio.Semaphore(max(1, settings.delivery_concurrency))
+        self._clock = clock
+        self._wakeups = wakeups
+        self._slots = asyncio.Semaphore(max(1, config.concurrency))
         self._unrecorded: set[UUID] = set()
         """Deliveries this worker is sending or has sent whose outcome is not stored yet. Their lease can run out
         while the database is away; another loop of this worker must not claim them and send them again."""
@@ -113,7 +111,7 @@ class DeliveryWorker:
         self._send_wakes: list[asyncio.Event] = []
         self._idle_senders: list[asyncio.Event] = []
         """Send loops waiting for work, most recently idle last."""
-        self._lease_check_seconds = min(settings.delivery_poll_seconds, settings.delivery_lease_seconds / 4)
+        self._lease_check_seconds = min(config.poll_seconds, config.lease_seconds / 4)
         self._leases_checked: dict[bool, float] = {}
         """When each kind of delivery (inbox or not) last had its expired leases looked for (monotonic)."""
 
@@ -123,7 +121,7 @@ class DeliveryWorker:
         for event in self._send_wakes:
             event.set()
 
-    def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+    def on_wake(self, payload: str) -> None:
         """Deliveries were planned or are due again: the payload says for which loop, `inbox` or `send` (anything
         else wakes both). One idle send loop looks for them (when none is idle, every send loop looks again once
         it is done): waking every loop made all but one claim nothing, at a transaction each."""
@@ -138,20 +136,21 @@ class DeliveryWorker:
                 event.set()
 
     async def run(self) -> None:
-        """Deliver until cancelled (several send loops and one inbox loop, woken by NOTIFY); errors are logged and
-        the loops go on."""
-        listener = asyncio.create_task(self._listen())
+        """Deliver until cancelled (several send loops and one inbox loop, woken by the wake-ups); errors are logged
+        and the loops go on."""
+        listener = asyncio.create_task(self._wakeups.listen(self.on_wake)) if self._wakeups else None
         try:
             senders = []
-            for _ in range(max(1, self._s.delivery_loops)):
+            for _ in range(max(1, self._c.loops)):
                 event = asyncio.Event()
                 self._send_wakes.append(event)
-                senders.append(self._loop(self.send_once, event, self._idle_senders, self._s.delivery_gather_seconds))
+                senders.append(self._loop(self.send_once, event, self._idle_senders, self._c.gather_seconds))
             await asyncio.gather(*senders, self._loop(self.deliver_inbox_once, self._inbox_wake, []))
         finally:
-            listener.cancel()
-            with contextlib.suppress(BaseException):
-                await listener
+            if listener is not None:
+                listener.cancel()
+                with contextlib.suppress(BaseException):
+                    await listener
 
     async def _loop(
         self, step: Callable[[], Awaitable[bool]], event: asyncio.Event, idle: list[asyncio.Event], gather: float = 0.0
@@ -171,7 +170,7 @@ class DeliveryWorker:
             idle.append(event)
             try:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(event.wait(), self._s.delivery_poll_seconds)
+                    await asyncio.wait_for(event.wait(), self._c.poll_seconds)
                 if event.is_set() and gather > 0:
                     await asyncio.sleep(gather)
             finally:
@@ -186,27 +185,6 @@ class DeliveryWorker:
         self._leases_checked[inbox] = now
         return True
 
-    async def _listen(self) -> None:
-        """Hold a LISTEN connection so planned deliveries wake the loops; re-listen after trouble."""
-        while True:
-            try:
-                async with self._pool.acquire() as conn:
-                    channel = f"{await conn.fetchval('SELECT current_schema()')}_deliveries"
-                    await conn.add_listener(channel, self._on_notify)
-                    try:
-                        self.wake()  # whatever was planned before we listened
-                        lost = asyncio.Event()
-                        conn.add_termination_listener(lambda _c, done=lost: done.set())
-                        await lost.wait()
-                    finally:
-                        with contextlib.suppress(Exception):
-                            await conn.remove_listener(channel, self._on_notify)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.warning("delivery listener failed; polling until it is back", exc_info=True)
-            await asyncio.sleep(max(1.0, self._s.delivery_poll_seconds))
-
     async def run_once(self) -> bool:
         """Handle one batch of due inbox deliveries and one of the others; False when none was due."""
         written = await self.deliver_inbox_once()
@@ -217,20 +195,18 @@ class DeliveryWorker:
 
         Inbox items have a loop of their own: they no longer wait for the e-mails claimed with them to be sent.
         """
-        async with stateless_connection(self._pool) as conn, conn.transaction():
-            batch = await repo.lock_due_batch(
-                conn, self._s.delivery_inbox_batch_size, inbox=True, expired_leases=self._expired_leases_due(True)
+        async with self._units() as uow:
+            batch = await uow.deliveries.lock_due_batch(
+                self._c.inbox_batch_size, inbox=True, expired_leases=self._expired_leases_due(True)
             )
             if not batch:
                 return False
-            prepared = await self._prepare_all(conn, batch, "inbox")
-            await repo.deliver_to_inbox(
-                conn,
-                [
-                    (d.id, d.notice_id, d.recipient.partition(":")[2], d.notice_type.value, r.subject, r.text)
-                    for d, _, r in prepared
-                ],
-            )
+            ready = await self._preparer.prepare_all(uow, batch, "inbox")
+            await uow.deliveries.deliver_to_inbox([
+                InboxWrite(r.delivery.id, r.delivery.notice_id, r.delivery.recipient.ref,
+                           r.delivery.notice_type.value, r.rendered.subject, r.rendered.text)
+                for r in ready
+            ])  # fmt: skip
         return True
 
     async def send_once(self) -> bool:
@@ -241,122 +217,27 @@ class DeliveryWorker:
         if claimed is None:
             return False
         if claimed:
-            await self._send_and_record(claimed, claimed_at + self._s.delivery_lease_seconds / 2)
+            await self._send_and_record(claimed, claimed_at + self._c.lease_seconds / 2)
         return True
 
     async def claim(self) -> list[Outgoing] | None:
         """Step 1: lock a batch of due e-mail and SMS deliveries and count their attempts (None: none due)."""
-        async with stateless_connection(self._pool) as conn, conn.transaction():
-            due = await repo.lock_due_batch(
-                conn, self._s.delivery_batch_size, inbox=False, expired_leases=self._expired_leases_due(False)
+        async with self._units() as uow:
+            due = await uow.deliveries.lock_due_batch(
+                self._c.batch_size, inbox=False, expired_leases=self._expired_leases_due(False)
             )
             batch = [d for d in due if d.id not in self._unrecorded]
             if not batch:
                 return None
-            outgoing = await self._prepare_all(conn, batch, "deliveries")
-            if not outgoing:
+            ready = await self._preparer.prepare_all(uow, batch, "deliveries")
+            if not ready:
                 return []
-            attempts = await repo.mark_attempts(conn, [d.id for d, _, _ in outgoing], self._s.delivery_lease_seconds)
+            attempts = await uow.deliveries.mark_attempts([r.delivery.id for r in ready], self._c.lease_seconds)
         result = []
-        for delivery, target, rendered in outgoing:
-            assert target.address is not None
-            result.append(Outgoing(delivery, attempts[delivery.id], target.address, target.name, rendered))
+        for r in ready:
+            assert r.target.address is not None  # prepare_all holds back a delivery with no address
+            result.append(Outgoing(r.delivery, attempts[r.delivery.id], r.target.address, r.target.name, r.rendered))
         return result
-
-    async def _prepare_all(
-        self, conn: asyncpg.Connection, locked: list[Delivery | Unreadable], loop: str
-    ) -> list[tuple[Delivery, Resolved, Rendered]]:
-        """Resolve and render a locked batch; deliveries cancelled, held or waiting for a contact are left out, and
-        so is one that cannot be read, resolved or rendered (a retired notice type, a date out of range, a template
-        error): it is set aside, and the rest of the batch goes on."""
-        batch = [d for d in locked if isinstance(d, Delivery)]
-        for unread in (d for d in locked if isinstance(d, Unreadable)):
-            reason = scrub_personal_data(f"set aside: {describe(unread.error)}")[:500]
-            await repo.set_aside_unread(conn, unread.id, reason)
-            count_set_aside("notify", loop, reason, delivery_id=str(unread.id))
-        state = await read_models.get_recipients_state(conn, {d.recipient for d in batch}, contacts=True)
-        ready: list[tuple[Delivery, Resolved, Rendered]] = []
-        rendered: dict[tuple[UUID, str, str | None], Rendered] = {}  # a notice's channels share one rendering
-        for i, delivery in enumerate(batch):
-            with bound(delivery_id=str(delivery.id), event_id=str(delivery.event_id), channel=delivery.channel):
-                try:
-                    target = self._resolve(
-                        delivery, delivery.recipient in state.erased, state.contacts, state.preferences
-                    )
-                    prepared = await self._prepare(conn, delivery, target, rendered)
-                except Exception as exc:
-                    if is_transient(exc) or isinstance(exc, asyncpg.PostgresError):
-                        raise  # a passing outage, or a statement that spoiled the transaction: the batch again
-                    await self._set_aside(conn, delivery, loop, exc)
-                    continue
-            if prepared is not None:
-                ready.append((delivery, target, prepared))
-            if i % 25 == 24:
-                await asyncio.sleep(0)  # rendering is CPU: let the HTTP API and consumers in
-        return ready
-
-    async def _set_aside(self, conn: asyncpg.Connection, delivery: Delivery, loop: str, exc: Exception) -> None:
-        """Record the delivery `failed` for good with the reason (no fall-back: the notice is at fault, not the
-        channel), visible in the delivery log and the operations view."""
-        if not await read_models.try_lock_recipient(conn, delivery.recipient):
-            return  # being erased: the erasure deletes it (waiting here for the erasure would deadlock with it)
-        reason = scrub_personal_data(f"set aside: {describe(exc)}")[:500]
-        attempt = await repo.mark_attempt(conn, delivery.id, self._s.delivery_lease_seconds)
-        await record_outcome(conn, delivery, attempt, Verdict.FAILED, reason, None, fall_back=False)
-        await repo.mark_set_aside(conn, delivery.id)
-        count_set_aside("notify", loop, reason, delivery_id=str(delivery.id), channel=delivery.channel)
-
-    async def _prepare(
-        self,
-        conn: asyncpg.Connection,
-        delivery: Delivery,
-        target: Resolved,
-        rendered: dict[tuple[UUID, str, str | None], Rendered],
-    ) -> Rendered | None:
-        """Cancel, hold or wait as needed (None), or render the delivery to be sent."""
-        now = self._now()
-        if target.erased:
-            await conn.execute("UPDATE deliveries SET status = 'cancelled' WHERE id = $1", delivery.id)
-            return None
-        if delivery.channel != Channel.INBOX and target.address is None:
-            await self._wait_for_contact(conn, delivery, now)
-            return None
-        until = hold_until(now, Channel(delivery.channel), delivery.urgent, target.quiet)
-        if until is not None:
-            await repo.hold(conn, delivery.id, until, "quiet-hours")
-            return None
-        key = (delivery.notice_id, target.language, target.name)
-        if key not in rendered:
-            rendered[key] = self._renderer.render(delivery.notice_type, target.language, delivery.context, target.name)
-        return rendered[key]
-
-    async def _wait_for_contact(self, conn: asyncpg.Connection, delivery: Delivery, now: datetime) -> None:
-        contact = await read_models.get_contact(conn, delivery.recipient)
-        if contact is not None and delivery.channel == Channel.SMS:  # known, but no phone number at all
-            attempt = await repo.mark_attempt(conn, delivery.id, self._s.delivery_lease_seconds)
-            await record_outcome(conn, delivery, attempt, Verdict.FAILED, "no phone number", None)
-            return
-        await repo.hold(conn, delivery.id, now + timedelta(seconds=self._s.contact_wait_seconds), "contact")
-
-    def _resolve(
-        self, delivery: Delivery, erased: bool, contacts: dict[str, Contact], prefs: dict[str, Preferences]
-    ) -> Resolved:
-        kind, _, ref = delivery.recipient.partition(":")
-        if kind == "organiser":
-            return Resolved(ref if delivery.channel == Channel.EMAIL else None, None, self._s.organiser_language, None)
-        if erased:
-            return Resolved(None, None, "nb", None, erased=True)
-        contact = contacts.get(delivery.recipient)
-        pref = prefs.get(ref) if kind == "member" else None
-        language = notice_language(pref, contact.language if contact else None)
-        quiet = (
-            pref.quiet_hours if pref else QuietHours(start=self._s.default_quiet_start, end=self._s.default_quiet_end)
-        )
-        if contact is None:
-            return Resolved(None, None, language, quiet)
-        address = contact.email if delivery.channel == Channel.EMAIL else contact.phone or None
-        name = contact.first_name if kind == "member" else contact.name
-        return Resolved(address, name, language, quiet)
 
     async def _send_and_record(self, batch: list[Outgoing], send_by: float) -> None:
         """Steps 2 and 3: send with bounded concurrency; record results in small batches as they come."""
@@ -402,9 +283,8 @@ class DeliveryWorker:
         """Step 2: hand the message to its provider; the error, or None once it was accepted."""
         try:
             if out.delivery.channel == Channel.EMAIL:
-                envelope = Envelope(out.address, out.name, f"<{out.delivery.id}@{self._s.message_id_domain}>")
-                message = build_message(self._s.mail_from, envelope, out.rendered, out.delivery.calendar)
-                await self._email.send(message)
+                message_id = f"<{out.delivery.id}@{self._c.message_id_domain}>"
+                await self._email.send(Email(out.address, out.name, message_id, out.rendered, out.delivery.calendar))
             else:
                 await self._sms.send(to=out.address, text=out.rendered.sms, reference=str(out.delivery.id))
         except DeliveryError as exc:
@@ -419,10 +299,9 @@ class DeliveryWorker:
         return None
 
     def _outcome(self, out: Outgoing, error: DeliveryError | None) -> Outcome:
-        verdict = self._policy.verdict(
-            ok=error is None, permanent=bool(error and error.permanent), attempts=out.attempt
-        )
-        retry_at = self._now() + self._policy.backoff(out.attempt) if verdict is Verdict.RETRY else None
+        policy = self._c.retry
+        verdict = policy.verdict(ok=error is None, permanent=bool(error and error.permanent), attempts=out.attempt)
+        retry_at = self._clock.now() + policy.backoff(out.attempt) if verdict is Verdict.RETRY else None
         return Outcome(out.delivery, out.attempt, verdict, error.reason if error else None, retry_at)
 
     async def _record_many(
@@ -433,7 +312,7 @@ class DeliveryWorker:
         fall_back = False
         for outcome, done in zip(outcomes, recorded, strict=True):
             with bound(delivery_id=str(outcome.delivery.id), channel=outcome.delivery.channel):
-                self._log(outcome, done)
+                _log(outcome, done)
             fall_back |= outcome.verdict is Verdict.FAILED and bool(
                 fallback_channel(Channel(outcome.delivery.channel), outcome.delivery.urgent)
             )
@@ -448,9 +327,9 @@ class DeliveryWorker:
         delay = 0.2
         while True:
             try:
-                async with stateless_connection(self._pool) as conn, conn.transaction():
-                    recorded = await record_outcomes(conn, outcomes)
-                    await repo.release(conn, [(o.delivery.id, o.attempt) for o in gave_back])
+                async with self._units() as uow:
+                    recorded = await record_outcomes(uow, outcomes)
+                    await uow.deliveries.release([(o.delivery.id, o.attempt) for o in gave_back])
                 return recorded
             except Exception as exc:
                 if not is_transient(exc):
@@ -459,13 +338,13 @@ class DeliveryWorker:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
 
-    @staticmethod
-    def _log(outcome: Outcome, recorded: bool) -> None:
-        if not recorded:
-            log.warning("attempt outcome not recorded: another worker took the delivery over")
-        elif outcome.verdict is not Verdict.SENT:
-            log.info("delivery attempt failed", verdict=outcome.verdict.value, attempt=outcome.attempt)
-
     async def record(self, out: Outgoing, error: DeliveryError | None) -> None:
         """Step 3 for a single attempt: sent, retry later, or failed for good (with the fall-back when urgent)."""
         await self._record_many([(out, error)], [])
+
+
+def _log(outcome: Outcome, recorded: bool) -> None:
+    if not recorded:
+        log.warning("attempt outcome not recorded: another worker took the delivery over")
+    elif outcome.verdict is not Verdict.SENT:
+        log.info("delivery attempt failed", verdict=outcome.verdict.value, attempt=outcome.attempt)

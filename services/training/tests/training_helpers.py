@@ -11,11 +11,11 @@ from typing import Any, TypeVar
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from pydantic import BaseModel
 
+from outreach_dev.testing.fakes import MovableClock
 from outreach_dev.testing.service import RunningService
 from outreach_dev.testing.windows import school_day_start
 from outreach_shared.contracts import Envelope, Topics, new_envelope
 from outreach_shared.contracts import ambassadors as a
-from training.entrypoints.deps import CLOCK
 
 T = TypeVar("T")
 
@@ -33,8 +33,10 @@ async def eventually(check: Callable[[], Awaitable[T]], *, timeout: float = 20.0
 
 
 def uid(prefix: str) -> str:
-    """A unique id for one test."""
-    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+    """A unique id for one test: a UUID, as members' ids are (the kit's caller refuses a member token without one);
+    `prefix` only names what the id is for where it is made."""
+    del prefix
+    return str(uuid.uuid4())
 
 
 def snapshot(member_id: str, *, county: str, profession: str = "nurse", active: bool = True) -> a.MemberSnapshot:
@@ -123,12 +125,12 @@ async def gathering_events(kafka_bootstrap: str) -> AsyncIterator[GatheringEvent
 @contextlib.contextmanager
 def frozen_clock(svc: RunningService, at: datetime) -> Iterator[None]:
     """Make the service believe it is `at` (HTTP and event handlers) while the block runs."""
-    previous = svc.runtime.extras[CLOCK]
-    svc.runtime.extras[CLOCK] = lambda: at
+    previous = svc.runtime.clock
+    svc.runtime.clock = MovableClock(at)
     try:
         yield
     finally:
-        svc.runtime.extras[CLOCK] = previous
+        svc.runtime.clock = previous
 
 
 def gathering_body(county: str, *, capacity: int = 5, **changes: Any) -> dict[str, Any]:

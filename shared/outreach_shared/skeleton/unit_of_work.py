@@ -3,7 +3,7 @@
 A service subclasses `UnitOfWork`, adding its repositories as properties over `self.conn`. Events emitted are
 written to the outbox in the same transaction just before it commits, wrapped in this service's envelope with the
 correlation id of the request, event or timer that caused them. In unit tests the same class runs in memory with
-fake repositories (outreach_dev.testing.fakes.in_memory).
+fake repositories (the development package's fakes).
 """
 
 from collections.abc import AsyncIterator, Callable

@@ -1,23 +1,19 @@
-"""The training service: its definition and wiring."""
+"""The training service: its definition, and its wiring from the settings."""
 
+from functools import partial
 from pathlib import Path
 
-from outreach_shared.contracts import Topics
-from outreach_shared.runtime import Runtime, ServiceDefinition, Subscription, Wiring
-from training.entrypoints.deps import CLOCK, system_clock
-from training.entrypoints.events import member_handlers
+from outreach_shared.runtime import Runtime, ServiceDefinition, Wiring
+from training.entrypoints.deps import offer_ttl_of
 from training.entrypoints.http import member_router, organiser_router
-from training.entrypoints.timers import timer_handlers
+from training.service_layer.handlers import REGISTRY
+from training.service_layer.unit_of_work import TrainingUnit
 from training.settings import get_settings
 
 
-def wire(runtime: Runtime) -> Wiring:
-    """Subscribe to the roster and set the timers; the clock is replaceable in tests."""
-    runtime.extras.setdefault(CLOCK, system_clock)
-    return Wiring(
-        subscriptions=[Subscription(name="training", topics=[Topics.MEMBERS], handlers=member_handlers(runtime))],
-        timers=timer_handlers(runtime),
-    )
+def bootstrap(runtime: Runtime) -> Wiring:
+    """The unit of work with the place-offer deadline from the settings, and the registry of handlers."""
+    return Wiring(unit=partial(TrainingUnit, offer_ttl=offer_ttl_of(runtime)), registry=REGISTRY)
 
 
 SERVICE = ServiceDefinition(
@@ -28,5 +24,5 @@ SERVICE = ServiceDefinition(
     settings_factory=get_settings,
     migrations_dir=Path(__file__).parent / "migrations",
     routers=[organiser_router, member_router],
-    wire=wire,
+    bootstrap=bootstrap,
 )

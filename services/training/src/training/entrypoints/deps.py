@@ -1,32 +1,23 @@
 """FastAPI dependencies: runtime, caller, clock, offer TTL and the event emitter of a request."""
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
 
-from outreach_shared.auth import Principal
 from outreach_shared.bounds.times import TimeRules
-from outreach_shared.errors import Forbidden
-from outreach_shared.http import principal_dependency, require_role
 from outreach_shared.runtime import Runtime, get_runtime
+from outreach_shared.skeleton import MemberCaller, OrganiserCaller
 from training.service_layer.outbox import Emitter
-from training.settings import TrainingSettings, get_settings
+from training.settings import TrainingSettings
 
 Clock = Callable[[], datetime]
-CLOCK = "clock"
-
-
-def system_clock() -> datetime:
-    """The real time, in UTC."""
-    return datetime.now(UTC)
 
 
 def clock_of(runtime: Runtime) -> Clock:
-    """The runtime's clock (tests may replace `runtime.extras["clock"]`)."""
-    clock: Clock = runtime.extras.get(CLOCK, system_clock)
-    return clock
+    """The runtime's one clock (tests give the runtime one they move)."""
+    return runtime.clock.now
 
 
 def offer_ttl_of(runtime: Runtime) -> timedelta:
@@ -38,16 +29,11 @@ def offer_ttl_of(runtime: Runtime) -> timedelta:
 
 def time_rules_of(runtime: Runtime) -> TimeRules:
     """The bounds of gathering dates, from the settings (built once per runtime)."""
-    rules: TimeRules | None = runtime.extras.get("time_rules")
-    if rules is None:
-        settings = runtime.settings
-        rules = settings.time_rules() if isinstance(settings, TrainingSettings) else TimeRules()
-        runtime.extras["time_rules"] = rules
-    return rules
+    settings = runtime.settings
+    return settings.time_rules() if isinstance(settings, TrainingSettings) else TimeRules()
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-_caller = principal_dependency(lambda: get_settings().jwt_secret.get_secret_value())
 
 
 def now(runtime: RuntimeDep) -> datetime:
@@ -70,22 +56,14 @@ def emitter(runtime: RuntimeDep, request: Request) -> Emitter:
     return Emitter(runtime.name, request.state.correlation_id)
 
 
-async def organiser(principal: Annotated[Principal, Depends(_caller)]) -> Principal:
-    """The caller, who must be an organiser."""
-    return require_role(principal, "organiser")
-
-
-async def member_id(principal: Annotated[Principal, Depends(_caller)]) -> str:
-    """The calling member's id."""
-    require_role(principal, "member")
-    if not principal.member_id:
-        raise Forbidden("the member token has no member id")
-    return principal.member_id
+async def member_id(caller: MemberCaller) -> str:
+    """The calling member's id (the kit's caller has checked it is one)."""
+    return str(caller.member_id)
 
 
 NowDep = Annotated[datetime, Depends(now)]
 OfferTtlDep = Annotated[timedelta, Depends(offer_ttl)]
 TimeRulesDep = Annotated[TimeRules, Depends(time_rules)]
 EmitterDep = Annotated[Emitter, Depends(emitter)]
-OrganiserDep = Annotated[Principal, Depends(organiser)]
+OrganiserDep = OrganiserCaller
 MemberIdDep = Annotated[str, Depends(member_id)]

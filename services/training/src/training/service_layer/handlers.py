@@ -1,0 +1,44 @@
+"""Training's registry: the roster read model from the ambassadors' member events, and its two timers."""
+
+from typing import TypeAlias
+
+from outreach_shared.contracts import ambassadors as a
+from outreach_shared.skeleton import Registry
+from outreach_shared.timers import Timer
+from training.service_layer import invitations, registrations, roster, timer_keys
+from training.service_layer.unit_of_work import TrainingUnit
+
+MemberChange: TypeAlias = a.MemberRegistered | a.MemberUpdated | a.MemberDeactivated | a.MemberReactivated
+
+
+async def on_member_changed(uow: TrainingUnit, event: MemberChange) -> None:
+    """Keep the member's roster entry as the ambassadors service says."""
+    await roster.record_member(uow.conn, uow.emitter, roster.from_snapshot(event.member), now=uow.now)
+
+
+async def on_member_erased(uow: TrainingUnit, event: a.MemberErased) -> None:
+    """Forget the member, freeing any place they held."""
+    await roster.erase_member(uow.conn, uow.emitter, event.member_id, now=uow.now, ttl=uow.offer_ttl)
+
+
+async def on_reminder_due(uow: TrainingUnit, timer: Timer) -> None:
+    """Remind the members who have not answered an invitation."""
+    await invitations.remind_unanswered(uow.conn, uow.emitter, timer.payload["gathering_id"])
+
+
+async def on_offer_expired(uow: TrainingUnit, timer: Timer) -> None:
+    """A place offered and not taken in time goes to the next on the waiting list."""
+    await registrations.lapse_offer(uow.conn, uow.emitter, timer.payload["gathering_id"],
+                                    timer.payload["registration_id"], now=uow.now, ttl=uow.offer_ttl)  # fmt: skip
+
+
+REGISTRY = Registry[TrainingUnit](
+    events={
+        a.MemberRegistered: on_member_changed,
+        a.MemberUpdated: on_member_changed,
+        a.MemberDeactivated: on_member_changed,
+        a.MemberReactivated: on_member_changed,
+        a.MemberErased: on_member_erased,
+    },
+    timers={timer_keys.INVITATION_REMINDER: on_reminder_due, timer_keys.PLACE_OFFER_EXPIRY: on_offer_expired},
+)

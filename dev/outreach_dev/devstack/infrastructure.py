@@ -120,14 +120,8 @@ def _local_kafka(workdir: Path, local: Local, stops: Stops, say: Callable[[str],
     say("starting Kafka…")
     port, controller = local.kafka_ports
     kafka = LocalKafka(workdir / "kafka", port=port, controller_port=controller)
-    stops.append(kafka.stop)
-    _link_log(local.logs, "kafka", kafka.log_path)
-    began = time.monotonic()
-    try:
-        kafka.start(timeout=local.kafka_timeout)
-    except Exception as exc:
-        raise LaunchError(f"Kafka did not start; its log: {kafka.log_path}\n{exc}") from exc
-    say(f"Kafka ready at {kafka.bootstrap_servers} ({time.monotonic() - began:.1f} s)")
+    seconds = _start_logged("Kafka", "kafka", kafka, local.kafka_timeout, local, stops)
+    say(f"Kafka ready at {kafka.bootstrap_servers} ({seconds:.1f} s)")
     return kafka.bootstrap_servers, kafka
 
 
@@ -136,15 +130,22 @@ def _local_postgres(
 ) -> tuple[str, LocalPostgres]:
     say("starting PostgreSQL…")
     postgres = LocalPostgres(workdir / "postgres", port=local.postgres_port, unsafe_fast=not local.durable)
-    stops.append(postgres.stop)
-    _link_log(local.logs, "postgres", postgres.log_path)
+    seconds = _start_logged("PostgreSQL", "postgres", postgres, local.postgres_timeout, local, stops)
+    say(f"PostgreSQL ready at 127.0.0.1:{postgres.port} ({seconds:.1f} s)")
+    return postgres.dsn, postgres
+
+
+def _start_logged(label: str, log_name: str, process: LocalKafka | LocalPostgres, timeout: float | None, local: Local,
+                  stops: Stops) -> float:  # fmt: skip
+    """Start a local process (stopped with the rest, its log linked into the state dir); the seconds it took."""
+    stops.append(process.stop)
+    _link_log(local.logs, log_name, process.log_path)
     began = time.monotonic()
     try:
-        postgres.start(timeout=local.postgres_timeout)
+        process.start(timeout=timeout)
     except Exception as exc:
-        raise LaunchError(f"PostgreSQL did not start; its log: {postgres.log_path}\n{exc}") from exc
-    say(f"PostgreSQL ready at 127.0.0.1:{postgres.port} ({time.monotonic() - began:.1f} s)")
-    return postgres.dsn, postgres
+        raise LaunchError(f"{label} did not start; its log: {process.log_path}\n{exc}") from exc
+    return time.monotonic() - began
 
 
 def _docker_kafka(stops: Stops, say: Callable[[str], None]) -> tuple[str, None]:

@@ -14,6 +14,7 @@ import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import expected_notices as n
 from flows_kit import ORGANISER_EMAIL, OSLO
@@ -34,12 +35,16 @@ STEP_DEADLINE = 25.0
 SETTLE_DEADLINE = 120.0
 TORN_LOOKS = 5
 """How often in a row a look may be taken as torn before its new offer for a seat still held counts as a violation."""
+NO_TEAM_MAIL_WAIT = 30.0
+"""How long a look waits for the organisers' "no team" mail after seeing its release of a confirmed visit's team."""
 
 
 class TornLook(Exception):  # noqa: N818 (a signal to look again, not an error)
     """One look at the system read one member's offers before a change and another's after it (an offer expired and
     its seat offered again while the look went from member to member): the new offer seems to take a seat the old
-    one still holds. The look is taken again; the same picture several looks in a row is a real violation."""
+    one still holds. Or it saw a confirmed visit's team released for want of a replacement before the organisers'
+    "no team" mail, which tells the model why, reached the mail catcher (the release and the mail travel apart).
+    The look is taken again; the same picture for too long is a real violation."""
 
 
 def school_day(weeks_ahead: int = 4) -> datetime:
@@ -68,6 +73,7 @@ class SystemMachine(RuleBasedStateMachine):
         super().__init__()
         self.model = Model([ORGANISER_EMAIL])
         self._torn_looks = 0
+        self._awaiting_no_team_since: float | None = None
         self.kommunenummer, self.county = next(MUNICIPALITIES)
         self.roster: list[str] = []
         self.schools: list[str] = []
@@ -328,6 +334,7 @@ class SystemMachine(RuleBasedStateMachine):
     def _apply(self, obs: Observation) -> None:
         """Accept what the system did on its own, or raise a Violation."""
         model, now = self.model, datetime.now(UTC)
+        released_for_no_team: list[Offer] = []
         for offer in list(model.offers.values()):
             member = model.members[offer.member_id]
             if member.erased:
@@ -339,6 +346,8 @@ class SystemMachine(RuleBasedStateMachine):
                 continue  # caught up, or still catching up with a rule
             if offer.status == "offered" and seen["status"] == "expired":
                 model.offer_expired(offer, now)
+            elif self._released_for_no_team(offer, seen, obs):
+                released_for_no_team.append(offer)  # the "no team" mail below says why, or is still on its way
             else:
                 raise Violation(f"offer {offer.id} of visit {offer.visit_id} to member {offer.member_id} went from "
                                 f"{offer.status} to {seen['status']} with no cause (visit: "
@@ -363,7 +372,30 @@ class SystemMachine(RuleBasedStateMachine):
         for visit_id, count in obs.no_team_mails.items():
             while model.no_team[visit_id] < count:
                 model.no_team_found(model.visits[visit_id])
+        self._await_no_team_mails(released_for_no_team)
         self._torn_looks = 0
+
+    def _released_for_no_team(self, offer: Offer, seen: dict[str, Any], obs: Observation) -> bool:
+        """An accepted seat of a confirmed visit that booking now calls unfulfilled: nobody replaced a member who
+        left, and the rest of the team was released."""
+        visit = self.model.visits[offer.visit_id]
+        return (offer.status == "accepted" and seen["status"] == "released" and visit.confirmed
+                and obs.visits.get(offer.visit_id, {}).get("status") == "unfulfilled")
+
+    def _await_no_team_mails(self, released: list[Offer]) -> None:
+        """Releases the model has not explained by a "no team" mail yet: look again for a while, then a violation."""
+        unexplained = [o for o in released if o.status != "released"]
+        if not unexplained:
+            self._awaiting_no_team_since = None
+            return
+        started = self._awaiting_no_team_since = self._awaiting_no_team_since or time.monotonic()
+        if time.monotonic() - started < NO_TEAM_MAIL_WAIT:
+            raise TornLook(unexplained[0].id)
+        self._awaiting_no_team_since = None
+        offer = unexplained[0]
+        raise Violation(f"offer {offer.id} of visit {offer.visit_id} to member {offer.member_id} was released with "
+                        f"the visit unfulfilled, and no \"no team\" mail reached the organisers in "
+                        f"{NO_TEAM_MAIL_WAIT:.0f} s")
 
     def differences(self, obs: Observation) -> list[str]:
         """Where the system differs from the model."""

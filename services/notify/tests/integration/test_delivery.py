@@ -74,6 +74,42 @@ async def test_a_notice_waits_for_a_contact_that_arrives_later(
     assert "education fair at Bodø videregående skole" in str(message["Subject"])
 
 
+async def test_a_contact_arriving_while_a_claim_holds_the_delivery_wakes_the_wait_that_claim_sets(
+    service: RunningService, publish: Publisher, smtp: RecordingHandler, db: asyncpg.Pool
+) -> None:
+    """The race the model test found: a worker has locked a delivery in its claim and finds no contact; the contact
+    arrives and its handler wakes waiting deliveries before the claim commits its wait. The wait must not last the
+    whole contact wait (here an hour)."""
+    kari, visit = uid("m"), uid("v")
+    await publish.event(offer(kari, visit), key=visit)
+    waiting = await eventually(lambda: _waiting(db, f"member:{kari}"))
+    # As the claim found it: pending, not waiting yet (and not due, so no worker takes it meanwhile).
+    await db.execute(
+        "UPDATE deliveries SET waiting_for = NULL, next_attempt_at = now() + interval '1 hour' WHERE id = $1",
+        waiting["id"],
+    )
+    async with db.acquire() as claim, claim.transaction():
+        await claim.fetchrow("SELECT 1 FROM deliveries WHERE id = $1 FOR UPDATE", waiting["id"])
+        await publish.event(member(kari, lang="en"), key=kari)
+
+        async def handled_or_blocked() -> bool:
+            contact = await db.fetchval("SELECT true FROM contacts WHERE recipient = $1", f"member:{kari}")
+            blocked = await db.fetchval(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE wait_event_type = 'Lock' AND query LIKE '%UPDATE deliveries%'"
+            )
+            return bool(contact) or blocked > 0
+
+        await eventually(handled_or_blocked)
+        await claim.execute(
+            "UPDATE deliveries SET status = 'pending', waiting_for = 'contact', "
+            "next_attempt_at = now() + interval '1 hour' WHERE id = $1",
+            waiting["id"],
+        )
+    message = await eventually(lambda: _first(smtp, f"{kari}@example.org"))
+    assert "education fair at Bodø videregående skole" in str(message["Subject"])
+
+
 async def test_an_urgent_notice_retries_then_fails_and_falls_back_to_sms(
     service: RunningService, publish: Publisher, smtp: RecordingHandler, db: asyncpg.Pool, sms_file: Path
 ) -> None:

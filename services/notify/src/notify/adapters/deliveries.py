@@ -237,10 +237,18 @@ class DeliveryRepository:
         return int(str(result).split()[-1])
 
     async def wake_waiting(self, recipient: Recipient) -> None:
-        """A contact arrived: deliveries waiting for it are due now."""
+        """A contact arrived: deliveries waiting for it are due now.
+
+        Also pending ones not (yet) waiting: a worker may hold one locked in its claim, about to find no contact
+        (it cannot see this one before it commits) and to set it waiting. Matching those rows makes this update
+        wait for that claim's lock and then look at the row again as committed, so the wait it just set is woken
+        instead of lasting the whole contact wait. Rows not waiting for a contact are left as they were."""
         await self.conn.execute(*named(
-            """UPDATE deliveries SET next_attempt_at = now(), updated_at = now()
-               WHERE recipient = :recipient AND status = 'pending' AND waiting_for = 'contact'""",
+            """UPDATE deliveries
+               SET next_attempt_at = CASE WHEN waiting_for = 'contact' THEN now() ELSE next_attempt_at END,
+                   updated_at = CASE WHEN waiting_for = 'contact' THEN now() ELSE updated_at END
+               WHERE recipient = :recipient AND status = 'pending'
+                 AND (waiting_for = 'contact' OR waiting_for IS NULL)""",
             recipient=recipient.key,
         ))  # fmt: skip
 

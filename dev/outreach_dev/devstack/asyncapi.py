@@ -49,10 +49,14 @@ def _asyncapi_spec(definition: ServiceDefinition) -> Any:
     with contextlib.suppress(Exception):  # a bootstrap that needs a live runtime: publishers only
         runtime = Runtime(definition, settings_class(definition)())
         for spec, handlers in consumers_of(definition.bootstrap(runtime), definition.name):
-            consumer = EventConsumer(name=spec.name, pool=None, handlers=handlers, dead_letter=None)
+            consumer = EventConsumer(name=spec.name, pool=None, handlers=handlers, dead_letter=_never_called)
             topics = sorted({spec_for(event_type).topic for event_type in handlers})
             kafka.subscribe(consumer, topics, group_id=f"outreach-{spec.name}", batch=spec.batch)
     title = definition.title or definition.name
     return AsyncAPI(
         kafka.broker, kafka.documentation, title=title, description=definition.description, schema_version="3.0.0"
     ).to_specification()
+
+
+async def _never_called(*_: object) -> None:
+    """The documented consumer's dead-letter sink: the document is written, no record is ever handled."""

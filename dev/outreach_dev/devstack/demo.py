@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from outreach_dev.testing.windows import school_day
-from outreach_shared.auth import mint_token
+from outreach_shared.auth import Role, mint_token
 
 from .processes import say
 
@@ -58,7 +58,7 @@ class Demo:
     urls: dict[str, str]
     secret: str
 
-    def auth(self, role: str, subject: str | None = None) -> dict[str, str]:
+    def auth(self, role: Role, subject: str | None = None) -> dict[str, str]:
         """A bearer header for the role."""
         return {"Authorization": f"Bearer {mint_token(self.secret, role, subject)}"}
 

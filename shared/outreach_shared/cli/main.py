@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from outreach_shared.auth import mint_token
+from outreach_shared.auth import Role, mint_token
 from outreach_shared.cli import ops
 from outreach_shared.cli.errors import EXIT_USAGE, fail
 from outreach_shared.cli.http_client import call
@@ -39,7 +39,7 @@ def _print(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
-def _mint(role: str, subject: str | None, ttl_days: int) -> None:
+def _mint(role: Role, subject: str | None, ttl_days: int) -> None:
     secret = get_settings().jwt_secret.get_secret_value()
     typer.echo(mint_token(secret, role, subject, ttl=timedelta(days=ttl_days)))
 

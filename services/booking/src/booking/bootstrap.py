@@ -13,6 +13,7 @@ from booking.service_layer.handlers import REGISTRY
 from booking.service_layer.ports import BookingPorts
 from booking.service_layer.unit_of_work import BookingUnit
 from booking.settings import get_settings
+from outreach_shared.housekeeping import Chore
 from outreach_shared.runtime import Runtime, ServiceDefinition, Wiring
 
 NAME = "booking"
@@ -29,7 +30,7 @@ def bootstrap(runtime: Runtime) -> Wiring:
     ports = BookingPorts(new_visits=writer, keys=PooledIdempotencyKeys(runtime.pool), window_policy=policy,
                          rate_limiter=RateLimiter(limit) if limit > 0 else None)  # fmt: skip
     unit = partial(BookingUnit, policy=policy)
-    purges = [expired_keys(settings.idempotency_keep_hours),
+    purges: list[Chore] = [expired_keys(settings.idempotency_keep_hours),
               ExpiredContacts(settings.contact_keep_days, unit, runtime.clock)]  # fmt: skip
     return Wiring(unit=unit, registry=REGISTRY, ports=ports, on_stop=[writer.drain], purges=purges)
 

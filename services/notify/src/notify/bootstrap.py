@@ -100,7 +100,7 @@ def bootstrap(runtime: Runtime) -> Wiring:
         consumers=[Consumer("notify-contacts", takes=CONTACT_EVENTS), Consumer("notify")],
         ports=NotifyPorts(renderer=renderer, email=email, sms=sms, worker=worker),
         background=[keep_digest_scheduled] + ([worker.run] if settings.delivery_worker_enabled else []),
-        on_stop=[email.close] + ([sms.close] if isinstance(sms, HttpSmsSender) else []),
+        on_stop=[email.close, *([sms.close] if isinstance(sms, HttpSmsSender) else [])],
         set_aside=[set_aside_deliveries],
     )
 

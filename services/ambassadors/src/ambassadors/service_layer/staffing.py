@@ -18,7 +18,7 @@ from outreach_shared.contracts.ambassadors import (
     TeamChanged,
     TeamConfirmed,
 )
-from outreach_shared.contracts.common import TeamMember
+from outreach_shared.contracts.common import Profession, TeamMember
 from outreach_shared.municipalities import load_register
 
 OFFER_EXPIRY = "offer-expiry"
@@ -33,7 +33,7 @@ def offer_timer_key(offer: Offer) -> str:
     return f"{offer.visit_id}/{offer.id}"
 
 
-def team_request(visit: Visit, offers: Sequence[Offer], covered: frozenset[str]) -> TeamRequest:
+def team_request(visit: Visit, offers: Sequence[Offer], covered: frozenset[Profession]) -> TeamRequest:
     """What the visit's open seats need, ruling out everyone already asked in this round."""
     r = visit.request
     current = [o for o in offers if o.round == visit.round]
@@ -146,7 +146,7 @@ async def staff_visit(uow: AmbassadorsUnit, visit: Visit) -> Visit:
     return visit
 
 
-async def _covered(uow: AmbassadorsUnit, offers: Sequence[Offer], visit: Visit) -> frozenset[str]:
+async def _covered(uow: AmbassadorsUnit, offers: Sequence[Offer], visit: Visit) -> frozenset[Profession]:
     holders = [o.member_id for o in offers if o.round == visit.round and o.holds_seat]
     members = await uow.members.get_many(holders) if holders else {}
     return frozenset(m.fields.profession for m in members.values())

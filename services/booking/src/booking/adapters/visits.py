@@ -90,16 +90,16 @@ def _windows_json(windows: list[TimeWindow]) -> list[dict[str, Any]]:
 
 
 def _cancellation_json(c: Cancellation | None) -> dict[str, Any] | None:
-    return c and {"reason": c.reason, "by": c.by, "at": c.at.isoformat(), "late": c.late}
+    return None if c is None else {"reason": c.reason, "by": c.by, "at": c.at.isoformat(), "late": c.late}
 
 
 def _report_json(r: Report | None) -> dict[str, Any] | None:
-    return r and {"member_id": r.member_id, "pupils_reached": r.pupils_reached, "notes": r.notes,
+    return None if r is None else {"member_id": r.member_id, "pupils_reached": r.pupils_reached, "notes": r.notes,
                   "at": r.at.isoformat()}  # fmt: skip
 
 
 def _rating_json(r: Rating | None) -> dict[str, Any] | None:
-    return r and {"score": r.score, "comment": r.comment, "at": r.at.isoformat()}
+    return None if r is None else {"score": r.score, "comment": r.comment, "at": r.at.isoformat()}
 
 
 def _to_visit(row: asyncpg.Record, team: list[asyncpg.Record], history: list[asyncpg.Record]) -> Visit:

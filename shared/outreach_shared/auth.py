@@ -1,4 +1,5 @@
-"""Bearer tokens (JWT, HS256) with roles organiser, school (orgnr) and member (member id)."""
+"""Bearer tokens (JWT, HS256) with roles organiser (a region, national by default), school (orgnr) and member
+(member id)."""
 
 import threading
 import time
@@ -12,6 +13,7 @@ from uuid import uuid4
 import jwt
 
 from outreach_shared.errors import Unauthorized
+from outreach_shared.regions import NATIONAL, Region
 
 Role = Literal["organiser", "school", "member"]
 ALGORITHM = "HS256"
@@ -20,20 +22,29 @@ ISSUER = "outreach"
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: a role and, for schools and members, whose data they may touch."""
+    """Who is calling: a role and, for schools and members, whose data they may touch; for organisers, where."""
 
     role: Role
     subject: str
     orgnr: str | None = None
     member_id: str | None = None
+    region: Region = NATIONAL
 
 
 def mint_token(
-    secret: str, role: Role, subject: str | None = None, *, ttl: timedelta = timedelta(days=30)
+    secret: str,
+    role: Role,
+    subject: str | None = None,
+    *,
+    ttl: timedelta = timedelta(days=30),
+    region: Region = NATIONAL,
 ) -> str:
-    """A signed token. `subject` is the orgnr for schools and the member id for members."""
+    """A signed token. `subject` is the orgnr for schools and the member id for members; `region` limits an
+    organiser (national when left out)."""
     if role in ("school", "member") and not subject:
         raise ValueError(f"a {role} token needs a subject")
+    if role != "organiser" and not region.national:
+        raise ValueError("only an organiser token carries a region")
     now = datetime.now(UTC)
     claims: dict[str, object] = {
         "iss": ISSUER,
@@ -47,6 +58,8 @@ def mint_token(
         claims["orgnr"] = subject
     if role == "member":
         claims["member_id"] = subject
+    if (region_claim := region.claim()) is not None:
+        claims["region"] = region_claim
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
@@ -117,7 +130,13 @@ def _verify(secret: str, token: str) -> tuple[Principal, float]:
     role = claims.get("role")
     if role not in ("organiser", "school", "member"):
         raise Unauthorized("the token has no known role")
+    try:
+        region = Region.from_claim(claims.get("region"))
+    except ValueError:
+        raise Unauthorized("the token's region is not valid") from None
+    if role != "organiser" and not region.national:
+        raise Unauthorized("only an organiser token carries a region")
     principal = Principal(
-        role=role, subject=claims["sub"], orgnr=claims.get("orgnr"), member_id=claims.get("member_id")
+        role=role, subject=claims["sub"], orgnr=claims.get("orgnr"), member_id=claims.get("member_id"), region=region
     )
     return principal, float(claims["exp"])

@@ -13,6 +13,7 @@ from outreach_shared.cli import ops
 from outreach_shared.cli.errors import EXIT_USAGE, fail
 from outreach_shared.cli.http_client import call
 from outreach_shared.cli.settings import get_settings
+from outreach_shared.regions import NATIONAL, Region, UnknownArea
 
 app = typer.Typer(
     name="outreach",
@@ -39,15 +40,26 @@ def _print(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
-def _mint(role: Role, subject: str | None, ttl_days: int) -> None:
+def _mint(role: Role, subject: str | None, ttl_days: int, region: Region = NATIONAL) -> None:
     secret = get_settings().jwt_secret.get_secret_value()
-    typer.echo(mint_token(secret, role, subject, ttl=timedelta(days=ttl_days)))
+    typer.echo(mint_token(secret, role, subject, ttl=timedelta(days=ttl_days), region=region))
 
 
 @token_app.command("organiser")
-def token_organiser(ttl_days: TtlDays = 30) -> None:
-    """A token for an organiser (sees and manages everything)."""
-    _mint("organiser", None, ttl_days)
+def token_organiser(
+    ttl_days: TtlDays = 30,
+    fylke: Annotated[list[str] | None, typer.Option("--fylke", help="Limit to a county (fylkesnummer, e.g. 50); "
+                                                    "repeatable.")] = None,
+    kommune: Annotated[list[str] | None, typer.Option("--kommune", help="Limit to a municipality (kommunenummer, "
+                                                      "e.g. 5001); repeatable.")] = None,
+) -> None:
+    """A token for an organiser: national (sees and manages everything), or limited to the counties and
+    municipalities given with --fylke and --kommune."""
+    try:
+        region = Region.of(fylke or (), kommune or ())
+    except UnknownArea as exc:
+        fail(str(exc), EXIT_USAGE)
+    _mint("organiser", None, ttl_days, region)
 
 
 @token_app.command("school")

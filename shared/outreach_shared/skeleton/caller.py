@@ -54,6 +54,15 @@ def caller_in_role(*roles: Role) -> Callable[..., Awaitable[Caller]]:
     return in_role
 
 
+async def national_organiser(caller: Annotated[Caller, Depends(caller_in_role("organiser"))]) -> Caller:
+    """An organiser whose region is the whole country (403 for a regional one): for what is national by nature,
+    such as dead letters and the operations pages."""
+    if not caller.region.national:
+        raise Forbidden(f"this needs a national organiser; this token covers {caller.region.describe()}")
+    return caller
+
+
 OrganiserCaller = Annotated[Caller, Depends(caller_in_role("organiser"))]
+NationalOrganiser = Annotated[Caller, Depends(national_organiser)]
 SchoolCaller = Annotated[Caller, Depends(caller_in_role("school"))]
 MemberCaller = Annotated[Caller, Depends(caller_in_role("member"))]

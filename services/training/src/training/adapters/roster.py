@@ -4,6 +4,7 @@ from collections.abc import Sequence
 
 import asyncpg
 
+from outreach_shared.db import named
 from training.domain.roster import RosterMember
 
 
@@ -15,16 +16,14 @@ class RosterRepository:
 
     async def upsert(self, m: RosterMember) -> None:
         """Insert or update a member."""
-        await self.conn.execute(
-            """INSERT INTO members (member_id, profession, county, active) VALUES ($1, $2, $3, $4)
+        await self.conn.execute(*named(
+            """INSERT INTO members (member_id, profession, county, active)
+               VALUES (:member_id, :profession, :county, :active)
                ON CONFLICT (member_id) DO UPDATE SET
                    profession = EXCLUDED.profession, county = EXCLUDED.county,
                    active = EXCLUDED.active, updated_at = now()""",
-            m.member_id,
-            m.profession,
-            m.county,
-            m.active,
-        )
+            member_id=m.member_id, profession=m.profession, county=m.county, active=m.active,
+        ))  # fmt: skip
 
     async def get(self, member_id: str) -> RosterMember | None:
         """The member, if known."""

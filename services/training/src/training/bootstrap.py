@@ -2,18 +2,20 @@
 
 from functools import partial
 from pathlib import Path
+from typing import cast
 
 from outreach_shared.runtime import Runtime, ServiceDefinition, Wiring
-from training.entrypoints.deps import offer_ttl_of
 from training.entrypoints.http import member_router, organiser_router
 from training.service_layer.handlers import REGISTRY
 from training.service_layer.unit_of_work import TrainingUnit
-from training.settings import get_settings
+from training.settings import TrainingSettings, get_settings
 
 
 def bootstrap(runtime: Runtime) -> Wiring:
-    """The unit of work with the place-offer deadline from the settings, and the registry of handlers."""
-    return Wiring(unit=partial(TrainingUnit, offer_ttl=offer_ttl_of(runtime)), registry=REGISTRY)
+    """The unit of work with the place-offer deadline and the date rules from the settings, and the registry."""
+    settings = cast(TrainingSettings, runtime.settings)
+    return Wiring(unit=partial(TrainingUnit, offer_ttl=settings.offer_ttl(), time_rules=settings.time_rules()),
+                  registry=REGISTRY)  # fmt: skip
 
 
 SERVICE = ServiceDefinition(

@@ -5,6 +5,7 @@ from uuid import uuid4
 
 import asyncpg
 
+from outreach_shared.db import named
 from training.domain.registration import Needs, Occupancy, Registration, RegistrationStatus
 
 _SELECT = """
@@ -36,43 +37,44 @@ class RegistrationRepository:
     """Reads and writes registrations on one connection (the unit of work's)."""
 
     def __init__(self, conn: asyncpg.Connection) -> None:
-        self._conn = conn
+        self.conn = conn
 
     async def get(self, gathering_id: str, member_id: str) -> Registration | None:
         """The member's registration for the gathering, if any."""
-        row = await self._conn.fetchrow(
+        row = await self.conn.fetchrow(
             _SELECT + "WHERE r.gathering_id = $1 AND r.member_id = $2", gathering_id, member_id
         )
         return _to_domain(row) if row else None
 
     async def get_by_id(self, registration_id: str) -> Registration | None:
         """A registration by its id."""
-        row = await self._conn.fetchrow(_SELECT + "WHERE r.id = $1", registration_id)
+        row = await self.conn.fetchrow(_SELECT + "WHERE r.id = $1", registration_id)
         return _to_domain(row) if row else None
 
     async def register(
         self, *, gathering_id: str, member_id: str, status: RegistrationStatus, needs: Needs, now: datetime
     ) -> Registration:
         """Create the registration, or renew a withdrawn or lapsed one (at the back of the queue)."""
-        await self._conn.execute(
+        await self.conn.execute(*named(
             """INSERT INTO registrations (id, gathering_id, member_id, status, dietary, accessibility,
                                           needs_accommodation, registered_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+               VALUES (:id, :gathering_id, :member_id, :status, :dietary, :accessibility,
+                       :needs_accommodation, :registered_at)
                ON CONFLICT (gathering_id, member_id) DO UPDATE SET
                    status = EXCLUDED.status, dietary = EXCLUDED.dietary,
                    accessibility = EXCLUDED.accessibility,
                    needs_accommodation = EXCLUDED.needs_accommodation, registered_at = EXCLUDED.registered_at,
                    queue_seq = nextval('registration_queue'), offer_expires_at = NULL, checked_in_at = NULL,
                    updated_at = now()""",
-            uuid4(),
-            gathering_id,
-            member_id,
-            status.value,
-            needs.dietary,
-            needs.accessibility,
-            needs.needs_accommodation,
-            now,
-        )
+            id=uuid4(),
+            gathering_id=gathering_id,
+            member_id=member_id,
+            status=status.value,
+            dietary=needs.dietary,
+            accessibility=needs.accessibility,
+            needs_accommodation=needs.needs_accommodation,
+            registered_at=now,
+        ))  # fmt: skip
         registration = await self.get(gathering_id, member_id)
         assert registration is not None
         return registration
@@ -81,16 +83,15 @@ class RegistrationRepository:
         self, registration_id: str, status: RegistrationStatus, *, offer_expires_at: datetime | None = None
     ) -> None:
         """Move a registration to a new status."""
-        await self._conn.execute(
-            "UPDATE registrations SET status = $2, offer_expires_at = $3, updated_at = now() WHERE id = $1",
-            registration_id,
-            status.value,
-            offer_expires_at,
-        )
+        await self.conn.execute(*named(
+            "UPDATE registrations SET status = :status, offer_expires_at = :offer_expires_at, updated_at = now()"
+            " WHERE id = :id",
+            id=registration_id, status=status.value, offer_expires_at=offer_expires_at,
+        ))  # fmt: skip
 
     async def occupancy(self, gathering_id: str, capacity: int) -> Occupancy:
         """Places held (confirmed or offered) and members waiting."""
-        row = await self._conn.fetchrow(
+        row = await self.conn.fetchrow(
             """SELECT count(*) FILTER (WHERE status IN ('confirmed', 'offered')) AS holding,
                       count(*) FILTER (WHERE status = 'waitlisted') AS waiting
                FROM registrations WHERE gathering_id = $1""",
@@ -101,7 +102,7 @@ class RegistrationRepository:
 
     async def first_waiting(self, gathering_id: str, count: int) -> list[Registration]:
         """The first `count` members on the waiting list, in order."""
-        rows = await self._conn.fetch(
+        rows = await self.conn.fetch(
             _SELECT + "WHERE r.gathering_id = $1 AND r.status = 'waitlisted' ORDER BY r.queue_seq LIMIT $2",
             gathering_id,
             count,
@@ -110,7 +111,7 @@ class RegistrationRepository:
 
     async def list_for(self, gathering_id: str) -> list[Registration]:
         """Every registration of the gathering: places first, then the waiting list in order."""
-        rows = await self._conn.fetch(
+        rows = await self.conn.fetch(
             _SELECT
             + """WHERE r.gathering_id = $1 ORDER BY
                 CASE r.status WHEN 'confirmed' THEN 0 WHEN 'offered' THEN 1
@@ -122,7 +123,7 @@ class RegistrationRepository:
 
     async def member_ids(self, gathering_id: str, statuses: frozenset[RegistrationStatus]) -> list[str]:
         """Ids of the members whose registration has one of the statuses."""
-        rows = await self._conn.fetch(
+        rows = await self.conn.fetch(
             "SELECT member_id FROM registrations WHERE gathering_id = $1 AND status = ANY($2::text[])",
             gathering_id,
             [s.value for s in statuses],
@@ -131,7 +132,7 @@ class RegistrationRepository:
 
     async def checked_in_ids(self, gathering_id: str) -> list[str]:
         """Ids of the members checked in."""
-        rows = await self._conn.fetch(
+        rows = await self.conn.fetch(
             "SELECT member_id FROM registrations WHERE gathering_id = $1 AND checked_in_at IS NOT NULL",
             gathering_id,
         )
@@ -139,7 +140,7 @@ class RegistrationRepository:
 
     async def check_in(self, registration_id: str, now: datetime) -> None:
         """Record the member's arrival."""
-        await self._conn.execute(
+        await self.conn.execute(
             "UPDATE registrations SET checked_in_at = $2, updated_at = now() WHERE id = $1",
             registration_id,
             now,
@@ -147,15 +148,15 @@ class RegistrationRepository:
 
     async def gathering_ids_of(self, member_id: str) -> list[str]:
         """The gatherings the member has registered for, in id order (the order to lock them in)."""
-        rows = await self._conn.fetch(
+        rows = await self.conn.fetch(
             "SELECT DISTINCT gathering_id FROM registrations WHERE member_id = $1 ORDER BY 1", member_id
         )
         return [r["gathering_id"] for r in rows]
 
     async def erase_member(self, member_id: str) -> list[Registration]:
         """Forget the member: needs cleared, id replaced, counts kept; returns the rows as they were."""
-        rows = await self._conn.fetch(_SELECT + "WHERE r.member_id = $1 FOR UPDATE OF r", member_id)
-        await self._conn.execute(
+        rows = await self.conn.fetch(_SELECT + "WHERE r.member_id = $1 FOR UPDATE OF r", member_id)
+        await self.conn.execute(
             """UPDATE registrations SET member_id = 'erased:' || id::text,
                    dietary = NULL, accessibility = NULL,
                    needs_accommodation = false, updated_at = now()

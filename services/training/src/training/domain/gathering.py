@@ -122,3 +122,22 @@ class Gathering:
     def offer_expiry(self, *, now: datetime, ttl: timedelta) -> datetime:
         """When a place offered now lapses: after the TTL, but never after the gathering starts."""
         return min(now + ttl, self.schedule.starts_at)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How many members are invited, registered, waiting, offered a place and checked in."""
+
+    invited: int = 0
+    registered: int = 0
+    waiting: int = 0
+    offered: int = 0
+    checked_in: int = 0
+
+
+@dataclass(frozen=True)
+class GatheringView:
+    """A gathering with its counts, as the organiser sees it."""
+
+    gathering: Gathering
+    counts: Counts = Counts()

@@ -8,8 +8,7 @@ from outreach_shared.bounds.identifiers import CountyNumber, Kommunenummer
 from outreach_shared.bounds.text import NO_CONTROLS, NO_CONTROLS_BUT_LINES, NO_CONTROLS_OR_BIDI, UNIX_NEWLINES, Line
 from outreach_shared.contracts.common import Profession, Venue
 from outreach_shared.patch import PatchBody
-from training.adapters.gatherings import Counts
-from training.domain.gathering import Gathering, GatheringStatus
+from training.domain.gathering import Gathering, GatheringStatus, GatheringView
 from training.domain.registration import Registration, RegistrationStatus
 from training.domain.schedule import Schedule, Session, SessionKind
 
@@ -140,9 +139,9 @@ class GatheringOut(BaseModel):
     counts: CountsOut
 
     @classmethod
-    def of(cls, g: Gathering, counts: Counts | None = None) -> "GatheringOut":
-        """The response for a gathering."""
-        s = g.schedule
+    def of(cls, view: GatheringView) -> "GatheringOut":
+        """The response for a gathering with its counts."""
+        g, s = view.gathering, view.gathering.schedule
         return cls(
             id=g.id,
             status=g.status,
@@ -160,7 +159,7 @@ class GatheringOut(BaseModel):
             sessions=[
                 SessionIn(title=x.title, kind=x.kind, starts_at=x.starts_at, ends_at=x.ends_at) for x in g.sessions
             ],
-            counts=CountsOut(**vars(counts or Counts())),
+            counts=CountsOut(**vars(view.counts)),
         )
 
 

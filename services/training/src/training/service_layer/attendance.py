@@ -1,31 +1,32 @@
 """Check-in on the day: idempotent, one AttendanceRecorded per member."""
 
-from datetime import datetime
-
-import asyncpg
+from dataclasses import dataclass
 
 from outreach_shared.contracts import training as t
-from training.adapters.gatherings import GatheringRepository
-from training.adapters.registrations import RegistrationRepository
 from training.domain.errors import WrongGatheringState
 from training.domain.registration import Registration, RegistrationStatus
-from training.service_layer.outbox import Emitter
+from training.service_layer.unit_of_work import TrainingUnit
 
 
-async def check_in(
-    conn: asyncpg.Connection, emitter: Emitter, gathering_id: str, member_id: str, *, now: datetime
-) -> tuple[Registration, bool]:
-    """Record the member's arrival; returns the registration and whether this call recorded it."""
-    g = await GatheringRepository(conn).get(gathering_id, lock=True)
-    g.check_check_in_allowed(now=now)
-    regs = RegistrationRepository(conn)
-    r = await regs.get(g.id, member_id)
+@dataclass(frozen=True)
+class CheckIn:
+    """The member's registration after checking in, and whether this call recorded the arrival."""
+
+    registration: Registration
+    recorded: bool
+
+
+async def check_in(uow: TrainingUnit, gathering_id: str, member_id: str) -> CheckIn:
+    """Record the member's arrival (once; checking in again changes nothing)."""
+    g = await uow.gatherings.get(gathering_id, lock=True)
+    g.check_check_in_allowed(now=uow.now)
+    r = await uow.registrations.get(g.id, member_id)
     if r is None or r.status != RegistrationStatus.CONFIRMED:
         raise WrongGatheringState(f"member {member_id} has no confirmed place at this gathering")
     if r.checked_in_at is not None:
-        return r, False
-    await regs.check_in(r.id, now)
-    await emitter.emit(conn, g.id, [t.AttendanceRecorded(gathering_id=g.id, member_id=member_id)])
-    updated = await regs.get(g.id, member_id)
+        return CheckIn(r, recorded=False)
+    await uow.registrations.check_in(r.id, uow.now)
+    await uow.emit(t.AttendanceRecorded(gathering_id=g.id, member_id=member_id), key=g.id)
+    updated = await uow.registrations.get(g.id, member_id)
     assert updated is not None
-    return updated, True
+    return CheckIn(updated, recorded=True)

@@ -1,104 +1,87 @@
-"""Organiser use cases: schedule, revise, publish, cancel and complete gatherings."""
+"""Organiser use cases: schedule, revise, publish, cancel and complete gatherings, and see them with counts."""
 
 from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
-import asyncpg
-
-from outreach_shared import timers
-from outreach_shared.bounds.times import TimeRules
-from training.adapters.gatherings import Counts, GatheringRepository
-from training.adapters.registrations import RegistrationRepository
 from training.domain import notices
-from training.domain.gathering import Gathering, GatheringStatus
+from training.domain.gathering import Gathering, GatheringStatus, GatheringView
 from training.domain.registration import ACTIVE
 from training.domain.schedule import Schedule
 from training.service_layer import timer_keys
 from training.service_layer.invitations import invite_everyone_eligible
-from training.service_layer.outbox import Emitter
 from training.service_layer.places import check_places
+from training.service_layer.unit_of_work import TrainingUnit
 
 SCHEDULE_FIELDS = frozenset(Schedule.__dataclass_fields__)
 
 
-async def create(conn: asyncpg.Connection, g: Gathering, *, now: datetime, rules: TimeRules) -> Gathering:
+async def create(uow: TrainingUnit, g: Gathering) -> GatheringView:
     """Save a new draft once its places and dates make sense."""
     check_places(g)
-    g.check(now=now, rules=rules)
-    await GatheringRepository(conn).add(g)
-    return g
+    g.check(now=uow.now, rules=uow.time_rules)
+    await uow.gatherings.add(g)
+    return GatheringView(g)
 
 
-async def revise(
-    conn: asyncpg.Connection, gathering_id: str, changes: dict[str, Any], *, now: datetime, rules: TimeRules
-) -> Gathering:
+async def revise(uow: TrainingUnit, gathering_id: str, changes: dict[str, Any]) -> GatheringView:
     """Change a draft; the whole result is checked again."""
-    repo = GatheringRepository(conn)
-    g = await repo.get(gathering_id, lock=True)
+    g = await uow.gatherings.get(gathering_id, lock=True)
     schedule = replace(g.schedule, **{k: v for k, v in changes.items() if k in SCHEDULE_FIELDS})
     others = {k: v for k, v in changes.items() if k not in SCHEDULE_FIELDS}
     revised = g.revise(schedule=schedule, **others)
     check_places(revised)
-    revised.check(now=now, rules=rules)
-    await repo.save(revised)
-    return revised
+    revised.check(now=uow.now, rules=uow.time_rules)
+    await uow.gatherings.save(revised)
+    return await _view(uow, revised)
 
 
-async def publish(conn: asyncpg.Connection, emitter: Emitter, gathering_id: str, *, now: datetime) -> Gathering:
+async def publish(uow: TrainingUnit, gathering_id: str) -> GatheringView:
     """Publish the draft, invite every eligible member and set the reminder."""
-    repo = GatheringRepository(conn)
-    g = (await repo.get(gathering_id, lock=True)).publish(now=now)
-    await repo.save(g)
-    await emitter.emit(conn, g.id, [notices.published(g)])
-    await invite_everyone_eligible(conn, emitter, g)
-    if g.reminder_due_at > now:
-        await timers.schedule(
-            conn,
-            timer_keys.INVITATION_REMINDER,
-            timer_keys.reminder_key(g.id),
-            g.reminder_due_at,
-            {"gathering_id": g.id},
-        )
-    return g
+    g = (await uow.gatherings.get(gathering_id, lock=True)).publish(now=uow.now)
+    await uow.gatherings.save(g)
+    await uow.emit(notices.published(g), key=g.id)
+    await invite_everyone_eligible(uow, g)
+    if g.reminder_due_at > uow.now:
+        await uow.timers.schedule(timer_keys.INVITATION_REMINDER, timer_keys.reminder_key(g.id), g.reminder_due_at,
+                                  {"gathering_id": g.id})  # fmt: skip
+    return await _view(uow, g)
 
 
-async def cancel(conn: asyncpg.Connection, emitter: Emitter, gathering_id: str, reason: str) -> Gathering:
+async def cancel(uow: TrainingUnit, gathering_id: str, reason: str) -> GatheringView:
     """Cancel the gathering; if it was published, every registered or waiting member is told."""
-    repo = GatheringRepository(conn)
-    g = await repo.get(gathering_id, lock=True)
+    g = await uow.gatherings.get(gathering_id, lock=True)
     cancelled = g.cancel(reason)
-    await repo.save(cancelled)
+    await uow.gatherings.save(cancelled)
     if g.status == GatheringStatus.PUBLISHED:
-        member_ids = await RegistrationRepository(conn).member_ids(g.id, ACTIVE)
-        await timers.cancel_matching(conn, timer_keys.gathering_prefix(g.id))
-        await emitter.emit(conn, g.id, [notices.cancelled(cancelled, member_ids)])
-    return cancelled
+        member_ids = await uow.registrations.member_ids(g.id, ACTIVE)
+        await uow.timers.cancel_matching(timer_keys.gathering_prefix(g.id))
+        await uow.emit(notices.cancelled(cancelled, member_ids), key=g.id)
+    return await _view(uow, cancelled)
 
 
-async def complete(conn: asyncpg.Connection, emitter: Emitter, gathering_id: str, *, now: datetime) -> Gathering:
+async def complete(uow: TrainingUnit, gathering_id: str) -> GatheringView:
     """Complete the gathering: everyone checked in is trained this year."""
-    repo = GatheringRepository(conn)
-    g = (await repo.get(gathering_id, lock=True)).complete(now=now)
-    await repo.save(g)
-    trained = await RegistrationRepository(conn).checked_in_ids(g.id)
-    await timers.cancel_matching(conn, timer_keys.gathering_prefix(g.id))
-    await emitter.emit(conn, g.id, [notices.completed(g, trained)])
-    return g
+    g = (await uow.gatherings.get(gathering_id, lock=True)).complete(now=uow.now)
+    await uow.gatherings.save(g)
+    trained = await uow.registrations.checked_in_ids(g.id)
+    await uow.timers.cancel_matching(timer_keys.gathering_prefix(g.id))
+    await uow.emit(notices.completed(g, trained), key=g.id)
+    return await _view(uow, g)
 
 
-async def get(conn: asyncpg.Connection, gathering_id: str) -> tuple[Gathering, Counts]:
+async def get(uow: TrainingUnit, gathering_id: str) -> GatheringView:
     """A gathering with its counts."""
-    g = await GatheringRepository(conn).get(gathering_id)
-    counts = await GatheringRepository(conn).counts([g.id])
-    return g, counts.get(g.id, Counts())
+    return await _view(uow, await uow.gatherings.get(gathering_id))
 
 
-async def list_all(
-    conn: asyncpg.Connection, *, status: GatheringStatus | None = None
-) -> list[tuple[Gathering, Counts]]:
-    """Every gathering with its counts."""
-    repo = GatheringRepository(conn)
-    gatherings = await repo.list_all(status=status)
-    counts = await repo.counts([g.id for g in gatherings])
-    return [(g, counts.get(g.id, Counts())) for g in gatherings]
+async def list_all(uow: TrainingUnit, *, status: GatheringStatus | None = None) -> list[GatheringView]:
+    """Every gathering with its counts, soonest first."""
+    gatherings = await uow.gatherings.list_all(status=status)
+    counts = await uow.gatherings.counts([g.id for g in gatherings])
+    return [GatheringView(g, counts[g.id]) if g.id in counts else GatheringView(g) for g in gatherings]
+
+
+async def _view(uow: TrainingUnit, g: Gathering) -> GatheringView:
+    """The gathering with its counts as they stand in this transaction."""
+    counts = await uow.gatherings.counts([g.id])
+    return GatheringView(g, counts[g.id]) if g.id in counts else GatheringView(g)

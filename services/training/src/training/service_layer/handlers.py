@@ -13,23 +13,22 @@ MemberChange: TypeAlias = a.MemberRegistered | a.MemberUpdated | a.MemberDeactiv
 
 async def on_member_changed(uow: TrainingUnit, event: MemberChange) -> None:
     """Keep the member's roster entry as the ambassadors service says."""
-    await roster.record_member(uow.conn, uow.emitter, roster.from_snapshot(event.member), now=uow.now)
+    await roster.record_member(uow, roster.from_snapshot(event.member))
 
 
 async def on_member_erased(uow: TrainingUnit, event: a.MemberErased) -> None:
     """Forget the member, freeing any place they held."""
-    await roster.erase_member(uow.conn, uow.emitter, event.member_id, now=uow.now, ttl=uow.offer_ttl)
+    await roster.erase_member(uow, event.member_id)
 
 
 async def on_reminder_due(uow: TrainingUnit, timer: Timer) -> None:
     """Remind the members who have not answered an invitation."""
-    await invitations.remind_unanswered(uow.conn, uow.emitter, timer.payload["gathering_id"])
+    await invitations.remind_unanswered(uow, str(timer.payload["gathering_id"]))
 
 
 async def on_offer_expired(uow: TrainingUnit, timer: Timer) -> None:
     """A place offered and not taken in time goes to the next on the waiting list."""
-    await registrations.lapse_offer(uow.conn, uow.emitter, timer.payload["gathering_id"],
-                                    timer.payload["registration_id"], now=uow.now, ttl=uow.offer_ttl)  # fmt: skip
+    await registrations.lapse_offer(uow, str(timer.payload["gathering_id"]), str(timer.payload["registration_id"]))
 
 
 REGISTRY = Registry[TrainingUnit](

@@ -18,6 +18,7 @@ from outreach_shared.consumer import EventConsumer, Handler, HandlerContext
 from outreach_shared.contracts import ALL_TOPICS, Envelope, new_envelope
 from outreach_shared.contracts.catalogue import spec_for, spec_for_model
 from outreach_shared.dead_letters import dead_letter_sink
+from outreach_shared.errors import Forbidden
 from outreach_shared.housekeeping import Chore, Housekeeper, kit_purges
 from outreach_shared.http import create_app, principal_dependency, require_role
 from outreach_shared.kafka import Kafka, document_publishers, publisher
@@ -279,8 +280,11 @@ def _add_operations_routes(app: FastAPI, runtime: Runtime) -> None:
     ) -> list[SetAsideItem]:
         """Organisers: items a loop gave up on because retrying could not mend them (a timer whose handler fails, an
         event the broker refuses, a notice that cannot be rendered), newest first, each with its reason. The loops
-        went on with everything else; what is listed here waits for a fix (and a replay by hand)."""
+        went on with everything else; what is listed here waits for a fix (and a replay by hand). National
+        organisers only: operations are national."""
         require_role(principal, "organiser")
+        if not principal.region.national:
+            raise Forbidden("operations need a national organiser; this token covers " + principal.region.describe())
         async with runtime.pool.acquire() as conn:
             return await list_set_aside(conn, runtime.set_aside_sources, limit)
 

@@ -27,6 +27,7 @@ from outreach_dev.testing.service import RunningService, running_service
 from outreach_shared.auth import Role
 from outreach_shared.contracts import ALL_TOPICS
 from outreach_shared.logging import configure_logging
+from outreach_shared.regions import NATIONAL, Region
 from outreach_shared.runtime import ServiceDefinition
 from training.bootstrap import SERVICE as TRAINING
 
@@ -71,9 +72,9 @@ class System:
         """The in-process HTTP client of a service."""
         return self.services[service].client
 
-    def auth(self, role: Role, subject: str | None = None) -> dict[str, str]:
-        """A valid Authorization header (every service shares the secret)."""
-        return self.services["booking"].auth(role, subject)
+    def auth(self, role: Role, subject: str | None = None, *, region: Region = NATIONAL) -> dict[str, str]:
+        """A valid Authorization header (every service shares the secret); an organiser's limited to `region`."""
+        return self.services["booking"].auth(role, subject, region=region)
 
 
 class _AcceptAll:

@@ -7,10 +7,22 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sec_data import book, inbox, offers_of, published_gathering, random_orgnr, register_member, weekday_window
+from sec_data import (
+    KOMMUNE,
+    book,
+    gathering_body,
+    inbox,
+    member_body,
+    offers_of,
+    published_gathering,
+    random_orgnr,
+    register_member,
+    weekday_window,
+)
 from sec_system import System
 
 from outreach_dev.testing.waiting import eventually
+from outreach_shared.regions import Region
 
 
 @dataclass
@@ -146,3 +158,91 @@ async def test_members_and_schools_are_refused_organiser_only_endpoints(
     roster = await system.client("ambassadors").get(f"/v1/members/{world.offered}", headers=system.auth("organiser"))
     assert roster.status_code == 200  # nothing above erased, deactivated or changed anyone
     assert roster.json()["active"] is True
+
+
+ELSEWHERE = Region.of(fylker=["50"])  # Trøndelag: the world above lives in Bodø (Nordland, 18)
+HOME = Region.of(kommuner=[KOMMUNE])
+PER_RESOURCE = {  # organiser endpoints naming one resource of the world: 404 from outside its region
+    "booking": [("GET", "/v1/visit-requests/{visit}"), ("GET", "/v1/visit-requests/{visit}/calendar.ics"),
+                ("POST", "/v1/visit-requests/{visit}/cancel"), ("DELETE", "/v1/visit-requests/{visit}/contact")],
+    "ambassadors": [
+        ("GET", "/v1/members/{member}"), ("PATCH", "/v1/members/{member}"), ("DELETE", "/v1/members/{member}"),
+        ("POST", "/v1/members/{member}/deactivate"), ("POST", "/v1/members/{member}/reactivate"),
+    ],
+    "training": [
+        ("GET", "/v1/gatherings/{gathering}"), ("PATCH", "/v1/gatherings/{gathering}"),
+        ("POST", "/v1/gatherings/{gathering}/publish"), ("POST", "/v1/gatherings/{gathering}/cancel"),
+        ("POST", "/v1/gatherings/{gathering}/complete"), ("POST", "/v1/gatherings/{gathering}/check-ins"),
+        ("GET", "/v1/gatherings/{gathering}/participants"), ("GET", "/v1/gatherings/{gathering}/participants.csv"),
+    ],
+}  # fmt: skip
+NATIONAL_ONLY = {  # operations: a regional organiser is refused whatever it names
+    "notify": [("GET", "/v1/notifications?recipient=member:{member}"), ("GET", "/v1/reminders?visit_id={visit}")],
+    **{service: [("GET", "/v1/operations/set-aside")] for service in ("booking", "ambassadors", "training")},
+}
+
+
+async def _call(system: System, service: str, method: str, template: str, world: World, headers: dict[str, str]):  # type: ignore[no-untyped-def]
+    ids = {"visit": world.visit_a, "member": world.offered, "gathering": world.gathering_id}
+    url = template.format(**ids)
+    body = next((b for suffix, b in BODIES.items() if url.endswith(suffix)), {"json": {}})
+    if "json" in body:
+        body = {"json": {k: str(v).format(**ids) for k, v in body["json"].items()}}
+    return await system.client(service).request(method, url, headers=headers, **body)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("service", list(PER_RESOURCE))
+async def test_a_regional_organiser_gets_404_for_everything_outside_the_region(
+    system: System, world: World, service: str
+) -> None:
+    outsider = system.auth("organiser", region=ELSEWHERE)
+    answers = [(m, t, (await _call(system, service, m, t, world, outsider)).status_code)
+               for m, t in PER_RESOURCE[service]]  # fmt: skip
+    assert [a for a in answers if a[2] != 404] == []
+    roster = await system.client("ambassadors").get(f"/v1/members/{world.offered}", headers=system.auth("organiser"))
+    assert roster.status_code == 200 and roster.json()["active"] is True  # nothing above changed anyone
+    visit = await system.client("booking").get(f"/v1/visit-requests/{world.visit_a}", headers=system.auth("organiser"))
+    assert visit.json()["status"] != "cancelled"
+
+
+async def test_a_regional_organiser_sees_the_region_and_lists_only_it(system: System, world: World) -> None:
+    home, away = system.auth("organiser", region=HOME), system.auth("organiser", region=ELSEWHERE)
+    booking, ambassadors, training = system.client("booking"), system.client("ambassadors"), system.client("training")
+    assert (await booking.get(f"/v1/visit-requests/{world.visit_a}", headers=home)).status_code == 200
+    assert (await ambassadors.get(f"/v1/members/{world.offered}", headers=home)).status_code == 200
+    assert (await training.get(f"/v1/gatherings/{world.gathering_id}", headers=home)).status_code == 200
+    listed = {
+        "visits": lambda h: booking.get("/v1/visit-requests", params={"limit": 200}, headers=h),
+        "members": lambda h: ambassadors.get("/v1/members", params={"limit": 1000}, headers=h),
+        "gatherings": lambda h: training.get("/v1/gatherings", headers=h),
+    }
+    wanted = {"visits": world.visit_a, "members": world.offered, "gatherings": world.gathering_id}
+    for what, get in listed.items():
+        near, far = (await get(home)).json(), (await get(away)).json()
+        ids = lambda page: [i["id"] for i in (page["items"] if isinstance(page, dict) else page)]  # noqa: E731
+        assert wanted[what] in ids(near) and wanted[what] not in ids(far), what
+    home_stats = (await booking.get("/v1/stats", headers=home)).json()
+    away_stats = (await booking.get("/v1/stats", headers=away)).json()
+    assert home_stats["total"]["requested"] >= 1 and away_stats["total"]["requested"] == 0, (home_stats, away_stats)
+    assert {c["county_number"] for c in home_stats["by_county"]} == {"18"} and away_stats["by_county"] == []
+
+
+async def test_a_regional_organiser_cannot_create_outside_the_region(system: System) -> None:
+    away = system.auth("organiser", region=ELSEWHERE)
+    member = await system.client("ambassadors").post("/v1/members", json=member_body(), headers=away)
+    gathering = await system.client("training").post("/v1/gatherings", json=gathering_body(), headers=away)
+    assert (member.status_code, gathering.status_code) == (403, 403), (member.text, gathering.text)
+    assert "region" in member.json()["detail"] and "region" in gathering.json()["detail"]
+    csv = "name,email,phone,profession,kommunenummer,languages\nSiri Nord,siri.nord@example.no,41234567,nurse,1804,nb\n"
+    imported = await system.client("ambassadors").post(
+        "/v1/members/import", content=csv.encode(), headers={**away, "Content-Type": "text/csv"}
+    )
+    assert imported.status_code == 422 and "region" in imported.json()["errors"][0]["reason"], imported.text
+
+
+@pytest.mark.parametrize("service", list(NATIONAL_ONLY))
+async def test_operations_are_for_national_organisers_only(system: System, world: World, service: str) -> None:
+    for method, template in NATIONAL_ONLY[service]:
+        regional = await _call(system, service, method, template, world, system.auth("organiser", region=HOME))
+        national = await _call(system, service, method, template, world, system.auth("organiser"))
+        assert (regional.status_code, national.status_code) == (403, 200), (template, regional.text)

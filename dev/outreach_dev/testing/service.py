@@ -9,6 +9,7 @@ import httpx
 from fastapi import FastAPI
 
 from outreach_shared.auth import Role, mint_token
+from outreach_shared.regions import NATIONAL, Region
 from outreach_shared.runtime import Runtime, ServiceDefinition, build_app
 from outreach_shared.settings import DEV_JWT_SECRET
 
@@ -21,13 +22,13 @@ class RunningService:
     runtime: Runtime
     client: httpx.AsyncClient
 
-    def token(self, role: Role, subject: str | None = None) -> str:
-        """A valid token for this service's secret."""
-        return mint_token(self.runtime.settings.jwt_secret.get_secret_value(), role, subject)
+    def token(self, role: Role, subject: str | None = None, *, region: Region = NATIONAL) -> str:
+        """A valid token for this service's secret (an organiser's limited to `region` when given)."""
+        return mint_token(self.runtime.settings.jwt_secret.get_secret_value(), role, subject, region=region)
 
-    def auth(self, role: Role, subject: str | None = None) -> dict[str, str]:
+    def auth(self, role: Role, subject: str | None = None, *, region: Region = NATIONAL) -> dict[str, str]:
         """An Authorization header for the role."""
-        return {"Authorization": f"Bearer {self.token(role, subject)}"}
+        return {"Authorization": f"Bearer {self.token(role, subject, region=region)}"}
 
 
 @asynccontextmanager

@@ -30,14 +30,14 @@ CSV_BODY = raw_body("text/csv", "The roster: a header line, then a member a line
 
 
 @roster_router.post("", status_code=201, summary="Register a member")
-async def create_member(body: MemberIn, _: OrganiserCaller, begin: Begin) -> MemberOut:
+async def create_member(body: MemberIn, caller: OrganiserCaller, begin: Begin) -> MemberOut:
     async with begin() as uow:
-        return MemberOut.of(await roster.register_member(uow, body))
+        return MemberOut.of(await roster.register_member(uow, body, region=caller.region))
 
 
 @roster_router.get("", summary="List the roster")
 async def list_members(
-    _: OrganiserCaller,
+    caller: OrganiserCaller,
     begin: Begin,
     kommunenummer: str | None = None,
     fylke: Annotated[str | None, Query(description="County number or name")] = None,
@@ -48,7 +48,7 @@ async def list_members(
 ) -> list[MemberOut]:
     query = roster.RosterQuery(kommunenummer, fylke, profession, active, limit, offset)
     async with begin() as uow:
-        return [MemberOut.of(m) for m in await roster.list_members(uow, query)]
+        return [MemberOut.of(m) for m in await roster.list_members(uow, query, region=caller.region)]
 
 
 @roster_router.post(
@@ -59,49 +59,49 @@ async def list_members(
     responses={422: {"description": "Bad rows, each with its line and reason; nothing imported"}},
 )
 async def import_members(
-    request: Request, _: OrganiserCaller, begin: Begin, dry_run: bool = False
+    request: Request, caller: OrganiserCaller, begin: Begin, dry_run: bool = False
 ) -> ImportOut | JSONResponse:
     text = decode_csv(await request.body())
     try:
         if dry_run:
-            validate_roster(text)
+            validate_roster(text, region=caller.region)
             return ImportOut(created=[], updated=[], unchanged=[])
         async with begin() as uow:
-            return ImportOut.of(await import_roster(uow, text))
+            return ImportOut.of(await import_roster(uow, text, region=caller.region))
     except RosterRejected as exc:
         errors = [{"line": p.line, "reason": p.reason} for p in exc.problems]
         return problem(422, exc.title, exc.detail, instance=request.url.path, errors=errors)
 
 
 @roster_router.get("/{member_id}", summary="One member")
-async def get_member(member_id: UUID, _: OrganiserCaller, begin: Begin) -> MemberOut:
+async def get_member(member_id: UUID, caller: OrganiserCaller, begin: Begin) -> MemberOut:
     async with begin() as uow:
-        return MemberOut.of(await roster.get_member(uow, str(member_id)))
+        return MemberOut.of(await roster.get_member(uow, str(member_id), region=caller.region))
 
 
 @roster_router.patch("/{member_id}", summary="Change a member's details")
-async def patch_member(member_id: UUID, body: MemberPatch, _: OrganiserCaller, begin: Begin) -> MemberOut:
+async def patch_member(member_id: UUID, body: MemberPatch, caller: OrganiserCaller, begin: Begin) -> MemberOut:
     async with begin() as uow:
         changes = body.model_dump(exclude_unset=True)
-        return MemberOut.of(await roster.update_member(uow, str(member_id), changes))
+        return MemberOut.of(await roster.update_member(uow, str(member_id), changes, region=caller.region))
 
 
 @roster_router.post("/{member_id}/deactivate", summary="Deactivate (releases their future visits)")
-async def deactivate_member(member_id: UUID, _: OrganiserCaller, begin: Begin) -> MemberOut:
+async def deactivate_member(member_id: UUID, caller: OrganiserCaller, begin: Begin) -> MemberOut:
     async with begin() as uow:
-        return MemberOut.of(await roster.set_active(uow, str(member_id), False))
+        return MemberOut.of(await roster.set_active(uow, str(member_id), False, region=caller.region))
 
 
 @roster_router.post("/{member_id}/reactivate", summary="Reactivate")
-async def reactivate_member(member_id: UUID, _: OrganiserCaller, begin: Begin) -> MemberOut:
+async def reactivate_member(member_id: UUID, caller: OrganiserCaller, begin: Begin) -> MemberOut:
     async with begin() as uow:
-        return MemberOut.of(await roster.set_active(uow, str(member_id), True))
+        return MemberOut.of(await roster.set_active(uow, str(member_id), True, region=caller.region))
 
 
 @roster_router.delete("/{member_id}", status_code=204, summary="Erase the person (here and everywhere)")
-async def erase_member(member_id: UUID, _: OrganiserCaller, begin: Begin) -> Response:
+async def erase_member(member_id: UUID, caller: OrganiserCaller, begin: Begin) -> Response:
     async with begin() as uow:
-        await roster.erase_member(uow, str(member_id))
+        await roster.erase_member(uow, str(member_id), region=caller.region)
     return Response(status_code=204)
 
 

@@ -22,8 +22,9 @@ from outreach_shared.contracts.ambassadors import (
     MemberRegistered,
     MemberUpdated,
 )
-from outreach_shared.errors import Conflict, Invalid, NotFound
+from outreach_shared.errors import Conflict, Forbidden, Invalid, NotFound
 from outreach_shared.municipalities import load_register
+from outreach_shared.regions import NATIONAL, Region
 
 
 def resolve_kommunenummer(value: str) -> str:
@@ -54,16 +55,24 @@ class RosterQuery:
     offset: int = 0
 
 
-async def get_member(uow: AmbassadorsUnit, member_id: str) -> Member:
-    """One member (404 if unknown or erased)."""
-    member = await uow.members.get(member_id)
-    if member is None:
+async def get_member(
+    uow: AmbassadorsUnit, member_id: str, *, region: Region = NATIONAL, for_update: bool = False
+) -> Member:
+    """One member (404 if unknown, erased, or living outside the organiser's region)."""
+    member = await uow.members.get(member_id, for_update=for_update)
+    if member is None or not region.covers(member.fields.kommunenummer):
         raise NotFound(f"no member {member_id}")
     return member
 
 
-async def list_members(uow: AmbassadorsUnit, q: RosterQuery) -> list[Member]:
-    """Members by municipality, county (number or name), profession and active flag."""
+def check_in_region(kommunenummer: str, region: Region) -> None:
+    """403 for a member placed outside the organiser's region."""
+    if not region.covers(kommunenummer):
+        raise Forbidden(f"kommunenummer {kommunenummer} is outside this organiser's region ({region.describe()})")
+
+
+async def list_members(uow: AmbassadorsUnit, q: RosterQuery, *, region: Region = NATIONAL) -> list[Member]:
+    """Members by municipality, county (number or name), profession and active flag, within the region."""
     numbers: list[str] | None = [q.kommunenummer] if q.kommunenummer else None
     if q.fylke:
         wanted = q.fylke.strip().lower()
@@ -71,6 +80,9 @@ async def list_members(uow: AmbassadorsUnit, q: RosterQuery) -> list[Member]:
             m.number for m in load_register().by_number.values() if wanted in (m.county_number, m.county.lower())
         ]
         numbers = [n for n in in_county if numbers is None or n in numbers]
+    if not region.national:
+        inside = region.kommunenumre()
+        numbers = sorted(inside) if numbers is None else [n for n in numbers if n in inside]
     return await uow.members.list(MemberFilter(numbers, q.profession, q.active, q.limit, q.offset))
 
 
@@ -83,8 +95,9 @@ def check_days_off(uow: AmbassadorsUnit, fields: MemberFields, *, already: froze
             check_date(day, today=today, rules=uow.config.time_rules, field="unavailable_dates")
 
 
-async def register_member(uow: AmbassadorsUnit, fields: MemberFields) -> Member:
-    """Add a member to the roster (409 if the e-mail is already registered)."""
+async def register_member(uow: AmbassadorsUnit, fields: MemberFields, *, region: Region = NATIONAL) -> Member:
+    """Add a member to the roster (409 if the e-mail is already registered; 403 outside the organiser's region)."""
+    check_in_region(fields.kommunenummer, region)
     check_days_off(uow, fields)
     if await uow.members.get_by_emails([fields.email]):
         raise Conflict(f"a member with e-mail {fields.email} is already registered", field="email")
@@ -102,12 +115,13 @@ def merge_fields(current: MemberFields, changes: dict[str, Any]) -> MemberFields
         raise Invalid(describe_validation_error(exc)) from None
 
 
-async def update_member(uow: AmbassadorsUnit, member_id: str, changes: dict[str, Any]) -> Member:
-    """Change a member's details and publish the new snapshot."""
-    member = await uow.members.get(member_id, for_update=True)
-    if member is None:
-        raise NotFound(f"no member {member_id}")
+async def update_member(
+    uow: AmbassadorsUnit, member_id: str, changes: dict[str, Any], *, region: Region = NATIONAL
+) -> Member:
+    """Change a member's details and publish the new snapshot (not moving them out of the organiser's region)."""
+    member = await get_member(uow, member_id, region=region, for_update=True)
     fields = merge_fields(member.fields, changes)
+    check_in_region(fields.kommunenummer, region)
     check_days_off(uow, fields, already=frozenset(member.fields.unavailable_dates))
     if fields.email != member.fields.email and await uow.members.get_by_emails([fields.email]):
         raise Conflict(f"a member with e-mail {fields.email} is already registered", field="email")
@@ -131,9 +145,9 @@ async def _free_member(uow: AmbassadorsUnit, member_id: str, reason: str) -> Non
         await staff_visit(uow, visit)
 
 
-async def set_active(uow: AmbassadorsUnit, member_id: str, active: bool) -> Member:
+async def set_active(uow: AmbassadorsUnit, member_id: str, active: bool, *, region: Region = NATIONAL) -> Member:
     """Deactivate (releasing their visits) or reactivate a member; repeating it changes nothing."""
-    member = await get_member(uow, member_id)
+    member = await get_member(uow, member_id, region=region)
     if member.active == active:
         return member
     if not active:
@@ -145,9 +159,9 @@ async def set_active(uow: AmbassadorsUnit, member_id: str, active: bool) -> Memb
     return changed
 
 
-async def erase_member(uow: AmbassadorsUnit, member_id: str) -> None:
+async def erase_member(uow: AmbassadorsUnit, member_id: str, *, region: Region = NATIONAL) -> None:
     """Remove the person's data here and tell every service to remove theirs."""
-    await get_member(uow, member_id)
+    await get_member(uow, member_id, region=region)
     await _free_member(uow, member_id, "the member left the programme")
     await uow.offers.forget_member(member_id)
     await uow.members.delete(member_id)

@@ -10,6 +10,7 @@ from ambassadors.service_layer.members import merge_fields, register_member, res
 from ambassadors.service_layer.unit_of_work import AmbassadorsUnit
 from outreach_shared.consumer import describe_validation_error
 from outreach_shared.errors import DomainError, Invalid
+from outreach_shared.regions import NATIONAL, Region
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,9 @@ class ImportReport:
     unchanged: list[str] = field(default_factory=list)
 
 
-def validate_roster(text: str) -> list[tuple[int, MemberFields, set[str]]]:
-    """Every row as validated fields (with the columns it filled), or RosterRejected listing each bad row."""
+def validate_roster(text: str, *, region: Region = NATIONAL) -> list[tuple[int, MemberFields, set[str]]]:
+    """Every row as validated fields (with the columns it filled), or RosterRejected listing each bad row (a member
+    placed outside the organiser's region is a bad row)."""
     parsed = parse_roster(text)
     problems = [RowProblem(line, reason) for line, reason in parsed.errors]
     valid: list[tuple[int, MemberFields, set[str]]] = []
@@ -55,6 +57,10 @@ def validate_roster(text: str) -> list[tuple[int, MemberFields, set[str]]]:
         except DomainError as exc:
             problems.append(RowProblem(line, exc.detail))
             continue
+        if not region.covers(fields.kommunenummer):
+            problems.append(RowProblem(line, f"kommunenummer {fields.kommunenummer} is outside this organiser's "
+                                             f"region ({region.describe()})"))  # fmt: skip
+            continue
         if fields.email in first_line_of:
             problems.append(RowProblem(line, f"e-mail {fields.email} is also on line {first_line_of[fields.email]}"))
             continue
@@ -65,22 +71,25 @@ def validate_roster(text: str) -> list[tuple[int, MemberFields, set[str]]]:
     return valid
 
 
-async def import_roster(uow: AmbassadorsUnit, text: str) -> ImportReport:
-    """Import a roster CSV (UTF-8 text): all or nothing; members are matched by e-mail."""
-    rows = validate_roster(text)
+async def import_roster(uow: AmbassadorsUnit, text: str, *, region: Region = NATIONAL) -> ImportReport:
+    """Import a roster CSV (UTF-8 text): all or nothing; members are matched by e-mail, within the region."""
+    rows = validate_roster(text, region=region)
     existing = await uow.members.get_by_emails([f.email for _, f, _ in rows])
     report = ImportReport()
     for line, fields, filled in rows:
         try:
             current = existing.get(fields.email)
+            if current is not None and not region.covers(current.fields.kommunenummer):
+                raise RosterRejected([RowProblem(line, f"e-mail {fields.email} belongs to a member outside this "
+                                                       f"organiser's region")])  # fmt: skip
             if current is None:
-                report.created.append((await register_member(uow, fields)).id)
+                report.created.append((await register_member(uow, fields, region=region)).id)
                 continue
             changes = fields.model_dump(include=filled)
             if merge_fields(current.fields, changes) == current.fields:
                 report.unchanged.append(current.id)
             else:
-                report.updated.append((await update_member(uow, current.id, changes)).id)
+                report.updated.append((await update_member(uow, current.id, changes, region=region)).id)
         except Invalid as exc:  # a rule that needs the clock (a day off beyond the horizon): the row is bad
             raise RosterRejected([RowProblem(line, exc.detail)]) from None
     return report

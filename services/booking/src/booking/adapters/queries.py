@@ -8,6 +8,7 @@ from booking.domain.listing import VisitFilter, VisitSummary
 from booking.domain.stats import StatsRow
 from outreach_shared.db import named
 from outreach_shared.municipalities import load_register
+from outreach_shared.regions import REGION_SQL
 
 _CONDITIONS = (
     ("orgnr", "orgnr = :orgnr"),
@@ -22,6 +23,9 @@ _CONDITIONS = (
 def _where(f: VisitFilter) -> tuple[str, dict[str, Any]]:
     given = {name: getattr(f, name) for name, _ in _CONDITIONS if getattr(f, name) is not None}
     conditions = [condition for name, condition in _CONDITIONS if name in given]
+    if not f.region.national:
+        conditions.append(REGION_SQL.format(column="kommunenummer"))
+        given |= f.region.params()
     return (" WHERE " + " AND ".join(conditions) if conditions else ""), given
 
 

@@ -4,11 +4,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from booking.domain.values import Status
+from outreach_shared.regions import NATIONAL, Region
 
 
 @dataclass(frozen=True)
 class VisitFilter:
-    """Which visits a list or the figures cover; `orgnr` restricts to one school."""
+    """Which visits a list or the figures cover; `orgnr` restricts to one school, `region` to an organiser's."""
 
     orgnr: str | None = None
     status: Status | None = None
@@ -16,6 +17,11 @@ class VisitFilter:
     county_number: str | None = None
     date_from: datetime | None = None
     date_to: datetime | None = None
+    region: Region = NATIONAL
+
+    def for_region(self, region: Region) -> "VisitFilter":
+        """The same filter, restricted to visits to schools in the region."""
+        return replace(self, region=region)
 
     def for_school(self, orgnr: str | None) -> "VisitFilter":
         """The same filter, restricted to one school's visits."""

@@ -18,10 +18,12 @@ async def get_visit(uow: BookingUnit, visit_id: str, *, caller: Principal) -> Sh
 async def list_for(
     uow: BookingUnit, f: VisitFilter, *, caller: Principal, limit: int, offset: int
 ) -> tuple[list[VisitSummary], int]:
-    """A page of visits: a school sees only its own, an organiser all."""
+    """A page of visits: a school sees only its own, an organiser those in their region."""
     require_role(caller, "school", "organiser")
     if caller.role == "school":
         f = f.for_school(caller.orgnr)
+    else:
+        f = f.for_region(caller.region)
     return await uow.queries.page(f, limit=limit, offset=offset)
 
 
@@ -36,4 +38,4 @@ async def calendar_for(uow: BookingUnit, visit_id: str, *, caller: Principal) ->
 async def stats_for(uow: BookingUnit, f: VisitFilter, *, caller: Principal) -> Stats:
     """Organisers' impact figures over the matching visits."""
     require_role(caller, "organiser")
-    return tally(await uow.queries.stats_rows(f))
+    return tally(await uow.queries.stats_rows(f.for_region(caller.region)))

@@ -44,9 +44,10 @@ class NewVisitUnit(UnitOfWork):
 
 
 def can_see(visit: Visit, caller: Principal) -> bool:
-    """Organisers see every visit, a school its own, a member those whose team they are on."""
+    """Organisers see the visits to schools in their region, a school its own, a member those whose team they are
+    on."""
     if caller.role == "organiser":
-        return True
+        return caller.region.covers(visit.school.kommunenummer)
     if caller.role == "school":
         return caller.orgnr is not None and caller.orgnr == visit.school.orgnr
     return caller.member_id is not None and caller.member_id in visit.team_member_ids

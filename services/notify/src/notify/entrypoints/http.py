@@ -12,7 +12,7 @@ from notify.entrypoints.dependencies import Begin, MemberId
 from notify.entrypoints.schemas import DeliveryOut, InboxItemOut, InboxPageOut, ReminderOut
 from notify.service_layer import inbox, reminders
 from outreach_shared.errors import Invalid
-from outreach_shared.skeleton import OrganiserCaller
+from outreach_shared.skeleton import NationalOrganiser
 
 router = APIRouter(tags=["notifications"])
 
@@ -58,7 +58,7 @@ REMINDER_SUBJECT = {
 
 @router.get("/v1/notifications", response_model=list[DeliveryOut], summary="Deliveries to a recipient")
 async def deliveries(
-    _: OrganiserCaller, begin: Begin, recipient: Annotated[str, Query(pattern=RECIPIENT, description=RECIPIENT_DOC)]
+    _: NationalOrganiser, begin: Begin, recipient: Annotated[str, Query(pattern=RECIPIENT, description=RECIPIENT_DOC)]
 ) -> list[DeliveryOut]:
     """Organisers: each delivery's channel, status and attempts (`recipient=member:ID`, a bare member id,
     `school:VISIT_ID` or `organiser:EMAIL`)."""
@@ -87,7 +87,7 @@ def reminder_subject(query: QueryParams) -> str:
     summary="Reminders of a visit or gathering",
     openapi_extra={"parameters": [REMINDER_SUBJECT]},
 )
-async def scheduled_reminders(_: OrganiserCaller, begin: Begin, request: Request) -> list[ReminderOut]:
+async def scheduled_reminders(_: NationalOrganiser, begin: Begin, request: Request) -> list[ReminderOut]:
     """Organisers: every reminder set for a visit or a gathering (pending, done or cancelled)."""
     subject = reminder_subject(request.query_params)
     async with begin() as uow:

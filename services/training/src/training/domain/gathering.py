@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from outreach_shared.bounds.times import TimeRules
 from outreach_shared.contracts.common import Profession, Venue
+from outreach_shared.regions import Region
 from training.domain.errors import RegistrationRefused, WrongGatheringState
 from training.domain.roster import RosterMember
 from training.domain.schedule import Schedule, Session, check_schedule, check_sessions
@@ -82,6 +83,10 @@ class Gathering:
     def reminder_due_at(self) -> datetime:
         """When invited members who have not answered are reminded."""
         return self.schedule.registration_closes - REMINDER_BEFORE_CLOSE
+
+    def within(self, area: Region) -> bool:
+        """Whether an organiser of `area` sees and runs this gathering: its venue or one of its counties is there."""
+        return area.covers(self.venue.kommunenummer) or (bool(self.region) and area.covers_any_county(self.region))
 
     def invites(self, member: RosterMember) -> bool:
         """Whether the member is eligible: active, in the audience and in the region (empty = national)."""

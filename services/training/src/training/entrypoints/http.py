@@ -27,60 +27,62 @@ member_router = APIRouter(prefix="/v1/gatherings/{gathering_id}/registrations", 
 
 
 @organiser_router.post("", status_code=status.HTTP_201_CREATED, summary="Schedule a gathering (draft)")
-async def create_gathering(body: GatheringIn, _: OrganiserCaller, begin: Begin) -> GatheringOut:
+async def create_gathering(body: GatheringIn, caller: OrganiserCaller, begin: Begin) -> GatheringOut:
     """Create a draft gathering; every date is checked."""
     async with begin() as uow:
-        created = await gatherings.create(uow, body.to_domain(str(uuid4())))
+        created = await gatherings.create(uow, body.to_domain(str(uuid4())), region=caller.region)
     return GatheringOut.of(created)
 
 
 @organiser_router.get("", summary="List gatherings with counts")
 async def list_gatherings(
-    _: OrganiserCaller, begin: Begin, status: Annotated[GatheringStatus | None, Query()] = None
+    caller: OrganiserCaller, begin: Begin, status: Annotated[GatheringStatus | None, Query()] = None
 ) -> list[GatheringOut]:
     """Every gathering, soonest first."""
     async with begin() as uow:
-        found = await gatherings.list_all(uow, status=status)
+        found = await gatherings.list_all(uow, status=status, region=caller.region)
     return [GatheringOut.of(view) for view in found]
 
 
 @organiser_router.get("/{gathering_id}", summary="A gathering with counts")
-async def get_gathering(gathering_id: str, _: OrganiserCaller, begin: Begin) -> GatheringOut:
+async def get_gathering(gathering_id: str, caller: OrganiserCaller, begin: Begin) -> GatheringOut:
     """One gathering."""
     async with begin() as uow:
-        view = await gatherings.get(uow, gathering_id)
+        view = await gatherings.get(uow, gathering_id, region=caller.region)
     return GatheringOut.of(view)
 
 
 @organiser_router.patch("/{gathering_id}", summary="Change a draft")
-async def patch_gathering(gathering_id: str, body: GatheringPatch, _: OrganiserCaller, begin: Begin) -> GatheringOut:
+async def patch_gathering(
+    gathering_id: str, body: GatheringPatch, caller: OrganiserCaller, begin: Begin
+) -> GatheringOut:
     """Change a draft gathering; dates are checked again."""
     async with begin() as uow:
-        revised = await gatherings.revise(uow, gathering_id, body.changes())
+        revised = await gatherings.revise(uow, gathering_id, body.changes(), region=caller.region)
     return GatheringOut.of(revised)
 
 
 @organiser_router.post("/{gathering_id}/publish", summary="Publish and invite every eligible member")
-async def publish_gathering(gathering_id: str, _: OrganiserCaller, begin: Begin) -> GatheringOut:
+async def publish_gathering(gathering_id: str, caller: OrganiserCaller, begin: Begin) -> GatheringOut:
     """Publish the draft; eligible members are invited."""
     async with begin() as uow:
-        published = await gatherings.publish(uow, gathering_id)
+        published = await gatherings.publish(uow, gathering_id, region=caller.region)
     return GatheringOut.of(published)
 
 
 @organiser_router.post("/{gathering_id}/cancel", summary="Cancel; every registered or waiting member is told")
-async def cancel_gathering(gathering_id: str, body: CancelIn, _: OrganiserCaller, begin: Begin) -> GatheringOut:
+async def cancel_gathering(gathering_id: str, body: CancelIn, caller: OrganiserCaller, begin: Begin) -> GatheringOut:
     """Cancel the gathering."""
     async with begin() as uow:
-        cancelled = await gatherings.cancel(uow, gathering_id, body.reason)
+        cancelled = await gatherings.cancel(uow, gathering_id, body.reason, region=caller.region)
     return GatheringOut.of(cancelled)
 
 
 @organiser_router.post("/{gathering_id}/complete", summary="Complete: everyone checked in is trained")
-async def complete_gathering(gathering_id: str, _: OrganiserCaller, begin: Begin) -> GatheringOut:
+async def complete_gathering(gathering_id: str, caller: OrganiserCaller, begin: Begin) -> GatheringOut:
     """Complete the gathering and publish who was trained."""
     async with begin() as uow:
-        completed = await gatherings.complete(uow, gathering_id)
+        completed = await gatherings.complete(uow, gathering_id, region=caller.region)
     return GatheringOut.of(completed)
 
 
@@ -93,20 +95,20 @@ async def complete_gathering(gathering_id: str, _: OrganiserCaller, begin: Begin
     },
 )
 async def check_in(
-    gathering_id: str, body: CheckInIn, response: Response, _: OrganiserCaller, begin: Begin
+    gathering_id: str, body: CheckInIn, response: Response, caller: OrganiserCaller, begin: Begin
 ) -> RegistrationOut:
     """Record a member's arrival; repeating it changes nothing."""
     async with begin() as uow:
-        checked = await attendance.check_in(uow, gathering_id, body.member_id)
+        checked = await attendance.check_in(uow, gathering_id, body.member_id, region=caller.region)
     response.status_code = status.HTTP_201_CREATED if checked.recorded else status.HTTP_200_OK
     return RegistrationOut.of(checked.registration)
 
 
 @organiser_router.get("/{gathering_id}/participants", summary="Participants with their needs")
-async def list_participants(gathering_id: str, _: OrganiserCaller, begin: Begin) -> list[RegistrationOut]:
+async def list_participants(gathering_id: str, caller: OrganiserCaller, begin: Begin) -> list[RegistrationOut]:
     """Everyone holding or waiting for a place, with dietary and accessibility needs."""
     async with begin() as uow:
-        found = await registrations.participants(uow, gathering_id)
+        found = await registrations.participants(uow, gathering_id, region=caller.region)
     return [RegistrationOut.of(r) for r in found]
 
 
@@ -116,10 +118,10 @@ async def list_participants(gathering_id: str, _: OrganiserCaller, begin: Begin)
     response_class=Response,
     responses=text_response("text/csv", "The participants, a line each"),
 )
-async def export_participants(gathering_id: str, _: OrganiserCaller, begin: Begin) -> Response:
+async def export_participants(gathering_id: str, caller: OrganiserCaller, begin: Begin) -> Response:
     """The participant list as a CSV file."""
     async with begin() as uow:
-        found = await registrations.participants(uow, gathering_id)
+        found = await registrations.participants(uow, gathering_id, region=caller.region)
     headers = {"Content-Disposition": f'attachment; filename="participants-{gathering_id}.csv"'}
     return Response(participants_csv(found), media_type="text/csv; charset=utf-8", headers=headers)
 

@@ -3,8 +3,10 @@
 from dataclasses import dataclass
 
 from outreach_shared.contracts import training as t
+from outreach_shared.regions import NATIONAL, Region
 from training.domain.errors import WrongGatheringState
 from training.domain.registration import Registration, RegistrationStatus
+from training.service_layer.gatherings import organisers
 from training.service_layer.unit_of_work import TrainingUnit
 
 
@@ -16,9 +18,9 @@ class CheckIn:
     recorded: bool
 
 
-async def check_in(uow: TrainingUnit, gathering_id: str, member_id: str) -> CheckIn:
+async def check_in(uow: TrainingUnit, gathering_id: str, member_id: str, *, region: Region = NATIONAL) -> CheckIn:
     """Record the member's arrival (once; checking in again changes nothing)."""
-    g = await uow.gatherings.get(gathering_id, lock=True)
+    g = await organisers(uow, gathering_id, region, lock=True)
     g.check_check_in_allowed(now=uow.now)
     r = await uow.registrations.get(g.id, member_id)
     if r is None or r.status != RegistrationStatus.CONFIRMED:

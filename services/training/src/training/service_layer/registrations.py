@@ -3,6 +3,7 @@
 from dataclasses import replace
 
 from outreach_shared.contracts import training as t
+from outreach_shared.regions import NATIONAL, Region
 from training.domain import notices
 from training.domain.errors import GatheringNotFound
 from training.domain.gathering import Gathering, GatheringStatus
@@ -113,8 +114,10 @@ async def offer_free_places(uow: TrainingUnit, g: Gathering) -> list[Registratio
     return [replace(r, status=RegistrationStatus.OFFERED, position=None, offer_expires_at=expires_at) for r in waiting]
 
 
-async def participants(uow: TrainingUnit, gathering_id: str) -> list[Registration]:
+async def participants(uow: TrainingUnit, gathering_id: str, *, region: Region = NATIONAL) -> list[Registration]:
     """Everyone holding or waiting for a place (and anyone checked in), places first."""
     g = await uow.gatherings.get(gathering_id)
+    if not g.within(region):
+        raise GatheringNotFound(f"no gathering {gathering_id!r}")
     rows = await uow.registrations.list_for(g.id)
     return [r for r in rows if r.is_active or r.checked_in_at is not None]

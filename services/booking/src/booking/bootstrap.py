@@ -21,8 +21,9 @@ NAME = "booking"
 
 
 def bootstrap(runtime: Runtime) -> Wiring:
-    """The writer of new visits, the keys, the rate limit and the window policy, from the settings; team events and
-    member erasures handled by the registry; idempotency keys and ended visits' contacts purged."""
+    """The writer of new visits, the keys, the rate limit, the window policy and the feedback links' key and times,
+    from the settings; team events, member erasures and feedback reminders handled by the registry; idempotency keys
+    and ended visits' contacts purged."""
     settings = settings_of(runtime)
     policy = settings.window_policy()
     writer = NewVisitWriter(runtime.pool, max_open=settings.max_open_requests_per_school,

@@ -157,3 +157,13 @@ async def test_the_reminder_carries_the_same_link_unless_answered_or_expired() -
     uow.scope.emitted.clear()
     await feedback.on_feedback_reminder(uow, timer)
     assert emitted(uow) == [], "an answered link is not reminded of"
+
+
+async def test_a_visit_rated_before_its_report_gets_no_link_and_no_reminder() -> None:
+    visit = confirmed()
+    visit.rate(score=5, comment=None, now=SLOT.end)
+    visit.events.clear()
+    uow = unit(visit)
+    await lifecycle.report(uow, "v1", caller=NURSE, pupils_reached=50, notes=None)
+    assert [type(e) for e in emitted(uow)] == [VisitCompleted]
+    assert uow.feedback_reminders.pending == {}  # type: ignore[attr-defined]

@@ -20,7 +20,10 @@ def link_of(uow: BookingUnit, visit: Visit) -> FeedbackLink:
 
 
 async def request_feedback(uow: BookingUnit, visit: Visit) -> None:
-    """The visit was completed: its school gets the link (in the thank-you mail), and a reminder is set."""
+    """The visit was completed: its school gets the link (in the thank-you mail), and a reminder is set; not for a
+    visit the school rated already (signed in, once it had ended)."""
+    if visit.rating is not None:
+        return
     link = link_of(uow, visit)
     assert visit.scheduled is not None and visit.report is not None  # a completed visit has both
     event = VisitFeedbackRequested(visit_id=visit.id, token=link.token, expires_at=link.expires_at,

@@ -96,7 +96,7 @@ async def test_a_token_with_a_nul_byte_is_a_problem_not_an_error(api: Api) -> No
 
 
 @pytest.mark.parametrize(("answer", "field"), [
-    ({"rating": 0}, "rating"), ({"rating": 6}, "rating"), ({"rating": 10**40}, "rating"), ({"rating": "5"}, "rating"),
+    ({"rating": 0}, "rating"), ({"rating": 6}, "rating"), ({"rating": 10**40}, "rating"), ({"rating": "five"}, "rating"),
     ({"rating": 4.5}, "rating"), ({}, "rating"), ({"rating": 5, "comment": "fint\u0000"}, "comment"),
     ({"rating": 5, "comment": "x" * 1_000_000}, "comment"), ({"rating": 5, "pupil": "Ola, 10B"}, "pupil"),
 ])  # fmt: skip

@@ -170,7 +170,7 @@ class RatingIn(Body):
 class FeedbackIn(Body):
     """A school's answer through its feedback link. Nothing about individual pupils is asked for."""
 
-    rating: int = Field(strict=True, ge=1, le=5, description="How the visit went, 1 (poor) to 5 (excellent)")
+    rating: int = Field(ge=1, le=5, description="How the visit went, 1 (poor) to 5 (excellent)")
     comment: Lines | None = Field(
         default=None, description="Optional, about the visit as a whole (please name no pupils); up to 2,000 characters"
     )

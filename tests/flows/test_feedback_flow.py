@@ -58,7 +58,7 @@ async def test_flow_7_the_thank_you_link_rates_the_visit_and_only_a_school_that_
     stack: Stack,
 ):
     answering, silent = await asyncio.gather(completed_visit(stack, "1804", "Gunn Bodø"),  # Bodø
-                                             completed_visit(stack, "1103", "Hilde Vik"))  # Stavanger  # fmt: skip
+                                             completed_visit(stack, "1833", "Hilde Vik"))  # Mo i Rana  # fmt: skip
     booking = stack.client("booking")
 
     thanks = await eventually(lambda: mail(stack, answering["contact_email"], "Takk for besøket"), timeout=150)

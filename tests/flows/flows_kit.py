@@ -74,6 +74,9 @@ WHENEVER = {
 """The flow stack lets a visit or a gathering take place within seconds, whatever the hour (flows 5 and 6 see one
 through to its end): no minimum notice, every day and hour school hours. The bounds themselves are the services'
 and the kit's tests' to show."""
+FEEDBACK_REMINDER_AFTER = 120
+"""Seconds from a visit's completion to the feedback reminder in the flow stack (a week in production): longer
+than a visit of the flows takes to end and be answered, so only a school that did not answer is reminded."""
 
 
 class LaunchedStack:
@@ -86,7 +89,7 @@ class LaunchedStack:
         self.state_dir = state_dir
         self.env = os.environ | {"KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "DATABASE_URL": admin_dsn,
                                  "OUTREACH_STATE_DIR": str(state_dir), "NOTIFY_ORGANISER_EMAILS": ORGANISER_EMAIL,
-                                 **WHENEVER}
+                                 "BOOKING_FEEDBACK_REMINDER_AFTER": f"PT{FEEDBACK_REMINDER_AFTER}S", **WHENEVER}
         self.output: list[str] = []
         self.process: subprocess.Popen[str] | None = None
 

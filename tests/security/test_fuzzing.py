@@ -19,7 +19,9 @@ from outreach_dev.testing.waiting import eventually
 from outreach_shared.auth import Role, mint_token
 
 pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
-PUBLIC = {"GET /healthz", "GET /readyz", "GET /metrics", "GET /asyncapi.json", "GET /asyncapi"}
+PUBLIC = {"GET /healthz", "GET /readyz", "GET /metrics", "GET /asyncapi.json", "GET /asyncapi",
+          "GET /v1/feedback/{token}", "POST /v1/feedback/{token}"}  # fmt: skip
+"""Operations that take no bearer token: the feedback link's token (booking's, signed, one visit) is its own."""
 ALL_ROLES: tuple[Role, ...] = ("school", "member", "organiser")
 
 # The role each operation serves. Every documented operation must be listed: a new one fails the test until it is.

@@ -1,6 +1,6 @@
 """Events published by the booking service."""
 
-from pydantic import EmailStr
+from pydantic import AwareDatetime, EmailStr
 
 from outreach_shared.contracts.common import Language, Payload, Profession, TeamMember, TimeWindow, VisitKind
 
@@ -115,3 +115,34 @@ class TeamReleaseRequested(Payload):
     visit_id: str
     member_ids: list[str]
     reason: str
+
+
+class VisitFeedbackRequested(Payload):
+    """A completed visit's school is asked for feedback without signing in: `token` is the signed, single-purpose
+    link's secret part (`{app}/feedback/{token}`, booking's `GET/POST /v1/feedback/{token}`), valid until
+    `expires_at` (30 days after completion). Notify puts the link in the thank-you mail."""
+
+    visit_id: str
+    token: str
+    expires_at: AwareDatetime
+    school_name: str
+    scheduled: TimeWindow
+
+
+class VisitFeedbackReminderDue(Payload):
+    """The school has not answered the feedback link a week after completion: remind it, with the same link."""
+
+    visit_id: str
+    token: str
+    expires_at: AwareDatetime
+    school_name: str
+    scheduled: TimeWindow
+
+
+class VisitFeedbackGiven(Payload):
+    """The school rated its visit 1–5 (by the link or signed in). The comment stays in booking."""
+
+    visit_id: str
+    rating: int
+    kommunenummer: str
+    with_comment: bool = False

@@ -6,7 +6,9 @@ from pathlib import Path
 from booking.adapters.idempotency import PooledIdempotencyKeys, expired_keys
 from booking.adapters.rate_limiter import RateLimiter
 from booking.adapters.visit_writer import NewVisitWriter
+from booking.domain.feedback import FeedbackPolicy
 from booking.entrypoints.dependencies import settings_of
+from booking.entrypoints.feedback_http import router as feedback_router
 from booking.entrypoints.http import router
 from booking.service_layer.contact_retention import ExpiredContacts
 from booking.service_layer.handlers import REGISTRY
@@ -20,8 +22,9 @@ NAME = "booking"
 
 
 def bootstrap(runtime: Runtime) -> Wiring:
-    """The writer of new visits, the keys, the rate limit and the window policy, from the settings; team events and
-    member erasures handled by the registry; idempotency keys and ended visits' contacts purged."""
+    """The writer of new visits, the keys, the rate limit, the window policy and the feedback links' key and times,
+    from the settings; team events, member erasures and feedback reminders handled by the registry; idempotency keys
+    and ended visits' contacts purged."""
     settings = settings_of(runtime)
     policy = settings.window_policy()
     writer = NewVisitWriter(runtime.pool, max_open=settings.max_open_requests_per_school,
@@ -29,7 +32,8 @@ def bootstrap(runtime: Runtime) -> Wiring:
     limit = settings.rate_limit_per_minute
     ports = BookingPorts(new_visits=writer, keys=PooledIdempotencyKeys(runtime.pool), window_policy=policy,
                          rate_limiter=RateLimiter(limit) if limit > 0 else None)  # fmt: skip
-    unit = partial(BookingUnit, policy=policy)
+    feedback = FeedbackPolicy(settings.feedback_key(), settings.feedback_valid_for, settings.feedback_reminder_after)
+    unit = partial(BookingUnit, policy=policy, feedback=feedback)
     purges: list[Chore] = [expired_keys(settings.idempotency_keep_hours),
               ExpiredContacts(settings.contact_keep_days, unit, runtime.clock)]  # fmt: skip
     return Wiring(unit=unit, registry=REGISTRY, ports=ports, on_stop=[writer.drain], purges=purges)
@@ -41,6 +45,6 @@ SERVICE = ServiceDefinition(
     description="Schools ask for visits by Jobbvinner's ambassadors and patrols, and follow them.",
     settings_factory=get_settings,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[router],
+    routers=[router, feedback_router],
     bootstrap=bootstrap,
 )

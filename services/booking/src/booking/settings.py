@@ -1,10 +1,12 @@
 """The booking service's settings (env prefix BOOKING_)."""
 
+import hmac
 from datetime import timedelta
 from functools import cache
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
+from booking.domain import feedback
 from booking.domain.times import WindowPolicy
 from outreach_shared.settings import ServiceSettings, TimeBoundsSettings, service_config
 
@@ -29,6 +31,20 @@ class BookingSettings(TimeBoundsSettings, ServiceSettings):
     """New-visit statements running at once; visits arriving meanwhile wait and go together in the next one."""
     new_visit_batch: int = 32
     """The most new visits one statement writes."""
+
+    feedback_secret: SecretStr | None = None
+    """The key feedback links are signed with (BOOKING_FEEDBACK_SECRET); unset: derived from the JWT secret, so a
+    new JWT secret also voids the links. Changing it voids every link already mailed."""
+    feedback_valid_for: timedelta = Field(default=feedback.VALID_FOR, gt=timedelta(0))
+    """How long a feedback link works, from the visit's completion (30 days)."""
+    feedback_reminder_after: timedelta = Field(default=feedback.REMIND_AFTER, gt=timedelta(0))
+    """When a school that has not answered is reminded, from the visit's completion (7 days)."""
+
+    def feedback_key(self) -> bytes:
+        """The HMAC key of feedback links."""
+        if self.feedback_secret is not None and self.feedback_secret.get_secret_value():
+            return self.feedback_secret.get_secret_value().encode()
+        return hmac.new(self.jwt_secret.get_secret_value().encode(), b"booking feedback links", "sha256").digest()
 
     def window_policy(self) -> WindowPolicy:
         """How soon a window may start and the bounds it keeps."""

@@ -2,6 +2,7 @@
 
 import copy
 from dataclasses import dataclass, field
+from datetime import datetime
 from uuid import UUID
 
 from booking.domain.model import Visit
@@ -22,7 +23,8 @@ class FakeVisits:
 
     async def update(self, visit: Visit) -> None:
         visit.persisted_history = len(visit.history)
-        self.saved[visit.id] = copy.deepcopy(visit)
+        self.saved[visit.id] = stored = copy.deepcopy(visit)
+        stored.events = []  # a database keeps the state, not the events recorded on the way
         self.updates.append(visit.id)
 
     async def erase_member_first_name(self, member_id: str, placeholder: str) -> int:
@@ -75,3 +77,18 @@ class FakeKeys:
 
     async def get(self, orgnr: str, key: str) -> StoredResponse | None:
         return self.stored.get((orgnr, key))
+
+
+@dataclass
+class FakeFeedbackReminders:
+    """Feedback reminders set (visit id -> due) and cancelled."""
+
+    pending: dict[str, datetime] = field(default_factory=dict)
+    cancelled: list[str] = field(default_factory=list)
+
+    async def schedule(self, visit_id: str, due_at: datetime) -> None:
+        self.pending[visit_id] = due_at
+
+    async def cancel(self, visit_id: str) -> None:
+        if self.pending.pop(visit_id, None) is not None:
+            self.cancelled.append(visit_id)

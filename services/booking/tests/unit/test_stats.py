@@ -43,3 +43,14 @@ def test_groups_by_municipality_county_and_school_year_in_oslo_time() -> None:
     )
     assert stats.by_school_year["2026/27"].requested == 3
     assert stats.by_school_year["2027/28"].requested == 2
+
+
+def test_ratings_are_counted_and_averaged_per_group_and_visits_without_one_are_left_out() -> None:
+    from dataclasses import replace
+
+    rated = [replace(ROWS[0], rating=5), replace(ROWS[3], rating=2), replace(ROWS[1], rating=4), *ROWS[2:3]]
+    stats = tally(rated)
+    assert (stats.total.ratings, stats.total.rating_average) == (3, 3.67)
+    oslo = stats.by_municipality[("0301", "Oslo")]
+    assert (oslo.ratings, oslo.rating_average) == (2, 4.5)
+    assert tally(ROWS).total.rating_average is None and tally(ROWS).total.ratings == 0

@@ -11,6 +11,7 @@ from outreach_shared.contracts.booking import (
     VisitCancelled,
     VisitCompleted,
     VisitConfirmed,
+    VisitFeedbackGiven,
     VisitRequested,
     VisitRescheduled,
     VisitUnfulfilled,
@@ -308,6 +309,9 @@ def test_a_rating_given_before_the_report_travels_with_visit_completed() -> None
     visit = confirmed_visit()
     visit.rate(score=5, comment="great", now=SLOT.end)
     assert visit.status == "confirmed"
+    (given,) = visit.events
+    assert given == VisitFeedbackGiven(visit_id=visit.id, rating=5, kommunenummer="0301", with_comment=True)
+    visit.events.clear()
     visit.record_report(member_id="m1", pupils_reached=30, notes=None, now=SLOT.end)
     (event,) = visit.events
     assert isinstance(event, VisitCompleted) and event.rating == 5

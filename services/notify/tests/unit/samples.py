@@ -55,6 +55,10 @@ SAMPLES: dict[NoticeType, dict[str, Any]] = {
     },
     NoticeType.VISIT_REMINDER_SCHOOL: _VISIT,
     NoticeType.VISIT_THANK_YOU: _VISIT,
+    NoticeType.VISIT_FEEDBACK_REQUEST: _VISIT | {"feedback_token": "ZmVlZGJhY2s.c2ln",
+                                                 "feedback_until": "2025-11-13T12:00:00+00:00"},
+    NoticeType.VISIT_FEEDBACK_REMINDER: _VISIT | {"feedback_token": "ZmVlZGJhY2s.c2ln",
+                                                  "feedback_until": "2025-11-13T12:00:00+00:00"},
     NoticeType.ORGANISER_NO_TEAM: _VISIT | {"reason": "no eligible members"},
     NoticeType.ORGANISER_LATE_CANCELLATION: _VISIT
     | {"reason": "Sykdom", "cancelled_by": "school", "was_confirmed": True, "same_day": False},

@@ -6,13 +6,14 @@ import asyncpg
 
 from booking.domain.listing import VisitFilter, VisitSummary
 from booking.domain.stats import StatsRow
+from outreach_shared.contracts.common import TeamMember
 from outreach_shared.db import named
 from outreach_shared.municipalities import load_register
 from outreach_shared.regions import REGION_SQL
 
 _CONDITIONS = (
     ("orgnr", "orgnr = :orgnr"),
-    ("status", "status = :status"),
+    ("status", "status = ANY(:status::text[])"),
     ("kommunenummer", "kommunenummer = :kommunenummer"),
     ("county_number", "county_number = :county_number"),
     ("date_from", "visit_date >= :date_from"),
@@ -22,6 +23,8 @@ _CONDITIONS = (
 
 def _where(f: VisitFilter) -> tuple[str, dict[str, Any]]:
     given = {name: getattr(f, name) for name, _ in _CONDITIONS if getattr(f, name) is not None}
+    if "status" in given:
+        given["status"] = list(given["status"])
     conditions = [condition for name, condition in _CONDITIONS if name in given]
     if not f.region.national:
         conditions.append(REGION_SQL.format(column="kommunenummer"))
@@ -47,11 +50,24 @@ class VisitQueries:
         ))  # fmt: skip
         return [VisitSummary(**dict(r.items())) for r in rows], int(total)
 
+    async def teams(self, visit_ids: list[str]) -> dict[str, tuple[TeamMember, ...]]:
+        """The stored team of each of these visits (visits without one are left out)."""
+        rows = await self._conn.fetch(*named(
+            "SELECT visit_id, member_id, first_name, profession FROM visit_team_members "
+            "WHERE visit_id = ANY(:ids::text[]) ORDER BY visit_id, position", ids=visit_ids,
+        ))  # fmt: skip
+        teams: dict[str, list[TeamMember]] = {}
+        for r in rows:
+            member = TeamMember(member_id=r["member_id"], first_name=r["first_name"], profession=r["profession"])
+            teams.setdefault(r["visit_id"], []).append(member)
+        return {visit_id: tuple(team) for visit_id, team in teams.items()}
+
     async def stats_rows(self, f: VisitFilter) -> list[StatsRow]:
         """Every matching visit as a row for the impact figures."""
         where, values = _where(f)
         rows = await self._conn.fetch(*named(
-            "SELECT kommunenummer, county_number, visit_date, status, ever_confirmed, pupils_reached "
+            "SELECT kommunenummer, county_number, visit_date, status, ever_confirmed, pupils_reached, "
+            "(rating->>'score')::int AS rating "
             f"FROM visits{where}", **values,
         ))  # fmt: skip
         register = load_register().by_number
@@ -65,6 +81,7 @@ class VisitQueries:
                 status=r["status"],
                 ever_confirmed=r["ever_confirmed"],
                 pupils_reached=r["pupils_reached"],
+                rating=r["rating"],
             )
             for r in rows
         ]

@@ -4,6 +4,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from booking.domain.values import Status
+from outreach_shared.contracts.common import TeamMember
 from outreach_shared.regions import NATIONAL, Region
 
 
@@ -12,7 +13,8 @@ class VisitFilter:
     """Which visits a list or the figures cover; `orgnr` restricts to one school, `region` to an organiser's."""
 
     orgnr: str | None = None
-    status: Status | None = None
+    status: tuple[Status, ...] | None = None
+    """Any of these statuses."""
     kommunenummer: str | None = None
     county_number: str | None = None
     date_from: datetime | None = None
@@ -43,3 +45,5 @@ class VisitSummary:
     scheduled_start: datetime | None
     scheduled_end: datetime | None
     created_at: datetime
+    team: tuple[TeamMember, ...] = ()
+    """The team (first names and professions), shown once the visit is confirmed; empty before."""

@@ -18,6 +18,7 @@ from outreach_shared.contracts.booking import (
     VisitCancelled,
     VisitCompleted,
     VisitConfirmed,
+    VisitFeedbackGiven,
     VisitRequested,
     VisitRescheduled,
     VisitUnfulfilled,
@@ -259,6 +260,8 @@ class Visit:
         if now < self.scheduled.end:
             raise Conflict("the visit has not taken place yet; rate it afterwards")
         self.rating = Rating(score=score, comment=comment, at=now)
+        self.events.append(VisitFeedbackGiven(visit_id=self.id, rating=score, kommunenummer=self.school.kommunenummer,
+                                              with_comment=bool(comment)))  # fmt: skip
 
     # --- helpers ----------------------------------------------------------------------------------
 

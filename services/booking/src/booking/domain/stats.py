@@ -20,6 +20,8 @@ class StatsRow:
     status: Status
     ever_confirmed: bool
     pupils_reached: int | None
+    rating: int | None = None
+    """The school's rating, 1–5, if it gave one."""
 
 
 @dataclass
@@ -32,6 +34,14 @@ class Counts:
     cancelled: int = 0
     completed: int = 0
     pupils_reached: int = 0
+    ratings: int = 0
+    """How many visits the schools rated."""
+    rating_sum: int = 0
+
+    @property
+    def rating_average(self) -> float | None:
+        """The mean rating (1–5, two decimals), None without ratings."""
+        return round(self.rating_sum / self.ratings, 2) if self.ratings else None
 
     def add(self, row: StatsRow) -> None:
         """Count one visit."""
@@ -41,6 +51,9 @@ class Counts:
         self.cancelled += row.status == "cancelled"
         self.completed += row.status == "completed"
         self.pupils_reached += row.pupils_reached or 0
+        if row.rating is not None:
+            self.ratings += 1
+            self.rating_sum += row.rating
 
 
 @dataclass

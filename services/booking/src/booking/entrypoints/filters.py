@@ -31,7 +31,10 @@ def _oslo_midnight(day: date) -> datetime:
 
 
 def visit_filter(
-    status: Annotated[Status | None, Query(description="Only visits in this status")] = None,
+    status: Annotated[
+        list[Status] | None,
+        Query(max_length=6, description="Only visits in these statuses (repeat the parameter for several)"),
+    ] = None,
     kommunenummer: Annotated[Kommunenummer | None, Query(description="Municipality")] = None,
     county: Annotated[str | None, Query(pattern=r"^\d{2}$", description="County number (fylkesnummer)")] = None,
     date_from: Annotated[
@@ -57,7 +60,7 @@ def visit_filter(
         date_from = max(date_from or first, first)
         date_to = min(date_to or last, last)
     return VisitFilter(
-        status=status,
+        status=tuple(dict.fromkeys(status)) if status else None,
         kommunenummer=kommunenummer,
         county_number=county,
         date_from=_oslo_midnight(date_from) if date_from else None,

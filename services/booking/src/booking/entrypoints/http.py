@@ -81,7 +81,9 @@ async def list_requests(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Offset = 0,
 ) -> VisitPage:
-    """A school sees its own visits, an organiser all; filtered and paginated."""
+    """A school sees its own visits only, an organiser all; filtered (`status` repeatable, `from`/`to` dates in
+    Oslo) and paginated by limit and offset. Each visit shows its team (first names and professions) once it is
+    confirmed or completed."""
     async with begin() as uow:
         items, total = await queries.list_for(uow, f, caller=caller, limit=limit, offset=offset)
     return VisitPage.of(items, total, limit, offset)

@@ -10,6 +10,7 @@ import phonenumbers
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 from pydantic.networks import validate_email
 
+from booking.domain.feedback import FeedbackView
 from booking.domain.listing import VisitSummary
 from booking.domain.model import ShownVisit
 from booking.domain.orgnr import is_valid_orgnr
@@ -166,6 +167,15 @@ class RatingIn(Body):
     comment: Lines | None = None
 
 
+class FeedbackIn(Body):
+    """A school's answer through its feedback link. Nothing about individual pupils is asked for."""
+
+    rating: int = Field(ge=1, le=5, description="How the visit went, 1 (poor) to 5 (excellent)")
+    comment: Lines | None = Field(
+        default=None, description="Optional, about the visit as a whole (please name no pupils); up to 2,000 characters"
+    )
+
+
 # --- responses -----------------------------------------------------------------------------------
 
 
@@ -255,6 +265,7 @@ class VisitSummaryOut(BaseModel):
     visit_date: datetime
     scheduled: TimeWindow | None
     created_at: datetime
+    team: list[TeamMemberOut] = Field(description="First names and professions, once confirmed (empty before)")
 
     @classmethod
     def of(cls, i: VisitSummary) -> "VisitSummaryOut":
@@ -262,8 +273,9 @@ class VisitSummaryOut(BaseModel):
         scheduled = None
         if i.scheduled_start and i.scheduled_end:
             scheduled = TimeWindow(start=in_oslo(i.scheduled_start), end=in_oslo(i.scheduled_end))
-        columns = {k: v for k, v in i.__dict__.items() if not k.startswith("scheduled_")}
-        return cls(**columns, scheduled=scheduled)
+        columns = {k: v for k, v in i.__dict__.items() if not k.startswith("scheduled_") and k != "team"}
+        team = [TeamMemberOut(first_name=m.first_name, profession=m.profession) for m in i.team]
+        return cls(**columns, scheduled=scheduled, team=team)
 
 
 class VisitPage(BaseModel):
@@ -289,6 +301,8 @@ class CountsOut(BaseModel):
     cancelled: int
     completed: int
     pupils_reached: int
+    ratings: int = Field(description="How many visits the schools rated (1–5)")
+    rating_average: float | None = Field(description="The mean of those ratings, two decimals; null without any")
 
 
 class MunicipalityCounts(CountsOut):
@@ -323,8 +337,9 @@ class StatsOut(BaseModel):
     def of(cls, stats: Stats) -> "StatsOut":
         """The figures as a response, groups sorted by key."""
 
-        def figures(c: Counts) -> dict[str, int]:
-            return dict(c.__dict__)
+        def figures(c: Counts) -> dict[str, int | float | None]:
+            shown = {k: v for k, v in c.__dict__.items() if k != "rating_sum"}
+            return shown | {"rating_average": c.rating_average}
 
         return cls(
             total=CountsOut(**figures(stats.total)),
@@ -338,4 +353,37 @@ class StatsOut(BaseModel):
             by_school_year=[
                 SchoolYearCounts(school_year=y, **figures(c)) for y, c in sorted(stats.by_school_year.items())
             ],
+        )
+
+
+class FeedbackOut(BaseModel):
+    """What a feedback link rates: the school, the visit's time and the team's professions; whether it was
+    answered already, and until when the link works."""
+
+    visit_id: str
+    school_name: str
+    kind: VisitKind
+    visit_date: datetime
+    scheduled: TimeWindow
+    professions: list[Profession]
+    """The team's professions, one per member (no names: the link may be forwarded)."""
+    expires_at: datetime
+    answered: bool
+    rating: int | None
+
+    @classmethod
+    def of(cls, view: FeedbackView) -> "FeedbackOut":
+        """The link's view of its visit, times in Oslo."""
+        visit = view.visit
+        assert visit.scheduled is not None  # a completed visit was scheduled
+        return cls(
+            visit_id=visit.id,
+            school_name=visit.school.name,
+            kind=visit.details.kind,
+            visit_date=in_oslo(visit.scheduled.start),
+            scheduled=window_in_oslo(visit.scheduled),
+            professions=[m.profession for m in visit.team] or list(visit.details.professions),
+            expires_at=in_oslo(view.link.expires_at),
+            answered=view.answered,
+            rating=visit.rating.score if visit.rating else None,
         )

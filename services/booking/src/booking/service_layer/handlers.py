@@ -1,11 +1,14 @@
-"""The events booking handles: the ambassadors service's team events move visits along; member erasure."""
+"""The events booking handles (the ambassadors service's team events move visits along; member erasure) and its
+timers (the feedback reminder)."""
 
 from collections.abc import Callable
 from uuid import UUID
 
 from pydantic import BaseModel
 
+from booking.adapters.feedback_reminders import FEEDBACK_REMINDER
 from booking.domain.model import Visit
+from booking.service_layer.feedback import on_feedback_reminder
 from booking.service_layer.team_events import apply_team_event, erase_member
 from booking.service_layer.unit_of_work import BookingUnit
 from outreach_shared.contracts.ambassadors import (
@@ -70,4 +73,5 @@ REGISTRY = Registry[BookingUnit](
         MemberReleased: on_member_released,
         MemberErased: on_member_erased,
     },
+    timers={FEEDBACK_REMINDER: on_feedback_reminder},
 )

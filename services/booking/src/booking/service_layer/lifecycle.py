@@ -2,6 +2,7 @@
 
 from booking.domain.model import ShownVisit
 from booking.domain.times import check_windows
+from booking.service_layer.feedback import request_feedback
 from booking.service_layer.unit_of_work import BookingUnit, load_visible, save, shown
 from outreach_shared.auth import Principal
 from outreach_shared.contracts.booking import VisitContactErased
@@ -32,22 +33,25 @@ async def reschedule(uow: BookingUnit, visit_id: str, *, caller: Principal, wind
 async def report(
     uow: BookingUnit, visit_id: str, *, caller: Principal, pupils_reached: int, notes: str | None
 ) -> ShownVisit:
-    """A member of the confirmed team reports the visit after its start: it is completed."""
+    """A member of the confirmed team reports the visit after its start: it is completed, and its school is sent
+    the feedback link."""
     require_role(caller, "member")
     if caller.member_id is None:  # the kit's caller refuses such tokens already
         raise Forbidden("the member token carries no member id")
     visit = await load_visible(uow, visit_id, caller, for_update=True)
     visit.record_report(member_id=caller.member_id, pupils_reached=pupils_reached, notes=notes, now=uow.now)
     await save(uow, visit)
+    await request_feedback(uow, visit)
     return await shown(uow, visit, caller)
 
 
 async def rate(uow: BookingUnit, visit_id: str, *, caller: Principal, score: int, comment: str | None) -> ShownVisit:
-    """The school rates its visit after it took place."""
+    """The school rates its visit after it took place (signed in; the feedback link does the same)."""
     require_role(caller, "school")
     visit = await load_visible(uow, visit_id, caller, for_update=True)
     visit.rate(score=score, comment=comment, now=uow.now)
     await save(uow, visit)
+    await uow.feedback_reminders.cancel(visit.id)
     return await shown(uow, visit, caller)
 
 

@@ -1,13 +1,18 @@
 """Reads: one visit, lists, the calendar file and the impact figures."""
 
+from dataclasses import replace
+
 from booking.adapters.calendar import render_calendar
 from booking.domain.listing import VisitFilter, VisitSummary
 from booking.domain.model import ShownVisit
 from booking.domain.stats import Stats, tally
 from booking.service_layer.unit_of_work import BookingUnit, load_visible, shown
 from outreach_shared.auth import Principal
-from outreach_shared.errors import Conflict
+from outreach_shared.errors import Conflict, Forbidden
 from outreach_shared.http import require_role
+
+TEAM_SHOWN = ("confirmed", "completed")
+"""A list shows a visit's team in these statuses only: before, there is none; after a cancellation, it is gone."""
 
 
 async def get_visit(uow: BookingUnit, visit_id: str, *, caller: Principal) -> ShownVisit:
@@ -18,13 +23,19 @@ async def get_visit(uow: BookingUnit, visit_id: str, *, caller: Principal) -> Sh
 async def list_for(
     uow: BookingUnit, f: VisitFilter, *, caller: Principal, limit: int, offset: int
 ) -> tuple[list[VisitSummary], int]:
-    """A page of visits: a school sees only its own, an organiser those in their region."""
+    """A page of visits: a school sees only its own, an organiser those in their region; each with its team (first
+    names and professions) once confirmed."""
     require_role(caller, "school", "organiser")
     if caller.role == "school":
+        if not caller.orgnr:  # the kit's caller refuses such tokens already
+            raise Forbidden("the school token carries no orgnr")
         f = f.for_school(caller.orgnr)
     else:
         f = f.for_region(caller.region)
-    return await uow.queries.page(f, limit=limit, offset=offset)
+    items, total = await uow.queries.page(f, limit=limit, offset=offset)
+    staffed = [i.id for i in items if i.status in TEAM_SHOWN]
+    teams = await uow.queries.teams(staffed) if staffed else {}
+    return [replace(i, team=teams.get(i.id, ())) for i in items], total
 
 
 async def calendar_for(uow: BookingUnit, visit_id: str, *, caller: Principal) -> bytes:

@@ -6,9 +6,11 @@ from typing import cast
 import asyncpg
 
 from booking.adapters.contacts import ContactRepository
+from booking.adapters.feedback_reminders import FeedbackReminders
 from booking.adapters.ignored_events import IgnoredEventRepository
 from booking.adapters.queries import VisitQueries
 from booking.adapters.visits import VisitRepository
+from booking.domain.feedback import FeedbackPolicy
 from booking.domain.model import ShownVisit, Visit
 from booking.domain.times import WindowPolicy
 from booking.service_layer.ports import IdempotencyKeys, NewVisits
@@ -17,14 +19,19 @@ from outreach_shared.errors import NotFound
 from outreach_shared.skeleton import Scope, UnitOfWork
 
 DEFAULT_POLICY = WindowPolicy()
+DEFAULT_FEEDBACK = FeedbackPolicy()
 
 
 class BookingUnit(UnitOfWork):
-    """One transaction of booking: visits, their contacts, the ignored team events and the read queries."""
+    """One transaction of booking: visits, their contacts, the ignored team events, the feedback reminders and the
+    read queries."""
 
-    def __init__(self, conn: asyncpg.Connection, scope: Scope, *, policy: WindowPolicy = DEFAULT_POLICY) -> None:
+    def __init__(self, conn: asyncpg.Connection, scope: Scope, *, policy: WindowPolicy = DEFAULT_POLICY,
+                 feedback: FeedbackPolicy = DEFAULT_FEEDBACK) -> None:  # fmt: skip
         super().__init__(conn, scope)
         self.policy = policy
+        self.feedback = feedback
+        self.feedback_reminders = FeedbackReminders(conn)
         self.visits = VisitRepository(conn)
         self.contacts = ContactRepository(conn)
         self.ignored_events = IgnoredEventRepository(conn)

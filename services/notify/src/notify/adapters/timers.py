@@ -34,6 +34,20 @@ class TimerRepository:
             recipient=recipient.key,
         ))  # fmt: skip
 
+    async def add_to_pending(
+        self, kind: str, prefix: str, notice_type: str, context: dict[str, Any], due_at: datetime
+    ) -> bool:
+        """Add `context` to the pending timers of `kind` under `prefix` that send `notice_type`, and move them to
+        `due_at`; whether there were any."""
+        result = await self.conn.execute(*named(
+            """UPDATE timers SET payload = jsonb_set(payload, '{context}', (payload->'context') || :context::jsonb),
+                      due_at = :due_at
+               WHERE kind = :kind AND status = 'pending' AND starts_with(key, :prefix)
+                 AND payload->>'notice_type' = :notice_type""",
+            kind=kind, prefix=prefix, notice_type=notice_type, context=context, due_at=due_at,
+        ))  # fmt: skip
+        return not result.endswith(" 0")
+
     async def list_matching(self, kinds: Sequence[str], prefix: str) -> list[ScheduledReminder]:
         """Every timer of `kinds` whose key starts with `prefix`, pending or not, soonest first."""
         rows = await self.conn.fetch(*named(

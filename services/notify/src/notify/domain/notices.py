@@ -35,6 +35,8 @@ class NoticeType(StrEnum):
     VISIT_RESCHEDULED_SCHOOL = "visit_rescheduled_school"
     VISIT_REMINDER_SCHOOL = "visit_reminder_school"
     VISIT_THANK_YOU = "visit_thank_you"
+    VISIT_FEEDBACK_REQUEST = "visit_feedback_request"
+    VISIT_FEEDBACK_REMINDER = "visit_feedback_reminder"
     ORGANISER_NO_TEAM = "organiser_no_team"
     ORGANISER_LATE_CANCELLATION = "organiser_late_cancellation"
     ORGANISER_DIGEST = "organiser_digest"
@@ -60,6 +62,8 @@ SCHOOL_NOTICES = frozenset(
         NoticeType.VISIT_RESCHEDULED_SCHOOL,
         NoticeType.VISIT_REMINDER_SCHOOL,
         NoticeType.VISIT_THANK_YOU,
+        NoticeType.VISIT_FEEDBACK_REQUEST,
+        NoticeType.VISIT_FEEDBACK_REMINDER,
     }
 )
 ORGANISER_NOTICES = frozenset(

@@ -8,6 +8,7 @@ from notify.domain import scheduling
 from notify.domain.notices import Recipient
 from notify.domain.recipients import Contact
 from notify.service_layer import digest, erasure, reminders
+from notify.service_layer.feedback import on_feedback_reminder_due, on_feedback_requested
 from notify.service_layer.planning import plan_with_the_batch as notify
 from notify.service_layer.unit_of_work import NotifyUnit
 from outreach_shared.calendar import gathering_uid, visit_uid
@@ -205,6 +206,8 @@ REGISTRY: Registry[NotifyUnit] = Registry(
         b.VisitCancelled: on_visit_cancelled,
         b.VisitRescheduled: on_visit_rescheduled,
         b.VisitUnfulfilled: on_visit_unfulfilled,
+        b.VisitFeedbackRequested: on_feedback_requested,
+        b.VisitFeedbackReminderDue: on_feedback_reminder_due,
         t.GatheringPublished: on_gathering_published,
         t.InvitationIssued: on_gathering_member,
         t.InvitationReminder: on_gathering_member,

@@ -37,6 +37,7 @@ class NoticeType(StrEnum):
     VISIT_THANK_YOU = "visit_thank_you"
     ORGANISER_NO_TEAM = "organiser_no_team"
     ORGANISER_LATE_CANCELLATION = "organiser_late_cancellation"
+    ORGANISER_LATE_WITHDRAWAL = "organiser_late_withdrawal"
     ORGANISER_DIGEST = "organiser_digest"
 
 
@@ -47,6 +48,7 @@ URGENT = frozenset(
         NoticeType.GATHERING_PLACE_OFFERED,
         NoticeType.GATHERING_CANCELLED,
         NoticeType.ORGANISER_LATE_CANCELLATION,
+        NoticeType.ORGANISER_LATE_WITHDRAWAL,
     }
 )
 """Cancellations, same-day changes and time-limited offers: no quiet hours, SMS fall-back."""
@@ -63,7 +65,12 @@ SCHOOL_NOTICES = frozenset(
     }
 )
 ORGANISER_NOTICES = frozenset(
-    {NoticeType.ORGANISER_NO_TEAM, NoticeType.ORGANISER_LATE_CANCELLATION, NoticeType.ORGANISER_DIGEST}
+    {
+        NoticeType.ORGANISER_NO_TEAM,
+        NoticeType.ORGANISER_LATE_CANCELLATION,
+        NoticeType.ORGANISER_LATE_WITHDRAWAL,
+        NoticeType.ORGANISER_DIGEST,
+    }
 )
 
 

@@ -150,7 +150,8 @@ async def test_my_visits_show_the_school_the_team_and_what_is_expected_then_my_t
     offered = await h.request_visit(windows=[slot(4, 4)])
     await h.offered_to(offered.visit_id, 1)
     soon = datetime.now(UTC) + timedelta(seconds=3)
-    done, _ = await confirmed(h, kari, windows=[TimeWindow(start=soon, end=soon + timedelta(hours=1))], pupils=40)
+    window = TimeWindow(start=soon, end=soon + timedelta(seconds=4))
+    done, _ = await confirmed(h, kari, windows=[window], pupils=40)
 
     async def visits() -> dict[str, Any]:
         r = await h.svc.client.get("/v1/me/visits", headers=as_member(h, kari))
@@ -167,13 +168,16 @@ async def test_my_visits_show_the_school_the_team_and_what_is_expected_then_my_t
     on = upcoming[done]
     assert on["team"] == [{"first_name": "Kari", "profession": "nurse"}] and on["status"] == "confirmed"
 
+    async def seen(listed: str) -> dict[str, Any]:
+        found = next((v for v in (await visits())[listed] if v["visit_id"] == done), None)
+        assert found is not None, f"{done} not among the {listed} visits"
+        return found
+
     async def report_expected() -> bool:
-        assert [e["action"] for e in (await visits())["upcoming"] if e["visit_id"] == done for e in e["expected"]] \
-            == ["report"]
+        assert [e["action"] for e in (await seen("past"))["expected"]] == ["report"]
         return True
 
     await eventually(report_expected, timeout=30)
-    window = TimeWindow(start=soon, end=soon + timedelta(hours=1))
     await h.publish(VisitCompleted(visit_id=done, pupils_reached=37, team_member_ids=[kari], kommunenummer="5001",
                                    scheduled=window), done)  # fmt: skip
 
@@ -184,8 +188,9 @@ async def test_my_visits_show_the_school_the_team_and_what_is_expected_then_my_t
 
     stats = await eventually(totals, timeout=30)
     assert stats["this_school_year"] == {"visits": 1, "pupils_reached": 37}
-    completed = next(v for v in (await visits())["upcoming"] if v["visit_id"] == done)
-    assert completed["status"] == "completed" and completed["expected"] == []
+    completed = await seen("past")
+    assert (completed["status"], completed["expected"], completed["seat"]["status"]) == ("completed", [], "accepted")
+    assert offered.visit_id not in {v["visit_id"] for v in (await visits())["past"]}  # never on it
 
 
 async def test_withdrawing_a_confirmed_seat_late_flags_it_releases_me_and_offers_the_seat_on(

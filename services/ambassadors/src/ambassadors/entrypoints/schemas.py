@@ -56,8 +56,9 @@ class MemberPatch(PatchBody):
 
 
 class MePatch(PatchBody):
-    """What a member changes about themselves; the fields left out stay. `notice_language: null` means "the first of
-    my languages"; no other field may be null. Profession, municipality and employer are the organisers' to change.
+    """What a member changes about themselves, as a JSON merge patch: the fields left out stay, a list given replaces
+    the whole list (`unavailable: []` clears every range away). `notice_language: null` means "the first of my
+    languages"; no other field may be null. Profession, municipality and employer are the organisers' to change.
     Each field has the bounds MemberFields gives it (a test keeps the two alike)."""
 
     CLEARABLE = frozenset({"notice_language"})

@@ -97,14 +97,16 @@ async def test_a_member_cannot_answer_read_or_withdraw_for_another_member(system
     ambassadors, notify, training = system.client("ambassadors"), system.client("notify"), system.client("training")
     accept = await ambassadors.post(f"/v1/offers/{world.offer_id}/accept", headers=intruder)
     decline = await ambassadors.post(f"/v1/offers/{world.offer_id}/decline", json={"reason": "x"}, headers=intruder)
+    give_back = await ambassadors.post(f"/v1/offers/{world.offer_id}/withdraw", json={"reason": "x"}, headers=intruder)
     read = await notify.post(f"/v1/me/notifications/{world.notice_id}/read", headers=intruder)
     registration = await training.get(f"/v1/gatherings/{world.gathering_id}/registrations/me", headers=intruder)
     withdraw = await training.delete(f"/v1/gatherings/{world.gathering_id}/registrations/me", headers=intruder)
     report = await system.client("booking").post(
         f"/v1/visit-requests/{world.visit_a}/report", json={"pupils_reached": 1}, headers=intruder
     )
-    statuses = [r.status_code for r in (accept, decline, read, registration, withdraw, report)]
-    assert statuses == [404] * 6, [r.text for r in (accept, decline, read, registration, withdraw, report)]
+    answers = (accept, decline, give_back, read, registration, withdraw, report)
+    statuses = [r.status_code for r in answers]
+    assert statuses == [404] * 7, [r.text for r in answers]
     assert world.offer_id not in [o["id"] for o in await offers_of(system, world.other)]
     assert world.notice_id not in [n["id"] for n in await inbox(system, world.other)]
     owner = system.auth("member", world.offered)
@@ -158,6 +160,23 @@ async def test_members_and_schools_are_refused_organiser_only_endpoints(
     roster = await system.client("ambassadors").get(f"/v1/members/{world.offered}", headers=system.auth("organiser"))
     assert roster.status_code == 200  # nothing above erased, deactivated or changed anyone
     assert roster.json()["active"] is True
+
+
+MEMBER_ONLY = [("GET", "/v1/me"), ("PATCH", "/v1/me"), ("GET", "/v1/me/visits"), ("GET", "/v1/me/stats"),
+               ("GET", "/v1/me/offers"), ("POST", "/v1/offers/{offer}/withdraw")]  # fmt: skip
+
+
+async def test_organisers_and_schools_have_no_member_self_service(system: System, world: World) -> None:
+    refused = []
+    for role, subject in (("organiser", None), ("school", world.school_a)):
+        for method, template in MEMBER_ONLY:
+            url = template.format(offer=world.offer_id)
+            body = {"json": {"reason": "x"}} if url.endswith("/withdraw") else {"json": {}} if method == "PATCH" else {}
+            response = await system.client("ambassadors").request(
+                method, url, headers=system.auth(role, subject), **body  # type: ignore[arg-type]
+            )
+            refused.append((role, method, url, response.status_code))
+    assert [r for r in refused if r[3] != 403] == []
 
 
 ELSEWHERE = Region.of(fylker=["50"])  # Trøndelag: the world above lives in Bodø (Nordland, 18)

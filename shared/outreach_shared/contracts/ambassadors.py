@@ -93,12 +93,18 @@ class OfferExpired(Payload):
 
 
 class OfferWithdrawn(Payload):
-    """An open offer was withdrawn (visit cancelled, rescheduled or already filled)."""
+    """An open offer was withdrawn (visit cancelled, rescheduled or already filled), or a member withdrew from a seat
+    they had accepted (`by_member`, with their reason; `team.member-released` follows for the seat and its calendar
+    CANCEL). `late`: the member withdrew less than 48 h before the visit starts, and the organisers are told."""
 
     offer_id: str
     visit_id: str
     member_id: str
     reason: str
+    by_member: bool = False
+    late: bool = False
+    window: TimeWindow | None = None
+    """The visit's time, when a member withdrew."""
 
 
 class TeamConfirmed(Payload):

@@ -62,6 +62,8 @@ SAMPLES: dict[NoticeType, dict[str, Any]] = {
     NoticeType.ORGANISER_NO_TEAM: _VISIT | {"reason": "no eligible members"},
     NoticeType.ORGANISER_LATE_CANCELLATION: _VISIT
     | {"reason": "Sykdom", "cancelled_by": "school", "was_confirmed": True, "same_day": False},
+    NoticeType.ORGANISER_LATE_WITHDRAWAL: _VISIT
+    | {"member_id": "5f0c7a52-8a55-4f4b-9d7e-2b7b1c1f0a11", "reason": "Syk barn"},
     NoticeType.ORGANISER_DIGEST: {
         "day": "2025-10-14",
         "dead_letters": [{"topic": "outreach.visits", "consumer": "ambassadors", "reason": "invalid payload"}],

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from notify.domain import drafts as d
 from notify.domain.notices import NoticeType
 from notify.domain.scheduling import from_payload, gathering_reminders, to_payload, visit_reminders
-from outreach_shared.contracts.ambassadors import MemberReleased
+from outreach_shared.contracts.ambassadors import MemberReleased, OfferWithdrawn
 from outreach_shared.contracts.booking import VisitCancelled, VisitConfirmed
 from outreach_shared.contracts.common import TeamMember, TimeWindow, Venue
 from outreach_shared.contracts.training import GatheringCancelled, RegistrationConfirmed
@@ -93,6 +93,27 @@ def test_a_late_cancellation_also_goes_to_every_organiser() -> None:
     assert all(x.urgent for x in drafts)
     on_time = d.visit_cancelled(p.model_copy(update={"late": False}), None, ["a@ks.no"], NOW)
     assert [x.recipient.key for x in on_time] == ["school:v-1"]
+
+
+def withdrawn(**kw: object) -> OfferWithdrawn:
+    window = TimeWindow(start=NOW + timedelta(hours=20), end=NOW + timedelta(hours=22))
+    return OfferWithdrawn(offer_id="o-1", visit_id="v-1", member_id="m-1", reason="sick child", window=window, **kw)
+
+
+def test_a_late_withdrawal_by_a_member_goes_to_every_organiser_and_not_to_the_member() -> None:
+    drafts = d.offer_closed(withdrawn(by_member=True, late=True), None, ["a@ks.no", "b@ks.no"])
+    assert [(x.notice_type, x.recipient.key) for x in drafts] == [
+        (NoticeType.ORGANISER_LATE_WITHDRAWAL, "organiser:a@ks.no"),
+        (NoticeType.ORGANISER_LATE_WITHDRAWAL, "organiser:b@ks.no"),
+    ]
+    assert drafts[0].urgent and drafts[0].context["reason"] == "sick child"
+    assert drafts[0].context["start"] == (NOW + timedelta(hours=20)).isoformat()
+
+
+def test_a_timely_withdrawal_by_a_member_tells_nobody_here_and_a_withdrawn_open_offer_tells_the_member() -> None:
+    assert d.offer_closed(withdrawn(by_member=True, late=False), None, ["a@ks.no"]) == []
+    (draft,) = d.offer_closed(withdrawn(), None, ["a@ks.no"])
+    assert (draft.notice_type, draft.recipient.key) == (NoticeType.OFFER_WITHDRAWN, "member:m-1")
 
 
 def test_a_release_on_the_day_of_the_visit_is_urgent_and_names_the_school() -> None:

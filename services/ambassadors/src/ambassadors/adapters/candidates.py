@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
@@ -72,8 +72,8 @@ FROM (
     ORDER BY u.rank_group
 ) d
 CROSS JOIN LATERAL (
-    SELECT m.id, m.profession, m.kommunenummer, m.languages, m.weekdays, m.unavailable_dates,
-           m.max_visits_per_month, m.travel_radius_km, m.trained_year
+    SELECT m.id, m.profession, m.kommunenummer, m.languages, m.weekdays, m.unavailable_dates, m.unavailable,
+           m.times_of_day, m.max_visits_per_month, m.travel_radius_km, m.trained_year
     FROM members m
     WHERE m.kommunenummer = d.kommunenummer AND m.active AND m.profession = ANY($4::text[])
       AND $6 = ANY(m.languages) AND m.weekdays && $7::int[] AND (d.rank_group = 0 OR d.km <= m.travel_radius_km)
@@ -179,6 +179,8 @@ async def load_candidates(conn: asyncpg.Connection, q: CandidateQuery, *, now: d
             languages=frozenset(r["languages"]),
             weekdays=frozenset(r["weekdays"]),
             unavailable_dates=frozenset(r["unavailable_dates"]),
+            away=tuple((date.fromisoformat(a["from"]), date.fromisoformat(a["to"])) for a in r["unavailable"]),
+            times_of_day=frozenset(r["times_of_day"]),
             max_visits_per_month=r["max_visits_per_month"],
             recent_visits=r["recent"],
             trained_year=r["trained_year"],

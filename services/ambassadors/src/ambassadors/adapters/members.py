@@ -5,13 +5,13 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from ambassadors.domain.members import Member, MemberFields
+from ambassadors.domain.members import Away, Member, MemberFields
 from outreach_shared.contracts.topics import Topics
 from outreach_shared.db import named
 
 _COLUMNS = (
     "id, name, email, phone, employer, profession, kommunenummer, fylke, languages, max_visits_per_month,"
-    " travel_radius_km, weekdays, unavailable_dates, active, trained_year"
+    " travel_radius_km, weekdays, unavailable_dates, unavailable, times_of_day, notice_language, active, trained_year"
 )
 
 
@@ -39,6 +39,9 @@ def _to_member(row: asyncpg.Record) -> Member:
         travel_radius_km=row["travel_radius_km"],
         weekdays=list(row["weekdays"]),
         unavailable_dates=list(row["unavailable_dates"]),
+        unavailable=[Away.model_validate(a) for a in row["unavailable"]],
+        times_of_day=list(row["times_of_day"]),
+        notice_language=row["notice_language"],
     )
     return Member(
         id=str(row["id"]), fields=fields, fylke=row["fylke"], active=row["active"], trained_year=row["trained_year"]
@@ -62,6 +65,9 @@ def _row(m: Member) -> dict[str, object]:
         "travel_radius_km": f.travel_radius_km,
         "weekdays": list(f.weekdays),
         "unavailable_dates": list(f.unavailable_dates),
+        "unavailable": [a.model_dump(mode="json", by_alias=True) for a in f.unavailable],
+        "times_of_day": list(f.times_of_day),
+        "notice_language": f.notice_language,
         "active": m.active,
         "trained_year": m.trained_year,
     }

@@ -53,10 +53,12 @@ class VisitRepository:
             confirmed_once=visit.confirmed_once,
         ))  # fmt: skip
 
-    async def record_completed(self, visit_id: str, member_ids: list[str], start: object) -> None:
-        """Count a completed visit for each team member (fairness over the last 12 months)."""
+    async def record_completed(
+        self, visit_id: str, member_ids: list[str], start: object, pupils_reached: int | None = None
+    ) -> None:
+        """Count a completed visit for each team member (fairness over the last 12 months, the member's totals)."""
         await self.conn.executemany(
-            "INSERT INTO completed_visits (visit_id, member_id, visit_start) VALUES ($1, $2, $3) "
-            "ON CONFLICT DO NOTHING",
-            [(visit_id, m, start) for m in member_ids],
+            "INSERT INTO completed_visits (visit_id, member_id, visit_start, pupils_reached) VALUES ($1, $2, $3, $4) "
+            "ON CONFLICT (visit_id, member_id) DO UPDATE SET pupils_reached = EXCLUDED.pupils_reached",
+            [(visit_id, m, start, pupils_reached) for m in member_ids],
         )

@@ -2,12 +2,19 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from outreach_shared.contracts.common import Profession, TimeWindow
 
 OSLO = ZoneInfo("Europe/Oslo")
+DAY_PARTS: tuple[tuple[str, time, time | None], ...] = (
+    ("morning", time(0), time(11)),
+    ("midday", time(11), time(13)),
+    ("afternoon", time(13), None),
+)
+"""The parts of a day members choose from (Oslo time): a window needs every part it overlaps."""
+WHOLE_DAY = frozenset(name for name, _, _ in DAY_PARTS)
 
 
 @dataclass(frozen=True)
@@ -32,6 +39,9 @@ class Candidate:
     weekdays: frozenset[int]
     unavailable_dates: frozenset[date]
     max_visits_per_month: int
+    away: tuple[tuple[date, date], ...] = ()
+    """Date ranges the member is away, first and last day included."""
+    times_of_day: frozenset[str] = WHOLE_DAY
     recent_visits: int = 0
     trained_year: int | None = None
     commitments: tuple[Commitment, ...] = ()
@@ -77,6 +87,26 @@ def month_bounds(month: tuple[int, int], tz: ZoneInfo = OSLO) -> tuple[datetime,
     return datetime(year, number, 1, tzinfo=tz), datetime(*following, 1, tzinfo=tz)
 
 
+def parts_of_day(window: TimeWindow, tz: ZoneInfo = OSLO) -> frozenset[str]:
+    """The parts of the day (DAY_PARTS) the window overlaps, in local time."""
+    start, end = window.start.astimezone(tz), window.end.astimezone(tz)
+    touched: set[str] = set()
+    day = start.date()
+    while day <= end.date() and touched != WHOLE_DAY:  # windows last at most a month
+        for name, opens, closes in DAY_PARTS:
+            part_start = datetime.combine(day, opens, tz)
+            part_end = datetime.combine(day, closes, tz) if closes else datetime.combine(day + timedelta(1), time(), tz)
+            if start < part_end and part_start < end:
+                touched.add(name)
+        day += timedelta(days=1)
+    return frozenset(touched)
+
+
+def is_away(c: Candidate, day: date) -> bool:
+    """True when the day is one of the member's days off or in a range they are away."""
+    return day in c.unavailable_dates or any(first <= day <= last for first, last in c.away)
+
+
 def overlaps(a_start: datetime, a_end: datetime, b: Commitment, buffer: timedelta) -> bool:
     """True when two windows are closer than the travel buffer."""
     return a_start < b.end + buffer and b.start < a_end + buffer
@@ -104,8 +134,10 @@ def unavailable_reason(
         return reason
     if any(d.isoweekday() not in c.weekdays for d in days):
         return "not available that weekday"
-    if any(d in c.unavailable_dates for d in days):
+    if any(is_away(c, d) for d in days):
         return "unavailable that date"
+    if c.times_of_day != WHOLE_DAY and not parts_of_day(window, policy.tz) <= c.times_of_day:
+        return "not available at that time of day"
     if any(overlaps(window.start, window.end, b, policy.travel_buffer) for b in c.commitments):
         return "busy with another visit"
     if c.visits_in(month_of(window.start, policy.tz), policy.tz) >= c.max_visits_per_month:

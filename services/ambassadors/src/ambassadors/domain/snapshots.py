@@ -18,7 +18,7 @@ def snapshot(member: Member) -> MemberSnapshot:
         email=f.email,
         phone=f.phone,
         languages=list(f.languages),
-        preferred_language=f.languages[0],
+        preferred_language=member.preferred_language,
         active=member.active,
         trained_year=member.trained_year,
     )

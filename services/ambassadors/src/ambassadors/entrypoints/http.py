@@ -14,9 +14,13 @@ from ambassadors.entrypoints.schemas import (
     MemberIn,
     MemberOut,
     MemberPatch,
+    MePatch,
+    MyVisitsOut,
     OfferOut,
+    StatsOut,
+    WithdrawIn,
 )
-from ambassadors.service_layer import answers
+from ambassadors.service_layer import answers, self_service
 from ambassadors.service_layer import members as roster
 from ambassadors.service_layer.roster_import import RosterRejected, decode_csv, import_roster, validate_roster
 from outreach_shared.contracts.common import Profession
@@ -25,6 +29,7 @@ from outreach_shared.skeleton import OrganiserCaller
 
 roster_router = APIRouter(prefix="/v1/members", tags=["roster"])
 offers_router = APIRouter(prefix="/v1", tags=["offers"])
+me_router = APIRouter(prefix="/v1/me", tags=["me"])
 
 CSV_BODY = raw_body("text/csv", "The roster: a header line, then a member a line (UTF-8)")
 
@@ -124,3 +129,42 @@ async def decline_offer(offer_id: UUID, me: MemberId, begin: Begin, body: Declin
     async with begin() as uow:
         offer = await answers.decline(uow, str(offer_id), member_id=me, reason=body.reason if body else None)
     return AnswerOut.of(offer)
+
+
+@offers_router.post(
+    "/offers/{offer_id}/withdraw",
+    summary="Give back a seat I accepted (before the visit starts)",
+    responses={409: {"description": "The offer is not accepted, or the visit has started"}},
+)
+async def withdraw_offer(offer_id: UUID, body: WithdrawIn, me: MemberId, begin: Begin) -> AnswerOut:
+    """The seat is offered to the next best member; less than 48 hours ahead the organisers are told."""
+    async with begin() as uow:
+        offer = await answers.withdraw(uow, str(offer_id), member_id=me, reason=body.reason)
+    return AnswerOut.of(offer)
+
+
+@me_router.get("", summary="My profile and availability")
+async def get_me(me: MemberId, begin: Begin) -> MemberOut:
+    async with begin() as uow:
+        return MemberOut.of(await self_service.get_me(uow, me))
+
+
+@me_router.patch("", summary="Change my profile and availability (fields left out stay)")
+async def patch_me(body: MePatch, me: MemberId, begin: Begin) -> MemberOut:
+    async with begin() as uow:
+        return MemberOut.of(await self_service.update_me(uow, me, body.model_dump(exclude_unset=True)))
+
+
+@me_router.get("/visits", summary="My upcoming and past visits, and what is expected of me")
+async def my_visits(
+    me: MemberId, begin: Begin, past_limit: Annotated[int, Query(ge=0, le=500)] = 50
+) -> MyVisitsOut:
+    async with begin() as uow:
+        visits = await self_service.my_visits(uow, me, past_limit=past_limit)
+        return MyVisitsOut.of(visits, uow.now)
+
+
+@me_router.get("/stats", summary="My visits done and pupils reached: this school year and all time")
+async def my_stats(me: MemberId, begin: Begin) -> StatsOut:
+    async with begin() as uow:
+        return StatsOut.of(await self_service.my_stats(uow, me))

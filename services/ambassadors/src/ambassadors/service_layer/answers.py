@@ -2,9 +2,15 @@
 
 from ambassadors.domain.offers import Answer, Offer
 from ambassadors.domain.visits import OfferOfVisit
-from ambassadors.service_layer.staffing import OFFER_EXPIRY, offer_timer_key, settle_team, staff_visit
+from ambassadors.service_layer.staffing import OFFER_EXPIRY, offer_timer_key, refill, settle_team, staff_visit
 from ambassadors.service_layer.unit_of_work import AmbassadorsUnit
-from outreach_shared.contracts.ambassadors import OfferAccepted, OfferDeclined, OfferExpired
+from outreach_shared.contracts.ambassadors import (
+    MemberReleased,
+    OfferAccepted,
+    OfferDeclined,
+    OfferExpired,
+    OfferWithdrawn,
+)
 from outreach_shared.errors import NotFound
 
 
@@ -46,6 +52,29 @@ async def _answer(
         await uow.emit(OfferDeclined(**ids, reason=reason), key=offer.visit_id)
         await staff_visit(uow, visit)
     return answered
+
+
+async def withdraw(uow: AmbassadorsUnit, offer_id: str, *, member_id: str, reason: str) -> Offer:
+    """The member gives back a seat they accepted (409 once the visit started): they are released from the visit
+    (a CANCEL reaches them if they hold its invitation) and the seat is offered to the next best member, as when
+    a member leaves; less than 48 hours ahead the organisers are told."""
+    found = await uow.offers.get(offer_id)
+    if found is None or found.member_id != member_id:  # someone else's offer is not found: ids cannot be probed
+        raise NotFound(f"no offer {offer_id}")
+    visit = await uow.visits.get(found.visit_id, for_update=True)  # one decision per visit at a time
+    offer = await uow.offers.get(offer_id, for_update=True)
+    assert visit is not None and offer is not None
+    withdrawn = offer.withdraw(member_id, reason, uow.now)
+    await uow.offers.save(withdrawn, answered=True)
+    ids = {"visit_id": offer.visit_id, "member_id": offer.member_id}
+    late = offer.is_late_withdrawal(uow.now)
+    await uow.emit(
+        OfferWithdrawn(**ids, offer_id=offer.id, reason=reason, by_member=True, late=late, window=offer.window),
+        key=offer.visit_id,
+    )
+    await uow.emit(MemberReleased(**ids, reason="you withdrew", window=offer.window), key=offer.visit_id)
+    await refill(uow, visit)
+    return withdrawn
 
 
 async def expire_offer(uow: AmbassadorsUnit, offer_id: str) -> None:

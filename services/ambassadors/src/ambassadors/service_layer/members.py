@@ -2,7 +2,6 @@
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
@@ -11,7 +10,7 @@ from ambassadors.adapters.members import MemberFilter
 from ambassadors.domain.ids import is_uuid
 from ambassadors.domain.members import Member, MemberFields
 from ambassadors.domain.snapshots import snapshot
-from ambassadors.service_layer.staffing import release, staff_visit
+from ambassadors.service_layer.staffing import refill, release
 from ambassadors.service_layer.unit_of_work import AmbassadorsUnit
 from outreach_shared.bounds.times import OSLO, check_date
 from outreach_shared.consumer import describe_validation_error
@@ -86,13 +85,19 @@ async def list_members(uow: AmbassadorsUnit, q: RosterQuery, *, region: Region =
     return await uow.members.list(MemberFilter(numbers, q.profession, q.active, q.limit, q.offset))
 
 
-def check_days_off(uow: AmbassadorsUnit, fields: MemberFields, *, already: frozenset[date] = frozenset()) -> None:
-    """422 naming the field for a new day off that is not within the horizon of today (Oslo time); days kept from
-    before are not judged again."""
-    today = uow.now.astimezone(OSLO).date()
+def check_days_off(uow: AmbassadorsUnit, fields: MemberFields, *, before: MemberFields | None = None) -> None:
+    """422 naming the field for a new day off or range away that is not within the horizon of today (Oslo time);
+    those kept from before are not judged again."""
+    today, rules = uow.now.astimezone(OSLO).date(), uow.config.time_rules
+    kept_days = frozenset(before.unavailable_dates) if before else frozenset()
     for day in fields.unavailable_dates:  # sorted and deduplicated: an index would not be the caller's
-        if day not in already:
-            check_date(day, today=today, rules=uow.config.time_rules, field="unavailable_dates")
+        if day not in kept_days:
+            check_date(day, today=today, rules=rules, field="unavailable_dates")
+    kept_ranges = frozenset(before.unavailable) if before else frozenset()
+    for away in fields.unavailable:
+        if away not in kept_ranges:
+            check_date(away.from_, today=today, rules=rules, field="unavailable")
+            check_date(away.to, today=today, rules=rules, field="unavailable")
 
 
 async def register_member(uow: AmbassadorsUnit, fields: MemberFields, *, region: Region = NATIONAL) -> Member:
@@ -122,7 +127,7 @@ async def update_member(
     member = await get_member(uow, member_id, region=region, for_update=True)
     fields = merge_fields(member.fields, changes)
     check_in_region(fields.kommunenummer, region)
-    check_days_off(uow, fields, already=frozenset(member.fields.unavailable_dates))
+    check_days_off(uow, fields, before=member.fields)
     if fields.email != member.fields.email and await uow.members.get_by_emails([fields.email]):
         raise Conflict(f"a member with e-mail {fields.email} is already registered", field="email")
     updated = member.with_fields(fields, fylke_of(fields.kommunenummer))
@@ -139,10 +144,7 @@ async def _free_member(uow: AmbassadorsUnit, member_id: str, reason: str) -> Non
         if visit is None:
             continue
         await release(uow, visit, [offer], reason)
-        offers = await uow.offers.for_visit(visit.id, visit.round)
-        visit, _ = visit.after_answers(offers)
-        await uow.visits.save(visit)
-        await staff_visit(uow, visit)
+        await refill(uow, visit)
 
 
 async def set_active(uow: AmbassadorsUnit, member_id: str, active: bool, *, region: Region = NATIONAL) -> Member:

@@ -183,6 +183,15 @@ async def release(uow: AmbassadorsUnit, visit: Visit, offers: Sequence[Offer], r
         await uow.timers.cancel(OFFER_EXPIRY, offer_timer_key(offer))
 
 
+async def refill(uow: AmbassadorsUnit, visit: Visit) -> Visit:
+    """After a member left the team: the visit is open again (a confirmed one stays confirmed at booking while a
+    replacement is sought) and the free seat is offered to the next best member, or given up (`staff_visit`)."""
+    offers = await uow.offers.for_visit(visit.id, visit.round)
+    visit, _ = visit.after_answers(offers)
+    await uow.visits.save(visit)
+    return await staff_visit(uow, visit)
+
+
 async def settle_team(uow: AmbassadorsUnit, visit: Visit) -> Visit:
     """Confirm the team once every seat is accepted (or announce the change of a confirmed team)."""
     offers = await uow.offers.for_visit(visit.id, visit.round)

@@ -6,6 +6,7 @@ from datetime import timedelta
 import asyncpg
 
 from ambassadors.adapters.candidates import CandidateRepository
+from ambassadors.adapters.member_views import MemberViewRepository
 from ambassadors.adapters.members import MemberRepository
 from ambassadors.adapters.offers import OfferRepository
 from ambassadors.adapters.timers import TimerRepository
@@ -26,7 +27,8 @@ class Config:
 
 
 class AmbassadorsUnit(UnitOfWork):
-    """One transaction of the ambassadors service: the roster, offers, visits, candidates and timers."""
+    """One transaction of the ambassadors service: the roster, offers, visits, candidates, timers and
+    the members' own views."""
 
     def __init__(self, conn: asyncpg.Connection, scope: Scope, *, config: Config | None = None) -> None:
         super().__init__(conn, scope)
@@ -36,3 +38,4 @@ class AmbassadorsUnit(UnitOfWork):
         self.visits = VisitRepository(conn)
         self.candidates = CandidateRepository(conn)
         self.timers = TimerRepository(conn)
+        self.member_views = MemberViewRepository(conn)

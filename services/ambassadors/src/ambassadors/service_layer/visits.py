@@ -68,9 +68,10 @@ async def team_release_requested(uow: AmbassadorsUnit, event: TeamReleaseRequest
 
 
 async def visit_completed(uow: AmbassadorsUnit, event: VisitCompleted) -> None:
-    """Count the visit for its team (fairness looks at visits in the last 12 months)."""
+    """Count the visit for its team (fairness looks at visits in the last 12 months; members see their totals)."""
     member_ids = event.team_member_ids
     if not member_ids:
         offers = await uow.offers.for_visit(event.visit_id)
         member_ids = [o.member_id for o in offers if o.status == "accepted"]
-    await uow.visits.record_completed(event.visit_id, [m for m in member_ids if is_uuid(m)], event.scheduled.start)
+    team = [m for m in member_ids if is_uuid(m)]
+    await uow.visits.record_completed(event.visit_id, team, event.scheduled.start, event.pupils_reached)

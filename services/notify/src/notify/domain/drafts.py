@@ -67,12 +67,27 @@ def offer_made(p: a.OfferMade) -> list[NoticeDraft]:
     return [NoticeDraft.of(NoticeType.VISIT_OFFERED, Recipient.member(p.member_id), _visit(p.visit_id), ctx)]
 
 
-def offer_closed(p: a.OfferExpired | a.OfferWithdrawn, visit: VisitInfo | None) -> list[NoticeDraft]:
-    """The member's open offer expired or was withdrawn."""
+def offer_closed(
+    p: a.OfferExpired | a.OfferWithdrawn, visit: VisitInfo | None, organisers: list[str] | None = None
+) -> list[NoticeDraft]:
+    """The member's open offer expired or was withdrawn. A member who withdrew from a seat hears through
+    member_released (with the CANCEL); the organisers are told when they did so less than 48 hours ahead."""
+    if isinstance(p, a.OfferWithdrawn) and p.by_member:
+        return late_withdrawal(p, visit, organisers or []) if p.late else []
     expired = isinstance(p, a.OfferExpired)
     kind = NoticeType.OFFER_EXPIRED if expired else NoticeType.OFFER_WITHDRAWN
     ctx = _visit_context(visit) | {"offer_id": p.offer_id, "visit_id": p.visit_id}
     return [NoticeDraft.of(kind, Recipient.member(p.member_id), _visit(p.visit_id), ctx)]
+
+
+def late_withdrawal(p: a.OfferWithdrawn, visit: VisitInfo | None, organisers: list[str]) -> list[NoticeDraft]:
+    """The organisers hear that a member gave back their seat less than 48 hours before the visit (a replacement is
+    being sought; the school hears only if none is found)."""
+    ctx = _visit_context(visit, p.window) | {"visit_id": p.visit_id, "member_id": p.member_id, "reason": p.reason}
+    subject = _visit(p.visit_id)
+    return [
+        NoticeDraft.of(NoticeType.ORGANISER_LATE_WITHDRAWAL, r, subject, ctx) for r in _organisers(organisers)
+    ]
 
 
 def member_released(

@@ -39,6 +39,7 @@ class NoticeType(StrEnum):
     VISIT_FEEDBACK_REMINDER = "visit_feedback_reminder"
     ORGANISER_NO_TEAM = "organiser_no_team"
     ORGANISER_LATE_CANCELLATION = "organiser_late_cancellation"
+    ORGANISER_LATE_WITHDRAWAL = "organiser_late_withdrawal"
     ORGANISER_DIGEST = "organiser_digest"
 
 
@@ -49,6 +50,7 @@ URGENT = frozenset(
         NoticeType.GATHERING_PLACE_OFFERED,
         NoticeType.GATHERING_CANCELLED,
         NoticeType.ORGANISER_LATE_CANCELLATION,
+        NoticeType.ORGANISER_LATE_WITHDRAWAL,
     }
 )
 """Cancellations, same-day changes and time-limited offers: no quiet hours, SMS fall-back."""
@@ -67,7 +69,12 @@ SCHOOL_NOTICES = frozenset(
     }
 )
 ORGANISER_NOTICES = frozenset(
-    {NoticeType.ORGANISER_NO_TEAM, NoticeType.ORGANISER_LATE_CANCELLATION, NoticeType.ORGANISER_DIGEST}
+    {
+        NoticeType.ORGANISER_NO_TEAM,
+        NoticeType.ORGANISER_LATE_CANCELLATION,
+        NoticeType.ORGANISER_LATE_WITHDRAWAL,
+        NoticeType.ORGANISER_DIGEST,
+    }
 )
 
 

@@ -56,8 +56,8 @@ async def on_offer_made(uow: NotifyUnit, p: a.OfferMade) -> None:
 
 
 async def on_offer_closed(uow: NotifyUnit, p: a.OfferExpired | a.OfferWithdrawn) -> None:
-    """Tell the member their offer expired or was withdrawn."""
-    await notify(uow, d.offer_closed(p, await uow.read_models.get_visit(p.visit_id)))
+    """Tell the member their offer expired or was withdrawn (the organisers, when a member withdrew late)."""
+    await notify(uow, d.offer_closed(p, await uow.read_models.get_visit(p.visit_id), uow.config.organisers))
 
 
 async def on_member_released(uow: NotifyUnit, p: a.MemberReleased) -> None:

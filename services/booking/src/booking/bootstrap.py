@@ -8,6 +8,7 @@ from booking.adapters.rate_limiter import RateLimiter
 from booking.adapters.visit_writer import NewVisitWriter
 from booking.entrypoints.dependencies import settings_of
 from booking.entrypoints.http import router
+from booking.entrypoints.surveys import router as surveys_router
 from booking.service_layer.contact_retention import ExpiredContacts
 from booking.service_layer.handlers import REGISTRY
 from booking.service_layer.ports import BookingPorts
@@ -26,9 +27,10 @@ def bootstrap(runtime: Runtime) -> Wiring:
     policy = settings.window_policy()
     writer = NewVisitWriter(runtime.pool, max_open=settings.max_open_requests_per_school,
                             max_batch=settings.new_visit_batch, max_writes=settings.new_visit_writes)  # fmt: skip
-    limit = settings.rate_limit_per_minute
+    limit, pupils = settings.rate_limit_per_minute, settings.survey_rate_limit_per_minute
     ports = BookingPorts(new_visits=writer, keys=PooledIdempotencyKeys(runtime.pool), window_policy=policy,
-                         rate_limiter=RateLimiter(limit) if limit > 0 else None)  # fmt: skip
+                         rate_limiter=RateLimiter(limit) if limit > 0 else None,
+                         survey_limiter=RateLimiter(pupils) if pupils > 0 else None)  # fmt: skip
     unit = partial(BookingUnit, policy=policy)
     purges: list[Chore] = [expired_keys(settings.idempotency_keep_hours),
               ExpiredContacts(settings.contact_keep_days, unit, runtime.clock)]  # fmt: skip
@@ -41,6 +43,6 @@ SERVICE = ServiceDefinition(
     description="Schools ask for visits by Jobbvinner's ambassadors and patrols, and follow them.",
     settings_factory=get_settings,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[router],
+    routers=[router, surveys_router],
     bootstrap=bootstrap,
 )

@@ -8,6 +8,7 @@ import asyncpg
 from booking.adapters.contacts import ContactRepository
 from booking.adapters.ignored_events import IgnoredEventRepository
 from booking.adapters.queries import VisitQueries
+from booking.adapters.surveys import SurveyRepository
 from booking.adapters.visits import VisitRepository
 from booking.domain.model import ShownVisit, Visit
 from booking.domain.times import WindowPolicy
@@ -20,7 +21,8 @@ DEFAULT_POLICY = WindowPolicy()
 
 
 class BookingUnit(UnitOfWork):
-    """One transaction of booking: visits, their contacts, the ignored team events and the read queries."""
+    """One transaction of booking: visits, their contacts, the ignored team events, the read queries and the pupils'
+    surveys."""
 
     def __init__(self, conn: asyncpg.Connection, scope: Scope, *, policy: WindowPolicy = DEFAULT_POLICY) -> None:
         super().__init__(conn, scope)
@@ -29,6 +31,7 @@ class BookingUnit(UnitOfWork):
         self.contacts = ContactRepository(conn)
         self.ignored_events = IgnoredEventRepository(conn)
         self.queries = VisitQueries(conn)
+        self.surveys = SurveyRepository(conn)
 
 
 class NewVisitUnit(UnitOfWork):

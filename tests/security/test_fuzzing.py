@@ -19,7 +19,8 @@ from outreach_dev.testing.waiting import eventually
 from outreach_shared.auth import Role, mint_token
 
 pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
-PUBLIC = {"GET /healthz", "GET /readyz", "GET /metrics", "GET /asyncapi.json", "GET /asyncapi"}
+PUBLIC = {"GET /healthz", "GET /readyz", "GET /metrics", "GET /asyncapi.json", "GET /asyncapi",
+          "GET /v1/surveys/{code}", "POST /v1/surveys/{code}/answers"}  # pupils answer without signing in
 ALL_ROLES: tuple[Role, ...] = ("school", "member", "organiser")
 
 # The role each operation serves. Every documented operation must be listed: a new one fails the test until it is.
@@ -36,6 +37,8 @@ ROLES: dict[str, dict[str, Role]] = {
         "DELETE /v1/visit-requests/{visit_id}/contact": "organiser",
         "GET /v1/stats": "organiser",
         "GET /v1/operations/set-aside": "organiser",
+        "GET /v1/visit-requests/{visit_id}/survey": "member",
+        "GET /v1/visit-requests/{visit_id}/survey/results": "school",
     },
     "ambassadors": {
         "POST /v1/members": "organiser",

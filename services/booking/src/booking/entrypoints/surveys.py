@@ -25,7 +25,7 @@ TOO_MANY = problem_response(
     headers={"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
 )  # fmt: skip
 CLOSED = problem_response(410, "The survey is closed: the visit has not started, ended over 7 days ago or is off")
-router = APIRouter(prefix="/v1", tags=["pupils' survey"])
+router = APIRouter(prefix="/v1", tags=["surveys"])
 Code = Annotated[str, Path(min_length=1, max_length=64, description="The survey's code (10 characters; any case)")]
 SurveyCookie = Annotated[str | None, Cookie(alias=COOKIE, include_in_schema=False)]
 

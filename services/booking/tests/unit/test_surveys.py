@@ -271,3 +271,25 @@ async def test_results_are_hidden_at_four_answers_and_shown_at_five() -> None:
         assert (tally.answers, tally.shown) == (i + 1, i + 1 >= 5)
     assert tally.imagine == {"yes": 2, "maybe": 2, "no": 1} and tally.good == {"yes": 3, "ok": 1, "no": 1}
     assert tally.learned == {"yes": 4, "no": 1} and tally.share_imagine_yes == 0.4
+
+
+def test_the_survey_operations_are_documented_with_their_bounds() -> None:
+    from booking.bootstrap import SERVICE
+    from booking.settings import BookingSettings
+    from outreach_shared.runtime import build_app
+
+    spec = build_app(SERVICE, BookingSettings()).openapi()
+    answer = spec["paths"]["/v1/surveys/{code}/answers"]["post"]
+    assert "security" not in answer  # pupils do not sign in
+    (code,) = answer["parameters"]
+    assert (code["name"], code["schema"]["maxLength"]) == ("code", 64)
+    assert {"201", "404", "409", "410", "413", "422", "429"} <= set(answer["responses"])
+    body = spec["components"]["schemas"]["AnswerIn"]
+    assert body["additionalProperties"] is False
+    assert {name: p["enum"] for name, p in body["properties"].items()} == {
+        "imagine": ["yes", "maybe", "no"], "learned": ["yes", "no"], "good": ["yes", "ok", "no"],
+    }  # fmt: skip
+    assert {"404", "410", "429"} <= set(spec["paths"]["/v1/surveys/{code}"]["get"]["responses"])
+    team = spec["paths"]["/v1/visit-requests/{visit_id}/survey"]["get"]
+    assert team["security"] == [{"HTTPBearer": []}] and {"401", "403", "404", "409"} <= set(team["responses"])
+    assert "survey" in spec["components"]["schemas"]["CountsOut"]["properties"]

@@ -1,6 +1,7 @@
 """Pupils' survey on the real Postgres and Kafka: the team's code and QR, pupils' answers without sign-in (window,
 cap, one per browser), hostile input, who may see what, and results in aggregate from five answers up."""
 
+import asyncio
 import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -181,6 +182,18 @@ async def test_the_survey_is_full_at_1_2_answers_per_pupil(
     assert [(await answer(booking, code)).status_code for _ in range(5)] == [201] * 5  # ceil(1.2 × 4)
     full = await answer(booking, code)
     assert full.status_code == 409 and "full" in full.json()["detail"]
+
+
+async def test_answers_sent_at_once_still_stop_at_the_cap(
+    api: Api, ambassadors: Ambassadors, booking: RunningService, clock: MovableClock
+) -> None:
+    visit_id = await confirmed_visit(api, ambassadors, new_orgnr(), audience={"description": "Vg1", "pupils": 3})
+    code = await code_of(api, visit_id)
+    clock.set(SLOT.end)
+    statuses = await asyncio.gather(*(answer(booking, code) for _ in range(12)))
+    assert sorted(r.status_code for r in statuses) == [201] * 4 + [409] * 8  # ceil(1.2 × 3) = 4
+    count = await booking.runtime.pool.fetchval("SELECT count(*) FROM survey_answers WHERE visit_id = $1", visit_id)
+    assert count == 4
 
 
 async def test_results_are_hidden_below_five_answers_and_counted_from_five(

@@ -191,11 +191,15 @@ async def test_the_school_reads_the_results_but_does_not_show_the_survey() -> No
     assert (await surveys.results(uow, "v1", caller=SCHOOL)).answers == 0
 
 
-async def test_a_visit_not_confirmed_has_no_survey() -> None:
-    visit = confirmed()
-    visit.cancel(reason="sick", by="school", now=NOW)
+async def test_a_visit_never_confirmed_has_no_survey_and_a_cancelled_one_a_closed_survey() -> None:
+    never = confirmed()
+    never.ever_confirmed, never.status, never.scheduled = False, "requested", None
     with pytest.raises(Conflict):
-        await surveys.survey_for(unit(visit), "v1", caller=ORGANISER)
+        await surveys.survey_for(unit(never), "v1", caller=ORGANISER)
+    cancelled = confirmed()
+    cancelled.cancel(reason="sick", by="school", now=NOW)
+    survey = await surveys.survey_for(unit(cancelled), "v1", caller=TEAM_MEMBER)
+    assert (survey.opens_at, survey.closes_at, survey.is_open(SLOT.start)) == (None, None, False)
 
 
 # --- pupils' answers ------------------------------------------------------------------------------------

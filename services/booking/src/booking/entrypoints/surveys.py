@@ -55,7 +55,8 @@ def presented(cookie: str | None) -> str | None:
 @router.get("/visit-requests/{visit_id}/survey", response_model=SurveyOut, summary="The visit's pupils' survey")
 async def get_survey(visit_id: str, caller: RateLimitedCaller, begin: BookingBegin, request: Request) -> SurveyOut:
     """The visit's team (and organisers) show pupils this link and QR code at the end of a confirmed visit. The
-    survey is open from the visit's start to 7 days after its end; the code stays the same. Schools: 403."""
+    survey is open from the visit's start to 7 days after its end; the code stays the same. A visit never confirmed:
+    409; one cancelled or rescheduled since: its code with no window (closed until confirmed again). Schools: 403."""
     async with begin() as uow:
         survey = await surveys.survey_for(uow, visit_id, caller=caller)
     return SurveyOut.of(survey, app_url(request))

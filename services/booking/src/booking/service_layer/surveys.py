@@ -38,11 +38,12 @@ class Answered:
 
 
 async def survey_for(uow: BookingUnit, visit_id: str, *, caller: Principal) -> Survey:
-    """The confirmed visit's survey, given its code the first time: for its team and the organisers."""
+    """The confirmed visit's survey, given its code the first time: for its team and the organisers. A visit
+    confirmed once and since cancelled or rescheduled keeps its code, closed (no window) until confirmed again."""
     visit = await load_visible(uow, visit_id, caller)
     if caller.role == "school":
         raise Forbidden("the visit's team shows the survey to the pupils; the school reads its results")
-    if visit.status not in ("confirmed", "completed") or visit.scheduled is None:
+    if not visit.ever_confirmed:
         raise Conflict(f"only a confirmed visit has a pupils' survey; this one is {visit.status}")
     for _ in range(CODE_ATTEMPTS):
         code = await uow.surveys.code_of(visit.id)

@@ -88,9 +88,8 @@ class Survey:
     @classmethod
     def of(cls, visit: Visit, code: str) -> "Survey":
         """The survey of a visit; a visit not (or no longer) scheduled has no window, so it is closed."""
-        live = visit.status in ("confirmed", "completed") and visit.scheduled is not None
-        opens = visit.scheduled.start if live and visit.scheduled else None
-        closes = visit.scheduled.end + OPEN_AFTER_VISIT if live and visit.scheduled else None
+        slot = visit.scheduled if visit.status in ("confirmed", "completed") else None
+        opens, closes = (slot.start, slot.end + OPEN_AFTER_VISIT) if slot else (None, None)
         return cls(visit.id, code, visit.details.language, opens, closes, answer_cap(visit.details.pupils))
 
     def is_open(self, now: datetime) -> bool:

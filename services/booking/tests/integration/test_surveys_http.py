@@ -173,6 +173,27 @@ async def test_one_answer_per_browser_and_only_the_cookies_hash_is_kept(
     assert anywhere == 0
 
 
+async def test_the_pupils_address_is_neither_stored_nor_logged(
+    api: Api, ambassadors: Ambassadors, booking: RunningService, clock: MovableClock, capfd: pytest.CaptureFixture[str]
+) -> None:
+    code = await code_of(api, await confirmed_visit(api, ambassadors, new_orgnr()))
+    clock.set(SLOT.end)
+    address = "203.0.113.77"  # TEST-NET-3: no other test's client has it
+    capfd.readouterr()
+    transport = httpx.ASGITransport(app=booking.app, client=(address, 4711))
+    async with httpx.AsyncClient(transport=transport, base_url="http://service.test") as pupil:
+        assert (await pupil.get(f"/v1/surveys/{code}")).status_code == 200
+        assert (await pupil.post(f"/v1/surveys/{code}/answers", json=YES)).status_code == 201
+        assert (await pupil.post(f"/v1/surveys/{code}/answers", json=YES)).status_code == 409
+    out, err = capfd.readouterr()
+    assert address not in out + err
+    stored = await booking.runtime.pool.fetchval(
+        "SELECT count(*) FROM survey_answers a JOIN visit_surveys s USING (visit_id) "
+        "WHERE s.code = $1 AND strpos(a::text || s::text, $2) > 0", code, address,
+    )  # fmt: skip
+    assert stored == 0
+
+
 async def test_the_survey_is_full_at_1_2_answers_per_pupil(
     api: Api, ambassadors: Ambassadors, booking: RunningService, clock: MovableClock
 ) -> None:

@@ -81,6 +81,8 @@ async def test_a_school_cannot_see_or_change_another_schools_visit(system: Syste
         "cancel": await booking.post(f"{url}/cancel", json={"reason": "not mine"}, headers=intruder),
         "reschedule": await booking.post(f"{url}/reschedule", json={"windows": [weekday_window(21)]}, headers=intruder),
         "rate": await booking.post(f"{url}/rating", json={"rating": 1}, headers=intruder),
+        "survey": await booking.get(f"{url}/survey", headers=intruder),
+        "survey results": await booking.get(f"{url}/survey/results", headers=intruder),
     }
     unknown = await booking.get(f"/v1/visit-requests/{uuid.uuid4()}", headers=intruder)
     assert {what: r.status_code for what, r in attempts.items()} == dict.fromkeys(attempts, 404)
@@ -183,7 +185,8 @@ ELSEWHERE = Region.of(fylker=["50"])  # Trøndelag: the world above lives in Bod
 HOME = Region.of(kommuner=[KOMMUNE])
 PER_RESOURCE = {  # organiser endpoints naming one resource of the world: 404 from outside its region
     "booking": [("GET", "/v1/visit-requests/{visit}"), ("GET", "/v1/visit-requests/{visit}/calendar.ics"),
-                ("POST", "/v1/visit-requests/{visit}/cancel"), ("DELETE", "/v1/visit-requests/{visit}/contact")],
+                ("POST", "/v1/visit-requests/{visit}/cancel"), ("DELETE", "/v1/visit-requests/{visit}/contact"),
+                ("GET", "/v1/visit-requests/{visit}/survey"), ("GET", "/v1/visit-requests/{visit}/survey/results")],
     "ambassadors": [
         ("GET", "/v1/members/{member}"), ("PATCH", "/v1/members/{member}"), ("DELETE", "/v1/members/{member}"),
         ("POST", "/v1/members/{member}/deactivate"), ("POST", "/v1/members/{member}/reactivate"),

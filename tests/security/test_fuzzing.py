@@ -20,8 +20,10 @@ from outreach_shared.auth import Role, mint_token
 
 pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
 PUBLIC = {"GET /healthz", "GET /readyz", "GET /metrics", "GET /asyncapi.json", "GET /asyncapi",
-          "GET /v1/feedback/{token}", "POST /v1/feedback/{token}"}  # fmt: skip
-"""Operations that take no bearer token: the feedback link's token (booking's, signed, one visit) is its own."""
+          "GET /v1/feedback/{token}", "POST /v1/feedback/{token}",
+          "GET /v1/surveys/{code}", "POST /v1/surveys/{code}/answers"}  # fmt: skip
+"""Operations that take no bearer token: the feedback link's token (booking's, signed, one visit) is its own; pupils
+answer surveys without signing in."""
 ALL_ROLES: tuple[Role, ...] = ("school", "member", "organiser")
 
 # The role each operation serves. Every documented operation must be listed: a new one fails the test until it is.
@@ -38,6 +40,8 @@ ROLES: dict[str, dict[str, Role]] = {
         "DELETE /v1/visit-requests/{visit_id}/contact": "organiser",
         "GET /v1/stats": "organiser",
         "GET /v1/operations/set-aside": "organiser",
+        "GET /v1/visit-requests/{visit_id}/survey": "member",
+        "GET /v1/visit-requests/{visit_id}/survey/results": "school",
     },
     "ambassadors": {
         "POST /v1/members": "organiser",

@@ -10,6 +10,7 @@ from booking.domain.feedback import FeedbackPolicy
 from booking.entrypoints.dependencies import settings_of
 from booking.entrypoints.feedback_http import router as feedback_router
 from booking.entrypoints.http import router
+from booking.entrypoints.surveys import router as surveys_router
 from booking.service_layer.contact_retention import ExpiredContacts
 from booking.service_layer.handlers import REGISTRY
 from booking.service_layer.ports import BookingPorts
@@ -29,9 +30,10 @@ def bootstrap(runtime: Runtime) -> Wiring:
     policy = settings.window_policy()
     writer = NewVisitWriter(runtime.pool, max_open=settings.max_open_requests_per_school,
                             max_batch=settings.new_visit_batch, max_writes=settings.new_visit_writes)  # fmt: skip
-    limit = settings.rate_limit_per_minute
+    limit, pupils = settings.rate_limit_per_minute, settings.survey_rate_limit_per_minute
     ports = BookingPorts(new_visits=writer, keys=PooledIdempotencyKeys(runtime.pool), window_policy=policy,
-                         rate_limiter=RateLimiter(limit) if limit > 0 else None)  # fmt: skip
+                         rate_limiter=RateLimiter(limit) if limit > 0 else None,
+                         survey_limiter=RateLimiter(pupils) if pupils > 0 else None)  # fmt: skip
     feedback = FeedbackPolicy(settings.feedback_key(), settings.feedback_valid_for, settings.feedback_reminder_after)
     unit = partial(BookingUnit, policy=policy, feedback=feedback)
     purges: list[Chore] = [expired_keys(settings.idempotency_keep_hours),
@@ -45,6 +47,6 @@ SERVICE = ServiceDefinition(
     description="Schools ask for visits by Jobbvinner's ambassadors and patrols, and follow them.",
     settings_factory=get_settings,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[router, feedback_router],
+    routers=[router, feedback_router, surveys_router],
     bootstrap=bootstrap,
 )

@@ -4,7 +4,7 @@ import hmac
 from datetime import timedelta
 from functools import cache
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 
 from booking.domain import feedback
 from booking.domain.times import WindowPolicy
@@ -31,6 +31,18 @@ class BookingSettings(TimeBoundsSettings, ServiceSettings):
     """New-visit statements running at once; visits arriving meanwhile wait and go together in the next one."""
     new_visit_batch: int = 32
     """The most new visits one statement writes."""
+    app_base_url: str = "http://localhost:8000"
+    """The web app pupils' survey links point to (BOOKING_APP_BASE_URL): {app_base_url}/s/{code}."""
+    survey_rate_limit_per_minute: int = Field(default=300, ge=0)
+    """Pupils' survey requests per minute from one address (a class shares one); 0 turns the limit off."""
+
+    @field_validator("app_base_url")
+    @classmethod
+    def _absolute_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")) or any(c.isspace() for c in value):
+            raise ValueError("must be an absolute http(s) URL, e.g. https://app.example.org")
+        return value
 
     feedback_secret: SecretStr | None = None
     """The key feedback links are signed with (BOOKING_FEEDBACK_SECRET); unset: derived from the JWT secret, so a

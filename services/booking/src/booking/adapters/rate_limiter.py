@@ -1,6 +1,9 @@
-"""The per-school request limit, in memory (per instance)."""
+"""Request limits per key (a school's token, a pupil's address hashed), in memory (per instance)."""
 
 import math
+
+PRUNE_ABOVE = 10_000
+"""Keys remembered before the windows that have run out are forgotten (anonymous callers bring new keys)."""
 
 
 class RateLimiter:
@@ -12,6 +15,8 @@ class RateLimiter:
 
     def retry_after(self, key: str, now: float) -> int | None:
         """Count one request; the seconds to wait if it is over the limit, else None."""
+        if len(self._windows) > PRUNE_ABOVE:
+            self._windows = {k: w for k, w in self._windows.items() if now - w[0] < 60}
         started, count = self._windows.get(key, (now, 0))
         if now - started >= 60:
             started, count = now, 0

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from booking.domain.survey import SurveyFigures
 from booking.domain.times import in_oslo, school_year
 from booking.domain.values import Status
 
@@ -64,6 +65,8 @@ class Stats:
     by_municipality: dict[tuple[str, str], Counts] = field(default_factory=dict)
     by_county: dict[tuple[str, str], Counts] = field(default_factory=dict)
     by_school_year: dict[str, Counts] = field(default_factory=dict)
+    survey: SurveyFigures = field(default_factory=SurveyFigures)
+    """The pupils' answers, grouped the same way."""
 
 
 def tally(rows: Iterable[StatsRow]) -> Stats:

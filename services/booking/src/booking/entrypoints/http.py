@@ -170,7 +170,8 @@ async def erase_contact(visit_id: str, caller: RateLimitedCaller, begin: Booking
 
 @router.get("/stats", response_model=StatsOut, tags=["statistics"], summary="Impact figures")
 async def stats(caller: OrganiserCaller, begin: BookingBegin, f: FilterDep) -> StatsOut:
-    """Organisers: visits requested, confirmed, unfulfilled, completed, pupils reached; by place and year."""
+    """Organisers: visits requested, confirmed, unfulfilled, completed, pupils reached, and pupils' survey answers
+    (`survey`: null for a group with fewer than 5); by place and year."""
     async with begin() as uow:
         figures = await queries.stats_for(uow, f, caller=caller)
     return StatsOut.of(figures)

@@ -15,6 +15,7 @@ from booking.domain.listing import VisitSummary
 from booking.domain.model import ShownVisit
 from booking.domain.orgnr import is_valid_orgnr
 from booking.domain.stats import Counts, Stats
+from booking.domain.survey import Tally
 from booking.domain.times import in_oslo, window_in_oslo
 from booking.domain.values import Status
 from outreach_shared.bounds.identifiers import ORGNR_PATTERN, PHONE_PATTERN, Kommunenummer
@@ -292,6 +293,25 @@ class VisitPage(BaseModel):
         return cls(items=[VisitSummaryOut.of(i) for i in items], total=total, limit=limit, offset=offset)
 
 
+class SurveyFiguresOut(BaseModel):
+    """Pupils' answers in one group of the impact figures (null for a group with fewer than 5 answers)."""
+
+    answers: int
+    imagine_yes: int
+    imagine_maybe: int
+    imagine_no: int
+    share_imagine_yes: float | None = Field(description="The share of pupils who could imagine a health career")
+
+    @classmethod
+    def of(cls, tally: Tally | None) -> "SurveyFiguresOut | None":
+        """The group's figures, or None below 5 answers."""
+        if tally is None or not tally.shown:
+            return None
+        i = tally.imagine
+        return cls(answers=tally.answers, imagine_yes=i["yes"], imagine_maybe=i["maybe"], imagine_no=i["no"],
+                   share_imagine_yes=tally.share_imagine_yes)  # fmt: skip
+
+
 class CountsOut(BaseModel):
     """Figures of one group; `confirmed` counts visits ever confirmed (including later completed)."""
 
@@ -303,6 +323,8 @@ class CountsOut(BaseModel):
     pupils_reached: int
     ratings: int = Field(description="How many visits the schools rated (1–5)")
     rating_average: float | None = Field(description="The mean of those ratings, two decimals; null without any")
+    survey: SurveyFiguresOut | None = Field(default=None, description="Pupils' survey answers after the group's "
+                                            "visits; null below 5 answers")  # fmt: skip
 
 
 class MunicipalityCounts(CountsOut):
@@ -341,17 +363,22 @@ class StatsOut(BaseModel):
             shown = {k: v for k, v in c.__dict__.items() if k != "rating_sum"}
             return shown | {"rating_average": c.rating_average}
 
+        s = stats.survey
         return cls(
-            total=CountsOut(**figures(stats.total)),
+            total=CountsOut(**figures(stats.total), survey=SurveyFiguresOut.of(s.total)),
             by_municipality=[
-                MunicipalityCounts(kommunenummer=k, name=n, **figures(c))
+                MunicipalityCounts(kommunenummer=k, name=n, **figures(c),
+                                   survey=SurveyFiguresOut.of(s.by_municipality.get((k, n))))  # fmt: skip
                 for (k, n), c in sorted(stats.by_municipality.items())
             ],
             by_county=[
-                CountyCounts(county_number=k, county=n, **figures(c)) for (k, n), c in sorted(stats.by_county.items())
+                CountyCounts(county_number=k, county=n, **figures(c),
+                             survey=SurveyFiguresOut.of(s.by_county.get((k, n))))  # fmt: skip
+                for (k, n), c in sorted(stats.by_county.items())
             ],
             by_school_year=[
-                SchoolYearCounts(school_year=y, **figures(c)) for y, c in sorted(stats.by_school_year.items())
+                SchoolYearCounts(school_year=y, **figures(c), survey=SurveyFiguresOut.of(s.by_school_year.get(y)))
+                for y, c in sorted(stats.by_school_year.items())
             ],
         )
 

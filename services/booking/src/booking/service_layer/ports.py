@@ -48,3 +48,5 @@ class BookingPorts:
     window_policy: WindowPolicy
     rate_limiter: RateLimit | None = None
     """Schools' requests per minute; None: no limit."""
+    survey_limiter: RateLimit | None = None
+    """Pupils' survey requests per minute per address (kept in memory only, keyed by a salted hash); None: no limit."""

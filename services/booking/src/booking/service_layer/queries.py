@@ -6,6 +6,7 @@ from booking.adapters.calendar import render_calendar
 from booking.domain.listing import VisitFilter, VisitSummary
 from booking.domain.model import ShownVisit
 from booking.domain.stats import Stats, tally
+from booking.domain.survey import tally_surveys
 from booking.service_layer.unit_of_work import BookingUnit, load_visible, shown
 from outreach_shared.auth import Principal
 from outreach_shared.errors import Conflict, Forbidden
@@ -47,6 +48,9 @@ async def calendar_for(uow: BookingUnit, visit_id: str, *, caller: Principal) ->
 
 
 async def stats_for(uow: BookingUnit, f: VisitFilter, *, caller: Principal) -> Stats:
-    """Organisers' impact figures over the matching visits."""
+    """Organisers' impact figures over the matching visits, with their pupils' survey answers."""
     require_role(caller, "organiser")
-    return tally(await uow.queries.stats_rows(f.for_region(caller.region)))
+    f = f.for_region(caller.region)
+    stats = tally(await uow.queries.stats_rows(f))
+    stats.survey = tally_surveys(await uow.surveys.rows(f))
+    return stats

@@ -9,6 +9,7 @@ from booking.adapters.contacts import ContactRepository
 from booking.adapters.feedback_reminders import FeedbackReminders
 from booking.adapters.ignored_events import IgnoredEventRepository
 from booking.adapters.queries import VisitQueries
+from booking.adapters.surveys import SurveyRepository
 from booking.adapters.visits import VisitRepository
 from booking.domain.feedback import FeedbackPolicy
 from booking.domain.model import ShownVisit, Visit
@@ -23,8 +24,8 @@ DEFAULT_FEEDBACK = FeedbackPolicy()
 
 
 class BookingUnit(UnitOfWork):
-    """One transaction of booking: visits, their contacts, the ignored team events, the feedback reminders and the
-    read queries."""
+    """One transaction of booking: visits, their contacts, the ignored team events, the feedback reminders, the read
+    queries and the pupils' surveys."""
 
     def __init__(self, conn: asyncpg.Connection, scope: Scope, *, policy: WindowPolicy = DEFAULT_POLICY,
                  feedback: FeedbackPolicy = DEFAULT_FEEDBACK) -> None:  # fmt: skip
@@ -36,6 +37,7 @@ class BookingUnit(UnitOfWork):
         self.contacts = ContactRepository(conn)
         self.ignored_events = IgnoredEventRepository(conn)
         self.queries = VisitQueries(conn)
+        self.surveys = SurveyRepository(conn)
 
 
 class NewVisitUnit(UnitOfWork):

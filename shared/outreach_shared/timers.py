@@ -79,6 +79,29 @@ async def cancel_matching(conn: asyncpg.Connection, key_prefix: str) -> int:
     return int(result.split()[-1])
 
 
+class TimerRepository:
+    """A unit of work's durable timers: set, moved and cancelled in its transaction, with the state they belong to."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+
+    async def schedule(self, kind: str, key: str, due_at: datetime, payload: dict[str, Any] | None = None) -> None:
+        """Set (or move) the timer (kind, key)."""
+        await schedule(self.conn, kind, key, due_at, payload)
+
+    async def schedule_many(self, kind: str, due: Sequence[tuple[str, datetime, dict[str, Any] | None]]) -> None:
+        """Set (or move) timers of one kind, given as (key, due_at, payload), in one statement."""
+        await schedule_many(self.conn, kind, due)
+
+    async def cancel(self, kind: str, key: str) -> None:
+        """Cancel the pending timer (kind, key), if any."""
+        await cancel(self.conn, kind, key)
+
+    async def cancel_matching(self, key_prefix: str) -> None:
+        """Cancel every pending timer whose key starts with `key_prefix`."""
+        await cancel_matching(self.conn, key_prefix)
+
+
 class TimerRunner:
     """Fires due timers: each in its own transaction with its handler's effects, so it runs once."""
 

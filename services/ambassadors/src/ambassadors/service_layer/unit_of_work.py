@@ -9,11 +9,11 @@ from ambassadors.adapters.candidates import CandidateRepository
 from ambassadors.adapters.member_views import MemberViewRepository
 from ambassadors.adapters.members import MemberRepository
 from ambassadors.adapters.offers import OfferRepository
-from ambassadors.adapters.timers import TimerRepository
 from ambassadors.adapters.visits import VisitRepository
 from ambassadors.domain.availability import Policy
 from outreach_shared.bounds.times import TimeRules
 from outreach_shared.skeleton import Scope, UnitOfWork
+from outreach_shared.timers import TimerRepository
 
 
 @dataclass(frozen=True)

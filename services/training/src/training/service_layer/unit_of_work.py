@@ -6,10 +6,10 @@ import asyncpg
 
 from outreach_shared.bounds.times import TimeRules
 from outreach_shared.skeleton import Scope, UnitOfWork
+from outreach_shared.timers import TimerRepository
 from training.adapters.gatherings import GatheringRepository
 from training.adapters.registrations import RegistrationRepository
 from training.adapters.roster import InvitationRepository, RosterRepository
-from training.adapters.timers import TimerRepository
 
 DEFAULT_OFFER_TTL = timedelta(hours=48)
 

@@ -138,7 +138,7 @@ async def staff_visit(uow: AmbassadorsUnit, visit: Visit, *, radius_km: int | No
     if not visit.is_live:
         return visit
     offers = await uow.offers.for_visit(visit.id, visit.round)
-    request = team_request(visit, offers, await _covered(uow, offers, visit))
+    request = team_request(visit, offers, await covered_professions(uow, offers, visit))
     if request.seats <= 0:
         return visit
     for _ in range(MAX_ATTEMPTS):
@@ -165,7 +165,8 @@ async def staff_visit(uow: AmbassadorsUnit, visit: Visit, *, radius_km: int | No
     return visit
 
 
-async def _covered(uow: AmbassadorsUnit, offers: Sequence[Offer], visit: Visit) -> frozenset[Profession]:
+async def covered_professions(uow: AmbassadorsUnit, offers: Sequence[Offer], visit: Visit) -> frozenset[Profession]:
+    """The professions of the members holding a seat on the visit this round."""
     holders = [o.member_id for o in offers if o.round == visit.round and o.holds_seat]
     members = await uow.members.get_many(holders) if holders else {}
     return frozenset(m.fields.profession for m in members.values())

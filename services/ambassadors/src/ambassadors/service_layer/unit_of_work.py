@@ -5,8 +5,10 @@ from datetime import timedelta
 
 import asyncpg
 
+from ambassadors.adapters.attention import AttentionRepository
 from ambassadors.adapters.candidates import CandidateRepository
 from ambassadors.adapters.members import MemberRepository
+from ambassadors.adapters.nearby import NearbyRepository
 from ambassadors.adapters.offers import OfferRepository
 from ambassadors.adapters.timers import TimerRepository
 from ambassadors.adapters.visits import VisitRepository
@@ -36,3 +38,5 @@ class AmbassadorsUnit(UnitOfWork):
         self.visits = VisitRepository(conn)
         self.candidates = CandidateRepository(conn)
         self.timers = TimerRepository(conn)
+        self.nearby = NearbyRepository(conn)
+        self.attention = AttentionRepository(conn)

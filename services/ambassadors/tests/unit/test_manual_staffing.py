@@ -35,11 +35,11 @@ def member(member_id: str, *, kommunenummer: str = "5001", active: bool = True) 
 
 
 def candidate(member_id: str, **kw: Any) -> Candidate:
-    values: dict[str, Any] = dict(member_id=member_id, profession="nurse", municipality_name="Trondheim",
-                                  same_municipality=True, distance_km=0.0, travel_radius_km=50,
-                                  languages=frozenset({"nb"}), weekdays=frozenset(range(1, 8)),
-                                  unavailable_dates=frozenset(), max_visits_per_month=4)  # fmt: skip
-    return Candidate(**(values | kw))
+    values: dict[str, Any] = {"profession": "nurse", "municipality_name": "Trondheim", "same_municipality": True,
+                              "distance_km": 0.0, "travel_radius_km": 50, "languages": frozenset({"nb"}),
+                              "weekdays": frozenset(range(1, 8)), "unavailable_dates": frozenset(),
+                              "max_visits_per_month": 4}  # fmt: skip
+    return Candidate(member_id=member_id, **(values | kw))
 
 
 def visit(team_size: int = 1, **kw: Any) -> Visit:
@@ -54,7 +54,11 @@ def offer(offer_id: str, member_id: str, status: OfferStatus = "offered", round_
 
 
 def unit(
-    v: Visit, *offers: Offer, members: tuple[Member, ...] = (), candidates: tuple[Candidate, ...] = (), now: datetime = NOW
+    v: Visit,
+    *offers: Offer,
+    members: tuple[Member, ...] = (),
+    candidates: tuple[Candidate, ...] = (),
+    now: datetime = NOW,
 ) -> Any:
     return in_memory(AmbassadorsUnit, now=now, visits=FakeVisits(v), offers=FakeOffers(*offers),
                      members=FakeMembers(*members), candidates=FakeCandidates(*candidates),
@@ -194,8 +198,10 @@ class TestReview:
 
         seen = review(request, members, on_team=frozenset({"holder"}), now=NOW, policy=Policy())
 
-        assert [(r.rank, r.candidate.member_id, r.chosen) for r in seen.ranked] == [(1, "first", True),
-                                                                                     (2, "second", False)]
+        assert [(r.rank, r.candidate.member_id, r.chosen) for r in seen.ranked] == [
+            (1, "first", True),
+            (2, "second", False),
+        ]
         assert seen.ranked[0].trained_this_year and seen.ranked[0].windows == (WINDOW,)
         assert {e.candidate.member_id: e.code for e in seen.excluded} == {
             "asked": "already_asked", "holder": "on_team", "far": "too_far", "english": "language",

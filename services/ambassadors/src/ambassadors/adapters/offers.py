@@ -142,5 +142,10 @@ class OfferRepository:
         ]
 
     async def forget_member(self, member_id: str) -> None:
-        """Drop the free text the member wrote (erasure); ids and states stay for the visits' history."""
-        await self.conn.execute("UPDATE offers SET decline_reason = NULL WHERE member_id = $1", member_id)
+        """Drop the free text the member wrote, and an organiser's note about them (erasure); ids and states stay
+        for the visits' history."""
+        await self.conn.execute(
+            "UPDATE offers SET decline_reason = NULL,"
+            " reason = CASE WHEN override THEN 'Offered by an organiser' ELSE reason END WHERE member_id = $1",
+            member_id,
+        )

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from outreach_shared.municipalities import load_register
 from outreach_shared.skeleton import OrganiserCaller
@@ -20,7 +20,7 @@ class GatheringAttentionOut(BaseModel):
     kind: Literal["place_offer_unanswered"] = "place_offer_unanswered"
     id: str
     resource: Literal["gathering"] = "gathering"
-    visit_id: None = None
+    visit_id: str | None = Field(default=None, description="Always null here: the resource is a gathering")
     kommunenummer: str
     kommune: str
     when: datetime

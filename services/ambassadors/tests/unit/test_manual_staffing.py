@@ -12,11 +12,11 @@ from ambassadors.domain.members import Member, MemberFields
 from ambassadors.domain.offers import Offer, OfferStatus
 from ambassadors.domain.review import review
 from ambassadors.domain.visits import Visit
-from ambassadors.service_layer import manual_staffing
+from ambassadors.service_layer import answers, manual_staffing
 from ambassadors.service_layer.staffing import OFFER_EXPIRY, team_request
 from ambassadors.service_layer.unit_of_work import AmbassadorsUnit
 from outreach_dev.testing.fakes import emitted, in_memory
-from outreach_shared.contracts.ambassadors import NoTeamAvailable, OfferMade
+from outreach_shared.contracts.ambassadors import NoTeamAvailable, OfferMade, TeamConfirmed
 from outreach_shared.contracts.booking import VisitRequested
 from outreach_shared.contracts.common import TimeWindow
 from outreach_shared.errors import Conflict, NotFound
@@ -147,6 +147,19 @@ class TestRematch:
 
         assert done.visit.round == 2 and [(o.member_id, o.round) for o in done.offers] == [("m1", 2)]
         assert done.visit.unfulfilled is None and done.visit.window == WINDOW
+
+    async def test_a_team_found_for_a_visit_given_up_after_confirmation_confirms_it_again(self) -> None:
+        gone = visit(status="released", window=WINDOW, confirmed_once=True, unfulfilled="no replacement found")
+        uow = unit(gone, offer("o1", "m1", "released"), members=(member("m2"),), candidates=(candidate("m2"),))
+
+        done = await manual_staffing.rematch(uow, "v1")
+        (made,) = done.offers
+        await answers.accept(uow, made.id, member_id="m2")
+
+        confirmed = emitted(uow)[-1]
+        assert isinstance(confirmed, TeamConfirmed)  # booking takes an unfulfilled visit back only so, not TeamChanged
+        assert [m.member_id for m in confirmed.members] == ["m2"] and confirmed.window == WINDOW
+        assert uow.visits.by_id["v1"].status == "confirmed" and uow.visits.by_id["v1"].round == 2
 
     async def test_a_visit_with_open_seats_keeps_its_round_and_its_seats(self) -> None:
         uow = unit(visit(team_size=2, window=WINDOW), offer("o1", "m1", "accepted"), offer("o2", "m2", "declined"),

@@ -120,13 +120,17 @@ async def test_a_member_cannot_answer_read_or_withdraw_for_another_member(system
 
 
 ORGANISER_ONLY = {
-    "booking": [("GET", "/v1/stats"), ("DELETE", "/v1/visit-requests/{visit}/contact")],
+    "booking": [("GET", "/v1/stats"), ("DELETE", "/v1/visit-requests/{visit}/contact"),
+                ("POST", "/v1/visit-requests/{visit}/complete")],
     "ambassadors": [
         ("GET", "/v1/members"), ("POST", "/v1/members"), ("POST", "/v1/members/import"),
         ("GET", "/v1/members/{member}"), ("PATCH", "/v1/members/{member}"), ("DELETE", "/v1/members/{member}"),
         ("POST", "/v1/members/{member}/deactivate"), ("POST", "/v1/members/{member}/reactivate"),
+        ("GET", "/v1/visits/attention"), ("GET", "/v1/visits/{visit}/candidates"),
+        ("POST", "/v1/visits/{visit}/offers"), ("POST", "/v1/visits/{visit}/rematch"),
     ],
     "training": [
+        ("GET", "/v1/gatherings/attention"),
         ("GET", "/v1/gatherings"), ("POST", "/v1/gatherings"), ("GET", "/v1/gatherings/{gathering}"),
         ("PATCH", "/v1/gatherings/{gathering}"), ("POST", "/v1/gatherings/{gathering}/publish"),
         ("POST", "/v1/gatherings/{gathering}/cancel"), ("POST", "/v1/gatherings/{gathering}/complete"),
@@ -139,6 +143,7 @@ BODIES = {
     "/v1/members/import": {"content": b"name,email\n"},
     "/check-ins": {"json": {"member_id": "{member}"}},
     "/cancel": {"json": {"reason": "no"}},
+    "/offers": {"json": {"member_id": "{member}"}},
 }
 
 
@@ -186,10 +191,13 @@ HOME = Region.of(kommuner=[KOMMUNE])
 PER_RESOURCE = {  # organiser endpoints naming one resource of the world: 404 from outside its region
     "booking": [("GET", "/v1/visit-requests/{visit}"), ("GET", "/v1/visit-requests/{visit}/calendar.ics"),
                 ("POST", "/v1/visit-requests/{visit}/cancel"), ("DELETE", "/v1/visit-requests/{visit}/contact"),
-                ("GET", "/v1/visit-requests/{visit}/survey"), ("GET", "/v1/visit-requests/{visit}/survey/results")],
+                ("GET", "/v1/visit-requests/{visit}/survey"), ("GET", "/v1/visit-requests/{visit}/survey/results"),
+                ("POST", "/v1/visit-requests/{visit}/complete")],
     "ambassadors": [
         ("GET", "/v1/members/{member}"), ("PATCH", "/v1/members/{member}"), ("DELETE", "/v1/members/{member}"),
         ("POST", "/v1/members/{member}/deactivate"), ("POST", "/v1/members/{member}/reactivate"),
+        ("GET", "/v1/visits/{visit}/candidates"), ("POST", "/v1/visits/{visit}/offers"),
+        ("POST", "/v1/visits/{visit}/rematch"),
     ],
     "training": [
         ("GET", "/v1/gatherings/{gathering}"), ("PATCH", "/v1/gatherings/{gathering}"),
@@ -247,6 +255,19 @@ async def test_a_regional_organiser_sees_the_region_and_lists_only_it(system: Sy
     away_stats = (await booking.get("/v1/stats", headers=away)).json()
     assert home_stats["total"]["requested"] >= 1 and away_stats["total"]["requested"] == 0, (home_stats, away_stats)
     assert {c["county_number"] for c in home_stats["by_county"]} == {"18"} and away_stats["by_county"] == []
+    candidates = await ambassadors.get(f"/v1/visits/{world.visit_a}/candidates", headers=home)
+    assert candidates.status_code == 200, candidates.text
+    excluded = {e["member_id"]: e["code"] for e in candidates.json()["excluded"]}
+    assert excluded.get(world.offered) == "on_team", candidates.json()  # the member offered the visit's seat
+    attention = {
+        "visits": lambda h: ambassadors.get("/v1/visits/attention", headers=h),
+        "gatherings": lambda h: training.get("/v1/gatherings/attention", headers=h),
+    }
+    for what, get in attention.items():
+        near, far = (await get(home)), (await get(away))
+        assert (near.status_code, far.status_code) == (200, 200), what
+        assert all(i["kommunenummer"] == KOMMUNE for i in near.json()), what  # the home region is one kommune
+        assert not any(i["kommunenummer"] == KOMMUNE for i in far.json()), what
 
 
 async def test_a_regional_organiser_cannot_create_outside_the_region(system: System) -> None:

@@ -38,6 +38,7 @@ ROLES: dict[str, dict[str, Role]] = {
         "POST /v1/visit-requests/{visit_id}/report": "member",
         "POST /v1/visit-requests/{visit_id}/rating": "school",
         "DELETE /v1/visit-requests/{visit_id}/contact": "organiser",
+        "POST /v1/visit-requests/{visit_id}/complete": "organiser",
         "GET /v1/stats": "organiser",
         "GET /v1/operations/set-aside": "organiser",
         "GET /v1/visit-requests/{visit_id}/survey": "member",
@@ -60,9 +61,14 @@ ROLES: dict[str, dict[str, Role]] = {
         "PATCH /v1/me": "member",
         "GET /v1/me/visits": "member",
         "GET /v1/me/stats": "member",
+        "GET /v1/visits/attention": "organiser",
+        "GET /v1/visits/{visit_id}/candidates": "organiser",
+        "POST /v1/visits/{visit_id}/offers": "organiser",
+        "POST /v1/visits/{visit_id}/rematch": "organiser",
         "GET /v1/operations/set-aside": "organiser",
     },
     "training": {
+        "GET /v1/gatherings/attention": "organiser",
         "POST /v1/gatherings": "organiser",
         "GET /v1/gatherings": "organiser",
         "GET /v1/gatherings/{gathering_id}": "organiser",
@@ -123,7 +129,7 @@ class Ids:
         """The path parameters of the service's operations."""
         return {
             "booking": {"visit_id": self.visit},
-            "ambassadors": {"member_id": self.member, "offer_id": self.offer},
+            "ambassadors": {"member_id": self.member, "offer_id": self.offer, "visit_id": self.visit},
             "training": {"gathering_id": self.gathering},
             "notify": {"item_id": self.notice},
         }[service]

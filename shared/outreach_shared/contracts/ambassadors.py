@@ -65,6 +65,9 @@ class OfferMade(Payload):
     school_name: str
     kommunenummer: str
     language: Language
+    override: bool = Field(
+        default=False, description="Made by an organiser for this member by name, rather than chosen by matching."
+    )
 
 
 class OfferAccepted(Payload):

@@ -1,6 +1,8 @@
 """Events published by the booking service."""
 
-from pydantic import AwareDatetime, EmailStr
+from typing import Literal
+
+from pydantic import AwareDatetime, EmailStr, Field
 
 from outreach_shared.contracts.common import Language, Payload, Profession, TeamMember, TimeWindow, VisitKind
 
@@ -105,6 +107,9 @@ class VisitCompleted(Payload):
     team_member_ids: list[str] = []
     kommunenummer: str
     scheduled: TimeWindow
+    completed_by: Literal["team", "organiser"] = Field(
+        default="team", description="Reported by a team member, or marked completed by an organiser on their behalf."
+    )
 
 
 class TeamReleaseRequested(Payload):

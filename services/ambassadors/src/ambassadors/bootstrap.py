@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import cast
 
 from ambassadors.entrypoints.http import me_router, offers_router, roster_router
+from ambassadors.entrypoints.staffing_http import visits_router
 from ambassadors.service_layer.handlers import REGISTRY
 from ambassadors.service_layer.unit_of_work import AmbassadorsUnit
 from ambassadors.settings import AmbassadorsSettings, get_settings
@@ -29,6 +30,6 @@ SERVICE = ServiceDefinition(
     description="Rosters of ambassadors and patrol members, team matching for school visits, offers and answers.",
     settings_factory=get_settings,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[roster_router, offers_router, me_router],
+    routers=[roster_router, offers_router, me_router, visits_router],
     bootstrap=bootstrap,
 )

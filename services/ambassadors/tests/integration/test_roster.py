@@ -4,7 +4,7 @@ import uuid
 from typing import Any
 
 import pytest
-from ambassadors_harness import Harness
+from ambassadors_harness import Harness, slot
 
 from outreach_dev.testing.waiting import eventually
 from outreach_shared.contracts import Topics
@@ -101,9 +101,20 @@ async def test_erasure_leaves_no_personal_data_in_the_schema(harness: Harness) -
     visit = await h.request_visit(kommunenummer="5001")
     await eventually(lambda: h.pool.fetchval("SELECT count(*) FROM offers WHERE visit_id = $1", visit.visit_id))
     await h.pool.execute("UPDATE offers SET decline_reason = $1 WHERE member_id = $2", f"{name} is ill", member_id)
-    await eventually(
-        lambda: h.pool.fetchval("SELECT bool_and(published_at IS NOT NULL) FROM outbox WHERE key = $1", member_id)
-    )
+    other = await h.request_visit(
+        visit_id=str(uuid.uuid4()), professions=["health_worker"], windows=[slot(4, 3)], team_size=5
+    )  # seats open whoever else is on the roster
+    await eventually(lambda: h.pool.fetchval("SELECT true FROM visits WHERE id = $1", other.visit_id))
+    override = await h.svc.client.post(
+        f"/v1/visits/{other.visit_id}/offers",
+        json={"member_id": member_id, "note": f"{name} knows the school"},
+        headers=h.svc.auth("organiser"),
+    )  # an organiser's note naming the member
+    assert override.status_code == 201, override.text
+    for key in (member_id, other.visit_id):
+        await eventually(
+            lambda k=key: h.pool.fetchval("SELECT bool_and(published_at IS NOT NULL) FROM outbox WHERE key = $1", k)
+        )
 
     r = await h.svc.client.delete(f"/v1/members/{member_id}", headers=h.svc.auth("organiser"))
     assert r.status_code == 204

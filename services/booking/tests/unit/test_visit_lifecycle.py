@@ -305,6 +305,29 @@ def test_a_report_of_an_unconfirmed_visit_is_a_conflict() -> None:
         new_visit().record_report(member_id="m1", pupils_reached=1, notes=None, now=SLOT.end)
 
 
+def test_an_organiser_completes_a_started_visit_for_the_team_with_the_registered_pupils_by_default() -> None:
+    visit = confirmed_visit()
+    visit.complete_for_team(pupils_reached=None, notes=None, now=SLOT.start)
+    assert visit.status == "completed" and visit.report is not None
+    assert (visit.report.by, visit.report.member_id, visit.report.pupils_reached) == ("organiser", "", 60)
+    assert visit.history[-1].note == "completed by an organiser on the team's behalf"
+    (event,) = visit.events
+    assert isinstance(event, VisitCompleted) and event.completed_by == "organiser"
+    assert (event.pupils_reached, event.team_member_ids) == (60, ["m1", "m2"])
+
+
+def test_an_organiser_cannot_complete_early_twice_or_an_unconfirmed_visit() -> None:
+    visit = confirmed_visit()
+    with pytest.raises(Conflict, match="not started"):
+        visit.complete_for_team(pupils_reached=3, notes=None, now=SLOT.start - timedelta(seconds=1))
+    visit.record_report(member_id="m1", pupils_reached=1, notes=None, now=SLOT.start)
+    assert visit.events[-1].completed_by == "team"  # type: ignore[attr-defined]
+    with pytest.raises(Conflict, match="already"):
+        visit.complete_for_team(pupils_reached=3, notes=None, now=SLOT.end)
+    with pytest.raises(Conflict, match="only a confirmed visit"):
+        new_visit().complete_for_team(pupils_reached=3, notes=None, now=SLOT.end)
+
+
 def test_a_rating_given_before_the_report_travels_with_visit_completed() -> None:
     visit = confirmed_visit()
     visit.rate(score=5, comment="great", now=SLOT.end)

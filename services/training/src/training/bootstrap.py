@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import cast
 
 from outreach_shared.runtime import Runtime, ServiceDefinition, Wiring
+from training.entrypoints.attention_http import attention_router
 from training.entrypoints.http import member_router, organiser_router
 from training.service_layer.handlers import REGISTRY
 from training.service_layer.unit_of_work import TrainingUnit
@@ -25,6 +26,6 @@ SERVICE = ServiceDefinition(
     "waiting list, check-in and completion.",
     settings_factory=get_settings,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[organiser_router, member_router],
+    routers=[attention_router, organiser_router, member_router],
     bootstrap=bootstrap,
 )

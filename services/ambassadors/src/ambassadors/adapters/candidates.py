@@ -76,7 +76,8 @@ CROSS JOIN LATERAL (
            m.times_of_day, m.max_visits_per_month, m.travel_radius_km, m.trained_year
     FROM members m
     WHERE m.kommunenummer = d.kommunenummer AND m.active AND m.profession = ANY($4::text[])
-      AND $6 = ANY(m.languages) AND m.weekdays && $7::int[] AND (d.rank_group = 0 OR d.km <= m.travel_radius_km)
+      AND $6 = ANY(m.languages) AND m.weekdays && $7::int[]
+      AND (d.rank_group = 0 OR d.km <= greatest(m.travel_radius_km, $17::int))
     OFFSET 0  -- a fence: an index lookup per municipality even in a generic plan (else a scan of everyone)
 ) m
 ORDER BY d.rank_group, recent, m.trained_year IS DISTINCT FROM $8, d.km, m.id
@@ -119,6 +120,8 @@ class CandidateQuery:
     travel_buffer: timedelta
     tz: ZoneInfo = OSLO
     limit: int | None = None
+    radius_floor_km: int = 0
+    """Every member's travel radius counts as at least this (an organiser's wider search)."""
 
     @property
     def months(self) -> list[tuple[int, int]]:
@@ -128,7 +131,7 @@ class CandidateQuery:
 
 def candidate_arguments(q: CandidateQuery, *, now: datetime, radius_km: float) -> tuple[object, ...]:
     """CANDIDATES_SQL's parameters for a query, sending the municipalities within `radius_km` of the visit."""
-    numbers, kms, groups = reach_from(q.kommunenummer, q.distance_band_km, radius_km)
+    numbers, kms, groups = reach_from(q.kommunenummer, q.distance_band_km, max(radius_km, q.radius_floor_km))
     bounds = [month_bounds(m, q.tz) for m in q.months]
     return (
         numbers,
@@ -147,6 +150,7 @@ def candidate_arguments(q: CandidateQuery, *, now: datetime, radius_km: float) -
         q.travel_buffer,
         [lo for lo, _ in bounds],
         [hi for _, hi in bounds],
+        q.radius_floor_km,
     )
 
 
@@ -175,7 +179,7 @@ async def load_candidates(conn: asyncpg.Connection, q: CandidateQuery, *, now: d
             municipality_name=names[r["kommunenummer"]].name,
             same_municipality=r["kommunenummer"] == q.kommunenummer,
             distance_km=r["km"],
-            travel_radius_km=r["travel_radius_km"],
+            travel_radius_km=max(r["travel_radius_km"], q.radius_floor_km),
             languages=frozenset(r["languages"]),
             weekdays=frozenset(r["weekdays"]),
             unavailable_dates=frozenset(r["unavailable_dates"]),

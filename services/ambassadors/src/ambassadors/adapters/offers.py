@@ -14,7 +14,9 @@ from outreach_shared.logging import get_logger
 
 log = get_logger(__name__)
 
-_COLUMNS = "id, visit_id, member_id, round, status, window_start, window_end, expires_at, reason, decline_reason"
+_COLUMNS = (
+    "id, visit_id, member_id, round, status, window_start, window_end, expires_at, reason, decline_reason, override"
+)
 _HOLDING = "status IN ('offered', 'accepted')"
 _SELECTED = ", ".join(f"o.{column.strip()}" for column in _COLUMNS.split(","))
 
@@ -30,6 +32,7 @@ def _to_offer(row: asyncpg.Record) -> Offer:
         expires_at=row["expires_at"],
         reason=row["reason"],
         decline_reason=row["decline_reason"],
+        override=row["override"],
     )
 
 
@@ -47,7 +50,7 @@ class OfferRepository:
                 SELECT {_SELECTED}, tstzrange(o.window_start, o.window_end + :travel_buffer::interval, '[)')
                 FROM unnest(:ids::uuid[], :visit_ids::text[], :member_ids::uuid[], :rounds::int[], :statuses::text[],
                             :starts::timestamptz[], :ends::timestamptz[], :expires::timestamptz[], :reasons::text[],
-                            :decline_reasons::text[])
+                            :decline_reasons::text[], :overrides::bool[])
                      WITH ORDINALITY AS o({_COLUMNS}, n)
                 ORDER BY o.n""",
             ids=[o.id for o in offers],
@@ -60,6 +63,7 @@ class OfferRepository:
             expires=[o.expires_at for o in offers],
             reasons=[o.reason for o in offers],
             decline_reasons=[o.decline_reason for o in offers],
+            overrides=[o.override for o in offers],
             travel_buffer=travel_buffer,
         ))  # fmt: skip
 
@@ -138,5 +142,10 @@ class OfferRepository:
         ]
 
     async def forget_member(self, member_id: str) -> None:
-        """Drop the free text the member wrote (erasure); ids and states stay for the visits' history."""
-        await self.conn.execute("UPDATE offers SET decline_reason = NULL WHERE member_id = $1", member_id)
+        """Drop the free text the member wrote, and an organiser's note about them (erasure); ids and states stay
+        for the visits' history."""
+        await self.conn.execute(
+            "UPDATE offers SET decline_reason = NULL,"
+            " reason = CASE WHEN override THEN 'Offered by an organiser' ELSE reason END WHERE member_id = $1",
+            member_id,
+        )

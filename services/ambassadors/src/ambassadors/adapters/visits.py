@@ -17,6 +17,7 @@ def _to_visit(row: asyncpg.Record) -> Visit:
         round=row["round"],
         window=window,
         confirmed_once=row["confirmed_once"],
+        unfulfilled=row["unfulfilled_reason"],
     )
 
 
@@ -47,10 +48,12 @@ class VisitRepository:
         window = visit.window
         await self.conn.execute(*named(
             """UPDATE visits SET request = :request, status = :status, round = :round, window_start = :start,
-               window_end = :end, confirmed_once = :confirmed_once, updated_at = now() WHERE id = :id""",
+               window_end = :end, confirmed_once = :confirmed_once, unfulfilled_reason = :unfulfilled,
+               unfulfilled_at = CASE WHEN :unfulfilled::text IS NULL THEN NULL ELSE coalesce(unfulfilled_at, now()) END,
+               updated_at = now() WHERE id = :id""",
             id=visit.id, request=visit.request.model_dump(mode="json"), status=visit.status, round=visit.round,
             start=window.start if window else None, end=window.end if window else None,
-            confirmed_once=visit.confirmed_once,
+            confirmed_once=visit.confirmed_once, unfulfilled=visit.unfulfilled,
         ))  # fmt: skip
 
     async def record_completed(

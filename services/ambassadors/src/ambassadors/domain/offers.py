@@ -35,6 +35,8 @@ class Offer:
     reason: str
     decline_reason: str | None = None
     """What the member said when declining or withdrawing (erased with them)."""
+    override: bool = False
+    """Made by an organiser for a named member, rather than by matching."""
 
     def answer(self, member_id: str, answer: Answer, now: datetime, reason: str | None = None) -> "Offer":
         """The offer after the member's answer; the same offer when they repeat it."""

@@ -26,6 +26,8 @@ class Visit:
     round: int = 1
     window: TimeWindow | None = None
     confirmed_once: bool = False
+    unfulfilled: str | None = None
+    """Why no team could be found, since booking was told so (until offers are made again)."""
 
     @property
     def team_size(self) -> int:
@@ -54,8 +56,18 @@ class Visit:
     def rescheduled(self, request: VisitRequested) -> "Visit":
         """A new round with new windows: earlier offers, answers and confirmations no longer count."""
         return replace(
-            self, request=request, status="open", round=self.round + 1, window=None, confirmed_once=False
+            self,
+            request=request,
+            status="open",
+            round=self.round + 1,
+            window=None,
+            confirmed_once=False,
+            unfulfilled=None,
         )
+
+    def reopened(self) -> "Visit":
+        """A new round for the same request (an organiser's rematch): everyone may be asked again."""
+        return replace(self, status="open", round=self.round + 1, window=None, confirmed_once=False)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ambassadors.adapters.candidates import CandidateQuery
-from ambassadors.domain.availability import Policy, local_dates
+from ambassadors.domain.availability import Candidate, Policy, local_dates
 from ambassadors.domain.matching import TeamChoice, TeamRequest, choose_team, same_from_everyone
 from ambassadors.domain.offers import Offer
 from ambassadors.domain.visits import Visit
@@ -49,7 +49,9 @@ def team_request(visit: Visit, offers: Sequence[Offer], covered: frozenset[Profe
     )
 
 
-def candidate_query(visit: Visit, request: TeamRequest, policy: Policy, limit: int | None) -> CandidateQuery:
+def candidate_query(
+    visit: Visit, request: TeamRequest, policy: Policy, limit: int | None, radius_km: int | None = None
+) -> CandidateQuery:
     """Who could take any of the request's windows, in the domain's rank order."""
     windows = request.windows
     return CandidateQuery(
@@ -62,18 +64,30 @@ def candidate_query(visit: Visit, request: TeamRequest, policy: Policy, limit: i
         travel_buffer=policy.travel_buffer,
         tz=policy.tz,
         limit=limit,
+        radius_floor_km=radius_km or 0,
     )
 
 
-async def _choose(uow: AmbassadorsUnit, visit: Visit, request: TeamRequest) -> TeamChoice | None:
+async def _choose(
+    uow: AmbassadorsUnit, visit: Visit, request: TeamRequest, radius_km: int | None = None
+) -> TeamChoice | None:
     """Rank the best few in SQL first; load everyone only when the choice could differ with everyone."""
     policy = uow.config.policy
-    best = await uow.candidates.load(candidate_query(visit, request, policy, TOP_CANDIDATES), now=uow.now)
+    query = candidate_query(visit, request, policy, TOP_CANDIDATES, radius_km)
+    best = widened(await uow.candidates.load(query, now=uow.now), radius_km)
     choice = choose_team(request, best, now=uow.now, policy=policy)
     if len(best) < TOP_CANDIDATES or same_from_everyone(request, choice, now=uow.now):
         return choice
-    everyone = await uow.candidates.load(candidate_query(visit, request, policy, None), now=uow.now)
+    query = candidate_query(visit, request, policy, None, radius_km)
+    everyone = widened(await uow.candidates.load(query, now=uow.now), radius_km)
     return choose_team(request, everyone, now=uow.now, policy=policy)
+
+
+def widened(candidates: Sequence[Candidate], radius_km: int | None) -> list[Candidate]:
+    """The candidates with each travel radius at least `radius_km` (an organiser's wider search)."""
+    if not radius_km:
+        return list(candidates)
+    return [c if c.travel_radius_km >= radius_km else replace(c, travel_radius_km=radius_km) for c in candidates]
 
 
 async def _insert_offers(uow: AmbassadorsUnit, visit: Visit, choice: TeamChoice) -> list[Offer] | None:
@@ -87,7 +101,7 @@ async def _insert_offers(uow: AmbassadorsUnit, visit: Visit, choice: TeamChoice)
     return offers if held else None
 
 
-async def _offer(uow: AmbassadorsUnit, visit: Visit, offers: Sequence[Offer]) -> None:
+async def announce_offers(uow: AmbassadorsUnit, visit: Visit, offers: Sequence[Offer]) -> None:
     """Tell the members (one event each) and start each offer's expiry timer."""
     r = visit.request
     for offer in offers:
@@ -103,6 +117,7 @@ async def _offer(uow: AmbassadorsUnit, visit: Visit, offers: Sequence[Offer]) ->
                 school_name=r.school_name,
                 kommunenummer=r.kommunenummer,
                 language=r.language,
+                override=offer.override,
             ),
             key=visit.id,
         )
@@ -117,24 +132,25 @@ async def _offer(uow: AmbassadorsUnit, visit: Visit, offers: Sequence[Offer]) ->
     await uow.timers.schedule_many(OFFER_EXPIRY, expiries)
 
 
-async def staff_visit(uow: AmbassadorsUnit, visit: Visit) -> Visit:
-    """Offer the visit's open seats to the best free members; tell booking when nobody can be found."""
+async def staff_visit(uow: AmbassadorsUnit, visit: Visit, *, radius_km: int | None = None) -> Visit:
+    """Offer the visit's open seats to the best free members (each travelling at least `radius_km`, when given);
+    tell booking when nobody can be found."""
     if not visit.is_live:
         return visit
     offers = await uow.offers.for_visit(visit.id, visit.round)
-    request = team_request(visit, offers, await _covered(uow, offers, visit))
+    request = team_request(visit, offers, await covered_professions(uow, offers, visit))
     if request.seats <= 0:
         return visit
     for _ in range(MAX_ATTEMPTS):
-        choice = await _choose(uow, visit, request)
+        choice = await _choose(uow, visit, request, radius_km)
         if choice is None:
             break
         made = await _insert_offers(uow, visit, choice)
         if made is None:  # someone else booked one of them meanwhile: choose again
             continue
-        visit = replace(visit, window=choice.window)
+        visit = replace(visit, window=choice.window, unfulfilled=None)
         await uow.visits.save(visit)
-        await _offer(uow, visit, made)
+        await announce_offers(uow, visit, made)
         if not choice.complete:
             due = min(uow.now + uow.config.search_retry, choice.window.start)
             await uow.timers.schedule(TEAM_SEARCH, visit.id, due, {"correlation_id": uow.correlation_id})
@@ -142,11 +158,15 @@ async def staff_visit(uow: AmbassadorsUnit, visit: Visit) -> Visit:
     if visit.confirmed_once:  # no replacement: booking gives the visit up and asks to release the rest of the team
         await release(uow, visit, [o for o in offers if o.status == "offered"], "no replacement could be found")
         await uow.timers.cancel(TEAM_SEARCH, visit.id)
-    await uow.emit(NoTeamAvailable(visit_id=visit.id, reason=_nobody_reason(visit, request)), key=visit.id)
+    reason = _nobody_reason(visit, request)
+    visit = replace(visit, unfulfilled=reason)
+    await uow.visits.save(visit)
+    await uow.emit(NoTeamAvailable(visit_id=visit.id, reason=reason), key=visit.id)
     return visit
 
 
-async def _covered(uow: AmbassadorsUnit, offers: Sequence[Offer], visit: Visit) -> frozenset[Profession]:
+async def covered_professions(uow: AmbassadorsUnit, offers: Sequence[Offer], visit: Visit) -> frozenset[Profession]:
+    """The professions of the members holding a seat on the visit this round."""
     holders = [o.member_id for o in offers if o.round == visit.round and o.holds_seat]
     members = await uow.members.get_many(holders) if holders else {}
     return frozenset(m.fields.profession for m in members.values())

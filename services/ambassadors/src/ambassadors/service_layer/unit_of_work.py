@@ -5,9 +5,11 @@ from datetime import timedelta
 
 import asyncpg
 
+from ambassadors.adapters.attention import AttentionRepository
 from ambassadors.adapters.candidates import CandidateRepository
 from ambassadors.adapters.member_views import MemberViewRepository
 from ambassadors.adapters.members import MemberRepository
+from ambassadors.adapters.nearby import NearbyRepository
 from ambassadors.adapters.offers import OfferRepository
 from ambassadors.adapters.visits import VisitRepository
 from ambassadors.domain.availability import Policy
@@ -39,3 +41,5 @@ class AmbassadorsUnit(UnitOfWork):
         self.candidates = CandidateRepository(conn)
         self.timers = TimerRepository(conn)
         self.member_views = MemberViewRepository(conn)
+        self.nearby = NearbyRepository(conn)
+        self.attention = AttentionRepository(conn)

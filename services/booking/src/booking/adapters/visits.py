@@ -95,7 +95,7 @@ def _cancellation_json(c: Cancellation | None) -> dict[str, Any] | None:
 
 def _report_json(r: Report | None) -> dict[str, Any] | None:
     return None if r is None else {"member_id": r.member_id, "pupils_reached": r.pupils_reached, "notes": r.notes,
-                  "at": r.at.isoformat()}  # fmt: skip
+                  "at": r.at.isoformat(), "by": r.by}  # fmt: skip
 
 
 def _rating_json(r: Rating | None) -> dict[str, Any] | None:
@@ -128,7 +128,7 @@ def _to_visit(row: asyncpg.Record, team: list[asyncpg.Record], history: list[asy
         ever_confirmed=row["ever_confirmed"],
         cancellation=c and Cancellation(c["reason"], c["by"], _dt(c["at"]), c["late"]),
         unfulfilled_reason=row["unfulfilled_reason"],
-        report=r and Report(r["member_id"], r["pupils_reached"], r["notes"], _dt(r["at"])),
+        report=r and Report(r["member_id"], r["pupils_reached"], r["notes"], _dt(r["at"]), r.get("by", "member")),
         rating=g and Rating(g["score"], g["comment"], _dt(g["at"])),
         persisted_history=len(history),
     )

@@ -232,22 +232,32 @@ class Visit:
 
     def record_report(self, *, member_id: str, pupils_reached: int, notes: str | None, now: datetime) -> None:
         """A team member reports the visit after it started: it is completed."""
+        self._complete(Report(member_id=member_id, pupils_reached=pupils_reached, notes=notes, at=now), now)
+
+    def complete_for_team(self, *, pupils_reached: int | None, notes: str | None, now: datetime) -> None:
+        """An organiser marks the visit completed on the team's behalf (pupils: as registered, unless given)."""
+        reached = self.details.pupils if pupils_reached is None else pupils_reached
+        report = Report(member_id="", pupils_reached=reached, notes=notes, at=now, by="organiser")
+        self._complete(report, now, "completed by an organiser on the team's behalf")
+
+    def _complete(self, report: Report, now: datetime, note: str | None = None) -> None:
         if self.status == "completed":
             raise Conflict("the visit has already been reported")
         if self.status != "confirmed" or self.scheduled is None:
             raise Conflict(f"only a confirmed visit can be reported; this one is {self.status}")
         if now < self.scheduled.start:
             raise Conflict("the visit has not started yet; report it afterwards")
-        self.report = Report(member_id=member_id, pupils_reached=pupils_reached, notes=notes, at=now)
-        self._move("completed", now)
+        self.report = report
+        self._move("completed", now, note)
         self.events.append(
             VisitCompleted(
                 visit_id=self.id,
-                pupils_reached=pupils_reached,
+                pupils_reached=report.pupils_reached,
                 rating=self.rating.score if self.rating else None,
                 team_member_ids=self.team_member_ids,
                 kommunenummer=self.school.kommunenummer,
                 scheduled=self.scheduled,
+                completed_by="organiser" if report.by == "organiser" else "team",
             )
         )
 

@@ -62,6 +62,8 @@ class Report:
     pupils_reached: int
     notes: str | None
     at: datetime
+    by: str = "member"
+    """Who reported: `member` (of the team, `member_id`), or `organiser` on the team's behalf (no member id)."""
 
 
 @dataclass(frozen=True)

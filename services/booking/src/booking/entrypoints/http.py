@@ -18,6 +18,7 @@ from booking.entrypoints.dependencies import (
 from booking.entrypoints.filters import visit_filter
 from booking.entrypoints.schemas import (
     CancelIn,
+    CompleteIn,
     Created,
     RatingIn,
     ReportIn,
@@ -149,6 +150,18 @@ async def report(visit_id: str, body: ReportIn, caller: RateLimitedCaller, begin
     async with begin() as uow:
         shown = await lifecycle.report(uow, visit_id, caller=caller, pupils_reached=body.pupils_reached,
                                        notes=body.notes)  # fmt: skip
+    return VisitOut.of(shown)
+
+
+@router.post("/visit-requests/{visit_id}/complete", response_model=VisitOut, summary="Mark completed (organisers)")
+async def complete(
+    visit_id: str, caller: OrganiserCaller, begin: BookingBegin, body: CompleteIn | None = None
+) -> VisitOut:
+    """An organiser marks a confirmed visit whose window has started completed, on the team's behalf (409 else)."""
+    body = body or CompleteIn()
+    async with begin() as uow:
+        shown = await lifecycle.complete(uow, visit_id, caller=caller, pupils_reached=body.pupils_reached,
+                                         notes=body.notes)  # fmt: skip
     return VisitOut.of(shown)
 
 

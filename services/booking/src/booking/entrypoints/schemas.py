@@ -161,6 +161,15 @@ class ReportIn(Body):
     notes: Lines | None = None
 
 
+class CompleteIn(Body):
+    """An organiser marks the visit completed on the team's behalf."""
+
+    pupils_reached: int | None = Field(
+        default=None, ge=0, le=10_000, description="When not given: the pupils the school registered"
+    )
+    notes: Lines | None = None
+
+
 class RatingIn(Body):
     """The school's rating after the visit."""
 
@@ -247,7 +256,7 @@ class VisitOut(BaseModel):
             calendar_sequence=visit.calendar_sequence,
             history=[HistoryOut(status=h.status, at=in_oslo(h.at), note=h.note) for h in visit.history],
             cancellation=c and {"reason": c.reason, "by": c.by, "at": in_oslo(c.at), "late": c.late},
-            report=r and {"pupils_reached": r.pupils_reached, "notes": r.notes, "at": in_oslo(r.at)},
+            report=r and {"pupils_reached": r.pupils_reached, "notes": r.notes, "at": in_oslo(r.at), "by": r.by},
             rating=g and {"rating": g.score, "comment": g.comment, "at": in_oslo(g.at)},
             created_at=in_oslo(visit.created_at),
         )

@@ -45,6 +45,17 @@ async def report(
     return await shown(uow, visit, caller)
 
 
+async def complete(
+    uow: BookingUnit, visit_id: str, *, caller: Principal, pupils_reached: int | None, notes: str | None
+) -> ShownVisit:
+    """An organiser marks a confirmed visit completed on the team's behalf, once its window has started."""
+    require_role(caller, "organiser")
+    visit = await load_visible(uow, visit_id, caller, for_update=True)
+    visit.complete_for_team(pupils_reached=pupils_reached, notes=notes, now=uow.now)
+    await save(uow, visit)
+    return await shown(uow, visit, caller)
+
+
 async def rate(uow: BookingUnit, visit_id: str, *, caller: Principal, score: int, comment: str | None) -> ShownVisit:
     """The school rates its visit after it took place (signed in; the feedback link does the same)."""
     require_role(caller, "school")

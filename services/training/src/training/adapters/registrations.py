@@ -164,3 +164,12 @@ class RegistrationRepository:
             member_id,
         )
         return [_to_domain(r) for r in rows]
+
+
+async def offered_places(conn: asyncpg.Connection) -> dict[str, tuple[int, datetime]]:
+    """Places offered and not yet answered, per gathering: how many, and when the first offer lapses."""
+    rows = await conn.fetch(
+        "SELECT gathering_id, count(*) AS offered, min(offer_expires_at) AS first_expiry FROM registrations"
+        " WHERE status = 'offered' GROUP BY gathering_id"
+    )
+    return {str(r["gathering_id"]): (r["offered"], r["first_expiry"]) for r in rows}

@@ -80,6 +80,45 @@ class Deferred(Protocol):
 D = TypeVar("D", bound=Deferred)
 
 
+class Defers(Protocol):
+    """Anything a handler can put work off on until its transaction commits (HandlerContext, a unit of work)."""
+
+    def defer(self, name: str, new: Callable[[], D]) -> D:
+        """The transaction's deferred work called `name`, made with `new` the first time."""
+
+
+class Statements:
+    """Deferred work: statements whose results no handler reads, gathered over a transaction's handlers and run
+    once per distinct SQL with every row of arguments (asyncpg's `executemany` pipelines the rows in one round trip
+    instead of one per event), the SQLs in the order first added."""
+
+    NAME = "outreach.statements"
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list[tuple[Any, ...]]] = {}
+
+    def add(self, sql: str, *args: Any) -> None:
+        """Run `sql` with `args` at the flush."""
+        self.rows.setdefault(sql, []).append(args)
+
+    async def flush(self, conn: asyncpg.Connection) -> None:
+        """Run every gathered statement (in the open transaction)."""
+        for sql, rows in self.rows.items():
+            await conn.executemany(sql, rows)
+        self.rows.clear()
+
+
+def execute_later(unit: Defers, sql: str, *args: Any) -> None:
+    """Run `sql` with `args` in the handler's transaction just before it commits, together with the same statement
+    of every other event of the batch (one round trip for all their rows).
+
+    For effects the handler does not read back: a statement run now in the same transaction does not see them. A
+    failing row fails the whole batch, which is then handled again one event at a time (each with its retries and
+    dead letter), as any handler error is.
+    """
+    unit.defer(Statements.NAME, Statements).add(sql, *args)
+
+
 async def _flush(conn: asyncpg.Connection, deferred: dict[str, Deferred]) -> None:
     for work in deferred.values():
         await work.flush(conn)

@@ -362,6 +362,11 @@ class Readiness(BaseModel):
     checks: dict[str, bool]
 
 
+NO_TELEMETRY: Any = {"tracing": False, "metrics": False, "logs": False}
+"""FastAPI's native OpenTelemetry off (no service configures a provider): else FastAPI asks the global providers
+whether they are configured on every request (~1.5% of booking's create in-process). Our metrics are Prometheus'."""
+
+
 def create_app(
     *,
     title: str,
@@ -373,7 +378,8 @@ def create_app(
     pool: Callable[[], Any] | None = None,
 ) -> FastAPI:
     """A FastAPI service with /healthz, /readyz, problem+json errors and request ids."""
-    app = FastAPI(title=title, version=version, description=description, lifespan=_frozen_after_start(lifespan))
+    app = FastAPI(title=title, version=version, description=description, lifespan=_frozen_after_start(lifespan),
+                  telemetry=NO_TELEMETRY)
     app.add_middleware(LiteralPathMethodMiddleware)
     app.add_middleware(RequestSizeLimitMiddleware)  # inside the request context, so a 413 has a request id too
     app.add_middleware(ParameterGuard)  # control characters in a path or query never reach a route (or SQL)

@@ -25,6 +25,7 @@ from outreach_shared.dead_letters import Publish
 from outreach_shared.logging import get_logger
 from outreach_shared.offsets import OffsetCommitter
 from outreach_shared.outbox import Message
+from outreach_shared.supervision import Supervisor
 
 log = get_logger(__name__)
 
@@ -174,8 +175,11 @@ class BatchSubscription:
     """
 
     def __init__(self, bootstrap_servers: str, consumer: EventConsumer, topics: Sequence[str], *, group_id: str,
-                 client_id: str, max_records: int = 500, record_wait_ms: int = RECORD_WAIT_MS) -> None:  # fmt: skip
+                 client_id: str, max_records: int = 500, record_wait_ms: int = RECORD_WAIT_MS,
+                 supervisor: Supervisor | None = None) -> None:  # fmt: skip
         self.consumer = consumer
+        self.supervisor = supervisor or Supervisor()
+        """Runs the loop: if it raises, it is logged and restarted (the batches in flight stay in order)."""
         self.topics = list(topics)
         self.committer = OffsetCommitter(name=consumer.name)
         self._options: dict[str, Any] = {
@@ -195,7 +199,7 @@ class BatchSubscription:
         self._kafka = AIOKafkaConsumer(**self._options)
         await self._kafka.start()
         self._kafka.subscribe(self.topics, listener=_SettleFirst(self))  # a revoked partition leaves with its offsets
-        self._task = asyncio.create_task(self._run(), name=f"{self.consumer.name}:subscription")
+        self._task = self.supervisor.spawn(f"{self.consumer.name}:subscription", self._run)
 
     async def stop(self) -> None:
         """Stop handling, commit what was handled, leave the group."""
@@ -302,6 +306,8 @@ class Kafka:
         self.documentation = KafkaBroker(bootstrap_servers, client_id=client_id, apply_types=False)
         self.send_all = OutboxSender(bootstrap_servers, client_id=client_id)
         self.subscriptions: list[BatchSubscription] = []
+        self.supervisor = Supervisor()
+        """Runs the batch subscriptions' loops (restarted if one raises; the runtime's readiness asks it)."""
 
     def subscribe(self, consumer: EventConsumer, topics: Iterable[str], *, group_id: str, batch: bool = True,
                   max_records: int = 500, record_wait_ms: int = RECORD_WAIT_MS) -> None:  # fmt: skip
@@ -321,7 +327,7 @@ class Kafka:
         if batch:
             self.subscriptions.append(BatchSubscription(
                 self.bootstrap_servers, consumer, topics, group_id=group_id, client_id=self.client_id,
-                max_records=max_records, record_wait_ms=record_wait_ms))  # fmt: skip
+                max_records=max_records, record_wait_ms=record_wait_ms, supervisor=self.supervisor))  # fmt: skip
 
             @self.documentation.subscriber(*topics, batch=True, **options)
             async def on_batch(msg: Any) -> None:  # declared for the document only: this broker never connects

@@ -30,6 +30,7 @@ from outreach_shared.skeleton.clock import Clock, SystemClock
 from outreach_shared.skeleton.registry import EventHandler, Registry
 from outreach_shared.skeleton.registry import TimerHandler as RegistryTimerHandler
 from outreach_shared.skeleton.unit_of_work import Scope, UnitFactory, UnitOfWork
+from outreach_shared.supervision import Supervisor
 from outreach_shared.timers import Timer, TimerHandler, TimerRunner
 
 log = get_logger(__name__)
@@ -103,6 +104,9 @@ class Runtime:
         self.kafka: Kafka | None = None
         self.wiring = Wiring()
         self._tasks: list[asyncio.Task[None]] = []
+        self.supervisor = Supervisor()
+        """Runs the relay, timers, housekeeping and the wiring's background loops: one that raises is logged and
+        restarted, and /readyz says not ready until it has run a while again."""
         self._on_stop: list[Callable[[], Awaitable[None]]] = []
         self.set_aside_sources: list[SetAsideSource] = list(KIT_SOURCES)
 
@@ -197,9 +201,10 @@ class Runtime:
         return fire
 
     def _spawn(self, loop: Callable[[], Coroutine[Any, Any, None]]) -> None:
-        self._tasks.append(
-            asyncio.create_task(loop(), name=f"{self.name}:{getattr(loop, '__qualname__', loop)}")
-        )
+        name = f"{self.name}:{getattr(loop, '__qualname__', loop)}"
+        if name in self.supervisor.tasks:
+            name = f"{name}#{len(self._tasks)}"
+        self._tasks.append(self.supervisor.spawn(name, loop))
 
     async def stop(self) -> None:
         """Stop background work, then the broker, then the pool."""
@@ -217,13 +222,18 @@ class Runtime:
             await self.pool.close()
 
     async def readiness(self) -> dict[str, bool]:
-        """Database and Kafka reachable."""
+        """Database and Kafka reachable, and no background loop (relay, timers, consumers, the wiring's own) failing."""
         database = self.pool is not None and await db.ping(self.pool)
         kafka = False
         if self.broker is not None:
             with contextlib.suppress(Exception):
                 kafka = await self.broker.ping(timeout=2.0)
-        return {"database": database, "kafka": kafka}
+        return {"database": database, "kafka": kafka, "background": not self.failing_loops()}
+
+    def failing_loops(self) -> list[str]:
+        """The names of the background loops that failed and have not yet run a while again."""
+        subscriptions = self.kafka.supervisor.failing() if self.kafka is not None else []
+        return sorted([*self.supervisor.failing(), *subscriptions])
 
 
 def consumers_of(wiring: Wiring, service: str) -> list[tuple[Consumer, dict[str, EventHandler[Any]]]]:

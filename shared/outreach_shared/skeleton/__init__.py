@@ -6,6 +6,7 @@ and its `bootstrap.py` wires ports to adapters into a `ServiceDefinition` (outre
 """
 
 from outreach_shared.skeleton.caller import (
+    Bearer,
     Caller,
     CallerDep,
     MemberCaller,
@@ -20,6 +21,7 @@ from outreach_shared.skeleton.registry import EventHandler, Registry, TimerHandl
 from outreach_shared.skeleton.unit_of_work import Begin, Scope, UnitFactory, UnitOfWork, begin
 
 __all__ = [
+    "Bearer",
     "Begin",
     "Caller",
     "CallerDep",

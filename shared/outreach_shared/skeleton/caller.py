@@ -32,9 +32,12 @@ def checked(caller: Caller) -> Caller:
     return caller
 
 
-async def current_caller(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> Caller:
+Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+"""The request's bearer credentials (documented in OpenAPI as the bearer scheme), for a dependency that calls
+`current_caller` itself: one dependency level fewer for FastAPI to solve on every request."""
+
+
+async def current_caller(request: Request, credentials: Bearer) -> Caller:
     """The caller of this request (401 without a valid token, 403 for a token naming no one)."""
     runtime = getattr(request.app.state, "runtime", None)
     if runtime is None:
@@ -48,8 +51,8 @@ CallerDep = Annotated[Caller, Depends(current_caller)]
 def caller_in_role(*roles: Role) -> Callable[..., Awaitable[Caller]]:
     """A caller dependency that refuses other roles (403) before the route's own parameters are checked."""
 
-    async def in_role(caller: CallerDep) -> Caller:
-        return require_role(caller, *roles)
+    async def in_role(request: Request, credentials: Bearer) -> Caller:
+        return require_role(await current_caller(request, credentials), *roles)
 
     return in_role
 

@@ -6,7 +6,7 @@ import uuid
 import asyncpg
 import kit_process
 
-from outreach_shared.consumer import EventConsumer, HandlerContext, Outcome, Record
+from outreach_shared.consumer import EventConsumer, HandlerContext, Outcome, Record, Statements, execute_later
 from outreach_shared.contracts import Topics, new_envelope
 from outreach_shared.contracts.training import AttendanceRecorded
 
@@ -128,3 +128,41 @@ async def test_batches_handed_over_while_the_one_before_runs_keep_each_aggregate
     assert await first == [Outcome.HANDLED] * half and await second == [Outcome.HANDLED] * (len(records) - half)
     for subject in subjects:
         assert seen[subject] == list(range(10)), subject
+
+
+THING = "INSERT INTO things (id, note) VALUES ($1, $2)"
+
+
+async def test_statements_executed_later_are_gathered_over_a_batch_and_a_bad_row_dead_letters_only_its_event(
+    kit_pool: asyncpg.Pool,
+) -> None:
+    """`execute_later` puts a handler's statement off to the flush, one executemany for the batch's rows; a row that
+    fails there fails the batch, which then goes one event at a time: the bad event is dead-lettered, the rest
+    handled, each effect once."""
+    subject = f"later-{uuid.uuid4().hex[:8]}"
+    gathered: list[int] = []
+    letters: list[tuple[int, str]] = []
+
+    async def handler(ctx: HandlerContext, payload: AttendanceRecorded) -> None:
+        bad = payload.gathering_id == subject and payload.member_id == "2"  # NOT NULL: this row always fails
+        note = None if bad else "seen"
+        execute_later(ctx, THING, f"{payload.gathering_id}/{payload.member_id}", note)
+        gathered.append(len(ctx.deferred[Statements.NAME].rows[THING]))
+
+    async def dead_letter(record: Record, reason: str, attempts: int) -> None:
+        letters.append((record.offset, reason))
+
+    consumer = EventConsumer(name=f"later-{uuid.uuid4().hex[:8]}", pool=kit_pool, parallel=1, max_attempts=2,
+                             handlers={kit_process.EVENT_TYPE: handler}, dead_letter=dead_letter,
+                             backoff_seconds=0.01)
+    good = batch([f"{subject}-ok"], per_subject=3)
+    assert await consumer.handle_batch(good) == [Outcome.HANDLED] * 3
+    assert gathered == [1, 2, 3], "one statement gathered over the whole batch"
+    records = batch([subject], per_subject=4)
+    outcomes = await consumer.handle_batch(records)
+    assert outcomes == [Outcome.HANDLED, Outcome.HANDLED, Outcome.DEAD_LETTERED, Outcome.HANDLED]
+    assert [offset for offset, _ in letters] == [2] and "NotNullViolation" in letters[0][1]
+    ids = [r["id"] for r in await kit_pool.fetch("SELECT id FROM things WHERE id LIKE $1 ORDER BY id", f"{subject}/%")]
+    assert ids == [f"{subject}/0", f"{subject}/1", f"{subject}/3"]
+    assert await consumer.handle_batch(records[:2]) == [Outcome.HANDLED] * 2  # redelivered: the inbox drops them
+    assert await kit_pool.fetchval("SELECT count(*) FROM things WHERE id LIKE $1", f"{subject}/%") == 3

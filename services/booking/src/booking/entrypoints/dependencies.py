@@ -12,7 +12,7 @@ from booking.settings import BookingSettings
 from outreach_shared.auth import Principal, Role
 from outreach_shared.http import require_role
 from outreach_shared.runtime import Runtime
-from outreach_shared.skeleton import Begin, CallerDep, Scope, begin
+from outreach_shared.skeleton import Bearer, Begin, Scope, begin, current_caller
 
 BookingBegin = Annotated[Begin[BookingUnit], Depends(begin)]
 
@@ -48,7 +48,8 @@ def rate_limited(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     """The kit's caller, limited: a school over its requests per minute is refused (429 with Retry-After), then a
     caller in none of `roles` (if given) with 403."""
 
-    async def limited(caller: CallerDep, request: Request) -> Principal:
+    async def limited(request: Request, credentials: Bearer) -> Principal:
+        caller = await current_caller(request, credentials)  # the kit's caller, one dependency level fewer
         limiter = ports_of(runtime_of(request)).rate_limiter
         if caller.role == "school" and limiter is not None:
             wait = limiter.retry_after(caller.subject, time.monotonic())

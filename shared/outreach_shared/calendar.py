@@ -88,7 +88,7 @@ def visit_event(
     lang = language if language in _KIND_TITLES else "nb"
     title = _KIND_TITLES[lang].get(kind or "", _VISIT[lang])
     names = _PROFESSIONS[lang]
-    crew = ", ".join(f"{m.first_name} ({names[m.profession]})" for m in team)
+    crew = ", ".join(f"{m.first_name} ({names[m.profession]})" if m.first_name else names[m.profession] for m in team)
     return CalendarEvent(
         uid=visit_uid(visit_id),
         sequence=sequence,

@@ -27,11 +27,13 @@ class TimeWindow(Payload):
 
 
 class TeamMember(Payload):
-    """A member of a visit's team as others may see them: first name and profession only."""
+    """A member of a visit's team: the member's id and profession. Events carry no names: a service that shows a
+    first name keeps it from the compacted members topic, where the member's erasure removes it."""
 
     member_id: str
-    first_name: str
     profession: Profession
+    first_name: str | None = None
+    """Never sent any more; records written before carried the first name here (read, then ignored)."""
 
 
 class Venue(Payload):

@@ -223,7 +223,7 @@ async def settle_team(uow: AmbassadorsUnit, visit: Visit) -> Visit:
     accepted = [o.member_id for o in offers if o.status == "accepted"]
     members = await uow.members.get_many(accepted)
     team = [
-        TeamMember(member_id=m.id, first_name=m.first_name, profession=m.fields.profession)
+        TeamMember(member_id=m.id, profession=m.fields.profession)
         for m in (members[i] for i in accepted if i in members)
     ]
     model = TeamConfirmed if event == "confirmed" else TeamChanged

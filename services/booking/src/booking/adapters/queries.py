@@ -4,6 +4,7 @@ from typing import Any
 
 import asyncpg
 
+from booking.adapters.visits import TEAM_COLUMNS
 from booking.domain.listing import VisitFilter, VisitSummary
 from booking.domain.stats import StatsRow
 from outreach_shared.contracts.common import TeamMember
@@ -53,8 +54,8 @@ class VisitQueries:
     async def teams(self, visit_ids: list[str]) -> dict[str, tuple[TeamMember, ...]]:
         """The stored team of each of these visits (visits without one are left out)."""
         rows = await self._conn.fetch(*named(
-            "SELECT visit_id, member_id, first_name, profession FROM visit_team_members "
-            "WHERE visit_id = ANY(:ids::text[]) ORDER BY visit_id, position", ids=visit_ids,
+            f"SELECT t.visit_id, {TEAM_COLUMNS} FROM visit_team_members t LEFT JOIN member_names n USING (member_id) "
+            "WHERE t.visit_id = ANY(:ids::text[]) ORDER BY t.visit_id, t.position", ids=visit_ids,
         ))  # fmt: skip
         teams: dict[str, list[TeamMember]] = {}
         for r in rows:

@@ -27,6 +27,10 @@ WHERE id = :id
 """
 
 
+TEAM_COLUMNS = "t.member_id, coalesce(n.first_name, t.first_name) AS first_name, t.profession"
+"""A stored team member, with the first name booking keeps from the members topic (or, for teams stored before
+events stopped carrying names, the one stored with the team)."""
+
 class VisitRepository:
     """Loads and saves visits, their team and status history."""
 
@@ -40,7 +44,8 @@ class VisitRepository:
         if row is None:
             return None
         team = await self._conn.fetch(*named(
-            "SELECT member_id, first_name, profession FROM visit_team_members WHERE visit_id = :id ORDER BY position",
+            f"SELECT {TEAM_COLUMNS} FROM visit_team_members t LEFT JOIN member_names n USING (member_id) "
+            "WHERE visit_id = :id ORDER BY position",
             id=visit_id,
         ))  # fmt: skip
         history = await self._conn.fetch(*named(
@@ -76,8 +81,17 @@ class VisitRepository:
         )
         visit.persisted_history = len(visit.history)
 
+    async def keep_first_name(self, member_id: str, first_name: str) -> None:
+        """Remember (or change) a member's first name from the members topic."""
+        await self._conn.execute(*named(
+            "INSERT INTO member_names (member_id, first_name) VALUES (:member_id, :first_name) "
+            "ON CONFLICT (member_id) DO UPDATE SET first_name = EXCLUDED.first_name",
+            member_id=member_id, first_name=first_name,
+        ))  # fmt: skip
+
     async def erase_member_first_name(self, member_id: str, placeholder: str) -> int:
-        """Replace an erased member's first name in every stored team; returns how many seats."""
+        """Forget an erased member's first name, and replace it in every stored team; returns how many seats."""
+        await self._conn.execute(*named("DELETE FROM member_names WHERE member_id = :member_id", member_id=member_id))
         result = await self._conn.execute(*named(
             "UPDATE visit_team_members SET first_name = :placeholder WHERE member_id = :member_id",
             member_id=member_id, placeholder=placeholder,

@@ -285,7 +285,7 @@ class Visit:
         return VisitConfirmed(
             visit_id=self.id,
             scheduled=self.scheduled,
-            team=list(self.team),
+            team=[TeamMember(member_id=m.member_id, profession=m.profession) for m in self.team],  # ids, no names
             orgnr=s.orgnr,
             school_name=s.name,
             school_address=s.address,

@@ -199,7 +199,7 @@ class Created(BaseModel):
 class TeamMemberOut(BaseModel):
     """A team member as the school sees them."""
 
-    first_name: str
+    first_name: str | None = Field(description="From the member's details; null while they have not reached booking")
     profession: Profession
 
 

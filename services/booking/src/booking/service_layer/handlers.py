@@ -13,7 +13,9 @@ from booking.service_layer.team_events import apply_team_event, erase_member
 from booking.service_layer.unit_of_work import BookingUnit
 from outreach_shared.contracts.ambassadors import (
     MemberErased,
+    MemberRegistered,
     MemberReleased,
+    MemberUpdated,
     NoTeamAvailable,
     OfferMade,
     TeamChanged,
@@ -55,6 +57,11 @@ async def on_member_erased(uow: BookingUnit, event: MemberErased) -> None:
     await erase_member(uow, event.member_id)
 
 
+async def on_member_snapshot(uow: BookingUnit, event: MemberRegistered | MemberUpdated) -> None:
+    """Keep the member's first name, which teams show (team events carry member ids only)."""
+    await uow.visits.keep_first_name(event.member.member_id, event.member.first_name)
+
+
 async def _apply(
     uow: BookingUnit, event: BaseModel, visit_id: str, member_ids: list[str], change: Callable[[Visit], None]
 ) -> None:
@@ -72,6 +79,8 @@ REGISTRY = Registry[BookingUnit](
         NoTeamAvailable: on_no_team,
         MemberReleased: on_member_released,
         MemberErased: on_member_erased,
+        MemberRegistered: on_member_snapshot,
+        MemberUpdated: on_member_snapshot,
     },
     timers={FEEDBACK_REMINDER: on_feedback_reminder},
 )

@@ -54,6 +54,15 @@ class ReadModels:
         ))  # fmt: skip
         return Contact(recipient, *(row[c] for c in _CONTACT)) if row else None
 
+    async def first_names(self, recipients: list[Recipient]) -> dict[Recipient, str]:
+        """The first names notify keeps of these recipients (those it knows)."""
+        rows = await self.conn.fetch(*named(
+            "SELECT recipient, first_name FROM contacts "
+            "WHERE recipient = ANY(:keys::text[]) AND first_name IS NOT NULL",
+            keys=[r.key for r in recipients],
+        ))  # fmt: skip
+        return {Recipient.parse(row["recipient"]): row["first_name"] for row in rows}
+
     async def try_lock_recipient(self, recipient: Recipient) -> bool:
         """Take the recipient's shared lock (as planning does) unless an erasure holds it; False then, at once."""
         return bool(await self.conn.fetchval(*named(

@@ -143,7 +143,7 @@ def confirmed_context(p: b.VisitConfirmed) -> dict[str, Any]:
         "kind": p.kind,
         "start": p.scheduled.start.isoformat(),
         "end": p.scheduled.end.isoformat(),
-        "team": [m.first_name for m in p.team],
+        "team": [m.first_name for m in p.team if m.first_name],
     }
 
 

@@ -83,8 +83,16 @@ async def on_visit_requested(uow: NotifyUnit, p: b.VisitRequested) -> None:
     await notify(uow, d.visit_requested(p))
 
 
+async def with_first_names(uow: NotifyUnit, p: b.VisitConfirmed) -> b.VisitConfirmed:
+    """The confirmation with its team's first names from the members notify keeps (events carry member ids only)."""
+    names = await uow.read_models.first_names([Recipient.member(m.member_id) for m in p.team])
+    team = [m.model_copy(update={"first_name": names.get(Recipient.member(m.member_id))}) for m in p.team]
+    return p.model_copy(update={"team": team})
+
+
 async def on_visit_confirmed(uow: NotifyUnit, p: b.VisitConfirmed) -> None:
     """Send the invitation to the school and the team, and set the reminders."""
+    p = await with_first_names(uow, p)
     config = uow.config
     await uow.read_models.upsert_visit(d.VisitInfo(
         p.visit_id, p.school_name, p.school_address, p.kind, p.language, p.scheduled.start.isoformat(),

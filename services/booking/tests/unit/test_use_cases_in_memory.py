@@ -37,6 +37,8 @@ WINDOW = TimeWindow(start=datetime(2027, 3, 15, 8, tzinfo=UTC), end=datetime(202
 SLOT = TimeWindow(start=WINDOW.start, end=WINDOW.start + timedelta(hours=2))
 TEAM = [TeamMember(member_id="m1", first_name="Kari", profession="nurse"),
         TeamMember(member_id="m2", first_name="Ola", profession="health_worker")]  # fmt: skip
+WITHOUT_NAMES = [TeamMember(member_id=m.member_id, profession=m.profession) for m in TEAM]
+"""The team as booking's events carry it: ids and professions, no names."""
 CONTACT = Contact("Kari Lærer", "kari@skole.no", "+4741234567")
 DETAILS = VisitDetails("school_visit", "10. trinn", 60, ("nurse", "health_worker"), "nb", 2)
 
@@ -191,7 +193,7 @@ async def test_a_confirmed_team_confirms_the_visit() -> None:
     await on_team_confirmed(uow, TeamConfirmed(visit_id="v1", window=SLOT, members=TEAM))
     assert uow.visits.saved["v1"].status == "confirmed"  # type: ignore[attr-defined]
     (event,) = emitted(uow)
-    assert isinstance(event, VisitConfirmed) and event.scheduled == SLOT and event.team == TEAM
+    assert isinstance(event, VisitConfirmed) and event.scheduled == SLOT and event.team == WITHOUT_NAMES
 
 
 async def test_a_team_event_for_an_unknown_visit_is_recorded_and_its_members_released_once() -> None:
@@ -214,4 +216,5 @@ async def test_no_team_makes_a_requested_visit_unfulfilled() -> None:
 def test_the_registry_maps_each_team_event_to_its_handler() -> None:
     assert REGISTRY.events[OfferMade] is on_offer_made and REGISTRY.events[TeamConfirmed] is on_team_confirmed
     assert set(REGISTRY.event_types()) == {"offer.made", "team.confirmed", "team.changed", "team.none-available",
-                                           "team.member-released", "member.erased"}  # fmt: skip
+                                           "team.member-released", "member.erased",
+                                           "member.registered", "member.updated"}  # fmt: skip

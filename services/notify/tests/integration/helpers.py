@@ -99,7 +99,7 @@ def confirmed(visit_id: str, team: list[tuple[str, str]], start_in: timedelta, *
     return VisitConfirmed(
         visit_id=visit_id,
         scheduled=window(start_in),
-        team=[TeamMember(member_id=m, first_name=f, profession="nurse") for m, f in team],
+        team=[TeamMember(member_id=m, profession="nurse") for m, _ in team],  # names come from the members topic
         orgnr="974760673",
         school_name="Nordstrand skole",
         school_address="Nordstrandveien 10, 1163 Oslo",

@@ -132,6 +132,9 @@ class FakeReadModels:
     async def get_contact(self, recipient: Recipient) -> Contact | None:
         return self.contacts.get(recipient)
 
+    async def first_names(self, recipients: list[Recipient]) -> dict[Recipient, str]:
+        return {r: c.first_name for r in recipients if (c := self.contacts.get(r)) is not None and c.first_name}
+
     async def upsert_contact(self, contact: Contact) -> None:
         self.contacts[contact.recipient] = contact
 

@@ -56,10 +56,12 @@ async def test_an_erased_member_is_planned_nothing() -> None:
 
 async def test_a_confirmed_visit_invites_school_and_team_and_sets_their_reminders() -> None:
     deliveries, holdings, timers = FakeDeliveries(), FakeHoldings(), FakeTimers()
-    uow = unit(deliveries=deliveries, read_models=FakeReadModels(), holdings=holdings, timers=timers)
+    members = FakeReadModels()
+    await members.upsert_contact(Contact(KARI, "Kari Nordmann", "Kari", "kari@example.org", "+4791234567", "nb"))
+    uow = unit(deliveries=deliveries, read_models=members, holdings=holdings, timers=timers)
     confirmed = VisitConfirmed(
         visit_id="v-1", scheduled=TimeWindow(start=START, end=START + timedelta(hours=2)),
-        team=[TeamMember(member_id="m-1", first_name="Kari", profession="nurse")], orgnr="974760673",
+        team=[TeamMember(member_id="m-1", profession="nurse")], orgnr="974760673",
         school_name="Nordstrand skole", school_address="Oslo", kommunenummer="0301", kind="school_visit",
         language="nb", calendar_sequence=3,
     )  # fmt: skip
@@ -67,6 +69,7 @@ async def test_a_confirmed_visit_invites_school_and_team_and_sets_their_reminder
     await committed(uow)
     invited = {p.draft.recipient: p for p in deliveries.planned}
     assert set(invited) == {Recipient.school("v-1"), KARI}
+    assert invited[Recipient.school("v-1")].draft.context["team"] == ["Kari"]  # from the members notify keeps
     for planned in invited.values():
         assert planned.calendar is not None
         assert "METHOD:REQUEST" in planned.calendar and "SEQUENCE:3" in planned.calendar

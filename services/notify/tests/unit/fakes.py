@@ -160,7 +160,7 @@ class FakeHoldings:
     async def get_many(self, uid: str, recipients: Iterable[Recipient]) -> dict[Recipient, Holding]:
         return {r: self.held[(uid, r)] for r in recipients if (uid, r) in self.held}
 
-    async def record(self, drafts: Iterable[NoticeDraft]) -> None:
+    async def record(self, drafts: Iterable[NoticeDraft], *, at: object = None) -> None:
         for d in drafts:
             if d.calendar is not None:
                 self.held[(d.calendar.uid, d.recipient)] = Holding(d.recipient, d.calendar)

@@ -248,7 +248,7 @@ def delivery(recipient: Recipient, channel: str = "email", *, urgent: bool = Fal
 
 def unit(**repositories: Any) -> NotifyUnit:
     """A notify unit of work in memory handling one event, with the given fake repositories."""
-    uow = in_memory(NotifyUnit, **repositories)
+    uow = in_memory(NotifyUnit, **({"feeds": FakeFeeds()} | repositories))
     uow.scope.causation_id = str(uuid4())
     uow.config = Config(organisers=["koordinator@ks.example.org"])
     return uow
@@ -260,6 +260,7 @@ class FakeFeeds:
     def __init__(self) -> None:
         self.feeds: dict[str, tuple[bytes, FeedOwner, datetime]] = {}
         self.held: dict[str, list[FeedEntry]] = {}
+        self.places: dict[str, tuple[str, str]] = {}
 
     async def rotate(self, owner: FeedOwner, secret_hash: bytes, *, at: datetime) -> FeedInfo:
         self.feeds[owner.key] = (secret_hash, owner, at)
@@ -278,3 +279,6 @@ class FakeFeeds:
                 held = self.held.get(owner.scope.ref, [])
                 return at, [e for e in held if not e.event.cancelled or e.changed_at > since]
         return None
+
+    async def place_visit(self, *, visit_id: str, uid: str, school: str, orgnr: str, kommune: str) -> None:
+        self.places[visit_id] = (orgnr, kommune)

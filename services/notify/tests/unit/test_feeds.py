@@ -12,13 +12,14 @@ from starlette.requests import Request
 from notify.adapters.calendar import feed_ics
 from notify.domain.feeds import CANCELLED_KEPT, FeedEntry, FeedOwner, FeedScope, Region, feed, visible
 from notify.entrypoints.feeds import etag, http_date, not_modified
-from notify.service_layer import feeds
+from notify.service_layer import feeds, handlers
 from notify.service_layer.unit_of_work import NotifyUnit
 from outreach_dev.testing.fakes import emitted_keys, in_memory
 from outreach_shared.calendar import CalendarEvent
+from outreach_shared.contracts.booking import VisitRequested
 from outreach_shared.errors import NotFound
 
-from .fakes import FakeFeeds
+from .fakes import FakeDeliveries, FakeFeeds, FakeHoldings, FakeReadModels, FakeTimers, unit
 
 NOW = datetime(2027, 3, 1, 9, tzinfo=UTC)
 START = datetime(2027, 3, 28, 0, 30, tzinfo=UTC)  # 01:30 in Oslo, half an hour before the clocks go forward
@@ -107,3 +108,16 @@ def test_304_follows_if_none_match_first_then_if_modified_since() -> None:
     for garbage in ("yesterday", "9999", "Mon, 99 Foo 99999 99:99:99 GMT", "\x00"):
         assert not not_modified(request(if_modified_since=garbage), tag, modified)
     assert not not_modified(request(), tag, modified)
+
+
+async def test_a_requested_visit_is_placed_by_its_schools_orgnr_and_kommune() -> None:
+    store = FakeFeeds()
+    uow = unit(feeds=store, deliveries=FakeDeliveries(), read_models=FakeReadModels(), holdings=FakeHoldings(),
+               timers=FakeTimers())  # fmt: skip
+    requested = VisitRequested(
+        visit_id="v-1", orgnr="974760673", school_name="Nordstrand skole", school_address="Oslo",
+        kommunenummer="0301", kind="school_visit", audience_description="10. trinn", pupils=20,
+        professions=["nurse"], language="nb", windows=[], team_size=2,
+    )  # fmt: skip
+    await handlers.on_visit_requested(uow, requested)
+    assert store.places == {"v-1": ("974760673", "0301")}

@@ -120,6 +120,10 @@ async def test_a_members_feed_shows_her_visit_and_gathering_as_mailed_read_alike
         f"member:{kari}",
     )
     assert rotated is not None and secret not in rotated
+    # She is told (in case it was not her), and the mail carries no address.
+    subjects = await eventually(lambda: [m for m in smtp.to(f"{kari}@example.org") if "Kalender" in str(m["Subject"])])
+    assert str(subjects[0]["Subject"]) == "Kalenderabonnementet ditt har fått ny adresse"
+    assert secret not in subjects[0].get_body(("plain",)).get_content()
 
 
 async def test_rotating_again_retires_the_old_secret_and_revoking_retires_the_feed(service: RunningService) -> None:

@@ -11,6 +11,7 @@ from starlette.requests import Request
 
 from notify.adapters.calendar import feed_ics
 from notify.domain.feeds import CANCELLED_KEPT, FeedEntry, FeedOwner, FeedScope, Region, feed, visible
+from notify.domain.notices import NoticeType, Recipient
 from notify.entrypoints.feeds import etag, http_date, not_modified
 from notify.service_layer import feeds, handlers
 from notify.service_layer.unit_of_work import NotifyUnit
@@ -57,20 +58,36 @@ def test_a_region_covers_its_fylker_and_kommuner_or_the_whole_country() -> None:
     assert west.covers("4601") and west.covers("0301") and not west.covers("5001") and not west.national
 
 
+def feeds_unit(store: FakeFeeds, deliveries: FakeDeliveries | None = None) -> NotifyUnit:
+    return in_memory(NotifyUnit, now=NOW, feeds=store, read_models=FakeReadModels(),
+                     deliveries=deliveries or FakeDeliveries())  # fmt: skip
+
+
 async def test_rotating_stores_only_the_hash_of_a_long_url_safe_secret_and_says_so() -> None:
-    store = FakeFeeds()
-    uow = in_memory(NotifyUnit, now=NOW, feeds=store)
+    store, deliveries = FakeFeeds(), FakeDeliveries()
+    uow = feeds_unit(store, deliveries)
     secret, info = await feeds.rotate(uow, KARI)
     assert len(base64.urlsafe_b64decode(secret + "=")) == 32 and info.created_at == NOW
     assert store.feeds["member:m-1"][0] == hashlib.sha256(secret.encode()).digest()
     again, _ = await feeds.rotate(uow, KARI)
     assert again != secret and store.feeds["member:m-1"][0] == hashlib.sha256(again.encode()).digest()
     assert emitted_keys(uow) == [("calendar-feed.rotated", "member:m-1")] * 2
+    told = [(p.draft.notice_type, p.draft.recipient, p.draft.context) for p in deliveries.planned]
+    assert told == [(NoticeType.CALENDAR_FEED_CHANGED, Recipient.member("m-1"), {"revoked": False})] * 2
+    assert secret not in str(deliveries.planned) and again not in str(deliveries.planned)
+
+
+async def test_only_a_member_is_told_of_a_new_feed_address() -> None:
+    deliveries = FakeDeliveries()
+    uow = feeds_unit(FakeFeeds(), deliveries)
+    await feeds.rotate(uow, FeedOwner("school", "974760673", FeedScope.of_school("974760673")))
+    await feeds.rotate(uow, FeedOwner("organiser", "organiser", FeedScope.of_region()))
+    assert deliveries.planned == [] and len(emitted_keys(uow)) == 2
 
 
 async def test_an_unknown_or_revoked_secret_opens_nothing() -> None:
-    store = FakeFeeds()
-    uow = in_memory(NotifyUnit, now=NOW, feeds=store)
+    store, deliveries = FakeFeeds(), FakeDeliveries()
+    uow = feeds_unit(store, deliveries)
     secret, _ = await feeds.rotate(uow, KARI)
     store.held["member:m-1"] = [entry("v-1")]
     assert [e.event.uid for e in (await feeds.read(uow, secret)).entries] == ["v-1"]
@@ -80,6 +97,7 @@ async def test_an_unknown_or_revoked_secret_opens_nothing() -> None:
         with pytest.raises(NotFound):
             await feeds.read(uow, wrong)
     assert emitted_keys(uow)[1:] == [("calendar-feed.revoked", "member:m-1")]
+    assert [p.draft.context for p in deliveries.planned] == [{"revoked": False}, {"revoked": True}]
 
 
 def test_a_feed_is_the_same_bytes_each_time_and_two_parsers_read_its_instants_alike() -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
+from notify.domain.notices import NoticeDraft, NoticeType, Recipient
 from outreach_shared.calendar import CalendarEvent
 
 CANCELLED_KEPT = timedelta(days=30)
@@ -117,3 +118,12 @@ def feed(created_at: datetime, entries: Iterable[FeedEntry], now: datetime) -> F
     changes = [created_at, *(e.changed_at for e in shown)]
     changes += [e.changed_at + CANCELLED_KEPT for e in held if not visible(e, now)]
     return Feed(shown, max(changes))
+
+
+def changed_notice(owner: FeedOwner, *, revoked: bool) -> list[NoticeDraft]:
+    """A member is told her feed got a new address or was turned off (so one she did not ask for shows); schools
+    and organisers have no address notify knows by their orgnr or subject."""
+    if owner.kind != "member":
+        return []
+    context = {"revoked": revoked}
+    return [NoticeDraft.of(NoticeType.CALENDAR_FEED_CHANGED, Recipient.member(owner.ref), owner.key, context)]

@@ -38,6 +38,7 @@ class NoticeType(StrEnum):
     ORGANISER_NO_TEAM = "organiser_no_team"
     ORGANISER_LATE_CANCELLATION = "organiser_late_cancellation"
     ORGANISER_DIGEST = "organiser_digest"
+    CALENDAR_FEED_CHANGED = "calendar_feed_changed"
 
 
 URGENT = frozenset(

@@ -2,7 +2,8 @@
 
 import secrets
 
-from notify.domain.feeds import CANCELLED_KEPT, Feed, FeedInfo, FeedOwner, feed, secret_hash
+from notify.domain.feeds import CANCELLED_KEPT, Feed, FeedInfo, FeedOwner, changed_notice, feed, secret_hash
+from notify.service_layer.planning import plan
 from notify.service_layer.unit_of_work import NotifyUnit
 from outreach_shared.contracts.notify import CalendarFeedRevoked, CalendarFeedRotated
 from outreach_shared.errors import NotFound
@@ -16,7 +17,9 @@ async def rotate(uow: NotifyUnit, owner: FeedOwner) -> tuple[str, FeedInfo]:
     here, and stored only hashed."""
     secret = secrets.token_urlsafe(SECRET_BYTES)
     info = await uow.feeds.rotate(owner, secret_hash(secret), at=uow.now)
-    await uow.emit(CalendarFeedRotated(owner=owner.key, rotated_at=uow.now), key=owner.key)
+    rotated = await uow.emit(CalendarFeedRotated(owner=owner.key, rotated_at=uow.now), key=owner.key)
+    await plan(uow, changed_notice(owner, revoked=False), event_id=rotated.event_id,
+               correlation_id=uow.correlation_id)  # fmt: skip
     return secret, info
 
 
@@ -28,7 +31,9 @@ async def describe(uow: NotifyUnit, owner: FeedOwner) -> FeedInfo | None:
 async def revoke(uow: NotifyUnit, owner: FeedOwner) -> None:
     """Revoke the owner's feed at once (nothing to do if they have none)."""
     if await uow.feeds.delete(owner.key):
-        await uow.emit(CalendarFeedRevoked(owner=owner.key, revoked_at=uow.now), key=owner.key)
+        revoked = await uow.emit(CalendarFeedRevoked(owner=owner.key, revoked_at=uow.now), key=owner.key)
+        await plan(uow, changed_notice(owner, revoked=True), event_id=revoked.event_id,
+                   correlation_id=uow.correlation_id)  # fmt: skip
 
 
 async def read(uow: NotifyUnit, secret: str) -> Feed:

@@ -19,7 +19,8 @@ from outreach_dev.testing.waiting import eventually
 from outreach_shared.auth import Role, mint_token
 
 pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
-PUBLIC = {"GET /healthz", "GET /readyz", "GET /metrics", "GET /asyncapi.json", "GET /asyncapi"}
+PUBLIC = {"GET /healthz", "GET /readyz", "GET /metrics", "GET /asyncapi.json", "GET /asyncapi",
+          "GET /v1/calendar/{secret}.ics"}  # a calendar feed: its secret is the credential, no token
 ALL_ROLES: tuple[Role, ...] = ("school", "member", "organiser")
 
 # The role each operation serves. Every documented operation must be listed: a new one fails the test until it is.
@@ -76,6 +77,10 @@ ROLES: dict[str, dict[str, Role]] = {
         "GET /v1/me/preferences": "member",
         "PUT /v1/me/preferences": "member",
         "GET /v1/operations/set-aside": "organiser",
+        # Every role has a calendar feed of its own; fuzzed as a member.
+        "POST /v1/me/calendar-feed/rotate": "member",
+        "GET /v1/me/calendar-feed": "member",
+        "DELETE /v1/me/calendar-feed": "member",
     },
 }
 

@@ -52,7 +52,8 @@ async def revoke_feed(owner: Owner, begin: Begin) -> Response:
     responses={
         200: {"content": {"text/calendar": {"schema": {"type": "string"}}}, "description": "The feed (iCalendar)"},
         304: {"description": "Not modified since the ETag or date given"},
-        404: {"description": "No such feed (unknown or revoked: the same answer)"},
+        404: {"description": "No such feed (unknown or revoked: the same answer)",
+              "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
     },
 )
 async def calendar_feed(secret: Secret, request: Request, begin: Begin) -> Response:

@@ -20,11 +20,11 @@ ON CONFLICT (owner) DO UPDATE SET secret_hash = EXCLUDED.secret_hash, scope_kind
 ENTRIES = """WITH feed AS (
     SELECT scope_kind, scope_ref, fylker, kommuner, created_at FROM calendar_feeds WHERE secret_hash = :secret_hash
 ), places AS (
-    SELECT p.uid, p.school FROM feed JOIN visit_places p
-        ON (feed.scope_kind = 'school' AND p.orgnr = feed.scope_ref)
-        OR (feed.scope_kind = 'region' AND (
-            (cardinality(feed.fylker) = 0 AND cardinality(feed.kommuner) = 0)
-            OR p.kommune = ANY(feed.kommuner) OR left(p.kommune, 2) = ANY(feed.fylker)))
+    SELECT p.uid, p.school FROM feed JOIN visit_places p ON feed.scope_kind = 'school' AND p.orgnr = feed.scope_ref
+    UNION ALL
+    SELECT p.uid, p.school FROM feed JOIN visit_places p ON feed.scope_kind = 'region' AND (
+        (cardinality(feed.fylker) = 0 AND cardinality(feed.kommuner) = 0)
+        OR p.kommune = ANY(feed.kommuner) OR left(p.kommune, 2) = ANY(feed.fylker))
 ), held AS (
     SELECT h.* FROM feed JOIN calendar_holdings h ON feed.scope_kind = 'member' AND h.recipient = feed.scope_ref
     UNION ALL

@@ -28,7 +28,9 @@ ENTRIES = """WITH feed AS (
 ), held AS (
     SELECT h.* FROM feed JOIN calendar_holdings h ON feed.scope_kind = 'member' AND h.recipient = feed.scope_ref
     UNION ALL
-    SELECT h.* FROM places JOIN calendar_holdings h ON h.uid = places.uid AND h.recipient = places.school
+    SELECT h.* FROM places CROSS JOIN LATERAL (  -- one lookup by key per visit (LIMIT 1: kept a nested loop)
+        SELECT * FROM calendar_holdings WHERE uid = places.uid AND recipient = places.school LIMIT 1
+    ) h
 )
 SELECT feed.created_at AS feed_created_at, held.uid, held.sequence, held.cancelled, held.start_at, held.end_at,
        held.summary, held.location, held.changed_at

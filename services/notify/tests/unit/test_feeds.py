@@ -8,14 +8,17 @@ from datetime import UTC, datetime, timedelta
 import ics
 import pytest
 from icalendar import Calendar
+from pydantic import ValidationError
 from starlette.requests import Request
 
 from notify.adapters.calendar import feed_ics
-from notify.domain.feeds import CANCELLED_KEPT, FeedEntry, FeedOwner, FeedScope, Region, feed, visible
+from notify.domain.feeds import CANCELLED_KEPT, FeedEntry, FeedInfo, FeedOwner, FeedScope, Region, feed, visible
 from notify.domain.notices import NoticeType, Recipient
 from notify.entrypoints.feeds import http_date, not_modified
+from notify.entrypoints.schemas import CalendarFeedLinkOut
 from notify.service_layer import feeds, handlers
 from notify.service_layer.unit_of_work import NotifyUnit
+from notify.settings import NotifySettings
 from outreach_dev.testing.fakes import emitted_keys, in_memory
 from outreach_shared.calendar import CalendarEvent
 from outreach_shared.contracts.booking import VisitRequested
@@ -157,3 +160,17 @@ async def test_a_requested_visit_is_placed_by_its_schools_orgnr_and_kommune() ->
     )  # fmt: skip
     await handlers.on_visit_requested(uow, requested)
     assert store.places == {"v-1": ("974760673", "0301")}
+
+
+def test_a_feed_link_is_under_the_configured_base_in_both_forms() -> None:
+    info = FeedInfo("member:m-1", NOW)
+    link = CalendarFeedLinkOut.of(info, base_url="https://api.jobbvinner.no/", secret="s" * 43)
+    assert link.feed_url == "https://api.jobbvinner.no/v1/calendar/" + "s" * 43 + ".ics"
+    assert link.webcal_url == "webcal://api.jobbvinner.no/v1/calendar/" + "s" * 43 + ".ics"
+
+
+@pytest.mark.parametrize("value", ["api.jobbvinner.no", "ftp://x", "https://a b"])
+def test_a_feed_base_must_be_an_absolute_http_url_or_empty(value: str) -> None:
+    assert NotifySettings(feed_base_url="").feed_base_url == ""
+    with pytest.raises(ValidationError):
+        NotifySettings(feed_base_url=value)

@@ -21,9 +21,10 @@ from outreach_shared.auth import Role, mint_token
 pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
 PUBLIC = {"GET /healthz", "GET /readyz", "GET /metrics", "GET /asyncapi.json", "GET /asyncapi",
           "GET /v1/feedback/{token}", "POST /v1/feedback/{token}",
-          "GET /v1/surveys/{code}", "POST /v1/surveys/{code}/answers"}  # fmt: skip
+          "GET /v1/surveys/{code}", "POST /v1/surveys/{code}/answers",
+          "GET /v1/calendar/{secret}.ics"}  # fmt: skip
 """Operations that take no bearer token: the feedback link's token (booking's, signed, one visit) is its own; pupils
-answer surveys without signing in."""
+answer surveys without signing in; a calendar feed's secret is its credential."""
 ALL_ROLES: tuple[Role, ...] = ("school", "member", "organiser")
 
 # The role each operation serves. Every documented operation must be listed: a new one fails the test until it is.
@@ -93,6 +94,10 @@ ROLES: dict[str, dict[str, Role]] = {
         "GET /v1/me/preferences": "member",
         "PUT /v1/me/preferences": "member",
         "GET /v1/operations/set-aside": "organiser",
+        # Every role has a calendar feed of its own; fuzzed as a member.
+        "POST /v1/me/calendar-feed/rotate": "member",
+        "GET /v1/me/calendar-feed": "member",
+        "DELETE /v1/me/calendar-feed": "member",
     },
 }
 

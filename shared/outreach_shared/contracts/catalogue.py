@@ -72,6 +72,8 @@ _SPECS = (
     _spec("gathering.attendance-recorded", Topics.GATHERINGS, "training", t.AttendanceRecorded),
     _spec("notification.delivered", Topics.NOTIFICATIONS, "notify", n.NotificationDelivered),
     _spec("notification.failed", Topics.NOTIFICATIONS, "notify", n.NotificationFailed),
+    _spec("calendar-feed.rotated", Topics.NOTIFICATIONS, "notify", n.CalendarFeedRotated),
+    _spec("calendar-feed.revoked", Topics.NOTIFICATIONS, "notify", n.CalendarFeedRevoked),
 )
 
 CATALOGUE: dict[str, EventSpec] = {spec.type: spec for spec in _SPECS}

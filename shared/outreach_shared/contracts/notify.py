@@ -1,5 +1,7 @@
 """Events published by the notify service."""
 
+from datetime import datetime
+
 from outreach_shared.contracts.common import Payload
 
 
@@ -20,3 +22,18 @@ class NotificationFailed(Payload):
     channel: str
     attempts: int
     reason: str
+
+
+class CalendarFeedRotated(Payload):
+    """An owner (`member:ID`, `school:ORGNR` or `organiser:SUBJECT`) gave their calendar feed a new secret (created
+    it, or replaced the old one, which stopped working). The secret never travels."""
+
+    owner: str
+    rotated_at: datetime
+
+
+class CalendarFeedRevoked(Payload):
+    """An owner revoked their calendar feed: its secret stopped working."""
+
+    owner: str
+    revoked_at: datetime

@@ -14,6 +14,7 @@ from notify.adapters.sms import FileSmsSender, HttpSmsSender
 from notify.adapters.templates import Renderer as TemplateRenderer
 from notify.adapters.wakeups import PostgresWakeups
 from notify.entrypoints.dead_letters import subscribe_dead_letters
+from notify.entrypoints.feeds import router as feeds_router
 from notify.entrypoints.http import router
 from notify.service_layer import digest, inbox
 from notify.service_layer.handlers import CONTACT_EVENTS, REGISTRY
@@ -111,6 +112,6 @@ SERVICE = ServiceDefinition(
     description="Notices to members, school contacts and organisers: e-mail, SMS and the in-app inbox.",
     settings_factory=get_settings,
     migrations_dir=Path(__file__).resolve().parent / "migrations",
-    routers=[router],
+    routers=[router, feeds_router],
     bootstrap=bootstrap,
 )

@@ -4,7 +4,7 @@ from datetime import time, timedelta
 from functools import cache
 from typing import Literal
 
-from pydantic import SecretStr, field_validator
+from pydantic import SecretStr, ValidationInfo, field_validator
 
 from notify.domain.preferences import QuietHours
 from notify.domain.retry import RetryPolicy
@@ -24,6 +24,9 @@ class NotifySettings(ServiceSettings):
     db_pool_max: int = 20  # consumers, relay, timers, HTTP, plus the delivery loops and their listener
     app_base_url: str = "http://localhost:8000"
     """The web app every mail links to (NOTIFY_APP_BASE_URL); the local default is where the portal listens."""
+    feed_base_url: str = ""
+    """Where calendar apps reach this API (NOTIFY_FEED_BASE_URL, e.g. https://api.example.no): the base of feed
+    addresses. Empty: the address the request came to."""
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
     smtp_username: str = ""
@@ -60,10 +63,12 @@ class NotifySettings(ServiceSettings):
     thank_you_after: timedelta = timedelta(hours=2)
     digest_at: time = time(7, 0)
 
-    @field_validator("app_base_url")
+    @field_validator("app_base_url", "feed_base_url")
     @classmethod
-    def _absolute_url(cls, value: str) -> str:
+    def _absolute_url(cls, value: str, info: ValidationInfo) -> str:
         value = value.strip().rstrip("/")
+        if info.field_name == "feed_base_url" and not value:
+            return value
         if not value.startswith(("http://", "https://")) or any(c.isspace() for c in value):
             raise ValueError("must be an absolute http(s) URL, e.g. https://app.example.org")
         return value

@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 from notify.domain.calendars import Holding
 from notify.domain.deliveries import Delivery, InboxWrite, PlannedNotice, Unreadable
 from notify.domain.drafts import VisitInfo
+from notify.domain.feeds import FeedEntry, FeedInfo, FeedOwner
 from notify.domain.notices import NoticeDraft, NoticeType, Recipient
 from notify.domain.preferences import Preferences
 from notify.domain.recipients import Contact, RecipientsState
@@ -163,7 +164,7 @@ class FakeHoldings:
     async def get_many(self, uid: str, recipients: Iterable[Recipient]) -> dict[Recipient, Holding]:
         return {r: self.held[(uid, r)] for r in recipients if (uid, r) in self.held}
 
-    async def record(self, drafts: Iterable[NoticeDraft]) -> None:
+    async def record(self, drafts: Iterable[NoticeDraft], *, at: object = None) -> None:
         for d in drafts:
             if d.calendar is not None:
                 self.held[(d.calendar.uid, d.recipient)] = Holding(d.recipient, d.calendar)
@@ -250,7 +251,37 @@ def delivery(recipient: Recipient, channel: str = "email", *, urgent: bool = Fal
 
 def unit(**repositories: Any) -> NotifyUnit:
     """A notify unit of work in memory handling one event, with the given fake repositories."""
-    uow = in_memory(NotifyUnit, **repositories)
+    uow = in_memory(NotifyUnit, **({"feeds": FakeFeeds()} | repositories))
     uow.scope.causation_id = str(uuid4())
     uow.config = Config(organisers=["koordinator@ks.example.org"])
     return uow
+
+
+class FakeFeeds:
+    """Calendar feeds in memory: by owner, with what each scope holds given by the test."""
+
+    def __init__(self) -> None:
+        self.feeds: dict[str, tuple[bytes, FeedOwner, datetime]] = {}
+        self.held: dict[str, list[FeedEntry]] = {}
+        self.places: dict[str, tuple[str, str]] = {}
+
+    async def rotate(self, owner: FeedOwner, secret_hash: bytes, *, at: datetime) -> FeedInfo:
+        self.feeds[owner.key] = (secret_hash, owner, at)
+        return FeedInfo(owner.key, at)
+
+    async def get(self, owner: FeedOwner) -> FeedInfo | None:
+        found = self.feeds.get(owner.key)
+        return FeedInfo(owner.key, found[2]) if found else None
+
+    async def delete(self, owner_key: str) -> bool:
+        return self.feeds.pop(owner_key, None) is not None
+
+    async def entries(self, secret_hash: bytes, *, since: datetime) -> tuple[datetime, list[FeedEntry]] | None:
+        for stored, owner, at in self.feeds.values():
+            if stored == secret_hash:
+                held = self.held.get(owner.scope.ref, [])
+                return at, [e for e in held if not e.event.cancelled or e.changed_at > since]
+        return None
+
+    async def place_visit(self, *, visit_id: str, uid: str, school: str, orgnr: str, kommune: str) -> None:
+        self.places[visit_id] = (orgnr, kommune)

@@ -77,4 +77,5 @@ SAMPLES: dict[NoticeType, dict[str, Any]] = {
             }
         ],
     },
+    NoticeType.CALENDAR_FEED_CHANGED: {"revoked": False},
 }

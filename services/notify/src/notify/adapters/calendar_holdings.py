@@ -1,6 +1,7 @@
 """SQL for what each attendee holds of each calendar event (the last REQUEST or CANCEL planned for them)."""
 
 from collections.abc import Iterable
+from datetime import datetime
 
 import asyncpg
 
@@ -9,12 +10,18 @@ from notify.domain.notices import NoticeDraft, Recipient
 from outreach_shared.calendar import CalendarEvent
 from outreach_shared.db import named
 
-RECORD = """INSERT INTO calendar_holdings (uid, recipient, sequence, cancelled, start_at, end_at, summary, location)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+# A newer message wins; the same message again (a replay) changes nothing, so feeds keep their ETag.
+RECORD = """INSERT INTO calendar_holdings (uid, recipient, sequence, cancelled, start_at, end_at, summary, location,
+    changed_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (uid, recipient) DO UPDATE SET sequence = EXCLUDED.sequence, cancelled = EXCLUDED.cancelled,
     start_at = EXCLUDED.start_at, end_at = EXCLUDED.end_at, summary = EXCLUDED.summary,
-    location = EXCLUDED.location, updated_at = now()
-WHERE calendar_holdings.sequence <= EXCLUDED.sequence"""
+    location = EXCLUDED.location, updated_at = now(), changed_at = EXCLUDED.changed_at
+WHERE calendar_holdings.sequence <= EXCLUDED.sequence
+    AND (calendar_holdings.sequence, calendar_holdings.cancelled, calendar_holdings.start_at, calendar_holdings.end_at,
+         calendar_holdings.summary, calendar_holdings.location)
+        IS DISTINCT FROM (EXCLUDED.sequence, EXCLUDED.cancelled, EXCLUDED.start_at, EXCLUDED.end_at,
+                          EXCLUDED.summary, EXCLUDED.location)"""
 
 
 class CalendarHoldings:
@@ -36,12 +43,13 @@ class CalendarHoldings:
         ))  # fmt: skip
         return {(holding := _holding(row)).recipient: holding for row in rows}
 
-    async def record(self, drafts: Iterable[NoticeDraft]) -> None:
-        """Remember the calendar message each draft carries as what its recipient now holds (a newer one wins)."""
+    async def record(self, drafts: Iterable[NoticeDraft], *, at: datetime) -> None:
+        """Remember the calendar message each draft carries as what its recipient now holds since `at` (a newer
+        one wins)."""
         rows = [(d.recipient.key, d.calendar) for d in drafts if d.calendar is not None]
-        await self.conn.executemany(
-            RECORD, [(e.uid, key, e.sequence, e.cancelled, e.start, e.end, e.summary, e.location) for key, e in rows]
-        )
+        await self.conn.executemany(RECORD, [
+            (e.uid, key, e.sequence, e.cancelled, e.start, e.end, e.summary, e.location, at) for key, e in rows
+        ])  # fmt: skip
 
     async def erase(self, recipient: Recipient) -> None:
         """Forget what an erased recipient holds."""

@@ -41,6 +41,7 @@ class NoticeType(StrEnum):
     ORGANISER_LATE_CANCELLATION = "organiser_late_cancellation"
     ORGANISER_LATE_WITHDRAWAL = "organiser_late_withdrawal"
     ORGANISER_DIGEST = "organiser_digest"
+    CALENDAR_FEED_CHANGED = "calendar_feed_changed"
 
 
 URGENT = frozenset(

@@ -7,6 +7,7 @@ from uuid import UUID
 from pydantic import BaseModel
 
 from notify.domain.deliveries import DeliveryRecord, InboxItem, InboxPage, ScheduledReminder
+from notify.domain.feeds import FeedInfo
 
 
 class InboxItemOut(BaseModel):
@@ -80,3 +81,31 @@ class ReminderOut(BaseModel):
         """The reminder as the organisers see it."""
         recipient = reminder.recipient.key if reminder.recipient else None
         return cls(**asdict(reminder) | {"recipient": recipient})
+
+
+class CalendarFeedLinkOut(BaseModel):
+    """A new calendar feed address: shown once (only its hash is kept), so keep it; rotate again to replace it."""
+
+    feed_url: str
+    """`https://.../v1/calendar/<secret>.ics`"""
+    webcal_url: str
+    """The same address as `webcal://...`, which calendar apps open as a subscription."""
+    created_at: datetime
+
+    @classmethod
+    def of(cls, info: FeedInfo, *, base_url: str, secret: str) -> "CalendarFeedLinkOut":
+        """The feed's addresses under `base_url` (where this API is reached)."""
+        url = f"{base_url.rstrip('/')}/v1/calendar/{secret}.ics"
+        return cls(feed_url=url, webcal_url="webcal://" + url.split("://", 1)[1], created_at=info.created_at)
+
+
+class CalendarFeedOut(BaseModel):
+    """Whether the caller has a calendar feed, and since when its current secret works (never the secret)."""
+
+    exists: bool
+    created_at: datetime | None = None
+
+    @classmethod
+    def of(cls, info: FeedInfo | None) -> "CalendarFeedOut":
+        """The feed as its owner sees it again."""
+        return cls(exists=info is not None, created_at=info.created_at if info else None)

@@ -13,6 +13,7 @@ async def erase(uow: NotifyUnit, recipient: Recipient) -> None:
     await uow.read_models.lock_recipients([recipient], exclusive=True)
     await uow.deliveries.erase(recipient)  # its notices, deliveries and inbox items
     await uow.holdings.erase(recipient)
+    await uow.feeds.delete(recipient.key)  # a member's feed (a school's is the orgnr's, not its contact's)
     if recipient.kind == "member":
         await uow.timers.cancel_for(recipient)
     await uow.read_models.erase(recipient)

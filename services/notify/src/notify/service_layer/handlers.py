@@ -75,8 +75,15 @@ async def on_no_team(uow: NotifyUnit, p: a.NoTeamAvailable) -> None:
     await notify(uow, d.no_team_available(p, visit, uow.config.organisers))
 
 
+async def _place(uow: NotifyUnit, p: b.VisitRequested | b.VisitConfirmed) -> None:
+    """Remember the visit's school (orgnr) and kommune: the school's and the region's calendar feeds show it."""
+    await uow.feeds.place_visit(visit_id=p.visit_id, uid=visit_uid(p.visit_id), school=Recipient.school(p.visit_id).key,
+                                orgnr=p.orgnr, kommune=p.kommunenummer)  # fmt: skip
+
+
 async def on_visit_requested(uow: NotifyUnit, p: b.VisitRequested) -> None:
     """Acknowledge the school's request."""
+    await _place(uow, p)
     await uow.read_models.upsert_visit(
         d.VisitInfo(p.visit_id, p.school_name, p.school_address, p.kind, p.language)
     )
@@ -94,6 +101,7 @@ async def on_visit_confirmed(uow: NotifyUnit, p: b.VisitConfirmed) -> None:
     """Send the invitation to the school and the team, and set the reminders."""
     p = await with_first_names(uow, p)
     config = uow.config
+    await _place(uow, p)
     await uow.read_models.upsert_visit(d.VisitInfo(
         p.visit_id, p.school_name, p.school_address, p.kind, p.language, p.scheduled.start.isoformat(),
         p.scheduled.end.isoformat(), p.calendar_sequence,

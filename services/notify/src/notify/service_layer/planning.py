@@ -106,6 +106,6 @@ class PlanBatch:
 async def plan_with_the_batch(uow: NotifyUnit, drafts: Sequence[NoticeDraft]) -> None:
     """Plan the drafts with the rest of the transaction's, just before it commits; what their calendar parts say
     becomes what each recipient holds."""
-    await uow.holdings.record(drafts)
+    await uow.holdings.record(drafts, at=uow.now)
     batch = uow.defer("notify.plan", lambda: PlanBatch(uow))
     batch.add(drafts, event_id=uow.event_id, correlation_id=uow.correlation_id)

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from notify.adapters.calendar_holdings import CalendarHoldings
 from notify.adapters.dead_letters import DeadLetterRepository
 from notify.adapters.deliveries import DeliveryRepository
+from notify.adapters.feeds import CalendarFeeds
 from notify.adapters.inbox import InboxRepository
 from notify.adapters.read_models import ReadModels
 from notify.adapters.timers import TimerRepository
@@ -32,8 +33,8 @@ class Config:
 
 class NotifyUnit(UnitOfWork):
     """One transaction of notify: deliveries, read models (contacts, visits, gatherings, preferences), calendar
-    holdings, inbox items, timers and dead letters. With a renderer, members' inbox items are written as their
-    notices are planned."""
+    holdings and feeds, inbox items, timers and dead letters. With a renderer, members' inbox items are written as
+    their notices are planned."""
 
     def __init__(
         self, conn: asyncpg.Connection, scope: Scope, *, config: Config | None = None, renderer: Renderer | None = None
@@ -44,6 +45,7 @@ class NotifyUnit(UnitOfWork):
         self.deliveries = DeliveryRepository(conn)
         self.read_models = ReadModels(conn)
         self.holdings = CalendarHoldings(conn)
+        self.feeds = CalendarFeeds(conn)
         self.inbox = InboxRepository(conn)
         self.timers = TimerRepository(conn)
         self.dead_letters = DeadLetterRepository(conn)

@@ -6,11 +6,11 @@ CSV is UTF-8 with a byte-order mark (so Excel reads æøå right) and `,` as sep
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from fastapi import Response
+from fastapi import APIRouter, Request, Response
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
@@ -86,14 +86,24 @@ def export_response(fmt: str, name: str, headers: Sequence[str], rows: Sequence[
     return Response(body, media_type=media, headers={"Content-Disposition": disposition})
 
 
-def export_responses(description: str) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI: the body of a CSV or XLSX download."""
-    return {
-        200: {
-            "description": description,
-            "content": {
-                "text/csv": {"schema": {"type": "string"}},
-                XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
-            },
-        }
-    }
+def downloads(router: APIRouter, path: str, what: str, description: str) -> Callable[[Any], Any]:
+    """Register one route at `<path>.csv` and `<path>.xlsx`; the handler reads the format with `export_format`."""
+
+    def register(handler: Any) -> Any:
+        for fmt, media in (("csv", "text/csv"), ("xlsx", XLSX_MEDIA_TYPE)):
+            router.add_api_route(
+                f"{path}.{fmt}",
+                handler,
+                methods=["GET"],
+                summary=f"{what} as {fmt.upper()}",
+                response_class=Response,
+                responses={200: {"description": description, "content": {media: {"schema": {"type": "string"}}}}},
+            )
+        return handler
+
+    return register
+
+
+def export_format(request: Request) -> str:
+    """`csv` or `xlsx`, from the suffix of the path a download route was called at."""
+    return "xlsx" if request.url.path.endswith(".xlsx") else "csv"

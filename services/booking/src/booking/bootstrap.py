@@ -7,6 +7,7 @@ from booking.adapters.idempotency import PooledIdempotencyKeys, expired_keys
 from booking.adapters.rate_limiter import RateLimiter
 from booking.adapters.visit_writer import NewVisitWriter
 from booking.entrypoints.dependencies import settings_of
+from booking.entrypoints.exports import router as exports_router
 from booking.entrypoints.http import router
 from booking.service_layer.contact_retention import ExpiredContacts
 from booking.service_layer.handlers import REGISTRY
@@ -41,6 +42,6 @@ SERVICE = ServiceDefinition(
     description="Schools ask for visits by Jobbvinner's ambassadors and patrols, and follow them.",
     settings_factory=get_settings,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[router],
+    routers=[router, exports_router],
     bootstrap=bootstrap,
 )

@@ -20,7 +20,7 @@ VISIT_COLUMNS = (
     "id", "status", "orgnr", "school_name", "kommunenummer", "county_number", "kind",
     "visit_date", "scheduled_start", "scheduled_end", "created_at",
 )  # fmt: skip
-COUNT_COLUMNS = ("requested", "confirmed", "unfulfilled", "cancelled", "completed", "pupils_reached")
+COUNT_COLUMNS = tuple(Counts().figures())
 STATS_COLUMNS = ("group", "key", "name", *COUNT_COLUMNS)
 
 
@@ -54,12 +54,14 @@ def stats_rows(stats: Stats) -> list[tuple[object, ...]]:
     """The figures as rows: the total first, then each group by key."""
 
     def row(group: str, key: str, name: str, c: Counts) -> tuple[object, ...]:
-        return (group, key, name, *(getattr(c, col) for col in COUNT_COLUMNS))
+        return (group, key, name, *c.figures().values())
 
     rows = [row("total", "", "", stats.total)]
     rows += [row("municipality", k, n, c) for (k, n), c in sorted(stats.by_municipality.items())]
     rows += [row("county", k, n, c) for (k, n), c in sorted(stats.by_county.items())]
     rows += [row("school_year", y, "", c) for y, c in sorted(stats.by_school_year.items())]
+    rows += [row("profession", p, "", c) for p, c in sorted(stats.by_profession.items())]
+    rows += [row("kind", k, "", c) for k, c in sorted(stats.by_kind.items())]
     return rows
 
 

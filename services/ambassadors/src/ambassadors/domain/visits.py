@@ -53,9 +53,7 @@ class Visit:
 
     def rescheduled(self, request: VisitRequested) -> "Visit":
         """A new round with new windows: earlier offers, answers and confirmations no longer count."""
-        return replace(
-            self, request=request, status="open", round=self.round + 1, window=None, confirmed_once=False
-        )
+        return replace(self, request=request, status="open", round=self.round + 1, window=None, confirmed_once=False)
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,12 @@
 only organisers the rosters, gatherings, figures and delivery logs. Someone else's resource answers 404, exactly
 like one that does not exist, so ids cannot be probed."""
 
+import io
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
+import openpyxl
 import pytest
 from sec_data import (
     KOMMUNE,
@@ -121,9 +123,12 @@ async def test_a_member_cannot_answer_read_or_withdraw_for_another_member(system
 
 ORGANISER_ONLY = {
     "booking": [("GET", "/v1/stats"), ("DELETE", "/v1/visit-requests/{visit}/contact"),
-                ("POST", "/v1/visit-requests/{visit}/complete")],
+                ("POST", "/v1/visit-requests/{visit}/complete"),
+                ("GET", "/v1/visit-requests.csv"), ("GET", "/v1/visit-requests.xlsx"),
+                ("GET", "/v1/stats.csv"), ("GET", "/v1/stats.xlsx")],
     "ambassadors": [
-        ("GET", "/v1/members"), ("POST", "/v1/members"), ("POST", "/v1/members/import"),
+        ("GET", "/v1/members"), ("GET", "/v1/members.csv"), ("GET", "/v1/members.xlsx"), ("POST", "/v1/members"),
+        ("POST", "/v1/members/import"),
         ("GET", "/v1/members/{member}"), ("PATCH", "/v1/members/{member}"), ("DELETE", "/v1/members/{member}"),
         ("POST", "/v1/members/{member}/deactivate"), ("POST", "/v1/members/{member}/reactivate"),
         ("GET", "/v1/visits/attention"), ("GET", "/v1/visits/{visit}/candidates"),
@@ -135,7 +140,7 @@ ORGANISER_ONLY = {
         ("PATCH", "/v1/gatherings/{gathering}"), ("POST", "/v1/gatherings/{gathering}/publish"),
         ("POST", "/v1/gatherings/{gathering}/cancel"), ("POST", "/v1/gatherings/{gathering}/complete"),
         ("POST", "/v1/gatherings/{gathering}/check-ins"), ("GET", "/v1/gatherings/{gathering}/participants"),
-        ("GET", "/v1/gatherings/{gathering}/participants.csv"),
+        ("GET", "/v1/gatherings/{gathering}/participants.csv"), ("GET", "/v1/gatherings/{gathering}/participants.xlsx"),
     ],
     "notify": [("GET", "/v1/notifications?recipient=member:{member}"), ("GET", "/v1/reminders?visit_id={visit}")],
 }  # fmt: skip
@@ -160,7 +165,10 @@ async def test_members_and_schools_are_refused_organiser_only_endpoints(
             if "json" in body:
                 body = {"json": {k: str(v).format(**ids) for k, v in body["json"].items()}}
             response = await system.client(service).request(
-                method, url, headers=system.auth(role, subject), **body  # type: ignore[arg-type]
+                method,
+                url,
+                headers=system.auth(role, subject),
+                **body,  # type: ignore[arg-type]
             )
             refused.append((role, method, url, response.status_code))
     assert [r for r in refused if r[3] != 403] == []
@@ -204,6 +212,7 @@ PER_RESOURCE = {  # organiser endpoints naming one resource of the world: 404 fr
         ("POST", "/v1/gatherings/{gathering}/publish"), ("POST", "/v1/gatherings/{gathering}/cancel"),
         ("POST", "/v1/gatherings/{gathering}/complete"), ("POST", "/v1/gatherings/{gathering}/check-ins"),
         ("GET", "/v1/gatherings/{gathering}/participants"), ("GET", "/v1/gatherings/{gathering}/participants.csv"),
+        ("GET", "/v1/gatherings/{gathering}/participants.xlsx"),
     ],
 }  # fmt: skip
 NATIONAL_ONLY = {  # operations: a regional organiser is refused whatever it names
@@ -268,6 +277,27 @@ async def test_a_regional_organiser_sees_the_region_and_lists_only_it(system: Sy
         assert (near.status_code, far.status_code) == (200, 200), what
         assert all(i["kommunenummer"] == KOMMUNE for i in near.json()), what  # the home region is one kommune
         assert not any(i["kommunenummer"] == KOMMUNE for i in far.json()), what
+    exports = {  # the downloads hold what the lists hold: the region's rows only
+        "visits": (booking, "/v1/visit-requests", world.visit_a),
+        "members": (ambassadors, "/v1/members", world.offered),
+    }
+    for what, (client, path, wanted_id) in exports.items():
+        for fmt in ("csv", "xlsx"):
+            near, far = [await client.get(f"{path}.{fmt}", headers=h) for h in (home, away)]
+            assert near.status_code == far.status_code == 200, (what, fmt)
+            assert wanted_id.encode() in _text(near.content, fmt), (what, fmt)
+            assert wanted_id.encode() not in _text(far.content, fmt), (what, fmt)
+    for fmt in ("csv", "xlsx"):
+        near, far = [await booking.get(f"/v1/stats.{fmt}", headers=h) for h in (home, away)]
+        assert b"Nordland" in _text(near.content, fmt) and b"Nordland" not in _text(far.content, fmt), fmt
+
+
+def _text(body: bytes, fmt: str) -> bytes:
+    """A CSV as it is, or every cell of an XLSX workbook's sheet as text."""
+    if fmt == "csv":
+        return body
+    sheet = openpyxl.load_workbook(io.BytesIO(body)).active
+    return "\n".join(str(c) for row in sheet.iter_rows(values_only=True) for c in row).encode()
 
 
 async def test_a_regional_organiser_cannot_create_outside_the_region(system: System) -> None:

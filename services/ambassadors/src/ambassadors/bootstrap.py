@@ -4,6 +4,7 @@ from functools import partial
 from pathlib import Path
 from typing import cast
 
+from ambassadors.entrypoints.exports import router as exports_router
 from ambassadors.entrypoints.http import me_router, offers_router, roster_router
 from ambassadors.entrypoints.staffing_http import visits_router
 from ambassadors.service_layer.handlers import REGISTRY
@@ -30,6 +31,6 @@ SERVICE = ServiceDefinition(
     description="Rosters of ambassadors and patrol members, team matching for school visits, offers and answers.",
     settings_factory=get_settings,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[roster_router, offers_router, me_router, visits_router],
+    routers=[roster_router, offers_router, me_router, visits_router, exports_router],
     bootstrap=bootstrap,
 )

@@ -27,8 +27,22 @@ WINDOWS = (slot(3, 2), slot(4, 4))
 SEAT_OFFSETS_H = (-3, -2.5, 0, 2.5, 26, -24 * 9, 24 * 9, 24 * 40)
 """Where members' seats start, from a window's start: touching, clashing before, on or after it (buffer),
 a day off, same month or not, next month."""
-COLUMNS = ("id", "name", "email", "phone", "profession", "kommunenummer", "fylke", "languages",
-           "max_visits_per_month", "travel_radius_km", "weekdays", "unavailable_dates", "active", "trained_year")
+COLUMNS = (
+    "id",
+    "name",
+    "email",
+    "phone",
+    "profession",
+    "kommunenummer",
+    "fylke",
+    "languages",
+    "max_visits_per_month",
+    "travel_radius_km",
+    "weekdays",
+    "unavailable_dates",
+    "active",
+    "trained_year",
+)
 
 
 def roster(rng: random.Random, n: int) -> list[dict[str, Any]]:
@@ -39,28 +53,56 @@ def roster(rng: random.Random, n: int) -> list[dict[str, Any]]:
     members = []
     for _ in range(n):
         kommune = rng.choice((VISIT_KOMMUNE, rng.choice(near), rng.choice(numbers)))
-        members.append({
-            "id": uuid.uuid4(), "profession": rng.choice(("nurse", "health_worker")), "kommunenummer": kommune,
-            "fylke": register[kommune].county, "languages": rng.choice((["nb"], ["nb", "en"], ["nb", "en"], ["nn"])),
-            "weekdays": sorted(rng.sample(range(1, 8), rng.randint(1, 5))),
-            "travel_radius_km": rng.choice((10, 30, 50, 100)), "max_visits_per_month": rng.randint(1, 3),
-            "unavailable_dates": [w.start.date() for w in WINDOWS if rng.random() < 0.1],
-            "active": rng.random() < 0.9, "trained_year": rng.choice((None, NOW.year - 1, NOW.year)),
-        })
+        members.append(
+            {
+                "id": uuid.uuid4(),
+                "profession": rng.choice(("nurse", "health_worker")),
+                "kommunenummer": kommune,
+                "fylke": register[kommune].county,
+                "languages": rng.choice((["nb"], ["nb", "en"], ["nb", "en"], ["nn"])),
+                "weekdays": sorted(rng.sample(range(1, 8), rng.randint(1, 5))),
+                "travel_radius_km": rng.choice((10, 30, 50, 100)),
+                "max_visits_per_month": rng.randint(1, 3),
+                "unavailable_dates": [w.start.date() for w in WINDOWS if rng.random() < 0.1],
+                "active": rng.random() < 0.9,
+                "trained_year": rng.choice((None, NOW.year - 1, NOW.year)),
+            }
+        )
     return members
 
 
 async def load_roster(conn: asyncpg.Connection, rng: random.Random, members: list[dict[str, Any]]) -> None:
-    await conn.copy_records_to_table("members", columns=COLUMNS, records=[
-        (m["id"], "Roster Member", f"{m['id']}@example.no", "+4791234567", m["profession"], m["kommunenummer"],
-         m["fylke"], m["languages"], m["max_visits_per_month"], m["travel_radius_km"], m["weekdays"],
-         m["unavailable_dates"], m["active"], m["trained_year"])
-        for m in members
-    ])
-    visits = [(f"done-{i}-{j}", m["id"], NOW - timedelta(days=rng.randint(1, 500)))
-              for i, m in enumerate(members) for j in range(rng.choice((0, 0, 1, 2, 3)))]
-    await conn.copy_records_to_table("completed_visits", columns=("visit_id", "member_id", "visit_start"),
-                                     records=visits)
+    await conn.copy_records_to_table(
+        "members",
+        columns=COLUMNS,
+        records=[
+            (
+                m["id"],
+                "Roster Member",
+                f"{m['id']}@example.no",
+                "+4791234567",
+                m["profession"],
+                m["kommunenummer"],
+                m["fylke"],
+                m["languages"],
+                m["max_visits_per_month"],
+                m["travel_radius_km"],
+                m["weekdays"],
+                m["unavailable_dates"],
+                m["active"],
+                m["trained_year"],
+            )
+            for m in members
+        ],
+    )
+    visits = [
+        (f"done-{i}-{j}", m["id"], NOW - timedelta(days=rng.randint(1, 500)))
+        for i, m in enumerate(members)
+        for j in range(rng.choice((0, 0, 1, 2, 3)))
+    ]
+    await conn.copy_records_to_table(
+        "completed_visits", columns=("visit_id", "member_id", "visit_start"), records=visits
+    )
     await conn.execute("INSERT INTO visits (id, request) SELECT 'elsewhere-' || i, '{}' FROM generate_series(0, 2) i")
     for m in rng.sample(members, len(members) // 6):  # some hold seats near the windows, or in their months
         near = rng.choice(WINDOWS).start
@@ -73,7 +115,11 @@ async def load_roster(conn: asyncpg.Connection, rng: random.Random, members: lis
                                                busy, expires_at, reason)
                            VALUES ($1, 'elsewhere-' || $5::int, $2, 1, 'offered', $3, $4,
                                    tstzrange($3::timestamptz, $4::timestamptz + interval '60 minutes'), $3, 'test')""",
-                        uuid.uuid4(), m["id"], start, start + timedelta(hours=2), i,
+                        uuid.uuid4(),
+                        m["id"],
+                        start,
+                        start + timedelta(hours=2),
+                        i,
                     )
             except asyncpg.ExclusionViolationError:
                 pass
@@ -81,17 +127,34 @@ async def load_roster(conn: asyncpg.Connection, rng: random.Random, members: lis
 
 
 def visit(professions: list[str], language: str, windows: tuple[TimeWindow, ...]) -> Visit:
-    return Visit(id=f"rank-{uuid.uuid4()}", request=VisitRequested(
-        visit_id="rank", orgnr="974760673", school_name="Rang skole", school_address="Skolegata 1",
-        kommunenummer=VISIT_KOMMUNE, kind="school_visit", audience_description="10. trinn", pupils=60,
-        professions=professions, language=language, windows=list(windows), team_size=2))
+    return Visit(
+        id=f"rank-{uuid.uuid4()}",
+        request=VisitRequested(
+            visit_id="rank",
+            orgnr="974760673",
+            school_name="Rang skole",
+            school_address="Skolegata 1",
+            kommunenummer=VISIT_KOMMUNE,
+            kind="school_visit",
+            audience_description="10. trinn",
+            pupils=60,
+            professions=professions,
+            language=language,
+            windows=list(windows),
+            team_size=2,
+        ),
+    )
 
 
 def could_ever_fit(m: dict[str, Any], request: TeamRequest, km: dict[str, float]) -> bool:
     days = {d.isoweekday() for w in request.windows for d in local_dates(w)}
-    return (m["active"] and m["profession"] in request.professions and request.language in m["languages"]
-            and bool(days & set(m["weekdays"]))
-            and (m["kommunenummer"] == VISIT_KOMMUNE or km[m["kommunenummer"]] <= m["travel_radius_km"]))
+    return (
+        m["active"]
+        and m["profession"] in request.professions
+        and request.language in m["languages"]
+        and bool(days & set(m["weekdays"]))
+        and (m["kommunenummer"] == VISIT_KOMMUNE or km[m["kommunenummer"]] <= m["travel_radius_km"])
+    )
 
 
 async def test_candidates_are_everyone_who_could_fit_in_rank_order_and_the_best_few_are_a_prefix(
@@ -102,16 +165,24 @@ async def test_candidates_are_everyone_who_could_fit_in_rank_order_and_the_best_
     km = dict(zip(*distances_from(VISIT_KOMMUNE), strict=True))
     async with empty_roster.pool.acquire() as conn:
         await load_roster(conn, rng, members)
-        recent = Counter(str(r["member_id"]) for r in await conn.fetch(
-            "SELECT member_id FROM completed_visits WHERE visit_start >= $1", NOW - timedelta(days=365)))
-        cases = [(professions, language, windows, band)
-                 for professions in (["nurse"], ["nurse", "health_worker"])
-                 for language in ("nb", "en")
-                 for windows in ((WINDOWS[0],), WINDOWS)
-                 for band in (10.0, 25.0, 0.0)]
+        recent = Counter(
+            str(r["member_id"])
+            for r in await conn.fetch(
+                "SELECT member_id FROM completed_visits WHERE visit_start >= $1", NOW - timedelta(days=365)
+            )
+        )
+        cases = [
+            (professions, language, windows, band)
+            for professions in (["nurse"], ["nurse", "health_worker"])
+            for language in ("nb", "en")
+            for windows in ((WINDOWS[0],), WINDOWS)
+            for band in (10.0, 25.0, 0.0)
+        ]
         held: dict[str, list[Commitment]] = defaultdict(list)
-        for r in await conn.fetch("SELECT member_id, window_start, window_end FROM offers "
-                                  "WHERE status IN ('offered', 'accepted') ORDER BY window_start"):
+        for r in await conn.fetch(
+            "SELECT member_id, window_start, window_end FROM offers "
+            "WHERE status IN ('offered', 'accepted') ORDER BY window_start"
+        ):
             held[str(r["member_id"])].append(Commitment(r["window_start"], r["window_end"]))
         reasons: Counter[str | None] = Counter()
         for professions, language, windows, band in cases:
@@ -130,12 +201,14 @@ async def test_candidates_are_everyone_who_could_fit_in_rank_order_and_the_best_
             reasons.update(same_answer_as_with_every_seat(everyone, request, policy, held))
 
             async with conn.transaction():
-                uow = AmbassadorsUnit(conn, Scope(now=NOW, producer="test", correlation_id="rank"),
-                                      config=Config(policy=policy))
+                uow = AmbassadorsUnit(
+                    conn, Scope(now=NOW, producer="test", correlation_id="rank"), config=Config(policy=policy)
+                )
                 for excluded in (frozenset(), frozenset(c.member_id for c in everyone[:40:3])):
                     narrowed = replace(request, excluded=excluded)
                     assert await staffing._choose(uow, v, narrowed) == choose_team(
-                        narrowed, everyone, now=NOW, policy=policy)
+                        narrowed, everyone, now=NOW, policy=policy
+                    )
         assert reasons["busy with another visit"] > 0 and reasons["monthly limit reached"] > 0
 
 
@@ -155,8 +228,6 @@ def same_answer_as_with_every_seat(
             reasons[reason] += 1
     assert sum(len(c.commitments) for c in loaded) < sum(len(held[c.member_id]) for c in loaded)
     return reasons
-
-
 
 
 async def test_a_member_reaching_further_than_anyone_before_is_a_candidate(empty_roster: Harness) -> None:

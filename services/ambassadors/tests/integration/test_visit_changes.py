@@ -28,8 +28,10 @@ async def test_rescheduling_releases_the_team_and_offers_the_new_window(empty_ro
 
     new_window = slot(5, 4)
     moved = visit.model_copy(update={"windows": [new_window]})
-    await h.publish(VisitRescheduled(visit_id=visit.visit_id, windows=[new_window], released_member_ids=[kari],
-                                     visit=moved), visit.visit_id)
+    await h.publish(
+        VisitRescheduled(visit_id=visit.visit_id, windows=[new_window], released_member_ids=[kari], visit=moved),
+        visit.visit_id,
+    )
 
     (released,) = await h.offer_events(visit.visit_id, "team.member-released")
     assert released.payload["member_id"] == kari
@@ -50,15 +52,20 @@ async def test_a_rescheduled_confirmed_visit_is_confirmed_again_when_its_new_tea
 
     new_window = slot(5, 4)
     moved = visit.model_copy(update={"windows": [new_window]})
-    await h.publish(VisitRescheduled(visit_id=visit.visit_id, windows=[new_window], released_member_ids=[one, two],
-                                     visit=moved), visit.visit_id)
+    await h.publish(
+        VisitRescheduled(visit_id=visit.visit_id, windows=[new_window], released_member_ids=[one, two], visit=moved),
+        visit.visit_id,
+    )
     await h.offer_events(visit.visit_id, "offer.made", count=4)
     for member in (one, two):
         assert await answer(h, await offer_of(h, visit.visit_id, member), member, "accept") == 200
 
     def settled(records: list) -> list[str]:  # type: ignore[type-arg]
-        return [e.type for e in envelopes_of(records)
-                if e.key == visit.visit_id and e.type in ("team.confirmed", "team.changed")]
+        return [
+            e.type
+            for e in envelopes_of(records)
+            if e.key == visit.visit_id and e.type in ("team.confirmed", "team.changed")
+        ]
 
     records = await read_topic(h.bootstrap, Topics.OFFERS, until=lambda rs: len(settled(rs)) >= 2)
     assert settled(records) == ["team.confirmed", "team.confirmed"], "booking confirms only on team.confirmed"
@@ -73,8 +80,12 @@ async def test_a_team_release_request_releases_exactly_those_members(empty_roste
         assert await answer(h, await offer_of(h, visit.visit_id, member), member, "accept") == 200
     await h.offer_events(visit.visit_id, "team.confirmed")
 
-    await h.publish(TeamReleaseRequested(visit_id=visit.visit_id, member_ids=[one, two],
-                                         reason="visit cancelled before the team was confirmed"), visit.visit_id)
+    await h.publish(
+        TeamReleaseRequested(
+            visit_id=visit.visit_id, member_ids=[one, two], reason="visit cancelled before the team was confirmed"
+        ),
+        visit.visit_id,
+    )
     released = await h.offer_events(visit.visit_id, "team.member-released", count=2)
     assert {e.payload["member_id"] for e in released} == {one, two}
     statuses = {r["member_id"]: r["status"] for r in await h.offers(visit.visit_id)}
@@ -120,8 +131,9 @@ async def test_no_replacement_for_a_confirmed_team_withdraws_open_offers_and_boo
     assert withdrawn.payload["member_id"] == three  # nobody is left holding a seat of a visit given up
 
     # Booking gives the visit up and asks to release who is left on its team (nobody here).
-    await h.publish(TeamReleaseRequested(visit_id=visit.visit_id, member_ids=[], reason=nobody.payload["reason"]),
-                    visit.visit_id)
+    await h.publish(
+        TeamReleaseRequested(visit_id=visit.visit_id, member_ids=[], reason=nobody.payload["reason"]), visit.visit_id
+    )
 
     async def closed() -> bool:
         status = await h.pool.fetchval("SELECT status FROM visits WHERE id = $1", visit.visit_id)

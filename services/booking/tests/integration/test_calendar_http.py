@@ -23,7 +23,9 @@ async def calendar(api: Api, visit_id: str, orgnr: str) -> Calendar:
     (other,) = ics.Calendar(r.text).events  # a second, independent parser reads the same instants
     (event,) = cal.events
     assert (other.uid, other.begin.to("UTC").datetime, other.end.to("UTC").datetime) == (
-        event["UID"], event.start.astimezone(UTC), event.end.astimezone(UTC)
+        event["UID"],
+        event.start.astimezone(UTC),
+        event.end.astimezone(UTC),
     )
     return cal
 

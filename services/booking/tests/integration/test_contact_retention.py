@@ -92,7 +92,8 @@ async def test_a_contact_that_cannot_be_erased_is_set_aside_and_the_others_are_e
     assert r.status_code == 200, r.text
     (item,) = [i for i in r.json() if i["key"] == stuck]
     assert (item["loop"], item["reason"]) == (
-        "housekeeping:visit_contacts", "ValueError: the event for this visit cannot be built"
+        "housekeeping:visit_contacts",
+        "ValueError: the event for this visit cannot be built",
     )
     counted = _set_aside_count()
     await chore(booking.runtime.pool)  # set aside: not tried again and again

@@ -61,17 +61,20 @@ async def test_figures_by_municipality_county_and_school_year_add_up(
     assert r.status_code == 200, r.text
     stats = r.json()
     assert stats["total"] == {"requested": 6, "confirmed": 4, "unfulfilled": 1, "cancelled": 1, "completed": 2,
-                              "pupils_reached": 65, "ratings": 0, "rating_average": None,
+                              "pupils_reached": 65, "ratings": 0, "rating_average": None, "schools_reached": 1,
+                              "schools_booked": 1, "coverage": 1.0,
                               "survey": None}  # fmt: skip  (no pupil answered a survey)
     by_knr = {m["kommunenummer"]: m for m in stats["by_municipality"]}
     assert (by_knr["0301"]["name"], by_knr["0301"]["requested"], by_knr["0301"]["pupils_reached"]) == ("Oslo", 3, 65)
     assert by_knr["4601"]["unfulfilled"] == 1 and by_knr["4602"]["confirmed"] == 1
     assert {c["county_number"]: c["requested"] for c in stats["by_county"]} == {"03": 3, "46": 3}
     assert [(y["school_year"], y["requested"]) for y in stats["by_school_year"]] == [(YEAR, 6)]
-    for group in ("by_municipality", "by_county", "by_school_year"):
-        for figure, total in stats["total"].items():
-            if figure in ("rating_average", "survey"):  # a mean; suppressed below 5 answers: groups need not add up
-                continue
+    assert [(p["professions"], p["requested"]) for p in stats["by_profession"]] == [("health_worker+nurse", 6)]
+    assert [(k["kind"], k["requested"]) for k in stats["by_kind"]] == [("school_visit", 6)]
+    additive = ("requested", "confirmed", "unfulfilled", "cancelled", "completed", "pupils_reached", "ratings")
+    for group in ("by_municipality", "by_county", "by_school_year", "by_profession", "by_kind"):
+        for figure in additive:
+            total = stats["total"][figure]
             assert sum(g[figure] for g in stats[group]) == total, (group, figure)
 
     vestland = await api.svc.client.get(

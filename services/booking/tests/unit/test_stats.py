@@ -1,8 +1,9 @@
 """Adding up the impact figures."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
-from booking.domain.stats import Counts, StatsRow, tally
+from booking.domain.stats import ADDITIVE, Counts, StatsRow, tally
 
 
 def row(knr: str, county: str, when: datetime, status: str, confirmed: bool, pupils: int | None) -> StatsRow:
@@ -27,11 +28,11 @@ def test_totals_count_each_visit_once() -> None:
 
 def test_every_grouping_adds_up_to_the_totals() -> None:
     stats = tally(ROWS)
-    for groups in (stats.by_municipality, stats.by_county, stats.by_school_year):
+    for groups in (stats.by_municipality, stats.by_county, stats.by_school_year, stats.by_profession, stats.by_kind):
         summed = Counts()
         for counts in groups.values():
-            for name, value in counts.__dict__.items():
-                setattr(summed, name, getattr(summed, name) + value)
+            for name in (*ADDITIVE, "rating_total"):
+                setattr(summed, name, getattr(summed, name) + getattr(counts, name))
         assert summed == stats.total
 
 
@@ -46,11 +47,35 @@ def test_groups_by_municipality_county_and_school_year_in_oslo_time() -> None:
 
 
 def test_ratings_are_counted_and_averaged_per_group_and_visits_without_one_are_left_out() -> None:
-    from dataclasses import replace
-
     rated = [replace(ROWS[0], rating=5), replace(ROWS[3], rating=2), replace(ROWS[1], rating=4), *ROWS[2:3]]
     stats = tally(rated)
     assert (stats.total.ratings, stats.total.rating_average) == (3, 3.67)
     oslo = stats.by_municipality[("0301", "Oslo")]
     assert (oslo.ratings, oslo.rating_average) == (2, 4.5)
     assert tally(ROWS).total.rating_average is None and tally(ROWS).total.ratings == 0
+
+
+RICH = [
+    replace(ROWS[0], orgnr="A", kind="class_visit", professions=("nurse",), rating=5),
+    replace(ROWS[1], orgnr="A", kind="class_visit", professions=("nurse", "doctor")),
+    replace(ROWS[2], orgnr="B", kind="career_day", professions=("doctor", "nurse")),
+    replace(ROWS[3], orgnr="B", kind="class_visit", professions=("nurse",), rating=2),
+    replace(ROWS[4], orgnr="C", kind="class_visit", professions=("nurse",)),
+]
+
+
+def test_schools_reached_ratings_and_coverage() -> None:
+    stats = tally(RICH)
+    f = stats.total.figures()
+    assert (f["schools_reached"], f["schools_booked"], f["coverage"]) == (2, 3, 0.667)
+    assert (f["ratings"], f["rating_average"]) == (2, 3.5)
+    bergen = stats.by_municipality[("4601", "Bergen")].figures()
+    assert (bergen["schools_reached"], bergen["schools_booked"], bergen["coverage"]) == (0, 2, 0.0)
+    assert Counts().figures()["coverage"] is None and Counts().figures()["rating_average"] is None
+
+
+def test_groups_by_profession_combination_and_kind() -> None:
+    stats = tally(RICH)
+    assert {p: c.requested for p, c in stats.by_profession.items()} == {"nurse": 3, "doctor+nurse": 2}
+    assert {k: c.requested for k, c in stats.by_kind.items()} == {"class_visit": 4, "career_day": 1}
+    assert stats.by_profession["nurse"].pupils_reached == 65

@@ -3,8 +3,11 @@
 Counties used here (39, 40, 46) are used by no other test file.
 """
 
+import csv
+import io
 from datetime import timedelta
 
+import openpyxl
 from training_helpers import (
     GatheringEvents,
     Roster,
@@ -19,6 +22,7 @@ from training_helpers import (
 from outreach_dev.testing.service import RunningService
 from outreach_dev.testing.windows import school_day_start
 from outreach_shared.contracts import ambassadors as a
+from outreach_shared.regions import Region
 
 
 async def _registered(
@@ -89,9 +93,9 @@ async def test_erasure_removes_the_members_personal_data_and_frees_their_place(
         training, roster, "46", 2, dietary="glutenfri", accessibility="rullestol", needs_accommodation=True
     )
     organiser = training.auth("organiser")
-    csv = await training.client.get(f"/v1/gatherings/{gathering_id}/participants.csv", headers=organiser)
-    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
-    assert f"{erased},confirmed,,glutenfri,rullestol,yes" in csv.text
+    exported = await training.client.get(f"/v1/gatherings/{gathering_id}/participants.csv", headers=organiser)
+    assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
+    assert f"{erased},confirmed,,glutenfri,rullestol,yes" in exported.text
 
     await roster.send(a.MemberErased(member_id=erased), erased)
 
@@ -115,3 +119,34 @@ async def test_erasure_removes_the_members_personal_data_and_frees_their_place(
     assert counts["invited"] >= 2, "the anonymous invitation is still counted"
     offered = await events.wait_for(gathering_id, "gathering.place-offered")
     assert [p["member_id"] for p in offered] == [waiting]
+
+
+async def test_participant_exports_hold_the_lists_rows_within_the_region(
+    training: RunningService, roster: Roster
+) -> None:
+    gathering_id, members = await _registered(
+        training, roster, "40", 3, dietary='=HYPERLINK("http://evil.example")', accessibility="rullestol"
+    )
+    base = f"/v1/gatherings/{gathering_id}/participants"
+    for headers in (training.auth("organiser"), training.auth("organiser", region=Region.of(fylker=["40"]))):
+        listed = [p["member_id"] for p in (await training.client.get(base, headers=headers)).json()]
+        assert sorted(listed) == sorted(members)
+        as_csv = await training.client.get(f"{base}.csv", headers=headers)
+        assert as_csv.status_code == 200 and as_csv.content.startswith(b"\xef\xbb\xbf")
+        rows = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
+        assert [r[0] for r in rows[1:]] == listed
+        assert {r[3] for r in rows[1:]} == {'\'=HYPERLINK("http://evil.example")'}
+        as_xlsx = await training.client.get(f"{base}.xlsx", headers=headers)
+        assert as_xlsx.status_code == 200, as_xlsx.text
+        assert as_xlsx.headers["content-disposition"] == f'attachment; filename="participants-{gathering_id}.xlsx"'
+        sheet = openpyxl.load_workbook(io.BytesIO(as_xlsx.content)).active
+        cells = [list(r) for r in sheet.iter_rows(values_only=True)]
+        assert cells[0] == rows[0] and [r[0] for r in cells[1:]] == listed
+        assert sheet.cell(row=2, column=4).value == '=HYPERLINK("http://evil.example")'
+        assert sheet.cell(row=2, column=4).data_type == "s"
+    elsewhere = training.auth("organiser", region=Region.of(fylker=["03"]))  # venue in 46, region 40
+    for suffix in (".csv", ".xlsx"):
+        assert (await training.client.get(f"{base}{suffix}", headers=elsewhere)).status_code == 404
+        for role, subject in (("member", members[0]), ("school", "974760673")):
+            r = await training.client.get(f"{base}{suffix}", headers=training.auth(role, subject))  # type: ignore[arg-type]
+            assert r.status_code == 403

@@ -18,6 +18,8 @@ def test_writes_a_header_and_one_row_per_participant_with_needs() -> None:
         needs=Needs("vegan, no nuts", "=HYPERLINK(1)", True),
         registered_at=NOW,
     )
-    rows = list(csv.reader(io.StringIO(participants_csv([r]))))
+    body = participants_csv([r])
+    assert body.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0] == list(COLUMNS)
     assert rows[1][:6] == ["m-1", "confirmed", "", "vegan, no nuts", "'=HYPERLINK(1)", "yes"]

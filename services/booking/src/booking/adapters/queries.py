@@ -67,8 +67,8 @@ class VisitQueries:
         """Every matching visit as a row for the impact figures."""
         where, values = _where(f)
         rows = await self._conn.fetch(*named(
-            "SELECT kommunenummer, county_number, visit_date, status, ever_confirmed, pupils_reached, "
-            "(rating->>'score')::int AS rating "
+            "SELECT kommunenummer, county_number, visit_date, status, ever_confirmed, pupils_reached, orgnr, kind, "
+            "professions, (rating->>'score')::int AS rating "
             f"FROM visits{where}", **values,
         ))  # fmt: skip
         register = load_register().by_number
@@ -82,6 +82,9 @@ class VisitQueries:
                 status=r["status"],
                 ever_confirmed=r["ever_confirmed"],
                 pupils_reached=r["pupils_reached"],
+                orgnr=r["orgnr"],
+                kind=r["kind"],
+                professions=tuple(r["professions"]),
                 rating=r["rating"],
             )
             for r in rows

@@ -115,4 +115,3 @@ def _settle(future: asyncio.Future[Outcome], result: Outcome | BaseException) ->
         future.set_exception(result)
     else:
         future.set_result(result)
-

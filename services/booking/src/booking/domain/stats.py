@@ -1,4 +1,4 @@
-"""Impact figures: visits requested, confirmed, unfulfilled, completed, pupils reached; by place and year."""
+"""Impact figures: visits, pupils and schools reached, ratings and coverage; by place, year, profession and kind."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -7,6 +7,9 @@ from datetime import datetime
 from booking.domain.survey import SurveyFigures
 from booking.domain.times import in_oslo, school_year
 from booking.domain.values import Status
+
+ADDITIVE = ("requested", "confirmed", "unfulfilled", "cancelled", "completed", "pupils_reached", "ratings")
+"""The figures whose groups sum to the totals (schools are distinct per group, averages are not added)."""
 
 
 @dataclass(frozen=True)
@@ -21,8 +24,15 @@ class StatsRow:
     status: Status
     ever_confirmed: bool
     pupils_reached: int | None
+    orgnr: str = ""
+    kind: str = ""
+    professions: tuple[str, ...] = ()
     rating: int | None = None
-    """The school's rating, 1–5, if it gave one."""
+
+    @property
+    def profession_key(self) -> str:
+        """The professions the visit asked for, sorted and joined by `+` (one group per visit, so groups sum)."""
+        return "+".join(sorted(set(self.professions)))
 
 
 @dataclass
@@ -36,13 +46,9 @@ class Counts:
     completed: int = 0
     pupils_reached: int = 0
     ratings: int = 0
-    """How many visits the schools rated."""
-    rating_sum: int = 0
-
-    @property
-    def rating_average(self) -> float | None:
-        """The mean rating (1–5, two decimals), None without ratings."""
-        return round(self.rating_sum / self.ratings, 2) if self.ratings else None
+    rating_total: int = 0
+    booked: set[str] = field(default_factory=set, repr=False, compare=False)
+    reached: set[str] = field(default_factory=set, repr=False, compare=False)
 
     def add(self, row: StatsRow) -> None:
         """Count one visit."""
@@ -54,12 +60,45 @@ class Counts:
         self.pupils_reached += row.pupils_reached or 0
         if row.rating is not None:
             self.ratings += 1
-            self.rating_sum += row.rating
+            self.rating_total += row.rating
+        self.booked.add(row.orgnr)
+        if row.status == "completed":
+            self.reached.add(row.orgnr)
+
+    @property
+    def schools_booked(self) -> int:
+        """Distinct schools that asked for a visit in this group."""
+        return len(self.booked)
+
+    @property
+    def schools_reached(self) -> int:
+        """Distinct schools with a completed visit in this group."""
+        return len(self.reached)
+
+    @property
+    def rating_average(self) -> float | None:
+        """The schools' mean rating (1–5), two decimals; None without ratings."""
+        return round(self.rating_total / self.ratings, 2) if self.ratings else None
+
+    @property
+    def coverage(self) -> float | None:
+        """Schools reached / schools that booked (booking knows no register of all schools); None without bookings."""
+        return round(self.schools_reached / self.schools_booked, 3) if self.booked else None
+
+    def figures(self) -> dict[str, int | float | None]:
+        """Every figure by name, as the API and the exports show them."""
+        return {
+            **{name: getattr(self, name) for name in ADDITIVE},
+            "rating_average": self.rating_average,
+            "schools_reached": self.schools_reached,
+            "schools_booked": self.schools_booked,
+            "coverage": self.coverage,
+        }
 
 
 @dataclass
 class Stats:
-    """Totals and the same figures grouped by municipality, county and school year."""
+    """Totals and the same figures grouped by municipality, county, school year, profession and kind."""
 
     total: Counts = field(default_factory=Counts)
     by_municipality: dict[tuple[str, str], Counts] = field(default_factory=dict)
@@ -67,10 +106,12 @@ class Stats:
     by_school_year: dict[str, Counts] = field(default_factory=dict)
     survey: SurveyFigures = field(default_factory=SurveyFigures)
     """The pupils' answers, grouped the same way."""
+    by_profession: dict[str, Counts] = field(default_factory=dict)
+    by_kind: dict[str, Counts] = field(default_factory=dict)
 
 
 def tally(rows: Iterable[StatsRow]) -> Stats:
-    """Add up the visits into totals and groups; every group's figures sum to the totals."""
+    """Add up the visits into totals and groups; every group's additive figures sum to the totals."""
     stats = Stats()
     for row in rows:
         stats.total.add(row)
@@ -78,4 +119,6 @@ def tally(rows: Iterable[StatsRow]) -> Stats:
         stats.by_county.setdefault((row.county_number, row.county), Counts()).add(row)
         year = school_year(in_oslo(row.visit_date).date())
         stats.by_school_year.setdefault(year, Counts()).add(row)
+        stats.by_profession.setdefault(row.profession_key, Counts()).add(row)
+        stats.by_kind.setdefault(row.kind, Counts()).add(row)
     return stats

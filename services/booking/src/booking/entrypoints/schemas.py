@@ -4,7 +4,7 @@ domain values with `XOut.of(...)`; times are given in Europe/Oslo)."""
 import re
 from datetime import datetime
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Any
 
 import phonenumbers
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
@@ -330,8 +330,13 @@ class CountsOut(BaseModel):
     cancelled: int
     completed: int
     pupils_reached: int
-    ratings: int = Field(description="How many visits the schools rated (1–5)")
-    rating_average: float | None = Field(description="The mean of those ratings, two decimals; null without any")
+    ratings: int = Field(description="Visits the school rated")
+    rating_average: float | None = Field(description="Mean rating 1–5 of the rated visits; null without ratings")
+    schools_reached: int = Field(description="Distinct schools with a completed visit (distinct per group)")
+    schools_booked: int = Field(description="Distinct schools that asked for a visit (distinct per group)")
+    coverage: float | None = Field(
+        description="schools_reached / schools_booked: booking knows only the schools that booked, no school register"
+    )
     survey: SurveyFiguresOut | None = Field(default=None, description="Pupils' survey answers after the group's "
                                             "visits; null below 5 answers")  # fmt: skip
 
@@ -356,6 +361,18 @@ class SchoolYearCounts(CountsOut):
     school_year: str
 
 
+class ProfessionCounts(CountsOut):
+    """Figures of the visits that asked for one combination of professions (e.g. `doctor+nurse`)."""
+
+    professions: str
+
+
+class KindCounts(CountsOut):
+    """Figures of one kind of visit."""
+
+    kind: str
+
+
 class StatsOut(BaseModel):
     """Impact figures: totals, and by municipality, county and school year (each sums to the totals)."""
 
@@ -363,14 +380,15 @@ class StatsOut(BaseModel):
     by_municipality: list[MunicipalityCounts]
     by_county: list[CountyCounts]
     by_school_year: list[SchoolYearCounts]
+    by_profession: list[ProfessionCounts]
+    by_kind: list[KindCounts]
 
     @classmethod
     def of(cls, stats: Stats) -> "StatsOut":
         """The figures as a response, groups sorted by key."""
 
-        def figures(c: Counts) -> dict[str, int | float | None]:
-            shown = {k: v for k, v in c.__dict__.items() if k != "rating_sum"}
-            return shown | {"rating_average": c.rating_average}
+        def figures(c: Counts) -> dict[str, Any]:
+            return c.figures()
 
         s = stats.survey
         return cls(
@@ -389,6 +407,10 @@ class StatsOut(BaseModel):
                 SchoolYearCounts(school_year=y, **figures(c), survey=SurveyFiguresOut.of(s.by_school_year.get(y)))
                 for y, c in sorted(stats.by_school_year.items())
             ],
+            by_profession=[
+                ProfessionCounts(professions=p, **figures(c)) for p, c in sorted(stats.by_profession.items())
+            ],
+            by_kind=[KindCounts(kind=k, **figures(c)) for k, c in sorted(stats.by_kind.items())],
         )
 
 

@@ -1,9 +1,8 @@
-"""The participant list as CSV, safe to open in a spreadsheet."""
+"""The participant list as rows for the kit's CSV and XLSX export (formulas neutralised there)."""
 
-import csv
-import io
 from collections.abc import Sequence
 
+from outreach_shared.exports import to_csv
 from training.domain.registration import Registration
 
 COLUMNS = (
@@ -16,35 +15,25 @@ COLUMNS = (
     "registered_at",
     "checked_in_at",
 )
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value: object) -> str:
-    """Text for a cell; free text that a spreadsheet would run as a formula is quoted."""
-    if value is None:
-        return ""
-    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
-def participants_csv(rows: Sequence[Registration]) -> str:
-    """One header line and one line per participant."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for r in rows:
-        n = r.needs
-        writer.writerow(
-            _cell(v)
-            for v in (
-                r.member_id,
-                r.status.value,
-                r.position,
-                n.dietary,
-                n.accessibility,
-                "yes" if n.needs_accommodation else "no",
-                r.registered_at,
-                r.checked_in_at,
-            )
+def participant_rows(rows: Sequence[Registration]) -> list[tuple[object, ...]]:
+    """One row per participant, in COLUMNS' order."""
+    return [
+        (
+            r.member_id,
+            r.status.value,
+            r.position,
+            r.needs.dietary,
+            r.needs.accessibility,
+            r.needs.needs_accommodation,
+            r.registered_at,
+            r.checked_in_at,
         )
-    return out.getvalue()
+        for r in rows
+    ]
+
+
+def participants_csv(rows: Sequence[Registration]) -> bytes:
+    """One header line and one line per participant (UTF-8 with BOM)."""
+    return to_csv(COLUMNS, participant_rows(rows))

@@ -3,13 +3,13 @@
 from typing import Annotated
 from uuid import uuid4
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
-from outreach_shared.http import text_response
+from outreach_shared.exports import downloads, export_format, export_response
 from outreach_shared.skeleton import OrganiserCaller
 from training.domain.gathering import GatheringStatus
 from training.domain.registration import Needs
-from training.entrypoints.csv_export import participants_csv
+from training.entrypoints.csv_export import COLUMNS, participant_rows
 from training.entrypoints.dependencies import Begin, MemberId
 from training.entrypoints.schemas import (
     CancelIn,
@@ -112,18 +112,14 @@ async def list_participants(gathering_id: str, caller: OrganiserCaller, begin: B
     return [RegistrationOut.of(r) for r in found]
 
 
-@organiser_router.get(
-    "/{gathering_id}/participants.csv",
-    summary="Participants as CSV",
-    response_class=Response,
-    responses=text_response("text/csv", "The participants, a line each"),
-)
-async def export_participants(gathering_id: str, caller: OrganiserCaller, begin: Begin) -> Response:
-    """The participant list as a CSV file."""
+@downloads(organiser_router, "/{gathering_id}/participants", "Participants", "The participants, a row each")
+async def export_participants(
+    gathering_id: str, caller: OrganiserCaller, begin: Begin, fmt: Annotated[str, Depends(export_format)]
+) -> Response:
+    """The participant list as a CSV or XLSX file."""
     async with begin() as uow:
         found = await registrations.participants(uow, gathering_id, region=caller.region)
-    headers = {"Content-Disposition": f'attachment; filename="participants-{gathering_id}.csv"'}
-    return Response(participants_csv(found), media_type="text/csv; charset=utf-8", headers=headers)
+    return export_response(fmt, f"participants-{gathering_id}", COLUMNS, participant_rows(found))
 
 
 @member_router.post("", status_code=status.HTTP_201_CREATED, summary="Register (confirmed or waitlisted)")

@@ -14,6 +14,7 @@ import asyncio
 import os
 import signal
 import sys
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -166,6 +167,7 @@ def start_services(
     """Start every importable service as its own process, then wait for each /readyz."""
     started: dict[str, Child] = {}
     for service in services:
+        _unless_interrupted()
         if service.definition is None:
             say(f"NOT starting {service.name}: it does not import ({service.error})")
             continue
@@ -186,6 +188,7 @@ def start_services(
         started[service.name] = child
     deadline = time.monotonic() + run.args.ready_timeout
     for name, child in started.items():
+        _unless_interrupted()
         began = time.monotonic()
         wait_ready(child, "/readyz", deadline)
         say(f"{name} ready at {child.url} ({time.monotonic() - began:.1f} s more)")
@@ -200,9 +203,12 @@ def bring_up(run: Run) -> Screen:
     start_infrastructure_locally(run)
     passwords = {s.name: secrets_["db_passwords"][s.name] for s in services}
     dsns = asyncio.run(provision(run.infra, passwords))
+    _unless_interrupted()
     mail = start_mailcatcher(run)
+    _unless_interrupted()
     pages = write_asyncapi(services, run.state / "asyncapi")
     children = start_services(run, services, dsns, secrets_["jwt_secret"])
+    _unless_interrupted()
     urls = {name: child.url for name, child in children.items()} | {"mailcatcher": mail.url}
     write_cli_env(run.state, secrets_["jwt_secret"], run.infra.kafka_bootstrap, urls)
     tokens = mint_demo_tokens(secrets_["jwt_secret"])
@@ -216,6 +222,7 @@ def bring_up(run: Run) -> Screen:
 def watch(run: Run) -> None:
     """Wait until interrupted, reporting any process that exits on its own."""
     while True:
+        _unless_interrupted()
         for child in run.children:
             if child.proc.poll() is not None and not child.exit_reported:
                 child.exit_reported = True
@@ -223,8 +230,20 @@ def watch(run: Run) -> None:
         time.sleep(1)
 
 
+_interrupted = threading.Event()
+"""Set by Ctrl-C or SIGTERM. The handler also raises KeyboardInterrupt, but one raised while Python runs a finaliser
+(a lock released in a `__del__`, say) is printed and dropped; the start-up steps and the watch look here too."""
+
+
 def _interrupt(signum: int, frame: Any) -> None:
+    _interrupted.set()
     raise KeyboardInterrupt
+
+
+def _unless_interrupted() -> None:
+    """Go on with the next step, unless Ctrl-C came (even one whose KeyboardInterrupt was dropped)."""
+    if _interrupted.is_set():
+        raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -240,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
             run = Run(args, state)
             try:
                 print(render_screen(bring_up(run)), flush=True)
+                _unless_interrupted()
                 if not args.check:
                     watch(run)
             except LaunchError as exc:

@@ -1,6 +1,7 @@
 """Organisers staffing by hand on the real Kafka and Postgres: candidates and why, overrides, rematch, attention."""
 
 import uuid
+from datetime import date, timedelta
 from typing import Any
 
 from ambassadors_harness import Harness
@@ -43,6 +44,9 @@ async def test_candidates_are_ranked_as_matching_ranks_them_and_the_others_say_w
     english = await h.add_member("English", languages=["en"])
     far = await h.add_member("Far", kommunenummer="5006")  # Steinkjer, 96 km, radius 50
     away = await h.add_member("Away", kommunenummer="1804", travel_radius_km=2000)  # Bodø: outside Trøndelag
+    today = date.today()
+    holiday = await h.add_member("Holiday", unavailable=[{"from": today.isoformat(),  # away from today on, a range
+                                                          "to": (today + timedelta(days=300)).isoformat()}])
     visit = await h.request_visit(visit_id=new_id())
     (offered,) = await h.offered_to(visit.visit_id, 1)
     assert offered in {home, wide}  # the same municipality first
@@ -59,7 +63,7 @@ async def test_candidates_are_ranked_as_matching_ranks_them_and_the_others_say_w
     assert first["speaks_language"] == "nb" and first["visits_that_month"] == 0 and not first["chosen_by_matching"]
     assert body["candidates"][1]["distance_km"] > 10 and body["candidates"][1]["kommune"] == "Malvik"
     reasons = {e["member_id"]: e["code"] for e in body["excluded"]}
-    assert reasons == {offered: "on_team", english: "language", far: "too_far"}
+    assert reasons == {offered: "on_team", english: "language", far: "too_far", holiday: "unavailable_date"}
     assert all(e["reason"] for e in body["excluded"])
     assert away not in {c["member_id"] for c in body["candidates"]} | set(reasons)  # outside the caller's region
 

@@ -183,7 +183,7 @@ async def load_candidates(conn: asyncpg.Connection, q: CandidateQuery, *, now: d
             languages=frozenset(r["languages"]),
             weekdays=frozenset(r["weekdays"]),
             unavailable_dates=frozenset(r["unavailable_dates"]),
-            away=tuple((date.fromisoformat(a["from"]), date.fromisoformat(a["to"])) for a in r["unavailable"]),
+            away=away_ranges(r["unavailable"]),
             times_of_day=frozenset(r["times_of_day"]),
             max_visits_per_month=r["max_visits_per_month"],
             recent_visits=r["recent"],
@@ -193,6 +193,11 @@ async def load_candidates(conn: asyncpg.Connection, q: CandidateQuery, *, now: d
         )
         for r in rows
     ]
+
+
+def away_ranges(unavailable: list[dict[str, str]]) -> tuple[tuple[date, date], ...]:
+    """The member's ranges away (the `unavailable` column) as (first, last) days."""
+    return tuple((date.fromisoformat(a["from"]), date.fromisoformat(a["to"])) for a in unavailable)
 
 
 class CandidateRepository:

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
-from ambassadors.adapters.candidates import SPAN_MARGIN, CandidateQuery, max_travel_radius, reach_from
+from ambassadors.adapters.candidates import SPAN_MARGIN, CandidateQuery, away_ranges, max_travel_radius, reach_from
 from ambassadors.domain.availability import Candidate, Commitment, month_bounds
 from outreach_shared.db import named
 from outreach_shared.municipalities import load_register
@@ -15,8 +15,8 @@ MAX_NEARBY = 1000
 """At most this many members, nearest first: a review is read by a person."""
 
 _NEARBY = f"""
-SELECT m.id, m.name, m.profession, m.kommunenummer, m.languages, m.weekdays, m.unavailable_dates,
-       m.max_visits_per_month, m.travel_radius_km, m.trained_year, m.active, d.km,
+SELECT m.id, m.name, m.profession, m.kommunenummer, m.languages, m.weekdays, m.unavailable_dates, m.unavailable,
+       m.times_of_day, m.max_visits_per_month, m.travel_radius_km, m.trained_year, m.active, d.km,
        (SELECT count(*) FROM completed_visits v WHERE v.member_id = m.id AND v.visit_start >= :since) AS recent,
        ARRAY(SELECT ARRAY[o.window_start, o.window_end] FROM offers o
              WHERE o.member_id = m.id AND o.status IN ('offered', 'accepted') AND o.visit_id <> :visit_id
@@ -68,6 +68,8 @@ class NearbyRepository:
                 languages=frozenset(r["languages"]),
                 weekdays=frozenset(r["weekdays"]),
                 unavailable_dates=frozenset(r["unavailable_dates"]),
+                away=away_ranges(r["unavailable"]),
+                times_of_day=frozenset(r["times_of_day"]),
                 max_visits_per_month=r["max_visits_per_month"],
                 recent_visits=r["recent"],
                 trained_year=r["trained_year"],

@@ -15,6 +15,7 @@ EXCLUSION_CODES = {
     "outside travel radius": "too_far",
     "not available that weekday": "weekday",
     "unavailable that date": "unavailable_date",
+    "not available at that time of day": "time_of_day",
     "busy with another visit": "busy",
     "monthly limit reached": "monthly_limit",
 }

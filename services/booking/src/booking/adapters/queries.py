@@ -22,7 +22,8 @@ _CONDITIONS = (
 )
 
 
-def _where(f: VisitFilter) -> tuple[str, dict[str, Any]]:
+def where_clause(f: VisitFilter) -> tuple[str, dict[str, Any]]:
+    """The visits table's WHERE clause of a filter (with the region's condition) and its named parameters."""
     given = {name: getattr(f, name) for name, _ in _CONDITIONS if getattr(f, name) is not None}
     if "status" in given:
         given["status"] = list(given["status"])
@@ -41,7 +42,7 @@ class VisitQueries:
 
     async def page(self, f: VisitFilter, *, limit: int, offset: int) -> tuple[list[VisitSummary], int]:
         """One page of matching visits (oldest request first) and how many match in all."""
-        where, values = _where(f)
+        where, values = where_clause(f)
         total = await self._conn.fetchval(*named(f"SELECT count(*) FROM visits{where}", **values))
         rows = await self._conn.fetch(*named(
             "SELECT id, status, orgnr, school_name, kommunenummer, county_number, kind, visit_date, "
@@ -65,7 +66,7 @@ class VisitQueries:
 
     async def stats_rows(self, f: VisitFilter) -> list[StatsRow]:
         """Every matching visit as a row for the impact figures."""
-        where, values = _where(f)
+        where, values = where_clause(f)
         rows = await self._conn.fetch(*named(
             "SELECT kommunenummer, county_number, visit_date, status, ever_confirmed, pupils_reached, orgnr, kind, "
             "professions, (rating->>'score')::int AS rating "

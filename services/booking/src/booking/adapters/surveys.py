@@ -4,7 +4,7 @@ from datetime import datetime
 
 import asyncpg
 
-from booking.adapters.queries import _where as visit_conditions
+from booking.adapters.queries import where_clause
 from booking.domain.listing import VisitFilter
 from booking.domain.survey import Answer, SurveyRow, Tally
 from outreach_shared.db import named
@@ -69,7 +69,7 @@ class SurveyRepository:
 
     async def rows(self, f: VisitFilter) -> list[SurveyRow]:
         """The answers of every matching visit that has any, counted per visit, for the impact figures."""
-        where, values = visit_conditions(f)
+        where, values = where_clause(f)
         rows = await self._conn.fetch(*named(
             f"SELECT v.kommunenummer, v.county_number, v.visit_date, {_COUNTS} FROM survey_answers a "
             f"JOIN (SELECT id, kommunenummer, county_number, visit_date FROM visits{where}) v ON v.id = a.visit_id "

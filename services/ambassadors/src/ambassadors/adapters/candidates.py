@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -170,34 +171,33 @@ async def load_candidates(conn: asyncpg.Connection, q: CandidateQuery, *, now: d
     work on one of the windows' weekdays, best-ranked first, with the seats they hold near the windows and in
     the windows' months."""
     rows = await _fetch(conn, q, now=now)
-    names = load_register().by_number
     months = q.months
     return [
-        Candidate(
-            member_id=str(r["id"]),
-            profession=r["profession"],
-            municipality_name=names[r["kommunenummer"]].name,
-            same_municipality=r["kommunenummer"] == q.kommunenummer,
-            distance_km=r["km"],
-            travel_radius_km=max(r["travel_radius_km"], q.radius_floor_km),
-            languages=frozenset(r["languages"]),
-            weekdays=frozenset(r["weekdays"]),
-            unavailable_dates=frozenset(r["unavailable_dates"]),
-            away=away_ranges(r["unavailable"]),
-            times_of_day=frozenset(r["times_of_day"]),
-            max_visits_per_month=r["max_visits_per_month"],
-            recent_visits=r["recent"],
-            trained_year=r["trained_year"],
-            commitments=tuple(Commitment(start, end) for start, end in r["commitments"]),
-            visits_by_month=dict(zip(months, r["month_counts"], strict=True)),
-        )
-        for r in rows
+        candidate_from(r, q, visits_by_month=dict(zip(months, r["month_counts"], strict=True))) for r in rows
     ]
 
 
-def away_ranges(unavailable: list[dict[str, str]]) -> tuple[tuple[date, date], ...]:
-    """The member's ranges away (the `unavailable` column) as (first, last) days."""
-    return tuple((date.fromisoformat(a["from"]), date.fromisoformat(a["to"])) for a in unavailable)
+def candidate_from(r: asyncpg.Record, q: CandidateQuery, **more: Any) -> Candidate:
+    """A member's row (with its distance `km`, `recent` visits and `commitments`) as matching sees them: one
+    reading for matching's query and for the organisers' review of everyone near, so the two cannot drift apart."""
+    return Candidate(
+        member_id=str(r["id"]),
+        profession=r["profession"],
+        municipality_name=load_register().by_number[r["kommunenummer"]].name,
+        same_municipality=r["kommunenummer"] == q.kommunenummer,
+        distance_km=r["km"],
+        travel_radius_km=max(r["travel_radius_km"], q.radius_floor_km),
+        languages=frozenset(r["languages"]),
+        weekdays=frozenset(r["weekdays"]),
+        unavailable_dates=frozenset(r["unavailable_dates"]),
+        away=tuple((date.fromisoformat(a["from"]), date.fromisoformat(a["to"])) for a in r["unavailable"]),
+        times_of_day=frozenset(r["times_of_day"]),
+        max_visits_per_month=r["max_visits_per_month"],
+        recent_visits=r["recent"],
+        trained_year=r["trained_year"],
+        commitments=tuple(Commitment(start, end) for start, end in r["commitments"]),
+        **more,
+    )
 
 
 class CandidateRepository:

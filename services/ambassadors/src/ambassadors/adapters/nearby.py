@@ -5,10 +5,9 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
-from ambassadors.adapters.candidates import SPAN_MARGIN, CandidateQuery, away_ranges, max_travel_radius, reach_from
-from ambassadors.domain.availability import Candidate, Commitment, month_bounds
+from ambassadors.adapters.candidates import SPAN_MARGIN, CandidateQuery, candidate_from, max_travel_radius, reach_from
+from ambassadors.domain.availability import Candidate, month_bounds
 from outreach_shared.db import named
-from outreach_shared.municipalities import load_register
 from outreach_shared.regions import REGION_SQL, Region
 
 MAX_NEARBY = 1000
@@ -56,26 +55,5 @@ class NearbyRepository:
             _NEARBY, numbers=list(numbers), kms=list(kms), since=now - timedelta(days=365), visit_id=visit_id,
             lo=lo, hi=hi, limit=MAX_NEARBY, **region.params(),
         ))  # fmt: skip
-        register = load_register().by_number
-        candidates = [
-            Candidate(
-                member_id=str(r["id"]),
-                profession=r["profession"],
-                municipality_name=register[r["kommunenummer"]].name,
-                same_municipality=r["kommunenummer"] == q.kommunenummer,
-                distance_km=r["km"],
-                travel_radius_km=max(r["travel_radius_km"], q.radius_floor_km),
-                languages=frozenset(r["languages"]),
-                weekdays=frozenset(r["weekdays"]),
-                unavailable_dates=frozenset(r["unavailable_dates"]),
-                away=away_ranges(r["unavailable"]),
-                times_of_day=frozenset(r["times_of_day"]),
-                max_visits_per_month=r["max_visits_per_month"],
-                recent_visits=r["recent"],
-                trained_year=r["trained_year"],
-                commitments=tuple(Commitment(s, e) for s, e in r["commitments"]),
-                active=r["active"],
-            )
-            for r in rows
-        ]
+        candidates = [candidate_from(r, q, active=r["active"]) for r in rows]
         return Nearby(candidates, {str(r["id"]): r["name"] for r in rows})

@@ -29,7 +29,7 @@ up: install
 # One pytest session per suite, each with its own Kafka and PostgreSQL: a service's suite runs that service alone
 # (the others are played by its tests); tests/faults, tests/flows and tests/security each run the whole system.
 # Sessions sharing a broker would let one suite's long-lived services join another's consumer groups.
-SUITES ?= shared/tests dev/tests services/booking services/ambassadors services/training services/notify \
+SUITES ?= shared/tests dev/tests services/booking services/ambassadors services/training services/notify services/portal \
 	tests/faults tests/flows tests/security tests/model tests/test_*.py
 
 test: install
@@ -48,7 +48,7 @@ soak: install
 
 lint: install
 	$(UV) run ruff check .
-	$(UV) run mypy shared/outreach_shared dev/outreach_dev services/booking/src services/ambassadors/src services/training/src services/notify/src
+	$(UV) run mypy shared/outreach_shared dev/outreach_dev services/booking/src services/ambassadors/src services/training/src services/notify/src services/portal/src
 
 bench: install
 	$(UV) run python tests/bench/run.py $(ARGS)

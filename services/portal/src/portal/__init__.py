@@ -1,0 +1,1 @@
+"""The portal: who people are (sign-in, sessions, accounts), the tokens the other services verify, and the web app."""

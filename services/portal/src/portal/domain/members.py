@@ -1,0 +1,17 @@
+"""A member as sign-in knows them: an id, an e-mail address, and whether they are on the active roster."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RosterMember:
+    """Someone on the roster who may sign in as a member while active."""
+
+    member_id: str
+    email: str
+    active: bool
+
+
+def same_address(a: str, b: str) -> bool:
+    """E-mail addresses compared as people type them: case and surrounding blanks do not matter."""
+    return a.strip().casefold() == b.strip().casefold()

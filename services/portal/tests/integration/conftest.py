@@ -1,0 +1,31 @@
+"""One portal service and one roster producer for the whole session."""
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import pytest_asyncio
+from aiokafka import AIOKafkaProducer
+from portal_helpers import Roster
+
+from outreach_dev.testing.service import RunningService, running_service
+from portal.bootstrap import SERVICE
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def portal(
+    provisioned_dsns: Callable[[str], Awaitable[str]], kafka_bootstrap: str
+) -> AsyncIterator[RunningService]:
+    """The portal running in-process against the real Kafka and Postgres."""
+    dsn = await provisioned_dsns("portal")
+    async with running_service(SERVICE, dsn=dsn, kafka_bootstrap=kafka_bootstrap) as svc:
+        yield svc
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def roster(kafka_bootstrap: str) -> AsyncIterator[Roster]:
+    """Publishes member events as the ambassadors service would."""
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
+    await producer.start()
+    try:
+        yield Roster(producer)
+    finally:
+        await producer.stop()

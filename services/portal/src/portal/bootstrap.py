@@ -4,6 +4,7 @@ from pathlib import Path
 
 from outreach_shared.runtime import Runtime, ServiceDefinition, Wiring
 from portal.entrypoints.http import router
+from portal.entrypoints.jwks_http import router as jwks_router
 from portal.service_layer.handlers import REGISTRY
 from portal.service_layer.unit_of_work import PortalUnit
 from portal.settings import get_settings
@@ -21,6 +22,6 @@ SERVICE = ServiceDefinition(
     "verify (JWKS); school systems' API clients; the audit log.",
     settings_factory=get_settings,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[router],
+    routers=[jwks_router, router],
     bootstrap=bootstrap,
 )

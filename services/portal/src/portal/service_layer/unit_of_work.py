@@ -3,6 +3,8 @@
 import asyncpg
 
 from outreach_shared.skeleton import Scope, UnitOfWork
+from portal.adapters.accounts import AccountDirectory
+from portal.adapters.keys import KeyRing
 from portal.adapters.members import MemberDirectory
 
 
@@ -12,3 +14,5 @@ class PortalUnit(UnitOfWork):
     def __init__(self, conn: asyncpg.Connection, scope: Scope) -> None:
         super().__init__(conn, scope)
         self.members = MemberDirectory(conn)
+        self.accounts = AccountDirectory(conn)
+        self.keys = KeyRing(conn)

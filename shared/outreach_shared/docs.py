@@ -16,6 +16,7 @@ so events of one aggregate keep their order. Each running service also serves it
 
 Personal data travels only on the two compacted topics (`outreach.members`, `outreach.visit-contacts`): the
 erasure event becomes the latest record of its key, so compaction removes the older records that held the data.
+The one exception is `outreach.sign-in` (an address and its sign-in link for notify to mail), kept one day.
 """
 
 

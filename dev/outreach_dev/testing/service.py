@@ -12,6 +12,7 @@ from outreach_shared.auth import Role, mint_token
 from outreach_shared.regions import NATIONAL, Region
 from outreach_shared.runtime import Runtime, ServiceDefinition, build_app
 from outreach_shared.settings import DEV_JWT_SECRET
+from outreach_shared.skeleton import Clock
 
 
 @dataclass
@@ -33,9 +34,10 @@ class RunningService:
 
 @asynccontextmanager
 async def running_service(
-    definition: ServiceDefinition, *, dsn: str, kafka_bootstrap: str, **overrides: Any
+    definition: ServiceDefinition, *, dsn: str, kafka_bootstrap: str, clock: Clock | None = None, **overrides: Any
 ) -> AsyncIterator[RunningService]:
-    """Start the service's runtime (migrations, consumers, relay, timers) and yield a client for it."""
+    """Start the service's runtime (migrations, consumers, relay, timers) and yield a client for it (on `clock` when
+    given: a test's MovableClock)."""
     settings = definition.settings_factory().model_copy(
         update={
             "database_url": _secret(dsn),
@@ -47,7 +49,7 @@ async def running_service(
             **overrides,
         }
     )
-    app = build_app(definition, settings)
+    app = build_app(definition, settings, clock=clock)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://service.test") as client:

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from outreach_shared.contracts import ambassadors as a
 from outreach_shared.contracts import booking as b
 from outreach_shared.contracts import notify as n
+from outreach_shared.contracts import portal as p
 from outreach_shared.contracts import training as t
 from outreach_shared.contracts.topics import Topics
 
@@ -74,6 +75,7 @@ _SPECS = (
     _spec("notification.failed", Topics.NOTIFICATIONS, "notify", n.NotificationFailed),
     _spec("calendar-feed.rotated", Topics.NOTIFICATIONS, "notify", n.CalendarFeedRotated),
     _spec("calendar-feed.revoked", Topics.NOTIFICATIONS, "notify", n.CalendarFeedRevoked),
+    _spec("sign-in.link-requested", Topics.SIGN_IN, "portal", p.SignInLinkRequested),
 )
 
 CATALOGUE: dict[str, EventSpec] = {spec.type: spec for spec in _SPECS}

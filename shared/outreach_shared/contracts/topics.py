@@ -29,6 +29,8 @@ class Topics:
     """training -> notify, ambassadors: gatherings, invitations, registrations, keyed by gathering id."""
     NOTIFICATIONS = "outreach.notifications"
     """notify -> anyone: delivery outcomes, keyed by notification id."""
+    SIGN_IN = "outreach.sign-in"
+    """portal -> notify: sign-in links to mail (personal data and a secret), kept one day, keyed by a random id."""
     DEAD_LETTERS = "outreach.dead-letters"
     """every consumer -> operators: messages that could not be handled, with the reason in headers."""
 
@@ -40,6 +42,8 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
     TopicSpec(Topics.OFFERS),
     TopicSpec(Topics.GATHERINGS),
     TopicSpec(Topics.NOTIFICATIONS),
+    # A sign-in link is worth nothing after 15 minutes; its address and secret are not kept longer than a day.
+    TopicSpec(Topics.SIGN_IN, retention_days=1),
     # Dead letters keep raw records, possibly with personal data: kept long enough to fix and replay, not forever.
     TopicSpec(Topics.DEAD_LETTERS, partitions=1, retention_days=14),
 )

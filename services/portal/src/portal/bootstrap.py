@@ -1,18 +1,33 @@
 """The portal service: its definition, and its wiring from the settings."""
 
+from functools import partial
 from pathlib import Path
+from typing import cast
 
+from outreach_shared.housekeeping import Chore, Purge
 from outreach_shared.runtime import Runtime, ServiceDefinition, Wiring
 from portal.entrypoints.http import router
 from portal.entrypoints.jwks_http import router as jwks_router
+from portal.entrypoints.session_http import router as session_router
+from portal.entrypoints.signin_http import api_router as signin_api_router
+from portal.entrypoints.signin_http import router as signin_router
 from portal.service_layer.handlers import REGISTRY
 from portal.service_layer.unit_of_work import PortalUnit
-from portal.settings import get_settings
+from portal.settings import PortalSettings, get_settings
+
+SIGNIN_PURGES: list[Chore] = [
+    Purge("signin_links", "expires_at < now() - make_interval(hours => $1)", 24),
+    Purge("signin_requests", "requested_at < now() - make_interval(hours => $1)", 2),
+    Purge("sessions", "created_at < now() - make_interval(hours => $1)", 24 * 7),
+]
+"""Links (with their addresses) a day after they expired; rate-limit counts after the hour they count for;
+sessions a week after they began (the longest lives 12 hours)."""
 
 
 def bootstrap(runtime: Runtime) -> Wiring:
-    """The unit of work and the registry."""
-    return Wiring(unit=PortalUnit, registry=REGISTRY)
+    """The unit of work (with sign-in's settings) and the registry."""
+    settings = cast(PortalSettings, runtime.settings)
+    return Wiring(unit=partial(PortalUnit, signin=settings.signin_config()), registry=REGISTRY, purges=SIGNIN_PURGES)
 
 
 SERVICE = ServiceDefinition(
@@ -22,6 +37,6 @@ SERVICE = ServiceDefinition(
     "verify (JWKS); school systems' API clients; the audit log.",
     settings_factory=get_settings,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[jwks_router, router],
+    routers=[jwks_router, signin_router, signin_api_router, session_router, router],
     bootstrap=bootstrap,
 )

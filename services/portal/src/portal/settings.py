@@ -1,8 +1,16 @@
 """The portal's settings (env prefix PORTAL_)."""
 
+from datetime import timedelta
 from functools import cache
 
-from outreach_shared.settings import ServiceSettings, service_config
+from pydantic import Field, SecretStr, model_validator
+
+from outreach_shared.settings import PLACEHOLDER_SECRETS, ServiceSettings, service_config
+from portal.domain.sessions import SessionPolicy
+from portal.domain.signin import RateLimits
+from portal.service_layer.config import SignInConfig
+
+DEV_COOKIE_SECRET = "dev-only-portal-cookie-secret-change-me"
 
 
 class PortalSettings(ServiceSettings):
@@ -13,6 +21,38 @@ class PortalSettings(ServiceSettings):
     http_port: int = 8000
     public_url: str = "http://127.0.0.1:8000"
     """Where people reach the portal: the base of every link it sends."""
+    signin_link_ttl_minutes: int = Field(default=15, ge=1, le=60, description="How long a sign-in link works.")
+    signin_per_address_per_hour: int = Field(default=5, ge=1, description="Links mailed to one address an hour.")
+    signin_per_client_per_hour: int = Field(default=30, ge=1, description="Sign-in requests from one client an hour.")
+    session_idle_minutes: int = Field(default=30, ge=1, description="A session unused this long ends.")
+    session_absolute_hours: int = Field(default=12, ge=1, description="A session ends this long after it began.")
+    cookie_secret: SecretStr = Field(
+        default=SecretStr(DEV_COOKIE_SECRET), description="Signs the CSRF cookie of the forms before sign-in."
+    )
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_cookie_secret(self) -> "PortalSettings":
+        secret = self.cookie_secret.get_secret_value()
+        placeholder = secret in PLACEHOLDER_SECRETS | {DEV_COOKIE_SECRET} or len(secret) < 32
+        if self.environment == "production" and placeholder:
+            raise ValueError("cookie_secret must be a real secret of at least 32 characters outside development")
+        return self
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies are Secure (and `__Host-`) everywhere but local development over plain HTTP."""
+        return self.environment != "development"
+
+    def signin_config(self) -> SignInConfig:
+        """What sign-in and sessions need from the settings."""
+        return SignInConfig(
+            public_url=self.public_url,
+            link_ttl=timedelta(minutes=self.signin_link_ttl_minutes),
+            limits=RateLimits(per_address=self.signin_per_address_per_hour,
+                              per_client=self.signin_per_client_per_hour),
+            sessions=SessionPolicy(idle=timedelta(minutes=self.session_idle_minutes),
+                                   absolute=timedelta(hours=self.session_absolute_hours)),
+        )  # fmt: skip
 
 
 @cache

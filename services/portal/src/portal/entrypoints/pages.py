@@ -10,7 +10,9 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 TEMPLATES_DIR = Path(__file__).parent.parent / "templates"
 environment = Environment(
@@ -18,6 +20,17 @@ environment = Environment(
 )
 environment.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
 templates = Jinja2Templates(env=environment)
+
+
+@pass_context
+def csrf_field(context: Context) -> Markup:
+    """`{{ csrf_field() }}` in a form that posts: the hidden CSRF token of this request's session (or of the
+    pre-session cookie), set on `request.state.csrf_token` by the page's dependency."""
+    token = getattr(context["request"].state, "csrf_token", "")
+    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(token)
+
+
+environment.globals["csrf_field"] = csrf_field
 
 
 def render(

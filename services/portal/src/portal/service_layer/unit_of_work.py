@@ -6,13 +6,21 @@ from outreach_shared.skeleton import Scope, UnitOfWork
 from portal.adapters.accounts import AccountDirectory
 from portal.adapters.keys import KeyRing
 from portal.adapters.members import MemberDirectory
+from portal.adapters.rate_limits import RequestCounter
+from portal.adapters.sessions import SessionStore
+from portal.adapters.signin_links import SignInLinks
+from portal.service_layer.config import SignInConfig
 
 
 class PortalUnit(UnitOfWork):
     """One transaction of the portal."""
 
-    def __init__(self, conn: asyncpg.Connection, scope: Scope) -> None:
+    def __init__(self, conn: asyncpg.Connection, scope: Scope, *, signin: SignInConfig | None = None) -> None:
         super().__init__(conn, scope)
+        self.signin = signin or SignInConfig()
+        self.sessions = SessionStore(conn)
+        self.signin_links = SignInLinks(conn)
+        self.signin_requests = RequestCounter(conn)
         self.members = MemberDirectory(conn)
         self.accounts = AccountDirectory(conn)
         self.keys = KeyRing(conn)

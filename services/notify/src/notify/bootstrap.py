@@ -17,7 +17,7 @@ from notify.entrypoints.dead_letters import subscribe_dead_letters
 from notify.entrypoints.feeds import router as feeds_router
 from notify.entrypoints.http import router
 from notify.service_layer import digest, inbox
-from notify.service_layer.handlers import CONTACT_EVENTS, REGISTRY
+from notify.service_layer.handlers import CONTACT_EVENTS, REGISTRY, SIGN_IN_EVENTS
 from notify.service_layer.ports import EmailSender, Renderer, SmsSender, Units
 from notify.service_layer.unit_of_work import NotifyUnit
 from notify.service_layer.worker import DeliveryWorker
@@ -98,7 +98,8 @@ def bootstrap(runtime: Runtime) -> Wiring:
     return Wiring(
         unit=unit,
         registry=REGISTRY,
-        consumers=[Consumer("notify-contacts", takes=CONTACT_EVENTS), Consumer("notify")],
+        consumers=[Consumer("notify-contacts", takes=CONTACT_EVENTS), Consumer("notify-sign-in", takes=SIGN_IN_EVENTS),
+                   Consumer("notify")],  # fmt: skip
         ports=NotifyPorts(renderer=renderer, email=email, sms=sms, worker=worker),
         background=[keep_digest_scheduled] + ([worker.run] if settings.delivery_worker_enabled else []),
         on_stop=[email.close, *([sms.close] if isinstance(sms, HttpSmsSender) else [])],

@@ -63,6 +63,9 @@ class FakeDeliveries:
     async def mark_attempt(self, delivery_id: UUID, lease_seconds: float) -> int:
         return (await self.mark_attempts([delivery_id], lease_seconds))[delivery_id]
 
+    async def clear_contexts(self, notice_ids: Sequence[UUID]) -> None:
+        self.cleared = [*getattr(self, "cleared", []), *notice_ids]
+
     async def finish_sent(self, attempts: list[tuple[UUID, int]]) -> set[UUID]:
         return {i for i, a in attempts if await self.finish(i, a, status="sent")}
 

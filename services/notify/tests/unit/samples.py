@@ -78,4 +78,6 @@ SAMPLES: dict[NoticeType, dict[str, Any]] = {
         ],
     },
     NoticeType.CALENDAR_FEED_CHANGED: {"revoked": False},
+    NoticeType.SIGN_IN_LINK: {"link": "https://portal.example.org/jobbvinner/login/link/" + "A" * 43,
+                              "expires_at": "2025-10-01T12:15:00+02:00", "language": "nn"},  # fmt: skip
 }

@@ -8,7 +8,8 @@ from notify.domain.notices import Recipient
 
 
 @pytest.mark.parametrize("recipient", [Recipient.member("m-1"), Recipient.school("v-1"),
-                                       Recipient("organiser", "ola@ks.example.org")])  # fmt: skip
+                                       Recipient("organiser", "ola@ks.example.org"),
+                                       Recipient.address("kari@example.no")])  # fmt: skip
 def test_a_recipients_key_reads_back_as_the_same_recipient(recipient: Recipient) -> None:
     assert Recipient.parse(recipient.key) == recipient
 

@@ -175,6 +175,12 @@ class DeliveryRepository:
             titles=[i.title for i in items], bodies=[i.body for i in items],
         ))  # fmt: skip
 
+    async def clear_contexts(self, notice_ids: Sequence[UUID]) -> None:
+        """Empty the contexts of these notices (they held a secret that has done its work)."""
+        if notice_ids:
+            await self.conn.execute("UPDATE notices SET context = '{}'::jsonb WHERE id = ANY($1::uuid[])",
+                                    list(notice_ids))  # fmt: skip
+
     async def finish_sent(self, attempts: list[tuple[UUID, int]]) -> set[UUID]:
         """Record `sent` for each (delivery, attempt) this worker still holds; the ids recorded."""
         if not attempts:

@@ -12,13 +12,17 @@ from markupsafe import Markup, escape
 
 from notify.domain import formatting
 from notify.domain.formatting import LANGUAGES
-from notify.domain.notices import NoticeType, audience
+from notify.domain.notices import SECRET_NOTICES, NoticeType, audience
 from notify.domain.rendered import Rendered
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 REQUIRED_BLOCKS = ("subject", "body")
-FRAME_BLOCKS = ("greeting", "signature", "settings_url", "footer", "school_footer", "organiser_footer")
-_FOOTERS = {"member": "footer", "school": "school_footer", "organiser": "organiser_footer"}
+FRAME_BLOCKS = (
+    "greeting", "signature", "settings_url", "footer", "school_footer", "organiser_footer", "address_footer"
+)  # fmt: skip
+_FOOTERS = {
+    "member": "footer", "school": "school_footer", "organiser": "organiser_footer", "address": "address_footer"
+}  # fmt: skip
 CONTENT_CACHE_SIZE = 256
 
 
@@ -157,6 +161,8 @@ class Renderer:
         )
         sms = self._render_block(template, "sms", values) if "sms" in template.blocks else f"Jobbvinner: {subject}"
         content = _Content(subject, f"{body}\n\n{signature}\n\n--\n{footer}\n", html, sms, settings_url)
+        if notice_type in SECRET_NOTICES:
+            return content  # a secret is not kept in memory longer than its rendering
         if len(self._contents) >= CONTENT_CACHE_SIZE:
             del self._contents[next(iter(self._contents))]  # the oldest
         self._contents[key] = content

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from outreach_shared.calendar import CalendarEvent
 
-RecipientKind = Literal["member", "school", "organiser"]
+RecipientKind = Literal["member", "school", "organiser", "address"]
 
 
 class NoticeType(StrEnum):
@@ -42,6 +42,7 @@ class NoticeType(StrEnum):
     ORGANISER_LATE_WITHDRAWAL = "organiser_late_withdrawal"
     ORGANISER_DIGEST = "organiser_digest"
     CALENDAR_FEED_CHANGED = "calendar_feed_changed"
+    SIGN_IN_LINK = "sign_in_link"
 
 
 URGENT = frozenset(
@@ -79,8 +80,14 @@ ORGANISER_NOTICES = frozenset(
 )
 
 
+SECRET_NOTICES = frozenset({NoticeType.SIGN_IN_LINK})
+"""Notices whose context holds a secret (a sign-in link): cleared once delivered or failed, never cached."""
+
+
 def audience(notice_type: NoticeType) -> RecipientKind:
     """Who a notice type is written for (it decides the mail's footer)."""
+    if notice_type is NoticeType.SIGN_IN_LINK:
+        return "address"
     if notice_type in SCHOOL_NOTICES:
         return "school"
     return "organiser" if notice_type in ORGANISER_NOTICES else "member"
@@ -99,7 +106,8 @@ REMINDERS = frozenset(
 
 @dataclass(frozen=True)
 class Recipient:
-    """Who a notice is for: a member, a visit's school contact, or an organiser (by address)."""
+    """Who a notice is for: a member, a visit's school contact, an organiser (by address), or an e-mail address
+    as someone typed it (a sign-in link: notify knows nothing else of them)."""
 
     kind: RecipientKind
     ref: str
@@ -113,7 +121,7 @@ class Recipient:
     def parse(cls, key: str) -> "Recipient":
         """The recipient of a key; raises ValueError for an unknown kind."""
         kind, _, ref = key.partition(":")
-        if kind not in ("member", "school", "organiser") or not ref:
+        if kind not in ("member", "school", "organiser", "address") or not ref:
             raise ValueError(f"not a recipient key: {key!r}")
         return cls(kind, ref)  # type: ignore[arg-type]
 
@@ -129,6 +137,11 @@ class Recipient:
     def member(cls, member_id: str) -> "Recipient":
         """A member of the roster."""
         return cls("member", member_id)
+
+    @classmethod
+    def address(cls, email: str) -> "Recipient":
+        """Whoever reads this address (a sign-in link's)."""
+        return cls("address", email)
 
     @classmethod
     def school(cls, visit_id: str) -> "Recipient":

@@ -7,6 +7,7 @@ from notify.domain import reminders as r
 from notify.domain import scheduling
 from notify.domain.notices import Recipient
 from notify.domain.recipients import Contact
+from notify.domain.sign_in import sign_in_link
 from notify.service_layer import digest, erasure, reminders
 from notify.service_layer.feedback import on_feedback_reminder_due, on_feedback_requested
 from notify.service_layer.planning import plan_with_the_batch as notify
@@ -14,6 +15,7 @@ from notify.service_layer.unit_of_work import NotifyUnit
 from outreach_shared.calendar import gathering_uid, visit_uid
 from outreach_shared.contracts import ambassadors as a
 from outreach_shared.contracts import booking as b
+from outreach_shared.contracts import portal
 from outreach_shared.contracts import training as t
 from outreach_shared.skeleton import Registry
 
@@ -199,6 +201,14 @@ async def on_gathering_cancelled(uow: NotifyUnit, p: t.GatheringCancelled) -> No
     await notify(uow, d.gathering_cancelled(p, holdings))
 
 
+async def on_sign_in_link_requested(uow: NotifyUnit, event: portal.SignInLinkRequested) -> None:
+    """Mail the sign-in link to the address it was asked for."""
+    await notify(uow, sign_in_link(event))
+
+
+SIGN_IN_EVENTS = (portal.SignInLinkRequested,)
+"""Sign-in links have a consumer of their own: a person waiting at the sign-in page never waits behind a fan-out."""
+
 CONTACT_EVENTS = (a.MemberRegistered, a.MemberUpdated, a.MemberDeactivated, a.MemberReactivated, a.MemberErased,
                   b.VisitContactShared, b.VisitContactErased)  # fmt: skip
 """Contacts are first-class: a consumer of their own, so notices never wait behind them (nor they behind notices)."""
@@ -233,6 +243,7 @@ REGISTRY: Registry[NotifyUnit] = Registry(
         t.PlaceOfferLapsed: on_gathering_member,
         t.RegistrationWithdrawn: on_registration_withdrawn,
         t.GatheringCancelled: on_gathering_cancelled,
+        portal.SignInLinkRequested: on_sign_in_link_requested,
     },
     timers={r.VISIT_REMINDER: reminders.fire, r.GATHERING_REMINDER: reminders.fire, r.DIGEST: digest.send_digest},
 )

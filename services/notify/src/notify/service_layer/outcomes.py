@@ -7,6 +7,7 @@ from datetime import datetime
 
 from notify.domain.channels import fallback_channel
 from notify.domain.deliveries import Delivery
+from notify.domain.notices import SECRET_NOTICES
 from notify.domain.preferences import Channel
 from notify.domain.retry import Verdict
 from notify.service_layer.unit_of_work import NotifyUnit
@@ -52,6 +53,7 @@ async def record_outcome(uow: NotifyUnit, outcome: Outcome, *, fall_back: bool =
     if not await uow.deliveries.finish(delivery.id, attempt, status=status, error=outcome.error,
                                        retry_at=outcome.retry_at):  # fmt: skip
         return False
+    await _forget_secrets(uow, [outcome])
     if outcome.verdict is Verdict.SENT:
         _emit(uow, delivery, _delivered(outcome))
     elif outcome.verdict is Verdict.FAILED:
@@ -77,7 +79,15 @@ async def record_outcomes(uow: NotifyUnit, outcomes: Sequence[Outcome]) -> list[
             done.append(o.delivery.id in recorded)
         else:
             done.append(await record_outcome(uow, o))
+    await _forget_secrets(uow, [o for o in sent if o.delivery.id in recorded])
     return done
+
+
+async def _forget_secrets(uow: NotifyUnit, recorded: Sequence[Outcome]) -> None:
+    """A sign-in link is kept only until its mail went or failed for good: then its notice's context is emptied."""
+    finished = [o.delivery.notice_id for o in recorded
+                if o.verdict is not Verdict.RETRY and o.delivery.notice_type in SECRET_NOTICES]  # fmt: skip
+    await uow.deliveries.clear_contexts(finished)
 
 
 async def _fall_back(uow: NotifyUnit, delivery: Delivery) -> None:

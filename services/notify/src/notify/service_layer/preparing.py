@@ -63,6 +63,9 @@ def resolve(delivery: Delivery, state: RecipientsState, rules: Preparation) -> R
     if recipient.kind == "organiser":
         return Resolved(recipient.ref if delivery.channel == Channel.EMAIL else None, None, rules.organiser_language,
                         None)  # fmt: skip
+    if recipient.kind == "address":  # in the language the notice was asked for in
+        return Resolved(recipient.ref if delivery.channel == Channel.EMAIL else None, None,
+                        str(delivery.context.get("language") or "nb"), None)  # fmt: skip
     if recipient in state.erased:
         return Resolved(None, None, "nb", None, erased=True)
     contact = state.contacts.get(recipient)

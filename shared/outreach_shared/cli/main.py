@@ -13,6 +13,7 @@ from outreach_shared.cli import ops
 from outreach_shared.cli.errors import EXIT_USAGE, fail
 from outreach_shared.cli.http_client import call
 from outreach_shared.cli.settings import get_settings
+from outreach_shared.cli.signin import signin_app
 from outreach_shared.regions import NATIONAL, Region, UnknownArea
 
 app = typer.Typer(
@@ -32,6 +33,7 @@ app.add_typer(members_app, name="members")
 app.add_typer(visits_app, name="visits")
 app.add_typer(gatherings_app, name="gatherings")
 app.add_typer(dead_letters_app, name="dead-letters")
+app.add_typer(signin_app, name="signin-link")
 
 TtlDays = Annotated[int, typer.Option("--ttl-days", help="Days until the token expires.", min=1)]
 

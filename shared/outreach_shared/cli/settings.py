@@ -19,6 +19,7 @@ class CliSettings(BaseSettings):
     ambassadors_url: str = "http://127.0.0.1:8002"
     training_url: str = "http://127.0.0.1:8003"
     notify_url: str = "http://127.0.0.1:8004"
+    portal_url: str = "http://127.0.0.1:8000"
     token: SecretStr | None = None
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from pydantic import EmailStr, TypeAdapter, ValidationError
+
 from outreach_shared.contracts.common import Language
 from portal.domain.accounts import Account
 
@@ -13,12 +15,18 @@ MAX_ADDRESS = 254
 _ADDRESS = re.compile(r"[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]{1,252}\.[^@\s\x00-\x1f\x7f.]{2,63}")
 _NEXT = re.compile(r"/[A-Za-z0-9/._~%!$&'()*+,;=:@?-]{0,499}")
 LinkState = Literal["valid", "used", "expired", "unknown"]
+_EMAIL = TypeAdapter(EmailStr)
 
 
 def address_from(raw: str) -> str | None:
-    """The address as typed, trimmed, if it can be an e-mail address (RFC 5321 lengths, no control characters)."""
+    """The address as typed, trimmed, if it can be an e-mail address (RFC 5321 lengths, no control characters, and
+    one the mail contract takes)."""
     text = raw.strip()
     if len(text) > MAX_ADDRESS or not _ADDRESS.fullmatch(text):
+        return None
+    try:
+        _EMAIL.validate_python(text)
+    except ValidationError:
         return None
     return text
 

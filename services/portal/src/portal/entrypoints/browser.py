@@ -16,7 +16,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 
 from outreach_shared.errors import Forbidden, Unauthorized
-from portal.domain.sessions import Session, looks_like_secret
+from portal.domain.sessions import NewSession, Session, looks_like_secret
 from portal.entrypoints.dependencies import Begin
 from portal.entrypoints.pages import render
 from portal.service_layer import csrf, sessions
@@ -70,6 +70,13 @@ def clear_cookie(request: Request, response: Response, base: str) -> None:
     """Remove a cookie set by `set_cookie`."""
     response.delete_cookie(cookie_name(request, base), path="/", httponly=True, samesite="lax",
                            secure=settings_of(request).secure_cookies)  # fmt: skip
+
+
+def keep_session(request: Request, response: Response, started: NewSession) -> Response:
+    """The response, setting the cookie of a session just begun (`sessions.start`), for its absolute lifetime."""
+    seconds = int(settings_of(request).session_absolute_hours) * 3600
+    set_cookie(request, response, SESSION_COOKIE, started.secret, max_age=seconds)
+    return response
 
 
 def client_address(request: Request) -> str | None:

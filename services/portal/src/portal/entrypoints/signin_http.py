@@ -10,14 +10,13 @@ from fastapi.responses import HTMLResponse, Response
 from outreach_shared.skeleton import NationalOrganiser
 from portal.domain.signin import LinkState, address_from, language_of, safe_next
 from portal.entrypoints.browser import (
-    SESSION_COOKIE,
     PageRoute,
     PreSessionForm,
     PreSessionPage,
     client_address,
+    keep_session,
     redirect,
     session_cookie,
-    set_cookie,
 )
 from portal.entrypoints.dependencies import Begin
 from portal.entrypoints.pages import render
@@ -89,10 +88,7 @@ async def use_link(request: Request, secret: str, _: PreSessionForm, begin: Begi
         return page
     session = followed.started.session
     target = followed.next_path if session.account else f"/session/account?next={quote(followed.next_path, safe='')}"
-    response = redirect(target)
-    policy_seconds = int(request.app.state.runtime.settings.session_absolute_hours) * 3600
-    set_cookie(request, response, SESSION_COOKIE, followed.started.secret, max_age=policy_seconds)
-    return response
+    return keep_session(request, redirect(target), followed.started)
 
 
 @api_router.post("/v1/signin-links", response_model=SignInLinkOut, status_code=201,

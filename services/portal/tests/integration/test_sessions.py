@@ -10,6 +10,7 @@ from signin_helpers import ORIGIN, Browser, token_in
 from outreach_dev.testing.fakes import MovableClock
 from outreach_dev.testing.service import RunningService
 from outreach_shared.signing import KeySet, parse_jwks, verify_token
+from portal.domain.accounts import Account
 from portal.service_layer import sessions
 from portal.service_layer.web_tokens import TokenCache, access_token_for
 
@@ -144,3 +145,19 @@ async def test_a_session_gets_short_tokens_for_a_service_reused_until_a_minute_b
         session = await sessions.current(uow, cookie)
         assert session is not None
         assert await access_token_for(uow, session, "booking", cache=cache) != first  # type: ignore[arg-type]
+
+
+async def test_an_account_taken_away_ends_its_sessions(
+    signin_portal: RunningService, signin_clock: MovableClock
+) -> None:
+    orgnr = "9" + uuid.uuid4().int.__str__()[:8]
+    contact = await signed_in(signin_portal, {"role": "school", "subject": orgnr})
+    other_school = await signed_in(signin_portal, {"role": "school", "subject": "974760673"})
+    async with signin_portal.runtime.unit_of_work("test") as uow:
+        choosing = await sessions.start(uow, [Account("member", str(uuid.uuid4())), Account("school", orgnr)],  # type: ignore[arg-type]
+                                        how="email_link", client=None, person="email:test")  # fmt: skip
+    async with signin_portal.runtime.unit_of_work("test") as uow:
+        ended = await sessions.end_for_account(uow, Account("school", orgnr))  # type: ignore[arg-type]
+        assert await sessions.current(uow, choosing.secret) is None  # type: ignore[arg-type]
+    assert ended == 2
+    assert not await is_signed_in(contact) and await is_signed_in(other_school)

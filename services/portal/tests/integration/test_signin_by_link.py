@@ -67,7 +67,7 @@ async def test_a_person_with_two_accounts_follows_one_link_and_chooses(
     for _ in range(2):  # a mail scanner opening the link signs no one in and uses nothing up
         confirm = await browser.get(link)
         assert confirm.status_code == 200 and "<button" in confirm.text
-        assert confirm.headers["referrer-policy"] == "no-referrer"
+        assert confirm.headers["referrer-policy"] == "same-origin"
     signed_in = await browser.post(link)
     assert signed_in.status_code == 303 and signed_in.headers["location"] == "/session/account?next=%2F"
     cookie = [c for c in signed_in.headers.get_list("set-cookie") if c.startswith("__Host-portal_session=")]

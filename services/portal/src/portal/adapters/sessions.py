@@ -1,6 +1,6 @@
-"""Sessions in the portal's schema, found by the hash of their cookie's secret."""
+"""Sessions in the portal's schema, found by the hash of their cookie's secret (jsonb columns are passed and read
+as Python values: the kit's pool encodes and decodes them)."""
 
-import json
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -28,9 +28,8 @@ def account_from(value: dict[str, Any]) -> Account:
 def _session(row: asyncpg.Record) -> Session:
     account = None
     if row["role"] is not None:
-        region = Region.from_claim(json.loads(row["region"])) if row["region"] else Region()
-        account = Account(row["role"], row["subject"], region)
-    choices = tuple(account_from(c) for c in json.loads(row["choices"]))
+        account = Account(row["role"], row["subject"], Region.from_claim(row["region"]))
+    choices = tuple(account_from(c) for c in row["choices"])
     return Session(id=row["session_id"], person=row["person"], how=row["how"], csrf_token=row["csrf_token"],
                    created_at=row["created_at"], last_seen_at=row["last_seen_at"], account=account, choices=choices,
                    revoked_at=row["revoked_at"])  # fmt: skip
@@ -50,8 +49,8 @@ class SessionStore:
             ":subject, :region::jsonb, :choices::jsonb, :created_at, :last_seen_at, NULL, :secret_hash)",
             session_id=session.id, person=session.person, how=session.how, csrf_token=session.csrf_token,
             role=account.role if account else None, subject=account.subject if account else None,
-            region=json.dumps(account.region.claim()) if account else None,
-            choices=json.dumps([account_json(c) for c in session.choices]), created_at=session.created_at,
+            region=account.region.claim() if account else None,
+            choices=[account_json(c) for c in session.choices], created_at=session.created_at,
             last_seen_at=session.last_seen_at, secret_hash=secret_hash,
         ))  # fmt: skip
 
@@ -71,7 +70,7 @@ class SessionStore:
         """The account the session acts as from now on."""
         await self._conn.execute(
             "UPDATE sessions SET role = $2, subject = $3, region = $4::jsonb WHERE session_id = $1",
-            session_id, account.role, account.subject, json.dumps(account.region.claim()),
+            session_id, account.role, account.subject, account.region.claim(),
         )  # fmt: skip
 
     async def revoke(self, session_id: UUID, at: datetime) -> None:
@@ -79,6 +78,16 @@ class SessionStore:
         await self._conn.execute(
             "UPDATE sessions SET revoked_at = $2 WHERE session_id = $1 AND revoked_at IS NULL", session_id, at
         )
+
+    async def revoke_account(self, account: Account, at: datetime) -> int:
+        """End every session acting as, or able to choose, this account; how many."""
+        choice = [{"role": account.role, "subject": account.subject}]
+        result = await self._conn.execute(*named(
+            "UPDATE sessions SET revoked_at = :at WHERE revoked_at IS NULL AND ((role = :role AND subject = :subject) "
+            "OR choices @> :choice::jsonb)",
+            at=at, role=account.role, subject=account.subject, choice=choice,
+        ))  # fmt: skip
+        return int(result.split()[-1])
 
     async def revoke_everywhere(self, person: str, account: Account | None, at: datetime) -> int:
         """End every session of this person, and of this account where it is one person's (a member, an

@@ -1,6 +1,5 @@
 """Single-use sign-in links in the portal's schema (the secret's hash only)."""
 
-import json
 from datetime import datetime
 
 import asyncpg
@@ -13,7 +12,7 @@ COLUMNS = "secret_hash, email, account, next_path, expires_at, used_at"
 
 
 def _link(row: asyncpg.Record) -> SignInLink:
-    account = account_from(json.loads(row["account"])) if row["account"] else None
+    account = account_from(row["account"]) if row["account"] else None
     return SignInLink(secret_hash=row["secret_hash"], expires_at=row["expires_at"], email=row["email"],
                       account=account, next_path=row["next_path"], used_at=row["used_at"])  # fmt: skip
 
@@ -30,7 +29,7 @@ class SignInLinks:
             f"INSERT INTO signin_links ({COLUMNS}, created_at) VALUES (:secret_hash, :email, :account::jsonb, "
             ":next_path, :expires_at, NULL, :created_at)",
             secret_hash=link.secret_hash, email=link.email,
-            account=json.dumps(account_json(link.account)) if link.account else None, next_path=link.next_path,
+            account=account_json(link.account) if link.account else None, next_path=link.next_path,
             expires_at=link.expires_at, created_at=created_at,
         ))  # fmt: skip
 

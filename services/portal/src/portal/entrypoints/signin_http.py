@@ -25,7 +25,9 @@ from portal.service_layer import sessions, signin
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 api_router = APIRouter(tags=["sign-in"])
-NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "same-origin"}
+"""A link's pages are not cached, and their address (with its secret) is never sent to another site. Not
+`no-referrer`: browsers then send `Origin: null` with the form, which the CSRF check refuses."""
 
 
 @router.get("/login", response_class=HTMLResponse)

@@ -69,3 +69,9 @@ async def end(uow: PortalUnit, session: Session) -> None:
 async def end_everywhere(uow: PortalUnit, session: Session) -> int:
     """Sign out of every session of this person (and of this account, where it is one person's); how many."""
     return await uow.sessions.revoke_everywhere(session.person, session.account, uow.now)
+
+
+async def end_for_account(uow: PortalUnit, account: Account) -> int:
+    """End every session of an account taken away (an organiser removed from the allow-list, a school contact
+    removed, a scope changed): acting as it, or able to choose it. How many."""
+    return await uow.sessions.revoke_account(account, uow.now)

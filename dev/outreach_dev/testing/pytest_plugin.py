@@ -15,6 +15,7 @@ import pytest
 
 if TYPE_CHECKING:
     from outreach_dev.devstack.infrastructure import Infrastructure
+    from outreach_dev.testing.oidc_provider import LocalOidcProvider
 
 INFRA_FIXTURES = frozenset({"infrastructure", "kafka_bootstrap", "admin_dsn", "provisioned_dsns"})
 _infra_key = pytest.StashKey["Infrastructure"]()
@@ -91,3 +92,12 @@ def pytest_terminal_summary(
     terminalreporter.write_line(f"postgres: {infra.admin_dsn} ({infra.postgres_source})")
     for path in infra.log_paths:
         terminalreporter.write_line(f"log: {path}")
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalOidcProvider]:
+    """A real OpenID Connect provider (NAV's mock-oauth2-server) for the session; stopped at the end."""
+    from outreach_dev.testing.oidc_provider import LocalOidcProvider
+
+    with LocalOidcProvider(tmp_path_factory.mktemp("oidc-provider")) as provider:
+        yield provider

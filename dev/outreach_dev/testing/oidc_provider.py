@@ -103,15 +103,17 @@ class LocalOidcProvider(LocalServer):
         config: dict[str, Any] = {"interactiveLogin": True, "httpServer": "NettyWrapper"}
         env = {**os.environ, "SERVER_HOSTNAME": LOCALHOST, "SERVER_PORT": str(self.port),
                "JSON_CONFIG": json.dumps(config)}  # fmt: skip
-        java = shutil.which("java") or "java"
+        cmd = [shutil.which("java") or "java", *JVM_OPTIONS, "-cp", f"{libs}/*", MAIN_CLASS]
         with self.log_path.open("ab") as out:
-            self._proc = subprocess.Popen([java, *JVM_OPTIONS, "-cp", f"{libs}/*", MAIN_CLASS], env=env, stdout=out,
-                                          stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+            self._proc = subprocess.Popen(
+                cmd, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+            )
         try:
             self._wait_until_ready(deadline)
         except BaseException as exc:
             self.kill()
-            raise RuntimeError(f"the OIDC provider failed to start; log {self.log_path}:\n{tail(self.log_path)}") from exc
+            failure = f"the OIDC provider failed to start; log {self.log_path}:\n{tail(self.log_path)}"
+            raise RuntimeError(failure) from exc
         log.info("mock-oauth2-server %s ready at %s (pid %s)", VERSION, self.base_url, self.pid)
         return self
 

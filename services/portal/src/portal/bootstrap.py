@@ -1,13 +1,16 @@
 """The portal service: its definition, and its wiring from the settings."""
 
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import cast
 
 from outreach_shared.housekeeping import Chore, Purge
 from outreach_shared.runtime import Runtime, ServiceDefinition, Wiring
+from portal.adapters.oidc_client import ProviderClient, ProviderClients
 from portal.entrypoints.http import router
 from portal.entrypoints.jwks_http import router as jwks_router
+from portal.entrypoints.oidc_http import router as oidc_router
 from portal.entrypoints.session_http import router as session_router
 from portal.entrypoints.signin_http import api_router as signin_api_router
 from portal.entrypoints.signin_http import router as signin_router
@@ -19,15 +22,27 @@ SIGNIN_PURGES: list[Chore] = [
     Purge("signin_links", "expires_at < now() - make_interval(hours => $1)", 24),
     Purge("signin_requests", "requested_at < now() - make_interval(hours => $1)", 2),
     Purge("sessions", "created_at < now() - make_interval(hours => $1)", 24 * 7),
+    Purge("oidc_logins", "created_at < now() - make_interval(hours => $1)", 24),
 ]
 """Links (with their addresses) a day after they expired; rate-limit counts after the hour they count for;
-sessions a week after they began (the longest lives 12 hours)."""
+sessions a week after they began (the longest lives 12 hours); redirects to a provider (and identities waiting to be
+linked) a day after they began."""
+
+
+@dataclass(frozen=True)
+class PortalPorts:
+    """The portal's parts built from its settings: the OpenID Connect providers' clients."""
+
+    oidc: ProviderClients
 
 
 def bootstrap(runtime: Runtime) -> Wiring:
     """The unit of work (with sign-in's settings) and the registry."""
     settings = cast(PortalSettings, runtime.settings)
-    return Wiring(unit=partial(PortalUnit, signin=settings.signin_config()), registry=REGISTRY, purges=SIGNIN_PURGES)
+    clients = [ProviderClient(p.provider(), p.client_secret.get_secret_value()) for p in settings.oidc_providers]
+    ports = PortalPorts(oidc=ProviderClients(clients))
+    return Wiring(unit=partial(PortalUnit, signin=settings.signin_config()), registry=REGISTRY, purges=SIGNIN_PURGES,
+                  ports=ports)  # fmt: skip
 
 
 SERVICE = ServiceDefinition(
@@ -37,6 +52,6 @@ SERVICE = ServiceDefinition(
     "verify (JWKS); school systems' API clients; the audit log.",
     settings_factory=get_settings,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[jwks_router, signin_router, signin_api_router, session_router, router],
+    routers=[jwks_router, oidc_router, signin_router, signin_api_router, session_router, router],
     bootstrap=bootstrap,
 )

@@ -3,14 +3,35 @@
 from datetime import timedelta
 from functools import cache
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, model_validator
 
 from outreach_shared.settings import PLACEHOLDER_SECRETS, ServiceSettings, service_config
+from portal.domain.identities import Provider, ProviderKind
 from portal.domain.sessions import SessionPolicy
 from portal.domain.signin import RateLimits
 from portal.service_layer.config import SignInConfig
 
 DEV_COOKIE_SECRET = "dev-only-portal-cookie-secret-change-me"
+DEV_OIDC_SUBJECT_KEY = "dev-only-portal-oidc-subject-key-change-me"
+
+
+class OidcProviderSetting(BaseModel):
+    """One OpenID Connect provider people may sign in with (an item of `PORTAL_OIDC_PROVIDERS`, a JSON list)."""
+
+    name: str = Field(pattern=r"^[a-z0-9-]{1,32}$", description="In the sign-in URLs: /login/oidc/{name}.")
+    kind: ProviderKind
+    issuer: str = Field(pattern=r"^https?://[^\s]{1,500}$", description="Discovery is read from the issuer.")
+    client_id: str = Field(min_length=1, max_length=255)
+    client_secret: SecretStr = SecretStr("")
+    scopes: list[str] = Field(default_factory=lambda: ["openid"], max_length=20)
+    orgnr_claim: str | None = Field(default=None, description="Feide: the claim naming the school's orgnr.")
+    email_claim: str | None = Field(default=None, description="Feide: the claim with the person's address.")
+
+    def provider(self) -> Provider:
+        """The provider as sign-in sees it."""
+        scopes = tuple(dict.fromkeys(["openid", *self.scopes]))
+        return Provider(name=self.name, kind=self.kind, issuer=self.issuer, client_id=self.client_id, scopes=scopes,
+                        orgnr_claim=self.orgnr_claim or "orgnr", email_claim=self.email_claim or "email")  # fmt: skip
 
 
 class PortalSettings(ServiceSettings):
@@ -29,6 +50,24 @@ class PortalSettings(ServiceSettings):
     cookie_secret: SecretStr = Field(
         default=SecretStr(DEV_COOKIE_SECRET), description="Signs the CSRF cookie of the forms before sign-in."
     )
+
+    oidc_providers: list[OidcProviderSetting] = Field(
+        default_factory=list, description="OpenID Connect providers (Feide, ID-porten, Ansattporten, any other)."
+    )
+    oidc_subject_key: SecretStr = Field(
+        default=SecretStr(DEV_OIDC_SUBJECT_KEY),
+        description="Keys the hash kept of a provider's subject (never the national identity number itself).",
+    )
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_oidc_key(self) -> "PortalSettings":
+        key = self.oidc_subject_key.get_secret_value()
+        if self.environment == "production" and (key in PLACEHOLDER_SECRETS | {DEV_OIDC_SUBJECT_KEY} or len(key) < 32):
+            raise ValueError("oidc_subject_key must be a real secret of at least 32 characters outside development")
+        names = [p.name for p in self.oidc_providers]
+        if len(names) != len(set(names)) or "connect" in names:
+            raise ValueError("oidc_providers: each provider needs a name of its own")
+        return self
 
     @model_validator(mode="after")
     def _refuse_placeholder_cookie_secret(self) -> "PortalSettings":

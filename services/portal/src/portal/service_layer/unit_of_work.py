@@ -4,6 +4,7 @@ import asyncpg
 
 from outreach_shared.skeleton import Scope, UnitOfWork
 from portal.adapters.accounts import AccountDirectory
+from portal.adapters.identities import IdentityLinks, OidcLogins
 from portal.adapters.keys import KeyRing
 from portal.adapters.members import MemberDirectory
 from portal.adapters.rate_limits import RequestCounter
@@ -24,3 +25,5 @@ class PortalUnit(UnitOfWork):
         self.members = MemberDirectory(conn)
         self.accounts = AccountDirectory(conn)
         self.keys = KeyRing(conn)
+        self.identities = IdentityLinks(conn)
+        self.oidc_logins = OidcLogins(conn)

@@ -1,6 +1,7 @@
 """The rules of signing in through a provider: whose identity a token names, which school Feide gives, and how
 long a redirect and a waiting identity last."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -93,8 +94,9 @@ def test_an_identity_waits_to_be_linked_for_a_while_after_its_callback() -> None
 
 
 def test_providers_are_read_from_json_and_always_ask_for_openid(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PORTAL_OIDC_PROVIDERS", '[{"name": "feide", "kind": "feide", "issuer": "https://f.example",'
-                       ' "client_id": "c", "client_secret": "s3cr3t-value", "scopes": ["email"], "orgnr_claim": "org"}]')  # fmt: skip
+    item = {"name": "feide", "kind": "feide", "issuer": "https://f.example", "client_id": "c",
+            "client_secret": "s3cr3t-value", "scopes": ["email"], "orgnr_claim": "org"}  # fmt: skip
+    monkeypatch.setenv("PORTAL_OIDC_PROVIDERS", json.dumps([item]))
     (setting,) = PortalSettings().oidc_providers
     assert setting.client_secret.get_secret_value() == "s3cr3t-value" and "s3cr3t" not in repr(setting)
     provider = setting.provider()

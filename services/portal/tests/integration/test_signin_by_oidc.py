@@ -203,7 +203,8 @@ async def test_idporten_is_linked_once_by_the_email_link_then_goes_straight_in(
     await browser.get(link)
     followed = await browser.post(link)
     assert followed.status_code == 303 and followed.headers["location"] == "/login/oidc/connect"
-    await browser.get("/login/oidc/connect")
+    confirm = await browser.get("/login/oidc/connect")
+    assert confirm.status_code == 200 and "Connect the login" in confirm.text and "idporten" in confirm.text
     linked = await browser.post("/login/oidc/connect")
     assert linked.status_code == 303 and linked.headers["location"] == "/"
 
@@ -229,6 +230,25 @@ async def test_an_identity_cannot_be_linked_without_an_email_link_sign_in_after_
     stranger = Browser(oidc_portal.app)
     await stranger.get("/login")
     assert (await stranger.post("/login/oidc/connect")).status_code == 303  # to sign in first
+
+
+async def test_a_school_contacts_email_link_session_cannot_take_a_waiting_identity(
+    oidc_portal: RunningService, browser: Browser, kafka_bootstrap: str
+) -> None:
+    email = address()
+    await add_school_contact(oidc_portal.runtime.pool, email, SCHOOL)
+    assert (await through(browser, "kommune", username=f"entra-{uuid.uuid4()}")).status_code == 200
+    await browser.post("/login", {"email": email, "next": "/login/oidc/connect"})
+    link = await mailed_link(kafka_bootstrap, email)
+    await browser.get(link)
+    assert (await browser.post(link)).headers["location"] == "/login/oidc/connect"
+    page = await browser.get("/login/oidc/connect")
+    assert page.status_code == 200 and "cannot be connected" in page.text
+    await browser.get("/")  # a form of the session (the page above has none)
+    refused = await browser.post("/login/oidc/connect")
+    assert refused.status_code == 403
+    assert not await oidc_portal.runtime.pool.fetchval("SELECT count(*) FROM identities WHERE account_subject = $1",
+                                                       SCHOOL)  # fmt: skip
 
 
 async def test_a_tampered_pkce_verifier_is_refused_by_the_provider(

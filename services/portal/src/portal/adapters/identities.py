@@ -104,10 +104,12 @@ class OidcLogins:
         return _login(row) if row else None
 
     async def use(self, state_hash: bytes, at: datetime) -> bool:
-        """Mark it used, once: False if it already was."""
+        """Mark it used, once (its verifier and nonce are needed no more than that): False if it already was."""
         status = await self._conn.execute(
-            "UPDATE oidc_logins SET used_at = $2 WHERE state_hash = $1 AND used_at IS NULL", state_hash, at
-        )
+            "UPDATE oidc_logins SET used_at = $2, code_verifier = '', nonce = '' "
+            "WHERE state_hash = $1 AND used_at IS NULL",
+            state_hash, at,
+        )  # fmt: skip
         return status == "UPDATE 1"
 
     async def hold(self, state_hash: bytes, identity: Identity) -> None:

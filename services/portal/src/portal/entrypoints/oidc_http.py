@@ -74,7 +74,8 @@ async def connect_page(request: Request, session: SignedIn, begin: Begin) -> Res
         login = await oidc.waiting(uow, _oidc_cookie(request))
     if login is None:
         return render(request, "oidc_failed.html", {"reason": "nothing_to_link"}, status_code=404)
-    context = {"provider": _client(request, login.provider), "account": session.account}
+    client = _client(request, login.provider)
+    context = {"provider": client.provider if client else None, "account": session.account}
     return render(request, "oidc_link.html", context)
 
 

@@ -76,6 +76,8 @@ async def test_a_person_with_two_accounts_follows_one_link_and_chooses(
     assert (await browser.get("/")).headers["location"].startswith("/session/account")
     choose = await browser.get("/session/account")
     assert "school 974760673" in choose.text and f"member:{member_id}" in choose.text
+    not_mine = await browser.post("/session/account", {"account": "school:999999999", "next": "/"})
+    assert not_mine.status_code == 400 and 'role="alert"' in not_mine.text
     chosen = await browser.post("/session/account", {"account": f"member:{member_id}", "next": "/"})
     assert chosen.status_code == 303 and chosen.headers["location"] == "/"
     home = await browser.get("/")

@@ -208,3 +208,36 @@ async def test_an_unknown_well_formed_link_says_so_and_offers_a_new_one(
     browser = Browser(signin_portal.app)
     page = await browser.get("/login/link/" + "A" * 43)
     assert page.status_code == 400 and "does not work" in page.text and 'href="/login"' in page.text
+
+
+async def test_instances_share_the_limits(
+    portal: RunningService, signin_portal: RunningService, signin_clock: MovableClock
+) -> None:
+    email = address()
+    await add_member(signin_portal.runtime.pool, email)
+    limit = signin_portal.runtime.settings.signin_per_address_per_hour  # type: ignore[attr-defined]
+    for i in range(limit + 2):
+        instance = (portal, signin_portal)[i % 2]
+        browser = Browser(instance.app, client=f"192.0.2.{100 + i}")
+        await browser.get("/login")
+        assert (await browser.post("/login", {"email": email})).status_code == 200
+    mailed = await signin_portal.runtime.pool.fetchval("SELECT count(*) FROM signin_links WHERE email = $1", email)
+    assert mailed == limit
+
+
+async def test_after_signing_in_the_person_goes_where_they_were_going(
+    signin_portal: RunningService, signin_clock: MovableClock, kafka_bootstrap: str
+) -> None:
+    email = address()
+    await add_member(signin_portal.runtime.pool, email)
+    browser = Browser(signin_portal.app)
+    sent_away = await browser.get("/session/account")
+    assert sent_away.headers["location"] == "/login?next=%2Fsession%2Faccount"
+    form = await browser.get(sent_away.headers["location"])
+    assert 'name="next" value="/session/account"' in form.text
+    await browser.post("/login", {"email": email, "next": "/session/account"})
+    (link,) = await mailed_links(kafka_bootstrap, email)
+    path = link.removeprefix("https://portal.test")
+    opened = await browser.get(path)
+    assert not any(c.startswith("__Host-portal_session=") for c in opened.headers.get_list("set-cookie"))
+    assert (await browser.post(path)).headers["location"] == "/session/account"

@@ -241,3 +241,21 @@ async def test_after_signing_in_the_person_goes_where_they_were_going(
     opened = await browser.get(path)
     assert not any(c.startswith("__Host-portal_session=") for c in opened.headers.get_list("set-cookie"))
     assert (await browser.post(path)).headers["location"] == "/session/account"
+
+
+@pytest.mark.parametrize(("content", "content_type"), [
+    (b"--x\r\nContent-Disposition: form-data; name=\"email\"\r\n\r\nkari", "multipart/form-data; boundary=x"),
+    (b"garbage", "multipart/form-data"),
+    (b'{"email": "kari@example.no"}', "application/json"),
+    (b"&".join(b"f%d=1" % i for i in range(5000)), "application/x-www-form-urlencoded"),
+    (b"email=%FF%FE&csrf_token=%00", "application/x-www-form-urlencoded"),
+])  # fmt: skip
+async def test_hostile_form_bodies_are_refused_with_4xx(
+    signin_portal: RunningService, signin_clock: MovableClock, content: bytes, content_type: str
+) -> None:
+    browser = Browser(signin_portal.app)
+    await browser.get("/login")
+    for path in ("/login", "/login/link/" + "A" * 43):
+        answer = await browser.http.post(path, content=content, headers={"Content-Type": content_type,
+                                                                         "Origin": "https://portal.test"})  # fmt: skip
+        assert 400 <= answer.status_code < 500, (path, answer.status_code)

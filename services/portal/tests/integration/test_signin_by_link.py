@@ -76,6 +76,8 @@ async def test_a_person_with_two_accounts_follows_one_link_and_chooses(
     assert (await browser.get("/")).headers["location"].startswith("/session/account")
     choose = await browser.get("/session/account")
     assert "school 974760673" in choose.text and f"member:{member_id}" in choose.text
+    not_mine = await browser.post("/session/account", {"account": "school:999999999", "next": "/"})
+    assert not_mine.status_code == 400 and 'role="alert"' in not_mine.text
     chosen = await browser.post("/session/account", {"account": f"member:{member_id}", "next": "/"})
     assert chosen.status_code == 303 and chosen.headers["location"] == "/"
     home = await browser.get("/")
@@ -206,3 +208,54 @@ async def test_an_unknown_well_formed_link_says_so_and_offers_a_new_one(
     browser = Browser(signin_portal.app)
     page = await browser.get("/login/link/" + "A" * 43)
     assert page.status_code == 400 and "does not work" in page.text and 'href="/login"' in page.text
+
+
+async def test_instances_share_the_limits(
+    portal: RunningService, signin_portal: RunningService, signin_clock: MovableClock
+) -> None:
+    email = address()
+    await add_member(signin_portal.runtime.pool, email)
+    limit = signin_portal.runtime.settings.signin_per_address_per_hour  # type: ignore[attr-defined]
+    for i in range(limit + 2):
+        instance = (portal, signin_portal)[i % 2]
+        browser = Browser(instance.app, client=f"192.0.2.{100 + i}")
+        await browser.get("/login")
+        assert (await browser.post("/login", {"email": email})).status_code == 200
+    mailed = await signin_portal.runtime.pool.fetchval("SELECT count(*) FROM signin_links WHERE email = $1", email)
+    assert mailed == limit
+
+
+async def test_after_signing_in_the_person_goes_where_they_were_going(
+    signin_portal: RunningService, signin_clock: MovableClock, kafka_bootstrap: str
+) -> None:
+    email = address()
+    await add_member(signin_portal.runtime.pool, email)
+    browser = Browser(signin_portal.app)
+    sent_away = await browser.get("/session/account")
+    assert sent_away.headers["location"] == "/login?next=%2Fsession%2Faccount"
+    form = await browser.get(sent_away.headers["location"])
+    assert 'name="next" value="/session/account"' in form.text
+    await browser.post("/login", {"email": email, "next": "/session/account"})
+    (link,) = await mailed_links(kafka_bootstrap, email)
+    path = link.removeprefix("https://portal.test")
+    opened = await browser.get(path)
+    assert not any(c.startswith("__Host-portal_session=") for c in opened.headers.get_list("set-cookie"))
+    assert (await browser.post(path)).headers["location"] == "/session/account"
+
+
+@pytest.mark.parametrize(("content", "content_type"), [
+    (b"--x\r\nContent-Disposition: form-data; name=\"email\"\r\n\r\nkari", "multipart/form-data; boundary=x"),
+    (b"garbage", "multipart/form-data"),
+    (b'{"email": "kari@example.no"}', "application/json"),
+    (b"&".join(b"f%d=1" % i for i in range(5000)), "application/x-www-form-urlencoded"),
+    (b"email=%FF%FE&csrf_token=%00", "application/x-www-form-urlencoded"),
+])  # fmt: skip
+async def test_hostile_form_bodies_are_refused_with_4xx(
+    signin_portal: RunningService, signin_clock: MovableClock, content: bytes, content_type: str
+) -> None:
+    browser = Browser(signin_portal.app)
+    await browser.get("/login")
+    for path in ("/login", "/login/link/" + "A" * 43):
+        answer = await browser.http.post(path, content=content, headers={"Content-Type": content_type,
+                                                                         "Origin": "https://portal.test"})  # fmt: skip
+        assert 400 <= answer.status_code < 500, (path, answer.status_code)

@@ -71,9 +71,10 @@ def test_a_session_ends_when_idle_or_old_whichever_comes_first() -> None:
 def test_a_session_acts_only_as_one_of_its_accounts() -> None:
     school, member = Account("school", "974760673"), Account("member", str(uuid4()))
     pending = session(choices=(school, member))
-    assert pending.account is None and pending.choose("school:974760673").account == school
+    assert pending.account is None and pending.choice("school:974760673") == school
+    assert pending.acting_as(school).account == school
     with pytest.raises(ValueError):
-        pending.choose("school:999999999")
+        pending.choice("school:999999999")
 
 
 def test_secrets_are_random_shaped_and_stored_only_as_hashes() -> None:

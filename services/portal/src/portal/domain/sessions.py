@@ -61,12 +61,16 @@ class Session:
         """Not revoked, and neither timeout passed."""
         return self.revoked_at is None and now < self.ends_at(policy)
 
-    def choose(self, key: str) -> "Session":
-        """The session acting as the account of its choices named `key` (`school:974760673`); ValueError if none."""
+    def choice(self, key: str) -> Account:
+        """The account of its choices named `key` (`school:974760673`); ValueError if none."""
         for account in self.choices:
             if account.key == key:
-                return replace(self, account=account)
+                return account
         raise ValueError("not one of this session's accounts")
+
+    def acting_as(self, account: Account) -> "Session":
+        """The session acting as `account`."""
+        return replace(self, account=account)
 
 
 @dataclass(frozen=True)

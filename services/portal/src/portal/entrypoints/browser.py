@@ -204,9 +204,8 @@ async def presession_form(request: Request) -> PreSession:
     nonce = request.cookies.get(cookie_name(request, CSRF_COOKIE))
     if not _same_origin(request) or not csrf.presession_ok(_key(request), nonce, await _form_token(request)):
         raise refused(request)
-    assert nonce is not None
-    request.state.csrf_token = csrf.presession_token(_key(request), nonce)
-    return PreSession(nonce, new=False)
+    request.state.csrf_token = csrf.presession_token(_key(request), nonce or "")
+    return PreSession(nonce or "", new=False)
 
 
 PreSessionPage = Annotated[PreSession, Depends(presession)]

@@ -28,8 +28,8 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request, session: SignedIn) -> Response:
     """Who is signed in, with the buttons to sign out."""
-    assert session.account is not None  # SignedIn has an account
-    return render(request, "home.html", {"account": session.account.describe(), "several": bool(session.choices)})
+    account = session.account.describe() if session.account else ""  # SignedIn has one
+    return render(request, "home.html", {"account": account, "several": bool(session.choices)})
 
 
 @router.get("/session/account", response_class=HTMLResponse)

@@ -7,7 +7,7 @@ from uuid import uuid4
 from outreach_shared.errors import Invalid
 from portal.domain.accounts import Account
 from portal.domain.sessions import NewSession, Session, digest, looks_like_secret, new_secret
-from portal.service_layer import signin
+from portal.service_layer.trail import record
 from portal.service_layer.unit_of_work import PortalUnit
 
 
@@ -32,7 +32,7 @@ async def start(
                       choices=tuple(accounts) if chosen is None else ())  # fmt: skip
     await uow.sessions.add(session, digest(secret))
     if chosen is not None:
-        signin.record(uow, actor=chosen.key, action="sign_in", target=str(session.id), from_address=client,
+        record(uow, actor=chosen.key, action="sign_in", target=str(session.id), from_address=client,
                       details={"how": how})  # fmt: skip
     return NewSession(session, secret)
 
@@ -51,14 +51,13 @@ async def current(uow: PortalUnit, cookie_value: str | None) -> Session | None:
 async def choose(uow: PortalUnit, session: Session, key: str, *, client: str | None) -> Session:
     """The session now acting as its account named `key` (422 when it is not one of its choices)."""
     try:
-        chosen = session.choose(key)
+        account = session.choice(key)
     except ValueError:
         raise Invalid("choose one of the accounts listed", field="account") from None
-    assert chosen.account is not None
-    await uow.sessions.set_account(session.id, chosen.account)
-    signin.record(uow, actor=chosen.account.key, action="sign_in", target=str(session.id), from_address=client,
-                  details={"how": session.how})  # fmt: skip
-    return chosen
+    await uow.sessions.set_account(session.id, account)
+    record(uow, actor=account.key, action="sign_in", target=str(session.id), from_address=client,
+           details={"how": session.how})  # fmt: skip
+    return session.acting_as(account)
 
 
 async def end(uow: PortalUnit, session: Session) -> None:

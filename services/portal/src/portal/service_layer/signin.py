@@ -1,34 +1,26 @@
 """Signing in by e-mail link: ask for a link (the same answer whether or not the address is known), follow it
-once within 15 minutes, and the support links that go straight to one account. Audit records go through `record`.
+once within 15 minutes, and the support links that go straight to one account. Audit records go through
+`record` (portal.service_layer.trail).
 """
 
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from outreach_shared.contracts.common import Language
 from outreach_shared.contracts.portal import SignInLinkRequested
-from outreach_shared.logging import get_logger
 from portal.domain.accounts import Account
 from portal.domain.sessions import NewSession, digest, looks_like_secret, new_secret, person_of_address
 from portal.domain.signin import LinkState, SignInLink
+from portal.service_layer import sessions
+from portal.service_layer.trail import record
 from portal.service_layer.unit_of_work import PortalUnit
 
-log = get_logger("portal.audit")
+__all__ = ["Followed", "ask_for_link", "follow", "link_state", "record", "support_link"]
 
 Asked = Literal["sent", "client_over_limit"]
 """`sent`: the neutral answer (a link went out if the address is known and under its limit)."""
-
-
-def record(
-    uow: PortalUnit, *, actor: str, action: str, target: str | None = None, from_address: str | None = None,
-    details: dict[str, Any] | None = None,
-) -> None:
-    """One audit record: who (an account key or `anonymous`, never an address), what, on what, from where.
-    Written to the log for now; the audit log (`audit.record`) takes it over."""
-    log.info("audit", actor=actor, action=action, target=target, from_address=from_address, at=uow.now.isoformat(),
-             **(details or {}))  # fmt: skip
 
 
 def _bucket(kind: str, value: str) -> str:
@@ -57,11 +49,11 @@ async def ask_for_link(
     if known:
         url = link_url(config.public_url, secret)
         await uow.emit(SignInLinkRequested(email=email, link=url, expires_at=link.expires_at, language=language),
-                       key=str(uuid_of(link)))  # fmt: skip
+                       key=event_key(link))  # fmt: skip
     return "sent"
 
 
-def uuid_of(link: SignInLink) -> str:
+def event_key(link: SignInLink) -> str:
     """A key for the link's event that says nothing of its secret."""
     return hashlib.sha256(b"key:" + link.secret_hash).hexdigest()[:32]
 
@@ -91,8 +83,6 @@ class Followed:
 
 async def follow(uow: PortalUnit, secret: str, *, client: str | None) -> Followed | LinkState:
     """Use the link (once, atomically) and start a session; else why not (`used`, `expired`, `unknown`)."""
-    from portal.service_layer import sessions  # sessions records through this module: imported when used
-
     state = await link_state(uow, secret)
     link = await uow.signin_links.consume(digest(secret), uow.now) if state == "valid" else None
     accounts: list[Account] = []

@@ -11,7 +11,7 @@ from portal.adapters.oidc_client import ProviderClient
 from portal.domain.accounts import Account
 from portal.domain.identities import PendingLogin, Provider, SignInRefused, email_of, identity_of, school_of
 from portal.domain.sessions import NewSession, Session, digest, looks_like_secret, new_secret
-from portal.service_layer import sessions, signin
+from portal.service_layer import sessions, trail
 from portal.service_layer.unit_of_work import PortalUnit
 
 
@@ -82,7 +82,7 @@ async def sign_in(
     accounts = await uow.identities.accounts_of(identity)
     if not accounts:
         await uow.oidc_logins.hold(login.state_hash, identity)
-        signin.record(uow, actor="anonymous", action="identity_not_linked", target=provider.name, from_address=client)
+        trail.record(uow, actor="anonymous", action="identity_not_linked", target=provider.name, from_address=client)
         return NotLinked(provider.name)
     started = await sessions.start(uow, accounts, how=how, client=client, person=identity.person)
     return SignedIn(started, login.next_path)
@@ -109,11 +109,11 @@ async def link(uow: PortalUnit, session: Session, cookie: str | None, *, client:
         raise SignInRefused("not_linkable")
     await uow.identities.link(identity, account, at=uow.now)
     await uow.oidc_logins.release(login.state_hash)
-    signin.record(uow, actor=account.key, action="identity_linked", target=identity.provider, from_address=client)
+    trail.record(uow, actor=account.key, action="identity_linked", target=identity.provider, from_address=client)
     return login
 
 
 def refused(uow: PortalUnit, provider: str, reason: str, *, client: str | None) -> None:
     """Audit a sign-in through a provider that failed (the reason is a short code; nothing personal)."""
-    signin.record(uow, actor="anonymous", action="sign_in_failed", target=provider, from_address=client,
+    trail.record(uow, actor="anonymous", action="sign_in_failed", target=provider, from_address=client,
                   details={"how": f"oidc:{provider}", "reason": reason})  # fmt: skip

@@ -161,8 +161,11 @@ async def test_feide_signs_in_as_the_contact_of_the_school_its_organisation_name
     assert other.status_code == 400
     assert (await session_of(oidc_portal, browser))["subject"] == SCHOOL
 
-    again = Browser(oidc_portal.app)  # a second Feide sign-in reuses the contact
-    assert (await through(again, "feide", claims=feide(email))).status_code == 303
+    before = browser.http.cookies.get("__Host-portal_session")
+    assert (await through(browser, "feide", claims=feide(email))).status_code == 303  # again: the contact is reused
+    revoked = await oidc_portal.runtime.pool.fetchval("SELECT revoked_at FROM sessions WHERE secret_hash = $1",
+                                                      digest(before or ""))  # fmt: skip
+    assert revoked is not None and browser.http.cookies.get("__Host-portal_session") != before
     count = await oidc_portal.runtime.pool.fetchval("SELECT count(*) FROM school_contacts WHERE email = $1", email)
     assert count == 2
 

@@ -20,12 +20,13 @@ from portal.entrypoints.browser import (
     cookie_name,
     keep_session,
     redirect,
+    session_cookie,
     set_cookie,
     settings_of,
 )
 from portal.entrypoints.dependencies import Begin
 from portal.entrypoints.pages import environment, render
-from portal.service_layer import oidc
+from portal.service_layer import oidc, sessions
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 OIDC_COOKIE = "portal_oidc"
@@ -139,6 +140,9 @@ async def provider_callback(
         async with begin() as uow:
             key = settings_of(request).oidc_subject_key.get_secret_value().encode()
             outcome = await oidc.sign_in(uow, client.provider, login, claims, key=key, client=client_address(request))
+            previous = await sessions.current(uow, session_cookie(request))
+            if previous is not None and isinstance(outcome, oidc.SignedIn):
+                await sessions.end(uow, previous)  # one session per browser: the new one replaces it
     except SignInRefused as exc:
         return await _failed(request, begin, client.provider.name, exc.reason)
     if isinstance(outcome, oidc.NotLinked):

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 import pytest_asyncio
-from signin_helpers import ORIGIN, Browser, add_member, add_school_contact
+from signin_helpers import ORIGIN, Browser, add_member, add_organiser, add_school_contact
 from structlog.testing import capture_logs
 
 from outreach_dev.testing.fakes import MovableClock
@@ -45,6 +45,8 @@ async def oidc_portal(
                             client_secret="feide-secret", scopes=["email"], orgnr_claim=ORGNR_CLAIM),
         OidcProviderSetting(name="idporten", kind="idporten", issuer=oidc_provider.issuer("idporten"),
                             client_id="portal", client_secret="idporten-secret"),
+        OidcProviderSetting(name="ansattporten", kind="ansattporten", issuer=oidc_provider.issuer("ansattporten"),
+                            client_id="portal", client_secret="ansattporten-secret"),
         OidcProviderSetting(name="kommune", kind="generic", issuer=oidc_provider.issuer("kommune"),
                             client_id="portal", client_secret="kommune-secret"),
     ]  # fmt: skip
@@ -221,6 +223,38 @@ async def test_idporten_is_linked_once_by_the_email_link_then_goes_straight_in(
     session = await session_of(oidc_portal, later)
     assert (session["how"], session["role"], session["subject"]) == ("oidc:idporten", "member", member_id)
     assert number not in session["person"]
+
+
+async def link_by_email(browser: Browser, kafka_bootstrap: str, email: str) -> None:
+    """On the page asking for the e-mail link: ask, follow the mailed link, and connect the waiting identity."""
+    assert (await browser.post("/login", {"email": email, "next": "/login/oidc/connect"})).status_code == 200
+    link = await mailed_link(kafka_bootstrap, email)
+    await browser.get(link)
+    assert (await browser.post(link)).headers["location"] == "/login/oidc/connect"
+    await browser.get("/login/oidc/connect")
+    assert (await browser.post("/login/oidc/connect")).status_code == 303
+
+
+async def test_an_organiser_linked_through_ansattporten_gets_their_scope_as_it_is_and_loses_it_when_removed(
+    oidc_portal: RunningService, browser: Browser, kafka_bootstrap: str
+) -> None:
+    email, number, pool = address(), pid(), oidc_portal.runtime.pool
+    organiser_id = await add_organiser(pool, email, '{"fylker": ["03"]}')
+    assert (await through(browser, "ansattporten", claims={"pid": number})).status_code == 200
+    await link_by_email(browser, kafka_bootstrap, email)
+
+    await pool.execute("UPDATE organisers SET region = NULL WHERE organiser_id = $1", uuid.UUID(organiser_id))
+    later = Browser(oidc_portal.app, client="198.51.100.253")
+    assert (await through(later, "ansattporten", claims={"pid": number})).status_code == 303
+    session = await session_of(oidc_portal, later)
+    assert (session["role"], session["subject"]) == ("organiser", organiser_id)
+    assert "organiser (national" in (await later.get("/")).text
+
+    await pool.execute("UPDATE organisers SET removed_at = now() WHERE organiser_id = $1", uuid.UUID(organiser_id))
+    removed = Browser(oidc_portal.app, client="198.51.100.252")
+    again = await through(removed, "ansattporten", claims={"pid": number})
+    assert again.status_code == 200 and "Sign in once with an e-mail link" in again.text
+    assert "__Host-portal_session" not in removed.http.cookies
 
 
 async def test_an_identity_cannot_be_linked_without_an_email_link_sign_in_after_it(

@@ -353,6 +353,14 @@ async def test_an_error_from_the_provider_or_an_unknown_provider_gets_a_clear_pa
     cancelled = await browser.get(f"/login/oidc/idporten/callback?error=access_denied&state={state}")
     assert cancelled.status_code == 400 and "cancelled or refused" in cancelled.text
     assert (await browser.get("/login/oidc/bankid")).status_code == 404
+    for hostile in ("%00", "x" * 5000, "..%2F..%2Fetc"):
+        assert (await browser.get(f"/login/oidc/{hostile}")).status_code == 404
+    elsewhere = await browser.get("/login/oidc/feide?next=//evil.example/")  # `next` stays on this site
+    login = await oidc_portal.runtime.pool.fetchrow("SELECT next_path FROM oidc_logins WHERE state_hash = $1",
+                                                    digest(browser.http.cookies["__Host-portal_oidc"]))  # fmt: skip
+    assert elsewhere.status_code == 302 and login["next_path"] == "/"
+    for next_path in ("a" * 3000, "/%00"):
+        assert (await browser.get(f"/login/oidc/feide?next={next_path}")).status_code == 422
     assert (await browser.get("/login/oidc/bankid/callback?state=x&code=y")).status_code == 404
 
 

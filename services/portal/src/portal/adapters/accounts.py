@@ -32,5 +32,7 @@ class AccountDirectory:
         return [Account(r["role"], r["subject"], _region(r["region"])) for r in rows]
 
 
-def _region(value: str | None) -> Region:
-    return Region.from_claim(json.loads(value)) if value else Region()
+def _region(value: object) -> Region:
+    """An organiser's scope as stored: a region claim (the pool decodes jsonb; text from a raw connection), or
+    NULL for national."""
+    return Region.from_claim(json.loads(value) if isinstance(value, str) else value) if value else Region()

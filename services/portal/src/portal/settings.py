@@ -13,6 +13,10 @@ class PortalSettings(ServiceSettings):
     http_port: int = 8000
     public_url: str = "http://127.0.0.1:8000"
     """Where people reach the portal: the base of every link it sends."""
+    booking_url: str = "http://127.0.0.1:8001"
+    """Booking's public HTTP API, which the pupils' survey pages call (PORTAL_BOOKING_URL)."""
+    contact_email: str = "post@jobbvinner.no"
+    """Where people write about accessibility and privacy (shown on those pages)."""
 
 
 @cache

@@ -78,7 +78,7 @@ async def send_answers(code: Code, request: Request, surveys: Desk) -> Response:
     sent = await surveys.answer(survey.code, chosen, cookie=_cookie(request), forwarded_for=_address(request))
     if sent.outcome != "answered":
         return _refused(request, sent.outcome, survey)
-    response = RedirectResponse(_here(request, f"/s/{survey.code}/takk"), status_code=303)
+    response = RedirectResponse(_here(request, survey, f"/s/{survey.code}/takk"), status_code=303)
     if sent.cookie:
         response.set_cookie(COOKIE, sent.cookie, max_age=COOKIE_DAYS * 24 * 3600, path=f"/s/{survey.code}",
                             httponly=True, samesite="strict", secure=request.url.scheme == "https")  # fmt: skip
@@ -87,8 +87,8 @@ async def send_answers(code: Code, request: Request, surveys: Desk) -> Response:
 
 @router.get("/s/{code}/takk", response_class=HTMLResponse)
 async def thanks(code: Code, request: Request) -> HTMLResponse:
-    """Thanks for answering (nothing is asked of booking: the page says the same to everyone)."""
-    return render(request, "survey_thanks.html")
+    """Thanks for answering, in the survey's language (nothing is asked of booking: it says the same to all)."""
+    return render(request, "survey_thanks.html", lang=_language(request, None))
 
 
 def _form(request: Request, survey: Survey, *, chosen: dict[str, str], errors: dict[str, str],
@@ -97,7 +97,7 @@ def _form(request: Request, survey: Survey, *, chosen: dict[str, str], errors: d
     with i18n.speaking(lang):
         questions = [_question(q, survey.language, lang) for q in survey.questions]
     return render(request, "survey.html", {"questions": questions, "chosen": chosen, "errors": errors,
-                                           "action": _here(request, f"/s/{survey.code}")},
+                                           "action": _here(request, survey, f"/s/{survey.code}")},
                   status_code=status_code, lang=lang)  # fmt: skip
 
 
@@ -131,10 +131,9 @@ def _language(request: Request, survey: Survey | None) -> i18n.Lang:
         asked=None, cookie=None, setting=None, accept_language=request.headers.get("accept-language"))
 
 
-def _here(request: Request, path: str) -> str:
-    """`path` keeping the pupil's language pick."""
-    asked = i18n.known(request.query_params.get("lang"))
-    return f"{path}?lang={asked}" if asked else path
+def _here(request: Request, survey: Survey, path: str) -> str:
+    """`path` in the language the survey is shown in (the visit's, or the pupil's pick)."""
+    return f"{path}?lang={_language(request, survey)}"
 
 
 def _cookie(request: Request) -> str | None:

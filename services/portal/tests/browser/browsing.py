@@ -5,6 +5,7 @@ reached (no WCAG 2.1 AA violation), and a screenshot of each kept as a test arte
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from axe_playwright_python.sync_playwright import Axe
@@ -53,10 +54,11 @@ class Person:
 
 
 def open_person(browser: Browser, device: str, artefacts: Path, *, locale: str = "nb-NO",
-                extra_headers: dict[str, str] | None = None) -> tuple[BrowserContext, Person]:  # fmt: skip
-    """A fresh browser context (no cookies) on a phone or a desktop, with a tab watched from its first request."""
-    options = PHONE if device == "phone" else DESKTOP
-    context = browser.new_context(locale=locale, extra_http_headers=extra_headers, **options)  # type: ignore[arg-type]
+                **context_options: Any) -> tuple[BrowserContext, Person]:  # fmt: skip
+    """A fresh browser context (no cookies) on a phone or a desktop, with a tab watched from its first request;
+    `context_options` go to Playwright's new_context (java_script_enabled=False, ...)."""
+    options = {**(PHONE if device == "phone" else DESKTOP), **context_options}
+    context = browser.new_context(locale=locale, **options)
     page = context.new_page()
     person = Person(page, device, artefacts)
 

@@ -67,6 +67,7 @@ def render(
         )  # fmt: skip
     asked = i18n.known(request.query_params.get("lang"))
     if asked and asked == lang and request.cookies.get(LANGUAGE_COOKIE) != asked:
-        response.set_cookie(LANGUAGE_COOKIE, asked, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+        response.set_cookie(LANGUAGE_COOKIE, asked, max_age=365 * 24 * 3600, samesite="lax", httponly=True,
+                            secure=request.url.scheme == "https")
     response.headers["Vary"] = "Accept-Language, Cookie"
     return secure(response)  # type: ignore[return-value]

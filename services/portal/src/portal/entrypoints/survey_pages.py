@@ -36,7 +36,7 @@ COOKIE_DAYS = 14
 """How long the browser keeps booking's cookie: longer than a survey is open (the visit plus 7 days)."""
 
 router = page_router()
-Code = Annotated[str, Path(max_length=64)]
+Code = Annotated[str, Path(description="The survey's code; anything but 10 letters and digits is not found")]
 
 
 async def desk(request: Request) -> SurveyDesk:

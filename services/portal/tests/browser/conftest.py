@@ -41,9 +41,9 @@ async def site(provisioned_dsns: Callable[[str], Awaitable[str]], kafka_bootstra
     dsn = await provisioned_dsns("portal_browser")
     async with serving(booking.app()) as booking_url:
         settings = SERVICE.settings_factory().model_copy(update={
-            "database_url": SecretStr(dsn), "database_schema": "portal_browser", "kafka_bootstrap_servers": kafka_bootstrap,
-            "consumer_group": "outreach-portal-browser", "environment": "test", "jwt_secret": SecretStr(DEV_JWT_SECRET),
-            "booking_url": booking_url,
+            "database_url": SecretStr(dsn), "database_schema": "portal_browser",
+            "kafka_bootstrap_servers": kafka_bootstrap, "consumer_group": "outreach-portal-browser",
+            "environment": "test", "jwt_secret": SecretStr(DEV_JWT_SECRET), "booking_url": booking_url,
         })  # fmt: skip
         async with serving(build_app(SERVICE, settings)) as url:
             yield Site(url, booking)

@@ -47,7 +47,8 @@ def switcher(request: Request, lang: i18n.Lang) -> list[dict[str, Any]]:
     """The language switcher's links: this page in each language."""
     kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
     return [{"lang": other, "name": i18n.NAMES[other], "current": other == lang,
-             "href": f"{request.url.path}?{urlencode([*kept, ('lang', other)])}"} for other in i18n.LANGUAGES]  # fmt: skip
+             "href": f"{request.url.path}?{urlencode([*kept, ('lang', other)])}"}
+            for other in i18n.LANGUAGES]  # fmt: skip
 
 
 def render(

@@ -9,10 +9,10 @@ from fastapi import Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from portal import i18n
-from portal.i18n import N_
 from portal.adapters.booking_surveys import COOKIE, Outcome, Survey, SurveyDesk
 from portal.entrypoints.pages import render
 from portal.entrypoints.security_headers import page_router, secure
+from portal.i18n import N_
 
 CODE = re.compile(r"[2-9A-Za-z]{10}")
 """What a survey code can look like (booking checks the rest); anything else never leaves the portal."""
@@ -41,7 +41,7 @@ Code = Annotated[str, Path(description="The survey's code; anything but 10 lette
 
 async def desk(request: Request) -> SurveyDesk:
     """Booking's survey endpoints, as bootstrap wired them."""
-    return request.app.state.runtime.ports.surveys  # type: ignore[no-any-return]
+    return request.app.state.runtime.ports.surveys
 
 
 Desk = Annotated[SurveyDesk, Depends(desk)]

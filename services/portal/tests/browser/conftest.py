@@ -49,9 +49,10 @@ async def site(provisioned_dsns: Callable[[str], Awaitable[str]], kafka_bootstra
             yield Site(url, booking)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
-    """Debian's Chromium, headless, driven by Playwright."""
+    """Debian's Chromium, headless, driven by Playwright. Per module, not per session: Playwright's sync API keeps
+    an event loop marked running in this thread while it is started, which the async tests after it cannot share."""
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)"
     playwright: Playwright = sync_playwright().start()
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])

@@ -40,6 +40,11 @@ class FakeBooking:
         """The two endpoints, answering as booking does."""
         app = FastAPI()
 
+        @app.middleware("http")
+        async def seen(request, call_next):  # type: ignore[no-untyped-def]
+            self.seen_headers.append({k: v for k, v in request.headers.items() if k in ("cookie", "x-forwarded-for")})
+            return await call_next(request)
+
         def problem(status: int) -> JSONResponse:
             return JSONResponse({"status": status, "title": "refused"}, status_code=status,
                                 media_type="application/problem+json")  # fmt: skip

@@ -53,6 +53,10 @@ def test_pupil_answers_in_the_visits_language_and_is_thanked(site: Site, open_br
     person.check(f"survey-answered-already-{lang}")
     assert len(site.booking.answers[code]) == 1
     assert person.outside_requests() == [] and person.csp_violations() == []
+    cookies = {seen.get("cookie") for seen in site.booking.seen_headers} - {None}
+    assert cookies and all(c.startswith("outreach_survey=") and ";" not in c for c in cookies)  # only booking's own
+    assert {seen.get("x-forwarded-for") for seen in site.booking.seen_headers} == {"127.0.0.1"}  # for its limit
+    assert "lang" not in {c["name"] for c in person.page.context.cookies()}  # the survey's language is not kept
 
 
 def test_touch_targets_are_big_enough_on_a_phone(site: Site, phone: Person) -> None:

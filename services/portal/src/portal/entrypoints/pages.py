@@ -58,8 +58,10 @@ def render(
     *,
     status_code: int = 200,
     lang: i18n.Lang | None = None,
+    remember: bool = True,
 ) -> HTMLResponse:
-    """The page `name` rendered for this request, in `lang` or the request's language."""
+    """The page `name` rendered for this request, in `lang` or the request's language; a language asked for with
+    `?lang=` is remembered in a cookie unless `remember` is False (pages whose links carry it anyway)."""
     lang = lang or page_language(request)
     with i18n.speaking(lang):
         response = templates.TemplateResponse(
@@ -67,7 +69,7 @@ def render(
             status_code=status_code,
         )  # fmt: skip
     asked = i18n.known(request.query_params.get("lang"))
-    if asked and asked == lang and request.cookies.get(LANGUAGE_COOKIE) != asked:
+    if remember and asked and asked == lang and request.cookies.get(LANGUAGE_COOKIE) != asked:
         response.set_cookie(LANGUAGE_COOKIE, asked, max_age=365 * 24 * 3600, samesite="lax", httponly=True,
                             secure=request.url.scheme == "https")
     response.headers["Vary"] = "Accept-Language, Cookie"

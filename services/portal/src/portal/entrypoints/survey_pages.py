@@ -1,6 +1,7 @@
 """The pupils' survey (no sign-in, phone first): `/s/{code}` shows three questions, a post sends the answers to
 booking, `/s/{code}/takk` thanks. In the visit's language unless the pupil switches; nothing identifies the pupil:
-the only thing the browser keeps is booking's random cookie, which stops a second answer from the same phone."""
+the only thing the browser keeps is booking's random cookie, which stops a second answer from the same phone (the
+language travels in the links, so the pupil's own language cookie is left as it was)."""
 
 import re
 from typing import Annotated, Any
@@ -88,7 +89,7 @@ async def send_answers(code: Code, request: Request, surveys: Desk) -> Response:
 @router.get("/s/{code}/takk", response_class=HTMLResponse)
 async def thanks(code: Code, request: Request) -> HTMLResponse:
     """Thanks for answering, in the survey's language (nothing is asked of booking: it says the same to all)."""
-    return render(request, "survey_thanks.html", lang=_language(request, None))
+    return render(request, "survey_thanks.html", lang=_language(request, None), remember=False)
 
 
 def _form(request: Request, survey: Survey, *, chosen: dict[str, str], errors: dict[str, str],
@@ -98,7 +99,7 @@ def _form(request: Request, survey: Survey, *, chosen: dict[str, str], errors: d
         questions = [_question(q, survey.language, lang) for q in survey.questions]
     return render(request, "survey.html", {"questions": questions, "chosen": chosen, "errors": errors,
                                            "action": _here(request, survey, f"/s/{survey.code}")},
-                  status_code=status_code, lang=lang)  # fmt: skip
+                  status_code=status_code, lang=lang, remember=False)  # fmt: skip
 
 
 def _question(question: Any, survey_language: str, lang: str) -> dict[str, Any]:
@@ -121,7 +122,7 @@ def _refused(request: Request, outcome: Outcome, survey: Survey | None) -> HTMLR
     status, heading, message = REFUSALS[outcome]
     with i18n.speaking(lang):
         context = {"heading": i18n.gettext(heading), "message": i18n.gettext(message)}
-    return render(request, "survey_closed.html", context, status_code=status, lang=lang)
+    return render(request, "survey_closed.html", context, status_code=status, lang=lang, remember=False)
 
 
 def _language(request: Request, survey: Survey | None) -> i18n.Lang:

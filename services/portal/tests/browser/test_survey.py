@@ -151,6 +151,12 @@ def test_hostile_codes_are_refused_without_asking_booking(site: Site, phone: Per
         assert response.status == 404, path[:40]
         posted = phone.page.request.post(f"{site.url}{path}", form={"imagine": "yes"})
         assert posted.status == 404, path[:40]
+    url = f"{site.url}/s/{site.booking.open_survey()}"
+    huge = phone.page.request.post(url, form={"imagine": "yes" * 300_000})
+    many = phone.page.request.post(url, form={f"field{i}": "yes" for i in range(200)})
+    nul = phone.page.request.post(url, form={"imagine": "yes\x00", "learned": "\u202eyes", "good": "yes"})
+    assert (huge.status, many.status, nul.status) == (400, 400, 422)  # too big, too many fields; not an answer
+    assert site.booking.answers[url.rsplit("/", 1)[1]] == []
 
 
 def test_closed_survey_is_said_plainly(site: Site, phone: Person) -> None:

@@ -20,8 +20,10 @@ help:
 install-uv:
 	@[ -x "$(UV)" ] || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
 
+# The portal's browser assets (Designsystemet, htmx, Inter) from npm, exactly as its committed lockfile says.
 install: install-uv
 	@$(UV) sync --all-packages --frozen --quiet 2>/dev/null || $(UV) sync --all-packages --quiet
+	@cd services/portal/web && npm ci --no-audit --no-fund --silent
 
 up: install
 	$(UV) run outreach-up $(ARGS)

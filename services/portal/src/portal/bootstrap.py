@@ -7,13 +7,17 @@ from typing import cast
 
 from outreach_shared.housekeeping import Chore, Purge
 from outreach_shared.runtime import Runtime, ServiceDefinition, Wiring
+from portal.adapters import booking_surveys
 from portal.adapters.oidc_client import ProviderClient, ProviderClients
 from portal.entrypoints.http import router
 from portal.entrypoints.jwks_http import router as jwks_router
 from portal.entrypoints.oidc_http import router as oidc_router
+from portal.entrypoints.public_pages import router as public_pages_router
 from portal.entrypoints.session_http import router as session_router
 from portal.entrypoints.signin_http import api_router as signin_api_router
 from portal.entrypoints.signin_http import router as signin_router
+from portal.entrypoints.static_assets import router as static_router
+from portal.entrypoints.survey_pages import router as survey_pages_router
 from portal.service_layer.handlers import REGISTRY
 from portal.service_layer.unit_of_work import PortalUnit
 from portal.settings import PortalSettings, get_settings
@@ -31,18 +35,23 @@ linked) a day after they began."""
 
 @dataclass(frozen=True)
 class PortalPorts:
-    """The portal's parts built from its settings: the OpenID Connect providers' clients."""
+    """The portal's parts built from its settings: the OpenID Connect providers' clients, and its clients of the
+    other services' public APIs."""
 
     oidc: ProviderClients
+    surveys: booking_surveys.SurveyDesk
+    """Booking's pupils' survey (PORTAL_BOOKING_URL)."""
 
 
 def bootstrap(runtime: Runtime) -> Wiring:
-    """The unit of work (with sign-in's settings) and the registry."""
+    """The unit of work (with sign-in's settings), the registry, the providers' clients and an HTTP client for
+    booking (closed when the service stops)."""
     settings = cast(PortalSettings, runtime.settings)
     clients = [ProviderClient(p.provider(), p.client_secret.get_secret_value()) for p in settings.oidc_providers]
-    ports = PortalPorts(oidc=ProviderClients(clients))
+    booking = booking_surveys.client(settings.booking_url)
+    ports = PortalPorts(oidc=ProviderClients(clients), surveys=booking_surveys.SurveyDesk(booking))
     return Wiring(unit=partial(PortalUnit, signin=settings.signin_config()), registry=REGISTRY, purges=SIGNIN_PURGES,
-                  ports=ports)  # fmt: skip
+                  ports=ports, on_stop=[booking.aclose])  # fmt: skip
 
 
 SERVICE = ServiceDefinition(
@@ -52,6 +61,7 @@ SERVICE = ServiceDefinition(
     "verify (JWKS); school systems' API clients; the audit log.",
     settings_factory=get_settings,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[jwks_router, oidc_router, signin_router, signin_api_router, session_router, router],
+    routers=[jwks_router, static_router, public_pages_router, survey_pages_router, oidc_router, signin_router,
+             signin_api_router, session_router, router],
     bootstrap=bootstrap,
 )

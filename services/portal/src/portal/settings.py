@@ -92,6 +92,10 @@ class PortalSettings(ServiceSettings):
             sessions=SessionPolicy(idle=timedelta(minutes=self.session_idle_minutes),
                                    absolute=timedelta(hours=self.session_absolute_hours)),
         )  # fmt: skip
+    booking_url: str = "http://127.0.0.1:8001"
+    """Booking's public HTTP API, which the pupils' survey pages call (PORTAL_BOOKING_URL)."""
+    contact_email: str = "post@jobbvinner.no"
+    """Where people write about accessibility and privacy (shown on those pages)."""
 
 
 @cache

@@ -1,11 +1,14 @@
 """Server-rendered pages: one Jinja2 environment (autoescaped, with gettext for the texts), one `render`.
 
 Templates live in `portal/templates/`, extend `base.html` and fill its blocks `title` and `content`; texts are
-written `{{ _("Sign in") }}` so the message catalogues can translate them (nb default, nn, en).
+written `{{ _("Sign in") }}` so the message catalogues can translate them (nb default, nn, en: `portal/locale`).
+Each page is rendered in the language `page_language` chooses for the request; dates are written with the filter
+`when` ('torsdag 4. mars 2027 kl. 09:00'); assets are linked with `asset('name')`.
 """
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -14,11 +17,20 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from portal import i18n
+from portal.entrypoints.security_headers import secure
+from portal.entrypoints.static_assets import asset_url
+
 TEMPLATES_DIR = Path(__file__).parent.parent / "templates"
+LANGUAGE_COOKIE = "lang"
+"""Where the switcher's choice is kept (a year); it names a language and nothing else."""
 environment = Environment(
     loader=FileSystemLoader(TEMPLATES_DIR), autoescape=select_autoescape(default=True), extensions=["jinja2.ext.i18n"]
 )
-environment.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+environment.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+environment.filters["when"] = i18n.when
+environment.filters["day"] = i18n.day
+environment.globals["asset"] = asset_url
 templates = Jinja2Templates(env=environment)
 
 
@@ -33,8 +45,45 @@ def csrf_field(context: Context) -> Markup:
 environment.globals["csrf_field"] = csrf_field
 
 
+def page_language(request: Request) -> i18n.Lang:
+    """The request's language: `?lang=` (the switcher), its cookie, the signed-in person's setting (put in
+    `request.state.language_setting` by whoever knows the person), the browser's Accept-Language, nb."""
+    return i18n.choose(
+        asked=request.query_params.get("lang"),
+        cookie=request.cookies.get(LANGUAGE_COOKIE),
+        setting=getattr(request.state, "language_setting", None),
+        accept_language=request.headers.get("accept-language"),
+    )
+
+
+def switcher(request: Request, lang: i18n.Lang) -> list[dict[str, Any]]:
+    """The language switcher's links: this page in each language."""
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    return [{"lang": other, "name": i18n.NAMES[other], "current": other == lang,
+             "href": f"{request.url.path}?{urlencode([*kept, ('lang', other)])}"}
+            for other in i18n.LANGUAGES]  # fmt: skip
+
+
 def render(
-    request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    lang: i18n.Lang | None = None,
+    remember: bool = True,
 ) -> HTMLResponse:
-    """The page `name` rendered for this request."""
-    return templates.TemplateResponse(request, name, {"lang": "nb", **(context or {})}, status_code=status_code)
+    """The page `name` rendered for this request, in `lang` or the request's language; a language asked for with
+    `?lang=` is remembered in a cookie unless `remember` is False (pages whose links carry it anyway)."""
+    lang = lang or page_language(request)
+    with i18n.speaking(lang):
+        response = templates.TemplateResponse(
+            request, name, {"lang": lang, "languages": switcher(request, lang), **(context or {})},
+            status_code=status_code,
+        )  # fmt: skip
+    asked = i18n.known(request.query_params.get("lang"))
+    if remember and asked and asked == lang and request.cookies.get(LANGUAGE_COOKIE) != asked:
+        response.set_cookie(LANGUAGE_COOKIE, asked, max_age=365 * 24 * 3600, samesite="lax", httponly=True,
+                            secure=request.url.scheme == "https")
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    return secure(response)  # type: ignore[return-value]

@@ -205,8 +205,9 @@ class KeySet:
         return {*self._fixed, *self._fetched}
 
     async def key(self, kid: str) -> Ed25519PublicKey | None:
-        """The trusted public key with this kid, refetching the source when it is unknown or the keys are old."""
-        if self._source is not None and (kid not in self.kids or self._stale()):
+        """The trusted public key with this kid, refetching the source when it is unknown or the keys are old (a
+        fixed key never waits for the source)."""
+        if self._source is not None and kid not in self._fixed and (kid not in self._fetched or self._stale()):
             await self.refresh(force=False)
         return self._fixed.get(kid) or self._fetched.get(kid)
 

@@ -232,3 +232,11 @@ async def test_another_key_set_does_not_answer_from_this_one_s_cache():
     assert (await verify_token(KeySet([KEY.public_jwk()]), token, audience="booking")).role == "organiser"
     with pytest.raises(Unauthorized):
         await verify_token(KeySet([STRANGER.public_jwk()]), token, audience="booking")
+
+
+async def test_a_fixed_key_is_used_without_asking_the_source():
+    source = Published()
+    source.fail = True
+    keys = KeySet([KEY.public_jwk()], source=source)
+    assert (await verify(keys, mint_token(KEY, "organiser"))).role == "organiser"
+    assert source.fetches == 0

@@ -18,7 +18,7 @@ from outreach_dev.devstack.launcher import env_prefix, settings_class
 from outreach_shared.settings import ServiceSettings, service_config
 
 ROOT = Path(__file__).resolve().parents[1]
-REQUIRED_FIELDS = ("database_url", "kafka_bootstrap_servers", "jwt_secret", "http_port")
+REQUIRED_FIELDS = ("database_url", "kafka_bootstrap_servers", "jwt_jwks_url", "http_port")
 SERVICE_EPS = sorted(entry_points(group="outreach.services"), key=lambda ep: ep.name)
 
 
@@ -164,7 +164,7 @@ _FIXTURE = ServiceSpec("fixture", _FixtureSettings)
 _GOOD_ENV = {
     "FIXTURE_DATABASE_URL": "postgresql://fixture@db/postgres",
     "FIXTURE_KAFKA_BOOTSTRAP_SERVERS": "kafka:9092",
-    "FIXTURE_JWT_SECRET": "x" * 40,
+    "FIXTURE_JWT_JWKS_URL": "http://portal:8000/.well-known/jwks.json",
     "FIXTURE_HTTP_PORT": "8009",
     "FIXTURE_SMTP_HOST": "mail",
     "UNRELATED": "ignored",
@@ -181,8 +181,8 @@ def test_checker_accepts_env_names_that_are_settings_fields() -> None:
 
 
 def test_checker_names_a_misspelt_variable_a_missing_required_one_and_a_missing_container() -> None:
-    env = {k: v for k, v in _GOOD_ENV.items() if k != "FIXTURE_JWT_SECRET"} | {"FIXTURE_DATABASE_URI": "x"}
+    env = {k: v for k, v in _GOOD_ENV.items() if k != "FIXTURE_JWT_JWKS_URL"} | {"FIXTURE_DATABASE_URI": "x"}
     problems = compose_problems(_compose_with(env), _FIXTURE)
     assert any("FIXTURE_DATABASE_URI is not a field" in p for p in problems)
-    assert any("FIXTURE_JWT_SECRET is not set" in p for p in problems)
+    assert any("FIXTURE_JWT_JWKS_URL is not set" in p for p in problems)
     assert compose_problems({"services": {}}, _FIXTURE) == ["no container named fixture"]

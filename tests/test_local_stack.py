@@ -90,6 +90,8 @@ def assert_all_ready(output: str) -> None:
     for name in SERVICES:
         assert f"{name} ready at" in output, f"{name} not reported ready:\n{output}"
     assert "outreach is up" in output and "/v1/visit-requests" in output
+    screen = output[output.index("outreach is up"):]
+    assert screen.index("(sign in here)") < screen.index(" services"), "the portal's URL comes first"
 
 
 async def test_check_mode_starts_every_service_then_leaves_nothing_behind(

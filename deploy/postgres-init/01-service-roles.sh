@@ -18,5 +18,6 @@ provision booking     "${BOOKING_DB_PASSWORD:-dev-booking}"
 provision ambassadors "${AMBASSADORS_DB_PASSWORD:-dev-ambassadors}"
 provision training    "${TRAINING_DB_PASSWORD:-dev-training}"
 provision notify      "${NOTIFY_DB_PASSWORD:-dev-notify}"
+provision portal      "${PORTAL_DB_PASSWORD:-dev-portal}"
 psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" \
      -c 'REVOKE CREATE ON SCHEMA public FROM PUBLIC'

@@ -21,7 +21,7 @@ def _bootstrap(runtime: Runtime) -> Wiring:
 
 
 def _settings() -> ServiceSettings:
-    return ServiceSettings(jwt_secret="x" * 32)
+    return ServiceSettings(jwt_jwks_url="")
 
 
 def test_a_service_s_consumed_events_are_in_its_asyncapi(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from fastapi import Depends, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -19,12 +19,13 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from outreach_shared.auth import Principal, Role, decode_token
+from outreach_shared.auth import Principal, Role
 from outreach_shared.contracts.envelope import SAFE_ID
 from outreach_shared.errors import DomainError, Forbidden, Unauthorized
 from outreach_shared.logging import bound, get_logger
 from outreach_shared.metrics import HTTP_LATENCY, HTTP_REQUESTS, render
 from outreach_shared.parameters import ParameterGuard, document_parameter_rule
+from outreach_shared.signing import KeySet, verify_token
 
 log = get_logger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -471,34 +472,45 @@ def _document_problems_in_openapi(app: FastAPI) -> None:
 _bearer = HTTPBearer(auto_error=False, description="A token from `outreach token ...`")
 
 
-def principal_dependency(secret: Callable[[], str]) -> Callable[..., Awaitable[Principal]]:
+class TokenVerifier(Protocol):
+    """What verifies a service's tokens (its Runtime): the keys it trusts and the audience tokens must name."""
+
+    @property
+    def keys(self) -> KeySet: ...
+
+    @property
+    def audience(self) -> str: ...
+
+
+def principal_dependency(verifier: TokenVerifier) -> Callable[..., Awaitable[Principal]]:
     """A dependency that turns the bearer token into a Principal (401 without a valid one)."""
 
     async def current_principal(
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> Principal:
-        return principal_from(credentials, secret())
+        return await principal_from(credentials, verifier)
 
     return current_principal
 
 
-def role_dependency(secret: Callable[[], str], *roles: Role) -> Callable[..., Awaitable[Principal]]:
+def role_dependency(verifier: TokenVerifier, *roles: Role) -> Callable[..., Awaitable[Principal]]:
     """A dependency for routes only some roles may use: the Principal, or 401/403 before any parameter or body is
     checked (a school calling an organisers' route learns 403, not which of its parameters were wrong)."""
 
     async def caller_in_role(
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> Principal:
-        return require_role(principal_from(credentials, secret()), *roles)
+        return require_role(await principal_from(credentials, verifier), *roles)
 
     return caller_in_role
 
 
-def principal_from(credentials: HTTPAuthorizationCredentials | None, secret: str) -> Principal:
-    """The Principal of a bearer token (401 without a valid one), for dependencies that do more than that."""
+async def principal_from(credentials: HTTPAuthorizationCredentials | None, verifier: TokenVerifier) -> Principal:
+    """The Principal of a bearer token signed by a key the verifier trusts, for its audience (401 without a valid
+    one), for dependencies that do more than that."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("a bearer token is required")
-    return decode_token(secret, credentials.credentials)
+    return await verify_token(verifier.keys, credentials.credentials, audience=verifier.audience)
 
 
 def require_role(principal: Principal, *roles: Role) -> Principal:

@@ -8,7 +8,9 @@ from typing import Any
 
 import structlog
 
-_REDACTED_KEYS = frozenset({"email", "phone", "password", "token", "authorization", "jwt_secret", "name"})
+_REDACTED_KEYS = frozenset(
+    {"email", "phone", "password", "token", "authorization", "signing_key", "private_key", "name"}
+)
 
 
 def _redact_personal_data(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:

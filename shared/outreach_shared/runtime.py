@@ -26,6 +26,7 @@ from outreach_shared.logging import configure_logging, get_logger
 from outreach_shared.operations import KIT_SOURCES, SetAsideItem, SetAsideSource, list_set_aside
 from outreach_shared.outbox import OutboxRelay
 from outreach_shared.settings import ServiceSettings
+from outreach_shared.signing import JwksSource, KeySet, jwks_from_url
 from outreach_shared.skeleton.clock import Clock, SystemClock
 from outreach_shared.skeleton.registry import EventHandler, Registry
 from outreach_shared.skeleton.registry import TimerHandler as RegistryTimerHandler
@@ -34,6 +35,8 @@ from outreach_shared.supervision import Supervisor
 from outreach_shared.timers import Timer, TimerHandler, TimerRunner
 
 log = get_logger(__name__)
+KEYS_REFRESH_SECONDS = 60.0
+"""How often a service fetches the published signing keys again, besides on a token with an unknown kid."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,9 @@ class Wiring:
     set_aside: list[SetAsideSource] = field(default_factory=list)
     """Where the service's own loops keep what they set aside, for the operations view (the kit's timers and
     outbox are always listed)."""
+    key_source: JwksSource | None = None
+    """Where the service reads the public keys that sign tokens, instead of `jwt_jwks_url` (the portal reads its own
+    from its database)."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,14 @@ class Runtime:
         restarted, and /readyz says not ready until it has run a while again."""
         self._on_stop: list[Callable[[], Awaitable[None]]] = []
         self.set_aside_sources: list[SetAsideSource] = list(KIT_SOURCES)
+        url = settings.jwt_jwks_url
+        self.keys = KeySet(settings.trusted_keys(), source=jwks_from_url(url) if url else None)
+        """The public keys trusted to sign tokens: `jwt_public_keys` and what the portal publishes."""
+
+    @property
+    def audience(self) -> str:
+        """The audience a token must name to be accepted here (`jwt_audience`, or the service's name)."""
+        return self.settings.jwt_audience or self.name
 
     def envelope(self, event: BaseModel, *, key: str, correlation_id: str) -> Envelope:
         """Wrap an event produced by this service."""
@@ -130,6 +144,8 @@ class Runtime:
         document_publishers(self.broker, self.name)
         wiring = self.wiring = self.definition.bootstrap(self)
         self.set_aside_sources = [*KIT_SOURCES, *wiring.set_aside]
+        if wiring.key_source is not None:
+            self.keys = KeySet(s.trusted_keys(), source=wiring.key_source)
         for consumer_spec, handlers in consumers_of(wiring, self.name):
             consumer = EventConsumer(
                 name=consumer_spec.name,
@@ -159,9 +175,18 @@ class Runtime:
             self._spawn(TimerRunner(self.pool, timers, poll_seconds=s.timer_poll_seconds, service=self.name).run)
         purges: list[Chore] = [*kit_purges(s), *wiring.purges]
         self._spawn(Housekeeper(self.pool, purges, every_seconds=s.housekeeping_every_seconds).run)
+        if self.keys.has_source:
+            self._spawn(self._refresh_keys)
         for loop in wiring.background:
             self._spawn(loop)
         self._on_stop = list(wiring.on_stop)
+
+    async def _refresh_keys(self) -> None:
+        """Fetch the published keys now and then, so a new key is known before its first token and a withdrawn one
+        stops being trusted without waiting for a request (a failing fetch keeps the keys we had)."""
+        while True:
+            await self.keys.refresh()
+            await asyncio.sleep(KEYS_REFRESH_SECONDS)
 
     @property
     def ports(self) -> Any:
@@ -280,7 +305,7 @@ def build_app(
 
 
 def _add_operations_routes(app: FastAPI, runtime: Runtime) -> None:
-    current_principal = principal_dependency(lambda: runtime.settings.jwt_secret.get_secret_value())
+    current_principal = principal_dependency(runtime)
 
     @app.get("/v1/operations/set-aside", tags=["operations"], response_model=list[SetAsideItem],
              summary="What this service's loops set aside")  # fmt: skip

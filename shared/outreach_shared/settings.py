@@ -3,14 +3,17 @@
 from datetime import time, timedelta
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from outreach_shared.bounds.times import Hours, TimeRules
 from outreach_shared.contracts.topics import ALL_TOPICS
+from outreach_shared.signing import Jwk, KeySet, parse_jwks
 
-DEV_JWT_SECRET = "dev-only-secret-change-me-outside-development"
-PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "development", DEV_JWT_SECRET})
+PORTAL_JWKS_URL = "http://127.0.0.1:8000/.well-known/jwks.json"
+"""Where the portal publishes the public keys its tokens are signed with (its development address)."""
+PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "development"})
+"""Values a secret setting must not have outside development."""
 BROKER_RETENTION_DAYS = 7
 """How long a topic without a retention of its own keeps records (Kafka's default, which the stack keeps)."""
 INBOX_MIN_KEEP_HOURS = 24 * (max([BROKER_RETENTION_DAYS, *(t.retention_days or 0 for t in ALL_TOPICS)]) + 1)
@@ -29,8 +32,15 @@ class ServiceSettings(BaseSettings):
     db_pool_max: int = 10
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     consumer_group: str = ""
-    jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
-    token_ttl_minutes: int = 60 * 24 * 30
+    jwt_public_keys: str = Field(
+        default="",
+        description="A JWKS (JSON) of PUBLIC keys trusted to sign tokens, besides those at jwt_jwks_url; a key with "
+        "its private part is refused.",
+    )
+    jwt_jwks_url: str = Field(
+        default=PORTAL_JWKS_URL, description="Where the portal publishes its signing keys (JWKS); empty: nowhere."
+    )
+    jwt_audience: str = Field(default="", description="The audience tokens must name; empty: the service's name.")
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     max_request_bytes: int = Field(default=1024 * 1024, gt=0, description="Larger request bodies get 413.")
@@ -54,15 +64,30 @@ class ServiceSettings(BaseSettings):
         default=24 * 90, ge=1, description="How long a fired or cancelled timer is kept after it was due."
     )
 
+    @field_validator("jwt_public_keys")
+    @classmethod
+    def _public_keys_only(cls, value: str) -> str:
+        if value.strip():
+            KeySet(parse_jwks(value))  # ValueError (naming the field) for a bad document, key or a private part
+        return value
+
+    @field_validator("jwt_jwks_url")
+    @classmethod
+    def _jwks_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL (the portal's /.well-known/jwks.json) or empty")
+        return value
+
     @model_validator(mode="after")
-    def _refuse_placeholder_secrets(self) -> "ServiceSettings":
-        if self.environment != "production":
-            return self
-        if self.jwt_secret.get_secret_value().lower() in PLACEHOLDER_SECRETS:
-            raise ValueError("jwt_secret is a placeholder: set a real secret outside development")
-        if len(self.jwt_secret.get_secret_value()) < 32:
-            raise ValueError("jwt_secret must be at least 32 characters in production")
+    def _trust_some_key(self) -> "ServiceSettings":
+        if self.environment == "production" and not self.jwt_public_keys.strip() and not self.jwt_jwks_url:
+            raise ValueError("set jwt_jwks_url or jwt_public_keys: without them no token can be verified")
         return self
+
+    def trusted_keys(self) -> list[Jwk]:
+        """The fixed public keys of `jwt_public_keys`."""
+        return parse_jwks(self.jwt_public_keys) if self.jwt_public_keys.strip() else []
 
 
 def service_config(prefix: str) -> SettingsConfigDict:

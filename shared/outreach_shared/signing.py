@@ -182,7 +182,7 @@ class KeySet:
         max_age_seconds: float = 300.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._fixed = {jwk["kid"]: _public_key(jwk) for jwk in fixed}
+        self._fixed = _by_kid(fixed)
         self._fetched: dict[str, Ed25519PublicKey] = {}
         self._source = source
         self._min_refetch = min_refetch_seconds
@@ -191,6 +191,13 @@ class KeySet:
         self._fetched_at: float | None = None
         self._tried_at: float | None = None
         self._lock = asyncio.Lock()
+        self.verified = VerifiedTokens()
+        """The tokens these keys verified (the default cache of `verify_token`): emptied when a key is withdrawn."""
+
+    @property
+    def has_source(self) -> bool:
+        """Whether keys are fetched from somewhere (else only the fixed ones are trusted)."""
+        return self._source is not None
 
     @property
     def kids(self) -> set[str]:
@@ -198,8 +205,9 @@ class KeySet:
         return {*self._fixed, *self._fetched}
 
     async def key(self, kid: str) -> Ed25519PublicKey | None:
-        """The trusted public key with this kid, refetching the source when it is unknown or the keys are old."""
-        if self._source is not None and (kid not in self.kids or self._stale()):
+        """The trusted public key with this kid, refetching the source when it is unknown or the keys are old (a
+        fixed key never waits for the source)."""
+        if self._source is not None and kid not in self._fixed and (kid not in self._fetched or self._stale()):
             await self.refresh(force=False)
         return self._fixed.get(kid) or self._fetched.get(kid)
 
@@ -216,10 +224,22 @@ class KeySet:
                 return
             self._tried_at = now
             try:
-                fetched = {jwk["kid"]: _public_key(jwk) for jwk in parse_jwks(await self._source())}
+                fetched = _by_kid(parse_jwks(await self._source()))
             except Exception:  # noqa: BLE001 - a portal away or a bad document keeps the keys we had
                 return
+            withdrawn = set(self._fetched) - set(fetched) - set(self._fixed)
             self._fetched, self._fetched_at = fetched, now
+            if withdrawn:  # its tokens verified before are not answered from the cache any more
+                self.verified.clear()
+
+
+def _by_kid(keys: Iterable[Mapping[str, str]]) -> dict[str, Ed25519PublicKey]:
+    """The keys by kid; ValueError for a key without a kid or with a bad `x`."""
+    found = {}
+    for jwk in keys:
+        public = _public_key(jwk)
+        found[jwk["kid"]] = public
+    return found
 
 
 def _public_key(jwk: Mapping[str, str]) -> Ed25519PublicKey:
@@ -229,18 +249,16 @@ def _public_key(jwk: Mapping[str, str]) -> Ed25519PublicKey:
     return Ed25519PublicKey.from_public_bytes(raw)
 
 
-_verified = VerifiedTokens()
-
-
 async def verify_token(
     keys: KeySet, token: str, *, audience: str, cache: VerifiedTokens | None = None
 ) -> Principal:
     """The Principal of a token signed by a trusted key, for `audience`, within its lifetime; Unauthorized else.
 
     Only EdDSA is accepted (no `none`, no HMAC with a public key as its secret). A token already verified for this
-    audience is answered from `cache` (by default the process's) until it expires.
+    audience is answered from `cache` (by default the key set's own, emptied when a key is withdrawn) until it
+    expires.
     """
-    cache = _verified if cache is None else cache
+    cache = keys.verified if cache is None else cache
     if (known := cache.get(audience, token)) is not None:
         return known
     try:

@@ -35,6 +35,7 @@ import json
 import sys
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,7 @@ from stats import BenchResult, median_round
 from booking.domain.orgnr import is_valid_orgnr
 from outreach_dev.devstack import launcher
 from outreach_dev.devstack._util import free_port
-from outreach_shared.auth import mint_token
+from outreach_shared.signing import SigningKey, mint_token
 
 RATE, WARMUP_S, FIXED_S = 200, 3, 15
 LEVELS, SATURATION_WARMUP_S, SATURATION_S, ROUNDS = (32, 128), 1.0, 6, 3
@@ -74,9 +75,10 @@ def orgnrs(n: int, *, after: int = 910_000_000) -> list[str]:
     return found
 
 
-def school_tokens(secret: str) -> dict[str, str]:
-    """One token per school (SCHOOLS of them), in round-robin order; minted once per run and reused throughout."""
-    return {o: mint_token(secret, "school", o) for o in orgnrs(SCHOOLS)}
+def school_tokens(key: SigningKey) -> dict[str, str]:
+    """One token per school (SCHOOLS of them), for booking, in round-robin order; minted once per run and reused
+    throughout (they live an hour: a run takes minutes)."""
+    return {o: mint_token(key, "school", o, audience="booking", ttl=timedelta(hours=1)) for o in orgnrs(SCHOOLS)}
 
 
 def school_contact(orgnr: str) -> dict[str, str]:
@@ -232,7 +234,7 @@ def run(stack: Stack, profile: bool = False) -> BenchResult:
     if reason := not_ready(stack, ["booking"]):
         result.skipped = reason
         return result
-    tokens = school_tokens(stack.jwt_secret)
+    tokens = school_tokens(stack.signing_key)
     with bare_app(stack) as bare_url, services(stack, ["booking"], env=BOOKING_ENV) as urls:
         fixed_phases, rounds, cpu = measure({"bare": bare_url, "booking": urls["booking"]}, tokens)
         gen = uvloop.run(ceiling(bare_url))

@@ -28,7 +28,7 @@ from stack import Stack, not_ready, services
 from stats import BenchResult, summary_ms
 
 from outreach_dev.devstack import launcher
-from outreach_shared.auth import mint_token
+from outreach_shared.signing import mint_token
 
 ROSTER = 300
 NEAR_TRONDHEIM = ("5001", "5028", "5029", "5031", "5035", "5059")
@@ -47,7 +47,7 @@ def member_body(i: int, rng: random.Random) -> dict[str, Any]:
 async def seed_roster(stack: Stack, url: str, db: asyncpg.Pool) -> None:
     """Register the roster through the API (8 at a time) and wait until notify knows every member."""
     rng = random.Random(3)
-    organiser = {"Authorization": f"Bearer {mint_token(stack.jwt_secret, 'organiser')}"}
+    organiser = {"Authorization": f"Bearer {mint_token(stack.signing_key, 'organiser', ttl=timedelta(hours=1))}"}
     ids: list[str] = []
     async with aiohttp.ClientSession(headers=organiser) as session:
         async def add(i: int) -> None:
@@ -112,7 +112,7 @@ async def send(stack: Stack, url: str, count: int, pending: dict[str, tuple[int,
     own: the booking benchmark's schools may be at their limit of open requests by now."""
     rng, schools = random.Random(7), orgnrs(100, after=920_000_000)
     requests = [(schools[i % 100], visit_body(schools[i % 100], rng)) for i in range(count)]
-    tokens = {o: mint_token(stack.jwt_secret, "school", o) for o in schools}
+    tokens = {o: mint_token(stack.signing_key, "school", o, ttl=timedelta(hours=1)) for o in schools}
     async with aiohttp.ClientSession() as session:
         began = time.monotonic() + 0.1
 

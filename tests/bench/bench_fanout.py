@@ -23,9 +23,9 @@ from stack import Stack, not_ready, services
 from stats import BenchResult
 
 from outreach_dev.testing.windows import school_day_start
-from outreach_shared.auth import mint_token
 from outreach_shared.contracts import Topics, new_envelope
 from outreach_shared.contracts.ambassadors import MemberRegistered, MemberSnapshot
+from outreach_shared.signing import mint_token
 
 MEMBERS = 5_000
 TIMEOUT = 120.0
@@ -90,7 +90,7 @@ async def sample_inboxes(stack: Stack, notify_url: str, members: list[MemberSnap
     seen = 0
     async with httpx.AsyncClient(base_url=notify_url, timeout=30) as client:
         for m in members[:: len(members) // 10][:10]:
-            token = mint_token(stack.jwt_secret, "member", m.member_id)
+            token = mint_token(stack.signing_key, "member", m.member_id, ttl=timedelta(hours=1))
             page = (await client.get("/v1/me/notifications", headers={"Authorization": f"Bearer {token}"})).json()
             seen += any(i.get("notice_type", i.get("type")) == "gathering_invitation" for i in page["items"])
     return seen
@@ -134,7 +134,7 @@ async def publish_and_wait(stack: Stack, urls: dict[str, str], db: asyncpg.Pool,
     Only this gathering's invitations count, and the gathering is cancelled at the end: left open, it invited every
     member registered in the next phase, whose deliveries then ran (and were counted) as that phase's.
     """
-    organiser = {"Authorization": f"Bearer {mint_token(stack.jwt_secret, 'organiser')}"}
+    organiser = {"Authorization": f"Bearer {mint_token(stack.signing_key, 'organiser', ttl=timedelta(hours=1))}"}
     await wait_until_notify_idle(db)
     async with httpx.AsyncClient(base_url=urls["training"], headers=organiser, timeout=120) as client:
         created = await client.post("/v1/gatherings", json=gathering_body())

@@ -27,8 +27,8 @@ from booking.domain.new_visits import NewVisit, Outcome  # noqa: E402
 from booking.service_layer.ports import BookingPorts  # noqa: E402
 from booking.settings import BookingSettings  # noqa: E402
 from outreach_dev.devstack.launcher import booking_body  # noqa: E402
+from outreach_dev.testing.keys import TEST_JWKS, TEST_KEY  # noqa: E402
 from outreach_shared.runtime import Wiring, build_app  # noqa: E402
-from outreach_shared.settings import DEV_JWT_SECRET  # noqa: E402
 
 PATH = b"/v1/visit-requests"
 
@@ -78,12 +78,12 @@ async def call(app: Any, scope: dict[str, Any], raw: bytes) -> int:
 
 
 async def measure(requests: int) -> list[float]:
-    settings = BookingSettings(rate_limit_per_minute=0)
+    settings = BookingSettings(rate_limit_per_minute=0, jwt_public_keys=TEST_JWKS, jwt_jwks_url="")
     app = build_app(SERVICE, settings)
     policy = settings.window_policy()  # the keys are asked about only for refused windows, which this never sends
     ports = BookingPorts(new_visits=InstantWriter(), keys=None, window_policy=policy)  # type: ignore[arg-type]
     app.state.runtime.wiring = Wiring(ports=ports)
-    tokens = school_tokens(DEV_JWT_SECRET)
+    tokens = school_tokens(TEST_KEY)
     template = booking_body()
     schools = list(tokens)
     every = [asgi_request(o, tokens[o], template) for o in schools]

@@ -23,7 +23,9 @@ from outreach_dev.devstack import launcher
 from outreach_dev.devstack._util import free_ports
 from outreach_dev.devstack.infrastructure import acquire_infrastructure
 from outreach_dev.devstack.kafka import KAFKA_VERSION
+from outreach_dev.devstack.state import trusted_jwks
 from outreach_shared.contracts import ALL_TOPICS
+from outreach_shared.signing import SigningKey
 
 CONSUMER_GROUPS = {
     "booking": ["outreach-booking"],
@@ -36,12 +38,12 @@ CONSUMER_GROUPS = {
 
 @dataclass
 class Stack:
-    """Where Kafka and PostgreSQL are, each service's DSN, the JWT secret and a state dir for logs."""
+    """Where Kafka and PostgreSQL are, each service's DSN, the signing key the services trust and a state dir."""
 
     bootstrap: str
     admin_dsn: str
     state: Path
-    jwt_secret: str
+    signing_key: SigningKey
     services: dict[str, launcher.InstalledService]
     dsns: dict[str, str] = field(default_factory=dict)
     kafka_version: str = KAFKA_VERSION
@@ -56,7 +58,7 @@ def open_stack(workdir: Path) -> Iterator[Stack]:
         installed = {s.name: s for s in launcher.discover_services()}
         state = workdir / "state"
         (state / "logs").mkdir(parents=True, exist_ok=True)
-        stack = Stack(infra.kafka_bootstrap, infra.admin_dsn, state, secrets.token_urlsafe(48), installed)
+        stack = Stack(infra.kafka_bootstrap, infra.admin_dsn, state, SigningKey.generate(), installed)
         passwords = {name: secrets.token_urlsafe(18) for name in installed}
         dsns = asyncio.run(launcher.provision(launcher.Infrastructure(stack.bootstrap, stack.admin_dsn), passwords))
         stack.dsns = dsns
@@ -103,7 +105,8 @@ def services(stack: Stack, names: list[str], env: dict[str, str] | None = None,
         if mailcatcher:
             urls["mailcatcher"] = launcher.start_mailcatcher(run).url
         with patched_env(env or {}):
-            children = launcher.start_services(run, [stack.services[n] for n in names], stack.dsns, stack.jwt_secret)
+            children = launcher.start_services(run, [stack.services[n] for n in names], stack.dsns,
+                                               trusted_jwks(stack.signing_key))
         yield urls | {name: child.url for name, child in children.items()}
     finally:
         run.stop()

@@ -33,11 +33,11 @@ async def stack(kafka_bootstrap: str, stack_admin_dsn: str, provisioned_dsns, tm
     import asyncio
     import json
 
-    from flows_kit import SERVICES
+    from flows_kit import LAUNCHED
 
     state_dir = tmp_path_factory.mktemp("flows-state")
     # Roles are cluster-wide: keep the passwords the other tests of this session provisioned.
-    passwords = {name: urlsplit(await provisioned_dsns(name)).password for name in SERVICES}
+    passwords = {name: urlsplit(await provisioned_dsns(name)).password for name in LAUNCHED}
     (state_dir / "secrets.json").write_text(json.dumps({"db_passwords": passwords}))
     launched = LaunchedStack(kafka_bootstrap=kafka_bootstrap, admin_dsn=stack_admin_dsn, state_dir=state_dir)
     running = await asyncio.to_thread(launched.start)

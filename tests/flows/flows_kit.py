@@ -1,5 +1,6 @@
 """Drive the running system only through its public HTTP APIs and the mail catcher."""
 
+import json
 import os
 import secrets
 import signal
@@ -18,27 +19,31 @@ import httpx
 
 from outreach_dev.devstack._util import free_ports
 from outreach_dev.testing import waiting
-from outreach_shared.auth import Role, mint_token
+from outreach_shared.auth import Role
+from outreach_shared.signing import AUDIENCES, SigningKey, mint_token
 
 OSLO = ZoneInfo("Europe/Oslo")
 SERVICES = ("booking", "ambassadors", "training", "notify")
+LAUNCHED = ("portal", *SERVICES)
+"""Every service the launcher starts: the portal too (it publishes the keys the others trust)."""
 ORGANISER_EMAIL = "koordinator@jobbvinner.example.no"
 LAUNCHER = [sys.executable, "-m", "outreach_dev.devstack.launcher", "--no-demo", "--ready-timeout=300"]
 
 
 @dataclass
 class Stack:
-    """The four services as processes, the mail catcher, and a way to act as anyone."""
+    """The services as processes, the mail catcher, and a way to act as anyone."""
 
     urls: dict[str, str]
     mail_url: str
-    jwt_secret: str
+    signing_key: SigningKey
+    """The stack's development signing key (every service trusts its public half)."""
     state_dir: Path
     clients: dict[str, httpx.AsyncClient] = field(default_factory=dict)
 
     def token(self, role: Role, subject: str | None = None) -> str:
-        """A token signed with the stack's secret."""
-        return mint_token(self.jwt_secret, role, subject)
+        """A token for every service, signed with the stack's development key."""
+        return mint_token(self.signing_key, role, subject, audience=AUDIENCES)
 
     def auth(self, role: Role, subject: str | None = None) -> dict[str, str]:
         """An Authorization header."""
@@ -83,8 +88,8 @@ class LaunchedStack:
     """Runs `outreach-up` as a subprocess on free ports and stops it with Ctrl-C (SIGINT)."""
 
     def __init__(self, *, kafka_bootstrap: str, admin_dsn: str, state_dir: Path) -> None:
-        ports = free_ports(len(SERVICES) + 2)
-        self.ports = dict(zip(SERVICES, ports, strict=False))
+        ports = free_ports(len(LAUNCHED) + 2)
+        self.ports = dict(zip(LAUNCHED, ports, strict=False))
         self.mail_http, self.mail_smtp = ports[-2], ports[-1]
         self.state_dir = state_dir
         self.env = os.environ | {"KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "DATABASE_URL": admin_dsn,
@@ -106,11 +111,9 @@ class LaunchedStack:
                 self.stop()
                 raise RuntimeError("the stack did not come up:\n" + "".join(self.output[-80:]))
             time.sleep(0.5)
-        import json
-
-        secret = json.loads((self.state_dir / "secrets.json").read_text())["jwt_secret"]
+        key = SigningKey.from_pem(json.loads((self.state_dir / "secrets.json").read_text())["signing_key"])
         urls = {name: f"http://127.0.0.1:{port}" for name, port in self.ports.items()}
-        return Stack(urls=urls, mail_url=f"http://127.0.0.1:{self.mail_http}", jwt_secret=secret,
+        return Stack(urls=urls, mail_url=f"http://127.0.0.1:{self.mail_http}", signing_key=key,
                      state_dir=self.state_dir)
 
     def _read(self) -> None:

@@ -14,7 +14,7 @@ CLI = [sys.executable, "-m", "outreach_shared.cli.main"]
 
 def run_cli(stack: Stack, kafka_bootstrap: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = os.environ | {
-        "OUTREACH_JWT_SECRET": stack.jwt_secret,
+        "OUTREACH_SIGNING_KEY": stack.signing_key.pem(),
         "OUTREACH_KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
         **{f"OUTREACH_{name.upper()}_URL": url for name, url in stack.urls.items()},
     }

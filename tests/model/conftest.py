@@ -18,7 +18,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parents[1] / "flows"))
 
-from flows_kit import SERVICES, LaunchedStack, Stack  # noqa: E402
+from flows_kit import LAUNCHED, LaunchedStack, Stack  # noqa: E402
 
 OFFER_TTL_SECONDS = 8.0
 SEARCH_RETRY_SECONDS = 4.0
@@ -42,7 +42,7 @@ async def model_stack(kafka_bootstrap: str, admin_dsn: str, provisioned_dsns, tm
         await conn.close()
     state_dir = tmp_path_factory.mktemp("model-state")
     # Roles are cluster-wide: keep the passwords the plugin provisioned.
-    passwords = {svc: urlsplit(await provisioned_dsns(svc)).password for svc in SERVICES}
+    passwords = {svc: urlsplit(await provisioned_dsns(svc)).password for svc in LAUNCHED}
     (state_dir / "secrets.json").write_text(json.dumps({"db_passwords": passwords}))
     launched = LaunchedStack(kafka_bootstrap=kafka_bootstrap, state_dir=state_dir,
                              admin_dsn=urlunsplit(urlsplit(admin_dsn)._replace(path=f"/{name}")))

@@ -13,7 +13,8 @@ import httpx
 from expected_notices import Calendar
 from flows_kit import ORGANISER_EMAIL, OSLO, Stack, random_orgnr, unique_email, unique_phone
 
-from outreach_shared.auth import Role, mint_token
+from outreach_shared.auth import Role
+from outreach_shared.signing import AUDIENCES, mint_token
 
 Window = tuple[datetime, datetime]
 
@@ -74,7 +75,7 @@ class System:
     """Acts as schools, members and organisers over HTTP; reads notify's delivery log and the mail catcher."""
 
     def __init__(self, stack: Stack) -> None:
-        self._secret = stack.jwt_secret
+        self._key = stack.signing_key
         self._http = {name: httpx.Client(base_url=url, timeout=30) for name, url in stack.urls.items()}
         self._mail = httpx.Client(base_url=stack.mail_url, timeout=30)
         self._calendars: dict[str, list[Calendar]] = {}
@@ -85,7 +86,7 @@ class System:
             client.close()
 
     def _auth(self, role: Role, subject: str | None = None) -> dict[str, str]:
-        return {"Authorization": f"Bearer {mint_token(self._secret, role, subject)}"}
+        return {"Authorization": f"Bearer {mint_token(self._key, role, subject, audience=AUDIENCES)}"}
 
     def _call(self, service: str, method: str, path: str, role: Role, subject: str | None = None,
               **kwargs: Any) -> httpx.Response:

@@ -23,6 +23,7 @@ from booking.bootstrap import SERVICE as BOOKING
 from notify.bootstrap import SERVICE as NOTIFY
 from outreach_dev.devstack._util import free_ports
 from outreach_dev.devstack.provision import provision_service_database
+from outreach_dev.testing.keys import signed_auth
 from outreach_dev.testing.service import RunningService, running_service
 from outreach_shared.auth import Role
 from outreach_shared.contracts import ALL_TOPICS
@@ -73,8 +74,9 @@ class System:
         return self.services[service].client
 
     def auth(self, role: Role, subject: str | None = None, *, region: Region = NATIONAL) -> dict[str, str]:
-        """A valid Authorization header (every service shares the secret); an organiser's limited to `region`."""
-        return self.services["booking"].auth(role, subject, region=region)
+        """A valid Authorization header for every service (signed with the test key they trust); an organiser's
+        limited to `region`."""
+        return signed_auth(role, subject, region=region)
 
 
 class _AcceptAll:

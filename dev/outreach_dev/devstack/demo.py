@@ -1,9 +1,9 @@
 """Demo data for `make up`: a roster, schools, a published gathering and visits in different states.
 
-The launcher calls `seed(urls, tokens, jwt_secret)` once every service is ready, unless `--no-demo`. Everything goes
-through the services' public APIs, as an organiser, schools and members would. It is idempotent: the roster import
-matches members by e-mail, and visits and the gathering are only created when the demo school or the gathering
-does not have them yet.
+The launcher calls `seed(urls, tokens, key)` (with the development signing key) once every service is ready, unless
+`--no-demo`. Everything goes through the services' public APIs, as an organiser, schools and members would. It is
+idempotent: the roster import matches members by e-mail, and visits and the gathering are only created when the demo
+school or the gathering does not have them yet.
 """
 
 from __future__ import annotations
@@ -23,13 +23,16 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from outreach_dev.testing.windows import school_day
-from outreach_shared.auth import Role, mint_token
+from outreach_shared.auth import Role
+from outreach_shared.signing import AUDIENCES, SigningKey, mint_token
 
 from .processes import say
 
 OSLO = ZoneInfo("Europe/Oslo")
 DEMO_ORGNR = "974760673"
 DEMO_MEMBER_ID = "3f9c2a8e-5b1d-4c7e-9a2f-0d6b8e1c4a75"
+DEMO_TOKEN_TTL = timedelta(hours=12)
+"""How long the tokens on `make up`'s screen work: a working day, development only."""
 GATHERING_TITLE = "Jobbvinner-samling for ambassadører og rekrutteringspatruljer"
 
 # The places the seed articles tell of (Orkdal is part of Orkland since 2020).
@@ -53,14 +56,14 @@ SCHOOLS = [  # (orgnr, name, kommunenummer): valid organisasjonsnumre, invented 
 
 @dataclass
 class Demo:
-    """The services' clients and the secret to act as anyone."""
+    """The services' clients and the development signing key, to act as anyone."""
 
     urls: dict[str, str]
-    secret: str
+    key: SigningKey
 
     def auth(self, role: Role, subject: str | None = None) -> dict[str, str]:
-        """A bearer header for the role."""
-        return {"Authorization": f"Bearer {mint_token(self.secret, role, subject)}"}
+        """A bearer header for the role (a 15-minute token for every service)."""
+        return {"Authorization": f"Bearer {mint_token(self.key, role, subject, audience=AUDIENCES)}"}
 
     def call(self, service: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """One request; raises on a 5xx."""
@@ -199,9 +202,9 @@ def seed_visits(demo: Demo) -> dict[str, str]:
     return {"created": "yes"} | ({"member_with_offer": open_offers[0][0]} if open_offers else {})
 
 
-def seed(urls: dict[str, str], tokens: dict[str, str], jwt_secret: str) -> dict[str, Any]:
+def seed(urls: dict[str, str], tokens: dict[str, str], key: SigningKey) -> dict[str, Any]:
     """Seed everything; return the summary the launcher prints, with tokens for a real school and member."""
-    demo = Demo(urls=urls, secret=jwt_secret)
+    demo = Demo(urls=urls, key=key)
     members = seed_roster(demo)
     gathering = seed_gathering(demo)
     visits = seed_visits(demo)
@@ -211,19 +214,19 @@ def seed(urls: dict[str, str], tokens: dict[str, str], jwt_secret: str) -> dict[
         "gathering": f"{GATHERING_TITLE} ({gathering}), registration open",
         "visits": "confirmed, offered, unfulfilled and cancelled requests" if visits else "kept from an earlier run",
     }
-    new_tokens = {"school": mint_token(jwt_secret, "school", SCHOOLS[0][0], ttl=timedelta(days=365))}
+    new_tokens = {"school": mint_token(key, "school", SCHOOLS[0][0], ttl=DEMO_TOKEN_TTL)}
     if visits.get("member_with_offer"):
-        new_tokens["member"] = mint_token(jwt_secret, "member", visits["member_with_offer"])
+        new_tokens["member"] = mint_token(key, "member", visits["member_with_offer"], ttl=DEMO_TOKEN_TTL)
         summary["member"] = f"{visits['member_with_offer']} has an open offer: GET /v1/me/offers on ambassadors"
     summary["tokens"] = new_tokens
     return summary
 
 
-def run_demo(urls: dict[str, str], tokens: dict[str, str], secret: str, log_path: Path) -> dict[str, Any]:
+def run_demo(urls: dict[str, str], tokens: dict[str, str], key: SigningKey, log_path: Path) -> dict[str, Any]:
     """Seed the demo once every service is ready; a failure is reported (its traceback in `log_path`) only."""
     try:
         say("seeding the demo…")
-        return dict(seed(urls, tokens, secret) or {})
+        return dict(seed(urls, tokens, key) or {})
     except Exception:
         with log_path.open("a") as log:
             log.write(f"\n=== {datetime.now().isoformat(timespec='seconds')} demo seeding failed\n")
@@ -232,12 +235,13 @@ def run_demo(urls: dict[str, str], tokens: dict[str, str], secret: str, log_path
         return {}
 
 
-def mint_demo_tokens(secret: str) -> dict[str, str]:
-    """Tokens for an organiser, the demo school and a demo member."""
+def mint_demo_tokens(key: SigningKey) -> dict[str, str]:
+    """Tokens for an organiser, the demo school and a demo member, for every service, signed with the development
+    key (they outlive the 15 minutes of the portal's own tokens: for copying from the screen while developing)."""
     return {
-        "organiser": mint_token(secret, "organiser", ttl=timedelta(days=30)),
-        "school": mint_token(secret, "school", DEMO_ORGNR, ttl=timedelta(days=365)),
-        "member": mint_token(secret, "member", DEMO_MEMBER_ID, ttl=timedelta(days=30)),
+        "organiser": mint_token(key, "organiser", ttl=DEMO_TOKEN_TTL),
+        "school": mint_token(key, "school", DEMO_ORGNR, ttl=DEMO_TOKEN_TTL),
+        "member": mint_token(key, "member", DEMO_MEMBER_ID, ttl=DEMO_TOKEN_TTL),
     }
 
 

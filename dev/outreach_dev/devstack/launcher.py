@@ -46,7 +46,15 @@ from .services import (
     service_env,
     settings_class,
 )
-from .state import load_secrets, locked_state, repo_root, write_cli_env, write_private
+from .state import (
+    development_key,
+    load_secrets,
+    locked_state,
+    repo_root,
+    trusted_jwks,
+    write_cli_env,
+    write_private,
+)
 
 __all__ = [  # what other code imports from here (each lives in the module named above)
     "DEFAULT_PORTS", "DEMO_MEMBER_ID", "DEMO_ORGNR", "SERVICE_GROUP", "Child", "Infrastructure", "InstalledService",
@@ -162,9 +170,11 @@ def start_mailcatcher(run: Run) -> Child:
 
 
 def start_services(
-    run: Run, services: list[InstalledService], dsns: dict[str, str], jwt: str
+    run: Run, services: list[InstalledService], dsns: dict[str, str], trusted: str
 ) -> dict[str, Child]:
-    """Start every importable service as its own process, then wait for each /readyz."""
+    """Start every importable service as its own process (the portal first), then wait for each /readyz. Each
+    trusts the public keys of the JWKS `trusted` and those the portal publishes, when the portal is among them."""
+    jwks_url = portal_jwks_url(run) if any(s.name == "portal" and s.definition for s in services) else ""
     started: dict[str, Child] = {}
     for service in services:
         _unless_interrupted()
@@ -177,7 +187,8 @@ def start_services(
             service,
             dsn=dsns[service.name],
             bootstrap=run.infra.kafka_bootstrap,
-            jwt_secret=jwt,
+            jwt_public_keys=trusted,
+            jwks_url=jwks_url,
             port=port,
             state=run.state,
             smtp_port=run.args.mail_smtp_port,
@@ -195,6 +206,11 @@ def start_services(
     return started
 
 
+def portal_jwks_url(run: Run) -> str:
+    """Where this stack's portal publishes its signing keys."""
+    return f"http://{LOCALHOST}:{getattr(run.args, 'port_portal', DEFAULT_PORTS['portal'])}/.well-known/jwks.json"
+
+
 def bring_up(run: Run) -> Screen:
     """Infrastructure, provisioning, catcher, services, docs, demo: everything the screen shows."""
     services = discover_services()
@@ -207,12 +223,13 @@ def bring_up(run: Run) -> Screen:
     mail = start_mailcatcher(run)
     _unless_interrupted()
     pages = write_asyncapi(services, run.state / "asyncapi")
-    children = start_services(run, services, dsns, secrets_["jwt_secret"])
+    key = development_key(secrets_)
+    children = start_services(run, services, dsns, trusted_jwks(key))
     _unless_interrupted()
     urls = {name: child.url for name, child in children.items()} | {"mailcatcher": mail.url}
-    write_cli_env(run.state, secrets_["jwt_secret"], run.infra.kafka_bootstrap, urls)
-    tokens = mint_demo_tokens(secrets_["jwt_secret"])
-    demo = {} if run.args.no_demo else run_demo(urls, tokens, secrets_["jwt_secret"], run.state / "logs" / "demo.log")
+    write_cli_env(run.state, key, run.infra.kafka_bootstrap, urls)
+    tokens = mint_demo_tokens(key)
+    demo = {} if run.args.no_demo else run_demo(urls, tokens, key, run.state / "logs" / "demo.log")
     tokens |= demo.get("tokens") or {}
     return Screen(
         run.state, services, children, run.infra, mail, run.args.mail_smtp_port, pages, tokens, demo

@@ -33,7 +33,10 @@ class Screen:
 def render_screen(s: Screen) -> str:
     """The one screen printed once everything is ready."""
     bar = "─" * 100
-    lines = [bar, f" outreach is up · state {s.state} · logs {s.state / 'logs'}", "", " services"]
+    lines = [bar, f" outreach is up · state {s.state} · logs {s.state / 'logs'}", ""]
+    if (portal := s.children.get("portal")) is not None:
+        lines += [f" portal         {portal.url}  (sign in here)", ""]
+    lines.append(" services")
     for service in s.services:
         child = s.children.get(service.name)
         if child is not None:

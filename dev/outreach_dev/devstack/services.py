@@ -17,7 +17,8 @@ if typing.TYPE_CHECKING:
     from outreach_shared.settings import ServiceSettings
 
 SERVICE_GROUP = "outreach.services"
-DEFAULT_PORTS = {"booking": 8001, "ambassadors": 8002, "training": 8003, "notify": 8004}
+DEFAULT_PORTS = {"portal": 8000, "booking": 8001, "ambassadors": 8002, "training": 8003, "notify": 8004}
+"""The services in the order they start and are listed: the portal first (it publishes the keys the others trust)."""
 
 
 @dataclass
@@ -65,19 +66,22 @@ def service_env(
     *,
     dsn: str,
     bootstrap: str,
-    jwt_secret: str,
+    jwt_public_keys: str,
+    jwks_url: str,
     port: int,
     state: Path,
     smtp_port: int,
 ) -> dict[str, str]:
-    """The environment of a service's process: its prefixed settings (only fields its class has)."""
+    """The environment of a service's process: its prefixed settings (only fields its class has). It trusts the
+    public keys `jwt_public_keys` (a JWKS) and those published at `jwks_url`; it holds no private key."""
     assert service.definition is not None
     cls = settings_class(service.definition)
     prefix = env_prefix(cls, service.name)
     wanted = {
         "database_url": dsn,
         "kafka_bootstrap_servers": bootstrap,
-        "jwt_secret": jwt_secret,
+        "jwt_public_keys": jwt_public_keys,
+        "jwt_jwks_url": jwks_url,
         "http_host": LOCALHOST,
         "http_port": str(port),
         "environment": "development",
@@ -87,7 +91,7 @@ def service_env(
         "sms_provider": "file",
         "sms_file": str(state / "sms.jsonl"),
     }
-    required = {"database_url", "kafka_bootstrap_servers", "jwt_secret", "http_port"}
+    required = {"database_url", "kafka_bootstrap_servers", "jwt_public_keys", "jwt_jwks_url", "http_port"}
     fields = set(cls.model_fields)
     env = {f"{prefix}{k.upper()}": v for k, v in wanted.items() if k in fields or k in required}
     return env | {"OUTREACH_STATE_DIR": str(state), "PYTHONUNBUFFERED": "1"}

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from outreach_shared.signing import SigningKey, jwks
+
 from .processes import LaunchError, say
 
 
@@ -59,11 +61,15 @@ def write_private(path: Path, text: str) -> None:
 
 
 def load_secrets(path: Path, services: list[str]) -> dict[str, Any]:
-    """The dev JWT secret and each service's database password: generated once, kept in `path` (0600)."""
+    """The development signing key (PEM; the services trust its public half) and each service's database password:
+    generated once, kept in `path` (0600). A JWT secret left by an older version is dropped."""
     data: dict[str, Any] = json.loads(path.read_text()) if path.is_file() else {}
     before = json.dumps(data, sort_keys=True)
-    if len(data.get("jwt_secret", "")) < 32:
-        data["jwt_secret"] = secrets.token_urlsafe(48)
+    data.pop("jwt_secret", None)
+    try:
+        SigningKey.from_pem(data.get("signing_key", ""))
+    except (ValueError, TypeError):
+        data["signing_key"] = SigningKey.generate().pem()
     passwords = data.setdefault("db_passwords", {})
     for name in services:
         passwords.setdefault(name, secrets.token_urlsafe(24))
@@ -72,8 +78,20 @@ def load_secrets(path: Path, services: list[str]) -> dict[str, Any]:
     return data
 
 
-def write_cli_env(state: Path, secret: str, bootstrap: str, urls: dict[str, str]) -> None:
-    """`.local/cli.env`: what the `outreach` CLI needs to talk to this stack (0600)."""
-    env = {"OUTREACH_JWT_SECRET": secret, "OUTREACH_KAFKA_BOOTSTRAP_SERVERS": bootstrap}
+def development_key(secrets_: dict[str, Any]) -> SigningKey:
+    """The development signing key kept in secrets.json."""
+    return SigningKey.from_pem(secrets_["signing_key"])
+
+
+def trusted_jwks(key: SigningKey) -> str:
+    """The JWKS (JSON) of the key's public half: every service's `<PREFIX>JWT_PUBLIC_KEYS`."""
+    return json.dumps(jwks([key.public_jwk()]))
+
+
+def write_cli_env(state: Path, key: SigningKey, bootstrap: str, urls: dict[str, str]) -> None:
+    """`.local/cli.env`: what the `outreach` CLI needs to talk to this stack (0600): the development signing key's
+    PEM on one line, single-quoted, its line breaks written `\\n` (the CLI reads them back)."""
+    pem = key.pem().strip().replace("\n", "\\n")
+    env = {"OUTREACH_SIGNING_KEY": f"'{pem}'", "OUTREACH_KAFKA_BOOTSTRAP_SERVERS": bootstrap}
     env |= {f"OUTREACH_{name.upper()}_URL": url for name, url in urls.items() if name != "mailcatcher"}
     write_private(state / "cli.env", "".join(f"{k}={v}\n" for k, v in env.items()))

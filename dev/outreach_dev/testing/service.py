@@ -8,10 +8,11 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from outreach_shared.auth import Role, mint_token
+from outreach_dev.testing.keys import TEST_JWKS, TEST_KEY
+from outreach_shared.auth import Role
 from outreach_shared.regions import NATIONAL, Region
 from outreach_shared.runtime import Runtime, ServiceDefinition, build_app
-from outreach_shared.settings import DEV_JWT_SECRET
+from outreach_shared.signing import mint_token
 from outreach_shared.skeleton import Clock
 
 
@@ -23,13 +24,18 @@ class RunningService:
     runtime: Runtime
     client: httpx.AsyncClient
 
-    def token(self, role: Role, subject: str | None = None, *, region: Region = NATIONAL) -> str:
-        """A valid token for this service's secret (an organiser's limited to `region` when given)."""
-        return mint_token(self.runtime.settings.jwt_secret.get_secret_value(), role, subject, region=region)
+    def token(
+        self, role: Role, subject: str | None = None, *, region: Region = NATIONAL, audience: str | None = None
+    ) -> str:
+        """A valid token for this service, signed with the session's test key (an organiser's limited to `region`
+        when given; for `audience` instead of this service when given)."""
+        return mint_token(TEST_KEY, role, subject, audience=audience or self.runtime.audience, region=region)
 
-    def auth(self, role: Role, subject: str | None = None, *, region: Region = NATIONAL) -> dict[str, str]:
+    def auth(
+        self, role: Role, subject: str | None = None, *, region: Region = NATIONAL, audience: str | None = None
+    ) -> dict[str, str]:
         """An Authorization header for the role."""
-        return {"Authorization": f"Bearer {self.token(role, subject, region=region)}"}
+        return {"Authorization": f"Bearer {self.token(role, subject, region=region, audience=audience)}"}
 
 
 @asynccontextmanager
@@ -43,7 +49,8 @@ async def running_service(
             "database_url": _secret(dsn),
             "kafka_bootstrap_servers": kafka_bootstrap,
             "environment": "test",
-            "jwt_secret": _secret(DEV_JWT_SECRET),
+            "jwt_public_keys": TEST_JWKS,
+            "jwt_jwks_url": "",
             "outbox_poll_seconds": 0.2,
             "timer_poll_seconds": 0.2,
             **overrides,

@@ -5,16 +5,16 @@ from typing import Any
 
 import httpx
 
-from outreach_shared.auth import mint_token
 from outreach_shared.cli.errors import EXIT_REFUSED, EXIT_UNAVAILABLE, fail
-from outreach_shared.cli.settings import get_settings
+from outreach_shared.cli.settings import get_settings, signing_key
+from outreach_shared.signing import mint_token
 
 
 def _organiser_token() -> str:
     settings = get_settings()
     if settings.token is not None:
         return settings.token.get_secret_value()
-    return mint_token(settings.jwt_secret.get_secret_value(), "organiser")
+    return mint_token(signing_key(), "organiser")
 
 
 def call(method: str, url: str, *, json_body: Any = None, content: bytes | None = None,

@@ -8,13 +8,14 @@ from typing import Annotated, Any
 
 import typer
 
-from outreach_shared.auth import Role, mint_token
+from outreach_shared.auth import Role
 from outreach_shared.cli import ops
 from outreach_shared.cli.errors import EXIT_USAGE, fail
 from outreach_shared.cli.http_client import call
-from outreach_shared.cli.settings import get_settings
+from outreach_shared.cli.settings import get_settings, signing_key
 from outreach_shared.cli.signin import signin_app
 from outreach_shared.regions import NATIONAL, Region, UnknownArea
+from outreach_shared.signing import ACCESS_TOKEN_TTL, AUDIENCES, mint_token
 
 app = typer.Typer(
     name="outreach",
@@ -23,7 +24,11 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-token_app = typer.Typer(help="Mint bearer tokens signed with OUTREACH_JWT_SECRET.", no_args_is_help=True)
+token_app = typer.Typer(
+    help="Mint bearer tokens signed with OUTREACH_SIGNING_KEY (a development key the services trust), for every "
+    "service; they live 15 minutes unless --ttl-minutes says otherwise.",
+    no_args_is_help=True,
+)
 members_app = typer.Typer(help="The roster of ambassadors and patrol members.", no_args_is_help=True)
 visits_app = typer.Typer(help="Schools' visit requests.", no_args_is_help=True)
 gatherings_app = typer.Typer(help="Annual gatherings.", no_args_is_help=True)
@@ -35,21 +40,28 @@ app.add_typer(gatherings_app, name="gatherings")
 app.add_typer(dead_letters_app, name="dead-letters")
 app.add_typer(signin_app, name="signin-link")
 
-TtlDays = Annotated[int, typer.Option("--ttl-days", help="Days until the token expires.", min=1)]
+TtlMinutes = Annotated[int, typer.Option("--ttl-minutes", help="Minutes until the token expires.", min=1)]
+TtlDays = Annotated[
+    int | None,
+    typer.Option("--ttl-days", help="Days until the token expires, instead of --ttl-minutes: for development "
+                 "scripts only (the services' own tokens live 15 minutes).", min=1),
+]
+DEFAULT_TTL_MINUTES = int(ACCESS_TOKEN_TTL.total_seconds() // 60)
 
 
 def _print(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
-def _mint(role: Role, subject: str | None, ttl_days: int, region: Region = NATIONAL) -> None:
-    secret = get_settings().jwt_secret.get_secret_value()
-    typer.echo(mint_token(secret, role, subject, ttl=timedelta(days=ttl_days), region=region))
+def _mint(role: Role, subject: str | None, ttl_minutes: int, ttl_days: int | None, region: Region = NATIONAL) -> None:
+    ttl = timedelta(days=ttl_days) if ttl_days is not None else timedelta(minutes=ttl_minutes)
+    typer.echo(mint_token(signing_key(), role, subject, audience=AUDIENCES, ttl=ttl, region=region))
 
 
 @token_app.command("organiser")
 def token_organiser(
-    ttl_days: TtlDays = 30,
+    ttl_minutes: TtlMinutes = DEFAULT_TTL_MINUTES,
+    ttl_days: TtlDays = None,
     fylke: Annotated[list[str] | None, typer.Option("--fylke", help="Limit to a county (fylkesnummer, e.g. 50); "
                                                     "repeatable.")] = None,
     kommune: Annotated[list[str] | None, typer.Option("--kommune", help="Limit to a municipality (kommunenummer, "
@@ -61,23 +73,23 @@ def token_organiser(
         region = Region.of(fylke or (), kommune or ())
     except UnknownArea as exc:
         fail(str(exc), EXIT_USAGE)
-    _mint("organiser", None, ttl_days, region)
+    _mint("organiser", None, ttl_minutes, ttl_days, region)
 
 
 @token_app.command("school")
 def token_school(orgnr: Annotated[str, typer.Argument(help="The school's 9-digit organisasjonsnummer.")],
-                 ttl_days: TtlDays = 365) -> None:
+                 ttl_minutes: TtlMinutes = DEFAULT_TTL_MINUTES, ttl_days: TtlDays = None) -> None:
     """A token for a school: it may book and follow its own visits only."""
     if not (len(orgnr) == 9 and orgnr.isdigit()):
         fail("an organisasjonsnummer has 9 digits", EXIT_USAGE)
-    _mint("school", orgnr, ttl_days)
+    _mint("school", orgnr, ttl_minutes, ttl_days)
 
 
 @token_app.command("member")
 def token_member(member_id: Annotated[str, typer.Argument(help="The member's id from the roster.")],
-                 ttl_days: TtlDays = 30) -> None:
+                 ttl_minutes: TtlMinutes = DEFAULT_TTL_MINUTES, ttl_days: TtlDays = None) -> None:
     """A token for an ambassador or patrol member: their offers, inbox and registrations."""
-    _mint("member", member_id, ttl_days)
+    _mint("member", member_id, ttl_minutes, ttl_days)
 
 
 @members_app.command("import")

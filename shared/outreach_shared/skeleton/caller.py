@@ -15,7 +15,7 @@ from outreach_shared.errors import Forbidden, Unauthorized
 from outreach_shared.http import principal_from, require_role
 
 Caller: TypeAlias = Principal
-_bearer = HTTPBearer(auto_error=False, description="A bearer token (`outreach token ...`)")
+_bearer = HTTPBearer(auto_error=False, description="A bearer token signed by the portal (or `outreach token ...`)")
 
 
 def checked(caller: Caller) -> Caller:
@@ -42,7 +42,7 @@ async def current_caller(request: Request, credentials: Bearer) -> Caller:
     runtime = getattr(request.app.state, "runtime", None)
     if runtime is None:
         raise Unauthorized("this service verifies no tokens")
-    return checked(principal_from(credentials, runtime.settings.jwt_secret.get_secret_value()))
+    return checked(await principal_from(credentials, runtime))
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]

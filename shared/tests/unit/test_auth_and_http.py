@@ -3,6 +3,7 @@
 import base64
 import json
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated
 
@@ -11,12 +12,33 @@ import pytest
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from outreach_shared.auth import Principal, VerifiedTokens, decode_token, mint_token
+from outreach_shared.auth import Principal, VerifiedTokens
 from outreach_shared.errors import NotFound, Unauthorized
 from outreach_shared.http import create_app, principal_dependency, require_owner, require_role
+from outreach_shared.signing import KeySet, SigningKey, verify_token
+from outreach_shared.signing import mint_token as sign
 
-SECRET = "a-test-secret-that-is-long-enough-for-hs256"
-current = principal_dependency(lambda: SECRET)
+KEY, OTHER_KEY = SigningKey.generate(), SigningKey.generate()
+KEYS = KeySet([KEY.public_jwk()])
+
+
+@dataclass
+class Verifier:
+    keys: KeySet
+    audience: str = "booking"
+
+
+def mint_token(key: SigningKey, role, subject=None, **kwargs):  # noqa: ANN001, ANN201
+    return sign(key, role, subject, **({"audience": "booking"} | kwargs))
+
+
+def decode_token(keys: KeySet, token: str, *, cache: VerifiedTokens | None = None, audience: str = "booking"):  # noqa: ANN201
+    import asyncio
+
+    return asyncio.run(verify_token(keys, token, audience=audience, cache=cache or VerifiedTokens()))
+
+
+current = principal_dependency(Verifier(KEYS))
 Caller = Annotated[Principal, Depends(current)]
 router = APIRouter()
 
@@ -66,18 +88,18 @@ def unsigned_token(claims: dict[str, object]) -> str:
 
 
 async def test_school_token_reads_its_own_school(client):
-    response = await client.get("/schools/974760673/visits", headers=bearer(mint_token(SECRET, "school", "974760673")))
+    response = await client.get("/schools/974760673/visits", headers=bearer(mint_token(KEY, "school", "974760673")))
     assert response.status_code == 200
 
 
 async def test_token_of_another_school_is_forbidden(client):
-    response = await client.get("/schools/974760673/visits", headers=bearer(mint_token(SECRET, "school", "910825526")))
+    response = await client.get("/schools/974760673/visits", headers=bearer(mint_token(KEY, "school", "910825526")))
     assert response.status_code == 403
     assert response.headers["content-type"] == "application/problem+json"
 
 
 async def test_wrong_role_is_forbidden(client):
-    response = await client.get("/admin", headers=bearer(mint_token(SECRET, "member", "m-1")))
+    response = await client.get("/admin", headers=bearer(mint_token(KEY, "member", "m-1")))
     assert response.status_code == 403
     assert "organiser" in response.json()["detail"]
 
@@ -89,7 +111,7 @@ async def test_missing_token_is_unauthorized(client):
 
 
 async def test_token_signed_with_another_key_is_unauthorized(client):
-    forged = mint_token("another-secret-that-is-also-long-enough", "organiser")
+    forged = mint_token(OTHER_KEY, "organiser")
     assert (await client.get("/admin", headers=bearer(forged))).status_code == 401
 
 
@@ -99,25 +121,25 @@ async def test_unsigned_alg_none_token_is_unauthorized(client):
 
 
 async def test_expired_token_is_unauthorized(client):
-    expired = mint_token(SECRET, "organiser", ttl=timedelta(seconds=-1))
+    expired = mint_token(KEY, "organiser", ttl=timedelta(seconds=-1))
     response = await client.get("/admin", headers=bearer(expired))
     assert response.status_code == 401
     assert "expired" in response.json()["detail"]
 
 
 def test_decode_gives_role_and_subject():
-    principal = decode_token(SECRET, mint_token(SECRET, "member", "m-42"))
+    principal = decode_token(KEYS, mint_token(KEY, "member", "m-42"))
     assert (principal.role, principal.member_id, principal.orgnr) == ("member", "m-42", None)
 
 
 def test_school_and_member_tokens_need_a_subject():
     with pytest.raises(ValueError):
-        mint_token(SECRET, "school")
+        mint_token(KEY, "school")
 
 
 def test_garbage_token_is_refused():
     with pytest.raises(Unauthorized):
-        decode_token(SECRET, "not-a-token")
+        decode_token(KEYS, "not-a-token")
 
 
 async def test_validation_error_is_problem_json_naming_the_field(client):
@@ -159,42 +181,42 @@ async def test_a_request_id_that_is_not_a_plain_id_is_replaced(client):
 def test_a_cached_token_is_refused_once_it_expires():
     clock = [time.time()]
     cache = VerifiedTokens(clock=lambda: clock[0])
-    token = mint_token(SECRET, "school", "910000019", ttl=timedelta(minutes=5))
-    assert decode_token(SECRET, token, cache=cache).orgnr == "910000019"
-    assert decode_token(SECRET, token, cache=cache).orgnr == "910000019"  # answered from the cache
+    token = mint_token(KEY, "school", "910000019", ttl=timedelta(minutes=5))
+    assert decode_token(KEYS, token, cache=cache).orgnr == "910000019"
+    assert decode_token(KEYS, token, cache=cache).orgnr == "910000019"  # answered from the cache
     clock[0] += 6 * 60
     with pytest.raises(Unauthorized):
-        decode_token(SECRET, token, cache=cache)
+        decode_token(KEYS, token, cache=cache)
 
 
 def test_a_tampered_copy_of_a_cached_token_is_refused():
     cache = VerifiedTokens()
-    token = mint_token(SECRET, "school", "910000019")
-    decode_token(SECRET, token, cache=cache)
+    token = mint_token(KEY, "school", "910000019")
+    decode_token(KEYS, token, cache=cache)
     header, payload, signature = token.split(".")
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     forged = base64.urlsafe_b64encode(json.dumps(claims | {"orgnr": "910000027"}).encode()).rstrip(b"=").decode()
     flipped = signature[:-2] + ("AA" if signature[-2:] != "AA" else "BB")
     for tampered in (f"{header}.{forged}.{signature}", f"{header}.{payload}.{flipped}"):
         with pytest.raises(Unauthorized):
-            decode_token(SECRET, tampered, cache=cache)
+            decode_token(KEYS, tampered, cache=cache)
 
 
-def test_a_cached_token_is_refused_under_another_secret():
+def test_a_cached_token_is_refused_for_another_audience():
     cache = VerifiedTokens()
-    token = mint_token(SECRET, "organiser")
-    decode_token(SECRET, token, cache=cache)
+    token = mint_token(KEY, "organiser")
+    decode_token(KEYS, token, cache=cache)
     with pytest.raises(Unauthorized):
-        decode_token("another-secret-that-is-long-enough-for-hs256", token, cache=cache)
+        decode_token(KEYS, token, cache=cache, audience="notify")
 
 
 def test_the_token_cache_keeps_only_the_most_recent_tokens():
     cache = VerifiedTokens(size=2)
-    tokens = [mint_token(SECRET, "member", f"m-{i}") for i in range(3)]
+    tokens = [mint_token(KEY, "member", f"m-{i}") for i in range(3)]
     for token in tokens:
-        decode_token(SECRET, token, cache=cache)
-    assert cache.get(SECRET, tokens[0]) is None
-    assert cache.get(SECRET, tokens[2]) is not None
+        decode_token(KEYS, token, cache=cache)
+    assert cache.get("booking", tokens[0]) is None
+    assert cache.get("booking", tokens[2]) is not None
 
 
 async def test_a_started_app_freezes_what_start_up_built_and_collects_garbage_less_often() -> None:

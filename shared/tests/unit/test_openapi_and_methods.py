@@ -1,5 +1,6 @@
 """The kit's promises about what a service's OpenAPI says and how it answers methods a path does not have."""
 
+from types import SimpleNamespace
 from typing import Annotated
 from uuid import UUID
 
@@ -7,12 +8,14 @@ import httpx
 import pytest
 from fastapi import APIRouter, Depends, Request, Response
 
-from outreach_shared.auth import Principal, mint_token
+from outreach_shared.auth import Principal
 from outreach_shared.http import create_app, raw_body, role_dependency, text_response
 from outreach_shared.patch import PatchBody
+from outreach_shared.signing import KeySet, SigningKey, mint_token
 
-SECRET = "a-test-secret-that-is-long-enough-for-hs256"
-Organiser = Annotated[Principal, Depends(role_dependency(lambda: SECRET, "organiser"))]
+KEY = SigningKey.generate()
+VERIFIER = SimpleNamespace(keys=KeySet([KEY.public_jwk()]), audience="kit-test")
+Organiser = Annotated[Principal, Depends(role_dependency(VERIFIER, "organiser"))]
 router = APIRouter(prefix="/v1")
 
 
@@ -62,7 +65,7 @@ async def client():
 
 
 def auth(role: str = "organiser", subject: str | None = None) -> dict[str, str]:
-    return {"Authorization": f"Bearer {mint_token(SECRET, role, subject)}"}  # type: ignore[arg-type]
+    return {"Authorization": f"Bearer {mint_token(KEY, role, subject, audience='kit-test')}"}  # type: ignore[arg-type]
 
 
 def allowed(response: httpx.Response) -> set[str]:

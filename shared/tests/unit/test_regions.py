@@ -1,21 +1,45 @@
 """Organisers' regions: in the token, from the CLI, as a SQL filter, and national-only routes."""
 
+import asyncio
+from types import SimpleNamespace
+
 import jwt
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from outreach_shared.auth import ALGORITHM, ISSUER, decode_token, mint_token
+from outreach_shared.auth import ISSUER, Principal
 from outreach_shared.cli import app
 from outreach_shared.cli.errors import EXIT_USAGE
 from outreach_shared.errors import Unauthorized
 from outreach_shared.http import install_problem_handlers
 from outreach_shared.regions import NATIONAL, REGION_SQL, Region, UnknownArea
-from outreach_shared.settings import DEV_JWT_SECRET
+from outreach_shared.signing import ALGORITHM, KeySet, SigningKey, verify_token
+from outreach_shared.signing import mint_token as sign
 from outreach_shared.skeleton import NationalOrganiser, OrganiserCaller
 
 runner = CliRunner()
+KEY = SigningKey.generate()
+KEYS = KeySet([KEY.public_jwk()])
+
+
+def mint_token(role, subject=None, **kwargs):  # noqa: ANN001, ANN201
+    return sign(KEY, role, subject, audience="booking", **kwargs)
+
+
+def decode_token(token: str) -> Principal:
+    return asyncio.run(verify_token(KEYS, token, audience="booking"))
+
+
+@pytest.fixture(autouse=True)
+def cli_signing_key(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+    from outreach_shared.cli.settings import get_settings
+
+    monkeypatch.setenv("OUTREACH_SIGNING_KEY", KEY.pem())
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 def test_a_region_covers_its_counties_and_municipalities_only() -> None:
@@ -43,16 +67,16 @@ def test_the_sql_clause_names_its_column_and_its_parameters() -> None:
 
 
 def test_an_organiser_token_carries_its_region_and_a_national_one_none() -> None:
-    regional = decode_token(DEV_JWT_SECRET, mint_token(DEV_JWT_SECRET, "organiser", region=Region.of(["50"], ["0301"])))
+    regional = decode_token(mint_token("organiser", region=Region.of(["50"], ["0301"])))
     assert regional.region == Region(frozenset({"50"}), frozenset({"0301"}))
-    national = mint_token(DEV_JWT_SECRET, "organiser")
+    national = mint_token("organiser")
     assert "region" not in jwt.decode(national, options={"verify_signature": False})
-    assert decode_token(DEV_JWT_SECRET, national).region.national
+    assert decode_token(national).region.national
 
 
 def test_only_organisers_carry_a_region() -> None:
     with pytest.raises(ValueError):
-        mint_token(DEV_JWT_SECRET, "school", "974760673", region=Region.of(["50"]))
+        mint_token("school", "974760673", region=Region.of(["50"]))
 
 
 @pytest.mark.parametrize(
@@ -62,22 +86,24 @@ def test_only_organisers_carry_a_region() -> None:
 )
 def test_a_malformed_region_claim_is_not_a_valid_token(claim: object) -> None:
     token = jwt.encode({"iss": ISSUER, "sub": "organiser", "role": "organiser", "iat": 1, "exp": 4_000_000_000,
-                        "region": claim}, DEV_JWT_SECRET, algorithm=ALGORITHM)  # fmt: skip
+                        "aud": "booking", "region": claim}, KEY.private, algorithm=ALGORITHM,
+                       headers={"kid": KEY.kid})  # fmt: skip
     with pytest.raises(Unauthorized):
-        decode_token(DEV_JWT_SECRET, token)
+        decode_token(token)
 
 
 def test_a_school_token_with_a_region_is_not_valid() -> None:
     token = jwt.encode({"iss": ISSUER, "sub": "974760673", "role": "school", "orgnr": "974760673", "iat": 1,
-                        "exp": 4_000_000_000, "region": {"fylker": ["50"]}}, DEV_JWT_SECRET, algorithm=ALGORITHM)
+                        "exp": 4_000_000_000, "aud": "booking", "region": {"fylker": ["50"]}}, KEY.private,
+                       algorithm=ALGORITHM, headers={"kid": KEY.kid})
     with pytest.raises(Unauthorized):
-        decode_token(DEV_JWT_SECRET, token)
+        decode_token(token)
 
 
 def test_the_cli_mints_regional_organiser_tokens_with_repeatable_options() -> None:
     result = runner.invoke(app, ["token", "organiser", "--fylke", "50", "--fylke", "46", "--kommune", "0301"])
     assert result.exit_code == 0, result.output
-    region = decode_token(DEV_JWT_SECRET, result.stdout.strip()).region
+    region = decode_token(result.stdout.strip()).region
     assert (region.fylker, region.kommuner) == (frozenset({"50", "46"}), frozenset({"0301"}))
 
 
@@ -91,10 +117,7 @@ def test_national_only_routes_refuse_a_regional_organiser() -> None:
     api = FastAPI()
     install_problem_handlers(api)
 
-    class Settings:
-        jwt_secret = type("S", (), {"get_secret_value": staticmethod(lambda: DEV_JWT_SECRET)})()
-
-    api.state.runtime = type("R", (), {"settings": Settings()})()
+    api.state.runtime = SimpleNamespace(keys=KEYS, audience="booking")
 
     @api.get("/national")
     async def national(_: NationalOrganiser) -> dict[str, str]:
@@ -105,8 +128,8 @@ def test_national_only_routes_refuse_a_regional_organiser() -> None:
         return {"region": caller.region.describe()}
 
     client = TestClient(api)
-    regional = {"Authorization": f"Bearer {mint_token(DEV_JWT_SECRET, 'organiser', region=Region.of(['50']))}"}
-    whole = {"Authorization": f"Bearer {mint_token(DEV_JWT_SECRET, 'organiser')}"}
+    regional = {"Authorization": f"Bearer {mint_token('organiser', region=Region.of(['50']))}"}
+    whole = {"Authorization": f"Bearer {mint_token('organiser')}"}
     refused = client.get("/national", headers=regional)
     assert refused.status_code == 403 and "national" in refused.json()["detail"]
     assert client.get("/national", headers=whole).status_code == 200

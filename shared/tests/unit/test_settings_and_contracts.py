@@ -1,5 +1,7 @@
-"""Settings refuse placeholder secrets outside development and an inbox that forgets too soon; the contracts
-catalogue is complete."""
+"""Settings refuse production without a trusted key, a private key among the trusted ones and an inbox that forgets
+too soon; the contracts catalogue is complete."""
+
+import json
 
 import pytest
 from pydantic import BaseModel, SecretStr, ValidationError
@@ -7,25 +9,39 @@ from pydantic import BaseModel, SecretStr, ValidationError
 from outreach_shared.contracts import ALL_TOPICS, CATALOGUE, Envelope, Topics, new_envelope
 from outreach_shared.contracts.training import AttendanceRecorded
 from outreach_shared.housekeeping import kit_purges
-from outreach_shared.settings import DEV_JWT_SECRET, ServiceSettings, service_config
+from outreach_shared.settings import ServiceSettings, service_config
+from outreach_shared.signing import SigningKey, jwks
+
+KEY = SigningKey.generate()
+PUBLIC = json.dumps(jwks([KEY.public_jwk()]))
 
 
 class DemoSettings(ServiceSettings):
     model_config = service_config("DEMO_")
 
 
-def test_placeholder_secret_is_refused_in_production():
-    with pytest.raises(ValidationError, match="placeholder"):
-        DemoSettings(environment="production", jwt_secret=SecretStr(DEV_JWT_SECRET))
+def test_production_refuses_settings_that_trust_no_key():
+    with pytest.raises(ValidationError, match="jwt_jwks_url or jwt_public_keys"):
+        DemoSettings(environment="production", jwt_jwks_url="", jwt_public_keys="")
+    assert DemoSettings(environment="production").jwt_jwks_url  # the portal's, by default
+    assert DemoSettings(environment="production", jwt_jwks_url="", jwt_public_keys=PUBLIC).trusted_keys()
 
 
-def test_short_secret_is_refused_in_production():
-    with pytest.raises(ValidationError, match="32 characters"):
-        DemoSettings(environment="production", jwt_secret=SecretStr("short-but-not-a-placeholder"))
+def test_trusted_keys_must_be_public_ed25519_keys_with_a_kid(monkeypatch):
+    private = json.dumps({"keys": [KEY.public_jwk() | {"d": "c2VjcmV0"}]})
+    rsa = '{"keys": [{"kty": "RSA", "n": "x", "e": "AQAB", "kid": "r"}]}'
+    no_kid = json.dumps({"keys": [{k: v for k, v in KEY.public_jwk().items() if k != "kid"}]})
+    for document, reason in [(private, "private part"), (rsa, "Ed25519"), ("not json", "jwt_public_keys"),
+                             (no_kid, "kid")]:
+        with pytest.raises(ValidationError, match=reason):
+            DemoSettings(jwt_public_keys=document)
+    monkeypatch.setenv("DEMO_JWT_PUBLIC_KEYS", PUBLIC)
+    assert [k["kid"] for k in DemoSettings().trusted_keys()] == [KEY.kid]
 
 
-def test_development_accepts_the_dev_secret():
-    assert DemoSettings(environment="development").jwt_secret.get_secret_value() == DEV_JWT_SECRET
+def test_the_jwks_url_must_be_http():
+    with pytest.raises(ValidationError, match="jwt_jwks_url"):
+        DemoSettings(jwt_jwks_url="file:///etc/passwd")
 
 
 def test_settings_read_their_own_prefix(monkeypatch):
@@ -35,7 +51,7 @@ def test_settings_read_their_own_prefix(monkeypatch):
 
 
 def test_secret_is_not_shown_in_repr():
-    assert DEV_JWT_SECRET not in repr(DemoSettings())
+    assert "hunter2" not in repr(DemoSettings(database_url=SecretStr("postgresql://u:hunter2@db/postgres")))
 
 
 def test_the_inbox_remembers_handled_events_longer_than_a_dead_letter_can_be_replayed():

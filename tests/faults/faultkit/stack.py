@@ -32,7 +32,8 @@ from outreach_dev.devstack.launcher import (
 )
 from outreach_dev.devstack.postgres import LocalPostgres
 from outreach_dev.devstack.provision import provision_service_database
-from outreach_shared.auth import Role, mint_token
+from outreach_dev.testing.keys import TEST_JWKS, signed_auth
+from outreach_shared.auth import Role
 
 SERVICES = ("booking", "ambassadors", "training", "notify")
 ORGANISER_EMAIL = "koordinator.faults@jobbvinner.example.no"
@@ -99,7 +100,6 @@ class FaultStack:
     kafka: LocalKafka | None
     postgres: LocalPostgres = field(init=False)
     smtp: SwitchableSmtp = field(init=False)
-    jwt_secret: str = field(default_factory=lambda: secrets.token_urlsafe(48))
     dsns: dict[str, str] = field(default_factory=dict)
     instances: list[Instance] = field(default_factory=list)
     installed: dict[str, InstalledService] = field(default_factory=dict)
@@ -147,7 +147,8 @@ class FaultStack:
         prefix = str(settings_class(installed.definition).model_config.get("env_prefix"))
         port = free_port()
         env = service_env(installed, dsn=self.dsns[service], bootstrap=self.kafka_bootstrap,
-                          jwt_secret=self.jwt_secret, port=port, state=self.workdir, smtp_port=self.smtp.port)
+                          jwt_public_keys=TEST_JWKS, jwks_url="", port=port, state=self.workdir,
+                          smtp_port=self.smtp.port)
         env |= fast_settings(prefix) | SERVICE_SETTINGS[service]
         if extra_path := os.environ.get("FAULTS_SERVICE_PYTHONPATH"):
             env["PYTHONPATH"] = extra_path  # e.g. a sitecustomize that sabotages the services, to see a test fail
@@ -210,8 +211,8 @@ class FaultStack:
     # ------------------------------------------------------------------ acting as someone
 
     def auth(self, role: Role, subject: str | None = None) -> dict[str, str]:
-        """An Authorization header signed with the stack's secret."""
-        return {"Authorization": f"Bearer {mint_token(self.jwt_secret, role, subject)}"}
+        """An Authorization header for every service, signed with the test key the services trust."""
+        return signed_auth(role, subject)
 
     def client(self, service: str) -> httpx.AsyncClient:
         """A client for index 0 of `service`."""

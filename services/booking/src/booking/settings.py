@@ -4,7 +4,7 @@ import hmac
 from datetime import timedelta
 from functools import cache
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from booking.domain import feedback
 from booking.domain.times import WindowPolicy
@@ -45,18 +45,25 @@ class BookingSettings(TimeBoundsSettings, ServiceSettings):
         return value
 
     feedback_secret: SecretStr | None = None
-    """The key feedback links are signed with (BOOKING_FEEDBACK_SECRET); unset: derived from the JWT secret, so a
-    new JWT secret also voids the links. Changing it voids every link already mailed."""
+    """The key feedback links are signed with (BOOKING_FEEDBACK_SECRET, at least 32 characters; required in
+    production, a fixed development key otherwise). Changing it voids every link already mailed."""
     feedback_valid_for: timedelta = Field(default=feedback.VALID_FOR, gt=timedelta(0))
     """How long a feedback link works, from the visit's completion (30 days)."""
     feedback_reminder_after: timedelta = Field(default=feedback.REMIND_AFTER, gt=timedelta(0))
     """When a school that has not answered is reminded, from the visit's completion (7 days)."""
 
+    @model_validator(mode="after")
+    def _feedback_secret_in_production(self) -> "BookingSettings":
+        secret = self.feedback_secret.get_secret_value() if self.feedback_secret is not None else ""
+        if self.environment == "production" and len(secret) < 32:
+            raise ValueError("feedback_secret (BOOKING_FEEDBACK_SECRET) needs 32 characters or more in production")
+        return self
+
     def feedback_key(self) -> bytes:
         """The HMAC key of feedback links."""
         if self.feedback_secret is not None and self.feedback_secret.get_secret_value():
             return self.feedback_secret.get_secret_value().encode()
-        return hmac.new(self.jwt_secret.get_secret_value().encode(), b"booking feedback links", "sha256").digest()
+        return hmac.new(b"development only", b"booking feedback links", "sha256").digest()
 
     def window_policy(self) -> WindowPolicy:
         """How soon a window may start and the bounds it keeps."""

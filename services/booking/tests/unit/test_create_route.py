@@ -13,12 +13,11 @@ from booking.domain.new_visits import StoredResponse
 from booking.service_layer.ports import BookingPorts
 from booking.settings import BookingSettings
 from outreach_dev.testing.fakes import MovableClock
-from outreach_shared.auth import mint_token
+from outreach_dev.testing.keys import TEST_JWKS, signed_auth
 from outreach_shared.runtime import Wiring, build_app
 
-SECRET = "a-test-secret-that-is-long-enough-for-hs256"
 ORGNR = "974760673"
-SCHOOL = {"Authorization": f"Bearer {mint_token(SECRET, 'school', ORGNR)}"}
+SCHOOL = signed_auth("school", ORGNR, audience="booking")
 JSON = {"Content-Type": "application/json"}
 KEY = {"Idempotency-Key": "k-1"}
 GOOD = json.dumps(body()).encode()
@@ -26,7 +25,7 @@ GOOD = json.dumps(body()).encode()
 
 def client(writer: FakeNewVisits, keys: FakeKeys | None = None, rate_limit: int = 0) -> httpx.AsyncClient:
     """The app, not started (no database or broker): its wiring is set to the ports in memory."""
-    settings = BookingSettings(jwt_secret=SECRET)
+    settings = BookingSettings(jwt_public_keys=TEST_JWKS, jwt_jwks_url="")
     app = build_app(SERVICE, settings, clock=MovableClock())  # 2027-03-01 08:00 UTC
     ports = BookingPorts(new_visits=writer, keys=keys or FakeKeys(), window_policy=settings.window_policy(),
                          rate_limiter=RateLimiter(rate_limit) if rate_limit else None)  # fmt: skip
@@ -78,7 +77,7 @@ async def test_the_rate_limit_counts_each_request_once_whatever_its_answer() -> 
 
 
 async def test_only_a_school_token_creates() -> None:
-    organiser = {"Authorization": f"Bearer {mint_token(SECRET, 'organiser', 'o')}"}
+    organiser = signed_auth("organiser", "o", audience="booking")
     async with client(FakeNewVisits()) as http:
         assert (await http.post("/v1/visit-requests", headers=JSON | KEY, content=GOOD)).status_code == 401
         assert (await http.post("/v1/visit-requests", headers=organiser | JSON | KEY, content=GOOD)).status_code == 403

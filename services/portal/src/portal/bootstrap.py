@@ -7,6 +7,7 @@ from typing import cast
 
 from outreach_shared.housekeeping import Chore, Purge
 from outreach_shared.runtime import Runtime, ServiceDefinition, Wiring
+from outreach_shared.signing import Jwk, JwksSource, jwks
 from portal.adapters import booking_surveys
 from portal.adapters.oidc_client import ProviderClient, ProviderClients
 from portal.entrypoints.http import router
@@ -18,6 +19,7 @@ from portal.entrypoints.signin_http import api_router as signin_api_router
 from portal.entrypoints.signin_http import router as signin_router
 from portal.entrypoints.static_assets import router as static_router
 from portal.entrypoints.survey_pages import router as survey_pages_router
+from portal.service_layer import keys
 from portal.service_layer.handlers import REGISTRY
 from portal.service_layer.unit_of_work import PortalUnit
 from portal.settings import PortalSettings, get_settings
@@ -43,6 +45,16 @@ class PortalPorts:
     """Booking's pupils' survey (PORTAL_BOOKING_URL)."""
 
 
+def own_keys(runtime: Runtime) -> JwksSource:
+    """The portal trusts the keys it publishes, read from its own schema (not over HTTP from itself)."""
+
+    async def published() -> dict[str, list[Jwk]]:
+        async with runtime.unit_of_work("portal-jwks") as uow:
+            return jwks(await keys.published_jwks(cast(PortalUnit, uow)))
+
+    return published
+
+
 def bootstrap(runtime: Runtime) -> Wiring:
     """The unit of work (with sign-in's settings), the registry, the providers' clients and an HTTP client for
     booking (closed when the service stops)."""
@@ -51,7 +63,7 @@ def bootstrap(runtime: Runtime) -> Wiring:
     booking = booking_surveys.client(settings.booking_url)
     ports = PortalPorts(oidc=ProviderClients(clients), surveys=booking_surveys.SurveyDesk(booking))
     return Wiring(unit=partial(PortalUnit, signin=settings.signin_config()), registry=REGISTRY, purges=SIGNIN_PURGES,
-                  ports=ports, on_stop=[booking.aclose])  # fmt: skip
+                  ports=ports, on_stop=[booking.aclose], key_source=own_keys(runtime))  # fmt: skip
 
 
 SERVICE = ServiceDefinition(

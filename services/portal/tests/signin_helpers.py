@@ -22,11 +22,13 @@ def token_in(page: str) -> str:
 
 
 class Browser:
-    """One person's browser."""
+    """One person's browser, reading English (the tests read the pages' texts; the catalogues' own tests check
+    that every text has its nb and nn translation)."""
 
-    def __init__(self, app: FastAPI, *, client: str = "203.0.113.10") -> None:
+    def __init__(self, app: FastAPI, *, client: str = "203.0.113.10", language: str = "en") -> None:
         transport = httpx.ASGITransport(app=app, client=(client, 50123))
-        self.http = httpx.AsyncClient(transport=transport, base_url=ORIGIN, follow_redirects=False)
+        self.http = httpx.AsyncClient(transport=transport, base_url=ORIGIN, follow_redirects=False,
+                                      headers={"Accept-Language": language})
         self.page = ""
 
     async def get(self, path: str, **kwargs: Any) -> httpx.Response:

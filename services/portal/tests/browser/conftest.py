@@ -18,8 +18,8 @@ from browsing import CHROMIUM, Person, open_person  # noqa: E402
 from fake_booking import FakeBooking  # noqa: E402
 from serving import serving  # noqa: E402
 
+from outreach_dev.testing.keys import TEST_JWKS  # noqa: E402
 from outreach_shared.runtime import build_app  # noqa: E402
-from outreach_shared.settings import DEV_JWT_SECRET  # noqa: E402
 from portal.bootstrap import SERVICE  # noqa: E402
 
 ARTEFACTS = Path(__file__).parents[4] / "test-artifacts" / "portal-browser"
@@ -43,7 +43,7 @@ async def site(provisioned_dsns: Callable[[str], Awaitable[str]], kafka_bootstra
         settings = SERVICE.settings_factory().model_copy(update={
             "database_url": SecretStr(dsn), "database_schema": "portal_browser",
             "kafka_bootstrap_servers": kafka_bootstrap, "consumer_group": "outreach-portal-browser",
-            "environment": "test", "jwt_secret": SecretStr(DEV_JWT_SECRET), "booking_url": booking_url,
+            "environment": "test", "jwt_public_keys": TEST_JWKS, "jwt_jwks_url": "", "booking_url": booking_url,
         })  # fmt: skip
         async with serving(build_app(SERVICE, settings)) as url:
             yield Site(url, booking)

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from outreach_dev.devstack._util import free_ports
 from outreach_dev.testing.fakes import MovableClock
+from outreach_dev.testing.keys import TEST_KEY
 from outreach_dev.testing.service import RunningService
 from outreach_dev.testing.waiting import eventually
 from outreach_shared.cli import app
@@ -31,6 +32,7 @@ async def portal_url(signin_portal: RunningService, monkeypatch: pytest.MonkeyPa
     task = asyncio.create_task(server.serve())
     await eventually(lambda: server.started, timeout=10)
     monkeypatch.setenv("OUTREACH_PORTAL_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("OUTREACH_SIGNING_KEY", TEST_KEY.pem())  # as `make up`'s cli.env gives the development key
     get_settings.cache_clear()
     try:
         yield f"http://127.0.0.1:{port}"

@@ -4,8 +4,10 @@ left running afterwards, whether it stops by itself (`--check`) or on Ctrl-C."""
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -18,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+import httpx
 import pytest
 
 from outreach_dev.devstack._util import free_ports
@@ -92,6 +95,21 @@ def assert_all_ready(output: str) -> None:
     assert "outreach is up" in output and "/v1/visit-requests" in output
     screen = output[output.index("outreach is up"):]
     assert screen.index("(sign in here)") < screen.index(" services"), "the portal's URL comes first"
+    for who in ("organiser", "school", "member"):
+        assert re.search(rf"sign in as {who}.*http://127\.0\.0\.1:\d+/login/link/\S+", screen), screen
+
+
+def sign_in_with(link: str) -> httpx.Response:
+    """Follow a one-click link as a browser does: its page, then its button (a POST with the form's CSRF token)."""
+    with httpx.Client(timeout=30, headers={"Accept-Language": "en"}) as browser:
+        page = browser.get(link)
+        assert page.status_code == 200, page.text
+        token = re.search(r'name="csrf_token" value="([^"]*)"', page.text)
+        assert token, page.text
+        origin = link.split("/login/")[0]
+        posted = browser.post(link, data={"csrf_token": html.unescape(token.group(1))}, headers={"Origin": origin})
+        assert posted.status_code == 303, posted.text
+        return browser.get(origin + "/")
 
 
 async def test_check_mode_starts_every_service_then_leaves_nothing_behind(
@@ -171,6 +189,10 @@ async def test_ctrl_c_stops_everything_in_reverse_order(
     try:
         output = await asyncio.to_thread(reader.wait_for, "Ctrl-C stops everything", 420)
         assert_all_ready(output)
+        link = re.search(r"sign in as organiser\s+(\S+)", output)
+        assert link, output
+        home = await asyncio.to_thread(sign_in_with, link.group(1))
+        assert "organiser (national)" in home.text, home.text
         proc.send_signal(signal.SIGINT)
         returncode = await asyncio.to_thread(proc.wait, 120)
     finally:

@@ -24,7 +24,7 @@ from typing import Any
 
 from ._util import LOCALHOST
 from .asyncapi import write_asyncapi
-from .demo import DEMO_MEMBER_ID, DEMO_ORGNR, booking_body, mint_demo_tokens, run_demo
+from .demo import DEMO_MEMBER_ID, DEMO_ORGNR, booking_body, demo_signin_links, mint_demo_tokens, run_demo
 from .infrastructure import (
     Infrastructure,
     Local,
@@ -231,8 +231,10 @@ def bring_up(run: Run) -> Screen:
     tokens = mint_demo_tokens(key)
     demo = {} if run.args.no_demo else run_demo(urls, tokens, key, run.state / "logs" / "demo.log")
     tokens |= demo.get("tokens") or {}
+    portal = children.get("portal")
+    links = demo_signin_links(portal.url, tokens["organiser"]) if portal is not None else {}
     return Screen(
-        run.state, services, children, run.infra, mail, run.args.mail_smtp_port, pages, tokens, demo
+        run.state, services, children, run.infra, mail, run.args.mail_smtp_port, pages, tokens, demo, links
     )
 
 

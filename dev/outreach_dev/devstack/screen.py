@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,8 @@ class Screen:
     asyncapi: dict[str, Path]
     tokens: dict[str, str]
     demo: dict[str, Any]
+    signin_links: dict[str, str] = field(default_factory=dict)
+    """One-click sign-in links (single use, 15 minutes): `outreach signin-link ...` makes more."""
 
 
 def render_screen(s: Screen) -> str:
@@ -35,7 +37,11 @@ def render_screen(s: Screen) -> str:
     bar = "─" * 100
     lines = [bar, f" outreach is up · state {s.state} · logs {s.state / 'logs'}", ""]
     if (portal := s.children.get("portal")) is not None:
-        lines += [f" portal         {portal.url}  (sign in here)", ""]
+        lines += [f" portal         {portal.url}  (sign in here)"]
+        lines += [f"   sign in as {name:<21} {url}" for name, url in s.signin_links.items()]
+        if s.signin_links:
+            lines.append("   (each link works once, for 15 minutes; `outreach signin-link member ID` makes another)")
+        lines.append("")
     lines.append(" services")
     for service in s.services:
         child = s.children.get(service.name)

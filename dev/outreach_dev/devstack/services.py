@@ -84,6 +84,7 @@ def service_env(
         "jwt_jwks_url": jwks_url,
         "http_host": LOCALHOST,
         "http_port": str(port),
+        "public_url": f"http://{LOCALHOST}:{port}",
         "environment": "development",
         "log_json": "true",
         "smtp_host": LOCALHOST,

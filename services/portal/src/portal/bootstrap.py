@@ -8,7 +8,9 @@ from typing import cast
 from outreach_shared.housekeeping import Chore, Purge
 from outreach_shared.runtime import Runtime, ServiceDefinition, Wiring
 from portal.adapters import booking_surveys
+from portal.adapters.audit import audit_purge
 from portal.adapters.oidc_client import ProviderClient, ProviderClients
+from portal.entrypoints.audit_http import router as audit_router
 from portal.entrypoints.http import router
 from portal.entrypoints.jwks_http import router as jwks_router
 from portal.entrypoints.oidc_http import router as oidc_router
@@ -50,7 +52,8 @@ def bootstrap(runtime: Runtime) -> Wiring:
     clients = [ProviderClient(p.provider(), p.client_secret.get_secret_value()) for p in settings.oidc_providers]
     booking = booking_surveys.client(settings.booking_url)
     ports = PortalPorts(oidc=ProviderClients(clients), surveys=booking_surveys.SurveyDesk(booking))
-    return Wiring(unit=partial(PortalUnit, signin=settings.signin_config()), registry=REGISTRY, purges=SIGNIN_PURGES,
+    purges = [*SIGNIN_PURGES, audit_purge(settings.audit_keep_days)]
+    return Wiring(unit=partial(PortalUnit, signin=settings.signin_config()), registry=REGISTRY, purges=purges,
                   ports=ports, on_stop=[booking.aclose])  # fmt: skip
 
 
@@ -62,6 +65,6 @@ SERVICE = ServiceDefinition(
     settings_factory=get_settings,
     migrations_dir=Path(__file__).parent / "migrations",
     routers=[jwks_router, static_router, public_pages_router, survey_pages_router, oidc_router, signin_router,
-             signin_api_router, session_router, router],
+             signin_api_router, session_router, audit_router, router],
     bootstrap=bootstrap,
 )

@@ -11,8 +11,10 @@ from portal.adapters import booking_surveys
 from portal.adapters.audit import audit_purge
 from portal.adapters.oidc_client import ProviderClient, ProviderClients
 from portal.entrypoints.audit_http import router as audit_router
+from portal.entrypoints.clients_http import router as clients_router
 from portal.entrypoints.http import router
 from portal.entrypoints.jwks_http import router as jwks_router
+from portal.entrypoints.oauth_http import router as oauth_router
 from portal.entrypoints.oidc_http import router as oidc_router
 from portal.entrypoints.public_pages import router as public_pages_router
 from portal.entrypoints.session_http import router as session_router
@@ -29,6 +31,7 @@ SIGNIN_PURGES: list[Chore] = [
     Purge("signin_requests", "requested_at < now() - make_interval(hours => $1)", 2),
     Purge("sessions", "created_at < now() - make_interval(hours => $1)", 24 * 7),
     Purge("oidc_logins", "created_at < now() - make_interval(hours => $1)", 24),
+    Purge("client_token_failures", "failed_at < now() - make_interval(hours => $1)", 1),
 ]
 """Links (with their addresses) a day after they expired; rate-limit counts after the hour they count for;
 sessions a week after they began (the longest lives 12 hours); redirects to a provider (and identities waiting to be
@@ -65,6 +68,7 @@ SERVICE = ServiceDefinition(
     settings_factory=get_settings,
     migrations_dir=Path(__file__).parent / "migrations",
     routers=[jwks_router, static_router, public_pages_router, survey_pages_router, oidc_router, signin_router,
-             signin_api_router, session_router, audit_router, router],
+             signin_api_router, session_router, audit_router, clients_router,
+             oauth_router, router],
     bootstrap=bootstrap,
 )

@@ -6,7 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import pytest
+from signin_helpers import ORIGIN, Browser
 
+from outreach_dev.testing.fakes import MovableClock
 from outreach_dev.testing.service import RunningService
 from outreach_shared.regions import Region
 from portal.adapters.audit import audit_purge
@@ -119,3 +121,26 @@ async def test_the_audit_endpoint_is_documented_with_its_bounds(portal: RunningS
     limit = next(p for p in operation["parameters"] if p["name"] == "limit")["schema"]
     assert (limit["minimum"], limit["maximum"]) == (1, 500)
     assert "AuditPageOut" in spec["components"]["schemas"]
+
+
+async def test_a_sign_in_and_a_failed_one_are_in_the_log_with_no_secret(
+    signin_portal: RunningService, signin_clock: MovableClock
+) -> None:
+    orgnr = "922222222"
+    made = await signin_portal.client.post("/v1/signin-links", json={"role": "school", "subject": orgnr},
+                                           headers=signin_portal.auth("organiser"))  # fmt: skip
+    path = made.json()["url"].removeprefix(ORIGIN)
+    browser = Browser(signin_portal.app, client="198.51.100.77")
+    await browser.get(path)
+    assert (await browser.post(path)).status_code == 303
+    late = Browser(signin_portal.app, client="198.51.100.78")
+    await late.get("/login")
+    assert (await late.post(path)).status_code == 410
+    answer = await signin_portal.client.get("/v1/audit", params={"from": signin_clock.now().isoformat(),
+                                                                 "limit": 500},
+                                            headers=signin_portal.auth("organiser"))  # fmt: skip
+    records = answer.json()["records"]
+    signed_in = [r for r in records if r["action"] == "sign_in" and r["actor"] == f"school:{orgnr}"]
+    assert len(signed_in) == 1 and signed_in[0]["from_address"] == "198.51.100.77"
+    failed = [r for r in records if r["action"] == "sign_in_failed" and r["from_address"] == "198.51.100.78"]
+    assert failed and path.rsplit("/", 1)[-1] not in answer.text

@@ -9,9 +9,13 @@ from outreach_shared.housekeeping import Chore, Purge
 from outreach_shared.runtime import Runtime, ServiceDefinition, Wiring
 from outreach_shared.signing import Jwk, JwksSource, jwks
 from portal.adapters import booking_surveys
+from portal.adapters.audit import audit_purge
 from portal.adapters.oidc_client import ProviderClient, ProviderClients
+from portal.entrypoints.audit_http import router as audit_router
+from portal.entrypoints.clients_http import router as clients_router
 from portal.entrypoints.http import router
 from portal.entrypoints.jwks_http import router as jwks_router
+from portal.entrypoints.oauth_http import router as oauth_router
 from portal.entrypoints.oidc_http import router as oidc_router
 from portal.entrypoints.public_pages import router as public_pages_router
 from portal.entrypoints.session_http import router as session_router
@@ -29,6 +33,7 @@ SIGNIN_PURGES: list[Chore] = [
     Purge("signin_requests", "requested_at < now() - make_interval(hours => $1)", 2),
     Purge("sessions", "created_at < now() - make_interval(hours => $1)", 24 * 7),
     Purge("oidc_logins", "created_at < now() - make_interval(hours => $1)", 24),
+    Purge("client_token_failures", "failed_at < now() - make_interval(hours => $1)", 1),
 ]
 """Links (with their addresses) a day after they expired; rate-limit counts after the hour they count for;
 sessions a week after they began (the longest lives 12 hours); redirects to a provider (and identities waiting to be
@@ -62,7 +67,8 @@ def bootstrap(runtime: Runtime) -> Wiring:
     clients = [ProviderClient(p.provider(), p.client_secret.get_secret_value()) for p in settings.oidc_providers]
     booking = booking_surveys.client(settings.booking_url)
     ports = PortalPorts(oidc=ProviderClients(clients), surveys=booking_surveys.SurveyDesk(booking))
-    return Wiring(unit=partial(PortalUnit, signin=settings.signin_config()), registry=REGISTRY, purges=SIGNIN_PURGES,
+    purges = [*SIGNIN_PURGES, audit_purge(settings.audit_keep_days)]
+    return Wiring(unit=partial(PortalUnit, signin=settings.signin_config()), registry=REGISTRY, purges=purges,
                   ports=ports, on_stop=[booking.aclose], key_source=own_keys(runtime))  # fmt: skip
 
 
@@ -74,6 +80,7 @@ SERVICE = ServiceDefinition(
     settings_factory=get_settings,
     migrations_dir=Path(__file__).parent / "migrations",
     routers=[jwks_router, static_router, public_pages_router, survey_pages_router, oidc_router, signin_router,
-             signin_api_router, session_router, router],
+             signin_api_router, session_router, audit_router, clients_router,
+             oauth_router, router],
     bootstrap=bootstrap,
 )

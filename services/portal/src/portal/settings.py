@@ -94,6 +94,7 @@ class PortalSettings(ServiceSettings):
         )  # fmt: skip
     booking_url: str = "http://127.0.0.1:8001"
     """Booking's public HTTP API, which the pupils' survey pages call (PORTAL_BOOKING_URL)."""
+    audit_keep_days: int = Field(default=730, ge=30, le=3650, description="Audit records are kept this long.")
     contact_email: str = "post@jobbvinner.no"
     """Where people write about accessibility and privacy (shown on those pages)."""
 

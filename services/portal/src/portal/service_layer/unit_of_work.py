@@ -4,6 +4,8 @@ import asyncpg
 
 from outreach_shared.skeleton import Scope, UnitOfWork
 from portal.adapters.accounts import AccountDirectory
+from portal.adapters.audit import AuditLog
+from portal.adapters.clients import ApiClients
 from portal.adapters.identities import IdentityLinks, OidcLogins
 from portal.adapters.keys import KeyRing
 from portal.adapters.members import MemberDirectory
@@ -27,3 +29,5 @@ class PortalUnit(UnitOfWork):
         self.keys = KeyRing(conn)
         self.identities = IdentityLinks(conn)
         self.oidc_logins = OidcLogins(conn)
+        self.audit = AuditLog(conn)
+        self.clients = ApiClients(conn)

@@ -1,9 +1,11 @@
 """The portal service: its definition, and its wiring from the settings."""
 
+import asyncio
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from outreach_shared.housekeeping import Chore, Purge
 from outreach_shared.runtime import Runtime, ServiceDefinition, Wiring
@@ -15,6 +17,7 @@ from portal.entrypoints.audit_http import router as audit_router
 from portal.entrypoints.clients_http import router as clients_router
 from portal.entrypoints.http import router
 from portal.entrypoints.jwks_http import router as jwks_router
+from portal.entrypoints.keys_http import router as keys_router
 from portal.entrypoints.oauth_http import router as oauth_router
 from portal.entrypoints.oidc_http import router as oidc_router
 from portal.entrypoints.public_pages import router as public_pages_router
@@ -23,7 +26,7 @@ from portal.entrypoints.signin_http import api_router as signin_api_router
 from portal.entrypoints.signin_http import router as signin_router
 from portal.entrypoints.static_assets import router as static_router
 from portal.entrypoints.survey_pages import router as survey_pages_router
-from portal.service_layer import keys
+from portal.service_layer import keys, rotation
 from portal.service_layer.handlers import REGISTRY
 from portal.service_layer.unit_of_work import PortalUnit
 from portal.settings import PortalSettings, get_settings
@@ -32,6 +35,7 @@ SIGNIN_PURGES: list[Chore] = [
     Purge("signin_links", "expires_at < now() - make_interval(hours => $1)", 24),
     Purge("signin_requests", "requested_at < now() - make_interval(hours => $1)", 2),
     Purge("sessions", "created_at < now() - make_interval(hours => $1)", 24 * 7),
+    Purge("signing_keys", "withdrawn_at < now() - make_interval(hours => $1)", 24),
     Purge("oidc_logins", "created_at < now() - make_interval(hours => $1)", 24),
     Purge("client_token_failures", "failed_at < now() - make_interval(hours => $1)", 1),
 ]
@@ -60,6 +64,18 @@ def own_keys(runtime: Runtime) -> JwksSource:
     return published
 
 
+def key_rotation(runtime: Runtime, every_seconds: float) -> Callable[[], Coroutine[Any, Any, None]]:
+    """A loop that rotates the signing key when the policy says it is due (checked every `every_seconds`)."""
+
+    async def keep_rotating() -> None:
+        while True:
+            async with runtime.unit_of_work("portal-key-rotation") as uow:
+                await rotation.rotate_if_due(cast(PortalUnit, uow))
+            await asyncio.sleep(every_seconds)
+
+    return keep_rotating
+
+
 def bootstrap(runtime: Runtime) -> Wiring:
     """The unit of work (with sign-in's settings), the registry, the providers' clients and an HTTP client for
     booking (closed when the service stops)."""
@@ -68,8 +84,10 @@ def bootstrap(runtime: Runtime) -> Wiring:
     booking = booking_surveys.client(settings.booking_url)
     ports = PortalPorts(oidc=ProviderClients(clients), surveys=booking_surveys.SurveyDesk(booking))
     purges = [*SIGNIN_PURGES, audit_purge(settings.audit_keep_days)]
-    return Wiring(unit=partial(PortalUnit, signin=settings.signin_config()), registry=REGISTRY, purges=purges,
-                  ports=ports, on_stop=[booking.aclose], key_source=own_keys(runtime))  # fmt: skip
+    unit = partial(PortalUnit, signin=settings.signin_config(), key_policy=settings.key_policy())
+    rotating = key_rotation(runtime, settings.key_rotation_check_seconds)
+    return Wiring(unit=unit, registry=REGISTRY, purges=purges, ports=ports, on_stop=[booking.aclose],
+                  key_source=own_keys(runtime), background=[rotating])  # fmt: skip
 
 
 SERVICE = ServiceDefinition(
@@ -79,8 +97,7 @@ SERVICE = ServiceDefinition(
     "verify (JWKS); school systems' API clients; the audit log.",
     settings_factory=get_settings,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[jwks_router, static_router, public_pages_router, survey_pages_router, oidc_router, signin_router,
-             signin_api_router, session_router, audit_router, clients_router,
-             oauth_router, router],
+    routers=[jwks_router, keys_router, static_router, public_pages_router, survey_pages_router, oidc_router,
+             signin_router, signin_api_router, session_router, audit_router, clients_router, oauth_router, router],
     bootstrap=bootstrap,
 )

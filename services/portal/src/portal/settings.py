@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field, SecretStr, model_validator
 
 from outreach_shared.settings import PLACEHOLDER_SECRETS, ServiceSettings, service_config
 from portal.domain.identities import Provider, ProviderKind
+from portal.domain.rotation import KeyPolicy
 from portal.domain.sessions import SessionPolicy
 from portal.domain.signin import RateLimits
 from portal.service_layer.config import SignInConfig
@@ -82,6 +83,11 @@ class PortalSettings(ServiceSettings):
         """Cookies are Secure (and `__Host-`) everywhere but local development over plain HTTP."""
         return self.environment != "development"
 
+    def key_policy(self) -> KeyPolicy:
+        """How the signing key rotates."""
+        return KeyPolicy(every=timedelta(days=self.key_rotation_days),
+                         publish_ahead=timedelta(seconds=self.key_publish_ahead_seconds))  # fmt: skip
+
     def signin_config(self) -> SignInConfig:
         """What sign-in and sessions need from the settings."""
         return SignInConfig(
@@ -92,6 +98,11 @@ class PortalSettings(ServiceSettings):
             sessions=SessionPolicy(idle=timedelta(minutes=self.session_idle_minutes),
                                    absolute=timedelta(hours=self.session_absolute_hours)),
         )  # fmt: skip
+    key_rotation_days: float = Field(default=30, gt=0, le=365, description="How often the signing key rotates.")
+    key_publish_ahead_seconds: float = Field(
+        default=600, ge=0, le=86400, description="How long a new signing key is published before it signs."
+    )
+    key_rotation_check_seconds: float = Field(default=3600, gt=0, description="How often rotation is checked.")
     booking_url: str = "http://127.0.0.1:8001"
     """Booking's public HTTP API, which the pupils' survey pages call (PORTAL_BOOKING_URL)."""
     audit_keep_days: int = Field(default=730, ge=30, le=3650, description="Audit records are kept this long.")

@@ -1,6 +1,6 @@
 """The portal's response models."""
 
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from outreach_shared.signing import Jwk
 
@@ -25,3 +25,10 @@ class JwksOut(BaseModel):
     def of(cls, published: list[Jwk]) -> "JwksOut":
         """The JWKS of these public keys."""
         return cls(keys=[JwkOut.model_validate(jwk) for jwk in published])
+
+
+class RotationOut(BaseModel):
+    """A rotation begun: the new key, published now, and when it starts signing."""
+
+    kid: str
+    signs_from: AwareDatetime

@@ -6,6 +6,7 @@ own files) so that browsers may keep them a year: `/static/<version>/<name>`.
 """
 
 import hashlib
+import os
 from functools import cache
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from fastapi.responses import FileResponse
 from outreach_shared.errors import NotFound
 from portal.entrypoints.security_headers import page_router, secure
 
-WEB_DIR = Path(__file__).parents[3] / "web"
+WEB_DIR = Path(os.environ.get("PORTAL_WEB_DIR") or Path(__file__).parents[3] / "web")
+"""`services/portal/web` in the workspace; an image sets PORTAL_WEB_DIR to where it put `npm ci`'s result."""
 OWN_DIR = Path(__file__).parents[1] / "static"
 FONT_FILES = [f"files/inter-{subset}-{weight}-normal.woff2" for subset in ("latin", "latin-ext")
               for weight in (400, 500, 600)]  # fmt: skip

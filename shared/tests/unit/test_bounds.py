@@ -10,7 +10,14 @@ from pydantic import BaseModel, ValidationError
 from outreach_dev.testing.windows import school_day_start
 from outreach_shared.bounds.identifiers import Kommunenummer
 from outreach_shared.bounds.text import Line, Lines, Name
-from outreach_shared.bounds.times import OSLO, TimeRules, check_date, check_instant, check_window
+from outreach_shared.bounds.times import (
+    OSLO,
+    TimeRules,
+    check_date,
+    check_instant,
+    check_local_time,
+    check_window,
+)
 from outreach_shared.errors import Invalid
 from outreach_shared.settings import ServiceSettings, TimeBoundsSettings, service_config
 
@@ -108,6 +115,20 @@ def test_a_repeated_local_time_in_autumn_names_the_clock_change() -> None:
 def test_a_skipped_local_time_in_spring_names_the_clock_change() -> None:
     field, detail = _refusal("2027-03-28T02:30+01:00", "2027-03-28T09:00+02:00", "education_fair")
     assert field == "windows.0.start" and "02:30 on 2027-03-28 does not exist in Europe/Oslo" in detail
+
+
+@pytest.mark.parametrize("utc_first", [True, False])
+def test_remembered_readings_tell_apart_one_instant_written_with_two_offsets(utc_first: bool) -> None:
+    in_utc = datetime(2027, 3, 28, 1, 30, tzinfo=UTC)  # 03:30 in Oslo: taken
+    skipped = datetime.fromisoformat("2027-03-28T02:30+01:00")  # the same instant, written at a skipped local time
+    assert in_utc == skipped and hash(in_utc) == hash(skipped)  # what a cache keyed by the moment alone would mix up
+    for _ in range(2):  # the second round answers from what was remembered
+        for moment in (in_utc, skipped) if utc_first else (skipped, in_utc):
+            if moment is skipped:
+                with pytest.raises(Invalid, match="02:30 on 2027-03-28 does not exist in Europe/Oslo"):
+                    check_local_time(moment, field="start")
+            else:
+                assert check_local_time(moment, field="start") == datetime(2027, 3, 28, 3, 30, tzinfo=OSLO)
 
 
 def test_times_written_in_utc_are_read_in_oslo_time() -> None:

@@ -48,6 +48,9 @@ ENDPOINTS: list[tuple[str, str, dict[str, object], set[str]]] = [  # method, pat
     ("GET", f"/v1/schools/{SCHOOL}/clients", {}, {"national", "school"}),
     ("POST", f"/v1/schools/{SCHOOL}/clients", {"json": {"name": "Timeplan"}}, {"national", "school"}),
     ("GET", "/v1/operations/set-aside", {}, {"national"}),
+    ("GET", "/v1/organisers", {}, {"national"}),
+    ("GET", f"/v1/schools/{SCHOOL}/contacts", {}, {"national"}),
+    ("GET", "/v1/school-contact-requests", {}, {"national"}),
 ]
 
 

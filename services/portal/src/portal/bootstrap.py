@@ -20,6 +20,7 @@ from portal.entrypoints.jwks_http import router as jwks_router
 from portal.entrypoints.keys_http import router as keys_router
 from portal.entrypoints.oauth_http import router as oauth_router
 from portal.entrypoints.oidc_http import router as oidc_router
+from portal.entrypoints.people_http import router as people_router
 from portal.entrypoints.public_pages import router as public_pages_router
 from portal.entrypoints.session_http import router as session_router
 from portal.entrypoints.signin_http import api_router as signin_api_router
@@ -98,6 +99,7 @@ SERVICE = ServiceDefinition(
     settings_factory=get_settings,
     migrations_dir=Path(__file__).parent / "migrations",
     routers=[jwks_router, keys_router, static_router, public_pages_router, survey_pages_router, oidc_router,
-             signin_router, signin_api_router, session_router, audit_router, clients_router, oauth_router, router],
+             signin_router, signin_api_router, session_router, audit_router, clients_router, oauth_router,
+             people_router, router],
     bootstrap=bootstrap,
 )

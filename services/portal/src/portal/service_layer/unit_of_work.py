@@ -9,6 +9,7 @@ from portal.adapters.clients import ApiClients
 from portal.adapters.identities import IdentityLinks, OidcLogins
 from portal.adapters.keys import KeyRing
 from portal.adapters.members import MemberDirectory
+from portal.adapters.people import OrganiserList, SchoolContacts
 from portal.adapters.rate_limits import RequestCounter
 from portal.adapters.sessions import SessionStore
 from portal.adapters.signin_links import SignInLinks
@@ -37,3 +38,5 @@ class PortalUnit(UnitOfWork):
         self.oidc_logins = OidcLogins(conn)
         self.audit = AuditLog(conn)
         self.clients = ApiClients(conn)
+        self.organisers = OrganiserList(conn)
+        self.contacts = SchoolContacts(conn)

@@ -24,10 +24,11 @@ class Roster:
     def __init__(self, producer: AIOKafkaProducer) -> None:
         self._producer = producer
 
-    async def send(self, event: BaseModel, member_id: str) -> None:
-        """Publish one member event keyed by the member id."""
-        envelope = new_envelope(event, key=member_id, producer="ambassadors", correlation_id=f"test-{uuid4()}")
-        await self._producer.send_and_wait(Topics.MEMBERS, envelope.to_bytes(), key=member_id.encode())
+    async def send(self, event: BaseModel, key: str, *, topic: str = Topics.MEMBERS, producer: str = "ambassadors"
+                   ) -> None:
+        """Publish one event (a member event keyed by the member id, by default) as its producer would."""
+        envelope = new_envelope(event, key=key, producer=producer, correlation_id=f"test-{uuid4()}")
+        await self._producer.send_and_wait(topic, envelope.to_bytes(), key=key.encode())
 
     async def register(self, member_id: str, email: str, *, active: bool = True) -> None:
         """A member joins the roster (or is re-published as they are now)."""

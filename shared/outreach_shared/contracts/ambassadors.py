@@ -68,6 +68,9 @@ class OfferMade(Payload):
     override: bool = Field(
         default=False, description="Made by an organiser for this member by name, rather than chosen by matching."
     )
+    by: str | None = Field(
+        default=None, max_length=200, description="For an override: the organiser who made it (`organiser:<id>`)."
+    )
 
 
 class OfferAccepted(Payload):

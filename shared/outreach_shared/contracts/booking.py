@@ -110,6 +110,9 @@ class VisitCompleted(Payload):
     completed_by: Literal["team", "organiser"] = Field(
         default="team", description="Reported by a team member, or marked completed by an organiser on their behalf."
     )
+    by: str | None = Field(
+        default=None, max_length=200, description="When an organiser marked it: who (`organiser:<id>`)."
+    )
 
 
 class TeamReleaseRequested(Payload):

@@ -108,6 +108,7 @@ async def test_rematch_with_a_wider_radius_staffs_an_unfulfilled_visit_and_overr
     events = await h.offer_events(visit.visit_id, "offer.made", count=2)
     by_member = {e.payload["member_id"]: e.payload for e in events}
     assert by_member[english]["override"] is True and by_member[heim]["override"] is False
+    assert by_member[english]["by"].startswith("organiser:") and by_member[heim]["by"] is None  # who, for the audit
     assert (await post(h, url, {"member_id": resting}))[1]["detail"] != "the visit has no open seat"
     third = await h.add_member("Third")
     status, body = await post(h, url, {"member_id": third})

@@ -73,6 +73,7 @@ async def test_an_organiser_completes_a_started_visit_on_the_teams_behalf(
     assert body["history"][-1]["note"] == "completed by an organiser on the team's behalf"
     (completed,) = await tap.wait_for(visit_id, "visit.completed")
     assert completed.payload["completed_by"] == "organiser" and completed.payload["pupils_reached"] == 41
+    assert completed.payload["by"].startswith("organiser:")  # who marked it, for the portal's audit trail
     assert completed.payload["team_member_ids"] == [m.member_id for m in TEAM]
     again = await api.svc.client.post(url, json={}, headers=api.organiser())
     assert again.status_code == 409 and "already" in again.json()["detail"]

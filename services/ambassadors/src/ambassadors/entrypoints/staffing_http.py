@@ -53,7 +53,7 @@ async def offer_seat(visit_id: UUID, body: OfferIn, caller: OrganiserCaller, beg
     unknown or inactive member, one already on the visit, no open seat, or a clash with their other visits."""
     async with begin() as uow:
         offer = await manual_staffing.offer_to(uow, str(visit_id), member_id=str(body.member_id), note=body.note,
-                                               region=caller.region)  # fmt: skip
+                                               region=caller.region, by=f"organiser:{caller.subject}")  # fmt: skip
     return StaffOfferOut.of(offer)
 
 

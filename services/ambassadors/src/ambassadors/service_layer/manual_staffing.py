@@ -75,7 +75,8 @@ async def candidates(
 
 
 async def offer_to(
-    uow: AmbassadorsUnit, visit_id: str, *, member_id: str, note: str | None, region: Region = NATIONAL
+    uow: AmbassadorsUnit, visit_id: str, *, member_id: str, note: str | None, region: Region = NATIONAL,
+    by: str | None = None,
 ) -> Offer:
     """The organiser's override: offer an open seat to a named member of the region, whatever matching thinks;
     refused (409) for an unknown or inactive member, one already holding a seat, no open seat or window, or a
@@ -106,7 +107,7 @@ async def offer_to(
                        field="member_id")  # fmt: skip
     visit = replace(visit, window=window, unfulfilled=None)
     await uow.visits.save(visit)
-    await announce_offers(uow, visit, [offer])
+    await announce_offers(uow, visit, [offer], by=by)
     return offer
 
 

@@ -101,8 +101,10 @@ async def _insert_offers(uow: AmbassadorsUnit, visit: Visit, choice: TeamChoice)
     return offers if held else None
 
 
-async def announce_offers(uow: AmbassadorsUnit, visit: Visit, offers: Sequence[Offer]) -> None:
-    """Tell the members (one event each) and start each offer's expiry timer."""
+async def announce_offers(
+    uow: AmbassadorsUnit, visit: Visit, offers: Sequence[Offer], *, by: str | None = None
+) -> None:
+    """Tell the members (one event each) and start each offer's expiry timer; `by`: the organiser of an override."""
     r = visit.request
     for offer in offers:
         await uow.emit(
@@ -118,6 +120,7 @@ async def announce_offers(uow: AmbassadorsUnit, visit: Visit, offers: Sequence[O
                 kommunenummer=r.kommunenummer,
                 language=r.language,
                 override=offer.override,
+                by=by,
             ),
             key=visit.id,
         )

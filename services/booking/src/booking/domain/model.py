@@ -234,10 +234,12 @@ class Visit:
         """A team member reports the visit after it started: it is completed."""
         self._complete(Report(member_id=member_id, pupils_reached=pupils_reached, notes=notes, at=now), now)
 
-    def complete_for_team(self, *, pupils_reached: int | None, notes: str | None, now: datetime) -> None:
+    def complete_for_team(
+        self, *, pupils_reached: int | None, notes: str | None, now: datetime, organiser: str | None = None
+    ) -> None:
         """An organiser marks the visit completed on the team's behalf (pupils: as registered, unless given)."""
         reached = self.details.pupils if pupils_reached is None else pupils_reached
-        report = Report(member_id="", pupils_reached=reached, notes=notes, at=now, by="organiser")
+        report = Report(member_id="", pupils_reached=reached, notes=notes, at=now, by="organiser", organiser=organiser)
         self._complete(report, now, "completed by an organiser on the team's behalf")
 
     def _complete(self, report: Report, now: datetime, note: str | None = None) -> None:
@@ -258,6 +260,7 @@ class Visit:
                 kommunenummer=self.school.kommunenummer,
                 scheduled=self.scheduled,
                 completed_by="organiser" if report.by == "organiser" else "team",
+                by=report.organiser,
             )
         )
 

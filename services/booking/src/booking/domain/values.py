@@ -64,6 +64,8 @@ class Report:
     at: datetime
     by: str = "member"
     """Who reported: `member` (of the team, `member_id`), or `organiser` on the team's behalf (no member id)."""
+    organiser: str | None = None
+    """Which organiser marked it completed (`organiser:<id>`), for the audit trail."""
 
 
 @dataclass(frozen=True)

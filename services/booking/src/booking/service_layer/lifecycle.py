@@ -51,7 +51,8 @@ async def complete(
     """An organiser marks a confirmed visit completed on the team's behalf, once its window has started."""
     require_role(caller, "organiser")
     visit = await load_visible(uow, visit_id, caller, for_update=True)
-    visit.complete_for_team(pupils_reached=pupils_reached, notes=notes, now=uow.now)
+    visit.complete_for_team(pupils_reached=pupils_reached, notes=notes, now=uow.now,
+                            organiser=f"organiser:{caller.subject}")  # fmt: skip
     await save(uow, visit)
     return await shown(uow, visit, caller)
 

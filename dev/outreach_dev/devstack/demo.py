@@ -215,7 +215,9 @@ def seed(urls: dict[str, str], tokens: dict[str, str], key: SigningKey) -> dict[
         "visits": "confirmed, offered, unfulfilled and cancelled requests" if visits else "kept from an earlier run",
     }
     new_tokens = {"school": mint_token(key, "school", SCHOOLS[0][0], ttl=DEMO_TOKEN_TTL)}
+    summary["accounts"] = {"school": SCHOOLS[0][0]}
     if visits.get("member_with_offer"):
+        summary["accounts"]["member"] = visits["member_with_offer"]
         new_tokens["member"] = mint_token(key, "member", visits["member_with_offer"], ttl=DEMO_TOKEN_TTL)
         summary["member"] = f"{visits['member_with_offer']} has an open offer: GET /v1/me/offers on ambassadors"
     summary["tokens"] = new_tokens
@@ -273,13 +275,16 @@ def booking_body(now: datetime | None = None) -> dict[str, Any]:
     }
 
 
-def demo_signin_links(portal_url: str, organiser_token: str) -> dict[str, str]:
-    """One-click, single-use sign-in links (15 minutes) for the demo organiser, the demo school's contact and the
-    demo member, from the portal's support endpoint; what could not be made says why instead."""
+def demo_signin_links(portal_url: str, organiser_token: str, accounts: dict[str, str] | None = None) -> dict[str, str]:
+    """One-click, single-use sign-in links (15 minutes) for the demo organiser, a demo school's contact and a demo
+    member (the seeded ones in `accounts`: a school with visits, a member with an open offer), from the portal's
+    support endpoint; what could not be made says why instead."""
+    school = (accounts or {}).get("school", DEMO_ORGNR)
+    member = (accounts or {}).get("member", DEMO_MEMBER_ID)
     wanted = {
         "organiser": {"role": "organiser"},
-        f"school {DEMO_ORGNR}": {"role": "school", "subject": DEMO_ORGNR},
-        "member": {"role": "member", "subject": DEMO_MEMBER_ID},
+        f"school {school}": {"role": "school", "subject": school},
+        "member": {"role": "member", "subject": member},
     }
     links: dict[str, str] = {}
     for name, body in wanted.items():

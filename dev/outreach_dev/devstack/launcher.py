@@ -232,7 +232,7 @@ def bring_up(run: Run) -> Screen:
     demo = {} if run.args.no_demo else run_demo(urls, tokens, key, run.state / "logs" / "demo.log")
     tokens |= demo.get("tokens") or {}
     portal = children.get("portal")
-    links = demo_signin_links(portal.url, tokens["organiser"]) if portal is not None else {}
+    links = demo_signin_links(portal.url, tokens["organiser"], demo.get("accounts")) if portal is not None else {}
     return Screen(
         run.state, services, children, run.infra, mail, run.args.mail_smtp_port, pages, tokens, demo, links
     )

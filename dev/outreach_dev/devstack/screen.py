@@ -76,7 +76,7 @@ def _asyncapi_lines(s: Screen) -> list[str]:
 
 
 def _demo_and_curl_lines(s: Screen) -> list[str]:
-    lines = [f"   {key}: {value}" for key, value in s.demo.items() if key != "tokens"]
+    lines = [f"   {key}: {value}" for key, value in s.demo.items() if key not in ("tokens", "accounts")]
     lines = ["", " demo", *lines] if lines else []
     booking = s.children.get("booking")
     if booking is not None:

@@ -156,8 +156,11 @@ def next_weekday_window(days_ahead: int = 10, hour: int = 10, hours: int = 2) ->
 
 
 def soon_window(*, start_in_seconds: int, minutes: int) -> dict[str, str]:
-    """A window starting shortly (for a stack whose minimum notice is zero)."""
+    """A window starting shortly (for a stack whose minimum notice is zero). A visit keeps to one day in Oslo, so a
+    window that would cross midnight starts just after it instead (a little later, never earlier)."""
     start = datetime.now(OSLO).replace(microsecond=0) + timedelta(seconds=start_in_seconds)
+    if (start + timedelta(minutes=minutes)).date() != start.date():
+        start = datetime.combine(start.date() + timedelta(days=1), datetime.min.time(), OSLO) + timedelta(minutes=1)
     return {"start": start.isoformat(), "end": (start + timedelta(minutes=minutes)).isoformat()}
 
 

@@ -103,6 +103,7 @@ class PortalSettings(ServiceSettings):
         default=600, ge=0, le=86400, description="How long a new signing key is published before it signs."
     )
     key_rotation_check_seconds: float = Field(default=3600, gt=0, description="How often rotation is checked.")
+    web_dir: str = Field(default="", description="Where `npm ci` put the browser assets (default: portal/web).")
     booking_url: str = "http://127.0.0.1:8001"
     """Booking's public HTTP API, which the pupils' survey pages call (PORTAL_BOOKING_URL)."""
     audit_keep_days: int = Field(default=730, ge=30, le=3650, description="Audit records are kept this long.")

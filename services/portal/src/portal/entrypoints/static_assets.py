@@ -6,7 +6,6 @@ own files) so that browsers may keep them a year: `/static/<version>/<name>`.
 """
 
 import hashlib
-import os
 from functools import cache
 from pathlib import Path
 
@@ -15,8 +14,9 @@ from fastapi.responses import FileResponse
 
 from outreach_shared.errors import NotFound
 from portal.entrypoints.security_headers import page_router, secure
+from portal.settings import get_settings
 
-WEB_DIR = Path(os.environ.get("PORTAL_WEB_DIR") or Path(__file__).parents[3] / "web")
+WEB_DIR = Path(get_settings().web_dir or Path(__file__).parents[3] / "web")
 """`services/portal/web` in the workspace; an image sets PORTAL_WEB_DIR to where it put `npm ci`'s result."""
 OWN_DIR = Path(__file__).parents[1] / "static"
 FONT_FILES = [f"files/inter-{subset}-{weight}-normal.woff2" for subset in ("latin", "latin-ext")

@@ -18,6 +18,7 @@ from portal.entrypoints.people_schemas import (
     ContactOut,
     ContactRequestIn,
     ContactRequestOut,
+    ContactRequestReceived,
     OrganiserIn,
     OrganiserOut,
     ScopeIn,
@@ -103,13 +104,14 @@ async def remove_contact(orgnr: Orgnr, contact_id: UUID, caller: NationalOrganis
     return Response(status_code=204)
 
 
-@router.post("/v1/school-contact-requests", status_code=202, responses={429: {"description": "Too many requests"}})
-async def ask_to_be_contact(body: ContactRequestIn, request: Request, begin: Begin) -> Response:
+@router.post("/v1/school-contact-requests", status_code=202, response_model=ContactRequestReceived,
+             responses={429: {"description": "Too many requests"}})
+async def ask_to_be_contact(body: ContactRequestIn, request: Request, begin: Begin) -> ContactRequestReceived:
     """Ask to become a school's contact (no sign-in needed). It makes nobody a contact: an organiser approves or
     rejects it. The answer says nothing about the school or the address."""
     async with begin() as uow:
         await people.ask_to_be_contact(uow, body.orgnr, str(body.email), body.message, client=client_address(request))
-    return Response(status_code=202)
+    return ContactRequestReceived()
 
 
 @router.get("/v1/school-contact-requests", response_model=list[ContactRequestOut], responses=AUTH)

@@ -1,13 +1,15 @@
 """Request and response models of who may be what: organisers, schools' contacts, requests to become one."""
 
 from datetime import datetime
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from portal.domain.identities import orgnr_from
 from portal.domain.people import ContactRequest, Organiser, RequestStatus, SchoolContact
 
-Areas = list[str]
+County = Annotated[str, Field(pattern=r"^[0-9]{2}$")]
+Municipality = Annotated[str, Field(pattern=r"^[0-9]{4}$")]
 
 
 class ScopeIn(BaseModel):
@@ -15,8 +17,9 @@ class ScopeIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    fylker: list[str] = Field(default_factory=list, max_length=20, description="County numbers, e.g. '50'")
-    kommuner: list[str] = Field(default_factory=list, max_length=400, description="Municipality numbers, e.g. '5001'")
+    fylker: list[County] = Field(default_factory=list, max_length=20, description="County numbers, e.g. '50'")
+    kommuner: list[Municipality] = Field(default_factory=list, max_length=400,
+                                         description="Municipality numbers, e.g. '5001'")  # fmt: skip
 
 
 class OrganiserIn(ScopeIn):
@@ -80,6 +83,12 @@ class ContactRequestIn(BaseModel):
         if orgnr_from(value) is None:
             raise ValueError("not a valid organisation number (check digit)")
         return value
+
+
+class ContactRequestReceived(BaseModel):
+    """A request was received; the answer is the same whatever the school or the address."""
+
+    status: Literal["received"] = "received"
 
 
 class ContactRequestOut(BaseModel):

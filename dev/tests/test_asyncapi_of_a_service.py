@@ -25,8 +25,14 @@ def _settings() -> ServiceSettings:
 
 
 def test_a_service_s_consumed_events_are_in_its_asyncapi(tmp_path: Path) -> None:
-    definition = ServiceDefinition(name="probe", title="Probe", settings_factory=_settings,
-                                   migrations_dir=tmp_path, routers=[], bootstrap=_bootstrap)
+    definition = ServiceDefinition(
+        name="probe",
+        title="Probe",
+        settings_factory=_settings,
+        migrations_dir=tmp_path,
+        routers=[],
+        bootstrap=_bootstrap,
+    )
     service = InstalledService("probe", EntryPoint("probe", "probe:SERVICE", "outreach.services"), definition)
     pages = write_asyncapi([service], tmp_path / "asyncapi")
     assert pages == {"probe": tmp_path / "asyncapi" / "probe.html"}

@@ -77,9 +77,7 @@ def test_postgres_dsn_is_the_superuser_on_localhost(tmp_path: Path) -> None:
 
 
 def test_service_dsn_swaps_credentials_and_keeps_the_rest() -> None:
-    dsn = provision.service_dsn(
-        "postgresql://postgres@127.0.0.1:5433/postgres?sslmode=disable", "alpha", "p@ss/:"
-    )
+    dsn = provision.service_dsn("postgresql://postgres@127.0.0.1:5433/postgres?sslmode=disable", "alpha", "p@ss/:")
     assert dsn == "postgresql://alpha:p%40ss%2F%3A@127.0.0.1:5433/postgres?sslmode=disable"
 
 

@@ -50,3 +50,35 @@ async def stack(kafka_bootstrap: str, stack_admin_dsn: str, provisioned_dsns, tm
         log_dir = launched.state_dir / "logs"
         if log_dir.is_dir():
             print(f"\nflow stack logs: {log_dir}")
+
+
+@pytest.fixture(scope="session")
+async def chromium():  # noqa: ANN201
+    """Debian's Chromium, headless, once for every web flow (async Playwright: the flows' helpers are awaited)."""
+    from playwright.async_api import async_playwright
+    from web_kit import CHROMIUM
+
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)"
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+@pytest.fixture
+async def open_visitor(chromium):  # noqa: ANN001, ANN201
+    """Open a fresh browser (no cookies) as a person: `await open_visitor("phone")`, `await open_visitor("desktop",
+    locale="en-GB")`; closed at the end of the test."""
+    from web_kit import open_visitor_in
+
+    opened = []
+
+    async def visitor(device: str, **options):  # noqa: ANN003, ANN202
+        opened.append(await open_visitor_in(chromium, device, **options))
+        return opened[-1]
+
+    yield visitor
+    for each in opened:
+        await each.context.close()

@@ -37,20 +37,69 @@ GATHERING_TITLE = "Jobbvinner-samling for ambassadører og rekrutteringspatrulje
 
 # The places the seed articles tell of (Orkdal is part of Orkland since 2020).
 PLACES = {
-    "5001": "Trondheim", "4601": "Bergen", "3107": "Fredrikstad", "3105": "Sarpsborg", "3203": "Asker",
-    "4204": "Kristiansand", "4203": "Arendal", "3421": "Trysil", "5007": "Namsos", "5059": "Orkland",
+    "5001": "Trondheim",
+    "4601": "Bergen",
+    "3107": "Fredrikstad",
+    "3105": "Sarpsborg",
+    "3203": "Asker",
+    "4204": "Kristiansand",
+    "4203": "Arendal",
+    "3421": "Trysil",
+    "5007": "Namsos",
+    "5059": "Orkland",
 }
-FIRST = ["Ingrid", "Kari", "Nora", "Emma", "Sara", "Ida", "Maja", "Ola", "Jonas", "Emil", "Amir", "Fatima",
-         "Sondre", "Tuva", "Henrik", "Leah", "Mohammed", "Aksel", "Selma", "Tiril"]
-LAST = ["Hansen", "Johansen", "Olsen", "Larsen", "Andersen", "Pedersen", "Nilsen", "Kristiansen", "Jensen",
-        "Karlsen", "Berg", "Haugen", "Hagen", "Eriksen", "Bakken"]
+FIRST = [
+    "Ingrid",
+    "Kari",
+    "Nora",
+    "Emma",
+    "Sara",
+    "Ida",
+    "Maja",
+    "Ola",
+    "Jonas",
+    "Emil",
+    "Amir",
+    "Fatima",
+    "Sondre",
+    "Tuva",
+    "Henrik",
+    "Leah",
+    "Mohammed",
+    "Aksel",
+    "Selma",
+    "Tiril",
+]
+LAST = [
+    "Hansen",
+    "Johansen",
+    "Olsen",
+    "Larsen",
+    "Andersen",
+    "Pedersen",
+    "Nilsen",
+    "Kristiansen",
+    "Jensen",
+    "Karlsen",
+    "Berg",
+    "Haugen",
+    "Hagen",
+    "Eriksen",
+    "Bakken",
+]
 SCHOOLS = [  # (orgnr, name, kommunenummer): valid organisasjonsnumre, invented schools
-    ("974760673", "Heimdal videregående skole", "5001"), ("974760681", "Byåsen ungdomsskole", "5001"),
-    ("974760703", "Årstad videregående skole", "4601"), ("974760711", "Fyllingsdalen skole", "4601"),
-    ("974760746", "Glemmen videregående skole", "3107"), ("974760754", "Sarpsborg ungdomsskole", "3105"),
-    ("974760762", "Asker videregående skole", "3203"), ("974760789", "Kvadraturen skolesenter", "4204"),
-    ("974760797", "Arendal videregående skole", "4203"), ("974760800", "Trysil ungdomsskole", "3421"),
-    ("974760738", "Olav Duun videregående skole", "5007"), ("974760770", "Orkdal vidaregåande skule", "5059"),
+    ("974760673", "Heimdal videregående skole", "5001"),
+    ("974760681", "Byåsen ungdomsskole", "5001"),
+    ("974760703", "Årstad videregående skole", "4601"),
+    ("974760711", "Fyllingsdalen skole", "4601"),
+    ("974760746", "Glemmen videregående skole", "3107"),
+    ("974760754", "Sarpsborg ungdomsskole", "3105"),
+    ("974760762", "Asker videregående skole", "3203"),
+    ("974760789", "Kvadraturen skolesenter", "4204"),
+    ("974760797", "Arendal videregående skole", "4203"),
+    ("974760800", "Trysil ungdomsskole", "3421"),
+    ("974760738", "Olav Duun videregående skole", "5007"),
+    ("974760770", "Orkdal vidaregåande skule", "5059"),
 ]
 
 
@@ -88,8 +137,9 @@ def roster_csv(count: int = 60) -> str:
             profession = "sykepleier"  # Trysil has nurses only: the demo's unfulfilled request asks for more
         languages = "nb, en" if i % 5 == 0 else ("nn" if place in ("4601", "5059") and i % 3 == 0 else "nb")
         email = f"{first}.{last}.{i}@demo.jobbvinner.example".lower()
-        writer.writerow([f"{first} {last}", profession, place, email, f"+4791{i:06d}", languages,
-                         f"{PLACES[place]} kommune"])
+        writer.writerow(
+            [f"{first} {last}", profession, place, email, f"+4791{i:06d}", languages, f"{PLACES[place]} kommune"]
+        )
     return out.getvalue()
 
 
@@ -104,18 +154,29 @@ def _window(days: int, hour: int = 10) -> dict[str, str]:
 def _visit_body(orgnr: str, name: str, kommunenummer: str, professions: list[str], days: int) -> dict[str, Any]:
     return {
         "school": {"orgnr": orgnr, "name": name, "kommunenummer": kommunenummer, "address": "Skolegata 1"},
-        "contact": {"name": "Rådgiver Rita Rådgiver", "email": f"radgiver.{orgnr}@skole.example",
-                    "phone": "+4790000000"},
-        "kind": "school_visit", "audience": {"description": "10. trinn", "pupils": 75},
-        "professions": professions, "language": "nb", "windows": [_window(days), _window(days + 2)],
+        "contact": {
+            "name": "Rådgiver Rita Rådgiver",
+            "email": f"radgiver.{orgnr}@skole.example",
+            "phone": "+4790000000",
+        },
+        "kind": "school_visit",
+        "audience": {"description": "10. trinn", "pupils": 75},
+        "professions": professions,
+        "language": "nb",
+        "windows": [_window(days), _window(days + 2)],
         "team_size": 2,
     }
 
 
 def seed_roster(demo: Demo) -> int:
     """Import the demo roster (created or updated by e-mail); returns how many members it holds."""
-    response = demo.call("ambassadors", "POST", "/v1/members/import", content=roster_csv().encode(),
-                         headers=demo.auth("organiser") | {"Content-Type": "text/csv"})
+    response = demo.call(
+        "ambassadors",
+        "POST",
+        "/v1/members/import",
+        content=roster_csv().encode(),
+        headers=demo.auth("organiser") | {"Content-Type": "text/csv"},
+    )
     if response.status_code != 200:
         raise RuntimeError(f"roster import refused: {response.status_code} {response.text[:500]}")
     body = response.json()
@@ -131,21 +192,35 @@ def seed_gathering(demo: Demo) -> str:
         return str(existing["id"])
     start = datetime.now(OSLO).replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(days=90)
     body = {
-        "title": GATHERING_TITLE, "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=30)).isoformat(),
+        "title": GATHERING_TITLE,
+        "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=30)).isoformat(),
         "venue": {"name": "Clarion Hotel Trondheim", "address": "Brattørkaia 1", "kommunenummer": "5001"},
-        "region": [], "audience": ["nurse", "health_worker"], "capacity": 40,
+        "region": [],
+        "audience": ["nurse", "health_worker"],
+        "capacity": 40,
         "registration_opens": datetime.now(OSLO).isoformat(),
         "registration_closes": (start - timedelta(days=21)).isoformat(),
         "withdrawal_deadline": (start - timedelta(days=14)).isoformat(),
         "sessions": [
-            {"title": "Presentasjonsteknikk", "kind": "presentation_technique", "starts_at": start.isoformat(),
-             "ends_at": (start + timedelta(hours=2)).isoformat()},
-            {"title": "Fortell din historie", "kind": "storytelling",
-             "starts_at": (start + timedelta(hours=3)).isoformat(),
-             "ends_at": (start + timedelta(hours=5)).isoformat()},
-            {"title": "Erfaringsutveksling", "kind": "experience_exchange",
-             "starts_at": (start + timedelta(hours=24)).isoformat(),
-             "ends_at": (start + timedelta(hours=27)).isoformat()},
+            {
+                "title": "Presentasjonsteknikk",
+                "kind": "presentation_technique",
+                "starts_at": start.isoformat(),
+                "ends_at": (start + timedelta(hours=2)).isoformat(),
+            },
+            {
+                "title": "Fortell din historie",
+                "kind": "storytelling",
+                "starts_at": (start + timedelta(hours=3)).isoformat(),
+                "ends_at": (start + timedelta(hours=5)).isoformat(),
+            },
+            {
+                "title": "Erfaringsutveksling",
+                "kind": "experience_exchange",
+                "starts_at": (start + timedelta(hours=24)).isoformat(),
+                "ends_at": (start + timedelta(hours=27)).isoformat(),
+            },
         ],
     }
     created = demo.call("training", "POST", "/v1/gatherings", json=body, headers=demo.auth("organiser"))
@@ -159,8 +234,13 @@ def seed_gathering(demo: Demo) -> str:
 def _book(demo: Demo, school: tuple[str, str, str], professions: list[str], days: int, key: str) -> str:
     orgnr, name, kommunenummer = school
     headers = demo.auth("school", orgnr) | {"Idempotency-Key": key}
-    response = demo.call("booking", "POST", "/v1/visit-requests",
-                         json=_visit_body(orgnr, name, kommunenummer, professions, days), headers=headers)
+    response = demo.call(
+        "booking",
+        "POST",
+        "/v1/visit-requests",
+        json=_visit_body(orgnr, name, kommunenummer, professions, days),
+        headers=headers,
+    )
     if response.status_code not in (200, 201):
         raise RuntimeError(f"booking refused: {response.status_code} {response.text[:500]}")
     return str(response.json()["id"])
@@ -187,8 +267,9 @@ def seed_visits(demo: Demo) -> dict[str, str]:
         raise RuntimeError(f"cannot list the demo school's visits: {mine.status_code} {mine.text[:300]}")
     if mine.json()["total"] > 0:
         return {}
-    members = demo.call("ambassadors", "GET", "/v1/members", params={"limit": 1000},
-                        headers=demo.auth("organiser")).json()
+    members = demo.call(
+        "ambassadors", "GET", "/v1/members", params={"limit": 1000}, headers=demo.auth("organiser")
+    ).json()
     by_place = {k: [m["id"] for m in members if m["kommunenummer"] == k] for k in PLACES}
     confirmed = _book(demo, SCHOOLS[0], ["nurse", "health_worker"], 21, "demo-confirmed")
     for member_id, offer_id in _offers_for(demo, by_place["5001"], confirmed):
@@ -197,8 +278,13 @@ def seed_visits(demo: Demo) -> dict[str, str]:
     open_offers = _offers_for(demo, by_place["4601"], offered)
     _book(demo, SCHOOLS[9], ["health_worker"], 14, "demo-unfulfilled")
     cancelled = _book(demo, SCHOOLS[6], ["nurse"], 35, "demo-cancelled")
-    demo.call("booking", "POST", f"/v1/visit-requests/{cancelled}/cancel", json={"reason": "Planleggingsdag"},
-              headers=demo.auth("school", SCHOOLS[6][0]))
+    demo.call(
+        "booking",
+        "POST",
+        f"/v1/visit-requests/{cancelled}/cancel",
+        json={"reason": "Planleggingsdag"},
+        headers=demo.auth("school", SCHOOLS[6][0]),
+    )
     return {"created": "yes"} | ({"member_with_offer": open_offers[0][0]} if open_offers else {})
 
 

@@ -125,9 +125,7 @@ def _local_kafka(workdir: Path, local: Local, stops: Stops, say: Callable[[str],
     return kafka.bootstrap_servers, kafka
 
 
-def _local_postgres(
-    workdir: Path, local: Local, stops: Stops, say: Callable[[str], None]
-) -> tuple[str, LocalPostgres]:
+def _local_postgres(workdir: Path, local: Local, stops: Stops, say: Callable[[str], None]) -> tuple[str, LocalPostgres]:
     say("starting PostgreSQL…")
     postgres = LocalPostgres(workdir / "postgres", port=local.postgres_port, unsafe_fast=not local.durable)
     seconds = _start_logged("PostgreSQL", "postgres", postgres, local.postgres_timeout, local, stops)

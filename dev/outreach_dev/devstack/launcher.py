@@ -57,11 +57,39 @@ from .state import (
 )
 
 __all__ = [  # what other code imports from here (each lives in the module named above)
-    "DEFAULT_PORTS", "DEMO_MEMBER_ID", "DEMO_ORGNR", "SERVICE_GROUP", "Child", "Infrastructure", "InstalledService",
-    "LaunchError", "Run", "Screen", "acquire_infrastructure", "booking_body", "booking_curl", "discover_services",
-    "entry", "env_prefix", "main", "mask_dsn", "mint_demo_tokens", "provision", "render_screen", "run_demo",
-    "service_command", "service_env", "settings_class", "spawn", "start_mailcatcher", "start_services",
-    "stop_children", "wait_ready", "write_asyncapi", "write_cli_env", "write_private",
+    "DEFAULT_PORTS",
+    "DEMO_MEMBER_ID",
+    "DEMO_ORGNR",
+    "SERVICE_GROUP",
+    "Child",
+    "Infrastructure",
+    "InstalledService",
+    "LaunchError",
+    "Run",
+    "Screen",
+    "acquire_infrastructure",
+    "booking_body",
+    "booking_curl",
+    "discover_services",
+    "entry",
+    "env_prefix",
+    "main",
+    "mask_dsn",
+    "mint_demo_tokens",
+    "provision",
+    "render_screen",
+    "run_demo",
+    "service_command",
+    "service_env",
+    "settings_class",
+    "spawn",
+    "start_mailcatcher",
+    "start_services",
+    "stop_children",
+    "wait_ready",
+    "write_asyncapi",
+    "write_cli_env",
+    "write_private",
 ]
 
 MAIL_HTTP_PORT, MAIL_SMTP_PORT = 8025, 1025
@@ -140,9 +168,7 @@ async def provision(infra: Infrastructure, passwords: dict[str, str]) -> dict[st
     from .provision import ensure_topics, provision_service_database
 
     say("provisioning schemas and roles…")
-    dsns = {
-        name: await provision_service_database(infra.admin_dsn, name, pw) for name, pw in passwords.items()
-    }
+    dsns = {name: await provision_service_database(infra.admin_dsn, name, pw) for name, pw in passwords.items()}
     say("creating topics…")
     await ensure_topics(infra.kafka_bootstrap, list(ALL_TOPICS))
     return dsns
@@ -160,22 +186,19 @@ def start_mailcatcher(run: Run) -> Child:
         str(run.state / "mail"),
     ]
     cmd += ["--http-port", str(args.mail_http_port), "--smtp-port", str(args.mail_smtp_port)]
-    child = spawn(
-        "mailcatcher", cmd, {"OUTREACH_STATE_DIR": str(run.state)}, run.state / "logs" / "mailcatcher.log"
-    )
+    child = spawn("mailcatcher", cmd, {"OUTREACH_STATE_DIR": str(run.state)}, run.state / "logs" / "mailcatcher.log")
     child.url = f"http://{LOCALHOST}:{args.mail_http_port}"
     run.children.append(child)
     wait_ready(child, "/healthz", time.monotonic() + 30)
     return child
 
 
-def start_services(
-    run: Run, services: list[InstalledService], dsns: dict[str, str], trusted: str
-) -> dict[str, Child]:
+def start_services(run: Run, services: list[InstalledService], dsns: dict[str, str], trusted: str) -> dict[str, Child]:
     """Start every importable service as its own process (the portal first), then wait for each /readyz. Each
     trusts the public keys of the JWKS `trusted` and those the portal publishes, when the portal is among them."""
     jwks_url = portal_jwks_url(run) if any(s.name == "portal" and s.definition for s in services) else ""
     started: dict[str, Child] = {}
+    peers = {s.name: f"http://{LOCALHOST}:{getattr(run.args, f'port_{s.name}')}" for s in services if s.definition}
     for service in services:
         _unless_interrupted()
         if service.definition is None:
@@ -192,6 +215,7 @@ def start_services(
             port=port,
             state=run.state,
             smtp_port=run.args.mail_smtp_port,
+            peers=peers,
         )
         child = spawn(service.name, service_command(service), env, run.state / "logs" / f"{service.name}.log")
         child.url = f"http://{LOCALHOST}:{port}"
@@ -233,9 +257,7 @@ def bring_up(run: Run) -> Screen:
     tokens |= demo.get("tokens") or {}
     portal = children.get("portal")
     links = demo_signin_links(portal.url, tokens["organiser"], demo.get("accounts")) if portal is not None else {}
-    return Screen(
-        run.state, services, children, run.infra, mail, run.args.mail_smtp_port, pages, tokens, demo, links
-    )
+    return Screen(run.state, services, children, run.infra, mail, run.args.mail_smtp_port, pages, tokens, demo, links)
 
 
 def watch(run: Run) -> None:

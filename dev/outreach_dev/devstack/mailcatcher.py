@@ -199,9 +199,7 @@ def create_http_app(store: MailStore) -> FastAPI:
         if not 0 <= index < len(parts):
             raise HTTPException(404, f"message {id_} has no part {index}")
         payload = parts[index].get_payload(decode=True)
-        return Response(
-            payload if isinstance(payload, bytes) else b"", media_type=parts[index].get_content_type()
-        )
+        return Response(payload if isinstance(payload, bytes) else b"", media_type=parts[index].get_content_type())
 
     @app.delete("/api/messages")
     async def delete_all() -> dict[str, int]:
@@ -262,9 +260,7 @@ class MailCatcher:
 
         loop = asyncio.get_running_loop()
         handler = CatchingHandler(self.store)
-        self._smtp = await loop.create_server(
-            lambda: SMTP(handler, enable_SMTPUTF8=True), self.host, self.smtp_port
-        )
+        self._smtp = await loop.create_server(lambda: SMTP(handler, enable_SMTPUTF8=True), self.host, self.smtp_port)
         config = uvicorn.Config(
             create_http_app(self.store),
             host=self.host,

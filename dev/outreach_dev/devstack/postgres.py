@@ -141,9 +141,7 @@ class LocalPostgres(LocalServer):
             self._wait_ready(deadline)
         except BaseException as exc:
             self.kill()
-            raise RuntimeError(
-                f"PostgreSQL did not start; log {self.log_path}:\n{tail(self.log_path)}"
-            ) from exc
+            raise RuntimeError(f"PostgreSQL did not start; log {self.log_path}:\n{tail(self.log_path)}") from exc
         log.info("PostgreSQL ready at 127.0.0.1:%s (pid %s)", self.port, self.pid)
         return self
 

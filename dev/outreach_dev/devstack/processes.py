@@ -49,9 +49,7 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
 def spawn(name: str, cmd: list[str], env: dict[str, str], log_path: Path) -> Child:
     """Start `cmd` in a new session with stdout and stderr appended to `log_path`."""
     with log_path.open("ab") as log:
-        log.write(
-            f"\n=== {datetime.now().isoformat(timespec='seconds')} outreach-up starts {name}\n".encode()
-        )
+        log.write(f"\n=== {datetime.now().isoformat(timespec='seconds')} outreach-up starts {name}\n".encode())
         log.flush()
         proc = subprocess.Popen(
             cmd,

@@ -71,9 +71,12 @@ def service_env(
     port: int,
     state: Path,
     smtp_port: int,
+    peers: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """The environment of a service's process: its prefixed settings (only fields its class has). It trusts the
-    public keys `jwt_public_keys` (a JWKS) and those published at `jwks_url`; it holds no private key."""
+    public keys `jwt_public_keys` (a JWKS) and those published at `jwks_url`; it holds no private key. `peers` are
+    the other services' base URLs by name: a service with a `<name>_url` setting is told where that one listens,
+    and notify's links (`app_base_url`) lead to the portal."""
     assert service.definition is not None
     cls = settings_class(service.definition)
     prefix = env_prefix(cls, service.name)
@@ -91,7 +94,10 @@ def service_env(
         "smtp_port": str(smtp_port),
         "sms_provider": "file",
         "sms_file": str(state / "sms.jsonl"),
+        **{f"{name}_url": url for name, url in (peers or {}).items() if name != service.name},
     }
+    if peers and "portal" in peers:
+        wanted["app_base_url"] = peers["portal"]
     required = {"database_url", "kafka_bootstrap_servers", "jwt_public_keys", "jwt_jwks_url", "http_port"}
     fields = set(cls.model_fields)
     env = {f"{prefix}{k.upper()}": v for k, v in wanted.items() if k in fields or k in required}

@@ -1,8 +1,8 @@
 """Fakes for service-layer tests that run in memory: a clock you move, a unit of work with no database.
 
-    uow = in_memory(AmbassadorsUnit, now=at(2027, 3, 4), members=FakeMembers(), offers=FakeOffers())
-    await answers.accept(uow, offer_id, member_id)
-    assert [type(e) for e in emitted(uow)] == [OfferAccepted]
+uow = in_memory(AmbassadorsUnit, now=at(2027, 3, 4), members=FakeMembers(), offers=FakeOffers())
+await answers.accept(uow, offer_id, member_id)
+assert [type(e) for e in emitted(uow)] == [OfferAccepted]
 """
 
 from collections.abc import Callable

@@ -10,8 +10,9 @@ from outreach_shared.contracts import Envelope
 from outreach_shared.contracts.catalogue import spec_for
 
 
-async def publish_raw(bootstrap: str, topic: str, key: bytes | None, value: bytes | None,
-                      headers: Sequence[tuple[str, bytes]] = ()) -> None:
+async def publish_raw(
+    bootstrap: str, topic: str, key: bytes | None, value: bytes | None, headers: Sequence[tuple[str, bytes]] = ()
+) -> None:
     """Send one record and wait for the broker's acknowledgement."""
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
     await producer.start()
@@ -32,8 +33,9 @@ async def publish_envelopes(bootstrap: str, *envelopes: Envelope) -> None:
         await producer.stop()
 
 
-async def read_topic(bootstrap: str, topic: str, *, until: Callable[[list[ConsumerRecord]], bool],
-                     timeout: float = 30.0) -> list[ConsumerRecord]:
+async def read_topic(
+    bootstrap: str, topic: str, *, until: Callable[[list[ConsumerRecord]], bool], timeout: float = 30.0
+) -> list[ConsumerRecord]:
     """Read the topic from the beginning (no group) until `until(records)` holds; AssertionError at timeout."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest")
     await consumer.start()

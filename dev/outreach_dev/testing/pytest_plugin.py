@@ -79,9 +79,7 @@ def provisioned_dsns(admin_dsn: str) -> Callable[[str], Awaitable[str]]:
     return dsn_for
 
 
-def pytest_terminal_summary(
-    terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
-) -> None:
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config) -> None:
     """After a failed run, say where the local Kafka and PostgreSQL logs are."""
     infra = config.stash.get(_infra_key, None)
     failed = terminalreporter.stats.get("failed") or terminalreporter.stats.get("error")

@@ -24,8 +24,9 @@ class Roster:
     def __init__(self, producer: AIOKafkaProducer) -> None:
         self._producer = producer
 
-    async def send(self, event: BaseModel, key: str, *, topic: str = Topics.MEMBERS, producer: str = "ambassadors"
-                   ) -> None:
+    async def send(
+        self, event: BaseModel, key: str, *, topic: str = Topics.MEMBERS, producer: str = "ambassadors"
+    ) -> None:
         """Publish one event (a member event keyed by the member id, by default) as its producer would."""
         envelope = new_envelope(event, key=key, producer=producer, correlation_id=f"test-{uuid4()}")
         await self._producer.send_and_wait(topic, envelope.to_bytes(), key=key.encode())

@@ -27,8 +27,9 @@ class Browser:
 
     def __init__(self, app: FastAPI, *, client: str = "203.0.113.10", language: str = "en") -> None:
         transport = httpx.ASGITransport(app=app, client=(client, 50123))
-        self.http = httpx.AsyncClient(transport=transport, base_url=ORIGIN, follow_redirects=False,
-                                      headers={"Accept-Language": language})
+        self.http = httpx.AsyncClient(
+            transport=transport, base_url=ORIGIN, follow_redirects=False, headers={"Accept-Language": language}
+        )
         self.page = ""
 
     async def get(self, path: str, **kwargs: Any) -> httpx.Response:

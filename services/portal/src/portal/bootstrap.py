@@ -10,7 +10,7 @@ from typing import Any, cast
 from outreach_shared.housekeeping import Chore, Purge
 from outreach_shared.runtime import Runtime, ServiceDefinition, Wiring
 from outreach_shared.signing import Jwk, JwksSource, jwks
-from portal.adapters import booking_surveys
+from portal.adapters import booking_surveys, service_apis
 from portal.adapters.audit import audit_purge
 from portal.adapters.oidc_client import ProviderClient, ProviderClients
 from portal.entrypoints.audit_http import router as audit_router
@@ -53,6 +53,8 @@ class PortalPorts:
     oidc: ProviderClients
     surveys: booking_surveys.SurveyDesk
     """Booking's pupils' survey (PORTAL_BOOKING_URL)."""
+    apis: service_apis.ServiceApis
+    """The four services' public APIs, which the pages call as the signed-in person (PORTAL_<SERVICE>_URL)."""
 
 
 def own_keys(runtime: Runtime) -> JwksSource:
@@ -78,16 +80,18 @@ def key_rotation(runtime: Runtime, every_seconds: float) -> Callable[[], Corouti
 
 
 def bootstrap(runtime: Runtime) -> Wiring:
-    """The unit of work (with sign-in's settings), the registry, the providers' clients and an HTTP client for
-    booking (closed when the service stops)."""
+    """The unit of work (with sign-in's settings), the registry, the providers' clients and HTTP clients for the
+    other services (closed when the service stops)."""
     settings = cast(PortalSettings, runtime.settings)
     clients = [ProviderClient(p.provider(), p.client_secret.get_secret_value()) for p in settings.oidc_providers]
+    apis = service_apis.ServiceApis({name: service_apis.client(getattr(settings, f"{name}_url"))
+                                     for name in service_apis.SERVICES})  # fmt: skip
     booking = booking_surveys.client(settings.booking_url)
-    ports = PortalPorts(oidc=ProviderClients(clients), surveys=booking_surveys.SurveyDesk(booking))
+    ports = PortalPorts(oidc=ProviderClients(clients), surveys=booking_surveys.SurveyDesk(booking), apis=apis)
     purges = [*SIGNIN_PURGES, audit_purge(settings.audit_keep_days)]
     unit = partial(PortalUnit, signin=settings.signin_config(), key_policy=settings.key_policy())
     rotating = key_rotation(runtime, settings.key_rotation_check_seconds)
-    return Wiring(unit=unit, registry=REGISTRY, purges=purges, ports=ports, on_stop=[booking.aclose],
+    return Wiring(unit=unit, registry=REGISTRY, purges=purges, ports=ports, on_stop=[booking.aclose, apis.aclose],
                   key_source=own_keys(runtime), background=[rotating])  # fmt: skip
 
 
@@ -98,8 +102,21 @@ SERVICE = ServiceDefinition(
     "verify (JWKS); school systems' API clients; the audit log.",
     settings_factory=get_settings,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[jwks_router, keys_router, static_router, public_pages_router, survey_pages_router, oidc_router,
-             signin_router, signin_api_router, session_router, audit_router, clients_router, oauth_router,
-             people_router, router],
+    routers=[
+        jwks_router,
+        keys_router,
+        static_router,
+        public_pages_router,
+        survey_pages_router,
+        oidc_router,
+        signin_router,
+        signin_api_router,
+        session_router,
+        audit_router,
+        clients_router,
+        oauth_router,
+        people_router,
+        router,
+    ],
     bootstrap=bootstrap,
 )

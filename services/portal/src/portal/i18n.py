@@ -1,7 +1,9 @@
 """Languages of the pages: nb (default), nn and en; their message catalogues, the choice per request, and dates.
 
-The catalogues are `locale/{lang}/LC_MESSAGES/messages.po`, read and compiled in memory when first used (no `.mo`
-files to build or to drift from their `.po`). Message ids are English; the English catalogue only fills gaps.
+The catalogues are `locale/{lang}/LC_MESSAGES/*.po`: `messages.po` for what every page shares, and one file per
+area of the app (`members.po`, `schools.po`, ...), so each area's texts are kept beside each other. They are read,
+merged and compiled in memory when first used (no `.mo` files to build or to drift from their `.po`). Message ids
+are English; the English catalogue only fills gaps.
 """
 
 import io
@@ -15,6 +17,7 @@ from typing import Literal, cast
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -72,9 +75,13 @@ def choose(*, asked: str | None, cookie: str | None, setting: str | None, accept
 
 @cache
 def translations(lang: Lang) -> Translations:
-    """The compiled catalogue of `lang`."""
-    with (LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po").open("rb") as po:
-        catalog = read_po(po, locale=lang)
+    """The compiled catalogue of `lang`: every `.po` file of the language, merged."""
+    catalog = Catalog(locale=lang)
+    for path in sorted((LOCALE_DIR / lang / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as po:
+            for message in read_po(po, locale=lang):
+                if message.id:
+                    catalog[message.id] = message
     compiled = io.BytesIO()
     write_mo(compiled, catalog)
     compiled.seek(0)

@@ -98,14 +98,18 @@ class PortalSettings(ServiceSettings):
             sessions=SessionPolicy(idle=timedelta(minutes=self.session_idle_minutes),
                                    absolute=timedelta(hours=self.session_absolute_hours)),
         )  # fmt: skip
+
     key_rotation_days: float = Field(default=30, gt=0, le=365, description="How often the signing key rotates.")
     key_publish_ahead_seconds: float = Field(
         default=600, ge=0, le=86400, description="How long a new signing key is published before it signs."
     )
     key_rotation_check_seconds: float = Field(default=3600, gt=0, description="How often rotation is checked.")
     web_dir: str = Field(default="", description="Where `npm ci` put the browser assets (default: portal/web).")
-    booking_url: str = "http://127.0.0.1:8001"
-    """Booking's public HTTP API, which the pupils' survey pages call (PORTAL_BOOKING_URL)."""
+    booking_url: str = Field(default="http://127.0.0.1:8001", description="Booking's public HTTP API.")
+    ambassadors_url: str = Field(default="http://127.0.0.1:8002", description="Ambassadors' public HTTP API.")
+    training_url: str = Field(default="http://127.0.0.1:8003", description="Training's public HTTP API.")
+    notify_url: str = Field(default="http://127.0.0.1:8004", description="Notify's public HTTP API.")
+    """The pages call these as the signed-in person (PORTAL_BOOKING_URL, ...); the pupils' survey calls booking's."""
     audit_keep_days: int = Field(default=730, ge=30, le=3650, description="Audit records are kept this long.")
     contact_email: str = "post@jobbvinner.no"
     """Where people write about accessibility and privacy (shown on those pages)."""

@@ -42,8 +42,14 @@ async def signin_portal(
 ) -> AsyncIterator[RunningService]:
     """A portal for the sign-in tests, on a clock they move (`signin_clock`), reached at https://portal.test."""
     dsn = await provisioned_dsns("portal")
-    async with running_service(SERVICE, dsn=dsn, kafka_bootstrap=kafka_bootstrap, clock=SIGNIN_CLOCK,
-                               public_url="https://portal.test", consumer_group="portal-signin-tests") as svc:
+    async with running_service(
+        SERVICE,
+        dsn=dsn,
+        kafka_bootstrap=kafka_bootstrap,
+        clock=SIGNIN_CLOCK,
+        public_url="https://portal.test",
+        consumer_group="portal-signin-tests",
+    ) as svc:
         yield svc
 
 

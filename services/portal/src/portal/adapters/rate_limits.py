@@ -15,9 +15,7 @@ class RequestCounter:
         """Record one request in `bucket` and return how many it holds since `since`, this one included. The
         bucket's lock (until the transaction ends) keeps two instances from both counting below a limit."""
         await self._conn.execute("SELECT pg_advisory_xact_lock(hashtext('portal.signin:' || $1))", bucket)
-        await self._conn.execute(
-            "INSERT INTO signin_requests (bucket, requested_at) VALUES ($1, $2)", bucket, at
-        )
+        await self._conn.execute("INSERT INTO signin_requests (bucket, requested_at) VALUES ($1, $2)", bucket, at)
         count = await self._conn.fetchval(
             "SELECT count(*) FROM signin_requests WHERE bucket = $1 AND requested_at > $2", bucket, since
         )

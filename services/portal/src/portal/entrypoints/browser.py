@@ -11,17 +11,21 @@ from dataclasses import dataclass
 from typing import Annotated, Any, cast
 from urllib.parse import quote
 
+import structlog
 from fastapi import Depends, Request, Response
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 
 from outreach_shared.errors import Forbidden, Unauthorized
+from portal.adapters.service_apis import Refused, Unavailable
 from portal.domain.sessions import NewSession, Session, looks_like_secret
 from portal.entrypoints.dependencies import Begin
 from portal.entrypoints.pages import render
+from portal.i18n import N_
 from portal.service_layer import csrf, sessions
 from portal.settings import PortalSettings
 
+log = structlog.get_logger()
 SESSION_COOKIE = "portal_session"
 CSRF_COOKIE = "portal_csrf"
 
@@ -35,7 +39,8 @@ class PageError(Exception):
 
 
 class PageRoute(APIRoute):
-    """A route whose dependencies may answer with a page (`PageError`)."""
+    """A route whose dependencies may answer with a page (`PageError`); a service the page called that is down or
+    refuses the person (`Unavailable`, `Refused` 401/403/404 not handled by the page) gets a page saying so."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -45,8 +50,32 @@ class PageRoute(APIRoute):
                 return await handler(request)
             except PageError as exc:
                 return exc.response
+            except Unavailable:
+                log.warning("service unavailable to a page", exc_info=True)
+                return problem_page(request, 503)
+            except Refused as exc:
+                if exc.status in (401, 403, 404, 409, 410):
+                    return problem_page(request, exc.status)
+                raise
 
         return handle
+
+
+PROBLEMS = {
+    401: (N_("Please sign in again"), N_("Your sign-in has ended.")),
+    403: (N_("You do not have access to this page"), N_("It belongs to someone else, or to another role.")),
+    404: (N_("We could not find this page"), N_("It may have been removed, or the address is wrong.")),
+    409: (N_("This can no longer be changed"), N_("It changed in the meantime. Go back and look again.")),
+    410: (N_("This is no longer available"), N_("It has ended or been removed.")),
+    503: (N_("Something is not answering right now"), N_("Wait a minute, then try again. Nothing was lost.")),
+}
+"""Pages for what a service said, in words for people (the service's own detail stays in the logs)."""
+
+
+def problem_page(request: Request, status: int) -> Response:
+    """The page for `status` (see PROBLEMS), with a link home."""
+    heading, message = PROBLEMS.get(status, PROBLEMS[404])
+    return render(request, "problem.html", {"heading": heading, "message": message}, status_code=status)
 
 
 def settings_of(request: Request) -> PortalSettings:

@@ -12,8 +12,12 @@ from portal.service_layer import rotation
 router = APIRouter(tags=["tokens"])
 
 
-@router.post("/v1/keys/rotate", status_code=202, response_model=RotationOut,
-             responses={401: {"description": "No valid token"}, 403: {"description": "Not a national organiser"}})
+@router.post(
+    "/v1/keys/rotate",
+    status_code=202,
+    response_model=RotationOut,
+    responses={401: {"description": "No valid token"}, 403: {"description": "Not a national organiser"}},
+)
 async def rotate_keys(caller: NationalOrganiser, begin: Begin, request: Request) -> RotationOut:
     """Publish a new signing key now; it signs from `signs_from`, and the old one stops then and leaves the JWKS
     once its last token expired."""

@@ -20,6 +20,7 @@ from markupsafe import Markup
 from portal import i18n
 from portal.entrypoints.security_headers import secure
 from portal.entrypoints.static_assets import asset_url
+from portal.i18n import N_
 
 TEMPLATES_DIR = Path(__file__).parent.parent / "templates"
 LANGUAGE_COOKIE = "lang"
@@ -64,6 +65,30 @@ def switcher(request: Request, lang: i18n.Lang) -> list[dict[str, Any]]:
             for other in i18n.LANGUAGES]  # fmt: skip
 
 
+NAVIGATION: dict[str, tuple[tuple[str, str], ...]] = {
+    "member": (("/me", N_("Home")), ("/me/visits", N_("My visits")), ("/gatherings", N_("Gatherings")),
+               ("/me/availability", N_("Availability")), ("/settings/notifications", N_("Settings"))),
+    "school": (("/school", N_("Our visits")), ("/school/book", N_("Book a visit")),
+               ("/school/systems", N_("Our systems"))),
+    "organiser": (("/", N_("Home")),),
+}  # fmt: skip
+"""The app's main menu by role: (path, text). A page of the app lives under one of these (the longest match is
+marked as the current one)."""
+
+
+def navigation(request: Request) -> list[dict[str, Any]]:
+    """The menu of the signed-in person's role, the entry this page belongs to marked; empty before sign-in."""
+    session = getattr(request.state, "session", None)
+    account = getattr(session, "account", None)
+    if account is None:
+        return []
+    entries = NAVIGATION.get(account.role, ())
+    path = request.url.path
+    matching = [href for href, _ in entries if path == href or path.startswith(href.rstrip("/") + "/")]
+    current = max(matching, key=len) if matching else None
+    return [{"href": href, "text": i18n.gettext(text), "current": href == current} for href, text in entries]
+
+
 def render(
     request: Request,
     name: str,
@@ -78,12 +103,19 @@ def render(
     lang = lang or page_language(request)
     with i18n.speaking(lang):
         response = templates.TemplateResponse(
-            request, name, {"lang": lang, "languages": switcher(request, lang), **(context or {})},
+            request, name, {"lang": lang, "languages": switcher(request, lang), "navigation": navigation(request),
+                            **(context or {})},
             status_code=status_code,
         )  # fmt: skip
     asked = i18n.known(request.query_params.get("lang"))
     if remember and asked and asked == lang and request.cookies.get(LANGUAGE_COOKIE) != asked:
-        response.set_cookie(LANGUAGE_COOKIE, asked, max_age=365 * 24 * 3600, samesite="lax", httponly=True,
-                            secure=request.url.scheme == "https")
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            asked,
+            max_age=365 * 24 * 3600,
+            samesite="lax",
+            httponly=True,
+            secure=request.url.scheme == "https",
+        )
     response.headers["Vary"] = "Accept-Language, Cookie"
     return secure(response)  # type: ignore[return-value]

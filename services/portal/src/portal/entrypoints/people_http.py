@@ -104,8 +104,12 @@ async def remove_contact(orgnr: Orgnr, contact_id: UUID, caller: NationalOrganis
     return Response(status_code=204)
 
 
-@router.post("/v1/school-contact-requests", status_code=202, response_model=ContactRequestReceived,
-             responses={429: {"description": "Too many requests"}})
+@router.post(
+    "/v1/school-contact-requests",
+    status_code=202,
+    response_model=ContactRequestReceived,
+    responses={429: {"description": "Too many requests"}},
+)
 async def ask_to_be_contact(body: ContactRequestIn, request: Request, begin: Begin) -> ContactRequestReceived:
     """Ask to become a school's contact (no sign-in needed). It makes nobody a contact: an organiser approves or
     rejects it. The answer says nothing about the school or the address."""

@@ -25,9 +25,15 @@ from portal.service_layer import sessions
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 
+HOMES = {"member": "/me", "school": "/school"}
+"""Where each role's part of the app begins (organisers' board comes with the organisers' pages)."""
+
+
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request, session: SignedIn) -> Response:
-    """Who is signed in, with the buttons to sign out."""
+    """The home of the person's role; for organisers, who is signed in with the buttons to sign out."""
+    if session.account and session.account.role in HOMES:
+        return redirect(HOMES[session.account.role])
     account = session.account.describe() if session.account else ""  # SignedIn has one
     return render(request, "home.html", {"account": account, "several": bool(session.choices)})
 

@@ -128,8 +128,11 @@ def _refused(request: Request, outcome: Outcome, survey: Survey | None) -> HTMLR
 def _language(request: Request, survey: Survey | None) -> i18n.Lang:
     """The pupil's pick (`?lang=`), else the visit's language, else the page's usual choice."""
     asked = i18n.known(request.query_params.get("lang"))
-    return asked or (i18n.known(survey.language) if survey else None) or i18n.choose(
-        asked=None, cookie=None, setting=None, accept_language=request.headers.get("accept-language"))
+    return (
+        asked
+        or (i18n.known(survey.language) if survey else None)
+        or i18n.choose(asked=None, cookie=None, setting=None, accept_language=request.headers.get("accept-language"))
+    )
 
 
 def _here(request: Request, survey: Survey, path: str) -> str:

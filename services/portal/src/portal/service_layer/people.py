@@ -98,9 +98,7 @@ async def requests(uow: PortalUnit, status: RequestStatus, limit: int) -> list[C
     return await uow.contacts.requests(status, limit)
 
 
-async def decide(
-    uow: PortalUnit, request_id: str, approve: bool, *, actor: str, client: str | None
-) -> ContactRequest:
+async def decide(uow: PortalUnit, request_id: str, approve: bool, *, actor: str, client: str | None) -> ContactRequest:
     """Approve a pending request (the person becomes the school's contact) or reject it."""
     decided = await uow.contacts.decide(request_id, "approved" if approve else "rejected", by=actor, at=uow.now)
     if decided is None:

@@ -20,7 +20,12 @@ def _plain(details: dict[str, Any]) -> dict[str, Any]:
 
 
 def record(
-    uow: UnitOfWork, *, actor: str, action: str, target: str | None = None, from_address: str | None = None,
+    uow: UnitOfWork,
+    *,
+    actor: str,
+    action: str,
+    target: str | None = None,
+    from_address: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> None:
     """One audit record: who (an account key, a client id or `anonymous`, never an address), what (`sign_in`,

@@ -21,7 +21,11 @@ class PortalUnit(UnitOfWork):
     """One transaction of the portal."""
 
     def __init__(
-        self, conn: asyncpg.Connection, scope: Scope, *, signin: SignInConfig | None = None,
+        self,
+        conn: asyncpg.Connection,
+        scope: Scope,
+        *,
+        signin: SignInConfig | None = None,
         key_policy: KeyPolicy | None = None,
     ) -> None:
         super().__init__(conn, scope)

@@ -35,6 +35,13 @@ class TokenCache:
 CACHE = TokenCache()
 
 
+def cached(session: Session, audience: str, now: datetime, *, cache: TokenCache = CACHE) -> str | None:
+    """The session's token for `audience` while it has more than a minute left (no database needed), else None."""
+    if session.account is None:
+        return None
+    return cache.get((session.id, session.account.key, audience), now)
+
+
 async def access_token_for(uow: PortalUnit, session: Session, audience: str, *, cache: TokenCache = CACHE) -> str:
     """A token acting as the session's account for `audience` (15 minutes, claim `sid`), reused until a minute
     before it expires. The session must be current (`sessions.current`) and have an account."""

@@ -56,9 +56,9 @@ async def stack(kafka_bootstrap: str, stack_admin_dsn: str, provisioned_dsns, tm
 async def chromium():  # noqa: ANN201
     """Debian's Chromium, headless, once for every web flow (async Playwright: the flows' helpers are awaited)."""
     from playwright.async_api import async_playwright
-    from web_kit import CHROMIUM
+    from web_kit import CHROMIUM, require_chromium
 
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)"
+    require_chromium()
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:

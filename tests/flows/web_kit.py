@@ -30,6 +30,11 @@ ARTEFACTS = Path(__file__).parents[2] / "test-artifacts" / "web"
 _axe = Axe()
 
 
+def require_chromium() -> None:
+    """Fail clearly where Debian's Chromium is missing."""
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)"
+
+
 @dataclass
 class Visitor:
     """One person's browser: its tab, what it asked for and what its console said."""

@@ -23,6 +23,7 @@ from portal.entrypoints.oidc_http import router as oidc_router
 from portal.entrypoints.people_http import router as people_router
 from portal.entrypoints.public_pages import router as public_pages_router
 from portal.entrypoints.session_http import router as session_router
+from portal.entrypoints.settings_pages import router as settings_pages_router
 from portal.entrypoints.signin_http import api_router as signin_api_router
 from portal.entrypoints.signin_http import router as signin_router
 from portal.entrypoints.static_assets import router as static_router
@@ -116,6 +117,7 @@ SERVICE = ServiceDefinition(
         clients_router,
         oauth_router,
         people_router,
+        settings_pages_router,
         router,
     ],
     bootstrap=bootstrap,

@@ -344,8 +344,10 @@ def _notifications_page(request: Request, preferences: dict[str, Any], form: dic
     channels = preferences.get("channels") or {}
     quiet = preferences.get("quiet_hours") or {}
     values = {
-        "groups": {group: form.get(f"channels_{group}", []) if form else rules.group_channels(channels, group)
-                   for group in rules.NOTICE_GROUPS},  # fmt: skip
+        "groups": {
+            group: form.get(f"channels_{group}", []) if form else rules.group_channels(channels, group)
+            for group in rules.NOTICE_GROUPS
+        },  # fmt: skip
         "quiet_start": _one(form, "quiet_start") if form else (quiet.get("start") or "")[:5],
         "quiet_end": _one(form, "quiet_end") if form else (quiet.get("end") or "")[:5],
         "language": _one(form, "language") if form else (preferences.get("language") or ""),

@@ -25,9 +25,9 @@ NOTICE_GROUPS: dict[str, tuple[str, ...]] = {
 """Notify's notice types for members, in the groups the page offers a choice of channels for."""
 DEFAULT_CHANNELS = ("email",)
 """What notify sends on for a notice type the member has not chosen channels for (besides the inbox)."""
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_TIME = re.compile(r"([01]\d|2[0-3]):([0-5]\d)(:00)?")
-_NUMBER = re.compile(r"\d{1,6}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_TIME = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])(:00)?")
+_NUMBER = re.compile(r"[0-9]{1,6}")
 
 
 def quick_holiday(pick: str, today: date) -> tuple[date, date] | None:

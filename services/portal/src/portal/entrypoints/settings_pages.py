@@ -102,11 +102,11 @@ def _one(form: dict[str, list[str]], name: str) -> str:
     return (form.get(name) or [""])[0]
 
 
-def _problems(refused: Refused, fields: dict[str, str]) -> dict[str, str]:
-    """The form's problems from a service's refusal, each beside its field (else the first of the form's)."""
+def _problems(refused: Refused, fields: dict[str, str], default: str) -> dict[str, str]:
+    """The form's problems from a service's refusal, each beside its field (else beside `default`)."""
     named = {rules.form_field(field, fields) for field in refused.fields}
     found = {name: name for name in named if name}
-    return found or {next(iter(fields.values())): next(iter(fields.values()))}
+    return found or {default: default}
 
 
 def _worded(problems: dict[str, str]) -> dict[str, str]:
@@ -150,7 +150,8 @@ async def save_availability(request: Request, person: MemberForm) -> Response:
     except Refused as refused:
         if refused.status not in (400, 409, 422):
             raise
-        problems = _problems(refused, AVAILABILITY_FIELDS)
+        holiday = action in ("add", "pick", "remove")
+        problems = _problems(refused, AVAILABILITY_FIELDS, "holiday_from" if holiday else "max_visits_per_month")
         if "holiday_from" in problems:
             problems["holiday_from"] = "holiday_many" if len(me["unavailable"]) >= 50 else "holiday_far"
         return _availability_page(request, person, me, form, problems, status_code=422,
@@ -266,7 +267,7 @@ async def save_profile(request: Request, person: MemberForm) -> Response:
     except Refused as refused:
         if refused.status not in (400, 409, 422):
             raise
-        problems = _problems(refused, PROFILE_FIELDS)
+        problems = _problems(refused, PROFILE_FIELDS, "name")
         if refused.status == 409 and "email" in problems:
             problems["email"] = "email_taken"
         return _profile_page(request, me, form, problems, status_code=422)
@@ -334,7 +335,8 @@ async def save_notifications(request: Request, person: MemberForm) -> Response:
     except Refused as refused:
         if refused.status not in (400, 422):
             raise
-        return _notifications_page(request, preferences, form, _problems(refused, NOTIFY_FIELDS), status_code=422)
+        problems = _problems(refused, NOTIFY_FIELDS, "quiet_start")
+        return _notifications_page(request, preferences, form, problems, status_code=422)
     return _saved("/settings/notifications", "notifications")
 
 

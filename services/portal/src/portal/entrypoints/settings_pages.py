@@ -286,7 +286,7 @@ def _profile_page(request: Request, me: dict[str, Any], form: dict[str, list[str
         context = {
             "errors": _worded(problems),
             "values": values,
-            "languages": [(key, _t(name)) for key, name in LANGUAGE_NAMES.items()],
+            "language_options": [(key, _t(name)) for key, name in LANGUAGE_NAMES.items()],
             "status": _t(status) if status else None,
         }
     return render(request, "settings_profile.html", context, status_code=status_code)
@@ -360,7 +360,7 @@ def _notifications_page(request: Request, preferences: dict[str, Any], form: dic
             "values": values,
             "groups": [(key, _t(name), _t(hint)) for key, (name, hint) in GROUP_NAMES.items()],
             "channels": [(key, _t(name)) for key, name in CHANNEL_NAMES.items()],
-            "languages": [("", _t(N_("The first language in my profile")))]
+            "language_options": [("", _t(N_("The first language in my profile")))]
             + [(key, _t(name)) for key, name in LANGUAGE_NAMES.items()],
             "status": _t(status) if status else None,
         }

@@ -84,6 +84,16 @@ async def test_a_member_adds_a_holiday_in_two_taps_and_sets_a_monthly_limit(stac
     ]
     await visitor.check("availability holiday added")
 
+    await page.get_by_text("Legg til ferie", exact=True).click()
+    first_day = page.get_by_label("Første dag borte")
+    await first_day.fill("9999-12-24")  # beyond ambassadors' horizon: its refusal is shown beside the field
+    await page.get_by_label("Siste dag borte").fill("9999-12-31")
+    await page.get_by_role("button", name="Legg til ferien").click()
+    await expect(first_day).to_have_accessible_description(re.compile("Velg datoer innen 18 måneder fra i dag"))
+    await expect(first_day).to_be_visible()  # the holiday's details stay open to show it
+    assert len((await me(stack, member["id"]))["unavailable"]) == 1
+    await visitor.check("availability holiday refused")
+
     limit = page.get_by_label("Flest besøk i måneden")
     await limit.fill("99")
     await page.get_by_role("button", name="Lagre tilgjengelighet").click()
@@ -141,10 +151,13 @@ async def test_a_member_changes_their_profile(stack: Stack, open_visitor: Any) -
     await page.get_by_role("link", name="Profilen din").click()
     await expect(page.get_by_role("heading", name="Profilen din", level=1)).to_be_visible()
     await visitor.check("profile")
-    phone = page.get_by_label("Mobilnummer")
+    phone, name = page.get_by_label("Mobilnummer"), page.get_by_label("Navn", exact=True)
     await phone.fill("ikke et nummer")
+    await name.fill("Per\x00Profil")  # a NUL byte: ambassadors refuses it, and the page says so beside the name
     await page.get_by_role("button", name="Lagre profil").click()
     await expect(phone).to_have_accessible_description(re.compile("Skriv et telefonnummer"))
+    await expect(name).to_have_accessible_description(re.compile("Skriv navnet ditt"))
+    await name.fill("Per Profil")
     await visitor.check("profile phone refused")
     await phone.fill("+47 912 34 567")
     await page.get_by_label("Engelsk").check()

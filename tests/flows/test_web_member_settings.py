@@ -4,6 +4,7 @@ hours, language) and their calendar link (made, rotated: the old link stops work
 notify's own APIs show what the pages saved; axe-core checks every page and state; the availability form works with
 the keyboard alone."""
 
+import asyncio
 import re
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from babel.dates import format_date
-from flows_kit import Stack, register_member
+from flows_kit import Stack, eventually, register_member
 from playwright.async_api import Page, expect
 from web_kit import sign_in_by_mail
 
@@ -55,7 +56,27 @@ async def tab_to(page: Page, wanted: str, *, most: int = 80) -> None:
     raise AssertionError(f"Tab never reached {wanted!r}")
 
 
+_keys_settled: list[bool] = []
+
+
+async def keys_settled(stack: Stack) -> None:
+    """Once a session: wait until the portal publishes a signing key, then a little longer than the services' least
+    time between two fetches of it (`KeySet.min_refetch_seconds`). A service that fetched the keys while the portal
+    was making its first one would otherwise refuse the first token the portal signs (a race at start-up only)."""
+    if _keys_settled:
+        return
+
+    async def published() -> bool:
+        answer = await stack.client("portal").get("/.well-known/jwks.json")
+        return answer.status_code == 200 and bool(answer.json().get("keys"))
+
+    await eventually(published, timeout=30)
+    await asyncio.sleep(6)
+    _keys_settled.append(True)
+
+
 async def member_signed_in(stack: Stack, open_visitor: Any, name: str) -> tuple[dict[str, Any], Any]:
+    await keys_settled(stack)
     member = await register_member(stack, name=name, profession="nurse", kommunenummer="0301")
     visitor = await open_visitor("phone")
     await sign_in_by_mail(stack, visitor, member["email"])

@@ -274,3 +274,25 @@ async def test_someone_not_signed_in_is_sent_to_sign_in(stack: Stack) -> None:
             assert answer.status_code == 303 and answer.headers["location"].startswith("/login?next="), path
         answer = await browser.post("/settings/calendar/rotate", data={"csrf_token": "x"})
         assert answer.status_code in (303, 403)
+
+
+async def test_the_sign_in_pages_in_designsystemet_are_accessible_on_a_phone(stack: Stack, open_visitor: Any) -> None:
+    await keys_settled(stack)
+    member = await register_member(stack, name="Siri Innlogging", profession="nurse", kommunenummer="0301")
+    visitor = await open_visitor("phone")
+    page, portal = visitor.page, stack.urls["portal"]
+    await visitor.goto(f"{portal}/login")
+    await expect(page.get_by_role("heading", name="Logg inn", level=1)).to_be_visible()
+    await visitor.check("sign in")
+    await page.get_by_role("button", name="Send meg en innloggingslenke").click()
+    email = page.get_by_label("E-postadresse")
+    summary = page.get_by_role("alert")
+    await expect(summary.get_by_role("link", name=re.compile("Skriv inn en e-postadresse"))).to_be_visible()
+    await expect(email).to_have_attribute("aria-invalid", "true")
+    await visitor.check("sign in refused")
+    await sign_in_by_mail(stack, visitor, member["email"])  # the same form, then the mailed link's page
+    await visitor.goto(f"{portal}/login")
+    await email.fill("ukjent@example.no")
+    await page.get_by_role("button", name="Send meg en innloggingslenke").click()
+    await expect(page.get_by_role("heading", name="Sjekk e-posten din", level=1)).to_be_visible()
+    await visitor.check("sign in sent")

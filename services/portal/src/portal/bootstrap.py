@@ -14,6 +14,7 @@ from portal.adapters import booking_surveys, service_apis
 from portal.adapters.audit import audit_purge
 from portal.adapters.oidc_client import ProviderClient, ProviderClients
 from portal.entrypoints.audit_http import router as audit_router
+from portal.entrypoints.browser import pages_for_people
 from portal.entrypoints.clients_http import router as clients_router
 from portal.entrypoints.http import router
 from portal.entrypoints.jwks_http import router as jwks_router
@@ -119,4 +120,5 @@ SERVICE = ServiceDefinition(
         router,
     ],
     bootstrap=bootstrap,
+    customize_app=pages_for_people,
 )

@@ -127,9 +127,11 @@ async def current_session(request: Request, begin: Begin) -> Session | None:
         return None
     async with begin() as uow:
         session = await sessions.current(uow, cookie)
+        language = await sessions.language_setting(uow, session) if session is not None else None
     if session is not None:
         request.state.session = session
         request.state.csrf_token = session.csrf_token
+        request.state.language_setting = language
     return session
 
 

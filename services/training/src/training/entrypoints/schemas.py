@@ -3,7 +3,6 @@
 from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
-from pydantic.json_schema import SkipJsonSchema
 
 from outreach_shared.bounds.identifiers import CountyNumber, Kommunenummer
 from outreach_shared.bounds.text import NO_CONTROLS, NO_CONTROLS_BUT_LINES, NO_CONTROLS_OR_BIDI, UNIX_NEWLINES, Line
@@ -22,8 +21,10 @@ CheckInCodeIn = Annotated[str, StringConstraints(max_length=32, pattern=r"^[ -]*
 """A check-in code as typed: 8 characters without 0, O, 1 or I, in any case, dashes and spaces anywhere."""
 
 
-def _no_default(schema: dict[str, Any]) -> None:
-    schema.pop("default", None)  # absent, not null: the body's oneOf says which one is required
+def _absent_not_null(schema: dict[str, Any]) -> None:
+    """Documents an optional field as a string that may be left out, never null (the body's oneOf requires one)."""
+    schema.pop("default", None)
+    schema.update(schema.pop("anyOf", [{}])[0])
 
 
 class Body(BaseModel):
@@ -217,11 +218,11 @@ class CheckInIn(Body):
         extra="forbid", json_schema_extra={"oneOf": [{"required": ["member_id"]}, {"required": ["code"]}]}
     )
 
-    member_id: MemberIdIn | SkipJsonSchema[None] = Field(default=None, json_schema_extra=_no_default)
-    code: CheckInCodeIn | SkipJsonSchema[None] = Field(
+    member_id: MemberIdIn | None = Field(default=None, json_schema_extra=_absent_not_null)
+    code: CheckInCodeIn | None = Field(
         default=None,
         description="The member's check-in code, e.g. `K7QX-M2PD`: any case, dashes and spaces ignored",
-        json_schema_extra=_no_default,
+        json_schema_extra=_absent_not_null,
     )
 
     def who(self) -> tuple[str, str]:

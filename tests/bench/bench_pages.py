@@ -296,7 +296,7 @@ async def settled_inbox(api: Api, as_member: dict[str, str]) -> int:
     """The member's notifications once notify has stopped adding to them (read a second apart)."""
     seen, deadline = -1, time.monotonic() + 30
     while time.monotonic() < deadline:
-        page = await api.call("GET", "notify", "/v1/me/notifications", params={"limit": 200}, headers=as_member)
+        page = await api.call("GET", "notify", "/v1/me/notifications", headers=as_member)
         if len(page["items"]) == seen:
             break
         seen = len(page["items"])

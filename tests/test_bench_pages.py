@@ -8,7 +8,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "bench"))
 
-from bench_pages import PAGES, Timed, add_page_row, csrf_token, fill  # noqa: E402
+from bench_pages import PAGES, Timed, add_page_row, csrf_token, fill, page_table  # noqa: E402
 from stats import BenchResult  # noqa: E402
 
 
@@ -63,3 +63,34 @@ def test_every_placeholder_of_the_pages_and_their_calls_is_one_seeding_fills():
     for page in PAGES:
         assert "{" not in fill(page.path, ids)
         assert all("{" not in fill(path, ids) for _, path in page.calls)
+
+
+def test_the_pages_table_shows_each_pages_status_times_size_and_baseline():
+    table = page_table(
+        [
+            ("GET /login (public)", timed([10.0] * 20, size=12_345), timed([2.0] * 20)),
+            ("GET /me (member)", timed([4.0] * 20, statuses={404: 20}), timed([3.0] * 20)),
+        ]
+    )
+    head, rule, login, me = table.splitlines()
+    assert [c.strip() for c in head.split("|")] == [
+        "page",
+        "status",
+        "p50 ms",
+        "p95 ms",
+        "KB",
+        "baseline p50",
+        "baseline p95",
+        "met",
+    ]
+    assert [c.strip() for c in login.split("|")] == [
+        "GET /login (public)",
+        "200",
+        "10.0",
+        "10.0",
+        "12.3",
+        "2.0",
+        "2.0",
+        "yes",
+    ]
+    assert [c.strip() for c in me.split("|")][:2] + [me.split("|")[-1].strip()] == ["GET /me (member)", "404", "NO"]

@@ -141,6 +141,22 @@ def add_page_row(result: BenchResult, label: str, page: Timed, baseline: Timed, 
                note=note)  # fmt: skip
 
 
+def page_table(rows: Sequence[tuple[str, Timed, Timed]]) -> str:
+    """The pages' own table, printed when the benchmark ends (the run's table has no room for sizes and statuses):
+    each page's status, p50/p95, size, and its baseline's p50/p95."""
+    head = ("page", "status", "p50 ms", "p95 ms", "KB", "baseline p50", "baseline p95", "met")
+    lines = [head]
+    for label, page, base in rows:
+        status = failed_status(page)
+        met = status is None and page.p(95) < TARGET_MS and page.size < TARGET_BYTES
+        lines.append((label, str(status or 200), f"{page.p(50):.1f}", f"{page.p(95):.1f}", f"{page.size / 1000:.1f}",
+                      f"{base.p(50):.1f}", f"{base.p(95):.1f}", "yes" if met else "NO"))  # fmt: skip
+    widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
+    out = [" | ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in lines]
+    out.insert(1, "-+-".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -381,8 +397,10 @@ async def seed_and_measure(stack: Stack, urls: dict[str, str]) -> tuple[Seeded, 
         seeded.cookies = {"member": await sign_in(api, urls["portal"], "member", seeded.member_id),
                           "school": await sign_in(api, urls["portal"], "school", seeded.orgnr)}  # fmt: skip
         seeding = time.monotonic() - began
-        seeded.tokens = {"member": mint_token(stack.signing_key, "member", seeded.member_id, ttl=timedelta(hours=1)),
-                         "school": mint_token(stack.signing_key, "school", seeded.orgnr, ttl=timedelta(hours=1))}
+        seeded.tokens = {
+            "member": mint_token(stack.signing_key, "member", seeded.member_id, ttl=timedelta(hours=1)),
+            "school": mint_token(stack.signing_key, "school", seeded.orgnr, ttl=timedelta(hours=1)),
+        }
         try:
             measured = await measure(urls, seeded)
         finally:
@@ -398,9 +416,14 @@ def run(stack: Stack, profile: bool = False) -> BenchResult:
         return result
     with services(stack, SERVICES, env=ENV, mailcatcher=True) as urls:
         seeded, measured, seeding = uvloop.run(seed_and_measure(stack, urls))
+    rows = []
     for page in PAGES:
         shown, base = measured[page.path]
-        add_page_row(result, f"GET {page.path} ({page.who})", shown, base, baseline_label(page))
+        label = f"GET {page.path} ({page.who})"
+        add_page_row(result, label, shown, base, baseline_label(page))
         result.details[page.path] = {"page": shown.summary(), "baseline": base.summary()}
+        rows.append((label, shown, base))
     result.details["seeded"] = seeded.counts | {"seconds": round(seeding, 1)}
+    print(f"pages: seeded in {seeding:.0f} s: {seeded.counts}; {WARMUP} + {REQUESTS} sequential GETs per page and "
+          f"per baseline\n{page_table(rows)}", flush=True)  # fmt: skip
     return result

@@ -2,8 +2,8 @@
 
 All five services and the mail catcher run as processes (the portal first). A member and a school are seeded at a
 realistic per-person scale through the services' public APIs, as an organiser, the school and the member would act
-(under a minute): one member in Vardø with open offers, upcoming visits (and one that has begun), notifications and
-gatherings; one school in Vardø with about 40 visits in different statuses. Both then sign in on the portal with a
+(under a minute): one member in Vardø with open offers, upcoming visits (and one that has begun), declined offers,
+about 100 notifications and gatherings; one school in Vardø with 40 visits in different statuses. Both then sign in on the portal with a
 support sign-in link (`POST /v1/signin-links` as a national organiser, as `make up` mints its links: no mail), used
 the way a browser does: the confirmation page, then its form with the CSRF token and the Origin.
 
@@ -56,6 +56,9 @@ OSLO = ZoneInfo("Europe/Oslo")
 CONFIRMED, OPEN_OFFERS, CANCELLED, UNFULFILLED = 30, 5, 3, 2
 """The school's visits: confirmed (the member's; one of them begins during seeding), offered to the member and left
 open, confirmed and then cancelled by the school, asking for a profession nobody near has."""
+DECLINED = 12
+"""Visits of a second school offered to the member and declined: with every offer, confirmation and cancellation,
+about 100 notifications."""
 GATHERINGS = 3
 SEED_TIMEOUT = 90.0
 BEGINS_IN = 40
@@ -260,13 +263,15 @@ async def seed(api: Api) -> Seeded:
     now = datetime.now(OSLO).replace(microsecond=0)
     begins = _window(now + timedelta(seconds=BEGINS_IN), 2)  # has begun (its survey open) when the pages are read
     days = [_window((now + timedelta(days=2 + i)).replace(hour=10, minute=0, second=0), 120)
-            for i in range(CONFIRMED + OPEN_OFFERS + CANCELLED + UNFULFILLED)]  # fmt: skip
+            for i in range(CONFIRMED + OPEN_OFFERS + CANCELLED + UNFULFILLED + DECLINED)]  # fmt: skip
+    other = orgnrs(1, after=int(orgnr))[0]
     bodies = [_visit(orgnr, "nurse", begins)]
     bodies += [_visit(orgnr, "nurse", w) for w in days[: CONFIRMED + OPEN_OFFERS + CANCELLED - 1]]
-    bodies += [_visit(orgnr, "health_worker", w) for w in days[-UNFULFILLED:]]
+    bodies += [_visit(orgnr, "health_worker", w) for w in days[-UNFULFILLED - DECLINED : -DECLINED]]
+    declined_bodies = [_visit(other, "nurse", w) for w in days[-DECLINED:]]
 
     async def book(body: dict[str, Any]) -> str:
-        headers = school | {"Idempotency-Key": str(uuid.uuid4())}
+        headers = api.auth("school", body["school"]["orgnr"]) | {"Idempotency-Key": str(uuid.uuid4())}
         return str((await api.call("POST", "booking", "/v1/visit-requests", json=body, headers=headers))["id"])
 
     async def gathering(i: int) -> str:
@@ -275,6 +280,7 @@ async def seed(api: Api) -> Seeded:
         return str(created["id"])
 
     visits = await _gather([book(b) for b in bodies])
+    to_decline = await _gather([book(b) for b in declined_bodies])
     gatherings = await _gather([gathering(i) for i in range(GATHERINGS)])
     nurse_visits = visits[: CONFIRMED + OPEN_OFFERS + CANCELLED]
     as_member = api.auth("member", member_id)
@@ -282,12 +288,14 @@ async def seed(api: Api) -> Seeded:
     async def offered() -> dict[str, str] | None:
         offers = await api.call("GET", "ambassadors", "/v1/me/offers", headers=as_member)
         by_visit = {o["visit_id"]: o["id"] for o in offers if o["status"] == "offered"}
-        return by_visit if all(v in by_visit for v in nurse_visits) else None
+        return by_visit if all(v in by_visit for v in [*nurse_visits, *to_decline]) else None
 
-    offers = await _until(offered, f"the member's {len(nurse_visits)} offers")
+    offers = await _until(offered, f"the member's {len(nurse_visits) + len(to_decline)} offers")
     accepted = [v for i, v in enumerate(nurse_visits) if i < CONFIRMED or i >= CONFIRMED + OPEN_OFFERS]
     await _gather([api.call("POST", "ambassadors", f"/v1/offers/{offers[v]}/accept", headers=as_member)
                    for v in accepted])  # fmt: skip
+    await _gather([api.call("POST", "ambassadors", f"/v1/offers/{offers[v]}/decline", json={}, headers=as_member)
+                   for v in to_decline])  # fmt: skip
     await api.call("POST", "training", f"/v1/gatherings/{gatherings[0]}/registrations", json={}, headers=as_member)
 
     async def confirmed() -> bool:
@@ -300,10 +308,13 @@ async def seed(api: Api) -> Seeded:
     await _gather([api.call("POST", "booking", f"/v1/visit-requests/{v}/cancel", json=cancel, headers=school)
                    for v in nurse_visits[CONFIRMED + OPEN_OFFERS:]])  # fmt: skip
     survey = await api.call("GET", "booking", f"/v1/visit-requests/{visits[0]}/survey", headers=as_member)
+    begun = datetime.fromisoformat(str(survey["opens_at"])) - datetime.now(OSLO)
+    await asyncio.sleep(max(0.0, begun.total_seconds() + 1))  # its survey open for /s/{code}
     seeded.ids = {"offer": offers[nurse_visits[CONFIRMED]], "school_visit": visits[1],
                   "gathering": gatherings[0], "code": str(survey["code"]), "orgnr": orgnr}  # fmt: skip
     seeded.counts = {"school_visits": len(visits), "member_confirmed": CONFIRMED, "member_open_offers": OPEN_OFFERS,
-                     "member_cancelled": CANCELLED, "gatherings": GATHERINGS}  # fmt: skip
+                     "member_cancelled": CANCELLED, "member_declined": DECLINED,
+                     "gatherings": GATHERINGS}  # fmt: skip
     seeded.counts["member_notifications"] = await settled_inbox(api, as_member)
     return seeded
 

@@ -3,9 +3,9 @@
 All five services and the mail catcher run as processes (the portal first). A member and a school are seeded at a
 realistic per-person scale through the services' public APIs, as an organiser, the school and the member would act
 (under a minute): one member in Vardø with open offers, upcoming visits (and one that has begun), declined offers,
-about 100 notifications and gatherings; one school in Vardø with 40 visits in different statuses. Both then sign in on the portal with a
-support sign-in link (`POST /v1/signin-links` as a national organiser, as `make up` mints its links: no mail), used
-the way a browser does: the confirmation page, then its form with the CSRF token and the Origin.
+about 100 notifications and gatherings; one school in Vardø with 40 visits in different statuses. Both then sign in
+on the portal with a support sign-in link (`POST /v1/signin-links` as a national organiser, as `make up` mints its
+links: no mail), used the way a browser does: the confirmation page, then its form with the CSRF token and Origin.
 
 Each page of PAGES is then read with sequential GETs on one connection (WARMUP unmeasured, then REQUESTS measured):
 p50/p95 of the client's time on loopback and the HTML's size. Its baseline, in the same run and timed the same way,

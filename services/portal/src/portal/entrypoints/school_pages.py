@@ -347,9 +347,14 @@ async def give_feedback(request: Request, token: Annotated[str, Path(max_length=
     comment = sv.clean_text(str(form.get("comment") or ""), COMMENT_MAX)
     try:
         shown = await _feedback(request, token)
-        if chosen is None:
-            errors = {"rating": _ours(N_("Choose a rating from 1 to 5."))}
-            return _feedback_form(request, shown, token, chosen=None, comment=comment, errors=errors, status_code=422)
+    except Refused as refused:
+        return _feedback_closed(request, refused.status)
+    if shown.get("answered"):
+        return _feedback_closed(request, 409)
+    if chosen is None:
+        errors = {"rating": _ours(N_("Choose a rating from 1 to 5."))}
+        return _feedback_form(request, shown, token, chosen=None, comment=comment, errors=errors, status_code=422)
+    try:
         await _feedback(request, token, {"rating": chosen, "comment": comment or None})
     except Refused as refused:
         if refused.status != 422:

@@ -123,3 +123,24 @@ def test_ids_and_tokens_of_the_wrong_shape_never_reach_booking() -> None:
     assert not sv.VISIT_ID.fullmatch("../v1/stats")
     assert sv.FEEDBACK_TOKEN.fullmatch("abc." + "A" * 43)
     assert not sv.FEEDBACK_TOKEN.fullmatch("abc." + "A" * 42)
+
+
+@pytest.mark.parametrize(
+    ("reason", "message", "values"),
+    [("windows.0.start: must start at least 7 days ahead (not before 2027-01-08T10:00+01:00)",
+      "The visit must start at least %(days)s days from today.", {"days": "7"}),
+     ("windows.0.start: must be at most 548 days ahead (by 2028-06-04T23:40+02:00)",
+      "The visit can be at most %(days)s days from today.", {"days": "548"}),
+     ("windows.1.end: Saturday 10:00 (Europe/Oslo) is outside Monday–Friday 08:00–16:00",
+      "The time is outside the days and hours visits of this kind take place.", {})],
+)  # fmt: skip
+def test_bookings_window_refusals_are_said_in_the_schools_language(
+    reason: str, message: str, values: dict[str, str]
+) -> None:
+    assert sv.explained(reason) == (message, values)
+
+
+def test_a_refusal_the_page_has_no_words_for_is_shown_in_bookings_words_without_its_field() -> None:
+    reason = "windows.0.start: something new"
+    assert sv.explained(reason) is None
+    assert sv.without_field(reason) == "something new"

@@ -226,3 +226,35 @@ VISIT_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
 """What a visit id can look like (booking's are UUIDs); anything else is not found without asking booking."""
 FEEDBACK_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,400}\.[A-Za-z0-9_-]{43}")
 """What a feedback link's token looks like (booking checks the signature)."""
+
+
+BOOKING_REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"must start at least (?P<days>\d+) days ahead"), N_("The visit must start at least %(days)s days "
+                                                                      "from today.")),
+    (re.compile(r"at most (?P<days>\d+) days ahead|more than (?P<more>\d+) days from today"),
+     N_("The visit can be at most %(days)s days from today.")),
+    (re.compile(r"must not be before"), N_("That time has passed.")),
+    (re.compile(r"happens twice|does not exist in Europe/Oslo"), N_("That time falls in the hour the clocks change. "
+                                                                    "Choose another time.")),
+    (re.compile(r"must last from"), N_("The time is too short or too long for a visit.")),
+    (re.compile(r"must end on the day it starts"), N_("The visit must start and end on the same day.")),
+    (re.compile(r"is outside"), N_("The time is outside the days and hours visits of this kind take place.")),
+)  # fmt: skip
+"""Booking's window refusals the page can say in the school's language (the rest are shown in booking's words)."""
+
+
+def explained(reason: str) -> tuple[str, dict[str, str]] | None:
+    """A message id and its values for one of booking's window refusals, or None when the page has no words for it."""
+    for pattern, message in BOOKING_REASONS:
+        found = pattern.search(reason)
+        if found:
+            values = {k: v for k, v in found.groupdict().items() if v is not None}
+            if "more" in values:
+                values["days"] = values.pop("more")
+            return message, values
+    return None
+
+
+def without_field(reason: str) -> str:
+    """Booking's reason without the field name it starts with (`windows.0.start: ...`)."""
+    return re.sub(r"^[A-Za-z_][A-Za-z0-9_.]*: ", "", reason)

@@ -42,14 +42,18 @@ def _done(done: str | None) -> str | None:
     return sv.DONE[done] if done in sv.DONE else None
 
 
-def _ours(message: str) -> dict[str, str | None]:
-    """An error of the portal's own (a message id, translated by the page)."""
-    return {"text": message, "lang": None}
+def _ours(message: str, **values: str) -> dict[str, Any]:
+    """An error of the portal's own (a message id and its values, translated by the page)."""
+    return {"text": message, "lang": None, "values": values}
 
 
-def _theirs(reason: str) -> dict[str, str | None]:
-    """An error in booking's words (English), shown as such after a translated lead."""
-    return {"text": reason, "lang": "en"}
+def _theirs(reason: str) -> dict[str, Any]:
+    """An error in booking's words: said in the page's language where the portal knows it, else shown in booking's
+    words (English) after a translated lead."""
+    known = sv.explained(reason)
+    if known is not None:
+        return _ours(known[0], **known[1])
+    return {"text": sv.without_field(reason), "lang": "en", "values": {}}
 
 
 async def _visit(person: Acting, visit_id: str) -> dict[str, Any]:

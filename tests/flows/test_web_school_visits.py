@@ -218,6 +218,13 @@ async def test_a_school_contact_follows_cancels_reschedules_and_rates_its_visits
     await expect(page.get_by_role("row").filter(has_text="Sigrid")).to_contain_text("Confirmed")
     await school.check("school visits in English")
 
+    # The list works on a phone too.
+    phone = await open_visitor("phone")
+    await sign_in_by_mail(stack, phone, contact)
+    await phone.goto(f"{portal}/school")
+    await expect(phone.page.get_by_role("row").filter(has_text="Sigrid")).to_contain_text("Bekreftet")
+    await phone.check("school visits")
+
     # The feedback mail's link, without signing in: what is rated, a rating, and the link used up.
     await completing
     link = await feedback_link(stack, reported_one["contact_email"])

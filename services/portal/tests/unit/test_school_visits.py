@@ -144,3 +144,10 @@ def test_a_refusal_the_page_has_no_words_for_is_shown_in_bookings_words_without_
     reason = "windows.0.start: something new"
     assert sv.explained(reason) is None
     assert sv.without_field(reason) == "something new"
+
+
+def test_a_confirmed_visit_whose_time_has_passed_asks_for_a_rating_instead_of_promising_a_team() -> None:
+    ahead = visit("confirmed", "2027-03-20T09:00:00+01:00", "2027-03-20T11:00:00+01:00")
+    passed = visit("confirmed", "2027-03-10T09:00:00+01:00", "2027-03-10T11:00:00+01:00")
+    assert sv.explanation(ahead, NOW) == sv.STATUSES["confirmed"][2]
+    assert sv.explanation(passed, NOW) == "The time of the visit has passed. Tell us how it went!"

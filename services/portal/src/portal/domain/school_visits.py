@@ -258,3 +258,14 @@ def explained(reason: str) -> tuple[str, dict[str, str]] | None:
 def without_field(reason: str) -> str:
     """Booking's reason without the field name it starts with (`windows.0.start: ...`)."""
     return re.sub(r"^[A-Za-z_][A-Za-z0-9_.]*: ", "", reason)
+
+
+def explanation(visit: dict[str, Any], now: datetime) -> str | None:
+    """What the visit's status means for the school now (a message id): a confirmed visit whose time has passed
+    waits for its team's report, and for the school's rating."""
+    status = visit["status"]
+    scheduled = visit.get("scheduled") or None
+    end = moment(scheduled["end"]) if scheduled else None
+    if status == "confirmed" and end is not None and end <= now:
+        return N_("The time of the visit has passed. Tell us how it went!")
+    return STATUSES[status][2] if status in STATUSES else None

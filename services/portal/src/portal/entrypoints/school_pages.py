@@ -104,6 +104,7 @@ def _visit_context(visit: dict[str, Any], person: Acting) -> dict[str, Any]:
     return {
         "visit": visit,
         "actions": sv.actions(visit, person.clock.now()),
+        "explanation": sv.explanation(visit, person.clock.now()),
         "team": sv.first_names(visit.get("team") or []),
         "scheduled": scheduled and {"start": sv.moment(scheduled["start"]), "end": sv.moment(scheduled["end"])},
         "windows": [{"start": sv.moment(w["start"]), "end": sv.moment(w["end"])} for w in visit.get("windows") or []],

@@ -13,6 +13,7 @@ from outreach_shared.signing import Jwk, JwksSource, jwks
 from portal.adapters import booking_surveys, service_apis
 from portal.adapters.audit import audit_purge
 from portal.adapters.oidc_client import ProviderClient, ProviderClients
+from portal.entrypoints import school_pages
 from portal.entrypoints.audit_http import router as audit_router
 from portal.entrypoints.browser import pages_for_people
 from portal.entrypoints.clients_http import router as clients_router
@@ -117,6 +118,8 @@ SERVICE = ServiceDefinition(
         clients_router,
         oauth_router,
         people_router,
+        school_pages.router,
+        school_pages.public_router,
         router,
     ],
     bootstrap=bootstrap,

@@ -11,6 +11,7 @@ from flows_kit import (
     answer,
     book_visit,
     eventually,
+    inbox_has,
     next_weekday_window,
     open_offer,
     random_orgnr,
@@ -65,14 +66,24 @@ async def test_a_member_accepts_an_offer_from_its_mail_on_a_phone_then_withdraws
     page = visitor.page
     await expect(page).to_have_url(re.compile(r"/me$"))  # "/" takes a member home
     await expect(page.get_by_role("heading", name="Tilbud", exact=True)).to_be_visible()
-    offer_card = page.get_by_role("listitem").filter(has=page.get_by_role("heading", name=school))
+    offer_card = page.get_by_role("listitem").filter(has=page.get_by_role("heading", name=school, exact=True))
     await expect(offer_card).to_contain_text("Per (sykepleier)")  # who else is on the team
     await expect(offer_card).to_contain_text("i kommunen din")
     await expect(offer_card.get_by_role("link", name="Se tilbudet og svar")).to_be_visible()
     await expect(page.get_by_role("heading", name="Meldinger")).to_be_visible()
     await visitor.check("member home with an offer")
 
-    await visitor.goto(await mailed_offer_link(stack, kari["email"], kari_offer["id"]))
+    link = await mailed_offer_link(stack, kari["email"], kari_offer["id"])
+    await inbox_has(stack, kari["id"], "visit_offered")
+    await page.reload()
+    notice = page.get_by_role("listitem").filter(has=page.get_by_role("heading", name=re.compile("Vil du bli med")))
+    await notice.get_by_role("button", name="Merk som lest").click()
+    await expect(page.get_by_role("status")).to_have_text("Meldingen er merket som lest.")
+    await expect(notice.get_by_role("button", name="Merk som lest")).to_have_count(0)
+    await expect(page.get_by_role("heading", name="Meldinger")).to_be_focused()  # the updated inbox
+    await visitor.check("member home after reading a message")
+
+    await visitor.goto(link)
     await expect(page.get_by_role("heading", level=1)).to_have_text(f"Tilbud: {school}")
     await visitor.check("member offer")
     await page.get_by_role("button", name="Ja, jeg blir med").click()
@@ -84,7 +95,7 @@ async def test_a_member_accepts_an_offer_from_its_mail_on_a_phone_then_withdraws
 
     await visit_in_status(stack, booked["id"], orgnr, "confirmed")
     await page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Mine besøk").click()
-    visit_card = page.get_by_role("listitem").filter(has=page.get_by_role("heading", name=school))
+    visit_card = page.get_by_role("listitem").filter(has=page.get_by_role("heading", name=school, exact=True))
     await expect(visit_card).to_contain_text("Bekreftet")
     await expect(visit_card).to_contain_text("Per (sykepleier)")
     await visitor.check("member visits")
@@ -102,7 +113,7 @@ async def test_a_member_accepts_an_offer_from_its_mail_on_a_phone_then_withdraws
     await page.get_by_role("button", name="Trekk deg fra besøket").click()
     await expect(page.get_by_role("status")).to_have_text("Du har trukket deg fra besøket.")
     await expect(page).to_have_url(re.compile(r"/me/visits\?done=withdrawn$"))
-    await expect(page.get_by_role("heading", name=school)).to_have_count(0)
+    await expect(page.get_by_role("heading", name=school, exact=True)).to_have_count(0)
     await visitor.check("member visits after withdrawing")
 
     await page.get_by_role("link", name="Nynorsk").click()

@@ -8,15 +8,15 @@ the offer: mail scanners follow links, so only its buttons answer.
 
 import asyncio
 import re
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Query, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from portal.adapters.service_apis import Refused
 from portal.domain import member_forms, member_views
 from portal.entrypoints.browser import problem_page, redirect
-from portal.entrypoints.member_texts import DONE, explained, field_problems, texts
+from portal.entrypoints.member_texts import DONE, Done, explained, field_problems, texts
 from portal.entrypoints.member_visit_pages import router as visit_router
 from portal.entrypoints.pages import render
 from portal.entrypoints.web import Acting, MemberForm, MemberPage, web_router
@@ -25,7 +25,6 @@ router = web_router()
 router.include_router(visit_router)
 UUID_SHAPE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 """What an offer's or a notice's id looks like; anything else is not found without asking a service."""
-Done = Annotated[str | None, Query(max_length=20, description="What just happened (a message to show)")]
 ALIASES = {"/tilbud/": "nb", "/tilbod/": "nn"}
 """The offer's links in Bokmål and Nynorsk mails: the page speaks the mail's language unless the person chose."""
 

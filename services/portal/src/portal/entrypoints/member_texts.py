@@ -2,9 +2,9 @@
 wrong with a form's field (message ids, translated where they are shown)."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Query, Request
 
 from portal import i18n
 from portal.adapters.service_apis import Refused
@@ -23,6 +23,7 @@ DONE = {
     "read": N_("The message is marked as read."),
 }
 """Status messages by the `done` a page was sent to with after a form."""
+Done = Annotated[str | None, Query(description="What just happened: a message to show (others are ignored)")]
 PROBLEMS = {
     "missing": N_("Fill this in"),
     "control": N_("Remove the special characters"),

@@ -2,22 +2,21 @@
 pupils reached once it has started (booking takes the report from a member of the confirmed team)."""
 
 import re
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Query, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from portal.adapters.service_apis import Refused
 from portal.domain import member_forms, member_views
 from portal.entrypoints.browser import problem_page, redirect
-from portal.entrypoints.member_texts import DONE, explained, field_problems, texts
+from portal.entrypoints.member_texts import DONE, Done, explained, field_problems, texts
 from portal.entrypoints.pages import render
 from portal.entrypoints.web import Acting, MemberForm, MemberPage, web_router
 
 router = web_router()
 VISIT_ID = re.compile(r"[A-Za-z0-9._-]{1,200}")
 """What a visit id can look like; anything else is not found without asking a service."""
-Done = Annotated[str | None, Query(max_length=20, description="What just happened (a message to show)")]
 
 
 @router.get("/me/visits", response_class=HTMLResponse)

@@ -71,6 +71,7 @@ async def test_a_member_accepts_an_offer_from_its_mail_on_a_phone_then_withdraws
     await expect(offer_card).to_contain_text("i kommunen din")
     await expect(offer_card.get_by_role("link", name="Se tilbudet og svar")).to_be_visible()
     await expect(page.get_by_role("heading", name="Meldinger")).to_be_visible()
+    assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scroll
     await visitor.check("member home with an offer")
 
     link = await mailed_offer_link(stack, kari["email"], kari_offer["id"])

@@ -16,6 +16,7 @@ from flows_kit import (
     open_offer,
     random_orgnr,
     register_member,
+    soon_window,
     visit_in_status,
 )
 from playwright.async_api import expect
@@ -23,6 +24,7 @@ from web_kit import Visitor, sign_in_by_mail
 
 VARDO = "5634"  # nobody else on the flows' rosters lives within reach
 ROST = "1856"
+TRAENA = "1835"
 SUMMARY = "Sjekk dette før du går videre"
 OFFER_LINK = re.compile(r"https?://[^\s/]+/(?:tilbud|tilbod|offers)/([0-9a-f-]{36})")
 
@@ -154,3 +156,36 @@ async def test_a_member_answers_an_offer_with_the_keyboard_alone(stack: Stack, o
     await expect(page.get_by_role("status")).to_have_text("You said yes to the visit.")
     await visitor.check("member offer accepted english")
     assert (await open_offer(stack, siri["id"], booked["id"])) is None
+
+
+async def test_a_member_reports_the_pupils_reached_once_the_visit_has_started(stack: Stack, open_visitor) -> None:
+    tone = await register_member(stack, name="Tone Træna", profession="nurse", kommunenummer=TRAENA)
+    orgnr = random_orgnr()
+    booked = await book_visit(stack, orgnr, kommunenummer=TRAENA, professions=["nurse"], team_size=1,
+                              windows=[soon_window(start_in_seconds=40, minutes=5)])  # fmt: skip
+    (offer,) = await offered(stack, [tone], booked["id"])
+    await answer(stack, tone["id"], offer["id"], "accept")
+    await visit_in_status(stack, booked["id"], orgnr, "confirmed")
+
+    visitor: Visitor = await open_visitor("phone")
+    await sign_in_by_mail(stack, visitor, tone["email"])
+    page = visitor.page
+    report = page.get_by_role("link", name="Rapporter hvor mange elever dere nådde")
+
+    async def report_offered() -> bool:  # only once the visit has started
+        await visitor.goto(f"{stack.urls['portal']}/me/visits")
+        return await report.count() == 1
+
+    await eventually(report_offered, timeout=90, interval=3)
+    await report.click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Rapporter besøket")
+    await visitor.check("member report")
+    await page.get_by_label("Hvor mange elever møtte dere?").fill("mange")
+    await page.get_by_role("button", name="Send rapporten").click()
+    await expect(page.get_by_role("link", name="Skriv et helt tall, for eksempel 25")).to_be_visible()
+    await visitor.check("member report with a mistake")
+    await page.get_by_label("Hvor mange elever møtte dere?").fill("55")
+    await page.get_by_role("button", name="Send rapporten").click()
+    await expect(page.get_by_role("status")).to_have_text("Takk! Besøket er rapportert.")
+    await visitor.check("member visits after reporting")
+    assert (await visit_in_status(stack, booked["id"], orgnr, "completed"))["report"]["pupils_reached"] == 55

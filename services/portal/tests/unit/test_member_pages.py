@@ -194,3 +194,12 @@ async def test_reporting_is_not_offered_before_the_visit_starts(browser, service
     assert f"/me/visits/{VISIT}/report" not in page and f"/me/visits/{VISIT}/withdraw" in page
     form = (await browser.get(f"/me/visits/{VISIT}/report", headers={"Accept-Language": "en"})).text
     assert "cannot be reported now" in form and 'name="pupils_reached"' not in form
+
+
+async def test_marking_a_message_read_posts_it_and_goes_back_to_the_inbox(browser, services) -> None:
+    item = str(uuid4())
+    done = await browser.post(f"/me/notifications/{item.upper()}/read")
+    assert done.status_code == 303 and done.headers["location"] == "/me?done=read#inbox"
+    assert services.posts() == [(f"/v1/me/notifications/{item}/read", None)]
+    assert (await browser.post("/me/notifications/..%2F..%2Fv1%2Fme/read")).status_code == 404
+    assert len(services.posts()) == 1

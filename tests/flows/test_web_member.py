@@ -1,7 +1,8 @@
-"""A member on a phone, on the running system: signs in by the mail link, sees the offer on the home page, opens it
-from the link in the offer's mail, accepts, finds the visit under My visits and withdraws from it with a reason;
-every page and state is checked by axe-core. Then an offer answered with the keyboard alone, and the pages in
-Nynorsk and English."""
+"""A member on a phone, on the running system: signs in by the mail link, sees the offer on the home page (and
+marks its message read), opens it from the link in the offer's mail, accepts, finds the visit under My visits and
+withdraws from it with a reason, then reads the page in Nynorsk and English. Then, at a desktop in English, an offer
+accepted with the keyboard alone and another declined with a reason; and a report of the pupils reached once a
+visit has started. axe-core checks every page and state."""
 
 import re
 from urllib.parse import urlsplit
@@ -156,6 +157,18 @@ async def test_a_member_answers_an_offer_with_the_keyboard_alone(stack: Stack, o
     await expect(page.get_by_role("status")).to_have_text("You said yes to the visit.")
     await visitor.check("member offer accepted english")
     assert (await open_offer(stack, siri["id"], booked["id"])) is None
+
+    second = await book_visit(stack, random_orgnr(), kommunenummer=ROST, professions=["health_worker"], team_size=1,
+                              windows=[next_weekday_window(days_ahead=20)])  # fmt: skip
+    (other,) = await offered(stack, [siri], second["id"])
+    await visitor.goto(f"{stack.urls['portal']}/tilbod/{other['id']}?lang=en")
+    await page.get_by_label("Why not? (optional)").fill("On duty that week")
+    await page.get_by_role("button", name="No, I cannot join").click()
+    await expect(page.get_by_role("heading", name="You said no", exact=True)).to_be_visible()
+    await expect(page.get_by_role("status")).to_have_text("You said no to the visit.")
+    await visitor.check("member offer declined english")
+    await page.reload()  # a GET of the answered offer changes nothing and still says how it stands
+    await expect(page.get_by_role("heading", name="You said no", exact=True)).to_be_visible()
 
 
 async def test_a_member_reports_the_pupils_reached_once_the_visit_has_started(stack: Stack, open_visitor) -> None:

@@ -85,3 +85,11 @@ def test_a_reason_is_trimmed_and_kept_within_ambassadors_bounds(raw, required, c
 ])  # fmt: skip
 def test_pupils_reached_is_a_whole_number_within_bookings_bounds(raw, checked) -> None:
     assert member_forms.pupils(raw) == checked
+
+
+def test_the_home_page_shows_the_newest_messages_and_counts_all_unread() -> None:
+    items = [{"id": f"i{n}", "title": "T", "body": "B", "created_at": NOW.isoformat(), "read_at": None if n < 3 else
+              NOW.isoformat()} for n in range(12)]  # fmt: skip
+    shown, unread, total = member_views.inbox({"items": items, "unread": 3})
+    assert [i.id for i in shown] == [f"i{n}" for n in range(10)] and (unread, total) == (3, 12)
+    assert [i.unread for i in shown[:4]] == [True, True, True, False]

@@ -191,8 +191,13 @@ def find_visit(visits: dict[str, Any], visit_id: str) -> dict[str, Any] | None:
     return next((v for v in [*visits.get("upcoming", []), *visits.get("past", [])] if v["visit_id"] == visit_id), None)
 
 
-def inbox(page: dict[str, Any]) -> tuple[list[InboxItem], int]:
-    """Notify's inbox page: its items (newest first, as notify sorts them) and the unread count."""
+INBOX_SHOWN = 10
+"""The home page shows the newest messages only (each is a whole mail's text; the page stays light)."""
+
+
+def inbox(page: dict[str, Any], *, shown: int = INBOX_SHOWN) -> tuple[list[InboxItem], int, int]:
+    """Notify's inbox page: its newest `shown` items (newest first, as notify sorts them), the unread count and how
+    many there are in all."""
     items = [InboxItem(str(i["id"]), i["title"], i["body"], moment(i["created_at"]), i.get("read_at") is None)
-             for i in page.get("items", [])]  # fmt: skip
-    return items, int(page.get("unread", 0))
+             for i in page.get("items", [])[:shown]]  # fmt: skip
+    return items, int(page.get("unread", 0)), len(page.get("items", []))

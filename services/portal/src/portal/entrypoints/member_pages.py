@@ -41,9 +41,10 @@ async def home(request: Request, person: MemberPage, done: Done = None) -> Respo
     mine = member_views.myself(me)
     teams = member_views.teams(visits, me=mine)
     upcoming, _past = member_views.my_visits(visits, now=now, home=place, me=mine)
-    items, unread = member_views.inbox(inbox)
+    items, unread, total = member_views.inbox(inbox)
     context = {"offers": member_views.open_offers(offers, now=now, home=place, teams=teams), "visits": upcoming,
-               "items": items, "unread": unread, "done": DONE.get(done or ""), **texts()}  # fmt: skip
+               "items": items, "unread": unread, "more": total > len(items), "done": DONE.get(done or ""),
+               **texts()}  # fmt: skip
     return render(request, "member_home.html", context)
 
 

@@ -20,6 +20,7 @@ from portal.entrypoints.clients_http import router as clients_router
 from portal.entrypoints.http import router
 from portal.entrypoints.jwks_http import router as jwks_router
 from portal.entrypoints.keys_http import router as keys_router
+from portal.entrypoints.member_pages import router as member_pages_router
 from portal.entrypoints.oauth_http import router as oauth_router
 from portal.entrypoints.oidc_http import router as oidc_router
 from portal.entrypoints.people_http import router as people_router
@@ -120,6 +121,7 @@ SERVICE = ServiceDefinition(
         people_router,
         school_pages.router,
         school_pages.public_router,
+        member_pages_router,
         router,
     ],
     bootstrap=bootstrap,

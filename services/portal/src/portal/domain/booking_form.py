@@ -27,6 +27,10 @@ RULES = TimeRules()
 """Booking's default bounds of windows (its BOOKING_* settings may differ; booking decides)."""
 MAX_PUPILS, MAX_TEAM = 5000, 4
 TEXT_LIMIT = 200
+FIELDS = frozenset({"school.name", "school.kommunenummer", "school.address", "contact.name", "contact.email",
+                    "contact.phone", "kind", "audience.description", "audience.pupils", "professions", "language",
+                    "team_size", "notes"})  # fmt: skip
+"""The fields of the form besides its windows, by booking's name."""
 
 
 def valid_orgnr(orgnr: str) -> bool:
@@ -202,14 +206,14 @@ def visit_request(form: BookingForm, orgnr: str) -> dict[str, Any]:
 
 
 def refused_field(path: str, windows: int) -> str:
-    """Where on the page a field booking named belongs (`body.` dropped; a window's start on its row's start)."""
+    """Where on the page a field booking named belongs (`body.` dropped; a window's start on its row's start; a
+    field the page has not, such as the orgnr it does not let the person change, at the top: `form`)."""
     path = path.removeprefix("body.")
     parts = path.split(".")
     if parts[0] == "windows" and len(parts) >= 2 and parts[1].isdigit() and int(parts[1]) < windows:
         return f"windows.{parts[1]}.{parts[2] if len(parts) > 2 and parts[2] in ('start', 'end') else 'start'}"
-    if path in ("school.orgnr", "Idempotency-Key", ""):
-        return "form"
-    return path
+    named = ".".join(part for part in parts if not part.isdigit())  # `professions.1` is the professions' question
+    return named if named in FIELDS else "form"
 
 
 def window_reason(reason: str) -> str:

@@ -7,6 +7,7 @@ with axe-core."""
 import re
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -16,6 +17,7 @@ from web_kit import Visitor, sign_in_by_mail
 
 TROMSO = "5501"
 OSLO = ZoneInfo("Europe/Oslo")
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 async def school_contact(stack: Stack, open_visitor: Any, *, booked_before: bool) -> tuple[str, Visitor]:
@@ -102,8 +104,8 @@ async def test_a_school_contact_books_a_visit_with_two_windows_once_and_sees_a_b
         "href", f"/school/visits/{visit_id}"
     )
 
-    resent = await visitor.context.request.post(f"{portal}/school/book", form=dict(sent),
-                                                headers={"Origin": portal})  # fmt: skip  # the form sent again
+    again = urlencode([(name, value) for name, value in sent])  # the same form sent again, as a reload of the POST
+    resent = await visitor.context.request.post(f"{portal}/school/book", data=again, headers=FORM | {"Origin": portal})
     assert resent.ok and resent.url.endswith(f"/school/book/done/{visit_id}"), (resent.status, resent.url)
     assert await visits_of(stack, orgnr) == before + 1  # booked once
     booked = await stack.client("booking").get(f"/v1/visit-requests/{visit_id}", headers=stack.auth("school", orgnr))
@@ -126,6 +128,11 @@ async def test_a_school_contact_books_a_visit_with_two_windows_once_and_sees_a_b
     await expect(end).to_have_accessible_description("Slutten må være etter starten.")
     await expect(end).to_have_value("11:00")  # what was typed stays
     await visitor.check("school book refused window")
+    hostile = dict(sent) | {"school-name": "Skole\x00", "windows-0-day": "9999-12-31", "audience-pupils": "9" * 40,
+                            "idempotency_key": "x" * 300, "notes": "ø" * 5000}  # fmt: skip
+    refused = await visitor.context.request.post(f"{portal}/school/book", data=urlencode(hostile),
+                                                 headers=FORM | {"Origin": portal})  # fmt: skip
+    assert refused.status == 422, refused.status  # said on the page, never a 500
     assert await visits_of(stack, orgnr) == before + 1
 
     await page.get_by_role("link", name="Nynorsk").click()  # the language, once

@@ -93,3 +93,8 @@ def test_bookings_refusals_land_on_the_window_field_they_name() -> None:
     )
     assert rules.window_reason("windows.0.end: must last from 30 minutes to 12 hours, not 13 hours") == "length"
     assert rules.window_reason("something new") == "window"
+
+
+def test_long_notes_are_refused_not_cut() -> None:
+    assert rules.problems(filled(notes="ø" * 2001), KNOWN) == {"notes": "notes_long"}
+    assert rules.read_form({"notes": "ø" * 50_000}, []).notes == "ø" * rules.READ_LIMIT

@@ -26,7 +26,9 @@ MIN_NOTICE = timedelta(days=7)
 RULES = TimeRules()
 """Booking's default bounds of windows (its BOOKING_* settings may differ; booking decides)."""
 MAX_PUPILS, MAX_TEAM = 5000, 4
-TEXT_LIMIT = 200
+TEXT_LIMIT, NOTES_LIMIT = 200, 2000
+READ_LIMIT = 10_000
+"""More than any field may hold, so that a field too long is refused as such, yet bounded."""
 FIELDS = frozenset({"school.name", "school.kommunenummer", "school.address", "contact.name", "contact.email",
                     "contact.phone", "kind", "audience.description", "audience.pupils", "professions", "language",
                     "team_size", "notes"})  # fmt: skip
@@ -107,7 +109,7 @@ class BookingForm:
 
 def _text(form: Mapping[str, Any], name: str) -> str:
     value = form.get(name)
-    return str(value).strip()[: TEXT_LIMIT * 10] if isinstance(value, str) else ""
+    return value.strip()[:READ_LIMIT] if isinstance(value, str) else ""
 
 
 def read_form(form: Mapping[str, Any], professions: list[str]) -> BookingForm:
@@ -169,8 +171,8 @@ def problems(form: BookingForm, known_kommune: set[str]) -> dict[str, str]:
         found["language"] = "choose"
     if _number(form.team_size, 1, MAX_TEAM) is None:
         found["team_size"] = "team"
-    if len(form.notes) > 2000 or "\x00" in form.notes:
-        found["notes"] = "too_long"
+    if len(form.notes) > NOTES_LIMIT or "\x00" in form.notes:
+        found["notes"] = "notes_long"
     for i, row in enumerate(form.windows):
         if _moment(row.day, "00:00") is None:
             found[f"windows.{i}.day"] = "day"

@@ -35,6 +35,7 @@ LANGUAGES = {"nb": N_("Norwegian Bokmål"), "nn": N_("Norwegian Nynorsk"), "en":
 REASONS = {
     "required": N_("Fill in this field."),
     "too_long": N_("Write at most 200 characters, without special control characters."),
+    "notes_long": N_("Write at most 2000 characters."),
     "choose": N_("Choose one."),
     "email": N_("Write an e-mail address, like name@school.no."),
     "phone": N_("Write a phone number, like 912 34 567."),
@@ -109,7 +110,7 @@ def _page(request: Request, person: Acting, form: BookingForm, key: str, errors:
         "form": form, "key": key, "errors": shown, "summary": summary, "orgnr": person.account.subject,
         "kinds": [(k, i18n.gettext(v)) for k, v in KINDS.items()],
         "professions": [(k, i18n.gettext(v)) for k, v in PROFESSIONS.items()],
-        "languages": [(k, i18n.gettext(v)) for k, v in LANGUAGES.items()],
+        "visit_languages": [(k, i18n.gettext(v)) for k, v in LANGUAGES.items()],
         "municipalities": municipalities(), "hints": rules.window_hints(now, form.kind or "school_visit"),
         "max_windows": rules.MAX_WINDOWS, "focus": focus, "status": said,
     }  # fmt: skip
@@ -164,7 +165,7 @@ async def book(request: Request, person: SchoolForm) -> Response:
                                      headers={"Idempotency-Key": key})  # fmt: skip
     except Refused as refused:
         errors, key = _refusals(refused, form), (key if refused.status == 429 else secrets.token_urlsafe(24))
-        return _page(request, person, form, key, errors, status_code=422 if refused.status < 429 else 429)
+        return _page(request, person, form, key, errors, status_code=422)  # shown again (htmx swaps a 422 only)
     done = f"/school/book/done/{created['id']}"
     if request.headers.get("HX-Request"):  # htmx: let the browser go there, so the address shows the receipt
         return secure(Response(status_code=204, headers={"HX-Redirect": done}))

@@ -52,6 +52,14 @@ def weekdays_ahead(count: int, days_ahead: int = 12) -> list[date]:
     return found
 
 
+def day_like_month() -> date:
+    """The next day (a week ahead at least) whose day of the month is its month's number, like 12 December."""
+    day = datetime.now(OSLO).date() + timedelta(days=7)
+    while day.day != day.month:
+        day += timedelta(days=1)
+    return day
+
+
 def time_row(page: Page, n: int) -> Any:
     """The n-th window row (a group named "Tidspunkt n")."""
     return page.get_by_role("group", name=f"Tidspunkt {n}", exact=True)
@@ -136,7 +144,7 @@ async def test_a_school_contact_books_a_visit_with_two_windows_once_and_sees_a_b
     assert await visits_of(stack, orgnr) == before + 1
 
     await page.get_by_role("link", name="Nynorsk").click()  # the language, once
-    await expect(page.get_by_role("heading", name="Når kan de ha besøket?")).to_be_visible()
+    await expect(page.get_by_role("group", name="Når kan de ha besøket?")).to_be_visible()
     await expect(page.get_by_label("Namnet på skulen")).to_be_visible()
     await visitor.check("school book form nynorsk")
 
@@ -159,26 +167,27 @@ async def test_the_booking_form_works_by_keyboard_alone(stack: Stack, open_visit
     page, keyboard = visitor.page, visitor.page.keyboard
     await visitor.goto(f"{stack.urls['portal']}/school/book")
     before = await visits_of(stack, orgnr)
-    first, second = weekdays_ahead(2, days_ahead=20)
+    day = day_like_month()  # typed the same whether the browser shows dd.mm.yyyy or mm/dd/yyyy
+    typed = day.strftime("%d%m%Y")
 
     await tab_to(page, "Antall elever")
     await keyboard.type("30")
     await tab_to(page, "Helsefagarbeider")
     await keyboard.press("Space")
     await tab_to(page, "Dato")
-    await keyboard.type(first.strftime("%d%m%Y"))
+    await keyboard.type(typed)
     await tab_to(page, "Fra")
-    await keyboard.type("0900")
+    await keyboard.type("0900A")  # "A" is AM where the browser shows 12-hour times, nothing where it shows 24
     await tab_to(page, "Til")
-    await keyboard.type("1000")
+    await keyboard.type("1000A")
     await tab_to(page, "Legg til et tidspunkt til")
     await keyboard.press("Enter")
     await expect(time_row(page, 2).get_by_label("Dato")).to_be_focused()  # focus moves to the new row
-    await keyboard.type(second.strftime("%d%m%Y"))
+    await keyboard.type(typed)
     await tab_to(page, "Fra")
-    await keyboard.type("1300")
+    await keyboard.type("1030A")
     await tab_to(page, "Til")
-    await keyboard.type("1400")
+    await keyboard.type("1130A")
     await visitor.check("school book form by keyboard")
     await tab_to(page, "Send forespørselen")
     await keyboard.press("Enter")
@@ -190,7 +199,7 @@ async def test_the_booking_form_works_by_keyboard_alone(stack: Stack, open_visit
     shown = booked.json()
     assert shown["professions"] == ["health_worker"] and shown["audience"]["pupils"] == 30, shown
     starts = sorted(w["start"][:16] for w in shown["windows"])
-    assert starts == [f"{first.isoformat()}T09:00", f"{second.isoformat()}T13:00"], starts
+    assert starts == [f"{day.isoformat()}T09:00", f"{day.isoformat()}T10:30"], starts
 
 
 async def test_a_school_contact_makes_an_api_client_uses_its_secret_and_revokes_it(

@@ -130,6 +130,8 @@ async def test_a_school_contact_books_a_visit_with_two_windows_once_and_sees_a_b
     await page.get_by_role("button", name="Send forespørselen").click()
     summary = page.get_by_role("heading", name="Sjekk dette før du går videre")
     await expect(summary).to_be_visible()
+    focused = await page.evaluate("() => document.activeElement.textContent")
+    assert "Sjekk dette før du går videre" in focused, focused  # the summary has the focus
     await expect(page.get_by_role("link", name="Slutt på tidspunkt 1: Slutten må være etter starten.")).to_be_visible()
     end = time_row(page, 1).get_by_label("Til")
     await expect(end).to_have_attribute("aria-invalid", "true")
@@ -146,7 +148,11 @@ async def test_a_school_contact_books_a_visit_with_two_windows_once_and_sees_a_b
     await page.get_by_role("link", name="Nynorsk").click()  # the language, once
     await expect(page.get_by_role("group", name="Når kan de ha besøket?")).to_be_visible()
     await expect(page.get_by_label("Namnet på skulen")).to_be_visible()
+    await expect(page.get_by_label("Skulebesøk")).to_be_checked()  # the options too
     await visitor.check("school book form nynorsk")
+    await page.set_viewport_size({"width": 390, "height": 844})  # it works on a phone too
+    await expect(time_row(page, 1).get_by_label("Dato")).to_be_visible()
+    await visitor.check("school book form on a narrow screen")
 
 
 async def tab_to(page: Page, name: str, *, limit: int = 80) -> None:

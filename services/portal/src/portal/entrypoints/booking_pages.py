@@ -9,6 +9,7 @@ Without JavaScript a window row is added or removed by a plain submit with a but
 
 import re
 import secrets
+from functools import cache
 from typing import Annotated
 
 from fastapi import Path, Request
@@ -72,6 +73,7 @@ def _collation(name: str) -> str:
     return name.lower().replace("æ", "{1").replace("ø", "{2").replace("å", "{3")
 
 
+@cache
 def municipalities() -> list[tuple[str, str]]:
     """Every kommune (number, name) in alphabetical order."""
     return sorted(((m.number, m.name) for m in load_register().by_number.values()), key=lambda m: _collation(m[1]))
@@ -106,13 +108,14 @@ def _page(request: Request, person: Acting, form: BookingForm, key: str, errors:
         summary = {("book-form" if path == "form" else rules.field_id(path)): f"{_label(path)}: "
                    f"{shown[rules.field_id(path)]}" for path in (errors or {})}  # fmt: skip
         said = i18n.gettext(status) % {"n": len(form.windows)} if status else ""
+        options = {"kinds": [(k, i18n.gettext(v)) for k, v in KINDS.items()],
+                   "professions": [(k, i18n.gettext(v)) for k, v in PROFESSIONS.items()],
+                   "visit_languages": [(k, i18n.gettext(v)) for k, v in LANGUAGES.items()]}  # fmt: skip
     context = {
-        "form": form, "key": key, "errors": shown, "summary": summary, "orgnr": person.account.subject,
-        "kinds": [(k, i18n.gettext(v)) for k, v in KINDS.items()],
-        "professions": [(k, i18n.gettext(v)) for k, v in PROFESSIONS.items()],
-        "visit_languages": [(k, i18n.gettext(v)) for k, v in LANGUAGES.items()],
+        "form": form, "key": key, "errors": shown, "summary": summary, "orgnr": person.account.subject, **options,
         "municipalities": municipalities(), "hints": rules.window_hints(now, form.kind or "school_visit"),
         "max_windows": rules.MAX_WINDOWS, "focus": focus, "status": said,
+        "swapped": bool(request.headers.get("HX-Request")),
     }  # fmt: skip
     return render(request, "school_book.html", context, status_code=status_code)
 
@@ -156,7 +159,7 @@ async def book(request: Request, person: SchoolForm) -> Response:
     orgnr = person.account.subject
     if not rules.valid_orgnr(orgnr):  # the account's orgnr was checked when it was made; checked again here
         return _page(request, person, form, key, {"form": "orgnr"}, status_code=422)
-    problems = rules.problems(form, {number for number, _ in municipalities()})
+    problems = rules.problems(form, set(load_register().by_number))
     if problems:
         return _page(request, person, form, key, problems, status_code=422)
     caller = await person.api("booking")

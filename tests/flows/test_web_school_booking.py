@@ -232,6 +232,8 @@ async def test_a_school_contact_makes_an_api_client_uses_its_secret_and_revokes_
     await expect(page.get_by_label("Navn på systemet")).to_have_attribute("aria-invalid", "true")
     await visitor.check("school systems no name")
     await page.get_by_label("Navn på systemet").fill("Timeplansystem")
+    making = page.get_by_role("form", name="Lag en ny API-klient")
+    sent: list[list[str]] = await making.evaluate("form => Array.from(new FormData(form).entries())")
     await page.get_by_role("button", name="Lag klienten").click()
     await expect(page.get_by_role("heading", name="Den nye API-klienten deres")).to_be_visible()
     await visitor.check("school systems created")
@@ -242,6 +244,11 @@ async def test_a_school_contact_makes_an_api_client_uses_its_secret_and_revokes_
     assert token_url == f"{portal}/oauth/token"
     booking_example = await page.get_by_role("figure", name="Eksempel: bestill et besøk").inner_text()
     assert f"{stack.urls['booking']}/v1/visit-requests" in booking_example
+
+    again = await visitor.context.request.post(f"{portal}/school/systems", data=urlencode([(k, v) for k, v in sent]),
+                                               headers=FORM | {"Origin": portal})  # fmt: skip  # a reload
+    assert again.status == 200 and "oc_" not in (await again.text()).replace(client_id, ""), again.status
+    assert "for et øyeblikk siden" in await again.text()  # no second client, no second secret
 
     async with httpx.AsyncClient(timeout=10) as http:  # what the curl example does
         issued = await http.post(token_url, data={"grant_type": "client_credentials"}, auth=(client_id, secret))
@@ -259,6 +266,7 @@ async def test_a_school_contact_makes_an_api_client_uses_its_secret_and_revokes_
 
         await page.get_by_role("link", name="Tilbake til våre systemer").click()
         await expect(page.get_by_role("cell", name=client_id)).to_be_visible()
+        await expect(page.get_by_role("cell", name=re.compile(r"^oc_"))).to_have_count(1)  # made once
         await expect(page.get_by_text(secret)).to_have_count(0)  # the secret was shown once
         await visitor.check("school systems one client")
         await page.get_by_role("link", name="Trekk tilbake Timeplansystem").click()

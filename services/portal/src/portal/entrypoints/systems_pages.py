@@ -5,6 +5,7 @@ of `POST /oauth/token` and booking's `POST /v1/visit-requests` at this deploymen
 the pages call its service layer as the school's account (`school:<orgnr>`), not its HTTP API."""
 
 import re
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Path, Request
@@ -23,6 +24,13 @@ router = web_router()
 ClientId = Annotated[str, Path(pattern=r"^oc_[A-Za-z0-9_-]{20,64}$", max_length=67)]
 NAME = re.compile(r"[^\x00-\x1f\x7f]{1,100}")
 """A client's name, as the portal's API takes it: 1 to 100 characters, no control characters."""
+RESENT_WITHIN = timedelta(minutes=1)
+"""A form making a client with the name of one made this recently is taken as sent twice (a double click, a
+reload of the page that showed the secret): no second client."""
+MADE_ALREADY = N_(
+    "A client with this name was made a moment ago; its secret was shown then. Revoke it and make a new one if the "
+    "secret was lost."
+)
 
 
 def _actor(person: Acting) -> str:
@@ -62,6 +70,9 @@ async def create(request: Request, person: SchoolForm) -> Response:
     if not NAME.fullmatch(name):
         return await _list_page(request, person, name=name[:100], error=N_("Write a name of 1 to 100 characters, "
                                 "so you know which system uses it."), status_code=422)  # fmt: skip
+    now = person.clock.now()
+    if any(c.name == name and not c.revoked and now - c.created_at < RESENT_WITHIN for c in await _clients(person)):
+        return await _list_page(request, person, status=MADE_ALREADY)
     async with person.begin() as uow:
         made = await clients.create(uow, person.account.subject, name, actor=_actor(person),
                                     client=client_address(request))  # fmt: skip

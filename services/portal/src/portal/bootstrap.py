@@ -15,6 +15,7 @@ from portal.adapters.audit import audit_purge
 from portal.adapters.oidc_client import ProviderClient, ProviderClients
 from portal.entrypoints import school_pages
 from portal.entrypoints.audit_http import router as audit_router
+from portal.entrypoints.booking_pages import router as booking_pages_router
 from portal.entrypoints.browser import pages_for_people
 from portal.entrypoints.clients_http import router as clients_router
 from portal.entrypoints.http import router
@@ -31,6 +32,7 @@ from portal.entrypoints.signin_http import api_router as signin_api_router
 from portal.entrypoints.signin_http import router as signin_router
 from portal.entrypoints.static_assets import router as static_router
 from portal.entrypoints.survey_pages import router as survey_pages_router
+from portal.entrypoints.systems_pages import router as systems_pages_router
 from portal.service_layer import keys, rotation
 from portal.service_layer.handlers import REGISTRY
 from portal.service_layer.unit_of_work import PortalUnit
@@ -120,6 +122,8 @@ SERVICE = ServiceDefinition(
         clients_router,
         oauth_router,
         people_router,
+        booking_pages_router,
+        systems_pages_router,
         school_pages.router,
         school_pages.public_router,
         member_pages_router,

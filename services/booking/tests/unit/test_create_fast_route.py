@@ -136,7 +136,7 @@ async def test_a_school_over_its_rate_answers_as_the_fastapi_route(counted: type
         (SCHOOL | JSON | KEY, b"[1,"),  # JSON that does not parse is read before the caller: 422
     ], rate_limit=2)  # fmt: skip
     assert [a[0] for a in over] == [201, 201, 429, 429, 422]
-    assert ("retry-after", "60") in over[2][1] or any(k == "retry-after" for k, _ in over[2][1])
+    assert any(k == "retry-after" for k, _ in over[2][1])  # and the same value as the FastAPI route's (compared)
 
 
 async def test_bodies_and_headers_refused_answer_as_the_fastapi_route(counted: type[CountedBody]) -> None:

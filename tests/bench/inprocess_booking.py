@@ -1,11 +1,13 @@
 """Booking's ASGI app alone: CPU per `POST /v1/visit-requests`, in this process, without a server or a database.
 
-Usage: `uv run python tests/bench/inprocess_booking.py [REQUESTS]`. Not part of `make bench`: a tool for before/after
-comparisons of the app's own code (the README quotes it), steadier than a saturation run because nothing else shares
-the measured process. The new-visit writer is replaced by one that answers "created" at once, so the figure is the
-app's share of booking's CPU per request (HTTP parsing, the database write and the relay come on top). Requests are
-sent as ASGI calls; the first pass over every school warms the token and contact caches, as the bench's fixed-rate
-phase does. Prints the CPU per request of three passes and their minimum.
+Usage: `uv run python tests/bench/inprocess_booking.py [REQUESTS] [--fastapi-route]`. Not part of `make bench`: a
+tool for before/after comparisons of the app's own code (the README quotes it), steadier than a saturation run
+because nothing else shares the measured process. The new-visit writer is replaced by one that answers "created" at
+once, so the figure is the app's share of booking's CPU per request (HTTP parsing, the database write and the relay
+come on top). Requests are sent as ASGI calls; the first pass over every school warms the token and contact caches,
+as the bench's fixed-rate phase does. Prints the CPU per request of three passes and their minimum.
+`--fastapi-route` leaves out the create's plain endpoint (`outreach_shared.fast_route`), so that the FastAPI route
+answers, as before it.
 """
 
 import asyncio
@@ -13,6 +15,7 @@ import json
 import sys
 import time
 import uuid
+from dataclasses import replace
 from itertools import cycle, islice
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,7 @@ from bench_booking import school_body, school_tokens  # noqa: E402
 
 from booking.bootstrap import SERVICE  # noqa: E402
 from booking.domain.new_visits import NewVisit, Outcome  # noqa: E402
+from booking.entrypoints.http import fast_create_router  # noqa: E402
 from booking.service_layer.ports import BookingPorts  # noqa: E402
 from booking.settings import BookingSettings  # noqa: E402
 from outreach_dev.devstack.launcher import booking_body  # noqa: E402
@@ -77,9 +81,10 @@ async def call(app: Any, scope: dict[str, Any], raw: bytes) -> int:
     return status
 
 
-async def measure(requests: int) -> list[float]:
+async def measure(requests: int, fastapi_route: bool = False) -> list[float]:
     settings = BookingSettings(rate_limit_per_minute=0, jwt_public_keys=TEST_JWKS, jwt_jwks_url="")
-    app = build_app(SERVICE, settings)
+    routers = [r for r in SERVICE.routers if not (fastapi_route and r is fast_create_router)]
+    app = build_app(replace(SERVICE, routers=routers), settings)
     policy = settings.window_policy()  # the keys are asked about only for refused windows, which this never sends
     ports = BookingPorts(new_visits=InstantWriter(), keys=None, window_policy=policy)  # type: ignore[arg-type]
     app.state.runtime.wiring = Wiring(ports=ports)
@@ -102,8 +107,9 @@ async def measure(requests: int) -> list[float]:
 
 
 def main() -> None:
-    requests = int(sys.argv[1]) if len(sys.argv) > 1 else 9000
-    spent = uvloop.run(measure(requests))
+    numbers = [a for a in sys.argv[1:] if a.isdigit()]
+    requests = int(numbers[0]) if numbers else 9000
+    spent = uvloop.run(measure(requests, fastapi_route="--fastapi-route" in sys.argv))
     print("CPU per create (us), three passes:", " ".join(f"{s:.0f}" for s in spent), f" min {min(spent):.0f}")
 
 

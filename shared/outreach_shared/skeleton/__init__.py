@@ -13,6 +13,7 @@ from outreach_shared.skeleton.caller import (
     NationalOrganiser,
     OrganiserCaller,
     SchoolCaller,
+    bearer_credentials,
     caller_in_role,
     current_caller,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "TimerHandler",
     "UnitFactory",
     "UnitOfWork",
+    "bearer_credentials",
     "begin",
     "caller_in_role",
     "current_caller",

@@ -37,6 +37,12 @@ Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 `current_caller` itself: one dependency level fewer for FastAPI to solve on every request."""
 
 
+async def bearer_credentials(request: Request) -> HTTPAuthorizationCredentials | None:
+    """The request's bearer credentials as `Bearer` gives them to a route, for an endpoint that is not a FastAPI
+    route (`outreach_shared.fast_route`): None without a bearer token."""
+    return await _bearer(request)
+
+
 async def current_caller(request: Request, credentials: Bearer) -> Caller:
     """The caller of this request (401 without a valid token, 403 for a token naming no one)."""
     runtime = getattr(request.app.state, "runtime", None)

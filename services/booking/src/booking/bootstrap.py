@@ -10,7 +10,7 @@ from booking.domain.feedback import FeedbackPolicy
 from booking.entrypoints.dependencies import settings_of
 from booking.entrypoints.exports import router as exports_router
 from booking.entrypoints.feedback_http import router as feedback_router
-from booking.entrypoints.http import router
+from booking.entrypoints.http import fast_create_router, router
 from booking.entrypoints.surveys import router as surveys_router
 from booking.service_layer.contact_retention import ExpiredContacts
 from booking.service_layer.handlers import REGISTRY
@@ -48,6 +48,6 @@ SERVICE = ServiceDefinition(
     description="Schools ask for visits by Jobbvinner's ambassadors and patrols, and follow them.",
     settings_factory=get_settings,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[router, feedback_router, surveys_router, exports_router],
+    routers=[fast_create_router, router, feedback_router, surveys_router, exports_router],
     bootstrap=bootstrap,
 )

@@ -61,6 +61,7 @@ def rate_limited(*roles: Role) -> Callable[..., Awaitable[Principal]]:
 
 
 RateLimitedCaller = Annotated[Principal, Depends(rate_limited())]
-SchoolCaller = Annotated[Principal, Depends(rate_limited("school"))]
+school_caller = rate_limited("school")
+SchoolCaller = Annotated[Principal, Depends(school_caller)]
 SchoolOrOrganiserCaller = Annotated[Principal, Depends(rate_limited("school", "organiser"))]
 OrganiserCaller = Annotated[Principal, Depends(rate_limited("organiser"))]

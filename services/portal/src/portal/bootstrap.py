@@ -15,6 +15,7 @@ from portal.adapters.audit import audit_purge
 from portal.adapters.oidc_client import ProviderClient, ProviderClients
 from portal.entrypoints.audit_http import router as audit_router
 from portal.entrypoints.clients_http import router as clients_router
+from portal.entrypoints.gathering_pages import router as gathering_pages_router
 from portal.entrypoints.http import router
 from portal.entrypoints.jwks_http import router as jwks_router
 from portal.entrypoints.keys_http import router as keys_router
@@ -116,6 +117,7 @@ SERVICE = ServiceDefinition(
         clients_router,
         oauth_router,
         people_router,
+        gathering_pages_router,
         router,
     ],
     bootstrap=bootstrap,

@@ -30,7 +30,8 @@ def gathering(id: str, state: str, **changes: Any) -> dict[str, Any]:
         "cancel_reason": None, "completed_at": None, "my_state": state, "waitlist_position": None,
         "offer_expires_at": None, "registered_at": None, "checked_in_at": None, "dietary": None,
         "accessibility": None, "needs_accommodation": False, "check_in_code": None,
-        "can_register": state in ("invited", "withdrawn"), "can_withdraw": state in ("registered", "waitlisted", "offered"),
+        "can_register": state in ("invited", "withdrawn"),
+        "can_withdraw": state in ("registered", "waitlisted", "offered"),
     }  # fmt: skip
     return {**base, **changes}
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from outreach_dev.testing.fakes import in_memory
+from training.domain.codes import CHECK_IN_LENGTH, VERIFICATION_LENGTH, new_code
 from training.domain.errors import GatheringNotFound
 from training.domain.gathering import Counts, Gathering, GatheringStatus
 from training.domain.registration import HOLDS_PLACE, Needs, Occupancy, Registration, RegistrationStatus
@@ -46,12 +47,32 @@ class FakeRegistrations:
         r = self.by_id.get(registration_id)
         return self._with_position(r) if r else None
 
+    async def get_by_check_in_code(self, gathering_id: str, code: str) -> Registration | None:
+        found = [r for r in self.by_id.values() if r.gathering_id == gathering_id and r.check_in_code == code]
+        return self._with_position(found[0]) if found else None
+
+    async def get_by_verification_code(self, code: str) -> Registration | None:
+        found = [r for r in self.by_id.values() if r.verification_code == code]
+        return self._with_position(found[0]) if found else None
+
+    async def list_of_member(self, member_id: str) -> list[Registration]:
+        return [self._with_position(r) for r in self.by_id.values() if r.member_id == member_id]
+
+    async def issue_certificates(self, gathering_id: str) -> int:
+        due = [r for r in self.by_id.values() if r.gathering_id == gathering_id
+               and r.checked_in_at is not None and r.verification_code is None]  # fmt: skip
+        for r in due:
+            self.by_id[r.id] = replace(r, verification_code=new_code(VERIFICATION_LENGTH))
+        return len(due)
+
     async def register(
         self, *, gathering_id: str, member_id: str, status: RegistrationStatus, needs: Needs, now: datetime
     ) -> Registration:
         existing = await self.get(gathering_id, member_id)
         rid = existing.id if existing else f"r{len(self.by_id) + 1}"
-        self.by_id[rid] = Registration(rid, gathering_id, member_id, status, needs, registered_at=now)
+        code = existing.check_in_code if existing else new_code(CHECK_IN_LENGTH)
+        self.by_id[rid] = Registration(rid, gathering_id, member_id, status, needs, registered_at=now,
+                                       check_in_code=code)  # fmt: skip
         self.seq[rid] = self._queued()
         return self._with_position(self.by_id[rid])
 
@@ -169,6 +190,12 @@ class FakeGatherings:
     async def list_all(self, *, status: GatheringStatus | None = None) -> list[Gathering]:
         found = [g for g in self.by_id.values() if status in (None, g.status)]
         return sorted(found, key=lambda g: (g.schedule.starts_at, g.id))
+
+    async def list_of_member(self, member_id: str) -> list[Gathering]:
+        regs = {r.gathering_id for r in self._registrations.by_id.values() if r.member_id == member_id}
+        invited = {g for g, m in self._invitations.invited if m == member_id}
+        found = [g for g in self.by_id.values() if g.status != GatheringStatus.DRAFT and g.id in regs | invited]
+        return sorted(found, key=lambda g: (g.schedule.starts_at, g.id), reverse=True)
 
     async def lock_invitable(self) -> list[Gathering]:
         open_ = (GatheringStatus.DRAFT, GatheringStatus.PUBLISHED)

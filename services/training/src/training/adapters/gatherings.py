@@ -13,7 +13,7 @@ from training.domain.schedule import Schedule, Session
 
 _FIELDS = (
     "id", "title", "venue", "region", "audience", "capacity", "starts_at", "ends_at", "registration_opens",
-    "registration_closes", "withdrawal_deadline", "sessions", "status", "cancel_reason",
+    "registration_closes", "withdrawal_deadline", "sessions", "status", "cancel_reason", "completed_at",
 )  # fmt: skip
 _COLUMNS = ", ".join(_FIELDS)
 _INSERT = f"INSERT INTO gatherings ({_COLUMNS}) VALUES ({', '.join(f':{f}' for f in _FIELDS)})"
@@ -60,6 +60,7 @@ def _to_domain(row: asyncpg.Record) -> Gathering:
         sessions=tuple(_session_from_json(s) for s in row["sessions"]),
         status=GatheringStatus(row["status"]),
         cancel_reason=row["cancel_reason"],
+        completed_at=row["completed_at"],
     )
 
 
@@ -81,6 +82,7 @@ def _row(g: Gathering) -> dict[str, Any]:
         "sessions": [_session_to_json(x) for x in g.sessions],
         "status": g.status.value,
         "cancel_reason": g.cancel_reason,
+        "completed_at": g.completed_at,
     }
 
 
@@ -114,6 +116,18 @@ class GatheringRepository:
             f"SELECT {_COLUMNS} FROM gatherings WHERE :status::text IS NULL OR status = :status"
             " ORDER BY starts_at, id",
             status=status.value if status else None,
+        ))  # fmt: skip
+        return [_to_domain(r) for r in rows]
+
+    async def list_of_member(self, member_id: str) -> list[Gathering]:
+        """Every gathering but drafts that the member is invited to or registered for, newest first."""
+        rows = await self.conn.fetch(*named(
+            f"""SELECT {_COLUMNS} FROM gatherings g WHERE g.status <> 'draft'
+                  AND (EXISTS (SELECT 1 FROM invitations i WHERE i.gathering_id = g.id AND i.member_id = :member_id)
+                       OR EXISTS (SELECT 1 FROM registrations r
+                                  WHERE r.gathering_id = g.id AND r.member_id = :member_id))
+                ORDER BY g.starts_at DESC, g.id""",
+            member_id=member_id,
         ))  # fmt: skip
         return [_to_domain(r) for r in rows]
 

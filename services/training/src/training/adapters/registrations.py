@@ -6,11 +6,12 @@ from uuid import uuid4
 import asyncpg
 
 from outreach_shared.db import named
+from training.domain.codes import CHECK_IN_LENGTH, VERIFICATION_LENGTH, new_code
 from training.domain.registration import Needs, Occupancy, Registration, RegistrationStatus
 
 _SELECT = """
 SELECT r.id, r.gathering_id, r.member_id, r.status, r.dietary, r.accessibility, r.needs_accommodation,
-       r.registered_at, r.offer_expires_at, r.checked_in_at,
+       r.registered_at, r.offer_expires_at, r.checked_in_at, r.check_in_code, r.verification_code,
        CASE WHEN r.status = 'waitlisted' THEN (
            SELECT count(*) FROM registrations w
            WHERE w.gathering_id = r.gathering_id AND w.status = 'waitlisted' AND w.queue_seq <= r.queue_seq
@@ -30,6 +31,8 @@ def _to_domain(row: asyncpg.Record) -> Registration:
         position=row["position"],
         offer_expires_at=row["offer_expires_at"],
         checked_in_at=row["checked_in_at"],
+        check_in_code=row["check_in_code"],
+        verification_code=row["verification_code"],
     )
 
 
@@ -51,15 +54,49 @@ class RegistrationRepository:
         row = await self.conn.fetchrow(_SELECT + "WHERE r.id = $1", registration_id)
         return _to_domain(row) if row else None
 
+    async def get_by_check_in_code(self, gathering_id: str, code: str) -> Registration | None:
+        """The registration holding the check-in code (stored form) at the gathering, if any."""
+        row = await self.conn.fetchrow(
+            _SELECT + "WHERE r.gathering_id = $1 AND r.check_in_code = $2", gathering_id, code
+        )
+        return _to_domain(row) if row else None
+
+    async def get_by_verification_code(self, code: str) -> Registration | None:
+        """The registration whose proof of training has the verification code (stored form), if any."""
+        row = await self.conn.fetchrow(_SELECT + "WHERE r.verification_code = $1", code)
+        return _to_domain(row) if row else None
+
+    async def list_of_member(self, member_id: str) -> list[Registration]:
+        """Every registration of the member, whatever its status."""
+        rows = await self.conn.fetch(_SELECT + "WHERE r.member_id = $1", member_id)
+        return [_to_domain(r) for r in rows]
+
     async def register(
         self, *, gathering_id: str, member_id: str, status: RegistrationStatus, needs: Needs, now: datetime
     ) -> Registration:
-        """Create the registration, or renew a withdrawn or lapsed one (at the back of the queue)."""
+        """Create the registration with a new check-in code, or renew a withdrawn or lapsed one (at the back of the
+        queue, its check-in code kept)."""
+        for attempt in range(3):
+            try:
+                async with self.conn.transaction():  # a savepoint: a check-in code taken by chance is drawn again
+                    await self._upsert(gathering_id=gathering_id, member_id=member_id, status=status, needs=needs,
+                                       now=now)  # fmt: skip
+                break
+            except asyncpg.UniqueViolationError as clash:
+                if clash.constraint_name != "registrations_check_in_code" or attempt == 2:
+                    raise
+        registration = await self.get(gathering_id, member_id)
+        assert registration is not None
+        return registration
+
+    async def _upsert(
+        self, *, gathering_id: str, member_id: str, status: RegistrationStatus, needs: Needs, now: datetime
+    ) -> None:
         await self.conn.execute(*named(
             """INSERT INTO registrations (id, gathering_id, member_id, status, dietary, accessibility,
-                                          needs_accommodation, registered_at)
+                                          needs_accommodation, registered_at, check_in_code)
                VALUES (:id, :gathering_id, :member_id, :status, :dietary, :accessibility,
-                       :needs_accommodation, :registered_at)
+                       :needs_accommodation, :registered_at, :check_in_code)
                ON CONFLICT (gathering_id, member_id) DO UPDATE SET
                    status = EXCLUDED.status, dietary = EXCLUDED.dietary,
                    accessibility = EXCLUDED.accessibility,
@@ -74,10 +111,8 @@ class RegistrationRepository:
             accessibility=needs.accessibility,
             needs_accommodation=needs.needs_accommodation,
             registered_at=now,
+            check_in_code=new_code(CHECK_IN_LENGTH),
         ))  # fmt: skip
-        registration = await self.get(gathering_id, member_id)
-        assert registration is not None
-        return registration
 
     async def set_status(
         self, registration_id: str, status: RegistrationStatus, *, offer_expires_at: datetime | None = None
@@ -145,6 +180,22 @@ class RegistrationRepository:
             registration_id,
             now,
         )
+
+    async def issue_certificates(self, gathering_id: str) -> int:
+        """Give every member checked in at the gathering a proof of training's verification code (once); returns how
+        many were issued."""
+        ids = await self.conn.fetch(
+            "SELECT id FROM registrations WHERE gathering_id = $1 AND checked_in_at IS NOT NULL"
+            " AND verification_code IS NULL",
+            gathering_id,
+        )
+        await self.conn.execute(
+            """UPDATE registrations r SET verification_code = v.code, updated_at = now()
+               FROM unnest($1::uuid[], $2::text[]) AS v(id, code) WHERE r.id = v.id""",
+            [row["id"] for row in ids],
+            [new_code(VERIFICATION_LENGTH) for _ in ids],
+        )
+        return len(ids)
 
     async def gathering_ids_of(self, member_id: str) -> list[str]:
         """The gatherings the member has registered for, in id order (the order to lock them in)."""

@@ -40,6 +40,7 @@ class Gathering:
     sessions: tuple[Session, ...] = ()
     status: GatheringStatus = GatheringStatus.DRAFT
     cancel_reason: str | None = None
+    completed_at: datetime | None = None
 
     def check(self, *, now: datetime, rules: TimeRules) -> None:
         """Raise InvalidSchedule unless every date makes sense and keeps the time rules."""
@@ -72,7 +73,7 @@ class Gathering:
         self._require_status(GatheringStatus.PUBLISHED, action="complete it")
         if now < self.schedule.starts_at:
             raise WrongGatheringState("cannot complete it: the gathering has not started yet")
-        return replace(self, status=GatheringStatus.COMPLETED)
+        return replace(self, status=GatheringStatus.COMPLETED, completed_at=now)
 
     @property
     def year(self) -> int:
@@ -96,6 +97,15 @@ class Gathering:
     def accepts_invitations(self, *, now: datetime) -> bool:
         """Whether newly eligible members are still invited."""
         return self.status == GatheringStatus.PUBLISHED and now < self.schedule.registration_closes
+
+    def registration_open(self, *, now: datetime) -> bool:
+        """Whether members may register now."""
+        s = self.schedule
+        return self.status == GatheringStatus.PUBLISHED and s.registration_opens <= now < s.registration_closes
+
+    def withdrawal_open(self, *, now: datetime) -> bool:
+        """Whether members may still withdraw."""
+        return self.status == GatheringStatus.PUBLISHED and now < self.schedule.withdrawal_deadline
 
     def check_registration_open(self, *, now: datetime) -> None:
         """Raise RegistrationRefused outside the registration window."""

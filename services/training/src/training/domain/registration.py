@@ -43,6 +43,10 @@ class Registration:
     position: int | None = None
     offer_expires_at: datetime | None = None
     checked_in_at: datetime | None = None
+    check_in_code: str = ""
+    """Shown to the member as a QR code and typed or scanned at the door (stored without the dash)."""
+    verification_code: str | None = None
+    """The proof of training's code, once the gathering is completed with the member checked in."""
 
     @property
     def is_active(self) -> bool:

@@ -97,9 +97,14 @@ async def complete_gathering(gathering_id: str, caller: OrganiserCaller, begin: 
 async def check_in(
     gathering_id: str, body: CheckInIn, response: Response, caller: OrganiserCaller, begin: Begin
 ) -> RegistrationOut:
-    """Record a member's arrival; repeating it changes nothing."""
+    """Record a member's arrival by their `member_id` or the check-in `code` they show (exactly one); repeating it
+    changes nothing. An unknown code: 404 naming `code`."""
+    by, value = body.who()
     async with begin() as uow:
-        checked = await attendance.check_in(uow, gathering_id, body.member_id, region=caller.region)
+        if by == "code":
+            checked = await attendance.check_in_by_code(uow, gathering_id, value, region=caller.region)
+        else:
+            checked = await attendance.check_in(uow, gathering_id, value, region=caller.region)
     response.status_code = status.HTTP_201_CREATED if checked.recorded else status.HTTP_200_OK
     return RegistrationOut.of(checked.registration)
 

@@ -7,6 +7,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 from outreach_shared.bounds.identifiers import CountyNumber, Kommunenummer
 from outreach_shared.bounds.text import NO_CONTROLS, NO_CONTROLS_BUT_LINES, NO_CONTROLS_OR_BIDI, UNIX_NEWLINES, Line
 from outreach_shared.contracts.common import Profession, Venue
+from outreach_shared.errors import Invalid
 from outreach_shared.patch import PatchBody
 from training.domain.gathering import Gathering, GatheringStatus, GatheringView
 from training.domain.registration import Registration, RegistrationStatus
@@ -16,6 +17,14 @@ Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 """A gathering's or a session's title, or a venue's name: one line, no bidirectional overrides."""
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000), NO_CONTROLS_BUT_LINES, UNIX_NEWLINES]
 MemberIdIn = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NO_CONTROLS]
+CheckInCodeIn = Annotated[str, StringConstraints(max_length=32, pattern=r"^[ -]*(?:[2-9A-HJ-NP-Za-hj-np-z][ -]*){8}$")]
+"""A check-in code as typed: 8 characters without 0, O, 1 or I, in any case, dashes and spaces anywhere."""
+
+
+def _absent_not_null(schema: dict[str, Any]) -> None:
+    """Documents an optional field as a string that may be left out, never null (the body's oneOf requires one)."""
+    schema.pop("default", None)
+    schema.update(schema.pop("anyOf", [{}])[0])
 
 
 class Body(BaseModel):
@@ -203,6 +212,28 @@ class RegistrationOut(BaseModel):
 
 
 class CheckInIn(Body):
-    """The member arriving."""
+    """The member arriving: their member id, or the check-in code they show (exactly one of the two)."""
 
-    member_id: MemberIdIn
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"oneOf": [{"required": ["member_id"]}, {"required": ["code"]}]}
+    )
+
+    member_id: MemberIdIn | None = Field(default=None, json_schema_extra=_absent_not_null)
+    code: CheckInCodeIn | None = Field(
+        default=None,
+        description="The member's check-in code, e.g. `K7QX-M2PD`: any case, dashes and spaces ignored",
+        json_schema_extra=_absent_not_null,
+    )
+
+    def who(self) -> tuple[str, str]:
+        """("member_id", id) or ("code", code); 422 naming the field unless exactly one is given (null is none)."""
+        for name in ("member_id", "code"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise Invalid(f"{name} must not be null: leave it out", field=name)
+        if self.member_id is not None and self.code is not None:
+            raise Invalid("give either member_id or code, not both", field="code")
+        if self.code is not None:
+            return "code", self.code
+        if self.member_id is None:
+            raise Invalid("give the member's member_id or their check-in code", field="member_id")
+        return "member_id", self.member_id

@@ -77,10 +77,11 @@ async def cancel(uow: TrainingUnit, gathering_id: str, reason: str, *, region: R
 
 
 async def complete(uow: TrainingUnit, gathering_id: str, *, region: Region = NATIONAL) -> GatheringView:
-    """Complete the gathering: everyone checked in is trained this year."""
+    """Complete the gathering: everyone checked in is trained this year and gets a proof of training."""
     g = (await organisers(uow, gathering_id, region, lock=True)).complete(now=uow.now)
     await uow.gatherings.save(g)
     trained = await uow.registrations.checked_in_ids(g.id)
+    await uow.registrations.issue_certificates(g.id)
     await uow.timers.cancel_matching(timer_keys.gathering_prefix(g.id))
     await uow.emit(notices.completed(g, trained), key=g.id)
     return await _view(uow, g)

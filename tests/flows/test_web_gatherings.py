@@ -83,7 +83,7 @@ async def test_a_member_registers_from_the_invitation_shows_the_check_in_code_an
 
     await page.get_by_role("link", name="Alle samlinger").click()
     await expect(page.get_by_role("heading", name="Venter på svar fra deg")).to_be_visible()
-    await expect(page.get_by_text(re.compile(r"Meld deg på innen \w+dag"))).to_be_visible()
+    await expect(page.get_by_text(re.compile(r"Meld deg på innen \S+dag"))).to_be_visible()
     await visitor.check("gatherings invitations first")
     await page.get_by_role("link", name="Årssamling i Nordland").click()
 
@@ -172,7 +172,7 @@ async def test_a_full_gathering_puts_the_member_on_the_waiting_list_offers_the_f
         return True
 
     await eventually(offered, timeout=30, interval=1)
-    await expect(page.get_by_text(re.compile(r"Den er din hvis du takker ja innen \w+dag"))).to_be_visible()
+    await expect(page.get_by_text(re.compile(r"Den er din hvis du takker ja innen \S+dag"))).to_be_visible()
     await visitor.check("gathering place offered")
     await page.get_by_role("button", name="Ta imot plassen").click()
     await status_says(visitor, "Du har tatt imot plassen. Vi sees!")

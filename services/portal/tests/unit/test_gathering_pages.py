@@ -10,7 +10,7 @@ import pytest
 import segno
 
 from portal import i18n
-from portal.entrypoints.gathering_pages import arranged, needs_errors, qr_svg, shown
+from portal.entrypoints.gathering_pages import VERIFICATION_CODE, arranged, needs_errors, qr_svg, shown
 from portal.entrypoints.pages import environment
 
 NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
@@ -122,5 +122,18 @@ def test_the_check_in_page_and_the_proof_of_training_render() -> None:
     proof = shown({"verification_code": "AAAA-BBBB-CCCC-DDDD", "gathering_id": "a", "title": "Årssamling",
                    "starts_at": NOW.isoformat(), "ends_at": NOW.isoformat(), "region": [],
                    "completed_at": NOW.isoformat()})  # fmt: skip
-    page = _render("gathering_certificate.html", {"proof": proof, "name": "Cato Hamar"})
+    check = "https://jobbvinner.no/bevis/AAAA-BBBB-CCCC-DDDD"
+    page = _render("gathering_certificate.html", {"proof": proof, "name": "Cato Hamar", "check": check})
     assert "Cato Hamar" in page and "AAAA-BBBB-CCCC-DDDD" in page and "Årssamling" in page
+    assert f'href="{check}"' in page
+    page = _render("gathering_verify.html", {"proof": proof})
+    assert "Kursbeviset er ekte" in page and "Årssamling" in page and "Cato" not in page
+    assert "Vi fann ikkje" in _render("gathering_verify.html", {"proof": None})
+
+
+@pytest.mark.parametrize(("code", "looks_right"), [
+    ("BY8R-ESMA-KJQH-A45T", True), ("by8resmakjqha45t", True), ("BY8R-ESMA-KJQH-A45", False),
+    ("BY8R-ESMA-KJQH-A45O", False), ("BY8R ESMA KJQH A45T", False), ("../../v1/gatherings", False),
+])  # fmt: skip
+def test_only_what_can_be_a_verification_code_is_asked_of_training(code: str, looks_right: bool) -> None:
+    assert bool(VERIFICATION_CODE.fullmatch(code)) is looks_right

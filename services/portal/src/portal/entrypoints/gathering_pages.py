@@ -12,6 +12,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Any
 
+import httpx
 import segno
 from fastapi import Path, Request
 from fastapi.responses import HTMLResponse, Response
@@ -20,7 +21,7 @@ from markupsafe import Markup
 from outreach_shared.municipalities import load_register
 from portal import i18n
 from portal.adapters.service_apis import Refused, Unavailable
-from portal.entrypoints.browser import problem_page, redirect
+from portal.entrypoints.browser import problem_page, redirect, settings_of
 from portal.entrypoints.pages import render
 from portal.entrypoints.web import Acting, MemberForm, MemberPage, web_router
 from portal.i18n import N_
@@ -29,6 +30,8 @@ router = web_router()
 GatheringId = Annotated[str, Path(description="The gathering's id; anything else is not found", max_length=200)]
 GATHERING_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
 """What a gathering id can look like (training checks the rest); anything else never leaves the portal."""
+VERIFICATION_CODE = re.compile(r"[2-9A-HJ-NP-Za-hj-np-z]{4}(-?[2-9A-HJ-NP-Za-hj-np-z]{4}){3}")
+"""What a proof of training's verification code can look like (training's alphabet, with or without dashes)."""
 NEEDS_MAX = 1000
 """The longest dietary or accessibility note training accepts."""
 CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -258,7 +261,26 @@ async def certificate(gathering_id: GatheringId, request: Request, person: Membe
             raise
         return render(request, "gathering_no_certificate.html", {"gathering": await _mine(person, gathering_id)},
                       status_code=exc.status)  # fmt: skip
-    return render(request, "gathering_certificate.html", {"proof": shown(proof), "name": await _name(person)})
+    check = f"{settings_of(request).public_url.rstrip('/')}/bevis/{proof['verification_code']}"
+    context = {"proof": shown(proof), "name": await _name(person), "check": check}
+    return render(request, "gathering_certificate.html", context)
+
+
+@router.get("/bevis/{code}", response_class=HTMLResponse)
+async def verify_certificate(code: Annotated[str, Path(max_length=40)], request: Request) -> Response:
+    """Anyone (an employer, a school) checks a proof of training by its code, without signing in: genuine, and
+    for which gathering; nothing about the person."""
+    if not VERIFICATION_CODE.fullmatch(code):
+        return render(request, "gathering_verify.html", {"proof": None}, status_code=404)
+    try:
+        answer = await request.app.state.runtime.ports.apis.clients["training"].get(f"/v1/certificates/{code}")
+    except httpx.HTTPError:
+        return problem_page(request, 503)
+    if answer.status_code == 404:
+        return render(request, "gathering_verify.html", {"proof": None}, status_code=404)
+    if answer.status_code != 200:
+        return problem_page(request, 503)
+    return render(request, "gathering_verify.html", {"proof": shown(answer.json())})
 
 
 async def _name(person: Acting) -> str | None:

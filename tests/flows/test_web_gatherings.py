@@ -130,7 +130,7 @@ async def test_a_member_registers_from_the_invitation_shows_the_check_in_code_an
     await expect(verification).to_be_visible()
     await visitor.check("proof of training")
     code_text = (await verification.inner_text()).strip()
-    check = await page.get_by_role("link", name=re.compile(rf"/bevis/{code_text}$")).get_attribute("href")
+    check = await page.get_by_role("link", name=re.compile(rf"\/bevis\/{code_text}$")).get_attribute("href")
     assert check is not None
 
     employer: Visitor = await open_visitor("desktop")  # anyone may check it, without signing in
@@ -140,6 +140,7 @@ async def test_a_member_registers_from_the_invitation_shows_the_check_in_code_an
     await employer.check("proof of training checked")
     await employer.goto(f"{stack.urls['portal']}/bevis/{'2' * 16}")
     await expect(employer.page.get_by_role("heading", name="Vi fant ikke dette kursbeviset")).to_be_visible()
+    await employer.check("proof of training not found")
 
     await page.get_by_role("link", name="English").click()
     await expect(page.get_by_role("heading", name="Proof of training", level=1)).to_be_visible()

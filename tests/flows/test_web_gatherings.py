@@ -68,8 +68,13 @@ async def test_a_member_registers_from_the_invitation_shows_the_check_in_code_an
     visitor: Visitor = await open_visitor("phone")
     page = visitor.page
     await sign_in_by_mail(stack, visitor, member["email"])
-    await visitor.goto(stack.urls["portal"] + "/gatherings")
-    await expect(page.get_by_role("heading", name="Samlinger", exact=True)).to_be_visible()
+
+    async def listed() -> bool:  # just after the stack starts, training may not yet have fetched the portal's keys
+        await visitor.goto(stack.urls["portal"] + "/gatherings")
+        await expect(page.get_by_role("heading", name="Samlinger", exact=True)).to_be_visible(timeout=1000)
+        return True
+
+    await eventually(listed, timeout=30, interval=2)
     await expect(page.get_by_text("Du har ingen invitasjoner til samlinger ennå")).to_be_visible()
     await visitor.check("gatherings none")
 

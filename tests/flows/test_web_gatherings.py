@@ -174,6 +174,7 @@ async def test_a_full_gathering_puts_the_member_on_the_waiting_list_offers_the_f
     await expect(page.get_by_text("Alle plassene er tatt: du blir satt på venteliste.")).to_be_visible()
     await page.get_by_label("Behov for tilrettelegging (valgfritt)", exact=True).fill("Rullestol")
     await page.get_by_role("button", name="Meld deg på").click()
+    await status_says(visitor, "Du står på venteliste. Vi sier fra på e-post hvis en plass blir ledig.")
     await expect(page.get_by_role("heading", name="Du står på venteliste")).to_be_visible()
     await expect(page.get_by_text("Du er nummer 1 i køen.")).to_be_visible()
     await expect(page.get_by_text("Rullestol")).to_be_visible()

@@ -55,6 +55,7 @@ STATES = {
 """The member's state at a gathering, as a short tag."""
 DONE = {
     "registered": N_("Your registration is saved."),
+    "waitlisted": N_("You are on the waiting list. We tell you by mail if a place becomes free."),
     "accepted": N_("You accepted the place. See you there!"),
     "withdrawn": N_("You have withdrawn. Your place goes to the next in line."),
 }
@@ -151,8 +152,12 @@ async def gathering(gathering_id: GatheringId, request: Request, person: MemberP
     """The invitation and where the member stands: register, accept an offered place, withdraw, the code."""
     if (invalid := _valid(request, gathering_id)) is not None:
         return invalid
-    done = DONE.get(request.query_params.get("done") or "")
-    return _page(request, await _mine(person, gathering_id), done=i18n.gettext(done) if done else None)
+    found = await _mine(person, gathering_id)
+    done = request.query_params.get("done") or ""
+    if done == "registered" and found.get("my_state") == "waitlisted":
+        done = "waitlisted"
+    said = DONE.get(done)
+    return _page(request, found, done=i18n.gettext(said) if said else None)
 
 
 def _page(request: Request, gathering: dict[str, Any], *, done: str | None = None,

@@ -1,11 +1,13 @@
 """Members' gatherings (phone first): the invitations and their deadlines, then the member's own gatherings; one
 gathering with the register form (dietary and accessibility needs), the waiting-list place, the offered place with
 its deadline and an accept button, withdrawing with a confirmation step, the check-in code as a QR code the
-organiser scans, and after completion the proof of training (a printable page).
+organiser scans, and after completion the proof of training (a printable page) with the address where anyone can
+check it without signing in (`/bevis/{code}`, training's public check: the gathering, nothing about the person).
 
 Mails link to `/samlinger/{id}` (nb), `/samlingar/{id}` (nn) and `/gatherings/{id}` (en): the same page. The pages
 call training's members' API as the signed-in member; a GET never changes anything, every form posts and answers
-with a redirect (303) to the gathering, which says what happened in the live region (`?done=`).
+with a redirect (303) to the gathering, which says what happened in the live region (`?done=`); a refusal
+training gives (registration closed, an offer lapsed, the deadline passed) is said on the gathering's page.
 """
 
 import re

@@ -37,8 +37,9 @@ SUITES ?= shared/tests dev/tests services/booking services/ambassadors services/
 test: install
 	@status=0; failed=""; \
 	for suite in $(SUITES); do \
-		echo "=== $$suite"; \
+		echo "=== $$suite"; began=$$(date +%s); \
 		$(UV) run pytest $(PYTEST_ARGS) $$suite || { status=1; failed="$$failed $$suite"; }; \
+		echo "=== $$suite took $$(( $$(date +%s) - began )) s"; \
 	done; \
 	if [ $$status -ne 0 ]; then echo "failed suites:$$failed"; fi; \
 	exit $$status

@@ -55,7 +55,7 @@ def configure_logging(service: str, *, level: str = "INFO", json: bool | None = 
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level.upper())
-    for noisy in ("aiokafka", "kafka", "uvicorn.access"):
+    for noisy in ("aiokafka", "kafka", "uvicorn.access", "httpx", "httpcore"):  # httpx: a line per call made
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

@@ -89,6 +89,8 @@ class ServiceDefinition:
     bootstrap: Callable[["Runtime"], Wiring]
     """Wires the service's ports to adapters and declares its unit of work and registry (its bootstrap.py)."""
     description: str = ""
+    customize_app: Callable[[FastAPI], None] | None = None
+    """Called with the built app, for what routers cannot add (e.g. the portal's HTML pages for unknown paths)."""
 
     @property
     def schema(self) -> str:
@@ -301,6 +303,8 @@ def build_app(
     app.state.runtime = runtime
     _add_asyncapi_routes(app, runtime)
     _add_operations_routes(app, runtime)
+    if definition.customize_app is not None:
+        definition.customize_app(app)
     return app
 
 

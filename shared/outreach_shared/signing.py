@@ -171,7 +171,9 @@ def jwks_from_url(url: str, *, timeout: float = 5.0) -> JwksSource:
 class KeySet:
     """The public keys a service trusts to have signed its tokens, by `kid`: `fixed` ones (e.g. a development key)
     and what `source` publishes, fetched again on an unknown `kid` (at most every `min_refetch_seconds`) and when
-    older than `max_age_seconds`. A source that fails keeps the keys last fetched."""
+    older than `max_age_seconds`. A source that fails keeps the keys last fetched; a fetch that failed or found no
+    key is tried again sooner (after `retry_seconds`): at start-up the portal may not have published its first key
+    when a service first asks."""
 
     def __init__(
         self,
@@ -180,6 +182,7 @@ class KeySet:
         *,
         min_refetch_seconds: float = 5.0,
         max_age_seconds: float = 300.0,
+        retry_seconds: float = 0.5,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._fixed = _by_kid(fixed)
@@ -189,7 +192,8 @@ class KeySet:
         self._max_age = max_age_seconds
         self._clock = clock
         self._fetched_at: float | None = None
-        self._tried_at: float | None = None
+        self._retry = retry_seconds
+        self._next_try_at: float | None = None
         self._lock = asyncio.Lock()
         self.verified = VerifiedTokens()
         """The tokens these keys verified (the default cache of `verify_token`): emptied when a key is withdrawn."""
@@ -220,13 +224,15 @@ class KeySet:
             return
         async with self._lock:
             now = self._clock()
-            if not force and self._tried_at is not None and now - self._tried_at < self._min_refetch:
+            if not force and self._next_try_at is not None and now < self._next_try_at:
                 return
-            self._tried_at = now
+            self._next_try_at = now + min(self._retry, self._min_refetch)
             try:
                 fetched = _by_kid(parse_jwks(await self._source()))
             except Exception:  # noqa: BLE001 - a portal away or a bad document keeps the keys we had
                 return
+            if fetched:
+                self._next_try_at = now + self._min_refetch
             withdrawn = set(self._fetched) - set(fetched) - set(self._fixed)
             self._fetched, self._fetched_at = fetched, now
             if withdrawn:  # its tokens verified before are not answered from the cache any more

@@ -24,6 +24,7 @@ import bench_booking  # noqa: E402
 import bench_e2e  # noqa: E402
 import bench_fanout  # noqa: E402
 import bench_matching  # noqa: E402
+import bench_pages  # noqa: E402
 import bench_pipeline  # noqa: E402
 import report  # noqa: E402
 from stack import Stack, open_stack  # noqa: E402
@@ -37,6 +38,7 @@ BENCHES: dict[str, Callable[[Stack, bool], BenchResult]] = {
     "booking": bench_booking.run,
     "fanout": bench_fanout.run,
     "e2e": bench_e2e.run,
+    "pages": bench_pages.run,
 }
 
 

@@ -31,7 +31,9 @@ CONSUMER_GROUPS = {
     "booking": ["outreach-booking"],
     "ambassadors": ["outreach-ambassadors"],
     "training": ["outreach-training"],
-    "notify": ["outreach-notify", "outreach-notify-contacts", "outreach-notify-dead-letters"],
+    "notify": ["outreach-notify", "outreach-notify-contacts", "outreach-notify-sign-in",
+               "outreach-notify-dead-letters"],
+    "portal": ["outreach-portal"],
 }
 """The default group of every subscription (see each service's bootstrap/entrypoints)."""
 

@@ -40,8 +40,10 @@ async def test_a_member_signs_in_with_the_link_mailed_to_them(stack: Stack) -> N
         assert page.status_code == 200 and "portal_session" not in str(browser.cookies)  # a GET signs no one in
         signed_in = await browser.post(link, data={"csrf_token": csrf(page)})
         assert signed_in.status_code == 303, signed_in.text
-        home = await browser.get("/", headers={"Accept-Language": "en"})
-        assert home.status_code == 200 and "member" in home.text
+        start = await browser.get("/")
+        assert start.status_code == 303 and start.headers["location"] == "/me"  # a member's home
+        home = await browser.get("/me", headers={"Accept-Language": "en"})
+        assert home.status_code == 200 and "Your offers and visits" in home.text, home.text
         again = await browser.post(link, data={"csrf_token": csrf(page)})
         assert again.status_code in (400, 403, 410)  # the link worked once
 

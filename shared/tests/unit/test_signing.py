@@ -71,6 +71,23 @@ async def test_an_unknown_kid_fetches_the_keys_again_at_most_every_few_seconds()
     assert source.fetches == 3, "unknown kids in a burst fetch once, not once each"
 
 
+async def test_a_source_with_no_key_yet_or_away_is_asked_again_within_a_second_not_five():
+    source, clock = Published(), Clock()
+    keys = KeySet(source=source, min_refetch_seconds=5, clock=clock)
+    await keys.refresh()  # a service starting before the portal has published its first key
+    source.keys.append(KEY)
+    clock.now += 1
+    assert (await verify(keys, mint_token(KEY, "organiser"))).role == "organiser"
+    assert source.fetches == 2
+    source.fail, clock.now = True, clock.now + 3600  # stale, and the portal away: asked, then again soon
+    with pytest.raises(Unauthorized):
+        await verify(keys, mint_token(NEXT, "organiser"))
+    source.fail, clock.now = False, clock.now + 1
+    source.keys.append(NEXT)
+    assert (await verify(keys, mint_token(NEXT, "organiser"))).role == "organiser"
+    assert source.fetches == 4
+
+
 async def test_a_withdrawn_key_is_no_longer_trusted_after_a_refresh():
     source = Published(KEY, NEXT)
     keys = KeySet(source=source)

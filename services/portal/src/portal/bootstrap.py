@@ -13,17 +13,21 @@ from outreach_shared.signing import Jwk, JwksSource, jwks
 from portal.adapters import booking_surveys, service_apis
 from portal.adapters.audit import audit_purge
 from portal.adapters.oidc_client import ProviderClient, ProviderClients
+from portal.entrypoints import school_pages
 from portal.entrypoints.audit_http import router as audit_router
+from portal.entrypoints.browser import pages_for_people
 from portal.entrypoints.clients_http import router as clients_router
 from portal.entrypoints.gathering_pages import router as gathering_pages_router
 from portal.entrypoints.http import router
 from portal.entrypoints.jwks_http import router as jwks_router
 from portal.entrypoints.keys_http import router as keys_router
+from portal.entrypoints.member_pages import router as member_pages_router
 from portal.entrypoints.oauth_http import router as oauth_router
 from portal.entrypoints.oidc_http import router as oidc_router
 from portal.entrypoints.people_http import router as people_router
 from portal.entrypoints.public_pages import router as public_pages_router
 from portal.entrypoints.session_http import router as session_router
+from portal.entrypoints.settings_pages import router as settings_pages_router
 from portal.entrypoints.signin_http import api_router as signin_api_router
 from portal.entrypoints.signin_http import router as signin_router
 from portal.entrypoints.static_assets import router as static_router
@@ -117,8 +121,13 @@ SERVICE = ServiceDefinition(
         clients_router,
         oauth_router,
         people_router,
+        school_pages.router,
+        school_pages.public_router,
+        member_pages_router,
+        settings_pages_router,
         gathering_pages_router,
         router,
     ],
     bootstrap=bootstrap,
+    customize_app=pages_for_people,
 )

@@ -2,6 +2,7 @@
 desktop, switched by the switcher or chosen by the browser's language; served with a strict CSP and nothing from
 elsewhere."""
 
+import httpx
 import pytest
 from browsing import Person
 from conftest import Site
@@ -94,3 +95,15 @@ def test_skip_link_is_the_first_stop_and_leads_to_the_content(site: Site, deskto
     desktop.check("privacy-skip-link-focused")
     desktop.page.keyboard.press("Enter")
     expect(desktop.page.get_by_role("main")).to_be_focused()
+
+
+def test_a_page_that_does_not_exist_says_so_to_a_person_and_in_json_to_a_program(site: Site, phone: Person) -> None:
+    answer = phone.page.goto(f"{site.url}/finnes-ikke")
+    assert answer is not None and answer.status == 404
+    expect(phone.page.get_by_role("heading", level=1, name="Vi fant ikke denne siden")).to_be_visible()
+    expect(phone.page.get_by_role("link", name="Gå til forsiden")).to_have_attribute("href", "/")
+    phone.check("page not found")
+    program = httpx.get(f"{site.url}/finnes-ikke", headers={"Accept": "application/json"})
+    assert program.status_code == 404 and program.headers["content-type"] == "application/problem+json"
+    api = httpx.get(f"{site.url}/v1/finnes-ikke", headers={"Accept": "text/html"})
+    assert api.headers["content-type"] == "application/problem+json"

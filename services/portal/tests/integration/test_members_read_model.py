@@ -3,7 +3,7 @@
 from uuid import uuid4
 
 import pytest
-from portal_helpers import Roster
+from portal_helpers import Roster, snapshot
 
 from outreach_dev.testing.service import RunningService
 from outreach_dev.testing.waiting import eventually
@@ -46,3 +46,15 @@ async def test_a_deactivated_or_erased_member_is_no_longer_found(portal: Running
     assert (await eventually(lambda: _by_email(portal, email))) is not None
     await roster.send(a.MemberErased(member_id=member_id), member_id)
     assert await eventually(gone)
+
+
+async def test_the_members_preferred_language_is_kept_for_their_pages(portal: RunningService, roster: Roster) -> None:
+    member_id, email = str(uuid4()), f"nils.{uuid4().hex[:8]}@example.org"
+    prefers_nynorsk = snapshot(member_id, email).model_copy(update={"preferred_language": "nn"})
+    await roster.send(a.MemberRegistered(member=prefers_nynorsk), member_id)
+
+    async def language() -> str | None:
+        found = await _by_email(portal, email)
+        return found.language if found else None
+
+    assert await eventually(language) == "nn"

@@ -34,9 +34,9 @@ def member() -> dict[str, str]:
 
 
 async def is_signed_in(browser: Browser) -> bool:
-    page = await browser.get("/")
+    page = await browser.get("/")  # a member is sent on to their home; someone signed out to sign in
     assert page.status_code in (200, 303)
-    return page.status_code == 200
+    return page.status_code == 200 or not page.headers["location"].startswith("/login")
 
 
 async def test_a_session_ends_after_30_idle_minutes(signin_portal: RunningService, signin_clock: MovableClock) -> None:
@@ -66,7 +66,8 @@ async def test_signing_out_ends_the_session_on_the_server(
 ) -> None:
     browser = await signed_in(signin_portal, {"role": "school", "subject": "974760673"})
     home = await browser.get("/")
-    assert "school 974760673" in home.text
+    assert home.status_code == 303 and home.headers["location"] == "/school"  # a school contact's home
+    assert "school 974760673" in (await browser.get("/session")).text
     cookie = dict(browser.http.cookies)["__Host-portal_session"]
     out = await browser.post("/logout")
     assert out.status_code == 303 and out.headers["location"].startswith("/login")
@@ -82,7 +83,7 @@ async def test_signing_out_everywhere_ends_every_session_of_the_person_only(
     kari = member()
     phone, desktop = await signed_in(signin_portal, kari), await signed_in(signin_portal, kari)
     someone_else = await signed_in(signin_portal, member())
-    await phone.get("/")
+    await phone.get("/session")
     out = await phone.post("/logout/everywhere")
     assert out.status_code == 303
     assert not await is_signed_in(phone) and not await is_signed_in(desktop)
@@ -93,7 +94,7 @@ async def test_forms_without_the_right_token_or_from_another_site_are_refused_wi
     signin_portal: RunningService, signin_clock: MovableClock
 ) -> None:
     browser = await signed_in(signin_portal, member())
-    token = token_in((await browser.get("/")).text)
+    token = token_in((await browser.get("/session")).text)
     assert (await browser.post("/logout", token="")).status_code == 403
     assert (await browser.post("/logout", token=token + "x")).status_code == 403
     forged = await browser.post("/logout", token=token, headers={"Origin": "https://evil.example"})
@@ -161,3 +162,17 @@ async def test_an_account_taken_away_ends_its_sessions(
         assert await sessions.current(uow, choosing.secret) is None  # type: ignore[arg-type]
     assert ended == 2
     assert not await is_signed_in(contact) and await is_signed_in(other_school)
+
+
+async def test_a_members_pages_speak_the_language_they_prefer_on_the_roster(signin_portal: RunningService) -> None:
+    nynorsk, bokmal = member(), member()
+    for who, language in ((nynorsk, "nn"), (bokmal, None)):
+        await signin_portal.runtime.pool.execute(
+            "INSERT INTO members (member_id, email, active, language) VALUES ($1, $2, true, $3)",
+            who["subject"], f"{who['subject']}@example.org", language)  # fmt: skip
+    as_nynorsk, as_bokmal = await signed_in(signin_portal, nynorsk), await signed_in(signin_portal, bokmal)
+    page = await as_nynorsk.get("/session/account")  # the browser asks for English; the person chose Nynorsk
+    assert page.status_code == 200 and 'lang="nn"' in page.text and "Hopp til innhaldet" in page.text
+    switched = await as_nynorsk.get("/session/account?lang=en")  # the switcher still wins
+    assert 'lang="en"' in switched.text
+    assert 'lang="en"' in (await as_bokmal.get("/session/account")).text  # no choice: the browser's language

@@ -73,14 +73,14 @@ async def test_a_person_with_two_accounts_follows_one_link_and_chooses(
     cookie = [c for c in signed_in.headers.get_list("set-cookie") if c.startswith("__Host-portal_session=")]
     assert cookie and "HttpOnly" in cookie[0] and "Secure" in cookie[0] and "samesite=lax" in cookie[0].lower()
 
-    assert (await browser.get("/")).headers["location"].startswith("/session/account")
+    assert (await browser.get("/session")).headers["location"].startswith("/session/account")
     choose = await browser.get("/session/account")
     assert "school 974760673" in choose.text and f"member:{member_id}" in choose.text
     not_mine = await browser.post("/session/account", {"account": "school:999999999", "next": "/"})
     assert not_mine.status_code == 400 and 'role="alert"' in not_mine.text
     chosen = await browser.post("/session/account", {"account": f"member:{member_id}", "next": "/"})
     assert chosen.status_code == 303 and chosen.headers["location"] == "/"
-    home = await browser.get("/")
+    home = await browser.get("/session")
     assert home.status_code == 200 and "member" in home.text
 
     again = Browser(signin_portal.app)

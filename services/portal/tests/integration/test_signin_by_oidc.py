@@ -153,7 +153,7 @@ async def test_feide_signs_in_as_the_contact_of_the_school_its_organisation_name
     assert (session["how"], session["role"], session["subject"], session["choices"]) == (
         "oidc:feide", "school", SCHOOL, []
     )  # fmt: skip
-    home = await browser.get("/")
+    home = await browser.get("/session")
     assert home.status_code == 200 and f"school {SCHOOL}" in home.text
     contacts = await oidc_portal.runtime.pool.fetch("SELECT orgnr, via FROM school_contacts WHERE email = $1", email)
     assert sorted(map(tuple, contacts)) == [(OTHER_SCHOOL, "invitation"), (SCHOOL, "feide")]
@@ -248,7 +248,7 @@ async def test_an_organiser_linked_through_ansattporten_gets_their_scope_as_it_i
     assert (await through(later, "ansattporten", claims={"pid": number})).status_code == 303
     session = await session_of(oidc_portal, later)
     assert (session["role"], session["subject"]) == ("organiser", organiser_id)
-    assert "organiser (national" in (await later.get("/")).text
+    assert "organiser (national" in (await later.get("/session")).text
 
     await pool.execute("UPDATE organisers SET removed_at = now() WHERE organiser_id = $1", uuid.UUID(organiser_id))
     removed = Browser(oidc_portal.app, client="198.51.100.252")
@@ -281,7 +281,7 @@ async def test_a_school_contacts_email_link_session_cannot_take_a_waiting_identi
     assert (await browser.post(link)).headers["location"] == "/login/oidc/connect"
     page = await browser.get("/login/oidc/connect")
     assert page.status_code == 200 and "cannot be connected" in page.text
-    await browser.get("/")  # a form of the session (the page above has none)
+    await browser.get("/session")  # a form of the session (the page above has none)
     refused = await browser.post("/login/oidc/connect")
     assert refused.status_code == 403
     assert not await oidc_portal.runtime.pool.fetchval("SELECT count(*) FROM identities WHERE account_subject = $1",

@@ -53,7 +53,7 @@ async def signs_in_as(portal: RunningService, url: str) -> str:
     path = url.removeprefix(ORIGIN)
     await browser.get(path)
     assert (await browser.post(path)).status_code == 303
-    return (await browser.get("/")).text
+    return (await browser.get("/session")).text
 
 
 async def test_each_kind_of_link_signs_in_as_its_account(

@@ -52,7 +52,7 @@ async def test_a_regional_organisers_link_signs_in_with_that_region(
     browser = Browser(signin_portal.app)
     await browser.get(path)
     assert (await browser.post(path)).headers["location"] == "/"
-    assert "organiser (fylke 50)" in (await browser.get("/")).text
+    assert "organiser (fylke 50)" in (await browser.get("/session")).text
 
 
 async def test_the_link_endpoint_is_documented_with_its_bounds(signin_portal: RunningService) -> None:

@@ -14,10 +14,10 @@ class MemberDirectory:
     async def keep(self, member: RosterMember) -> None:
         """Record the member as the roster says now."""
         await self._conn.execute(
-            "INSERT INTO members (member_id, email, active) VALUES ($1, $2, $3) "
+            "INSERT INTO members (member_id, email, active, language) VALUES ($1, $2, $3, $4) "
             "ON CONFLICT (member_id) DO UPDATE SET email = EXCLUDED.email, active = EXCLUDED.active, "
-            "updated_at = now()",
-            member.member_id, member.email, member.active,
+            "language = EXCLUDED.language, updated_at = now()",
+            member.member_id, member.email, member.active, member.language,
         )  # fmt: skip
 
     async def forget(self, member_id: str) -> None:
@@ -27,7 +27,7 @@ class MemberDirectory:
     async def by_email(self, email: str) -> RosterMember | None:
         """The active member with this address, if any (the most recently updated if two share it)."""
         row = await self._conn.fetchrow(
-            "SELECT member_id, email, active FROM members WHERE lower(email) = lower($1) AND active "
+            "SELECT member_id, email, active, language FROM members WHERE lower(email) = lower($1) AND active "
             "ORDER BY updated_at DESC LIMIT 1",
             email.strip(),
         )
@@ -35,5 +35,7 @@ class MemberDirectory:
 
     async def by_id(self, member_id: str) -> RosterMember | None:
         """The member with this id, active or not."""
-        row = await self._conn.fetchrow("SELECT member_id, email, active FROM members WHERE member_id = $1", member_id)
+        row = await self._conn.fetchrow(
+            "SELECT member_id, email, active, language FROM members WHERE member_id = $1", member_id
+        )
         return RosterMember(**dict(row)) if row else None

@@ -1,4 +1,5 @@
-"""A member as sign-in knows them: an id, an e-mail address, and whether they are on the active roster."""
+"""A member as sign-in knows them: an id, an e-mail address, whether they are on the active roster, and the language
+they prefer (the pages' language when they have not picked one in the switcher)."""
 
 from dataclasses import dataclass
 
@@ -10,6 +11,7 @@ class RosterMember:
     member_id: str
     email: str
     active: bool
+    language: str | None = None
 
 
 def same_address(a: str, b: str) -> bool:

@@ -6,15 +6,17 @@ sign in, the 403 of a refused form) by raising `PageError`. JSON routes (under /
 problem+json instead: 401 without a session.
 """
 
+import inspect
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Annotated, Any, cast
 from urllib.parse import quote
 
 import structlog
-from fastapi import Depends, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from outreach_shared.errors import Forbidden, Unauthorized
 from portal.adapters.service_apis import Refused, Unavailable
@@ -125,9 +127,11 @@ async def current_session(request: Request, begin: Begin) -> Session | None:
         return None
     async with begin() as uow:
         session = await sessions.current(uow, cookie)
+        language = await sessions.language_setting(uow, session) if session is not None else None
     if session is not None:
         request.state.session = session
         request.state.csrf_token = session.csrf_token
+        request.state.language_setting = language
     return session
 
 
@@ -244,3 +248,18 @@ PreSessionForm = Annotated[PreSession, Depends(presession_form)]
 def redirect(url: str) -> RedirectResponse:
     """See other (after a form that posted)."""
     return RedirectResponse(url, status_code=303)
+
+
+def pages_for_people(app: FastAPI) -> None:
+    """A browser asking for a page the portal does not have (or with a method it does not take) gets a page saying
+    so, in its language; API calls (under /v1/, or asking for JSON) keep the kit's problem+json."""
+    answer_in_json = app.exception_handlers[StarletteHTTPException]
+
+    async def on_http_error(request: Request, exc: Exception) -> Response:
+        status = getattr(exc, "status_code", 500)
+        if status in (404, 405) and not wants_json(request) and "text/html" in request.headers.get("accept", ""):
+            return problem_page(request, 404)
+        answered = answer_in_json(request, exc)
+        return await answered if inspect.isawaitable(answered) else answered
+
+    app.add_exception_handler(StarletteHTTPException, on_http_error)

@@ -65,15 +65,24 @@ def switcher(request: Request, lang: i18n.Lang) -> list[dict[str, Any]]:
             for other in i18n.LANGUAGES]  # fmt: skip
 
 
-NAVIGATION: dict[str, tuple[tuple[str, str], ...]] = {
-    "member": (("/me", N_("Home")), ("/me/visits", N_("My visits")), ("/gatherings", N_("Gatherings")),
-               ("/me/availability", N_("Availability")), ("/settings/notifications", N_("Settings"))),
-    "school": (("/school", N_("Our visits")), ("/school/book", N_("Book a visit")),
-               ("/school/systems", N_("Our systems"))),
-    "organiser": (("/", N_("Home")),),
+NAVIGATION: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {
+    "member": (("/me", N_("Home"), ("/me", "/offers", "/tilbud", "/tilbod")),
+               ("/me/visits", N_("My visits"), ("/me/visits",)),
+               ("/gatherings", N_("Gatherings"), ("/gatherings", "/samlinger", "/samlingar")),
+               ("/me/availability", N_("Availability"), ("/me/availability",)),
+               ("/settings/notifications", N_("Settings"), ("/settings", "/me/profile", "/innstillinger",
+                                                              "/innstillingar"))),
+    "school": (("/school", N_("Our visits"), ("/school", "/visits", "/besok")),
+               ("/school/book", N_("Book a visit"), ("/school/book",)),
+               ("/school/systems", N_("Our systems"), ("/school/systems",))),
+    "organiser": (("/", N_("Home"), ("/",)),),
 }  # fmt: skip
-"""The app's main menu by role: (path, text). A page of the app lives under one of these (the longest match is
-marked as the current one)."""
+"""The app's main menu by role: (path, text, the paths of its part of the app). The entry whose part holds the
+page (the longest such path) is marked as the current one."""
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix.rstrip("/") + "/")
 
 
 def navigation(request: Request) -> list[dict[str, Any]]:
@@ -84,9 +93,9 @@ def navigation(request: Request) -> list[dict[str, Any]]:
         return []
     entries = NAVIGATION.get(account.role, ())
     path = request.url.path
-    matching = [href for href, _ in entries if path == href or path.startswith(href.rstrip("/") + "/")]
-    current = max(matching, key=len) if matching else None
-    return [{"href": href, "text": i18n.gettext(text), "current": href == current} for href, text in entries]
+    matches = [(len(prefix), href) for href, _, prefixes in entries for prefix in prefixes if _under(path, prefix)]
+    current = max(matches)[1] if matches else None
+    return [{"href": href, "text": i18n.gettext(text), "current": href == current} for href, text, _ in entries]
 
 
 def render(

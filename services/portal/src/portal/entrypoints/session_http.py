@@ -34,6 +34,12 @@ async def home(request: Request, session: SignedIn) -> Response:
     """The home of the person's role; for organisers, who is signed in with the buttons to sign out."""
     if session.account and session.account.role in HOMES:
         return redirect(HOMES[session.account.role])
+    return await signed_in_as(request, session)
+
+
+@router.get("/session", response_class=HTMLResponse)
+async def signed_in_as(request: Request, session: SignedIn) -> Response:
+    """Who is signed in, with the buttons to sign out (here, or on every device) and to change account."""
     account = session.account.describe() if session.account else ""  # SignedIn has one
     return render(request, "home.html", {"account": account, "several": bool(session.choices)})
 

@@ -6,8 +6,9 @@ from portal.service_layer.unit_of_work import PortalUnit
 
 
 def from_snapshot(snapshot: MemberSnapshot) -> RosterMember:
-    """What sign-in keeps of a member's snapshot: id, address, active."""
-    return RosterMember(member_id=snapshot.member_id, email=str(snapshot.email), active=snapshot.active)
+    """What sign-in keeps of a member's snapshot: id, address, active, preferred language."""
+    return RosterMember(member_id=snapshot.member_id, email=str(snapshot.email), active=snapshot.active,
+                        language=snapshot.preferred_language)  # fmt: skip
 
 
 async def record_member(uow: PortalUnit, member: RosterMember) -> None:

@@ -48,6 +48,15 @@ async def current(uow: PortalUnit, cookie_value: str | None) -> Session | None:
     return session
 
 
+async def language_setting(uow: PortalUnit, session: Session) -> str | None:
+    """The language the session's person chose for themselves, where the portal knows it (a member's preferred
+    language on the roster); None otherwise."""
+    if session.account is None or session.account.role != "member":
+        return None
+    member = await uow.members.by_id(session.account.subject)
+    return member.language if member else None
+
+
 async def choose(uow: PortalUnit, session: Session, key: str, *, client: str | None) -> Session:
     """The session now acting as its account named `key` (422 when it is not one of its choices)."""
     try:

@@ -170,9 +170,21 @@ async def test_a_full_gathering_puts_the_member_on_the_waiting_list_offers_the_f
                                 headers=stack.auth("member", first["id"]))  # fmt: skip
     assert taken.status_code == 201 and taken.json()["status"] == "confirmed", taken.text
 
+    for hostile in ("%00", "..%2F..%2Fv1%2Fgatherings", "x" * 300):  # never sent to training
+        await visitor.goto(f"{stack.urls['portal']}/gatherings/{hostile}")
+        await expect(page.get_by_role("heading", name="Vi fant ikke denne siden")).to_be_visible()
+
     await visitor.goto(f"{stack.urls['portal']}/samlingar/{gathering}")  # the Nynorsk mail's link
     await expect(page.get_by_text("Alle plassene er tatt: du blir satt på venteliste.")).to_be_visible()
-    await page.get_by_label("Behov for tilrettelegging (valgfritt)", exact=True).fill("Rullestol")
+    needs = page.get_by_label("Behov for tilrettelegging (valgfritt)", exact=True)
+    await needs.evaluate("(field) => { field.value = 'x'.repeat(1001); }")  # past the field's maxlength
+    await page.get_by_role("button", name="Meld deg på").click()
+    summary = page.get_by_role("heading", name="Sjekk dette før du går videre")
+    await expect(summary).to_be_visible()
+    await expect(page.get_by_role("link", name="Skriv høyst 1000 tegn.")).to_be_visible()
+    await expect(needs).to_have_attribute("aria-invalid", "true")
+    await visitor.check("gathering registration to fix")
+    await needs.fill("Rullestol")
     await page.get_by_role("button", name="Meld deg på").click()
     await status_says(visitor, "Du står på venteliste. Vi sier fra på e-post hvis en plass blir ledig.")
     await expect(page.get_by_role("heading", name="Du står på venteliste")).to_be_visible()

@@ -18,6 +18,7 @@ from portal.entrypoints.audit_http import router as audit_router
 from portal.entrypoints.booking_pages import router as booking_pages_router
 from portal.entrypoints.browser import pages_for_people
 from portal.entrypoints.clients_http import router as clients_router
+from portal.entrypoints.gathering_pages import router as gathering_pages_router
 from portal.entrypoints.http import router
 from portal.entrypoints.jwks_http import router as jwks_router
 from portal.entrypoints.keys_http import router as keys_router
@@ -128,6 +129,7 @@ SERVICE = ServiceDefinition(
         school_pages.public_router,
         member_pages_router,
         settings_pages_router,
+        gathering_pages_router,
         router,
     ],
     bootstrap=bootstrap,

@@ -140,7 +140,7 @@ async def test_a_member_answers_an_offer_with_the_keyboard_alone(stack: Stack, o
     visitor: Visitor = await open_visitor("desktop", locale="en-GB")
     await sign_in_by_mail(stack, visitor, siri["email"])
     page = visitor.page
-    await visitor.goto(f"{stack.urls['portal']}/offers/{offer['id']}")
+    await visitor.goto(f"{stack.urls['portal']}/offers/{offer['id']}?lang=en")  # her roster language is nb
     await expect(page.get_by_role("heading", level=1)).to_have_text(f"Offer: {offer['school_name']}")
     await visitor.check("member offer english")
 

@@ -54,7 +54,7 @@ def _refusal(response: httpx.Response) -> Refused:
 
 @dataclass(frozen=True)
 class Caller:
-    """One service's API acting as one person (their bearer token)."""
+    """One service's API acting as one person (their bearer token; none for what needs no sign-in)."""
 
     http: httpx.AsyncClient
     token: str
@@ -64,7 +64,8 @@ class Caller:
     async def call(self, method: str, path: str, *, json: Any = None, params: Any = None,
                    headers: dict[str, str] | None = None) -> httpx.Response:  # fmt: skip
         """The raw answer of a 2xx call; `Refused` for 4xx, `Unavailable` for 5xx or no answer."""
-        sent = {"Authorization": f"Bearer {self.token}", **(headers or {})}
+        sent = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        sent.update(headers or {})
         if self.correlation_id:
             sent["X-Correlation-ID"] = self.correlation_id
         try:

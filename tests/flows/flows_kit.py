@@ -164,6 +164,12 @@ def soon_window(*, start_in_seconds: int, minutes: int) -> dict[str, str]:
     return {"start": start.isoformat(), "end": (start + timedelta(minutes=minutes)).isoformat()}
 
 
+def seconds_until(window: dict[str, str]) -> float:
+    """How long until `window` starts: a wait for a soon window's visit to begin allows this much more (near
+    midnight in Oslo, `soon_window` starts it just after midnight, minutes later than asked)."""
+    return max(0.0, (datetime.fromisoformat(window["start"]) - datetime.now(UTC)).total_seconds())
+
+
 def mod11_orgnr(prefix8: str) -> str:
     """A valid organisasjonsnummer from 8 digits (tries the next prefix when the check digit would be 10)."""
     weights = (3, 2, 7, 6, 5, 4, 3, 2)

@@ -16,6 +16,7 @@ from flows_kit import (
     open_offer,
     random_orgnr,
     register_member,
+    seconds_until,
     soon_window,
     visit_in_status,
 )
@@ -28,7 +29,7 @@ async def completed_visit(stack: Stack, kommunenummer: str, name: str) -> dict[s
     nurse = await register_member(stack, name=name, profession="nurse", kommunenummer=kommunenummer)
     orgnr = random_orgnr()
     booked = await book_visit(stack, orgnr, kommunenummer=kommunenummer, professions=["nurse"], team_size=1,
-                              windows=[soon_window(start_in_seconds=25, minutes=1)])  # fmt: skip
+                              windows=[window := soon_window(start_in_seconds=25, minutes=1)])  # fmt: skip
     offer = await eventually(lambda: open_offer(stack, nurse["id"], booked["id"]))
     await answer(stack, nurse["id"], offer["id"], "accept")
     await visit_in_status(stack, booked["id"], orgnr, "confirmed")
@@ -40,7 +41,7 @@ async def completed_visit(stack: Stack, kommunenummer: str, name: str) -> dict[s
         assert response.status_code == 200, response.text  # refused until the visit has started
         return True
 
-    await eventually(reported, timeout=90, interval=2)
+    await eventually(reported, timeout=seconds_until(window) + 90, interval=2)
     return booked | {"orgnr": orgnr}
 
 

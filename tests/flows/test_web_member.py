@@ -7,6 +7,7 @@ visit has started. axe-core checks every page and state."""
 import re
 from urllib.parse import urlsplit
 
+import pytest
 from flows_kit import (
     Stack,
     answer,
@@ -17,6 +18,7 @@ from flows_kit import (
     open_offer,
     random_orgnr,
     register_member,
+    seconds_until,
     soon_window,
     visit_in_status,
 )
@@ -171,11 +173,13 @@ async def test_a_member_answers_an_offer_with_the_keyboard_alone(stack: Stack, o
     await expect(page.get_by_role("heading", name="You said no", exact=True)).to_be_visible()
 
 
+@pytest.mark.timeout(600)  # near midnight in Oslo the visit starts just after it: minutes later
 async def test_a_member_reports_the_pupils_reached_once_the_visit_has_started(stack: Stack, open_visitor) -> None:
     tone = await register_member(stack, name="Tone Træna", profession="nurse", kommunenummer=TRAENA)
     orgnr = random_orgnr()
+    window = soon_window(start_in_seconds=40, minutes=3)
     booked = await book_visit(stack, orgnr, kommunenummer=TRAENA, professions=["nurse"], team_size=1,
-                              windows=[soon_window(start_in_seconds=40, minutes=5)])  # fmt: skip
+                              windows=[window])  # fmt: skip
     (offer,) = await offered(stack, [tone], booked["id"])
     await answer(stack, tone["id"], offer["id"], "accept")
     await visit_in_status(stack, booked["id"], orgnr, "confirmed")
@@ -189,7 +193,7 @@ async def test_a_member_reports_the_pupils_reached_once_the_visit_has_started(st
         await visitor.goto(f"{stack.urls['portal']}/me/visits")
         return await report.count() == 1
 
-    await eventually(report_offered, timeout=90, interval=3)
+    await eventually(report_offered, timeout=seconds_until(window) + 90, interval=3)
     await report.click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Rapporter besøket")
     await visitor.check("member report")

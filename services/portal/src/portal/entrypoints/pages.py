@@ -75,7 +75,11 @@ NAVIGATION: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {
     "school": (("/school", N_("Our visits"), ("/school", "/visits", "/besok")),
                ("/school/book", N_("Book a visit"), ("/school/book",)),
                ("/school/systems", N_("Our systems"), ("/school/systems",))),
-    "organiser": (("/", N_("Home"), ("/",)),),
+    "organiser": (("/organiser", N_("Board"), ("/organiser", "/organiser/visits")),
+                  ("/organiser/members", N_("Roster"), ("/organiser/members",)),
+                  ("/organiser/gatherings", N_("Gatherings"), ("/organiser/gatherings",)),
+                  ("/organiser/impact", N_("Impact"), ("/organiser/impact",)),
+                  ("/organiser/operations", N_("Operations"), ("/organiser/operations",))),
 }  # fmt: skip
 """The app's main menu by role: (path, text, the paths of its part of the app). The entry whose part holds the
 page (the longest such path) is marked as the current one."""

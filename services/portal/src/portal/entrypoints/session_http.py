@@ -25,13 +25,13 @@ from portal.service_layer import sessions
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 
-HOMES = {"member": "/me", "school": "/school"}
-"""Where each role's part of the app begins (organisers' board comes with the organisers' pages)."""
+HOMES = {"member": "/me", "school": "/school", "organiser": "/organiser"}
+"""Where each role's part of the app begins."""
 
 
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request, session: SignedIn) -> Response:
-    """The home of the person's role; for organisers, who is signed in with the buttons to sign out."""
+    """The home of the person's role."""
     if session.account and session.account.role in HOMES:
         return redirect(HOMES[session.account.role])
     return await signed_in_as(request, session)

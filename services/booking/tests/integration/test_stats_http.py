@@ -72,7 +72,10 @@ async def test_figures_by_municipality_county_and_school_year_add_up(
     assert [(p["professions"], p["requested"]) for p in stats["by_profession"]] == [("health_worker+nurse", 6)]
     assert [(k["kind"], k["requested"]) for k in stats["by_kind"]] == [("school_visit", 6)]
     additive = ("requested", "confirmed", "unfulfilled", "cancelled", "completed", "pupils_reached", "ratings")
-    for group in ("by_municipality", "by_county", "by_school_year", "by_profession", "by_kind"):
+    assert [(m["month"], m["requested"], m["pupils_reached"]) for m in stats["by_month"]] == [
+        ("2031-09", 3, 40), ("2032-03", 3, 25),
+    ]  # fmt: skip
+    for group in ("by_municipality", "by_county", "by_school_year", "by_profession", "by_kind", "by_month"):
         for figure in additive:
             total = stats["total"][figure]
             assert sum(g[figure] for g in stats[group]) == total, (group, figure)

@@ -28,7 +28,8 @@ def test_totals_count_each_visit_once() -> None:
 
 def test_every_grouping_adds_up_to_the_totals() -> None:
     stats = tally(ROWS)
-    for groups in (stats.by_municipality, stats.by_county, stats.by_school_year, stats.by_profession, stats.by_kind):
+    for groups in (stats.by_municipality, stats.by_county, stats.by_school_year, stats.by_profession, stats.by_kind,
+                   stats.by_month):
         summed = Counts()
         for counts in groups.values():
             for name in (*ADDITIVE, "rating_total"):
@@ -79,3 +80,25 @@ def test_groups_by_profession_combination_and_kind() -> None:
     assert {p: c.requested for p, c in stats.by_profession.items()} == {"nurse": 3, "doctor+nurse": 2}
     assert {k: c.requested for k, c in stats.by_kind.items()} == {"class_visit": 4, "career_day": 1}
     assert stats.by_profession["nurse"].pupils_reached == 65
+
+
+def test_groups_by_month_of_the_visit_date_in_oslo() -> None:
+    stats = tally(RICH)
+    assert {m: c.requested for m, c in stats.by_month.items()} == {
+        "2026-09": 1, "2026-10": 1, "2027-02": 1, "2027-08": 2,  # 31 July 22:30 UTC is 1 August in Oslo
+    }  # fmt: skip
+    assert (stats.by_month["2026-09"].ratings, stats.by_month["2026-09"].rating_average) == (1, 5.0)
+    assert stats.by_month["2027-08"].pupils_reached == 25
+
+
+def test_a_page_key_goes_through_its_cursor_and_anything_else_is_refused() -> None:
+    import pytest
+
+    from booking.domain.listing import PageKey
+
+    key = PageKey(datetime(2026, 9, 1, 8, 30, 0, 123456, tzinfo=UTC), 42)
+    assert PageKey.of_cursor(key.cursor()) == key
+    assert "=" not in key.cursor()
+    for bad in ("", "x", "@@", PageKey(datetime(2026, 9, 1), 1).cursor(), PageKey(key.created_at, 0).cursor()):
+        with pytest.raises(ValueError):
+            PageKey.of_cursor(bad)

@@ -5,7 +5,7 @@ from typing import Any
 import asyncpg
 
 from booking.adapters.visits import TEAM_COLUMNS
-from booking.domain.listing import VisitFilter, VisitSummary
+from booking.domain.listing import PageKey, VisitFilter, VisitSummary
 from booking.domain.stats import StatsRow
 from outreach_shared.contracts.common import TeamMember
 from outreach_shared.db import named
@@ -34,23 +34,52 @@ def where_clause(f: VisitFilter) -> tuple[str, dict[str, Any]]:
     return (" WHERE " + " AND ".join(conditions) if conditions else ""), given
 
 
+def page_query(f: VisitFilter, *, limit: int, offset: int = 0, after: PageKey | None = None) -> tuple[Any, ...]:
+    """The SQL (and its arguments) of a page of the list: in creation order, after a key; the order is read from
+    the index visits_by_creation (created_at, seq), the filters checked on the way."""
+    where, values = where_clause(f)
+    if after is not None:
+        where += (" AND " if where else " WHERE ") + "(created_at, seq) > (:after_created_at, :after_seq)"
+        values |= {"after_created_at": after.created_at, "after_seq": after.seq}
+    return named(
+        "SELECT id, status, orgnr, school_name, kommunenummer, county_number, kind, visit_date, "
+        f"scheduled_start, scheduled_end, created_at, seq FROM visits{where} "
+        "ORDER BY created_at, seq LIMIT :limit OFFSET :offset",
+        **values, limit=limit, offset=offset,
+    )  # fmt: skip
+
+
+def stats_query(f: VisitFilter) -> tuple[Any, ...]:
+    """The SQL (and its arguments) of the rows the impact figures are added from."""
+    where, values = where_clause(f)
+    return named(
+        "SELECT kommunenummer, county_number, visit_date, status, ever_confirmed, pupils_reached, orgnr, kind, "
+        f"professions, (rating->>'score')::int AS rating FROM visits{where}",
+        **values,
+    )
+
+
 class VisitQueries:
     """Lists and figures over the visits table."""
 
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
 
-    async def page(self, f: VisitFilter, *, limit: int, offset: int) -> tuple[list[VisitSummary], int]:
-        """One page of matching visits (oldest request first) and how many match in all."""
-        where, values = where_clause(f)
-        total = await self._conn.fetchval(*named(f"SELECT count(*) FROM visits{where}", **values))
-        rows = await self._conn.fetch(*named(
-            "SELECT id, status, orgnr, school_name, kommunenummer, county_number, kind, visit_date, "
-            f"scheduled_start, scheduled_end, created_at FROM visits{where} "
-            "ORDER BY created_at, seq LIMIT :limit OFFSET :offset",
-            **values, limit=limit, offset=offset,
-        ))  # fmt: skip
-        return [VisitSummary(**dict(r.items())) for r in rows], int(total)
+    async def page(
+        self, f: VisitFilter, *, limit: int, offset: int = 0, after: PageKey | None = None, count: bool = True
+    ) -> tuple[list[VisitSummary], int | None, PageKey | None]:
+        """One page of matching visits (oldest request first, after `after` if given), how many match in all
+        (None unless `count`), and the key to ask for the next page with (None on the last page)."""
+        total = None
+        if count:
+            where, values = where_clause(f)
+            total = int(await self._conn.fetchval(*named(f"SELECT count(*) FROM visits{where}", **values)))
+        rows = await self._conn.fetch(*page_query(f, limit=limit + 1, offset=offset, after=after))
+        more = len(rows) > limit
+        rows = rows[:limit]
+        items = [VisitSummary(**{k: v for k, v in r.items() if k != "seq"}) for r in rows]
+        following = PageKey(rows[-1]["created_at"], rows[-1]["seq"]) if more else None
+        return items, total, following
 
     async def teams(self, visit_ids: list[str]) -> dict[str, tuple[TeamMember, ...]]:
         """The stored team of each of these visits (visits without one are left out)."""
@@ -65,13 +94,8 @@ class VisitQueries:
         return {visit_id: tuple(team) for visit_id, team in teams.items()}
 
     async def stats_rows(self, f: VisitFilter) -> list[StatsRow]:
-        """Every matching visit as a row for the impact figures."""
-        where, values = where_clause(f)
-        rows = await self._conn.fetch(*named(
-            "SELECT kommunenummer, county_number, visit_date, status, ever_confirmed, pupils_reached, orgnr, kind, "
-            "professions, (rating->>'score')::int AS rating "
-            f"FROM visits{where}", **values,
-        ))  # fmt: skip
+        """Every matching visit as a row for the impact figures (one query; one school year reads visits_by_date)."""
+        rows = await self._conn.fetch(*stats_query(f))
         register = load_register().by_number
         return [
             StatsRow(

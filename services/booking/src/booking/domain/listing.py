@@ -1,5 +1,7 @@
 """What lists and figures ask for (a filter) and what a list shows of each visit (a summary)."""
 
+import base64
+import binascii
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -47,3 +49,28 @@ class VisitSummary:
     created_at: datetime
     team: tuple[TeamMember, ...] = ()
     """The team (first names and professions), shown once the visit is confirmed; empty before."""
+
+
+@dataclass(frozen=True)
+class PageKey:
+    """Where a page of the list (ordered by creation: `created_at`, then `seq`) ends: the next starts after it."""
+
+    created_at: datetime
+    seq: int
+
+    def cursor(self) -> str:
+        """The opaque `after` cursor of this key (URL-safe)."""
+        return base64.urlsafe_b64encode(f"{self.created_at.isoformat()}|{self.seq}".encode()).decode().rstrip("=")
+
+    @classmethod
+    def of_cursor(cls, cursor: str) -> "PageKey":
+        """The key of a cursor; ValueError for anything that is not one of ours."""
+        try:
+            text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+            when, seq = text.split("|")
+            key = cls(datetime.fromisoformat(when), int(seq))
+        except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+            raise ValueError("not a cursor of this list") from exc
+        if key.created_at.tzinfo is None or not 0 < key.seq < 2**63:
+            raise ValueError("not a cursor of this list")
+        return key

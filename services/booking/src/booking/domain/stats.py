@@ -98,7 +98,7 @@ class Counts:
 
 @dataclass
 class Stats:
-    """Totals and the same figures grouped by municipality, county, school year, profession and kind."""
+    """Totals and the same figures grouped by municipality, county, school year, profession, kind and month."""
 
     total: Counts = field(default_factory=Counts)
     by_municipality: dict[tuple[str, str], Counts] = field(default_factory=dict)
@@ -108,6 +108,8 @@ class Stats:
     """The pupils' answers, grouped the same way."""
     by_profession: dict[str, Counts] = field(default_factory=dict)
     by_kind: dict[str, Counts] = field(default_factory=dict)
+    by_month: dict[str, Counts] = field(default_factory=dict)
+    """By the visit date's month in Oslo, `YYYY-MM`."""
 
 
 def tally(rows: Iterable[StatsRow]) -> Stats:
@@ -117,8 +119,10 @@ def tally(rows: Iterable[StatsRow]) -> Stats:
         stats.total.add(row)
         stats.by_municipality.setdefault((row.kommunenummer, row.municipality), Counts()).add(row)
         stats.by_county.setdefault((row.county_number, row.county), Counts()).add(row)
-        year = school_year(in_oslo(row.visit_date).date())
+        day = in_oslo(row.visit_date).date()
+        year = school_year(day)
         stats.by_school_year.setdefault(year, Counts()).add(row)
         stats.by_profession.setdefault(row.profession_key, Counts()).add(row)
         stats.by_kind.setdefault(row.kind, Counts()).add(row)
+        stats.by_month.setdefault(f"{day.year:04d}-{day.month:02d}", Counts()).add(row)
     return stats

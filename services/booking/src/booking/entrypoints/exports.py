@@ -30,7 +30,7 @@ STATS_COLUMNS = ("group", "key", "name", *COUNT_COLUMNS)
 async def export_visits(fmt: Format, caller: OrganiserCaller, begin: BookingBegin, f: FilterDep) -> Response:
     """Every visit in the organiser's region matching the list's filters."""
     async with begin() as uow:
-        items, _ = await queries.list_for(uow, f, caller=caller, limit=MAX_ROWS, offset=0)
+        items, _, _ = await queries.list_for(uow, f, caller=caller, limit=MAX_ROWS, count=False)
     rows = [
         (
             i.id,
@@ -62,6 +62,7 @@ def stats_rows(stats: Stats) -> list[tuple[object, ...]]:
     rows += [row("school_year", y, "", c) for y, c in sorted(stats.by_school_year.items())]
     rows += [row("profession", p, "", c) for p, c in sorted(stats.by_profession.items())]
     rows += [row("kind", k, "", c) for k, c in sorted(stats.by_kind.items())]
+    rows += [row("month", m, "", c) for m, c in sorted(stats.by_month.items())]
     return rows
 
 

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from booking.domain.listing import VisitFilter
+from booking.domain.listing import PageKey, VisitFilter
 from booking.domain.values import Contact, School, VisitDetails
 from booking.entrypoints.dependencies import (
     BookingBegin,
@@ -35,6 +35,7 @@ from booking.service_layer.create import CreateVisitRequest, create_visit_reques
 from booking.service_layer.unit_of_work import NewVisitUnit
 from outreach_shared.auth import Principal
 from outreach_shared.bounds.text import NO_CONTROLS
+from outreach_shared.errors import Invalid
 from outreach_shared.fast_route import HeaderParam, JsonBody, fast_router
 from outreach_shared.http import Offset, problem_response, text_response
 from outreach_shared.skeleton import bearer_credentials
@@ -110,13 +111,31 @@ async def list_requests(
     f: FilterDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Offset = 0,
+    after: Annotated[
+        str | None,
+        Query(max_length=100, pattern=r"^[A-Za-z0-9_-]+$",
+              description="Keyset pagination: the `next` cursor of the previous page (the visits after it)"),
+    ] = None,  # fmt: skip
+    count: Annotated[
+        bool,
+        Query(description="false: do not count the matching visits (`total` is null); counting reads every "
+                          "matching row, which a keyset page does not need"),
+    ] = True,  # fmt: skip
 ) -> VisitPage:
     """A school sees its own visits only, an organiser all; filtered (`status` repeatable, `from`/`to` dates in
-    Oslo) and paginated by limit and offset. Each visit shows its team (first names and professions) once it is
-    confirmed or completed."""
+    Oslo), oldest request first, paginated by `limit` and either `offset` or the keyset cursor `after` (the
+    previous page's `next`; null on the last page). Each visit shows its team (first names and professions) once it
+    is confirmed or completed."""
+    key = None
+    if after is not None:
+        try:
+            key = PageKey.of_cursor(after)
+        except ValueError as exc:
+            raise Invalid(str(exc), field="after") from None
     async with begin() as uow:
-        items, total = await queries.list_for(uow, f, caller=caller, limit=limit, offset=offset)
-    return VisitPage.of(items, total, limit, offset)
+        items, total, following = await queries.list_for(uow, f, caller=caller, limit=limit, offset=offset,
+                                                         after=key, count=count)  # fmt: skip
+    return VisitPage.of(items, total, limit, offset, following.cursor() if following else None)
 
 
 @router.get("/visit-requests/{visit_id}", response_model=VisitOut, summary="One visit request")

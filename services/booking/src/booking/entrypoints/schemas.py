@@ -292,14 +292,18 @@ class VisitPage(BaseModel):
     """One page of visits."""
 
     items: list[VisitSummaryOut]
-    total: int
+    total: int | None = Field(description="How many visits match in all; null when asked not to count (`count=false`)")
     limit: int
     offset: int
+    next: str | None = Field(default=None, description="The cursor of the next page (`after=`); null on the last page")
 
     @classmethod
-    def of(cls, items: list[VisitSummary], total: int, limit: int, offset: int) -> "VisitPage":
+    def of(
+        cls, items: list[VisitSummary], total: int | None, limit: int, offset: int, following: str | None = None
+    ) -> "VisitPage":
         """A page of visit summaries."""
-        return cls(items=[VisitSummaryOut.of(i) for i in items], total=total, limit=limit, offset=offset)
+        return cls(items=[VisitSummaryOut.of(i) for i in items], total=total, limit=limit, offset=offset,
+                   next=following)  # fmt: skip
 
 
 class SurveyFiguresOut(BaseModel):
@@ -373,6 +377,12 @@ class KindCounts(CountsOut):
     kind: str
 
 
+class MonthCounts(CountsOut):
+    """Figures of the visits in one month (by the visit date in Oslo)."""
+
+    month: str = Field(description="`YYYY-MM`")
+
+
 class StatsOut(BaseModel):
     """Impact figures: totals, and by municipality, county and school year (each sums to the totals)."""
 
@@ -382,6 +392,7 @@ class StatsOut(BaseModel):
     by_school_year: list[SchoolYearCounts]
     by_profession: list[ProfessionCounts]
     by_kind: list[KindCounts]
+    by_month: list[MonthCounts] = Field(description="By the visit date's month in Oslo, oldest first")
 
     @classmethod
     def of(cls, stats: Stats) -> "StatsOut":
@@ -411,6 +422,7 @@ class StatsOut(BaseModel):
                 ProfessionCounts(professions=p, **figures(c)) for p, c in sorted(stats.by_profession.items())
             ],
             by_kind=[KindCounts(kind=k, **figures(c)) for k, c in sorted(stats.by_kind.items())],
+            by_month=[MonthCounts(month=m, **figures(c)) for m, c in sorted(stats.by_month.items())],
         )
 
 

@@ -3,7 +3,7 @@
 from dataclasses import replace
 
 from booking.adapters.calendar import render_calendar
-from booking.domain.listing import VisitFilter, VisitSummary
+from booking.domain.listing import PageKey, VisitFilter, VisitSummary
 from booking.domain.model import ShownVisit
 from booking.domain.stats import Stats, tally
 from booking.domain.survey import tally_surveys
@@ -22,10 +22,18 @@ async def get_visit(uow: BookingUnit, visit_id: str, *, caller: Principal) -> Sh
 
 
 async def list_for(
-    uow: BookingUnit, f: VisitFilter, *, caller: Principal, limit: int, offset: int
-) -> tuple[list[VisitSummary], int]:
+    uow: BookingUnit,
+    f: VisitFilter,
+    *,
+    caller: Principal,
+    limit: int,
+    offset: int = 0,
+    after: PageKey | None = None,
+    count: bool = True,
+) -> tuple[list[VisitSummary], int | None, PageKey | None]:
     """A page of visits: a school sees only its own, an organiser those in their region; each with its team (first
-    names and professions) once confirmed."""
+    names and professions) once confirmed. Also the count of all matching (None unless `count`) and the key of the
+    next page (None on the last)."""
     require_role(caller, "school", "organiser")
     if caller.role == "school":
         if not caller.orgnr:  # the kit's caller refuses such tokens already
@@ -33,10 +41,10 @@ async def list_for(
         f = f.for_school(caller.orgnr)
     else:
         f = f.for_region(caller.region)
-    items, total = await uow.queries.page(f, limit=limit, offset=offset)
+    items, total, following = await uow.queries.page(f, limit=limit, offset=offset, after=after, count=count)
     staffed = [i.id for i in items if i.status in TEAM_SHOWN]
     teams = await uow.queries.teams(staffed) if staffed else {}
-    return [replace(i, team=teams.get(i.id, ())) for i in items], total
+    return [replace(i, team=teams.get(i.id, ())) for i in items], total, following
 
 
 async def calendar_for(uow: BookingUnit, visit_id: str, *, caller: Principal) -> bytes:

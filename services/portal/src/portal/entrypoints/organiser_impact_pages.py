@@ -108,13 +108,16 @@ async def visits(
     date_from: Annotated[str, Query(alias="from", max_length=10)] = "",
     date_to: Annotated[str, Query(alias="to", max_length=10)] = "",
     after: Cursor = None,
+    limit: Annotated[int, Query(ge=1, le=oi.PAGE_SIZE)] = oi.PAGE_SIZE,
 ) -> Response:
-    """The visits in the organiser's scope, oldest request first, 50 at a time (the next page after the last)."""
+    """The visits in the organiser's scope, oldest request first, 50 at a time (or `limit`), the next page after
+    the last."""
     _, current = _year(person, None)
     year = "" if school_year == "all" else (oi.parse_school_year(school_year) or current)
     f = oi.VisitListFilter(status=status if status in oi.LIST_STATUSES else "", kommunenummer=kommunenummer.strip(),
                            county=county.strip(), school_year=year, date_from=date_from, date_to=date_to)  # fmt: skip
-    params: dict[str, Any] = {**f.booking_params(), "limit": oi.PAGE_SIZE, "count": "false"}
+    params: dict[str, Any] = {**f.booking_params(), "limit": limit, "count": "false"}
+    sized = {"limit": str(limit)} if limit != oi.PAGE_SIZE else {}
     if after:
         params["after"] = after
     errors: dict[str, str] = {}
@@ -137,8 +140,8 @@ async def visits(
     return render(request, "organiser/impact_visits.html", {
         "rows": rows, "filters": f, "errors": errors, "statuses": sv.STATUSES, "kinds": sv.KINDS,
         "counties": counties, "years": oi.years_to_choose(current, year or current), "paged": bool(after),
-        "next_url": f"/organiser/visits?{f.query(after=page['next'])}" if page["next"] else None,
-        "first_url": f"/organiser/visits?{f.query()}",
+        "next_url": f"/organiser/visits?{f.query(**sized, after=page['next'])}" if page["next"] else None,
+        "first_url": f"/organiser/visits?{f.query(**sized)}",
     })  # fmt: skip
 
 

@@ -2,9 +2,13 @@
 
 from datetime import date
 from types import SimpleNamespace
+from typing import Any
 
 from outreach_shared.municipalities import load_register
+from portal import i18n
 from portal.domain import organiser_impact as oi
+from portal.entrypoints.organiser_impact_pages import impact_context
+from portal.entrypoints.pages import environment
 
 
 def test_the_school_year_of_a_day_starts_on_the_first_of_august() -> None:
@@ -65,3 +69,35 @@ def test_the_list_filters_go_to_booking_and_into_the_pages_links() -> None:
     assert f.query(after="abc") == "status=completed&county=46&school_year=2026-27&from=2026-09-01&after=abc"
     assert oi.VisitListFilter().query() == "school_year=all" and oi.VisitListFilter().booking_params() == {}
     assert oi.booking_field("query.from") == "date_from" and oi.booking_field("kommunenummer") == "kommunenummer"
+
+
+def _figures(**values: Any) -> dict[str, Any]:
+    base = {"requested": 0, "completed": 0, "pupils_reached": 0, "ratings": 0, "rating_average": None}
+    return {**base, **values}
+
+
+STATS = {
+    "total": _figures(requested=3, completed=2, pupils_reached=65, ratings=1, rating_average=4.0),
+    "by_month": [{"month": "2026-09", **_figures(requested=2, completed=2, pupils_reached=65, ratings=1,
+                                                  rating_average=4.0)},
+                 {"month": "2027-03", **_figures(requested=1)}],
+    "by_county": [{"county_number": "46", "county": "Vestland", **_figures(requested=3, completed=2)}],
+    "by_profession": [{"professions": "health_worker+nurse", **_figures(requested=3, completed=2)}],
+    "by_municipality": [{"kommunenummer": "4640", "name": "Sogndal", "county_number": "46",
+                         **_figures(requested=3, completed=2, pupils_reached=65)}],
+}  # fmt: skip
+
+
+def test_the_page_draws_every_chart_as_an_image_with_its_table_and_a_dot_per_kommune_without_style() -> None:
+    with i18n.speaking("en"):
+        context = impact_context(STATS, "2026-27", "2026-27")
+        html = environment.get_template("organiser/impact_page.html").render(
+            {**context, "lang": "en", "languages": [], "navigation": [], "request": None, "csrf_field": lambda: ""}
+        )
+    assert html.count('role="img"') == 10  # three figures in three groupings, and the map
+    assert html.count("<circle ") == 357 and "<title>Sogndal: 2</title>" in html
+    assert 'id="table-months"' in html and 'id="table-counties"' in html and 'id="table-municipalities"' in html
+    assert "Health worker + Nurse" in html and "September" in html
+    main = html[html.index("<main"):html.index("</main>")]
+    assert " style=" not in main and "<script" not in main
+    assert len(html.encode()) < 100_000

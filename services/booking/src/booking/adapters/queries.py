@@ -6,7 +6,7 @@ import asyncpg
 
 from booking.adapters.visits import TEAM_COLUMNS
 from booking.domain.listing import PageKey, VisitFilter, VisitSummary
-from booking.domain.stats import StatsRow
+from booking.domain.stats import Counts, Stats, StatsRow
 from outreach_shared.contracts.common import TeamMember
 from outreach_shared.db import named
 from outreach_shared.municipalities import load_register
@@ -49,14 +49,42 @@ def page_query(f: VisitFilter, *, limit: int, offset: int = 0, after: PageKey | 
     )  # fmt: skip
 
 
+STATS_KEYS = ("kommunenummer", "county_number", "school_year", "profession_key", "kind", "month")
+"""The groupings of the impact figures, one grouping set each (and the empty set: the totals)."""
+
+
 def stats_query(f: VisitFilter) -> tuple[Any, ...]:
-    """The SQL (and its arguments) of the rows the impact figures are added from."""
+    """The SQL (and its arguments) of the impact figures, added up in one pass over the matching visits (one
+    school year reads the index visits_by_date): a row for the totals (every key null) and one per group of each
+    grouping (only its key set), as `domain.stats.tally` adds them up."""
     where, values = where_clause(f)
     return named(
-        "SELECT kommunenummer, county_number, visit_date, status, ever_confirmed, pupils_reached, orgnr, kind, "
-        f"professions, (rating->>'score')::int AS rating FROM visits{where}",
+        "WITH v AS (SELECT kommunenummer, county_number, status, ever_confirmed, pupils_reached, orgnr, kind, "
+        "array_to_string(ARRAY(SELECT DISTINCT p FROM unnest(professions) AS p ORDER BY p), '+') AS profession_key, "
+        "visit_date AT TIME ZONE 'Europe/Oslo' AS local, (rating->>'score')::int AS rating "
+        f"FROM visits{where}), "
+        "w AS (SELECT *, to_char(local, 'YYYY-MM') AS month, "
+        "(extract(year FROM local)::int - (extract(month FROM local) < 8)::int) AS first_year FROM v), "
+        "x AS (SELECT *, first_year || '/' || lpad(((first_year + 1) % 100)::text, 2, '0') AS school_year FROM w) "
+        f"SELECT {', '.join(STATS_KEYS)}, count(*) AS requested, "
+        "count(*) FILTER (WHERE ever_confirmed) AS confirmed, "
+        "count(*) FILTER (WHERE status = 'unfulfilled') AS unfulfilled, "
+        "count(*) FILTER (WHERE status = 'cancelled') AS cancelled, "
+        "count(*) FILTER (WHERE status = 'completed') AS completed, "
+        "coalesce(sum(pupils_reached), 0) AS pupils_reached, count(rating) AS ratings, "
+        "coalesce(sum(rating), 0) AS rating_total, count(DISTINCT orgnr) AS schools_booked, "
+        "count(DISTINCT orgnr) FILTER (WHERE status = 'completed') AS schools_reached "
+        f"FROM x GROUP BY GROUPING SETS ((), {', '.join(f'({k})' for k in STATS_KEYS)})",
         **values,
     )
+
+
+def _counts(r: asyncpg.Record) -> Counts:
+    return Counts(
+        requested=r["requested"], confirmed=r["confirmed"], unfulfilled=r["unfulfilled"], cancelled=r["cancelled"],
+        completed=r["completed"], pupils_reached=int(r["pupils_reached"]), ratings=r["ratings"],
+        rating_total=int(r["rating_total"]), schools_booked=r["schools_booked"], schools_reached=r["schools_reached"],
+    )  # fmt: skip
 
 
 class VisitQueries:
@@ -93,9 +121,37 @@ class VisitQueries:
             teams.setdefault(r["visit_id"], []).append(member)
         return {visit_id: tuple(team) for visit_id, team in teams.items()}
 
+    async def stats(self, f: VisitFilter) -> Stats:
+        """The impact figures of the matching visits, added up by the database in one query."""
+        register = load_register().by_number
+        stats = Stats()
+        for r in await self._conn.fetch(*stats_query(f)):
+            counts, knr, county = _counts(r), r["kommunenummer"], r["county_number"]
+            if knr is not None:
+                stats.by_municipality[(knr, register[knr].name)] = counts
+            elif county is not None:
+                name = next((m.county for m in register.values() if m.county_number == county), county)
+                stats.by_county[(county, name)] = counts
+            elif r["school_year"] is not None:
+                stats.by_school_year[r["school_year"]] = counts
+            elif r["profession_key"] is not None:
+                stats.by_profession[r["profession_key"]] = counts
+            elif r["kind"] is not None:
+                stats.by_kind[r["kind"]] = counts
+            elif r["month"] is not None:
+                stats.by_month[r["month"]] = counts
+            else:
+                stats.total = counts
+        return stats
+
     async def stats_rows(self, f: VisitFilter) -> list[StatsRow]:
-        """Every matching visit as a row for the impact figures (one query; one school year reads visits_by_date)."""
-        rows = await self._conn.fetch(*stats_query(f))
+        """Every matching visit as a row, for `domain.stats.tally` (the reference the database's sums are tested
+        against)."""
+        where, values = where_clause(f)
+        rows = await self._conn.fetch(*named(
+            "SELECT kommunenummer, county_number, visit_date, status, ever_confirmed, pupils_reached, orgnr, kind, "
+            f"professions, (rating->>'score')::int AS rating FROM visits{where}", **values,
+        ))  # fmt: skip
         register = load_register().by_number
         return [
             StatsRow(

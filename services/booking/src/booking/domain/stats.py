@@ -47,6 +47,10 @@ class Counts:
     pupils_reached: int = 0
     ratings: int = 0
     rating_total: int = 0
+    schools_booked: int = field(default=0, compare=False)
+    """Distinct schools that asked for a visit in this group."""
+    schools_reached: int = field(default=0, compare=False)
+    """Distinct schools with a completed visit in this group."""
     booked: set[str] = field(default_factory=set, repr=False, compare=False)
     reached: set[str] = field(default_factory=set, repr=False, compare=False)
 
@@ -62,18 +66,10 @@ class Counts:
             self.ratings += 1
             self.rating_total += row.rating
         self.booked.add(row.orgnr)
+        self.schools_booked = len(self.booked)
         if row.status == "completed":
             self.reached.add(row.orgnr)
-
-    @property
-    def schools_booked(self) -> int:
-        """Distinct schools that asked for a visit in this group."""
-        return len(self.booked)
-
-    @property
-    def schools_reached(self) -> int:
-        """Distinct schools with a completed visit in this group."""
-        return len(self.reached)
+            self.schools_reached = len(self.reached)
 
     @property
     def rating_average(self) -> float | None:
@@ -83,7 +79,7 @@ class Counts:
     @property
     def coverage(self) -> float | None:
         """Schools reached / schools that booked (booking knows no register of all schools); None without bookings."""
-        return round(self.schools_reached / self.schools_booked, 3) if self.booked else None
+        return round(self.schools_reached / self.schools_booked, 3) if self.schools_booked else None
 
     def figures(self) -> dict[str, int | float | None]:
         """Every figure by name, as the API and the exports show them."""
@@ -113,7 +109,8 @@ class Stats:
 
 
 def tally(rows: Iterable[StatsRow]) -> Stats:
-    """Add up the visits into totals and groups; every group's additive figures sum to the totals."""
+    """Add up the visits into totals and groups; every group's additive figures sum to the totals. (The service adds
+    them up in the database, in one pass: `adapters/queries.py` `stats_query`; this is its reference.)"""
     stats = Stats()
     for row in rows:
         stats.total.add(row)

@@ -5,7 +5,7 @@ from dataclasses import replace
 from booking.adapters.calendar import render_calendar
 from booking.domain.listing import PageKey, VisitFilter, VisitSummary
 from booking.domain.model import ShownVisit
-from booking.domain.stats import Stats, tally
+from booking.domain.stats import Stats
 from booking.domain.survey import tally_surveys
 from booking.service_layer.unit_of_work import BookingUnit, load_visible, shown
 from outreach_shared.auth import Principal
@@ -59,6 +59,6 @@ async def stats_for(uow: BookingUnit, f: VisitFilter, *, caller: Principal) -> S
     """Organisers' impact figures over the matching visits, with their pupils' survey answers."""
     require_role(caller, "organiser")
     f = f.for_region(caller.region)
-    stats = tally(await uow.queries.stats_rows(f))
+    stats = await uow.queries.stats(f)
     stats.survey = tally_surveys(await uow.surveys.rows(f))
     return stats

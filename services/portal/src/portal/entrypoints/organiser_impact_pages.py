@@ -14,10 +14,11 @@ from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from outreach_shared.municipalities import load_register
+from portal import i18n
 from portal.adapters.service_apis import Refused
 from portal.domain import organiser_impact as oi
 from portal.domain import school_visits as sv
-from portal.entrypoints.pages import render
+from portal.entrypoints.pages import page_language, render
 from portal.entrypoints.security_headers import secure
 from portal.entrypoints.web import OrganiserPage, web_router
 from portal.i18n import gettext
@@ -56,13 +57,21 @@ async def impact(request: Request, person: OrganiserPage, school_year: SchoolYea
     year, current = _year(person, school_year)
     booking = await person.api("booking")
     stats = await booking.get("/v1/stats", params={"school_year": oi.booking_year(year)})
+    with i18n.speaking(page_language(request)):  # the charts' labels are drawn here, in the page's language
+        context = impact_context(stats, year, current)
+    return render(request, "organiser/impact_page.html", context)
+
+
+def impact_context(stats: dict[str, Any], year: str, current: str) -> dict[str, Any]:
+    """What the impact page shows of booking's figures for the school year (in the page's language)."""
     months = [(gettext(label), figures) for label, figures in oi.month_rows(stats.get("by_month", []), year)]
     counties = [(c["county"], c) for c in stats["by_county"]]
     professions = [(_professions(p["professions"]), p) for p in stats["by_profession"]]
     visits = {m["kommunenummer"]: int(m["completed"]) for m in stats["by_municipality"]}
-    register = [_Place(m.number, m.name, m.lat, m.lon) for m in load_register().by_number.values()]
+    by_number = load_register().by_number
+    register = [_Place(m.number, m.name, m.lat, m.lon) for m in by_number.values()]
     projection = oi.Projection()
-    return render(request, "organiser/impact_page.html", {
+    return {
         "year": year, "years": oi.years_to_choose(current, year), "total": stats["total"],
         "groups": [
             ("months", gettext("Per month"), gettext("Month"), months, _charts(months)),
@@ -71,8 +80,9 @@ async def impact(request: Request, person: OrganiserPage, school_year: SchoolYea
         ],
         "dots": oi.dots(register, visits, projection), "map_width": projection.width,
         "map_height": projection.height, "reached": sorted(
-            (m for m in stats["by_municipality"] if m["completed"]), key=lambda m: (-m["completed"], m["name"])),
-    })  # fmt: skip
+            ({**m, "county": by_number[m["kommunenummer"]].county if m["kommunenummer"] in by_number else ""}
+             for m in stats["by_municipality"] if m["completed"]), key=lambda m: (-m["completed"], m["name"])),
+    }  # fmt: skip
 
 
 class _Place:
@@ -127,9 +137,10 @@ async def visits(
     except Refused as refused:
         if refused.status != 422:
             raise
-        errors = {oi.booking_field(k): _reason(oi.booking_field(k)) for k in refused.fields} or {
-            "status": gettext("The filters could not be used. Check them and try again.")
-        }
+        with i18n.speaking(page_language(request)):
+            errors = {oi.booking_field(k): _reason(oi.booking_field(k)) for k in refused.fields} or {
+                "status": gettext("The filters could not be used. Check them and try again.")
+            }
     register = load_register().by_number
     rows = [
         {**item, "visit_date": datetime.fromisoformat(item["visit_date"]),

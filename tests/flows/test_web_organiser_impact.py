@@ -4,6 +4,7 @@ figures as XLSX and finds the page's figures in it (opened with openpyxl), and p
 keyset link; a regional organiser (Vestland) sees only Vestland's figures and visits, not a visit in Andøy. Every
 page and state is checked with axe-core (WCAG 2.1 AA)."""
 
+from pathlib import Path
 from typing import Any
 
 from flows_kit import (
@@ -75,7 +76,9 @@ async def row_of(page: Page, table: str, name: str) -> list[str]:
     return [text.strip() for text in await row.get_by_role("cell").all_inner_texts()]
 
 
-async def test_impact_chart_table_xlsx_and_visit_list_national_and_regional(stack: Stack, open_visitor: Any) -> None:
+async def test_impact_chart_table_xlsx_and_visit_list_national_and_regional(
+    stack: Stack, open_visitor: Any, tmp_path: Path
+) -> None:
     held = await held_and_rated(stack)
     kinn = await book_visit(stack, random_orgnr(), kommunenummer=KINN, professions=["health_worker"])
     andoy = await book_visit(stack, random_orgnr(), kommunenummer=ANDOY, professions=["health_worker"])
@@ -99,7 +102,8 @@ async def test_impact_chart_table_xlsx_and_visit_list_national_and_regional(stac
         await page.get_by_role("link", name="Download the figures (XLSX)").click()
     download = await downloading.value
     assert download.suggested_filename.startswith("impact-") and download.suggested_filename.endswith(".xlsx")
-    sheet = load_workbook(await download.path(), read_only=True).active
+    await download.save_as(saved := tmp_path / download.suggested_filename)
+    sheet = load_workbook(saved, read_only=True).active
     header, *rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     figures = {(r[header.index("group")], r[header.index("key")]): dict(zip(header, r, strict=True)) for r in rows}
     county = figures[("county", "46")]

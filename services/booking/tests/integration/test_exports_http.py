@@ -98,6 +98,8 @@ async def test_stats_exports_carry_the_figures_of_the_stats_endpoint(
         assert cells[0] == header and len(cells) == len(rows)
         by_knr = {r[1]: dict(zip(header, r, strict=True)) for r in rows[1:] if r[0] == "municipality"}
         assert set(by_knr) == {m["kommunenummer"] for m in stats["by_municipality"]}
+        by_month = {r[1]: int(r[header.index("requested")]) for r in rows[1:] if r[0] == "month"}
+        assert by_month == {m["month"]: m["requested"] for m in stats["by_month"]} and by_month
     national = (await client.get("/v1/stats", params={"school_year": OTHER_YEAR}, headers=api.organiser())).json()
     assert (national["total"]["ratings"], national["total"]["rating_average"]) == (1, 4.0)
     oslo = next(m for m in national["by_municipality"] if m["kommunenummer"] == "0301")

@@ -25,6 +25,7 @@ from portal.entrypoints.keys_http import router as keys_router
 from portal.entrypoints.member_pages import router as member_pages_router
 from portal.entrypoints.oauth_http import router as oauth_router
 from portal.entrypoints.oidc_http import router as oidc_router
+from portal.entrypoints.organiser_gatherings_pages import router as organiser_gatherings_router
 from portal.entrypoints.people_http import router as people_router
 from portal.entrypoints.public_pages import router as public_pages_router
 from portal.entrypoints.session_http import router as session_router
@@ -130,6 +131,7 @@ SERVICE = ServiceDefinition(
         member_pages_router,
         settings_pages_router,
         gathering_pages_router,
+        organiser_gatherings_router,
         router,
     ],
     bootstrap=bootstrap,

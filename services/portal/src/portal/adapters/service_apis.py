@@ -82,6 +82,11 @@ class Caller:
         """GET `path`: its JSON."""
         return (await self.call("GET", path, params=params)).json()
 
+    async def get_bytes(self, path: str, *, params: Any = None) -> tuple[bytes, str]:
+        """GET `path`: its body and content type (a file: CSV, XLSX)."""
+        response = await self.call("GET", path, params=params)
+        return response.content, response.headers.get("content-type", "application/octet-stream")
+
     async def post(self, path: str, json: Any = None, *, headers: dict[str, str] | None = None) -> Any:
         """POST `path`: its JSON (None for 204)."""
         response = await self.call("POST", path, json=json, headers=headers)

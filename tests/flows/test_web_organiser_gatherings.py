@@ -137,6 +137,7 @@ async def test_an_organiser_runs_a_gathering_from_draft_to_certificates(stack: S
     await phone.check("organiser check-in wrong code")
     await type_code_and_submit(phone.page, codes[0].lower())
     await status_says(phone.page, "Kari Ålesund is checked in.")
+    await expect(phone.page.get_by_text("Checked in so far: 1 of 2.")).to_be_visible()
     await phone.check("organiser check-in done")
     await type_code_and_submit(phone.page, codes[0])
     await status_says(phone.page, "Kari Ålesund was already checked in.")

@@ -36,7 +36,8 @@ Format = Annotated[str, Path(pattern="^(csv|xlsx)$")]
 def _texts() -> dict[str, Any]:
     register = load_register()
     counties = sorted({(m.county_number, m.county) for m in register.by_number.values()})
-    return {"statuses": og.STATUSES, "professions": og.PROFESSIONS, "kinds": og.KINDS, "counties": counties,
+    return {"county_names": dict(counties),
+            "statuses": og.STATUSES, "professions": og.PROFESSIONS, "kinds": og.KINDS, "counties": counties,
             "participant_statuses": og.PARTICIPANT_STATUSES}  # fmt: skip
 
 
@@ -204,10 +205,9 @@ async def check_in(request: Request, gathering_id: GatheringId, person: Organise
     """Check the member in by their code; say who it was, or that they already were, or what was wrong."""
     typed = og.scanned_code(str((await request.form()).get("code", ""))[:200])
     training = await person.api("training")
-    gathering = await _gathering(person, gathering_id)
     if not typed.strip():
-        return _check_in_page(request, gathering, errors={"code": N_("Type the member's check-in code.")},
-                              status_code=422)  # fmt: skip
+        return _check_in_page(request, await _gathering(person, gathering_id),
+                              errors={"code": N_("Type the member's check-in code.")}, status_code=422)  # fmt: skip
     try:
         response = await training.call("POST", f"/v1/gatherings/{gathering_id}/check-ins", json={"code": typed})
     except Refused as refused:
@@ -216,10 +216,10 @@ async def check_in(request: Request, gathering_id: GatheringId, person: Organise
         message = N_("No one registered for this gathering has the code %(code)s. Check it and try again.")
         if refused.status == 409:
             message = N_("The member with the code %(code)s has no confirmed place, or check-in is not open.")
-        return _check_in_page(request, gathering, errors={"code": message}, result={"code": og.display_code(typed)},
-                              status_code=422)  # fmt: skip
+        return _check_in_page(request, await _gathering(person, gathering_id), errors={"code": message},
+                              result={"code": og.display_code(typed)}, status_code=422)  # fmt: skip
     registration = response.json()
-    name = await _name(person, registration["member_id"])
+    gathering, name = await asyncio.gather(_gathering(person, gathering_id), _name(person, registration["member_id"]))
     result = {"name": name, "already": response.status_code == 200, "code": og.display_code(typed)}
     return _check_in_page(request, gathering, result=result)
 

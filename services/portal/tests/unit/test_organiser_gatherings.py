@@ -48,11 +48,13 @@ def test_a_page_shows_one_fewer_than_asked_and_points_past_its_last_row() -> Non
 def test_participants_are_grouped_the_waiting_in_line_and_certificates_are_those_with_a_code() -> None:
     people = [{"member_id": "a", "status": "waitlisted", "position": 2}, {"member_id": "b", "status": "confirmed"},
               {"member_id": "c", "status": "waitlisted", "position": 1}, {"member_id": "d", "status": "withdrawn"},
+              {"member_id": "o", "status": "offered", "offer_expires_at": "2027-03-01T08:00:00+00:00"},
               {"member_id": "e", "status": "confirmed", "verification_code": "AAAA-BBBB-CCCC-DDDD"}]  # fmt: skip
     groups = og.grouped(people)
     assert [p["member_id"] for p in groups["waitlisted"]] == ["c", "a"]
     assert [p["member_id"] for p in groups["confirmed"]] == ["b", "e"]
     assert [p["member_id"] for p in og.certificates(people)] == ["e"]
+    assert groups["offered"][0]["offer_expires_at"].hour == 8  # a datetime, for the pages' `when`
 
 
 def test_the_live_signature_changes_with_what_the_page_shows_and_only_then() -> None:

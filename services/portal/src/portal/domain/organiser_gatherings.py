@@ -164,7 +164,7 @@ def grouped(participants: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]
     groups: dict[str, list[dict[str, Any]]] = {"confirmed": [], "offered": [], "waitlisted": []}
     for p in participants:
         if p["status"] in groups:
-            groups[p["status"]].append(p)
+            groups[p["status"]].append({**p, "offer_expires_at": moment(p.get("offer_expires_at"))})
     groups["waitlisted"].sort(key=lambda p: p.get("position") or 0)
     return groups
 

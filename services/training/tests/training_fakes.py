@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from outreach_dev.testing.fakes import in_memory
+from outreach_shared.regions import NATIONAL, Region
 from training.domain.codes import CHECK_IN_LENGTH, VERIFICATION_LENGTH, new_code
 from training.domain.errors import GatheringNotFound
 from training.domain.gathering import Counts, Gathering, GatheringStatus
@@ -190,6 +191,17 @@ class FakeGatherings:
     async def list_all(self, *, status: GatheringStatus | None = None) -> list[Gathering]:
         found = [g for g in self.by_id.values() if status in (None, g.status)]
         return sorted(found, key=lambda g: (g.schedule.starts_at, g.id))
+
+    async def page(
+        self, *, status: GatheringStatus | None, region: Region = NATIONAL, after: str | None, limit: int
+    ) -> list[Gathering]:
+        found = sorted((g for g in self.by_id.values() if status in (None, g.status) and g.within(region)),
+                       key=lambda g: (g.schedule.starts_at, g.id), reverse=True)  # fmt: skip
+        if after is not None:
+            last = self.by_id.get(after)
+            key = (last.schedule.starts_at, last.id) if last else None
+            found = [g for g in found if key is not None and (g.schedule.starts_at, g.id) < key]
+        return found[:limit]
 
     async def list_of_member(self, member_id: str) -> list[Gathering]:
         regs = {r.gathering_id for r in self._registrations.by_id.values() if r.member_id == member_id}

@@ -30,6 +30,8 @@ ASSETS: dict[str, Path] = {
     "fonts.css": OWN_DIR / "fonts.css",
     "portal.css": OWN_DIR / "portal.css",
     "portal.js": OWN_DIR / "portal.js",
+    "jsQR.js": WEB_DIR / "node_modules/jsqr/dist/jsQR.js",
+    "organiser_check_in.js": OWN_DIR / "organiser_check_in.js",
 }
 YEAR = "public, max-age=31536000, immutable"
 

@@ -7,6 +7,7 @@ import asyncpg
 
 from outreach_shared.contracts.common import Venue
 from outreach_shared.db import named
+from outreach_shared.regions import NATIONAL, Region
 from training.domain.errors import GatheringNotFound
 from training.domain.gathering import Counts, Gathering, GatheringStatus
 from training.domain.schedule import Schedule, Session
@@ -119,6 +120,14 @@ class GatheringRepository:
         ))  # fmt: skip
         return [_to_domain(r) for r in rows]
 
+    async def page(
+        self, *, status: GatheringStatus | None, region: Region = NATIONAL, after: str | None, limit: int
+    ) -> list[Gathering]:
+        """Up to `limit` gatherings of the region (optionally of one status), newest first, after the gathering `after`
+        (by id: the last of the previous page; one unknown gives nothing). Read through `gatherings_newest`."""
+        query, args = page_query(status=status, region=region, after=after, limit=limit)
+        return [_to_domain(r) for r in await self.conn.fetch(query, *args)]
+
     async def list_of_member(self, member_id: str) -> list[Gathering]:
         """Every gathering but drafts that the member is invited to or registered for, newest first."""
         rows = await self.conn.fetch(*named(
@@ -152,3 +161,24 @@ class GatheringRepository:
             gathering_ids=gathering_ids,
         ))  # fmt: skip
         return {r["id"]: Counts(**{k: r[k] for k in Counts.__dataclass_fields__}) for r in rows}
+
+
+PAGE_SQL = f"""SELECT {_COLUMNS} FROM gatherings g
+    WHERE (:status::text IS NULL OR g.status = :status)
+      AND (:region_national OR left(g.venue->>'kommunenummer', 2) = ANY(:region_fylker::text[])
+           OR g.venue->>'kommunenummer' = ANY(:region_kommuner::text[])
+           OR g.region && :region_fylker::text[] OR g.region && :region_counties::text[])
+      AND (:after::text IS NULL
+           OR (g.starts_at, g.id) < (SELECT a.starts_at, a.id FROM gatherings a WHERE a.id = :after))
+    ORDER BY g.starts_at DESC, g.id DESC LIMIT :limit"""
+"""A page of gatherings newest first: the region's test is `Gathering.within` (venue or one of its counties)."""
+
+
+def page_query(
+    *, status: GatheringStatus | None, region: Region, after: str | None, limit: int
+) -> tuple[str, tuple[Any, ...]]:
+    """The page's SQL and its positional arguments."""
+    counties = sorted({k[:2] for k in region.kommuner})
+    sql, *args = named(PAGE_SQL, status=status.value if status else None, after=after, limit=limit,
+                       region_counties=counties, **region.params())  # fmt: skip
+    return sql, tuple(args)

@@ -22,6 +22,9 @@ from training.entrypoints.schemas import (
 )
 from training.service_layer import attendance, gatherings, registrations
 
+GATHERING_ID = r"^[A-Za-z0-9_.:-]+$"
+"""What a gathering id can look like (ids are UUIDs)."""
+
 organiser_router = APIRouter(prefix="/v1/gatherings", tags=["gatherings (organiser)"])
 member_router = APIRouter(prefix="/v1/gatherings/{gathering_id}/registrations", tags=["registrations (member)"])
 
@@ -36,11 +39,29 @@ async def create_gathering(body: GatheringIn, caller: OrganiserCaller, begin: Be
 
 @organiser_router.get("", summary="List gatherings with counts")
 async def list_gatherings(
-    caller: OrganiserCaller, begin: Begin, status: Annotated[GatheringStatus | None, Query()] = None
+    caller: OrganiserCaller,
+    begin: Begin,
+    status: Annotated[GatheringStatus | None, Query()] = None,
+    after: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            pattern=GATHERING_ID,
+            description="Pages newest first: the id of the last gathering "
+            "of the previous page (its keyset); one unknown gives an empty page",
+        ),
+    ] = None,
+    limit: Annotated[
+        int | None, Query(ge=1, le=100, description="Pages newest first, this many at most (20 when only `after`)")
+    ] = None,
 ) -> list[GatheringOut]:
-    """Every gathering, soonest first."""
+    """Every gathering in my region, soonest first; with `limit` or `after`, a page of them newest first (ask for one
+    more than you show to know whether there is a next page)."""
     async with begin() as uow:
-        found = await gatherings.list_all(uow, status=status, region=caller.region)
+        if limit is None and after is None:
+            found = await gatherings.list_all(uow, status=status, region=caller.region)
+        else:
+            found = await gatherings.page(uow, status=status, region=caller.region, after=after, limit=limit or 20)
     return [GatheringOut.of(view) for view in found]
 
 

@@ -9,6 +9,7 @@ from outreach_shared.bounds.text import NO_CONTROLS, NO_CONTROLS_BUT_LINES, NO_C
 from outreach_shared.contracts.common import Profession, Venue
 from outreach_shared.errors import Invalid
 from outreach_shared.patch import PatchBody
+from training.domain.codes import grouped
 from training.domain.gathering import Gathering, GatheringStatus, GatheringView
 from training.domain.registration import Registration, RegistrationStatus
 from training.domain.schedule import Schedule, Session, SessionKind
@@ -193,6 +194,11 @@ class RegistrationOut(BaseModel):
     dietary: str | None
     accessibility: str | None
     needs_accommodation: bool
+    verification_code: str | None = Field(
+        default=None,
+        description="The proof of training's code (e.g. `K7QX-M2PD-4RTA-9WXE`) once the gathering is completed with "
+        "the member checked in; anyone can check it at `GET /v1/certificates/{verification_code}`",
+    )
 
     @classmethod
     def of(cls, r: Registration) -> "RegistrationOut":
@@ -208,6 +214,7 @@ class RegistrationOut(BaseModel):
             dietary=r.needs.dietary,
             accessibility=r.needs.accessibility,
             needs_accommodation=r.needs.needs_accommodation,
+            verification_code=grouped(r.verification_code) if r.verification_code else None,
         )
 
 

@@ -7,7 +7,7 @@ from outreach_shared.errors import Forbidden
 from outreach_shared.regions import NATIONAL, Region
 from training.domain import notices
 from training.domain.errors import GatheringNotFound
-from training.domain.gathering import Gathering, GatheringStatus, GatheringView
+from training.domain.gathering import Counts, Gathering, GatheringStatus, GatheringView
 from training.domain.registration import ACTIVE
 from training.domain.schedule import Schedule
 from training.service_layer import timer_keys
@@ -99,6 +99,16 @@ async def list_all(
     gatherings = [g for g in await uow.gatherings.list_all(status=status) if g.within(region)]
     counts = await uow.gatherings.counts([g.id for g in gatherings])
     return [GatheringView(g, counts[g.id]) if g.id in counts else GatheringView(g) for g in gatherings]
+
+
+async def page(
+    uow: TrainingUnit, *, status: GatheringStatus | None, region: Region, after: str | None, limit: int
+) -> list[GatheringView]:
+    """A page of the region's gatherings with their counts, newest first, after the gathering `after`."""
+    gatherings = await uow.gatherings.page(status=status, region=region, after=after, limit=limit)
+    gatherings = [g for g in gatherings if g.within(region)]
+    counts = await uow.gatherings.counts([g.id for g in gatherings])
+    return [GatheringView(g, counts.get(g.id, Counts())) for g in gatherings]
 
 
 async def _view(uow: TrainingUnit, g: Gathering) -> GatheringView:

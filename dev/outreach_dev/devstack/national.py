@@ -313,7 +313,7 @@ class Generator:
         others = [m for m in wanted if m not in team][: rng.randint(0, 2)]
         scheduled = status in ("confirmed", "completed")
         window = [{"start": start.isoformat(), "end": end.isoformat()}]
-        history = [("requested", created, None)]
+        history: list[tuple[str, datetime, str | None]] = [("requested", created, None)]
         if status != "requested":
             history.append(("offered", offered_at, None))
         if scheduled or (status == "cancelled" and rng.random() < 0.5):

@@ -18,7 +18,7 @@ from typing import Any
 
 import asyncpg
 
-from .national import COLUMNS, NATIONAL, Rows, Scale, plan
+from .national import COLUMNS, NATIONAL, Generator, Rows, Scale, plan
 
 TRAINED = ("ambassadors", "trained")
 
@@ -29,11 +29,16 @@ def _jsonb(value: Any) -> bytes:
 
 async def load_national(admin_dsn: str, scale: Scale = NATIONAL, today: date | None = None,
                         say: Callable[[str], None] = print) -> dict[str, int]:  # fmt: skip
-    """Write the programme; the rows written per table ("service.table")."""
+    """Write the programme; the rows written per table ("service.table"). Once: where its roster is there
+    already (the same seed makes the same members), nothing is written."""
     conn = await asyncpg.connect(admin_dsn)
     counts: dict[str, int] = {}
     began = time.monotonic()
     try:
+        first = Generator(scale, today or date.today()).members[0].id
+        if await conn.fetchval("SELECT EXISTS (SELECT 1 FROM ambassadors.members WHERE id = $1::uuid)", first):
+            say("national data: written already (its roster is there)")
+            return counts
         await conn.set_type_codec("jsonb", schema="pg_catalog", encoder=_jsonb, decoder=lambda b: json.loads(b[1:]),
                                   format="binary")  # fmt: skip
         await conn.execute("SET session_replication_role = replica")

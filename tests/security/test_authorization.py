@@ -132,7 +132,8 @@ ORGANISER_ONLY = {
         ("GET", "/v1/members/{member}"), ("PATCH", "/v1/members/{member}"), ("DELETE", "/v1/members/{member}"),
         ("POST", "/v1/members/{member}/deactivate"), ("POST", "/v1/members/{member}/reactivate"),
         ("GET", "/v1/visits/attention"), ("GET", "/v1/visits/{visit}/candidates"),
-        ("POST", "/v1/visits/{visit}/offers"), ("POST", "/v1/visits/{visit}/rematch"),
+        ("GET", "/v1/visits/{visit}/offers"), ("POST", "/v1/visits/{visit}/offers"),
+        ("POST", "/v1/visits/{visit}/rematch"),
     ],
     "training": [
         ("GET", "/v1/gatherings/attention"),
@@ -204,8 +205,8 @@ PER_RESOURCE = {  # organiser endpoints naming one resource of the world: 404 fr
     "ambassadors": [
         ("GET", "/v1/members/{member}"), ("PATCH", "/v1/members/{member}"), ("DELETE", "/v1/members/{member}"),
         ("POST", "/v1/members/{member}/deactivate"), ("POST", "/v1/members/{member}/reactivate"),
-        ("GET", "/v1/visits/{visit}/candidates"), ("POST", "/v1/visits/{visit}/offers"),
-        ("POST", "/v1/visits/{visit}/rematch"),
+        ("GET", "/v1/visits/{visit}/candidates"), ("GET", "/v1/visits/{visit}/offers"),
+        ("POST", "/v1/visits/{visit}/offers"), ("POST", "/v1/visits/{visit}/rematch"),
     ],
     "training": [
         ("GET", "/v1/gatherings/{gathering}"), ("PATCH", "/v1/gatherings/{gathering}"),

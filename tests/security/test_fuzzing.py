@@ -72,6 +72,7 @@ ROLES: dict[str, dict[str, Role]] = {
         "GET /v1/me/stats": "member",
         "GET /v1/visits/attention": "organiser",
         "GET /v1/visits/{visit_id}/candidates": "organiser",
+        "GET /v1/visits/{visit_id}/offers": "organiser",
         "POST /v1/visits/{visit_id}/offers": "organiser",
         "POST /v1/visits/{visit_id}/rematch": "organiser",
         "GET /v1/operations/set-aside": "organiser",

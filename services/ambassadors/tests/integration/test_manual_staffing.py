@@ -45,8 +45,15 @@ async def test_candidates_are_ranked_as_matching_ranks_them_and_the_others_say_w
     far = await h.add_member("Far", kommunenummer="5006")  # Steinkjer, 96 km, radius 50
     away = await h.add_member("Away", kommunenummer="1804", travel_radius_km=2000)  # Bodø: outside Trøndelag
     today = date.today()
-    holiday = await h.add_member("Holiday", unavailable=[{"from": today.isoformat(),  # away from today on, a range
-                                                          "to": (today + timedelta(days=300)).isoformat()}])
+    holiday = await h.add_member(
+        "Holiday",
+        unavailable=[
+            {
+                "from": today.isoformat(),  # away from today on, a range
+                "to": (today + timedelta(days=300)).isoformat(),
+            }
+        ],
+    )
     visit = await h.request_visit(visit_id=new_id())
     (offered,) = await h.offered_to(visit.visit_id, 1)
     assert offered in {home, wide}  # the same municipality first
@@ -116,6 +123,21 @@ async def test_rematch_with_a_wider_radius_staffs_an_unfulfilled_visit_and_overr
     status, body = await post(h, f"/v1/visits/{visit.visit_id}/rematch", {})
     assert status == 409 and "no open seat" in body["detail"]
 
+    # Every offer and each answer, with the member's reason.
+    r = await h.svc.client.post(f"/v1/offers/{made['id']}/decline", json={"reason": "on leave that week"},
+                                headers=h.svc.auth("member", english))  # fmt: skip
+    assert r.status_code == 200, r.text
+
+    status, seen = await get(h, url, TRONDELAG)
+    assert status == 200, seen
+    assert seen["visit_id"] == visit.visit_id and seen["round"] == wide["round"]
+    rows = [(o["member_id"], o["name"], o["status"], o["override"], o["round"], o["answer_reason"])
+            for o in seen["offers"]]  # fmt: skip
+    assert rows[:2] == [(heim, "Heim", "offered", False, wide["round"], None),
+                        (english, "English", "declined", True, wide["round"], "on leave that week")]  # fmt: skip
+    assert (await get(h, url, NORDLAND))[0] == 404
+    assert (await get(h, f"/v1/visits/{new_id()}/offers"))[0] == 404
+
 
 async def test_the_attention_list_shows_what_needs_a_person_in_the_callers_region(empty_roster: Harness) -> None:
     h = empty_roster
@@ -168,16 +190,18 @@ async def test_organiser_staffing_refuses_other_roles_and_hostile_input(harness:
     member = h.svc.auth("member", new_id())
     school = h.svc.auth("school", "974760673")
     calls = [("GET", "/v1/visits/attention"), ("GET", f"/v1/visits/{visit_id}/candidates"),
-             ("POST", f"/v1/visits/{visit_id}/offers"), ("POST", f"/v1/visits/{visit_id}/rematch")]  # fmt: skip
+             ("POST", f"/v1/visits/{visit_id}/offers"), ("POST", f"/v1/visits/{visit_id}/rematch"),
+             ("GET", f"/v1/visits/{visit_id}/offers")]  # fmt: skip
     for headers in (member, school):
         for method, url in calls:
-            body = {"member_id": new_id()} if url.endswith("/offers") else None
+            body = {"member_id": new_id()} if method == "POST" and url.endswith("/offers") else None
             r = await h.svc.client.request(method, url, json=body, headers=headers)
             assert r.status_code == 403, (method, url, r.text)
     assert (await h.svc.client.get("/v1/visits/attention")).status_code == 401
 
     hostile = [
         ("GET", "/v1/visits/not-a-uuid/candidates", None),
+        ("GET", "/v1/visits/not-a-uuid/offers", None),
         ("GET", f"/v1/visits/{visit_id}/candidates?travel_radius_km=1000000000", None),
         ("POST", f"/v1/visits/{visit_id}/rematch", {"travel_radius_km": 10**9}),
         ("POST", f"/v1/visits/{visit_id}/rematch", {"travel_radius_km": 0}),

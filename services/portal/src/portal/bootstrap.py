@@ -25,6 +25,7 @@ from portal.entrypoints.keys_http import router as keys_router
 from portal.entrypoints.member_pages import router as member_pages_router
 from portal.entrypoints.oauth_http import router as oauth_router
 from portal.entrypoints.oidc_http import router as oidc_router
+from portal.entrypoints.organiser_board_pages import router as organiser_board_router
 from portal.entrypoints.organiser_impact_pages import router as organiser_impact_router
 from portal.entrypoints.people_http import router as people_router
 from portal.entrypoints.public_pages import router as public_pages_router
@@ -132,6 +133,7 @@ SERVICE = ServiceDefinition(
         settings_pages_router,
         gathering_pages_router,
         organiser_impact_router,
+        organiser_board_router,
         router,
     ],
     bootstrap=bootstrap,

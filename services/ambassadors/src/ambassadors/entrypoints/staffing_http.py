@@ -14,6 +14,7 @@ from ambassadors.entrypoints.staffing_schemas import (
     RematchIn,
     RematchOut,
     StaffOfferOut,
+    VisitOffersOut,
 )
 from ambassadors.service_layer import manual_staffing
 from ambassadors.service_layer.attention import attention
@@ -45,6 +46,14 @@ async def visit_candidates(
     async with begin() as uow:
         found = await manual_staffing.candidates(uow, str(visit_id), region=caller.region, radius_km=travel_radius_km)
     return CandidatesOut.of(found)
+
+
+@visits_router.get("/{visit_id}/offers", summary="A visit's offers and answers (every round)")
+async def visit_offers(visit_id: UUID, caller: OrganiserCaller, begin: Begin) -> VisitOffersOut:
+    """Whom the visit was offered to, round by round (oldest first), each offer's state and the member's reason
+    when they declined or withdrew; 404 for a visit outside my region."""
+    async with begin() as uow:
+        return VisitOffersOut.of(await manual_staffing.offers_of(uow, str(visit_id), region=caller.region))
 
 
 @visits_router.post("/{visit_id}/offers", status_code=201, summary="Offer a seat to a named member (override)")

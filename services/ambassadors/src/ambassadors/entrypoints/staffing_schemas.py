@@ -10,7 +10,7 @@ from ambassadors.domain.attention import Attention, AttentionKind, Resource
 from ambassadors.domain.offers import Offer, OfferStatus
 from ambassadors.domain.review import Excluded, Ranked
 from ambassadors.domain.visits import VisitStatus
-from ambassadors.service_layer.manual_staffing import CandidateReview, Rematch
+from ambassadors.service_layer.manual_staffing import CandidateReview, Rematch, VisitOffers
 from outreach_shared.bounds.text import Line
 from outreach_shared.contracts.common import Language, Profession, TimeWindow
 from outreach_shared.municipalities import load_register
@@ -130,6 +130,31 @@ class StaffOfferOut(BaseModel):
         """From the domain offer."""
         return cls(id=o.id, visit_id=o.visit_id, member_id=o.member_id, status=o.status, window=o.window,
                    expires_at=o.expires_at, reason=o.reason, override=o.override)  # fmt: skip
+
+
+class VisitOfferOut(StaffOfferOut):
+    """An offer of the visit with the member's name, its round and what they said when declining or withdrawing."""
+
+    name: str = Field(description="The member's name (empty once they are erased)")
+    round: int = Field(description="The search round (a rematch of an unfulfilled visit starts a new one)")
+    answer_reason: str | None = Field(description="What the member wrote when declining or withdrawing")
+
+
+class VisitOffersOut(BaseModel):
+    """A visit's offers of every round, oldest first, and what each member answered."""
+
+    visit_id: str
+    status: VisitStatus
+    round: int
+    offers: list[VisitOfferOut]
+
+    @classmethod
+    def of(cls, found: VisitOffers) -> "VisitOffersOut":
+        """From the service layer's offers."""
+        v = found.visit
+        offers = [VisitOfferOut(**StaffOfferOut.of(o).model_dump(), name=found.names.get(o.member_id, ""),
+                                round=o.round, answer_reason=o.decline_reason) for o in found.offers]  # fmt: skip
+        return cls(visit_id=v.id, status=v.status, round=v.round, offers=offers)
 
 
 class RematchOut(BaseModel):

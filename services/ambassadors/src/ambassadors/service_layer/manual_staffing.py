@@ -32,6 +32,15 @@ class CandidateReview:
 
 
 @dataclass(frozen=True)
+class VisitOffers:
+    """A visit's offers of every round, oldest first, with the members' names (empty for one erased)."""
+
+    visit: Visit
+    offers: list[Offer]
+    names: dict[str, str]
+
+
+@dataclass(frozen=True)
 class Rematch:
     """What a rematch did: the visit now, and the offers it made (none: still nobody)."""
 
@@ -72,6 +81,14 @@ async def candidates(
     nearby: Nearby = await uow.nearby.load(visit.id, query, now=uow.now, region=region)
     seen = review(request, nearby.candidates, on_team=on_team, now=uow.now, policy=policy)
     return CandidateReview(visit, seen, nearby.names, radius_km)
+
+
+async def offers_of(uow: AmbassadorsUnit, visit_id: str, *, region: Region = NATIONAL) -> VisitOffers:
+    """Every offer of the visit (all rounds) and what each member answered, for an organiser of its region."""
+    visit = await _visit_in(uow, visit_id, region)
+    offers = await uow.offers.for_visit(visit.id)
+    members = await uow.members.get_many(sorted({o.member_id for o in offers}))
+    return VisitOffers(visit, offers, {k: m.fields.name for k, m in members.items()})
 
 
 async def offer_to(

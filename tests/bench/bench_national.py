@@ -56,11 +56,14 @@ REGION = "46"
 def organiser_pages(who: Any) -> tuple[Page, ...]:
     """The organisers' pages and the plain API calls each makes, for a national or a regional organiser."""
     return (
-        Page("/organiser", who, (("ambassadors", "/v1/visits/attention"), ("training", "/v1/gatherings/attention"),
-                                 ("booking", "/v1/stats?school_year={school_year}")), ORGANISER_MS),
+        Page("/organiser", who, (("ambassadors", "/v1/visits/attention?limit=50"),
+                                 ("training", "/v1/gatherings/attention"),
+                                 ("booking", "/v1/stats?from={monday}&to={sunday}"),
+                                 ("booking", "/v1/stats?school_year={booking_year}")), ORGANISER_MS),
         Page("/organiser/visits", who, (("booking", "/v1/visit-requests?limit=50&count=false"
-                                                    "&school_year={school_year}"),), ORGANISER_MS),
+                                                    "&school_year={booking_year}"),), ORGANISER_MS),
         Page("/organiser/visits/{o_visit}", who, (("booking", "/v1/visit-requests/{o_visit}"),
+                                                  ("ambassadors", "/v1/visits/{o_visit}/offers"),
                                                   ("ambassadors", "/v1/visits/{o_visit}/candidates")), ORGANISER_MS),
         Page("/organiser/members", who, (("ambassadors", "/v1/members?limit=50"),), ORGANISER_MS),
         Page("/organiser/members/{o_member}", who, (("ambassadors", "/v1/members/{o_member}"),), ORGANISER_MS),
@@ -69,25 +72,29 @@ def organiser_pages(who: Any) -> tuple[Page, ...]:
                                                           ("training", "/v1/gatherings/{o_gathering}/participants")),
              ORGANISER_MS),
         Page("/organiser/impact?school_year={school_year}", who,
-             (("booking", "/v1/stats?school_year={school_year}"),), IMPACT_MS),
+             (("booking", "/v1/stats?school_year={booking_year}"),), IMPACT_MS),
     ) + ((Page("/organiser/operations", who, tuple((s, "/v1/operations/set-aside") for s in SERVICES),
                ORGANISER_MS),) if who == "organiser" else ())  # fmt: skip
 
 
-def school_year_label(first_year: int) -> str:
-    return f"{first_year}-{str(first_year + 1)[2:]}"
+def school_year_label(first_year: int, between: str = "-") -> str:
+    """`2026-27` as the portal's pages write it (`2026/27` as booking's filter does, with between="/")."""
+    return f"{first_year}{between}{str(first_year + 1)[2:]}"
 
 
 async def national_ids(api: Api, as_regional: dict[str, str]) -> dict[str, str]:
     """A visit (unfulfilled this school year), a member and a gathering in the regional organiser's county."""
-    year = school_year_label(school_year_of(datetime.now(UTC).astimezone(OSLO).date()))
+    today = datetime.now(UTC).astimezone(OSLO).date()
+    first_year, monday = school_year_of(today), today - timedelta(days=today.weekday())
     visits = await api.call("GET", "booking", "/v1/visit-requests", headers=as_regional,
-                            params={"status": "unfulfilled", "school_year": year, "limit": 1})  # fmt: skip
+                            params={"status": "unfulfilled", "school_year": school_year_label(first_year, "/"),
+                                    "limit": 1})  # fmt: skip
     members = await api.call("GET", "ambassadors", "/v1/members", headers=as_regional, params={"limit": 1})
     gatherings = await api.call("GET", "training", "/v1/gatherings", headers=as_regional)
     held = [g for g in gatherings if g["status"] == "completed"] or gatherings
     return {"o_visit": visits["items"][0]["id"], "o_member": str(members[0]["id"]), "o_gathering": held[0]["id"],
-            "school_year": year}  # fmt: skip
+            "school_year": school_year_label(first_year), "booking_year": school_year_label(first_year, "/"),
+            "monday": monday.isoformat(), "sunday": (monday + timedelta(days=6)).isoformat()}  # fmt: skip
 
 
 async def seed_and_measure(stack: Stack, urls: dict[str, str]) -> tuple[Seeded, dict[str, tuple[Timed, Timed]],

@@ -104,3 +104,12 @@ def test_members_checked_in_at_a_gathering_held_are_trained(rows: dict) -> None:
     checked = {r[2] for r in rows["training", "registrations"] if r[5] is not None}
     assert checked and all(gatherings[r[1]][12] == "completed" for r in rows["training", "registrations"] if r[5])
     assert {member for member, _ in rows["ambassadors", "trained"]} == checked
+
+
+def test_a_school_contact_is_kept_only_while_booking_would_keep_it(rows: dict) -> None:
+    kept = set(column(rows, ("booking", "visit_contacts"), "visit_id"))
+    assert kept
+    visits = rows["booking", "visits"]
+    for visit_id, status, start in ((v[0], v[14], v[15]) for v in visits):
+        ongoing = status in ("requested", "offered", "confirmed") or (TODAY - start.date()).days < 365
+        assert (visit_id in kept) == ongoing or (TODAY - start.date()).days == 365

@@ -78,6 +78,8 @@ LAST = [
 ]
 KINDS = ("school_visit", "school_visit", "school_visit", "education_fair", "career_day", "digital_visit")
 SLOTS = ((time(9), time(11)), (time(10), time(12)), (time(12), time(14)))
+CONTACT_KEEP_DAYS = 366
+"""Booking's `contact_keep_days` (365) and a day: older contacts of visits that ended are erased, not generated."""
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,7 @@ COLUMNS: dict[tuple[str, str], tuple[str, ...]] = {
                                  "languages", "max_visits_per_month", "travel_radius_km", "weekdays", "active",
                                  "trained_year", "created_at", "updated_at"),
     ("ambassadors", "visits"): ("id", "request", "status", "round", "window_start", "window_end", "confirmed_once",
-                                "unfulfilled_reason", "unfulfilled_at", "created_at", "updated_at"),
+                                "unfulfilled_reason", "unfulfilled_at", "reported_at", "created_at", "updated_at"),
     ("ambassadors", "offers"): ("id", "visit_id", "member_id", "round", "status", "window_start", "window_end", "busy",
                                 "expires_at", "reason", "decline_reason", "created_at", "answered_at", "override"),
     ("ambassadors", "completed_visits"): ("visit_id", "member_id", "visit_start", "pupils_reached"),
@@ -351,9 +353,11 @@ class Generator:
             1 if scheduled else 0, *sched, scheduled or any(h[0] == "confirmed" for h in history),
             cancellation, reason, report, reached, rating, created, history[-1][1]))  # fmt: skip
         rows["booking", "visit_status_history"] += [(vid, s, at, note) for s, at, note in history]
-        rows["booking", "visit_contacts"].append(
-            (vid, "Rådgiver", f"radgiver.{school.orgnr}@skole.example", "+4791234567")
-        )
+        kept = status in ("requested", "offered", "confirmed") or start > self.now - timedelta(days=CONTACT_KEEP_DAYS)
+        if kept:  # booking erases a school contact a year after the visit (and notify forgets the school with it)
+            email = f"radgiver.{school.orgnr}@skole.example"
+            rows["booking", "visit_contacts"].append((vid, "Rådgiver", email, "+4791234567"))
+            rows["notify", "contacts"].append((f"school:{vid}", "Rådgiver", None, email, "+4791234567", language))
         if scheduled:
             rows["booking", "visit_team_members"] += [(vid, i, m.id, m.first, m.profession) for i, m in enumerate(team)]
         request = {"visit_id": vid, "orgnr": school.orgnr, "school_name": school.name, "school_address": school.address,
@@ -363,7 +367,8 @@ class Generator:
         amb_status = {"confirmed": "confirmed", "completed": "confirmed", "cancelled": "cancelled"}.get(status, "open")
         rows["ambassadors", "visits"].append((
             vid, request, amb_status, 1, *sched, scheduled, reason,
-            offered_at + timedelta(days=3) if status == "unfulfilled" else None, created, history[-1][1]))  # fmt: skip
+            offered_at + timedelta(days=3) if status == "unfulfilled" else None,
+            history[-1][1] if status == "completed" else None, created, history[-1][1]))  # fmt: skip
         holding = "accepted" if scheduled else "offered"
         for m in team:
             m.hold(day)
@@ -373,7 +378,7 @@ class Generator:
         for m in others:
             self._offer(rows, vid, m, rng.choice(("declined", "expired")), start, end, offered_at, answered, school)
         rows["notify", "visits"].append((vid, school.name, school.address, kind, language, *sched))
-        if scheduled:
+        if scheduled and kept:
             self._notice(rows, f"school:{vid}", "visit_confirmed_school", vid, answered, inbox=None)
 
     def _offer(self, rows: Rows, vid: str, m: Member, status: str, start: datetime, end: datetime, at: datetime,

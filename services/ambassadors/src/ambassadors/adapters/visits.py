@@ -59,9 +59,11 @@ class VisitRepository:
     async def record_completed(
         self, visit_id: str, member_ids: list[str], start: object, pupils_reached: int | None = None
     ) -> None:
-        """Count a completed visit for each team member (fairness over the last 12 months, the member's totals)."""
+        """Count a completed visit for each team member (fairness over the last 12 months, the member's totals); the
+        visit is reported from now on."""
         await self.conn.executemany(
             "INSERT INTO completed_visits (visit_id, member_id, visit_start, pupils_reached) VALUES ($1, $2, $3, $4) "
             "ON CONFLICT (visit_id, member_id) DO UPDATE SET pupils_reached = EXCLUDED.pupils_reached",
             [(visit_id, m, start, pupils_reached) for m in member_ids],
         )
+        await self.conn.execute("UPDATE visits SET reported_at = coalesce(reported_at, now()) WHERE id = $1", visit_id)

@@ -112,7 +112,8 @@ COLUMNS: dict[tuple[str, str], tuple[str, ...]] = {
                                  "languages", "max_visits_per_month", "travel_radius_km", "weekdays", "active",
                                  "trained_year", "created_at", "updated_at"),
     ("ambassadors", "visits"): ("id", "request", "status", "round", "window_start", "window_end", "confirmed_once",
-                                "unfulfilled_reason", "unfulfilled_at", "reported_at", "created_at", "updated_at"),
+                                "unfulfilled_reason", "unfulfilled_at", "reported_at", "last_end", "created_at",
+                                "updated_at"),
     ("ambassadors", "offers"): ("id", "visit_id", "member_id", "round", "status", "window_start", "window_end", "busy",
                                 "expires_at", "reason", "decline_reason", "created_at", "answered_at", "override"),
     ("ambassadors", "completed_visits"): ("visit_id", "member_id", "visit_start", "pupils_reached"),
@@ -368,7 +369,7 @@ class Generator:
         rows["ambassadors", "visits"].append((
             vid, request, amb_status, 1, *sched, scheduled, reason,
             offered_at + timedelta(days=3) if status == "unfulfilled" else None,
-            history[-1][1] if status == "completed" else None, created, history[-1][1]))  # fmt: skip
+            history[-1][1] if status == "completed" else None, end, created, history[-1][1]))  # fmt: skip
         holding = "accepted" if scheduled else "offered"
         for m in team:
             m.hold(day)

@@ -64,7 +64,7 @@ SEED_TIMEOUT = 90.0
 BEGINS_IN = 40
 """Seconds from seeding to the start of the visit that begins: time to be offered and accepted first."""
 
-Who = Literal["member", "school", "public"]
+Who = Literal["member", "school", "public", "organiser", "regional"]
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,7 @@ class Page:
     path: str
     who: Who
     calls: tuple[tuple[str, str], ...] = ()
+    target_ms: float = TARGET_MS
 
 
 PAGES: tuple[Page, ...] = (
@@ -86,8 +87,8 @@ PAGES: tuple[Page, ...] = (
     Page("/me/profile", "member", (("ambassadors", "/v1/me"),)),
     Page("/settings/notifications", "member", (("notify", "/v1/me/preferences"),)),
     Page("/settings/calendar", "member", (("notify", "/v1/me/calendar-feed"),)),
-    Page("/gatherings", "member", (("training", "/v1/gatherings/{gathering}/registrations/me"),)),
-    Page("/gatherings/{gathering}", "member", (("training", "/v1/gatherings/{gathering}/registrations/me"),)),
+    Page("/gatherings", "member", (("training", "/v1/me/gatherings"),)),
+    Page("/gatherings/{gathering}", "member", (("training", "/v1/me/gatherings/{gathering}"),)),
     Page("/school", "school", (("booking", "/v1/visit-requests"),)),
     Page("/school/visits/{school_visit}", "school", (("booking", "/v1/visit-requests/{school_visit}"),)),
     Page("/school/book", "school"),
@@ -125,35 +126,39 @@ def failed_status(timed: Timed) -> int | None:
     return next((status for status in sorted(timed.statuses) if status != 200), None)
 
 
-def add_page_row(result: BenchResult, label: str, page: Timed, baseline: Timed, baseline_label: str) -> None:
-    """One row per page: its p95 (ms) next to the baseline's, p50 and size in the note; met when p95 < 100 ms and
-    the HTML < 100 KB. A page that answered anything but 200 is a failed row with its status."""
+def add_page_row(result: BenchResult, label: str, page: Timed, baseline: Timed, baseline_label: str,
+                 target_ms: float = TARGET_MS) -> None:  # fmt: skip
+    """One row per page: its p95 (ms) next to the baseline's, p50 and size in the note; met when p95 < target_ms
+    (100 ms unless said) and the HTML < 100 KB. A page that answered anything but 200 is a failed row with its
+    status."""
     base_failed = failed_status(baseline)
     base_note = f"; baseline answered {base_failed} ({baseline_label})" if base_failed else ""
     status = failed_status(page)
-    target = f"p95 < {TARGET_MS:.0f} ms, < {TARGET_BYTES // 1000} KB"
+    target = f"p95 < {target_ms:.0f} ms, < {TARGET_BYTES // 1000} KB"
     if status is not None:
         note = f"FAILED: answered {status} ({page.statuses}){base_note}"
         result.row(label, None, "ms p95", baseline=baseline.p(95), baseline_label=baseline_label, target=target,
                    met=False, note=note)  # fmt: skip
         return
     p95 = page.p(95)
-    met = p95 < TARGET_MS and page.size < TARGET_BYTES
+    met = p95 < target_ms and page.size < TARGET_BYTES
     note = f"p50 {page.p(50)} ms (baseline {baseline.p(50)} ms); {page.size / 1000:.1f} KB{base_note}"
     result.row(label, p95, "ms p95", baseline=baseline.p(95), baseline_label=baseline_label, target=target, met=met,
                note=note)  # fmt: skip
 
 
-def page_table(rows: Sequence[tuple[str, Timed, Timed]]) -> str:
+def page_table(rows: Sequence[tuple[str, Timed, Timed]], targets: Sequence[float] = ()) -> str:
     """The pages' own table, printed when the benchmark ends (the run's table has no room for sizes and statuses):
-    each page's status, p50/p95, size, and its baseline's p50/p95."""
-    head = ("page", "status", "p50 ms", "p95 ms", "KB", "baseline p50", "baseline p95", "met")
+    each page's status, p50/p95, size, and its baseline's p50/p95; `targets` the p95 (ms) each row must stay under
+    (100 ms where not given)."""
+    head = ("page", "status", "p50 ms", "p95 ms", "KB", "baseline p50", "baseline p95", "target", "met")
     lines = [head]
-    for label, page, base in rows:
+    for i, (label, page, base) in enumerate(rows):
         status = failed_status(page)
-        met = status is None and page.p(95) < TARGET_MS and page.size < TARGET_BYTES
+        target = targets[i] if i < len(targets) else TARGET_MS
+        met = status is None and page.p(95) < target and page.size < TARGET_BYTES
         lines.append((label, str(status or 200), f"{page.p(50):.1f}", f"{page.p(95):.1f}", f"{page.size / 1000:.1f}",
-                      f"{base.p(50):.1f}", f"{base.p(95):.1f}", "yes" if met else "NO"))  # fmt: skip
+                      f"{base.p(50):.1f}", f"{base.p(95):.1f}", f"< {target:.0f}", "yes" if met else "NO"))  # fmt: skip
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
     out = [" | ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in lines]
     out.insert(1, "-+-".join("-" * w for w in widths))
@@ -331,9 +336,11 @@ async def settled_inbox(api: Api, as_member: dict[str, str]) -> int:
     return seen
 
 
-async def sign_in(api: Api, portal: str, role: str, subject: str) -> str:
-    """A support link for the account, used as a browser does; the Cookie header of the session it began."""
-    body = {"role": role, "subject": subject}
+async def sign_in(api: Api, portal: str, role: str, subject: str | None, fylker: Sequence[str] = ()) -> str:
+    """A support link for the account (an organiser's: no subject, national or for `fylker`), used as a browser
+    does; the Cookie header of the session it began."""
+    body: dict[str, Any] = {"role": role} | ({"subject": subject} if subject else {})
+    body |= {"fylker": list(fylker)} if fylker else {}
     link = await api.call("POST", "portal", "/v1/signin-links", json=body, headers=api.auth("organiser"))
     async with httpx.AsyncClient(timeout=30, follow_redirects=False) as browser:
         shown = await browser.get(link["url"])
@@ -371,19 +378,21 @@ async def timed(session: aiohttp.ClientSession, gets: Sequence[tuple[str, dict[s
     return out
 
 
-async def measure(urls: dict[str, str], seeded: Seeded) -> dict[str, tuple[Timed, Timed]]:
-    """Each page, then its baseline, on one kept-alive connection."""
+async def measure(
+    urls: dict[str, str], seeded: Seeded, pages: Sequence[Page] = PAGES
+) -> dict[str, tuple[Timed, Timed]]:
+    """Each page, then its baseline, on one kept-alive connection (keyed by who reads it and its path)."""
     measured: dict[str, tuple[Timed, Timed]] = {}
     connector = aiohttp.TCPConnector(limit=1)
     async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as session:
-        for page in PAGES:
+        for page in pages:
             cookie = {"Cookie": seeded.cookies[page.who]} if page.who != "public" else {}
             path = fill(page.path, seeded.ids)
             shown = await timed(session, [(urls["portal"] + path, cookie | {"Accept": "text/html"})])
             token = {"Authorization": f"Bearer {seeded.tokens[page.who]}"} if page.who != "public" else {}
             calls = page.calls or (FLOOR,)
             base = await timed(session, [(urls[s] + fill(p, seeded.ids), token) for s, p in calls])
-            measured[page.path] = (shown, base)
+            measured[f"{page.who} {page.path}"] = (shown, base)
     return measured
 
 
@@ -429,7 +438,7 @@ def run(stack: Stack, profile: bool = False) -> BenchResult:
         seeded, measured, seeding = uvloop.run(seed_and_measure(stack, urls))
     rows = []
     for page in PAGES:
-        shown, base = measured[page.path]
+        shown, base = measured[f"{page.who} {page.path}"]
         label = f"GET {page.path} ({page.who})"
         add_page_row(result, label, shown, base, baseline_label(page))
         result.details[page.path] = {"page": shown.summary(), "baseline": base.summary()}

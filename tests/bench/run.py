@@ -24,6 +24,7 @@ import bench_booking  # noqa: E402
 import bench_e2e  # noqa: E402
 import bench_fanout  # noqa: E402
 import bench_matching  # noqa: E402
+import bench_national  # noqa: E402
 import bench_pages  # noqa: E402
 import bench_pipeline  # noqa: E402
 import report  # noqa: E402
@@ -39,6 +40,7 @@ BENCHES: dict[str, Callable[[Stack, bool], BenchResult]] = {
     "fanout": bench_fanout.run,
     "e2e": bench_e2e.run,
     "pages": bench_pages.run,
+    "national": bench_national.run,
 }
 
 

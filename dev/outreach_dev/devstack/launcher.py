@@ -34,6 +34,7 @@ from .infrastructure import (
     start_infrastructure,
     stop_all,
 )
+from .national_load import load_national
 from .processes import Child, LaunchError, port_free, say, spawn, stop_children, wait_ready
 from .screen import Screen, booking_curl, render_screen
 from .services import (
@@ -102,6 +103,9 @@ def parse_args(argv: list[str] | None, names: list[str]) -> argparse.Namespace:
     parser.add_argument("--state-dir", type=Path, default=os.environ.get("OUTREACH_STATE_DIR"))
     parser.add_argument("--fresh", action="store_true", help="wipe the state dir (data, secrets, logs) first")
     parser.add_argument("--no-demo", action="store_true", help="do not seed demo data")
+    parser.add_argument("--demo-scale", choices=("small", "national"), default="small",
+                        help="national: also ten school years of a national programme (5,000 members, 300,000 "
+                             "visits; written once, a few minutes)")  # fmt: skip
     parser.add_argument("--check", action="store_true", help="start, wait until ready, print, stop, exit 0")
     parser.add_argument("--ready-timeout", type=float, default=180.0, help="seconds to wait for readiness")
     parser.add_argument("--mail-http-port", type=int, default=MAIL_HTTP_PORT)
@@ -254,6 +258,8 @@ def bring_up(run: Run) -> Screen:
     write_cli_env(run.state, key, run.infra.kafka_bootstrap, urls)
     tokens = mint_demo_tokens(key)
     demo = {} if run.args.no_demo else run_demo(urls, tokens, key, run.state / "logs" / "demo.log")
+    if run.args.demo_scale == "national" and not run.args.no_demo:
+        asyncio.run(load_national(run.infra.admin_dsn, say=say))
     tokens |= demo.get("tokens") or {}
     portal = children.get("portal")
     links = demo_signin_links(portal.url, tokens["organiser"], demo.get("accounts")) if portal is not None else {}

@@ -1,0 +1,65 @@
+"""The attention list at national scale: each part reads the few visits that need a person through its own partial
+index, not every visit of ten years (300,000) with its windows' JSON or its completed_visits checked one by one."""
+
+from datetime import UTC, datetime
+
+import pytest
+from ambassadors_harness import Harness
+
+from ambassadors.adapters.attention import REPORT_MISSING, TEAM_SHORT_SQL, UNFULFILLED
+from ambassadors.domain.attention import REPORT_DUE, TEAM_SHORT
+from outreach_dev.testing.plans import plan_nodes, reads
+from outreach_shared.db import named
+from outreach_shared.regions import NATIONAL, Region
+
+FILL = """
+INSERT INTO visits (id, request, status, window_start, window_end, last_end, confirmed_once, unfulfilled_at,
+                    reported_at)
+SELECT 'plan-' || g, jsonb_build_object('kommunenummer', CASE WHEN g % 2 = 0 THEN '4601' ELSE '0301' END,
+                                        'windows', '[]'::jsonb, 'team_size', 1),
+       CASE WHEN g % 7 = 0 THEN 'open' ELSE 'confirmed' END,
+       now() + make_interval(days => 30 - g % 3650, hours => -2), now() + make_interval(days => 30 - g % 3650),
+       now() + make_interval(days => 30 - g % 3650), true,
+       CASE WHEN g % 7 = 0 THEN now() - make_interval(days => g % 3650) END,
+       CASE WHEN g % 9999 = 0 OR g % 7 = 0 OR g % 3650 < 30 THEN NULL ELSE now() END
+FROM generate_series(1, $1) AS g
+"""
+"""Ten years of visits, a new one each day back from a month ahead: every 7th open and once unfulfilled (a team
+short while ahead), the others held and reported but every 9,999th."""
+
+
+@pytest.mark.parametrize(
+    ("query", "values", "index"),
+    [
+        (REPORT_MISSING, lambda now: {"before": now - REPORT_DUE}, "visits_report_missing"),
+        (UNFULFILLED, lambda now: {"now": now}, "visits_unfulfilled_ahead"),
+        (TEAM_SHORT_SQL, lambda now: {"now": now, "until": now + TEAM_SHORT}, "visits_team_short"),
+    ],
+    ids=["report missing", "unfulfilled", "team short"],
+)
+async def test_among_300000_visits_those_that_need_a_person_are_found_through_an_index(
+    harness: Harness,
+    query: str,
+    values,
+    index: str,  # noqa: ANN001
+) -> None:
+    async with harness.pool.acquire() as conn:
+        tx = conn.transaction()
+        await tx.start()
+        try:  # the rows and their statistics are seen by this transaction only, and gone at the rollback
+            await conn.execute(FILL, 300_000)
+            await conn.execute("ANALYZE visits")
+            now = datetime.now(UTC)
+            for region in (NATIONAL, Region.of(fylker=["46"])):
+                sql = named(query, limit=50, **values(now), **region.params())
+                tables = [n for n in await plan_nodes(conn, *sql) if "Relation Name" in n or "Index Name" in n]
+                found = reads(tables)  # the tables' reads (not those of a visit's windows, unnested)
+                of_visits = {r for r in found if r.endswith((" on visits", f" on {index}"))}
+                assert of_visits in (
+                    {f"Index Scan on {index}"},
+                    {"Bitmap Heap Scan on visits", f"Bitmap Index Scan on {index}"},
+                ), (region, found)
+                assert not [r for r in found if r.startswith("Seq Scan")], (region, found)
+                assert await conn.fetch(*sql), region  # and it finds them
+        finally:
+            await tx.rollback()

@@ -21,6 +21,12 @@ _HOLDING = "status IN ('offered', 'accepted')"
 _SELECTED = ", ".join(f"o.{column.strip()}" for column in _COLUMNS.split(","))
 
 
+MEMBER_OFFERS = f"""SELECT {_SELECTED}, v.request, v.status AS visit_status
+FROM offers o JOIN visits v ON v.id = o.visit_id
+WHERE o.member_id = $1 ORDER BY o.window_start DESC, o.id"""
+"""A member's offers of every state with their visits (read through `offers_by_member`: a test checks)."""
+
+
 def _to_offer(row: asyncpg.Record) -> Offer:
     return Offer(
         id=str(row["id"]),
@@ -131,12 +137,7 @@ class OfferRepository:
 
     async def for_member_view(self, member_id: str) -> list[OfferOfVisit]:
         """The member's offers with their visits, newest window first."""
-        rows = await self.conn.fetch(
-            f"""SELECT {_SELECTED}, v.request, v.status AS visit_status
-                FROM offers o JOIN visits v ON v.id = o.visit_id
-                WHERE o.member_id = $1 ORDER BY o.window_start DESC, o.id""",
-            member_id,
-        )
+        rows = await self.conn.fetch(MEMBER_OFFERS, member_id)
         return [
             OfferOfVisit(_to_offer(r), VisitRequested.model_validate(r["request"]), r["visit_status"]) for r in rows
         ]

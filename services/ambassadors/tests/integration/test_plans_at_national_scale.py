@@ -1,5 +1,6 @@
-"""The attention list at national scale: each part reads the few visits that need a person through its own partial
-index, not every visit of ten years (300,000) with its windows' JSON or its completed_visits checked one by one."""
+"""Queries at national scale. The attention list: each part reads the few visits that need a person through its own
+partial index, not every visit of ten years (300,000) with its windows' JSON or its completed_visits checked one by
+one; a member's own offers through theirs."""
 
 from datetime import UTC, datetime
 
@@ -7,6 +8,7 @@ import pytest
 from ambassadors_harness import Harness
 
 from ambassadors.adapters.attention import REPORT_MISSING, TEAM_SHORT_SQL, UNFULFILLED
+from ambassadors.adapters.offers import MEMBER_OFFERS
 from ambassadors.domain.attention import REPORT_DUE, TEAM_SHORT
 from outreach_dev.testing.plans import plan_nodes, reads
 from outreach_shared.db import named
@@ -61,5 +63,32 @@ async def test_among_300000_visits_those_that_need_a_person_are_found_through_an
                 ), (region, found)
                 assert not [r for r in found if r.startswith("Seq Scan")], (region, found)
                 assert await conn.fetch(*sql), region  # and it finds them
+        finally:
+            await tx.rollback()
+
+
+OFFERS = """
+INSERT INTO offers (id, visit_id, member_id, round, status, window_start, window_end, busy, expires_at, reason)
+SELECT gen_random_uuid(), 'plan-' || (g % 300000 + 1),
+       ('00000000-0000-4000-8000-' || lpad((g % 5000)::text, 12, '0'))::uuid, 1, 'declined', day,
+       day + interval '2 hours', tstzrange(day, day + interval '3 hours'), now(), 'plan'
+FROM generate_series(1, $1) AS g, LATERAL (SELECT now() - make_interval(days => g % 3650) AS day) AS d
+"""
+
+
+async def test_a_members_own_offers_are_read_through_their_index_among_730000(harness: Harness) -> None:
+    async with harness.pool.acquire() as conn:
+        tx = conn.transaction()
+        await tx.start()
+        try:  # the rows and their statistics are seen by this transaction only, and gone at the rollback
+            await conn.execute(FILL, 300_000)
+            await conn.execute(OFFERS, 730_000)
+            await conn.execute("ANALYZE offers")
+            await conn.execute("ANALYZE visits")
+            member = "00000000-0000-4000-8000-000000000042"
+            found = reads(await plan_nodes(conn, MEMBER_OFFERS, member))
+            assert {"Index Scan on offers_by_member", "Bitmap Index Scan on offers_by_member"} & found, found
+            assert not [r for r in found if r.startswith("Seq Scan")], found
+            assert len(await conn.fetch(MEMBER_OFFERS, member)) == 146  # 730,000 offers over 5,000 members
         finally:
             await tx.rollback()

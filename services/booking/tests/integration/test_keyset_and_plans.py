@@ -83,7 +83,11 @@ async def test_at_national_scale_a_list_page_and_a_school_years_figures_read_thr
             assert await _reads(conn, *page_query(regional, limit=51, after=after)) == {
                 "Index Scan on visits_by_creation"
             }
-            for f in (_year("2026"), _year("2026", vestland)):
+            for f in (_year("2026"), _year("2026", vestland)):  # a school year's page: its dates' visits only
+                assert await _reads(conn, *page_query(f, limit=51)) in (
+                    {"Index Scan on visits_by_date"},
+                    {"Bitmap Heap Scan on visits", "Bitmap Index Scan on visits_by_date"},
+                ), f
                 assert await _reads(conn, *stats_query(f)) in (
                     {"Index Scan on visits_by_date"},
                     {"Bitmap Heap Scan on visits", "Bitmap Index Scan on visits_by_date"},

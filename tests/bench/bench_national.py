@@ -58,8 +58,8 @@ def organiser_pages(who: Any) -> tuple[Page, ...]:
     return (
         Page("/organiser", who, (("ambassadors", "/v1/visits/attention?limit=50"),
                                  ("training", "/v1/gatherings/attention"),
-                                 ("booking", "/v1/stats?from={monday}&to={sunday}"),
-                                 ("booking", "/v1/stats?school_year={booking_year}")), ORGANISER_MS),
+                                 ("booking", "/v1/stats?from={monday}&to={sunday}&totals_only=true"),
+                                 ("booking", "/v1/stats?school_year={booking_year}&totals_only=true")), ORGANISER_MS),
         Page("/organiser/visits", who, (("booking", "/v1/visit-requests?limit=50&count=false"
                                                     "&school_year={booking_year}"),), ORGANISER_MS),
         Page("/organiser/visits/{o_visit}", who, (("booking", "/v1/visit-requests/{o_visit}"),

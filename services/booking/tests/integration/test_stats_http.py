@@ -80,6 +80,12 @@ async def test_figures_by_municipality_county_and_school_year_add_up(
             total = stats["total"][figure]
             assert sum(g[figure] for g in stats[group]) == total, (group, figure)
 
+    totals = await api.svc.client.get(
+        "/v1/stats", params={"school_year": YEAR, "totals_only": "true"}, headers=api.organiser()
+    )
+    assert totals.status_code == 200 and totals.json()["total"] == stats["total"]
+    groups = ("by_municipality", "by_county", "by_school_year", "by_profession", "by_kind", "by_month")
+    assert all(totals.json()[group] == [] for group in groups)  # the totals only, the groupings not added up
     vestland = await api.svc.client.get(
         "/v1/stats", params={"school_year": YEAR, "county": "46"}, headers=api.organiser()
     )

@@ -138,8 +138,9 @@ async def test_the_board_merges_both_lists_soonest_first_with_each_action_and_as
     assert f'action="/organiser/visits/{VISIT}/rematch"' in text  # the late withdrawal's direct action
     assert "School year 2026/27" in text and "180" in text
     gets = sorted((path, params) for method, path, params, _ in services.calls if method == "GET")
-    assert gets == [("/v1/gatherings/attention", ""), ("/v1/stats", "from=2027-03-01&to=2027-03-07"),
-                    ("/v1/stats", "school_year=2026%2F27"), ("/v1/visits/attention", "limit=50")]  # fmt: skip
+    assert gets == [("/v1/gatherings/attention", ""), ("/v1/stats", "from=2027-03-01&to=2027-03-07&totals_only=true"),
+                    ("/v1/stats", "school_year=2026%2F27&totals_only=true"),
+                    ("/v1/visits/attention", "limit=50")]  # fmt: skip
     assert services.posts() == []
 
 

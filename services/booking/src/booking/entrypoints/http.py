@@ -230,9 +230,14 @@ async def erase_contact(visit_id: str, caller: RateLimitedCaller, begin: Booking
 
 
 @router.get("/stats", response_model=StatsOut, tags=["statistics"], summary="Impact figures")
-async def stats(caller: OrganiserCaller, begin: BookingBegin, f: FilterDep) -> StatsOut:
+async def stats(
+    caller: OrganiserCaller,
+    begin: BookingBegin,
+    f: FilterDep,
+    totals_only: Annotated[bool, Query(description="only the totals: every `by_...` list empty (cheaper)")] = False,
+) -> StatsOut:
     """Organisers: visits requested, confirmed, unfulfilled, completed, pupils reached, and pupils' survey answers
     (`survey`: null for a group with fewer than 5); by place and year."""
     async with begin() as uow:
-        figures = await queries.stats_for(uow, f, caller=caller)
+        figures = await queries.stats_for(uow, f, caller=caller, totals_only=totals_only)
     return StatsOut.of(figures)

@@ -55,10 +55,13 @@ async def calendar_for(uow: BookingUnit, visit_id: str, *, caller: Principal) ->
     return render_calendar(visit, now=uow.now)
 
 
-async def stats_for(uow: BookingUnit, f: VisitFilter, *, caller: Principal) -> Stats:
-    """Organisers' impact figures over the matching visits, with their pupils' survey answers."""
+async def stats_for(
+    uow: BookingUnit, f: VisitFilter, *, caller: Principal, totals_only: bool = False
+) -> Stats:
+    """Organisers' impact figures over the matching visits, with their pupils' survey answers (`totals_only`: no
+    grouping)."""
     require_role(caller, "organiser")
     f = f.for_region(caller.region)
-    stats = await uow.queries.stats(f)
+    stats = await uow.queries.stats(f, totals_only=totals_only)
     stats.survey = tally_surveys(await uow.surveys.rows(f))
     return stats

@@ -88,8 +88,8 @@ async def organiser_board(request: Request, person: OrganiserPage, done: Done = 
     visits, gatherings, week, school_year = await asyncio.gather(
         ambassadors.get("/v1/visits/attention", params={"limit": board.ATTENTION_LIMIT}),
         training.get("/v1/gatherings/attention"),
-        booking.get("/v1/stats", params={"from": monday.isoformat(), "to": sunday.isoformat()}),
-        booking.get("/v1/stats", params={"school_year": year}),
+        booking.get("/v1/stats", params={"from": monday.isoformat(), "to": sunday.isoformat(), "totals_only": "true"}),
+        booking.get("/v1/stats", params={"school_year": year, "totals_only": "true"}),
     )
     context = {"rows": board.attention_rows(visits, gatherings), "week": board.counts(week), "monday": monday,
                "sunday": sunday, "year": year, "year_counts": board.counts(school_year), "done": DONE.get(done or ""),

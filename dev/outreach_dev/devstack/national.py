@@ -21,61 +21,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from asyncpg import Range
 
 from outreach_shared.municipalities import Municipality, load_register
 
-OSLO = ZoneInfo("Europe/Oslo")
-FIRST = [
-    "Ingrid",
-    "Kari",
-    "Nora",
-    "Emma",
-    "Sara",
-    "Ida",
-    "Maja",
-    "Ola",
-    "Jonas",
-    "Sofie",
-    "Elias",
-    "Amir",
-    "Leah",
-    "Sander",
-    "Aisha",
-    "Ole",
-    "Marte",
-    "Henrik",
-    "Thea",
-    "Linnea",
-    "Mats",
-    "Hanna",
-    "Jakob",
-    "Selma",
-]
-LAST = [
-    "Hansen",
-    "Johansen",
-    "Olsen",
-    "Larsen",
-    "Andersen",
-    "Pedersen",
-    "Nilsen",
-    "Kristiansen",
-    "Jensen",
-    "Karlsen",
-    "Berg",
-    "Haugen",
-    "Hagen",
-    "Bakke",
-    "Solberg",
-    "Eriksen",
-    "Lie",
-    "Dahl",
-    "Lund",
-    "Moen",
-]
+from .demo import FIRST, LAST, OSLO
+
 KINDS = ("school_visit", "school_visit", "school_visit", "education_fair", "career_day", "digital_visit")
 SLOTS = ((time(9), time(11)), (time(10), time(12)), (time(12), time(14)))
 CONTACT_KEEP_DAYS = 366

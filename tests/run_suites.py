@@ -10,21 +10,34 @@ suite failed, and the failed ones are named.
 """
 
 import argparse
+import re
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from pathlib import Path
+
+SCRATCH = Path(tempfile.gettempdir()) / "outreach-suites"
+"""Each suite's pytest temporary directory lives here, not under pytest's shared /tmp/pytest-of-<user>: every pytest
+session that starts makes that one private again (0700), and PostgreSQL, running as another OS user, then cannot
+reach the data directory a suite in the other lane is initialising."""
 
 
 def run(suite: str, pytest_args: list[str], out: "TextOut") -> bool:
-    """One suite in its own pytest session; True when it passed."""
+    """One suite in its own pytest session, in a temporary directory of its own (kept when it fails); True when it
+    passed."""
     out.write(f"=== {suite}\n")
     began = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "pytest", *pytest_args, suite], stdout=out.stream,
+    basetemp = SCRATCH / re.sub(r"[^A-Za-z0-9]+", "-", suite).strip("-")
+    own = [] if any(a.startswith("--basetemp") for a in pytest_args) else [f"--basetemp={basetemp}"]
+    done = subprocess.run([sys.executable, "-m", "pytest", *own, *pytest_args, suite], stdout=out.stream,
                           stderr=subprocess.STDOUT, check=False)  # fmt: skip
     out.write(f"=== {suite} took {round(time.monotonic() - began)} s\n")
+    if done.returncode == 0:
+        shutil.rmtree(basetemp, ignore_errors=True)
     return done.returncode == 0
 
 
@@ -54,6 +67,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("suites", nargs="*")
     args = parser.parse_args(argv)
     pytest_args = shlex.split(args.pytest_args)
+    SCRATCH.mkdir(exist_ok=True)
     began, failed_beside, failed = time.monotonic(), [], []
     with tempfile.TemporaryFile("w+") as kept:
         beside = threading.Thread(target=lane, args=(args.beside.split(), pytest_args, TextOut(kept), failed_beside))

@@ -81,6 +81,7 @@ def test_the_pages_table_shows_each_pages_status_times_size_and_baseline():
         "KB",
         "baseline p50",
         "baseline p95",
+        "target",
         "met",
     ]
     assert [c.strip() for c in login.split("|")] == [
@@ -91,6 +92,7 @@ def test_the_pages_table_shows_each_pages_status_times_size_and_baseline():
         "12.3",
         "2.0",
         "2.0",
+        "< 100",
         "yes",
     ]
     assert [c.strip() for c in me.split("|")][:2] + [me.split("|")[-1].strip()] == ["GET /me (member)", "404", "NO"]

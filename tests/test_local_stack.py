@@ -100,7 +100,8 @@ def assert_all_ready(output: str) -> None:
 
 
 def sign_in_with(link: str) -> httpx.Response:
-    """Follow a one-click link as a browser does: its page, then its button (a POST with the form's CSRF token)."""
+    """Follow a one-click link as a browser does: its page, then its button (a POST with the form's CSRF token);
+    the page saying who is signed in."""
     with httpx.Client(timeout=30, headers={"Accept-Language": "en"}) as browser:
         page = browser.get(link)
         assert page.status_code == 200, page.text
@@ -109,7 +110,9 @@ def sign_in_with(link: str) -> httpx.Response:
         origin = link.split("/login/")[0]
         posted = browser.post(link, data={"csrf_token": html.unescape(token.group(1))}, headers={"Origin": origin})
         assert posted.status_code == 303, posted.text
-        return browser.get(origin + "/")
+        home = browser.get(origin + "/")
+        assert home.status_code == 303 and home.headers["location"] == "/organiser", home.text  # the board
+        return browser.get(origin + "/session")
 
 
 async def test_check_mode_starts_every_service_then_leaves_nothing_behind(

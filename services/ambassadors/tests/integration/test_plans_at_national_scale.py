@@ -8,6 +8,7 @@ import pytest
 from ambassadors_harness import Harness
 
 from ambassadors.adapters.attention import REPORT_MISSING, TEAM_SHORT_SQL, UNFULFILLED
+from ambassadors.adapters.members import ROSTER_PAGE
 from ambassadors.adapters.offers import MEMBER_OFFERS
 from ambassadors.domain.attention import REPORT_DUE, TEAM_SHORT
 from outreach_dev.testing.plans import plan_nodes, reads
@@ -89,5 +90,40 @@ async def test_a_members_own_offers_are_read_through_their_index_among_730000(ha
             assert {"Index Scan on offers_by_member", "Bitmap Index Scan on offers_by_member"} & found, found
             assert not [r for r in found if r.startswith("Seq Scan")], found
             assert len(await conn.fetch(MEMBER_OFFERS, member)) == 146  # 730,000 offers over 5,000 members
+        finally:
+            await tx.rollback()
+
+
+MEMBERS = """
+INSERT INTO members (id, name, email, phone, profession, kommunenummer, fylke, languages, max_visits_per_month,
+                     travel_radius_km, weekdays, active)
+SELECT gen_random_uuid(), 'Plan ' || lpad(g::text, 6, '0'), 'plan' || g || '@example.no', '+4790000000', 'nurse',
+       CASE WHEN g % 2 = 0 THEN '4601' ELSE '0301' END, 'Vestland', '{nb}', 4, 30, '{1,2,3,4,5}', g % 10 <> 0
+FROM generate_series(1, $1) AS g
+"""
+
+
+async def test_a_roster_page_after_a_member_is_read_through_the_name_index_not_the_whole_roster(
+    harness: Harness,
+) -> None:
+    async with harness.pool.acquire() as conn:
+        tx = conn.transaction()
+        await tx.start()
+        try:  # the rows and their statistics are seen by this transaction only, and gone at the rollback
+            await conn.execute(MEMBERS, 50_000)
+            await conn.execute("ANALYZE members")
+            middle = await conn.fetchval("SELECT id FROM members WHERE name = 'Plan 025000'")
+            for after, active in ((None, None), (middle, None), (middle, True)):
+                values = {"numbers": None, "profession": None, "active": active, "language": None,
+                          "trained_year": None, "pattern": None, "after": after, "limit": 51, "offset": 0}  # fmt: skip
+                nodes = await plan_nodes(conn, *named(ROSTER_PAGE, **values))
+                found = reads(nodes)
+                assert "Index Scan on members_by_name" in found, found
+                assert not [r for r in found if r.startswith("Seq Scan")], found
+                by_name = next(n for n in nodes if n.get("Index Name") == "members_by_name")
+                assert after is None or "Index Cond" in by_name, by_name  # it starts at the member, not at 'A'
+                page = await conn.fetch(*named(ROSTER_PAGE, **values))
+                assert len(page) == 51
+                assert after is None or page[0]["name"] == "Plan 025001"
         finally:
             await tx.rollback()

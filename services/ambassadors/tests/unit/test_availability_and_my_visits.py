@@ -71,7 +71,8 @@ def test_a_range_away_ends_on_or_after_it_starts_and_ranges_are_kept_in_order_on
                                           "email": "kari@example.no", "phone": "41234567", "languages": ["nb"],
                                           "unavailable": [autumn, summer, summer]})  # fmt: skip
     assert [(a.from_, a.to, a.note) for a in fields.unavailable] == [
-        (date(2026, 7, 1), date(2026, 7, 21), "Sommerferie"), (date(2026, 10, 1), date(2026, 10, 3), None)
+        (date(2026, 7, 1), date(2026, 7, 21), "Sommerferie"),
+        (date(2026, 10, 1), date(2026, 10, 3), None),
     ]
     assert fields.unavailable[0].model_dump(mode="json", by_alias=True)["from"] == "2026-07-01"
 

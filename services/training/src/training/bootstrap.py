@@ -7,7 +7,7 @@ from typing import cast
 from outreach_shared.runtime import Runtime, ServiceDefinition, Wiring
 from training.entrypoints.attention_http import attention_router
 from training.entrypoints.http import member_router, organiser_router
-from training.entrypoints.my_http import certificates_router, my_router
+from training.entrypoints.my_http import certificates_router, members_router, my_router
 from training.service_layer.handlers import REGISTRY
 from training.service_layer.unit_of_work import TrainingUnit
 from training.settings import TrainingSettings, get_settings
@@ -27,6 +27,6 @@ SERVICE = ServiceDefinition(
     "waiting list, check-in (by member id or check-in code), completion and proof of training.",
     settings_factory=get_settings,
     migrations_dir=Path(__file__).parent / "migrations",
-    routers=[attention_router, organiser_router, member_router, my_router, certificates_router],
+    routers=[attention_router, organiser_router, member_router, my_router, members_router, certificates_router],
     bootstrap=bootstrap,
 )

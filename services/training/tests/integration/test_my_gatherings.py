@@ -12,6 +12,7 @@ from training_helpers import Roster, frozen_clock, gathering_body, in_roster, pu
 
 from outreach_dev.testing.service import RunningService
 from outreach_dev.testing.windows import school_day_start
+from outreach_shared.regions import Region
 
 COUNTY = "55"
 CHECK_IN_CODE = re.compile(r"^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$")
@@ -223,3 +224,24 @@ async def test_only_members_see_their_own_gatherings_and_hostile_ids_are_refused
     for code in hostile_codes:
         r = await _check_in(training, gathering_id, {"code": code})
         assert r.status_code == 422, (code, r.text)
+
+
+async def test_an_organiser_sees_a_members_gatherings_within_the_region_without_their_code(
+    training: RunningService, roster: Roster
+) -> None:
+    (member,) = await _members(training, roster, 1)
+    gathering = await published_gathering(training, gathering_body(COUNTY))  # venue 4601, county 55
+    await _register(training, gathering, member, dietary="vegetarian")
+
+    r = await training.client.get(f"/v1/members/{member}/gatherings", headers=training.auth("organiser"))
+    assert r.status_code == 200, r.text
+    (seen,) = [g for g in r.json() if g["id"] == gathering]
+    assert seen["state"] == "registered" and seen["status"] == "published"
+    assert "check_in_code" not in seen and "dietary" not in seen  # the member's own
+    elsewhere = training.auth("organiser", region=Region.of(fylker=["03"]))
+    r = await training.client.get(f"/v1/members/{member}/gatherings", headers=elsewhere)
+    assert r.status_code == 200 and gathering not in {g["id"] for g in r.json()}
+    r = await training.client.get(f"/v1/members/{member}/gatherings", headers=training.auth("member", member))
+    assert r.status_code == 403
+    r = await training.client.get("/v1/members/not-a-uuid/gatherings", headers=training.auth("organiser"))
+    assert r.status_code == 422 and "member_id" in r.text

@@ -172,9 +172,7 @@ async def load_candidates(conn: asyncpg.Connection, q: CandidateQuery, *, now: d
     the windows' months."""
     rows = await _fetch(conn, q, now=now)
     months = q.months
-    return [
-        candidate_from(r, q, visits_by_month=dict(zip(months, r["month_counts"], strict=True))) for r in rows
-    ]
+    return [candidate_from(r, q, visits_by_month=dict(zip(months, r["month_counts"], strict=True))) for r in rows]
 
 
 def candidate_from(r: asyncpg.Record, q: CandidateQuery, **more: Any) -> Candidate:

@@ -24,6 +24,17 @@ class MemberFilter:
     active: bool | None = None
     limit: int = 100
     offset: int = 0
+    text: str | None = None
+    """Part of the name or e-mail, any case."""
+    language: str | None = None
+    trained_year: int | None = None
+    after: str | None = None
+    """Keyset: the id of the last member of the previous page (by name, then id)."""
+
+
+def _escape_like(text: str) -> str:
+    """The text as a literal inside an ILIKE pattern (its `%`, `_` and backslashes match themselves)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _to_member(row: asyncpg.Record) -> Member:
@@ -79,6 +90,18 @@ _ASSIGNMENTS = ", ".join(f"{c} = :{c}" for c in _NAMES if c != "id")
 _UPDATE = f"UPDATE members SET {_ASSIGNMENTS}, updated_at = now() WHERE id = :id"
 
 
+ROSTER_PAGE = f"""SELECT {_COLUMNS} FROM members
+WHERE (:numbers::text[] IS NULL OR kommunenummer = ANY(:numbers))
+  AND (:profession::text IS NULL OR profession = :profession)
+  AND (:active::boolean IS NULL OR active = :active)
+  AND (:language::text IS NULL OR :language = ANY(languages))
+  AND (:trained_year::int IS NULL OR trained_year = :trained_year)
+  AND (:pattern::text IS NULL OR name ILIKE :pattern OR email ILIKE :pattern)
+  AND (:after::uuid IS NULL OR (name, id) > (SELECT name, id FROM members WHERE id = :after))
+ORDER BY name, id LIMIT :limit OFFSET :offset"""
+"""A page of the roster by name, then id (the `members_by_name` index): after the keyset member, or from an offset."""
+
+
 class MemberRepository:
     """Members of the roster."""
 
@@ -104,15 +127,13 @@ class MemberRepository:
         return {str(r["id"]): _to_member(r) for r in rows}
 
     async def list(self, flt: MemberFilter) -> list[Member]:
-        """Members matching the filter, by name."""
+        """Members matching the filter, by name (then id): after the keyset member, or from the offset."""
         rows = await self.conn.fetch(*named(
-            f"""SELECT {_COLUMNS} FROM members
-                WHERE (:numbers::text[] IS NULL OR kommunenummer = ANY(:numbers))
-                  AND (:profession::text IS NULL OR profession = :profession)
-                  AND (:active::boolean IS NULL OR active = :active)
-                ORDER BY name, id LIMIT :limit OFFSET :offset""",
+            ROSTER_PAGE,
             numbers=list(flt.kommunenumre) if flt.kommunenumre is not None else None,
-            profession=flt.profession, active=flt.active, limit=flt.limit, offset=flt.offset,
+            profession=flt.profession, active=flt.active, language=flt.language, trained_year=flt.trained_year,
+            pattern=f"%{_escape_like(flt.text)}%" if flt.text else None, after=flt.after,
+            limit=flt.limit, offset=flt.offset,
         ))  # fmt: skip
         return [_to_member(r) for r in rows]
 

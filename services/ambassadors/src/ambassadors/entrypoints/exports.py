@@ -5,8 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 
 from ambassadors.entrypoints.dependencies import Begin
+from ambassadors.entrypoints.roster_filters import Filters
 from ambassadors.service_layer import members as roster
-from outreach_shared.contracts.common import Profession
 from outreach_shared.exports import MAX_ROWS, downloads, export_format, export_response
 from outreach_shared.http import Offset
 from outreach_shared.skeleton import OrganiserCaller
@@ -26,15 +26,12 @@ async def export_members(
     caller: OrganiserCaller,
     begin: Begin,
     fmt: Annotated[str, Depends(export_format)],
-    kommunenummer: str | None = None,
-    fylke: Annotated[str | None, Query(description="County number or name")] = None,
-    profession: Profession | None = None,
-    active: bool | None = None,
+    filters: Filters,
     limit: Annotated[int, Query(ge=1, le=MAX_ROWS, description="Default: every matching member")] = MAX_ROWS,
     offset: Offset = 0,
 ) -> Response:
     """The roster in the organiser's region, filtered as the list is."""
-    query = roster.RosterQuery(kommunenummer, fylke, profession, active, limit, offset)
+    query = filters.query(limit=limit, offset=offset)
     async with begin() as uow:
         found = await roster.list_members(uow, query, region=caller.region)
     rows = [

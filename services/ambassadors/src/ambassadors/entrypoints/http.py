@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from ambassadors.entrypoints.dependencies import Begin, MemberId
+from ambassadors.entrypoints.roster_filters import Filters
 from ambassadors.entrypoints.schemas import (
     AnswerOut,
     DeclineIn,
@@ -22,8 +23,7 @@ from ambassadors.entrypoints.schemas import (
 )
 from ambassadors.service_layer import answers, self_service
 from ambassadors.service_layer import members as roster
-from ambassadors.service_layer.roster_import import RosterRejected, decode_csv, import_roster, validate_roster
-from outreach_shared.contracts.common import Profession
+from ambassadors.service_layer.roster_import import RosterRejected, decode_csv, import_roster, preview_roster
 from outreach_shared.http import Offset, problem, raw_body
 from outreach_shared.skeleton import OrganiserCaller
 
@@ -44,21 +44,27 @@ async def create_member(body: MemberIn, caller: OrganiserCaller, begin: Begin) -
 async def list_members(
     caller: OrganiserCaller,
     begin: Begin,
-    kommunenummer: str | None = None,
-    fylke: Annotated[str | None, Query(description="County number or name")] = None,
-    profession: Profession | None = None,
-    active: bool | None = None,
+    filters: Filters,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Offset = 0,
+    after: Annotated[
+        UUID | None,
+        Query(
+            description="Keyset pagination by name: the id of the last member of the previous page (ask for "
+            "one more than you show to know whether there is a next page); an unknown id: an empty page"
+        ),
+    ] = None,
 ) -> list[MemberOut]:
-    query = roster.RosterQuery(kommunenummer, fylke, profession, active, limit, offset)
+    """The members in my region matching every filter given, by name."""
+    query = filters.query(limit=limit, offset=offset, after=str(after) if after else None)
     async with begin() as uow:
         return [MemberOut.of(m) for m in await roster.list_members(uow, query, region=caller.region)]
 
 
 @roster_router.post(
     "/import",
-    summary="Import a roster CSV (all rows or none; matched by e-mail)",
+    summary="Import a roster CSV (all rows or none; matched by e-mail); `dry_run=true`: what it would do, row by "
+    "row, with nothing written",
     openapi_extra=CSV_BODY,
     response_model=ImportOut,
     responses={422: {"description": "Bad rows, each with its line and reason; nothing imported"}},
@@ -69,8 +75,7 @@ async def import_members(
     text = decode_csv(await request.body())
     try:
         if dry_run:
-            validate_roster(text, region=caller.region)
-            return ImportOut(created=[], updated=[], unchanged=[])
+            return ImportOut.of(await preview_roster(begin, text, region=caller.region))
         async with begin() as uow:
             return ImportOut.of(await import_roster(uow, text, region=caller.region))
     except RosterRejected as exc:
@@ -82,6 +87,20 @@ async def import_members(
 async def get_member(member_id: UUID, caller: OrganiserCaller, begin: Begin) -> MemberOut:
     async with begin() as uow:
         return MemberOut.of(await roster.get_member(uow, str(member_id), region=caller.region))
+
+
+@roster_router.get("/{member_id}/visits", summary="A member's upcoming and past visits")
+async def member_visits(
+    member_id: UUID,
+    caller: OrganiserCaller,
+    begin: Begin,
+    past_limit: Annotated[int, Query(ge=0, le=500)] = 20,
+) -> MyVisitsOut:
+    """The visits the member holds a seat on (offered or accepted) and the last ones they were on, as the member's
+    own page shows them (404 for a member outside my region)."""
+    async with begin() as uow:
+        member = await roster.get_member(uow, str(member_id), region=caller.region)
+        return MyVisitsOut.of(await self_service.my_visits(uow, member.id, past_limit=past_limit), uow.now)
 
 
 @roster_router.patch("/{member_id}", summary="Change a member's details")
@@ -156,9 +175,7 @@ async def patch_me(body: MePatch, me: MemberId, begin: Begin) -> MemberOut:
 
 
 @me_router.get("/visits", summary="My upcoming and past visits, and what is expected of me")
-async def my_visits(
-    me: MemberId, begin: Begin, past_limit: Annotated[int, Query(ge=0, le=500)] = 50
-) -> MyVisitsOut:
+async def my_visits(me: MemberId, begin: Begin, past_limit: Annotated[int, Query(ge=0, le=500)] = 50) -> MyVisitsOut:
     async with begin() as uow:
         visits = await self_service.my_visits(uow, me, past_limit=past_limit)
         return MyVisitsOut.of(visits, uow.now)

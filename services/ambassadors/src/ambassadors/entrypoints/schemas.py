@@ -1,7 +1,7 @@
 """HTTP request and response bodies."""
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
@@ -150,17 +150,31 @@ class AnswerOut(BaseModel):
         return cls(id=offer.id, visit_id=offer.visit_id, status=offer.status)
 
 
+class ImportRowOut(BaseModel):
+    """What the import did (or, in a dry run, would do) with one line of the file."""
+
+    line: int = Field(description="The line in the file (the header is line 1)")
+    member_id: str = Field(description="In a dry run, a new member's id is not kept")
+    email: str
+    name: str
+    action: Literal["created", "updated", "unchanged"]
+    changed: list[str] = Field(description="The fields an update changes")
+
+
 class ImportOut(BaseModel):
-    """What a roster import did (ids of the members)."""
+    """What a roster import did (ids of the members), and line by line."""
 
     created: list[str]
     updated: list[str]
     unchanged: list[str]
+    rows: list[ImportRowOut]
 
     @classmethod
     def of(cls, report: ImportReport) -> "ImportOut":
         """From the service layer's report."""
-        return cls(created=report.created, updated=report.updated, unchanged=report.unchanged)
+        rows = [ImportRowOut(line=r.line, member_id=r.member_id, email=r.email, name=r.name, action=r.action,
+                             changed=list(r.changed)) for r in report.rows]  # fmt: skip
+        return cls(created=report.created, updated=report.updated, unchanged=report.unchanged, rows=rows)
 
 
 class WithdrawIn(BaseModel):
@@ -225,8 +239,12 @@ class MyVisitOut(BaseModel):
             kind=r.kind,
             language=r.language,
             window=offer.window,
-            school=SchoolOut(name=r.school_name, address=r.school_address, kommunenummer=r.kommunenummer,
-                             kommune=load_register().get(r.kommunenummer).name),  # fmt: skip
+            school=SchoolOut(
+                name=r.school_name,
+                address=r.school_address,
+                kommunenummer=r.kommunenummer,
+                kommune=load_register().get(r.kommunenummer).name,
+            ),  # fmt: skip
             audience_description=r.audience_description,
             pupils=r.pupils,
             seat=SeatOut(offer_id=offer.id, status=offer.status, expires_at=offer.expires_at),

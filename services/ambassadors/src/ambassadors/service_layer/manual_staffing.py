@@ -92,7 +92,12 @@ async def offers_of(uow: AmbassadorsUnit, visit_id: str, *, region: Region = NAT
 
 
 async def offer_to(
-    uow: AmbassadorsUnit, visit_id: str, *, member_id: str, note: str | None, region: Region = NATIONAL,
+    uow: AmbassadorsUnit,
+    visit_id: str,
+    *,
+    member_id: str,
+    note: str | None,
+    region: Region = NATIONAL,
     by: str | None = None,
 ) -> Offer:
     """The organiser's override: offer an open seat to a named member of the region, whatever matching thinks;

@@ -52,6 +52,10 @@ class RosterQuery:
     active: bool | None = None
     limit: int = 100
     offset: int = 0
+    text: str | None = None
+    language: str | None = None
+    trained_year: int | None = None
+    after: str | None = None
 
 
 async def get_member(
@@ -82,7 +86,9 @@ async def list_members(uow: AmbassadorsUnit, q: RosterQuery, *, region: Region =
     if not region.national:
         inside = region.kommunenumre()
         numbers = sorted(inside) if numbers is None else [n for n in numbers if n in inside]
-    return await uow.members.list(MemberFilter(numbers, q.profession, q.active, q.limit, q.offset))
+    return await uow.members.list(
+        MemberFilter(numbers, q.profession, q.active, q.limit, q.offset, q.text, q.language, q.trained_year, q.after)
+    )
 
 
 def check_days_off(uow: AmbassadorsUnit, fields: MemberFields, *, before: MemberFields | None = None) -> None:

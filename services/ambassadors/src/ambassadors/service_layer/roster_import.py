@@ -1,10 +1,13 @@
 """Importing a roster spreadsheet: validate every row first, then create or update members by e-mail."""
 
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
+from typing import Literal
 
 from pydantic import ValidationError
 
-from ambassadors.domain.members import MemberFields
+from ambassadors.domain.members import Member, MemberFields
 from ambassadors.domain.roster_csv import parse_roster
 from ambassadors.service_layer.members import merge_fields, register_member, resolve_kommunenummer, update_member
 from ambassadors.service_layer.unit_of_work import AmbassadorsUnit
@@ -30,13 +33,40 @@ class RosterRejected(Invalid):
         self.problems = problems
 
 
+@dataclass(frozen=True)
+class RowOutcome:
+    """What the import did with one line: the member it created, changed (which fields) or left as it was."""
+
+    line: int
+    member_id: str
+    email: str
+    name: str
+    action: Literal["created", "updated", "unchanged"]
+    changed: tuple[str, ...] = ()
+
+
 @dataclass
 class ImportReport:
-    """What the import did."""
+    """What the import did, by member and by line."""
 
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    rows: list[RowOutcome] = field(default_factory=list)
+
+    def record(self, line: int, member: Member, action: Literal["created", "updated", "unchanged"],
+               changed: tuple[str, ...] = ()) -> None:  # fmt: skip
+        """Note what happened to one line's member."""
+        {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}[action].append(member.id)
+        self.rows.append(RowOutcome(line, member.id, member.fields.email, member.fields.name, action, changed))
+
+
+class Previewed(Exception):  # noqa: N818 (not an error: it carries the report out of the rolled-back transaction)
+    """Raised to roll back an import tried only to see what it would do."""
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__("previewed")
+        self.report = report
 
 
 def validate_roster(text: str, *, region: Region = NATIONAL) -> list[tuple[int, MemberFields, set[str]]]:
@@ -83,16 +113,29 @@ async def import_roster(uow: AmbassadorsUnit, text: str, *, region: Region = NAT
                 raise RosterRejected([RowProblem(line, f"e-mail {fields.email} belongs to a member outside this "
                                                        f"organiser's region")])  # fmt: skip
             if current is None:
-                report.created.append((await register_member(uow, fields, region=region)).id)
+                report.record(line, await register_member(uow, fields, region=region), "created")
                 continue
             changes = fields.model_dump(include=filled)
-            if merge_fields(current.fields, changes) == current.fields:
-                report.unchanged.append(current.id)
+            merged = merge_fields(current.fields, changes)
+            changed = tuple(name for name in filled if getattr(merged, name) != getattr(current.fields, name))
+            if not changed:
+                report.record(line, current, "unchanged")
             else:
-                report.updated.append((await update_member(uow, current.id, changes, region=region)).id)
+                report.record(line, await update_member(uow, current.id, changes, region=region), "updated", changed)
         except Invalid as exc:  # a rule that needs the clock (a day off beyond the horizon): the row is bad
             raise RosterRejected([RowProblem(line, exc.detail)]) from None
     return report
+
+
+async def preview_roster(begin: Callable[[], AbstractAsyncContextManager[AmbassadorsUnit]], text: str, *,
+                         region: Region = NATIONAL) -> ImportReport:  # fmt: skip
+    """What importing the file would do, row by row, with nothing written: the import runs in a transaction that is
+    rolled back (so every rule the import applies, the clock's and the database's too, is judged the same way)."""
+    try:
+        async with begin() as uow:
+            raise Previewed(await import_roster(uow, text, region=region))
+    except Previewed as preview:
+        return preview.report
 
 
 def decode_csv(raw: bytes) -> str:

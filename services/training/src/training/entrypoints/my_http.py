@@ -1,15 +1,18 @@
 """The members' own gatherings and their proof of training; the public check of a proof of training."""
 
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import APIRouter, Path
 
 from outreach_shared.http import problem_response
+from outreach_shared.skeleton import OrganiserCaller
 from training.entrypoints.dependencies import Begin, MemberId
-from training.entrypoints.my_schemas import CertificateCheckOut, CertificateOut, MyGatheringOut
+from training.entrypoints.my_schemas import CertificateCheckOut, CertificateOut, MemberGatheringOut, MyGatheringOut
 from training.service_layer import my_gatherings
 
 my_router = APIRouter(prefix="/v1/me/gatherings", tags=["my gatherings (member)"])
+members_router = APIRouter(prefix="/v1/members", tags=["gatherings (organiser)"])
 certificates_router = APIRouter(prefix="/v1/certificates", tags=["proof of training (public)"])
 GatheringId = Annotated[str, Path(min_length=1, max_length=100)]
 VerificationCode = Annotated[
@@ -45,6 +48,15 @@ async def get_my_certificate(gathering_id: GatheringId, member_id: MemberId, beg
     """Proof that the calling member was trained at the completed gathering, with a code anyone can verify."""
     async with begin() as uow:
         return CertificateOut.of(await my_gatherings.my_certificate(uow, member_id, gathering_id))
+
+
+@members_router.get("/{member_id}/gatherings", summary="A member's gatherings, newest first")
+async def list_member_gatherings(member_id: UUID, caller: OrganiserCaller, begin: Begin) -> list[MemberGatheringOut]:
+    """The gatherings (not drafts) a member is invited to or registered for, with where they stand: those run in my
+    region, and the national ones."""
+    async with begin() as uow:
+        found = await my_gatherings.of_member(uow, str(member_id), region=caller.region)
+    return [MemberGatheringOut.of(m) for m in found]
 
 
 @certificates_router.get(

@@ -117,3 +117,22 @@ class CertificateCheckOut(BaseModel):
         g = c.gathering
         return cls(verification_code=c.verification_code, title=g.title, starts_at=g.schedule.starts_at,
                    ends_at=g.schedule.ends_at, region=list(g.region), completed_at=c.completed_at)  # fmt: skip
+
+
+class MemberGatheringOut(BaseModel):
+    """A gathering a member is invited to or registered for, as an organiser sees it on the member's page."""
+
+    id: str
+    title: str
+    status: GatheringStatus
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    state: MyState = Field(description="Where the member stands: from invited to trained")
+    checked_in_at: AwareDatetime | None
+
+    @classmethod
+    def of(cls, m: MyGathering) -> "MemberGatheringOut":
+        """From the member's gathering (no check-in code, no needs: the member's own)."""
+        g, r = m.gathering, m.registration
+        return cls(id=g.id, title=g.title, status=g.status, starts_at=g.schedule.starts_at,
+                   ends_at=g.schedule.ends_at, state=m.state, checked_in_at=r.checked_in_at if r else None)  # fmt: skip

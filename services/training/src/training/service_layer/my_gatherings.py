@@ -1,5 +1,6 @@
 """The member's own gatherings: each with their state, check-in code and, once trained, the proof of training."""
 
+from outreach_shared.regions import NATIONAL, Region
 from training.domain.codes import VERIFICATION_LENGTH, normalised
 from training.domain.errors import GatheringNotFound
 from training.domain.gathering import Counts, GatheringStatus
@@ -13,6 +14,11 @@ async def list_mine(uow: TrainingUnit, member_id: str) -> list[MyGathering]:
     counts = await uow.gatherings.counts([g.id for g in gatherings])
     mine = {r.gathering_id: r for r in await uow.registrations.list_of_member(member_id)}
     return [MyGathering(g, counts.get(g.id, Counts()), mine.get(g.id)) for g in gatherings]
+
+
+async def of_member(uow: TrainingUnit, member_id: str, *, region: Region = NATIONAL) -> list[MyGathering]:
+    """A member's gatherings as an organiser sees them: those the organiser's region runs, and national ones."""
+    return [m for m in await list_mine(uow, member_id) if not m.gathering.region or m.gathering.within(region)]
 
 
 async def get_mine(uow: TrainingUnit, member_id: str, gathering_id: str) -> MyGathering:

@@ -25,6 +25,8 @@ class Refused(Exception):
     status: int
     detail: str
     fields: dict[str, str] = field(default_factory=dict)
+    body: dict[str, Any] = field(default_factory=dict, repr=False)
+    """The whole problem document (e.g. a roster import's `errors` by line)."""
 
     def __str__(self) -> str:
         return f"{self.status}: {self.detail}"
@@ -49,7 +51,7 @@ def _refusal(response: httpx.Response) -> Refused:
     body = body if isinstance(body, dict) else {}
     named = body.get("errors") or []
     fields = {str(e.get("field") or ""): str(e.get("reason") or "") for e in named if isinstance(e, dict)}
-    return Refused(response.status_code, str(body.get("detail") or response.reason_phrase), fields)
+    return Refused(response.status_code, str(body.get("detail") or response.reason_phrase), fields, body)
 
 
 @dataclass(frozen=True)
@@ -62,14 +64,14 @@ class Caller:
     """The page request's correlation id, passed on so one person's action can be followed through every log."""
 
     async def call(self, method: str, path: str, *, json: Any = None, params: Any = None,
-                   headers: dict[str, str] | None = None) -> httpx.Response:  # fmt: skip
+                   headers: dict[str, str] | None = None, content: bytes | None = None) -> httpx.Response:  # fmt: skip
         """The raw answer of a 2xx call; `Refused` for 4xx, `Unavailable` for 5xx or no answer."""
         sent = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         sent.update(headers or {})
         if self.correlation_id:
             sent["X-Correlation-ID"] = self.correlation_id
         try:
-            response = await self.http.request(method, path, json=json, params=params, headers=sent)
+            response = await self.http.request(method, path, json=json, params=params, headers=sent, content=content)
         except httpx.HTTPError as exc:
             raise Unavailable(f"{method} {path}: {type(exc).__name__}") from exc
         if response.status_code >= 500:
@@ -90,6 +92,11 @@ class Caller:
     async def post(self, path: str, json: Any = None, *, headers: dict[str, str] | None = None) -> Any:
         """POST `path`: its JSON (None for 204)."""
         response = await self.call("POST", path, json=json, headers=headers)
+        return response.json() if response.content else None
+
+    async def post_content(self, path: str, content: bytes, content_type: str, *, params: Any = None) -> Any:
+        """POST a body that is not JSON (e.g. a CSV file): the answer's JSON."""
+        response = await self.call("POST", path, params=params, content=content, headers={"Content-Type": content_type})
         return response.json() if response.content else None
 
     async def patch(self, path: str, json: Any) -> Any:

@@ -51,8 +51,8 @@ Cursor = Annotated[str | None, Query(max_length=36, description="The id of the l
 
 
 def _texts() -> dict[str, Any]:
-    return {"professions": PROFESSIONS, "languages": LANGUAGE_NAMES, "weekdays": WEEKDAY_NAMES, "times": TIME_NAMES,
-            "states": STATE_NAMES}  # fmt: skip
+    return {"professions": PROFESSIONS, "language_names": LANGUAGE_NAMES, "weekdays": WEEKDAY_NAMES,
+            "times": TIME_NAMES, "states": STATE_NAMES}  # fmt: skip
 
 
 def _this_year(person: Acting) -> int:
@@ -148,7 +148,7 @@ async def import_preview(request: Request, person: OrganiserForm) -> Response:
             return _import_problem(request, N_("The file is not UTF-8: in Excel, save it as 'CSV UTF-8'."))
     if not text.strip():
         return _import_problem(request, N_("Choose a CSV file with a header line and a member a line."))
-    preview = await _dry_run(person, text)
+    preview = await _dry_run(request, person, text)
     return render(request, "organiser/roster_preview.html", {"preview": preview, "csv": text},
                   status_code=422 if preview.refused else 200)  # fmt: skip
 
@@ -164,12 +164,12 @@ async def import_confirm(request: Request, person: OrganiserForm) -> Response:
     except Refused as exc:
         if exc.status != 422:
             raise
-        preview = await _dry_run(person, text)
+        preview = await _dry_run(request, person, text)
         return render(request, "organiser/roster_preview.html", {"preview": preview, "csv": text}, status_code=422)
     return redirect("/organiser/members?done=imported")
 
 
-async def _dry_run(person: Acting, text: str) -> roster.Preview:
+async def _dry_run(request: Request, person: Acting, text: str) -> roster.Preview:
     ambassadors = await person.api("ambassadors")
     try:
         answer = await ambassadors.post_content("/v1/members/import", text.encode(), "text/csv",
@@ -178,7 +178,9 @@ async def _dry_run(person: Acting, text: str) -> roster.Preview:
         if exc.status != 422:
             raise
         return roster.refusal_of(exc.body.get("errors") or [{"line": 0, "reason": exc.detail}])
-    return roster.preview_of(answer, {k: i18n.gettext(v) for k, v in FIELD_NAMES.items()})
+    with i18n.speaking(page_language(request)):  # the changed fields in the page's language
+        names = {k: i18n.gettext(v) for k, v in FIELD_NAMES.items()}
+    return roster.preview_of(answer, names)
 
 
 def _import_problem(request: Request, message: str) -> Response:

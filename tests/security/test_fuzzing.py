@@ -62,6 +62,7 @@ ROLES: dict[str, dict[str, Role]] = {
         "DELETE /v1/members/{member_id}": "organiser",
         "POST /v1/members/{member_id}/deactivate": "organiser",
         "POST /v1/members/{member_id}/reactivate": "organiser",
+        "GET /v1/members/{member_id}/visits": "organiser",
         "GET /v1/me/offers": "member",
         "POST /v1/offers/{offer_id}/accept": "member",
         "POST /v1/offers/{offer_id}/decline": "member",
@@ -79,6 +80,7 @@ ROLES: dict[str, dict[str, Role]] = {
     },
     "training": {
         "GET /v1/gatherings/attention": "organiser",
+        "GET /v1/members/{member_id}/gatherings": "organiser",
         "POST /v1/gatherings": "organiser",
         "GET /v1/gatherings": "organiser",
         "GET /v1/gatherings/{gathering_id}": "organiser",

@@ -8,7 +8,8 @@ from fastapi import Depends, Query
 from ambassadors.service_layer.members import RosterQuery
 from outreach_shared.contracts.common import Language, Profession
 
-NO_NUL = r"^[^\x00]*$"
+NO_CONTROLS = r"^[^\x00-\x1f\x7f-\x9f]*$"
+"""Text without control characters (the kit refuses them in a query string)."""
 
 
 @dataclass(frozen=True)
@@ -30,13 +31,15 @@ class RosterFilters:
 
 
 def roster_filters(
-    kommunenummer: Annotated[str | None, Query(max_length=100, pattern=NO_NUL)] = None,
-    fylke: Annotated[str | None, Query(max_length=100, pattern=NO_NUL, description="County number or name")] = None,
+    kommunenummer: Annotated[str | None, Query(max_length=100, pattern=NO_CONTROLS)] = None,
+    fylke: Annotated[
+        str | None, Query(max_length=100, pattern=NO_CONTROLS, description="County number or name")
+    ] = None,
     profession: Profession | None = None,
     active: bool | None = None,
     q: Annotated[
         str | None,
-        Query(min_length=1, max_length=100, pattern=NO_NUL, description="Part of the name or e-mail, any case"),
+        Query(min_length=1, max_length=100, pattern=NO_CONTROLS, description="Part of the name or e-mail, any case"),
     ] = None,
     language: Annotated[Language | None, Query(description="Members who speak it")] = None,
     trained_year: Annotated[

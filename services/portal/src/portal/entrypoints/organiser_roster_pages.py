@@ -7,7 +7,7 @@ import asyncio
 import re
 from typing import Annotated, Any
 
-from fastapi import Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
@@ -50,6 +50,23 @@ Done = Annotated[str | None, Query(max_length=20, description="What just happene
 Cursor = Annotated[str | None, Query(max_length=36, description="The id of the last member of the previous page")]
 
 
+def roster_filter(
+    q: Short = "",
+    kommunenummer: Short = "",
+    county: Short = "",
+    profession: Short = "",
+    language: Short = "",
+    trained: Short = "",
+    active: Short = "",
+) -> roster.RosterFilter:
+    """The roster's filters from the query string (the list and its downloads take the same)."""
+    return roster.RosterFilter.of({"q": q, "kommunenummer": kommunenummer, "county": county, "profession": profession,
+                                   "language": language, "trained": trained, "active": active})  # fmt: skip
+
+
+Filters = Annotated[roster.RosterFilter, Depends(roster_filter)]
+
+
 def _texts() -> dict[str, Any]:
     return {"professions": PROFESSIONS, "language_names": LANGUAGE_NAMES, "weekdays": WEEKDAY_NAMES,
             "times": TIME_NAMES, "states": STATE_NAMES}  # fmt: skip
@@ -63,19 +80,11 @@ def _this_year(person: Acting) -> int:
 async def members(
     request: Request,
     person: OrganiserPage,
-    q: Short = "",
-    kommunenummer: Short = "",
-    county: Short = "",
-    profession: Short = "",
-    language: Short = "",
-    trained: Short = "",
-    active: Short = "",
+    f: Filters,
     after: Cursor = None,
     done: Done = None,
 ) -> Response:
     """The members in the organiser's scope matching the filters, by name, 50 at a time."""
-    f = roster.RosterFilter.of({"q": q, "kommunenummer": kommunenummer, "county": county, "profession": profession,
-                                "language": language, "trained": trained, "active": active})  # fmt: skip
     params: dict[str, Any] = {**f.api_params(this_year=_this_year(person)), "limit": roster.PAGE_SIZE + 1}
     if after and MEMBER_ID.fullmatch(after):
         params["after"] = after
@@ -106,19 +115,11 @@ async def members_download(
     request: Request,
     fmt: str,
     person: OrganiserPage,
-    q: Short = "",
-    kommunenummer: Short = "",
-    county: Short = "",
-    profession: Short = "",
-    language: Short = "",
-    trained: Short = "",
-    active: Short = "",
+    f: Filters,
 ) -> Response:
     """The members matching the filters as ambassadors' CSV or XLSX, fetched as the organiser."""
     if fmt not in DOWNLOADS:
         return problem_page(request, 404)
-    f = roster.RosterFilter.of({"q": q, "kommunenummer": kommunenummer, "county": county, "profession": profession,
-                                "language": language, "trained": trained, "active": active})  # fmt: skip
     ambassadors = await person.api("ambassadors")
     content, content_type = await ambassadors.get_bytes(DOWNLOADS[fmt], params=f.api_params(
         this_year=_this_year(person)))  # fmt: skip

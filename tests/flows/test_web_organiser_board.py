@@ -17,24 +17,14 @@ from flows_kit import (
     random_orgnr,
     register_member,
     soon_window,
-    unique_email,
     visit_in_status,
 )
 from playwright.async_api import expect
-from web_kit import Visitor, sign_in_by_mail
+from web_kit import Visitor, allow_organiser, sign_in_by_mail
 
 HATTFJELLDAL = "1826"  # Nordland: no other flow's members live within reach (over 140 km)
 VAGA = "3435"  # Innlandet: the same
 ALL_DAYS = [1, 2, 3, 4, 5, 6, 7]
-
-
-async def allow_organiser(stack: Stack, **scope: Any) -> str:
-    """A national organiser puts a new organiser on the allow-list; their address."""
-    email = unique_email("organiser")
-    response = await stack.client("portal").post("/v1/organisers", json={"email": email, **scope},
-                                                 headers=stack.auth("organiser"))  # fmt: skip
-    assert response.status_code == 201, response.text
-    return email
 
 
 async def status_says(visitor: Visitor, text: str) -> None:

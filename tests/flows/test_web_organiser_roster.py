@@ -8,21 +8,12 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from flows_kit import Stack, register_member, unique_email
+from flows_kit import Stack, register_member
 from openpyxl import load_workbook
 from playwright.async_api import expect
-from web_kit import Visitor, sign_in_by_mail
+from web_kit import Visitor, allow_organiser, sign_in_by_mail
 
 ROST = "1856"  # Nordland; the members here take no visits (at most 0 a month): no other flow is disturbed
-
-
-async def allow_organiser(stack: Stack, **scope: Any) -> str:
-    """A national organiser puts a new organiser on the allow-list; their address."""
-    email = unique_email("organiser")
-    response = await stack.client("portal").post("/v1/organisers", json={"email": email, **scope},
-                                                 headers=stack.auth("organiser"))  # fmt: skip
-    assert response.status_code == 201, response.text
-    return email
 
 
 async def member(stack: Stack, member_id: str) -> dict[str, Any] | None:

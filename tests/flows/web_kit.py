@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from axe_playwright_python.async_playwright import Axe
-from flows_kit import Stack, eventually
+from flows_kit import Stack, eventually, unique_email
 from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, Request, expect
 
 CHROMIUM = "/usr/bin/chromium"
@@ -118,3 +118,12 @@ async def sign_in_by_mail(stack: Stack, visitor: Visitor, email: str, *, timeout
     await visitor.page.locator("form[action^='/login/link/'] button[type=submit]").click()
     await visitor.page.wait_for_load_state("load")
     await expect(visitor.page).not_to_have_url(re.compile(r"/login"))
+
+
+async def allow_organiser(stack: Stack, **scope: Any) -> str:
+    """A national organiser puts a new organiser on the allow-list; their address."""
+    email = unique_email("organiser")
+    response = await stack.client("portal").post("/v1/organisers", json={"email": email, **scope},
+                                                 headers=stack.auth("organiser"))  # fmt: skip
+    assert response.status_code == 201, response.text
+    return email

@@ -20,6 +20,7 @@ import httpx
 from outreach_dev.devstack._util import free_ports
 from outreach_dev.testing import waiting
 from outreach_shared.auth import Role
+from outreach_shared.orgnr import with_check_digit
 from outreach_shared.signing import AUDIENCES, SigningKey, mint_token
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -179,15 +180,10 @@ def seconds_until(window: dict[str, str]) -> float:
 
 def mod11_orgnr(prefix8: str) -> str:
     """A valid organisasjonsnummer from 8 digits (tries the next prefix when the check digit would be 10)."""
-    weights = (3, 2, 7, 6, 5, 4, 3, 2)
     number = int(prefix8)
-    while True:
-        digits = f"{number:08d}"
-        remainder = sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11
-        check = 0 if remainder == 0 else 11 - remainder
-        if check != 10:
-            return digits + str(check)
+    while (orgnr := with_check_digit(f"{number:08d}")) is None:
         number += 1
+    return orgnr
 
 
 def random_orgnr() -> str:

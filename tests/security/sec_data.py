@@ -9,6 +9,7 @@ from sec_system import System
 
 from outreach_dev.testing.waiting import eventually
 from outreach_dev.testing.windows import school_day_start
+from outreach_shared.orgnr import with_check_digit
 
 OSLO = ZoneInfo("Europe/Oslo")
 KOMMUNE = "1804"  # Bodø: no other suite keeps members or schools there
@@ -16,13 +17,9 @@ KOMMUNE = "1804"  # Bodø: no other suite keeps members or schools there
 
 def random_orgnr() -> str:
     """A valid organisasjonsnummer (mod 11) starting with 8, unique enough per test."""
-    weights = (3, 2, 7, 6, 5, 4, 3, 2)
-    while True:
-        digits = f"8{secrets.randbelow(10_000_000):07d}"
-        remainder = sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11
-        check = 0 if remainder == 0 else 11 - remainder
-        if check != 10:
-            return digits + str(check)
+    while (orgnr := with_check_digit(f"8{secrets.randbelow(10_000_000):07d}")) is None:
+        pass
+    return orgnr
 
 
 def unique_email(tag: str) -> str:

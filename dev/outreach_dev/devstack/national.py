@@ -25,6 +25,7 @@ from typing import Any
 from asyncpg import Range
 
 from outreach_shared.municipalities import Municipality, load_register
+from outreach_shared.orgnr import with_check_digit
 
 from .demo import FIRST, LAST, OSLO
 
@@ -125,10 +126,7 @@ class Member:
 
 def orgnr_with_check_digit(base: int) -> str | None:
     """A nine-digit organisation number from eight digits with its MOD11 check digit (None where there is none)."""
-    digits = [int(d) for d in f"{base:08d}"]
-    remainder = sum(d * w for d, w in zip(digits, (3, 2, 7, 6, 5, 4, 3, 2), strict=True)) % 11
-    check = 0 if remainder == 0 else 11 - remainder
-    return None if check == 10 else f"{base:08d}{check}"
+    return with_check_digit(f"{base:08d}")
 
 
 def school_year_of(day: date) -> int:

@@ -10,13 +10,13 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from pydantic import BaseModel
 
-from booking.domain.orgnr import is_valid_orgnr
 from outreach_dev.testing.fakes import MovableClock
 from outreach_dev.testing.service import RunningService
 from outreach_dev.testing.waiting import eventually
 from outreach_shared.bounds.times import OSLO
 from outreach_shared.contracts import Envelope, Topics, new_envelope
 from outreach_shared.contracts.common import TeamMember
+from outreach_shared.orgnr import is_valid_orgnr
 
 START = datetime(2027, 3, 1, 12, tzinfo=UTC)
 """The tests' fixed "now": four weeks before the spring DST change of 2027 (28 March)."""

@@ -19,13 +19,6 @@ def filled(**changes: object) -> BookingForm:
     return form
 
 
-def test_the_orgnr_check_digit_is_mod_11() -> None:
-    assert rules.valid_orgnr("974760673")
-    assert not rules.valid_orgnr("974760672")
-    assert not rules.valid_orgnr("97476067")
-    assert not rules.valid_orgnr("９７４７６０６７３")  # digits, but not ASCII ones
-
-
 def test_hints_start_after_the_lead_time_and_keep_school_hours() -> None:
     now = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)  # 08:00 in Oslo: a window on 8 March at 08:00 is 7 days ahead
     hints = rules.window_hints(now, "school_visit")

@@ -13,7 +13,6 @@ from pydantic.networks import validate_email
 from booking.domain.feedback import FeedbackView
 from booking.domain.listing import VisitSummary
 from booking.domain.model import ShownVisit
-from booking.domain.orgnr import is_valid_orgnr
 from booking.domain.stats import Counts, Stats
 from booking.domain.survey import Tally
 from booking.domain.times import in_oslo, window_in_oslo
@@ -21,6 +20,7 @@ from booking.domain.values import Status
 from outreach_shared.bounds.identifiers import ORGNR_PATTERN, PHONE_PATTERN, Kommunenummer
 from outreach_shared.bounds.text import Line, Lines, Name
 from outreach_shared.contracts.common import Language, Profession, TimeWindow, VisitKind
+from outreach_shared.orgnr import is_valid_orgnr
 
 
 def _check_orgnr(value: str) -> str:

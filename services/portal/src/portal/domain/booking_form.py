@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 from outreach_shared.bounds.times import TimeRules
 
 OSLO = ZoneInfo("Europe/Oslo")
-ORGNR_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
 KINDS = ("school_visit", "career_day", "digital_visit", "education_fair")
 PROFESSIONS = ("nurse", "health_worker")
 LANGUAGES = ("nb", "nn", "en")
@@ -33,15 +32,6 @@ FIELDS = frozenset({"school.name", "school.kommunenummer", "school.address", "co
                     "contact.phone", "kind", "audience.description", "audience.pupils", "professions", "language",
                     "team_size", "notes"})  # fmt: skip
 """The fields of the form besides its windows, by booking's name."""
-
-
-def valid_orgnr(orgnr: str) -> bool:
-    """Nine digits whose last is the mod-11 check digit of the first eight."""
-    if len(orgnr) != 9 or not orgnr.isascii() or not orgnr.isdigit():
-        return False
-    remainder = sum(int(d) * w for d, w in zip(orgnr[:8], ORGNR_WEIGHTS, strict=True)) % 11
-    check = 0 if remainder == 0 else 11 - remainder
-    return check != 10 and check == int(orgnr[8])
 
 
 def field_id(path: str) -> str:

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from outreach_shared.orgnr import is_valid_orgnr
+
 ProviderKind = Literal["feide", "idporten", "ansattporten", "generic"]
 LOGIN_TTL = timedelta(minutes=10)
 """How long the provider's login may take, from the redirect to the callback."""
 PENDING_TTL = timedelta(minutes=30)
 """How long an unknown identity waits to be linked by an e-mail-link sign-in."""
-_ORGNR_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
 
 
 class SignInRefused(Exception):
@@ -77,11 +78,7 @@ def orgnr_from(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     digits = value.strip().upper().removeprefix("NO")
-    if len(digits) != 9 or not digits.isascii() or not digits.isdigit():
-        return None
-    remainder = sum(int(d) * w for d, w in zip(digits, _ORGNR_WEIGHTS, strict=False)) % 11
-    check = 0 if remainder == 0 else 11 - remainder
-    return digits if check != 10 and check == int(digits[8]) else None
+    return digits if is_valid_orgnr(digits) else None
 
 
 def school_of(provider: Provider, claims: dict[str, Any]) -> str:

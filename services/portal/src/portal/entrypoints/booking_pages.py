@@ -16,6 +16,7 @@ from fastapi import Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from outreach_shared.municipalities import load_register
+from outreach_shared.orgnr import is_valid_orgnr
 from portal import i18n
 from portal.adapters.service_apis import Caller, Refused, Unavailable
 from portal.domain import booking_form as rules
@@ -157,7 +158,7 @@ async def book(request: Request, person: SchoolForm) -> Response:
         del form.windows[min(int(action[7:]), len(form.windows) - 1)]
         return _page(request, person, form, key, focus="windows-heading", status=N_("Time removed."))
     orgnr = person.account.subject
-    if not rules.valid_orgnr(orgnr):  # the account's orgnr was checked when it was made; checked again here
+    if not is_valid_orgnr(orgnr):  # the account's orgnr was checked when it was made; checked again here
         return _page(request, person, form, key, {"form": "orgnr"}, status_code=422)
     problems = rules.problems(form, set(load_register().by_number))
     if problems:

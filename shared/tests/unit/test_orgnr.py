@@ -2,7 +2,7 @@
 
 import pytest
 
-from booking.domain.orgnr import is_valid_orgnr
+from outreach_shared.orgnr import is_valid_orgnr, with_check_digit
 
 
 @pytest.mark.parametrize("orgnr", ["974760673", "923609016", "971524960", "991825827"])
@@ -26,6 +26,15 @@ def test_accepts_check_digit_zero_when_remainder_is_zero() -> None:
     assert not is_valid_orgnr("140000001")
 
 
-@pytest.mark.parametrize("orgnr", ["", "97476067", "9747606730", "97476067a", "974 760 673", "٩٧٤٧٦٠٦٧٣"])
+NOT_NINE_ASCII_DIGITS = ["", "97476067", "9747606730", "97476067a", "974 760 673", "٩٧٤٧٦٠٦٧٣", "９７４７６０６７３"]
+
+
+@pytest.mark.parametrize("orgnr", NOT_NINE_ASCII_DIGITS)
 def test_refuses_anything_but_nine_ascii_digits(orgnr: str) -> None:
     assert not is_valid_orgnr(orgnr)
+
+
+def test_with_check_digit_completes_a_number_or_says_there_is_none() -> None:
+    assert with_check_digit("97476067") == "974760673"
+    assert with_check_digit("14000000") == "140000000"
+    assert with_check_digit("40000000") is None

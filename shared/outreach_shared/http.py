@@ -23,7 +23,7 @@ from outreach_shared.auth import Principal, Role
 from outreach_shared.contracts.envelope import SAFE_ID
 from outreach_shared.errors import DomainError, Forbidden, Unauthorized
 from outreach_shared.logging import bound, get_logger
-from outreach_shared.metrics import HTTP_LATENCY, HTTP_REQUESTS, render
+from outreach_shared.metrics import HTTP_LATENCY, HTTP_REQUESTS, Lags, render
 from outreach_shared.parameters import ParameterGuard, document_parameter_rule
 from outreach_shared.signing import KeySet, verify_token
 
@@ -377,6 +377,7 @@ def create_app(
     readiness: ReadinessCheck | None = None,
     description: str = "",
     pool: Callable[[], Any] | None = None,
+    lags: Lags | None = None,
 ) -> FastAPI:
     """A FastAPI service with /healthz, /readyz, problem+json errors and request ids."""
     app = FastAPI(title=title, version=version, description=description, lifespan=_frozen_after_start(lifespan),
@@ -408,7 +409,7 @@ def create_app(
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics", response_class=Response,
              responses=text_response("text/plain", "Prometheus' text exposition format"))  # fmt: skip
     async def metrics() -> Response:
-        body, content_type = await render(pool() if pool else None)
+        body, content_type = await render(pool() if pool else None, lags)
         return Response(body, media_type=content_type)
 
     for router in routers:

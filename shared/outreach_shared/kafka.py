@@ -9,7 +9,7 @@ import random
 from collections import deque
 from collections.abc import Iterable, Sequence
 from itertools import chain
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 from aiokafka.errors import MessageSizeTooLargeError
@@ -163,6 +163,15 @@ async def the_message(msg: KafkaMessage) -> KafkaMessage:
     return msg
 
 
+class Lag(NamedTuple):
+    """How far one consumer is behind on one partition: records written and not yet handled and committed."""
+
+    consumer: str
+    topic: str
+    partition: int
+    records: int
+
+
 class BatchSubscription:
     """Feeds fetched batches of `topics` to an EventConsumer on an aiokafka consumer of its own; a batch's offsets
     are committed (by its OffsetCommitter, in the background) only once its transactions have committed.
@@ -217,6 +226,17 @@ class BatchSubscription:
         await self.committer.close()
         if self._kafka is not None:
             await self._kafka.stop()
+
+    async def lag(self) -> list[Lag]:
+        """Per partition this instance holds: records on the broker not yet handled and committed (from the log's
+        start where the group has committed nothing)."""
+        held = list(self._kafka.assignment()) if self._kafka is not None else []
+        if not held:
+            return []
+        ends, starts = await self._kafka.end_offsets(held), await self._kafka.beginning_offsets(held)
+        committed = [await self._kafka.committed(tp) for tp in held]
+        return [Lag(self.consumer.name, tp.topic, tp.partition, ends[tp] - (done if done is not None else starts[tp]))
+                for tp, done in zip(held, committed, strict=True)]  # fmt: skip
 
     async def _run(self) -> None:
         while True:
@@ -347,6 +367,11 @@ class Kafka:
         await self.send_all.start()
         for subscription in self.subscriptions:
             await subscription.start()
+
+    async def lags(self) -> list[Lag]:
+        """Every batch subscription's lag on the partitions it holds now."""
+        found = await asyncio.gather(*(subscription.lag() for subscription in self.subscriptions))
+        return list(chain.from_iterable(found))
 
     async def stop(self) -> None:
         """Stop the batch subscriptions (committing what they handled), the outbox's producer, then the broker."""

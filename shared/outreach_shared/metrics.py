@@ -1,5 +1,9 @@
 """Prometheus metrics every service exposes at /metrics: requests, events, relay and timer backlogs."""
 
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
 import asyncpg
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
@@ -27,10 +31,21 @@ SET_ASIDE = Counter(
     ["service", "loop"], registry=REGISTRY,
 )
 TIMERS_OVERDUE = Gauge("outreach_timers_overdue", "Pending timers more than a minute past due.", registry=REGISTRY)
+CONSUMER_LAG = Gauge(
+    "outreach_consumer_lag",
+    "Records on a partition this instance holds that are not yet handled and committed, by consumer, topic and "
+    "partition (read from the broker at scrape time).",
+    ["consumer", "topic", "partition"], registry=REGISTRY,
+)
+LAG_TIMEOUT_SECONDS = 2.0
+"""A scrape while the broker is away still answers: the lag is left out instead."""
+
+Lags = Callable[[], Awaitable[Iterable[Any]]]
+"""The lags to show: `outreach_shared.kafka.Lag` tuples (consumer, topic, partition, records)."""
 
 
-async def render(pool: asyncpg.Pool | None) -> tuple[bytes, str]:
-    """The exposition text; backlogs are read from the database at scrape time."""
+async def render(pool: asyncpg.Pool | None, lags: Lags | None = None) -> tuple[bytes, str]:
+    """The exposition text; backlogs are read from the database, and lags from the broker, at scrape time."""
     if pool is not None:
         try:
             async with pool.acquire() as conn:
@@ -40,4 +55,16 @@ async def render(pool: asyncpg.Pool | None) -> tuple[bytes, str]:
                     "SELECT count(*) FROM timers WHERE status = 'pending' AND due_at < now() - interval '1 minute'"))
         except Exception:  # noqa: BLE001 - a scrape during a database outage still shows the counters
             pass
+    if lags is not None:
+        await _show_lags(lags)
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+
+
+async def _show_lags(lags: Lags) -> None:
+    CONSUMER_LAG.clear()  # partitions another instance holds now are its to show
+    try:
+        found = await asyncio.wait_for(lags(), LAG_TIMEOUT_SECONDS)
+    except Exception:  # noqa: BLE001 - the broker away or a rebalance under way: no lag this scrape
+        return
+    for consumer, topic, partition, records in found:
+        CONSUMER_LAG.labels(consumer, topic, str(partition)).set(records)

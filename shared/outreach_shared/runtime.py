@@ -21,7 +21,7 @@ from outreach_shared.dead_letters import dead_letter_sink
 from outreach_shared.errors import Forbidden
 from outreach_shared.housekeeping import Chore, Housekeeper, kit_purges
 from outreach_shared.http import create_app, principal_dependency, require_role
-from outreach_shared.kafka import Kafka, document_publishers, publisher
+from outreach_shared.kafka import Kafka, Lag, document_publishers, publisher
 from outreach_shared.logging import configure_logging, get_logger
 from outreach_shared.operations import KIT_SOURCES, SetAsideItem, SetAsideSource, list_set_aside
 from outreach_shared.outbox import OutboxRelay
@@ -248,6 +248,10 @@ class Runtime:
         if self.pool is not None:
             await self.pool.close()
 
+    async def consumer_lags(self) -> list[Lag]:
+        """How far this instance's batch subscriptions are behind (none before start)."""
+        return await self.kafka.lags() if self.kafka is not None else []
+
     async def readiness(self) -> dict[str, bool]:
         """Database and Kafka reachable, and no background loop (relay, timers, consumers, the wiring's own) failing."""
         database = self.pool is not None and await db.ping(self.pool)
@@ -299,6 +303,7 @@ def build_app(
         lifespan=lifespan,
         readiness=runtime.readiness,
         pool=lambda: runtime.pool,
+        lags=runtime.consumer_lags,
     )
     app.state.runtime = runtime
     _add_asyncapi_routes(app, runtime)

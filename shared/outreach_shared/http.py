@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from outreach_shared.auth import Principal, Role
+from outreach_shared.bulkheads import is_transient
 from outreach_shared.contracts.envelope import SAFE_ID
 from outreach_shared.errors import DomainError, Forbidden, Unauthorized
 from outreach_shared.logging import bound, get_logger
@@ -77,6 +78,7 @@ _PROBLEM_DESCRIPTIONS = {
     422: "Invalid request; `errors` names each field",
     429: "Too many requests; wait for Retry-After seconds",
     500: "An unexpected error; the detail says no more (the logs have it under the X-Request-ID)",
+    503: "The database or Kafka cannot be reached now; try again after Retry-After seconds",
 }
 
 
@@ -114,6 +116,8 @@ def _problem_statuses(path: str, method: str, operation: dict[str, Any]) -> list
         statuses.append(404)
     if path.startswith("/v1/") and (method != "get" or has_path_id):
         statuses.append(409)
+    if path.startswith("/v1/"):
+        statuses.append(503)
     return statuses
 
 
@@ -160,11 +164,21 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if is_transient(exc):  # the database or broker away: the same request will work later
+            log.warning("request refused: infrastructure unavailable", error=type(exc).__name__)
+            response = problem(503, "Service unavailable", "the database or Kafka cannot be reached now: try again "
+                               "(with the same Idempotency-Key where the route takes one)",
+                               instance=request.url.path)  # fmt: skip
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
         log.exception("unhandled error")
         return problem(
             500, "Internal server error", "an unexpected error occurred", instance=request.url.path
         )
 
+
+RETRY_AFTER_SECONDS = 5
+"""What a 503 asks a client to wait before trying again (a PostgreSQL restart takes a few seconds)."""
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated
 
+import asyncpg
 import httpx
 import pytest
 from fastapi import APIRouter, Depends
@@ -233,3 +234,33 @@ async def test_a_started_app_freezes_what_start_up_built_and_collects_garbage_le
         assert gc.get_freeze_count() == 0, "unfrozen when the app stops"
     finally:
         gc.set_threshold(*defaults)
+
+
+@router.get("/database-away")
+async def database_away() -> None:
+    raise asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed in the middle of operation")
+
+
+@router.get("/bug")
+async def bug() -> None:
+    raise RuntimeError("a bug")
+
+
+def served() -> httpx.AsyncClient:
+    """As a server answers: an exception's answer is sent, not raised into the test (Starlette re-raises it after)."""
+    app = create_app(title="kit", routers=[router])
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://kit")
+
+
+async def test_a_request_meeting_the_database_away_answers_503_with_retry_after_not_500():
+    answer = await served().get("/database-away")
+    assert answer.status_code == 503
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert int(answer.headers["retry-after"]) > 0
+    assert answer.json()["title"] == "Service unavailable"
+
+
+async def test_a_bug_still_answers_500_saying_no_more():
+    answer = await served().get("/bug")
+    assert answer.status_code == 500
+    assert answer.json()["detail"] == "an unexpected error occurred"

@@ -75,20 +75,36 @@ class DeadLetter:
 
 async def read_dead_letters(bootstrap: str, *, limit: int = 1000) -> list[DeadLetter]:
     """Every dead letter retained on the topic, oldest first (reads without a consumer group)."""
+    return await _read(bootstrap, partition=0, start=None, limit=limit)
+
+
+async def read_dead_letter(bootstrap: str, *, partition: int, offset: int) -> DeadLetter | None:
+    """The dead letter at `offset` of the topic's `partition`, or None when the topic no longer holds it (past its
+    retention) or never did."""
+    found = await _read(bootstrap, partition=partition, start=offset, limit=1)
+    return found[0] if found and found[0].offset == offset else None
+
+
+async def _read(bootstrap: str, *, partition: int, start: int | None, limit: int) -> list[DeadLetter]:
+    """Up to `limit` records of one partition from `start` (else its beginning) to its end, without a group."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
-        partition = TopicPartition(Topics.DEAD_LETTERS, 0)
-        consumer.assign([partition])
-        await consumer.seek_to_beginning(partition)
-        end = (await consumer.end_offsets([partition]))[partition]
+        place = TopicPartition(Topics.DEAD_LETTERS, partition)
+        consumer.assign([place])
+        first = (await consumer.beginning_offsets([place]))[place]
+        end = (await consumer.end_offsets([place]))[place]
+        if start is None or start < first:
+            await consumer.seek_to_beginning(place)
+        else:
+            consumer.seek(place, start)
         letters: list[DeadLetter] = []
-        while await consumer.position(partition) < end and len(letters) < limit:
-            batch = await consumer.getmany(partition, timeout_ms=1000)
-            for message in batch.get(partition, []):
+        while await consumer.position(place) < end and len(letters) < limit:
+            batch = await consumer.getmany(place, timeout_ms=1000, max_records=limit - len(letters))
+            for message in batch.get(place, []):
                 headers = {k: v.decode(errors="replace") for k, v in message.headers}
                 letters.append(DeadLetter(message.offset, message.key, message.value, headers))
-        return letters
+        return letters[:limit]
     finally:
         await consumer.stop()
 

@@ -16,6 +16,7 @@ from notify.adapters.wakeups import PostgresWakeups
 from notify.entrypoints.dead_letters import subscribe_dead_letters
 from notify.entrypoints.feeds import router as feeds_router
 from notify.entrypoints.http import router
+from notify.entrypoints.operations_http import router as operations_router
 from notify.service_layer import digest, inbox
 from notify.service_layer.handlers import CONTACT_EVENTS, REGISTRY, SIGN_IN_EVENTS
 from notify.service_layer.ports import EmailSender, Renderer, SmsSender, Units
@@ -113,6 +114,6 @@ SERVICE = ServiceDefinition(
     description="Notices to members, school contacts and organisers: e-mail, SMS and the in-app inbox.",
     settings_factory=get_settings,
     migrations_dir=Path(__file__).resolve().parent / "migrations",
-    routers=[router, feeds_router],
+    routers=[router, feeds_router, operations_router],
     bootstrap=bootstrap,
 )

@@ -133,17 +133,18 @@ ORGANISER_ONLY = {
         ("POST", "/v1/members/{member}/deactivate"), ("POST", "/v1/members/{member}/reactivate"),
         ("GET", "/v1/visits/attention"), ("GET", "/v1/visits/{visit}/candidates"),
         ("GET", "/v1/visits/{visit}/offers"), ("POST", "/v1/visits/{visit}/offers"),
-        ("POST", "/v1/visits/{visit}/rematch"),
+        ("POST", "/v1/visits/{visit}/rematch"), ("GET", "/v1/members/{member}/visits"),
     ],
     "training": [
-        ("GET", "/v1/gatherings/attention"),
+        ("GET", "/v1/gatherings/attention"), ("GET", "/v1/members/{member}/gatherings"),
         ("GET", "/v1/gatherings"), ("POST", "/v1/gatherings"), ("GET", "/v1/gatherings/{gathering}"),
         ("PATCH", "/v1/gatherings/{gathering}"), ("POST", "/v1/gatherings/{gathering}/publish"),
         ("POST", "/v1/gatherings/{gathering}/cancel"), ("POST", "/v1/gatherings/{gathering}/complete"),
         ("POST", "/v1/gatherings/{gathering}/check-ins"), ("GET", "/v1/gatherings/{gathering}/participants"),
         ("GET", "/v1/gatherings/{gathering}/participants.csv"), ("GET", "/v1/gatherings/{gathering}/participants.xlsx"),
     ],
-    "notify": [("GET", "/v1/notifications?recipient=member:{member}"), ("GET", "/v1/reminders?visit_id={visit}")],
+    "notify": [("GET", "/v1/notifications?recipient=member:{member}"), ("GET", "/v1/reminders?visit_id={visit}"),
+               ("GET", "/v1/operations/dead-letters"), ("POST", "/v1/operations/dead-letters/0/0/replay")],
 }  # fmt: skip
 BODIES = {
     "/v1/members/import": {"content": b"name,email\n"},
@@ -217,7 +218,8 @@ PER_RESOURCE = {  # organiser endpoints naming one resource of the world: 404 fr
     ],
 }  # fmt: skip
 NATIONAL_ONLY = {  # operations: a regional organiser is refused whatever it names
-    "notify": [("GET", "/v1/notifications?recipient=member:{member}"), ("GET", "/v1/reminders?visit_id={visit}")],
+    "notify": [("GET", "/v1/notifications?recipient=member:{member}"), ("GET", "/v1/reminders?visit_id={visit}"),
+               ("GET", "/v1/operations/dead-letters")],
     **{service: [("GET", "/v1/operations/set-aside")] for service in ("booking", "ambassadors", "training")},
 }
 

@@ -109,6 +109,8 @@ ROLES: dict[str, dict[str, Role]] = {
         "GET /v1/me/preferences": "member",
         "PUT /v1/me/preferences": "member",
         "GET /v1/operations/set-aside": "organiser",
+        "GET /v1/operations/dead-letters": "organiser",
+        "POST /v1/operations/dead-letters/{partition}/{offset}/replay": "organiser",
         # Every role has a calendar feed of its own; fuzzed as a member.
         "POST /v1/me/calendar-feed/rotate": "member",
         "GET /v1/me/calendar-feed": "member",

@@ -9,9 +9,10 @@ import pytest
 from signin_helpers import ORIGIN, Browser
 
 from outreach_dev.testing.fakes import MovableClock
+from outreach_dev.testing.plans import plan_nodes, reads
 from outreach_dev.testing.service import RunningService
 from outreach_shared.regions import Region
-from portal.adapters.audit import audit_purge
+from portal.adapters.audit import AuditQuery, audit_purge, page_query
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -91,6 +92,15 @@ async def test_the_log_is_read_a_page_at_a_time_with_filters(portal: RunningServ
             break
         params["after"] = page["next"]
     assert len(seen) == 5 and seen == sorted(set(seen))
+    newest: list[int] = []
+    params = {"action": "sign_in_link_issued", "from": since.isoformat(), "limit": 2, "order": "newest"}
+    while True:
+        page = (await portal.client.get("/v1/audit", params=params, headers=national)).json()
+        newest += [r["id"] for r in page["records"] if r["target"] == "school:911111111"]
+        if page["next"] is None:
+            break
+        params["after"] = page["next"]
+    assert newest == seen[::-1]  # the same records, newest first, each once
     by_actor = await portal.client.get("/v1/audit", params={"actor": "nobody:here"}, headers=national)
     assert by_actor.json() == {"records": [], "next": None}
 
@@ -105,6 +115,7 @@ async def test_the_log_is_read_a_page_at_a_time_with_filters(portal: RunningServ
     ({"after": "AAAA"}, "after"),
     ({"action": "a\x00b"}, "action"),
     ({"actor": "x" * 10_000}, "actor"),
+    ({"order": "sideways"}, "order"),
 ])  # fmt: skip
 async def test_hostile_filters_are_refused_naming_the_field(
     portal: RunningService, params: dict[str, object], field: str
@@ -144,3 +155,28 @@ async def test_a_sign_in_and_a_failed_one_are_in_the_log_with_no_secret(
     assert len(signed_in) == 1 and signed_in[0]["from_address"] == "198.51.100.77"
     failed = [r for r in records if r["action"] == "sign_in_failed" and r["from_address"] == "198.51.100.78"]
     assert failed and path.rsplit("/", 1)[-1] not in answer.text
+
+
+async def test_a_newest_first_page_after_a_cursor_reads_the_time_index_backwards_at_scale(
+    portal: RunningService,
+) -> None:
+    """50,000 records (rolled back after: the log is append-only): the operations page's newest-first page, first
+    and after a cursor, starts at the cursor in the (at, id) index and reads its rows, never the whole table or a
+    sort of it."""
+    async with portal.runtime.pool.acquire() as conn:
+        written = conn.transaction()
+        await written.start()
+        try:
+            await conn.execute("""INSERT INTO audit_log (at, actor, action, target, details)
+                                  SELECT now() - make_interval(secs => n), 'organiser:' || (n % 40), 'sign_in',
+                                         'member:' || n, '{}'::jsonb FROM generate_series(1, 50000) n""")
+            await conn.execute("ANALYZE audit_log")
+            cursor = (datetime.now(UTC) - timedelta(hours=3), 2**40)
+            for query in (AuditQuery(limit=26, newest_first=True),
+                          AuditQuery(limit=26, after=cursor, newest_first=True)):  # fmt: skip
+                nodes = await plan_nodes(conn, *page_query(query))
+                assert reads(nodes) == {"Index Scan on audit_log_by_time"}, reads(nodes)
+                assert {n.get("Scan Direction") for n in nodes if "Scan" in n["Node Type"]} == {"Backward"}
+                assert not [n for n in nodes if n["Node Type"] == "Sort"]
+        finally:
+            await written.rollback()

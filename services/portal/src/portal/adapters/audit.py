@@ -32,7 +32,8 @@ class StoredEntry:
 
 @dataclass(frozen=True)
 class AuditQuery:
-    """Which records to read: by action, by actor, in [since, until), after the cursor (at, id), at most `limit`."""
+    """Which records to read: by action, by actor, in [since, until), after the cursor (at, id) in the order read
+    (oldest first, or newest first), at most `limit`."""
 
     limit: int
     action: str | None = None
@@ -40,6 +41,7 @@ class AuditQuery:
     since: datetime | None = None
     until: datetime | None = None
     after: tuple[datetime, int] | None = None
+    newest_first: bool = False
 
 
 @dataclass
@@ -66,32 +68,37 @@ class AuditLog:
         self._conn = conn
 
     async def page(self, query: AuditQuery) -> list[StoredEntry]:
-        """Up to `query.limit` records matching it, oldest first."""
-        conditions: list[str] = []
-        args: list[object] = []
-
-        def arg(value: object) -> str:
-            args.append(value)
-            return f"${len(args)}"
-
-        if query.action is not None:
-            conditions.append(f"action = {arg(query.action)}")
-        if query.actor is not None:
-            conditions.append(f"actor = {arg(query.actor)}")
-        if query.since is not None:
-            conditions.append(f"at >= {arg(query.since)}")
-        if query.until is not None:
-            conditions.append(f"at < {arg(query.until)}")
-        if query.after is not None:
-            conditions.append(f"(at, id) > ({arg(query.after[0])}, {arg(query.after[1])})")
-        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-        rows = await self._conn.fetch(
-            "SELECT id, at, actor, action, target, from_address, details FROM audit_log "
-            f"{where} ORDER BY at, id LIMIT {arg(query.limit)}",
-            *args,
-        )
+        """Up to `query.limit` records matching it, oldest first (or newest first), through the (at, id) indexes."""
+        rows = await self._conn.fetch(*page_query(query))
         return [StoredEntry(r["id"], AuditEntry(r["at"], r["actor"], r["action"], r["target"], r["from_address"],
                                                 r["details"] or {})) for r in rows]  # fmt: skip
+
+
+def page_query(query: AuditQuery) -> tuple[Any, ...]:
+    """The SQL (and its arguments) reading one page of `query`."""
+    conditions: list[str] = []
+    args: list[object] = []
+
+    def arg(value: object) -> str:
+        args.append(value)
+        return f"${len(args)}"
+
+    if query.action is not None:
+        conditions.append(f"action = {arg(query.action)}")
+    if query.actor is not None:
+        conditions.append(f"actor = {arg(query.actor)}")
+    if query.since is not None:
+        conditions.append(f"at >= {arg(query.since)}")
+    if query.until is not None:
+        conditions.append(f"at < {arg(query.until)}")
+    if query.after is not None:
+        beyond = "<" if query.newest_first else ">"
+        conditions.append(f"(at, id) {beyond} ({arg(query.after[0])}, {arg(query.after[1])})")
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+    order = "at DESC, id DESC" if query.newest_first else "at, id"
+    sql = ("SELECT id, at, actor, action, target, from_address, details FROM audit_log "
+           f"{where} ORDER BY {order} LIMIT {arg(query.limit)}")  # fmt: skip
+    return (sql, *args)
 
 
 def audit_purge(keep_days: int) -> Purge:

@@ -3,7 +3,7 @@
 import base64
 import binascii
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
@@ -33,7 +33,8 @@ class AuditRecordOut(BaseModel):
 
 
 class AuditPageOut(BaseModel):
-    """A page of records, oldest first; `next` is the cursor for the following page (none after the last)."""
+    """A page of records in the order asked (oldest first by default); `next` is the cursor for the following page
+    (none after the last)."""
 
     records: list[AuditRecordOut]
     next: str | None = Field(description="Pass as `after` to read the next page")
@@ -77,11 +78,12 @@ async def read_audit(
     until: Annotated[datetime | None, Query(alias="to", description="Before this time, 2000..2100")] = None,
     after: Annotated[str | None, Query(max_length=200, description="The `next` of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    order: Annotated[Literal["oldest", "newest"], Query(description="Oldest first, or newest first")] = "oldest",
 ) -> AuditPageOut:
     """Sign-ins, failed sign-ins, clients created and revoked, refused token requests and other audited actions,
-    oldest first, filtered by action, actor and time."""
+    oldest first (or newest first), filtered by action, actor and time."""
     query = AuditQuery(limit=limit, action=action, actor=actor, since=_bounded(since, "from"),
-                       until=_bounded(until, "to"), after=_after(after))  # fmt: skip
+                       until=_bounded(until, "to"), after=_after(after), newest_first=order == "newest")  # fmt: skip
     async with begin() as uow:
         rows, more = await audit.read(uow, query)
     records = [AuditRecordOut(id=r.id, **vars(r.entry)) for r in rows]

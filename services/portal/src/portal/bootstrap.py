@@ -28,6 +28,7 @@ from portal.entrypoints.oidc_http import router as oidc_router
 from portal.entrypoints.organiser_board_pages import router as organiser_board_router
 from portal.entrypoints.organiser_gatherings_pages import router as organiser_gatherings_router
 from portal.entrypoints.organiser_impact_pages import router as organiser_impact_router
+from portal.entrypoints.organiser_operations_pages import router as organiser_operations_router
 from portal.entrypoints.organiser_roster_pages import router as organiser_roster_router
 from portal.entrypoints.people_http import router as people_router
 from portal.entrypoints.public_pages import router as public_pages_router
@@ -138,6 +139,7 @@ SERVICE = ServiceDefinition(
         organiser_board_router,
         organiser_gatherings_router,
         organiser_roster_router,
+        organiser_operations_router,
         router,
     ],
     bootstrap=bootstrap,

@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import pytest
 from starlette.requests import Request
 
+from outreach_shared.regions import Region
 from portal.domain.accounts import Account
 from portal.entrypoints.pages import navigation
 
@@ -33,3 +34,17 @@ def test_a_schools_pages_mark_theirs_and_a_page_outside_marks_none() -> None:
     assert current("school", "/school/book") == "/school/book"
     assert current("school", "/besok/1/vurdering") == "/school"
     assert current("school", "/tilgjengelighet") is None
+
+
+def menu_of(account: Account) -> list[str]:
+    scope = {"type": "http", "method": "GET", "path": "/organiser", "query_string": b"", "headers": []}
+    request = Request(scope)
+    request.state.session = SimpleNamespace(account=account)
+    return [entry["href"] for entry in navigation(request)]
+
+
+def test_operations_are_in_a_national_organisers_menu_and_not_in_a_regional_ones() -> None:
+    assert "/organiser/operations" in menu_of(Account("organiser", "x"))
+    regional = menu_of(Account("organiser", "x", Region.of(fylker=["46"])))
+    assert "/organiser/operations" not in regional
+    assert "/organiser/members" in regional

@@ -1,7 +1,5 @@
 """GET /v1/audit: the audit log, for national organisers, a page at a time (keyset: after the last (at, id))."""
 
-import base64
-import binascii
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -10,7 +8,8 @@ from pydantic import BaseModel, Field
 
 from outreach_shared.errors import Invalid
 from outreach_shared.skeleton import NationalOrganiser
-from portal.adapters.audit import AuditQuery, StoredEntry
+from portal.adapters.audit import AuditQuery
+from portal.domain.audit_cursors import cursor_of, place_of
 from portal.entrypoints.dependencies import Begin
 from portal.service_layer import audit
 
@@ -40,23 +39,6 @@ class AuditPageOut(BaseModel):
     next: str | None = Field(description="Pass as `after` to read the next page")
 
 
-def _cursor(stored: StoredEntry) -> str:
-    return base64.urlsafe_b64encode(f"{stored.entry.at.isoformat()}|{stored.id}".encode()).decode().rstrip("=")
-
-
-def _after(cursor: str | None) -> tuple[datetime, int] | None:
-    if cursor is None:
-        return None
-    try:
-        at, _, ident = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().partition("|")
-        when, number = datetime.fromisoformat(at), int(ident)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise Invalid("not a cursor this endpoint gave", field="after") from None
-    if when.tzinfo is None or not 0 < number < 2**63:
-        raise Invalid("not a cursor this endpoint gave", field="after")
-    return when, number
-
-
 def _bounded(value: datetime | None, name: str) -> datetime | None:
     if value is None:
         return None
@@ -83,8 +65,8 @@ async def read_audit(
     """Sign-ins, failed sign-ins, clients created and revoked, refused token requests and other audited actions,
     oldest first (or newest first), filtered by action, actor and time."""
     query = AuditQuery(limit=limit, action=action, actor=actor, since=_bounded(since, "from"),
-                       until=_bounded(until, "to"), after=_after(after), newest_first=order == "newest")  # fmt: skip
+                       until=_bounded(until, "to"), after=place_of(after), newest_first=order == "newest")  # fmt: skip
     async with begin() as uow:
         rows, more = await audit.read(uow, query)
     records = [AuditRecordOut(id=r.id, **vars(r.entry)) for r in rows]
-    return AuditPageOut(records=records, next=_cursor(rows[-1]) if more and rows else None)
+    return AuditPageOut(records=records, next=cursor_of(rows[-1].entry.at, rows[-1].id) if more and rows else None)

@@ -83,6 +83,8 @@ NAVIGATION: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {
 }  # fmt: skip
 """The app's main menu by role: (path, text, the paths of its part of the app). The entry whose part holds the
 page (the longest such path) is marked as the current one."""
+NATIONAL_ONLY = frozenset({"/organiser/operations"})
+"""Menu entries a regional organiser does not see (the page refuses them)."""
 
 
 def _under(path: str, prefix: str) -> bool:
@@ -96,6 +98,8 @@ def navigation(request: Request) -> list[dict[str, Any]]:
     if account is None:
         return []
     entries = NAVIGATION.get(account.role, ())
+    if account.role == "organiser" and not account.region.national:  # operations are national
+        entries = tuple(e for e in entries if e[0] not in NATIONAL_ONLY)
     path = request.url.path
     matches = [(len(prefix), href) for href, _, prefixes in entries for prefix in prefixes if _under(path, prefix)]
     current = max(matches)[1] if matches else None

@@ -76,7 +76,8 @@ def organiser_pages(who: Any) -> tuple[Page, ...]:
              ORGANISER_MS),
         Page("/organiser/impact?school_year={school_year}", who,
              (("booking", "/v1/stats?school_year={booking_year}"),), IMPACT_MS),
-    ) + ((Page("/organiser/operations", who, tuple((s, "/v1/operations/set-aside") for s in SERVICES),
+    ) + ((Page("/organiser/operations", who, (("notify", "/v1/operations/dead-letters?limit=20"),
+                                               *((s, "/v1/operations/set-aside?limit=20") for s in SERVICES)),
                ORGANISER_MS),) if who == "organiser" else ())  # fmt: skip
 
 

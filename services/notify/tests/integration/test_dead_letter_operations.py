@@ -5,7 +5,9 @@ import uuid
 import asyncpg
 from aiokafka import ConsumerRecord
 
+from notify.adapters.dead_letters import page_query
 from outreach_dev.testing.kafka import publish_raw, read_topic
+from outreach_dev.testing.plans import plan_nodes, reads
 from outreach_dev.testing.service import RunningService
 from outreach_dev.testing.waiting import eventually
 from outreach_shared.contracts import Topics
@@ -97,3 +99,23 @@ async def test_only_national_organisers_see_or_replay_dead_letters_and_bad_input
     assert (await service.client.post(f"{LIST}/-1/0/replay", headers=national)).status_code == 422
     unknown = await service.client.post(f"{LIST}/0/999999999999/replay", headers=national)
     assert unknown.status_code == 404
+
+
+async def test_a_page_of_dead_letters_reads_the_key_backwards_at_scale(db: asyncpg.Pool) -> None:
+    """100,000 dead letters (rolled back after): a page, first or after a cursor, reads the primary key backwards
+    from where it starts, never the whole table or a sort of it."""
+    async with db.acquire() as conn:
+        written = conn.transaction()
+        await written.start()
+        try:
+            await conn.execute("""INSERT INTO dead_letters (partition, "offset", topic, consumer, reason)
+                                  SELECT 7, n, 'outreach.visits', 'notify', 'not an envelope'
+                                  FROM generate_series(1, 100000) n""")
+            await conn.execute("ANALYZE dead_letters")
+            for before in (None, (7, 50_000)):
+                nodes = await plan_nodes(conn, *page_query(before=before, limit=51))
+                assert reads(nodes) == {"Index Scan on dead_letters_pkey"}, reads(nodes)
+                assert {n.get("Scan Direction") for n in nodes if "Scan" in n["Node Type"]} == {"Backward"}
+                assert not [n for n in nodes if n["Node Type"] == "Sort"]
+        finally:
+            await written.rollback()

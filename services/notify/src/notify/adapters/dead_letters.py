@@ -29,6 +29,14 @@ class StoredDeadLetter:
 COLUMNS = """partition, "offset", topic, consumer, reason, dead_lettered_at, received_at, replayed_at, replays"""
 
 
+def page_query(*, before: tuple[int, int] | None, limit: int) -> tuple[Any, ...]:
+    """The SQL (and its arguments) of a page of dead letters, newest first, backwards through the primary key."""
+    if before is None:
+        return f"""SELECT {COLUMNS} FROM dead_letters ORDER BY partition DESC, "offset" DESC LIMIT $1""", limit
+    return (f"""SELECT {COLUMNS} FROM dead_letters WHERE (partition, "offset") < ($1, $2)
+                ORDER BY partition DESC, "offset" DESC LIMIT $3""", *before, limit)
+
+
 class DeadLetterRepository:
     """Dead letters, over one connection (or the pool)."""
 
@@ -55,12 +63,7 @@ class DeadLetterRepository:
 
     async def page(self, *, before: tuple[int, int] | None, limit: int) -> list[StoredDeadLetter]:
         """Up to `limit` dead letters, newest first (by partition and offset, through the key), before the cursor."""
-        if before is None:
-            rows = await self.conn.fetch(f"""SELECT {COLUMNS} FROM dead_letters
-                                             ORDER BY partition DESC, "offset" DESC LIMIT $1""", limit)
-        else:
-            rows = await self.conn.fetch(f"""SELECT {COLUMNS} FROM dead_letters WHERE (partition, "offset") < ($1, $2)
-                                             ORDER BY partition DESC, "offset" DESC LIMIT $3""", *before, limit)
+        rows = await self.conn.fetch(*page_query(before=before, limit=limit))
         return [StoredDeadLetter(**dict(r.items())) for r in rows]
 
     async def lock(self, partition: int, offset: int) -> StoredDeadLetter | None:

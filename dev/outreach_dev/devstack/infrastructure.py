@@ -2,6 +2,8 @@
 
 Each is taken from its env var (KAFKA_BOOTSTRAP_SERVERS, DATABASE_URL) when set; otherwise it is started, in Docker
 (testcontainers) or as a local process (mode "docker" or "local"; OUTREACH_INFRA, else Docker when it answers).
+Locally, Kafka is one broker, or a three-broker cluster when asked (`Local.kafka_brokers`, or env
+OUTREACH_KAFKA_BROKERS=3 for the tests).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from .kafka import (
     new_cluster_id,
     wait_until_ready,
 )
+from .kafka_cluster import LocalKafkaCluster
 from .postgres import LocalPostgres
 from .processes import LaunchError
 
@@ -50,15 +53,16 @@ class Infrastructure:
     admin_dsn: str
     kafka_source: str = KAFKA_ENV
     postgres_source: str = POSTGRES_ENV
-    kafka: LocalKafka | None = None
+    kafka: LocalKafka | LocalKafkaCluster | None = None
     postgres: LocalPostgres | None = None
     startup_seconds: float = 0.0
 
     @property
     def log_paths(self) -> list[Path]:
         """Return the log files of the local runners (empty for env or Docker infrastructure)."""
-        runners: list[LocalKafka | LocalPostgres | None] = [self.kafka, self.postgres]
-        return [runner.log_path for runner in runners if runner is not None]
+        kafka = self.kafka.log_paths if isinstance(self.kafka, LocalKafkaCluster) else [self.kafka]
+        runners: list[LocalKafka | LocalPostgres | Path | None] = [*kafka, self.postgres]
+        return [r if isinstance(r, Path) else r.log_path for r in runners if r is not None]
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,9 @@ class Local:
 
     kafka_ports: tuple[int | None, int | None] = (None, None)
     """The broker's and controller's ports; None: any free one."""
+    kafka_brokers: int = 1
+    """1: one broker; 3: a cluster (`kafka_cluster.py`), on `cluster_ports` or free ones."""
+    cluster_ports: list[tuple[int, int]] | None = None
     postgres_port: int | None = None
     durable: bool = False
     """Keep PostgreSQL's fsync (data kept across runs); tests run without it."""
@@ -113,10 +120,30 @@ def _link_log(logs: Path | None, name: str, target: Path) -> None:
         link.symlink_to(os.path.relpath(target, link.parent))
 
 
-def _local_kafka(workdir: Path, local: Local, stops: Stops, say: Callable[[str], None]) -> tuple[str, LocalKafka]:
+def kafka_brokers_asked(local: Local) -> int:
+    """How many brokers to run: `local.kafka_brokers`, or env OUTREACH_KAFKA_BROKERS (the tests' way to ask)."""
+    asked = os.environ.get("OUTREACH_KAFKA_BROKERS", "").strip()
+    return int(asked) if asked.isdigit() and int(asked) > 1 else local.kafka_brokers
+
+
+def _local_kafka(workdir: Path, local: Local, stops: Stops,
+                 say: Callable[[str], None]) -> tuple[str, LocalKafka | LocalKafkaCluster]:  # fmt: skip
     if not (kafka_libs_dir() / ".fetched-with").is_file():
         say(f"fetching Kafka {KAFKA_VERSION} from Maven Central (first run only)…")
     ensure_kafka_jars()
+    if (brokers := kafka_brokers_asked(local)) > 1:
+        say(f"starting a Kafka cluster of {brokers} brokers…")
+        cluster = LocalKafkaCluster(workdir / "kafka-cluster", local.cluster_ports, size=brokers)
+        stops.append(cluster.stop)
+        for i, node in enumerate(cluster.nodes):
+            _link_log(local.logs, f"kafka-{i + 1}", node.log_path)
+        began = time.monotonic()
+        try:
+            cluster.start(timeout=local.kafka_timeout)
+        except Exception as exc:
+            raise LaunchError(f"the Kafka cluster did not start; its logs: {cluster.log_paths}\n{exc}") from exc
+        say(f"Kafka cluster ready at {cluster.bootstrap_servers} ({time.monotonic() - began:.1f} s)")
+        return cluster.bootstrap_servers, cluster
     say("starting Kafka…")
     port, controller = local.kafka_ports
     kafka = LocalKafka(workdir / "kafka", port=port, controller_port=controller)
@@ -182,7 +209,7 @@ def _docker_postgres(stops: Stops, say: Callable[[str], None]) -> tuple[str, Non
     return container.get_connection_url(), None
 
 
-Started = tuple[str, LocalKafka | LocalPostgres | None]
+Started = tuple[str, LocalKafka | LocalKafkaCluster | LocalPostgres | None]
 """An address (bootstrap servers or admin DSN) and the local runner behind it, if any."""
 
 
@@ -246,7 +273,7 @@ def start_infrastructure(
         admin_dsn=admin_dsn,
         kafka_source=sources["Kafka"].source,
         postgres_source=sources["PostgreSQL"].source,
-        kafka=kafka if isinstance(kafka, LocalKafka) else None,
+        kafka=kafka if isinstance(kafka, LocalKafka | LocalKafkaCluster) else None,
         postgres=postgres if isinstance(postgres, LocalPostgres) else None,
         startup_seconds=time.monotonic() - began,
     )

@@ -100,12 +100,16 @@ def new_cluster_id() -> str:
             return cluster_id
 
 
-def broker_settings(port: int, controller_port: int, log_dirs: str, host: str = LOCALHOST) -> dict[str, str]:
-    """Return the single-node KRaft broker+controller settings used locally and in containers."""
+def broker_settings(port: int, controller_port: int, log_dirs: str, host: str = LOCALHOST, *, node_id: int = 1,
+                    voters: str | None = None, replicas: int = 1) -> dict[str, str]:  # fmt: skip
+    """Return the KRaft broker+controller settings used locally and in containers: a single node, or node `node_id`
+    of a cluster whose controllers are `voters` ("1@host:port,2@host:port,...") with `replicas` copies of every
+    record (the internal topics too) and writes needing two of them in sync (`min.insync.replicas`)."""
+    in_sync = str(min(2, replicas))
     return {
         "process.roles": "broker,controller",
-        "node.id": "1",
-        "controller.quorum.voters": f"1@{host}:{controller_port}",
+        "node.id": str(node_id),
+        "controller.quorum.voters": voters or f"{node_id}@{host}:{controller_port}",
         "listeners": f"PLAINTEXT://{host}:{port},CONTROLLER://{host}:{controller_port}",
         "advertised.listeners": f"PLAINTEXT://{host}:{port}",
         "inter.broker.listener.name": "PLAINTEXT",
@@ -114,10 +118,12 @@ def broker_settings(port: int, controller_port: int, log_dirs: str, host: str = 
         "log.dirs": log_dirs,
         "num.partitions": "3",
         "auto.create.topics.enable": "false",
-        "offsets.topic.replication.factor": "1",
+        "default.replication.factor": str(replicas),
+        "min.insync.replicas": in_sync if replicas > 1 else "1",
+        "offsets.topic.replication.factor": str(replicas),
         "offsets.topic.num.partitions": "1",
-        "transaction.state.log.replication.factor": "1",
-        "transaction.state.log.min.isr": "1",
+        "transaction.state.log.replication.factor": str(replicas),
+        "transaction.state.log.min.isr": in_sync if replicas > 1 else "1",
         "group.initial.rebalance.delay.ms": "0",
         "log.cleaner.dedupe.buffer.size": "1048577",
         "log.cleaner.backoff.ms": "1000",
@@ -138,8 +144,10 @@ def _port_open(bootstrap: str) -> bool:
         return False
 
 
-async def wait_until_ready(bootstrap: str, deadline: float, alive: Callable[[], bool] | None = None) -> None:
-    """Poll until the broker creates and describes a topic (an open port is not a ready broker)."""
+async def wait_until_ready(bootstrap: str, deadline: float, alive: Callable[[], bool] | None = None, *,
+                           replicas: int = 1) -> None:  # fmt: skip
+    """Poll until the broker creates and describes a topic (an open port is not a ready broker); with `replicas`,
+    one with that many copies, which needs that many brokers registered (a cluster's first start)."""
     from aiokafka.admin import AIOKafkaAdminClient, NewTopic
     from aiokafka.errors import for_code
 
@@ -153,7 +161,7 @@ async def wait_until_ready(bootstrap: str, deadline: float, alive: Callable[[], 
         admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
         try:
             await admin.start()
-            response = await admin.create_topics([NewTopic(READINESS_TOPIC, 1, 1)])
+            response = await admin.create_topics([NewTopic(READINESS_TOPIC, 1, replicas)])
             for _topic, code, *_ in response.topic_errors:
                 if code not in (0, 36):  # 36: TOPIC_ALREADY_EXISTS
                     raise for_code(code)(f"creating {READINESS_TOPIC}")
@@ -180,7 +188,9 @@ keeps the image's defaults (docker-compose.yml)."""
 
 
 class LocalKafka(LocalServer):
-    """One KRaft broker+controller JVM on 127.0.0.1, with its data, config and log under `data_dir`."""
+    """One KRaft broker+controller JVM on 127.0.0.1, with its data, config and log under `data_dir`: a single-node
+    cluster, or one node of a `LocalKafkaCluster` (its `node_id`, the cluster's `voters`, `cluster_id` and
+    `replicas`)."""
 
     STOP_SIGNAL = signal.SIGTERM
     START_TIMEOUT = 90.0
@@ -191,11 +201,20 @@ class LocalKafka(LocalServer):
         port: int | None = None,
         controller_port: int | None = None,
         version: str = KAFKA_VERSION,
+        *,
+        node_id: int = 1,
+        voters: str | None = None,
+        cluster_id: str | None = None,
+        replicas: int = 1,
     ) -> None:
         self.data_dir = Path(data_dir).resolve()
         self.port = port
         self.controller_port = controller_port
         self.version = version
+        self.node_id = node_id
+        self.voters = voters
+        self.cluster_id = cluster_id
+        self.replicas = replicas
         self._proc: subprocess.Popen[bytes] | None = None
         atexit.register(self._stop_at_exit)
 
@@ -226,10 +245,7 @@ class LocalKafka(LocalServer):
         if self.is_running():
             return self
         deadline = time.monotonic() + (timeout or self.START_TIMEOUT)
-        libs = ensure_kafka_jars(self.version)
-        self._prepare_config()
-        self._format_storage(libs)
-        self._launch(libs)
+        self.launch()
         try:
             run_sync(wait_until_ready(self.bootstrap_servers, deadline, self.is_running))
         except BaseException as exc:
@@ -238,13 +254,22 @@ class LocalKafka(LocalServer):
         log.info("Kafka %s ready at %s (pid %s)", self.version, self.bootstrap_servers, self.pid)
         return self
 
+    def launch(self) -> None:
+        """Fetch jars if needed, write config, format storage (once) and start the JVM, without waiting for it (a
+        cluster's nodes must all be starting before any of them can elect a controller)."""
+        libs = ensure_kafka_jars(self.version)
+        self._prepare_config()
+        self._format_storage(libs)
+        self._launch(libs)
+
     def _prepare_config(self) -> None:
         if self.port is None or self.controller_port is None:
             port, controller_port = free_ports(2)
             self.port = self.port or port
             self.controller_port = self.controller_port or controller_port
         (self.data_dir / "logs").mkdir(parents=True, exist_ok=True)
-        settings = broker_settings(self.port, self.controller_port, str(self.log_dirs))
+        settings = broker_settings(self.port, self.controller_port, str(self.log_dirs), node_id=self.node_id,
+                                   voters=self.voters, replicas=self.replicas)  # fmt: skip
         self.properties_path.write_text(render_properties(settings))
 
     def _java(self, libs: Path, main: str, *args: str, jvm: tuple[str, ...] = ()) -> list[str]:
@@ -261,7 +286,7 @@ class LocalKafka(LocalServer):
             "kafka.tools.StorageTool",
             "format",
             "-t",
-            cluster_id_of(self.log_dirs) or new_cluster_id(),
+            cluster_id_of(self.log_dirs) or self.cluster_id or new_cluster_id(),
             "-c",
             str(self.properties_path),
             "--ignore-formatted",

@@ -3,9 +3,9 @@
 from collections import Counter
 
 from ambassadors.service_layer.roster_import import validate_roster
-from booking.domain.orgnr import is_valid_orgnr
 from outreach_dev.devstack import demo
 from outreach_shared.municipalities import load_register
+from outreach_shared.orgnr import is_valid_orgnr
 
 
 def test_demo_roster_is_accepted_by_the_roster_import_rules():

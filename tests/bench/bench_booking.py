@@ -46,9 +46,9 @@ from profiling import read_profiles, under_pyinstrument
 from stack import Stack, not_ready, process, services
 from stats import BenchResult, median_round
 
-from booking.domain.orgnr import is_valid_orgnr
 from outreach_dev.devstack import launcher
 from outreach_dev.devstack._util import free_port
+from outreach_shared.orgnr import is_valid_orgnr
 from outreach_shared.signing import SigningKey, mint_token
 
 RATE, WARMUP_S, FIXED_S = 200, 3, 15

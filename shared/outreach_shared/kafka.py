@@ -65,6 +65,11 @@ def partition_for_key(key: bytes | None, all_partitions: list[int], available: l
     return all_partitions[_key_hash(key) % len(all_partitions)]
 
 
+def servers(bootstrap_servers: str) -> list[str]:
+    """`host:port,host:port` as the list FastStream passes on to aiokafka (which reads a text as one address)."""
+    return [server.strip() for server in bootstrap_servers.split(",") if server.strip()]
+
+
 def create_broker(bootstrap_servers: str, *, client_id: str, logger: Any = None) -> KafkaBroker:
     """A broker whose producer waits for every in-sync replica and never duplicates on retry.
 
@@ -73,7 +78,7 @@ def create_broker(bootstrap_servers: str, *, client_id: str, logger: Any = None)
     the message itself, which `the_message` hands them as its decoded body.
     """
     return KafkaBroker(
-        bootstrap_servers,
+        servers(bootstrap_servers),
         client_id=client_id,
         apply_types=False,
         partitioner=partition_for_key,
@@ -323,7 +328,7 @@ class Kafka:
         self.bootstrap_servers = bootstrap_servers
         self.client_id = client_id
         self.broker = create_broker(bootstrap_servers, client_id=client_id)
-        self.documentation = KafkaBroker(bootstrap_servers, client_id=client_id, apply_types=False)
+        self.documentation = KafkaBroker(servers(bootstrap_servers), client_id=client_id, apply_types=False)
         self.send_all = OutboxSender(bootstrap_servers, client_id=client_id)
         self.subscriptions: list[BatchSubscription] = []
         self.supervisor = Supervisor()

@@ -22,7 +22,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
-from ._util import LOCALHOST
+from ._util import LOCALHOST, free_ports
 from .asyncapi import write_asyncapi
 from .demo import DEMO_MEMBER_ID, DEMO_ORGNR, booking_body, demo_signin_links, mint_demo_tokens, run_demo
 from .infrastructure import (
@@ -95,6 +95,9 @@ __all__ = [  # what other code imports from here (each lives in the module named
 
 MAIL_HTTP_PORT, MAIL_SMTP_PORT = 8025, 1025
 KAFKA_PORTS, POSTGRES_PORT = (9092, 9093), 5432
+CLUSTER_PORTS = [(9092, 9093), (9094, 9095), (9096, 9097)]
+INSTANCES = 2
+"""Instances of each service under `--cluster`, behind a round-robin balancer on the service's port."""
 
 
 def parse_args(argv: list[str] | None, names: list[str]) -> argparse.Namespace:
@@ -107,6 +110,9 @@ def parse_args(argv: list[str] | None, names: list[str]) -> argparse.Namespace:
                         help="national: also ten school years of a national programme (5,000 members, 300,000 "
                              "visits; written once, a few minutes)")  # fmt: skip
     parser.add_argument("--check", action="store_true", help="start, wait until ready, print, stop, exit 0")
+    parser.add_argument("--cluster", action="store_true",
+                        help=f"three Kafka brokers (replication factor 3, min.insync.replicas 2) and {INSTANCES} "
+                             "instances of every service behind its port (round-robin)")  # fmt: skip
     parser.add_argument("--ready-timeout", type=float, default=180.0, help="seconds to wait for readiness")
     parser.add_argument("--mail-http-port", type=int, default=MAIL_HTTP_PORT)
     parser.add_argument("--mail-smtp-port", type=int, default=MAIL_SMTP_PORT)
@@ -145,8 +151,11 @@ def _preferred(port: int) -> int | None:
 
 def start_infrastructure_locally(run: Run) -> None:
     """Kafka and PostgreSQL from their env vars, else local processes with data in the state dir (fixed ports)."""
+    cluster_ports = CLUSTER_PORTS if all(port_free(p) for pair in CLUSTER_PORTS for p in pair) else None
     local = Local(
         kafka_ports=(_preferred(KAFKA_PORTS[0]), _preferred(KAFKA_PORTS[1])),
+        kafka_brokers=len(CLUSTER_PORTS) if run.args.cluster else 1,
+        cluster_ports=cluster_ports,
         postgres_port=_preferred(POSTGRES_PORT),
         durable=True,
         kafka_timeout=120,
@@ -199,9 +208,11 @@ def start_mailcatcher(run: Run) -> Child:
 
 def start_services(run: Run, services: list[InstalledService], dsns: dict[str, str], trusted: str) -> dict[str, Child]:
     """Start every importable service as its own process (the portal first), then wait for each /readyz. Each
-    trusts the public keys of the JWKS `trusted` and those the portal publishes, when the portal is among them."""
+    trusts the public keys of the JWKS `trusted` and those the portal publishes, when the portal is among them.
+    With `--cluster`, each runs as INSTANCES processes on ports of their own behind a balancer on its port."""
     jwks_url = portal_jwks_url(run) if any(s.name == "portal" and s.definition for s in services) else ""
     started: dict[str, Child] = {}
+    instances: list[Child] = []
     peers = {s.name: f"http://{LOCALHOST}:{getattr(run.args, f'port_{s.name}')}" for s in services if s.definition}
     for service in services:
         _unless_interrupted()
@@ -209,29 +220,36 @@ def start_services(run: Run, services: list[InstalledService], dsns: dict[str, s
             say(f"NOT starting {service.name}: it does not import ({service.error})")
             continue
         port = getattr(run.args, f"port_{service.name}")
-        say(f"starting {service.name} on :{port}…")
-        env = service_env(
-            service,
-            dsn=dsns[service.name],
-            bootstrap=run.infra.kafka_bootstrap,
-            jwt_public_keys=trusted,
-            jwks_url=jwks_url,
-            port=port,
-            state=run.state,
-            smtp_port=run.args.mail_smtp_port,
-            peers=peers,
-        )
-        child = spawn(service.name, service_command(service), env, run.state / "logs" / f"{service.name}.log")
-        child.url = f"http://{LOCALHOST}:{port}"
-        run.children.append(child)
-        started[service.name] = child
+        ports = free_ports(INSTANCES) if run.args.cluster else [port]
+        for number, own_port in enumerate(ports, start=1):
+            name = f"{service.name}#{number}" if run.args.cluster else service.name
+            say(f"starting {name} on :{own_port}…")
+            env = service_env(service, dsn=dsns[service.name], bootstrap=run.infra.kafka_bootstrap,
+                              jwt_public_keys=trusted, jwks_url=jwks_url, port=own_port, state=run.state,
+                              smtp_port=run.args.mail_smtp_port, peers=peers, public_port=port)  # fmt: skip
+            log_name = f"{service.name}-{number}" if run.args.cluster else service.name
+            child = spawn(name, service_command(service), env, run.state / "logs" / f"{log_name}.log")
+            child.url = f"http://{LOCALHOST}:{own_port}"
+            run.children.append(child)
+            instances.append(child)
+        started[service.name] = _balanced(run, service.name, port, ports) if run.args.cluster else instances[-1]
     deadline = time.monotonic() + run.args.ready_timeout
-    for name, child in started.items():
+    for child in [*instances, *(started.values() if run.args.cluster else ())]:
         _unless_interrupted()
         began = time.monotonic()
         wait_ready(child, "/readyz", deadline)
-        say(f"{name} ready at {child.url} ({time.monotonic() - began:.1f} s more)")
+        say(f"{child.name} ready at {child.url} ({time.monotonic() - began:.1f} s more)")
     return started
+
+
+def _balanced(run: Run, name: str, port: int, backends: list[int]) -> Child:
+    """The round-robin balancer on the service's port in front of its instances."""
+    cmd = [sys.executable, "-m", "outreach_dev.devstack.balancer", "--port", str(port),
+           "--to", ",".join(str(p) for p in backends)]  # fmt: skip
+    child = spawn(f"{name} (balancer)", cmd, {}, run.state / "logs" / f"{name}-balancer.log")
+    child.url = f"http://{LOCALHOST}:{port}"
+    run.children.append(child)
+    return child
 
 
 def portal_jwks_url(run: Run) -> str:

@@ -72,11 +72,13 @@ def service_env(
     state: Path,
     smtp_port: int,
     peers: dict[str, str] | None = None,
+    public_port: int | None = None,
 ) -> dict[str, str]:
     """The environment of a service's process: its prefixed settings (only fields its class has). It trusts the
     public keys `jwt_public_keys` (a JWKS) and those published at `jwks_url`; it holds no private key. `peers` are
     the other services' base URLs by name: a service with a `<name>_url` setting is told where that one listens,
-    and notify's links (`app_base_url`) lead to the portal."""
+    and notify's links (`app_base_url`) lead to the portal. An instance behind a balancer listens on `port` and is
+    reached at `public_port`."""
     assert service.definition is not None
     cls = settings_class(service.definition)
     prefix = env_prefix(cls, service.name)
@@ -87,7 +89,7 @@ def service_env(
         "jwt_jwks_url": jwks_url,
         "http_host": LOCALHOST,
         "http_port": str(port),
-        "public_url": f"http://{LOCALHOST}:{port}",
+        "public_url": f"http://{LOCALHOST}:{public_port or port}",
         "environment": "development",
         "log_json": "true",
         "smtp_host": LOCALHOST,

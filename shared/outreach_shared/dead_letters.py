@@ -1,5 +1,6 @@
 """Dead letters: records no consumer could handle, with the reason in headers; listing and replay."""
 
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,6 +27,20 @@ def correlation_of(record: Record) -> str | None:
             pass
     headers = dict(record.headers)
     return headers[CORRELATION_HEADER].decode(errors="replace") if CORRELATION_HEADER in headers else None
+
+
+def event_identity(value: bytes | None) -> tuple[str | None, str | None]:
+    """The event id and type a dead letter's record names, read leniently (an envelope its consumer refused may not
+    be a valid one): (None, None) for a record that is not a JSON object, None for a field it lacks or that is not
+    text. Never the payload."""
+    try:
+        found = json.loads(value) if value else None
+    except ValueError:
+        return None, None
+    if not isinstance(found, dict):
+        return None, None
+    event_id, event_type = found.get("event_id"), found.get("type")
+    return (event_id if isinstance(event_id, str) else None), (event_type if isinstance(event_type, str) else None)
 
 
 def dead_letter_headers(record: Record, reason: str, attempts: int, consumer: str) -> dict[str, str]:
@@ -71,6 +86,11 @@ class DeadLetter:
     def original_topic(self) -> str:
         """The topic it was read from."""
         return self.headers.get("x-original-topic", "")
+
+    @property
+    def event(self) -> tuple[str | None, str | None]:
+        """The event id and type its record names (see `event_identity`)."""
+        return event_identity(self.value)
 
 
 async def read_dead_letters(bootstrap: str, *, limit: int = 1000) -> list[DeadLetter]:

@@ -22,7 +22,9 @@ async def test_an_organiser_replays_a_dead_letter_and_a_regional_one_cannot_see_
     stack: Stack, open_visitor, kafka_bootstrap: str  # noqa: ANN001
 ) -> None:
     marker = f"flow-poison-{uuid.uuid4().hex}".encode()
-    await publish_raw(kafka_bootstrap, Topics.GATHERINGS, b"gathering-x", b'{"not an envelope": "' + marker + b'"}')
+    event_id = str(uuid.uuid4())
+    poison = b'{"event_id": "%s", "type": "gathering.poisoned", "not an envelope": "%s"}' % (event_id.encode(), marker)
+    await publish_raw(kafka_bootstrap, Topics.GATHERINGS, b"gathering-x", poison)
     letters = await read_topic(kafka_bootstrap, Topics.DEAD_LETTERS, until=lambda rs: bool(carrying(marker, rs)),
                                timeout=60)  # fmt: skip
     letter = carrying(marker, letters)[0]
@@ -44,6 +46,8 @@ async def test_an_organiser_replays_a_dead_letter_and_a_regional_one_cannot_see_
     row = page.get_by_role("row").filter(has=page.locator(f"form[action$='/{place}/replay']"))
     await expect(row).to_contain_text(Topics.GATHERINGS)
     await expect(row).to_contain_text("Never")
+    await expect(row).to_contain_text(f"gathering.poisoned {event_id}")
+    await expect(row).not_to_contain_text(marker.decode())  # never the payload
     await national.check("organiser operations")
 
     await row.get_by_role("button", name="Replay").click()
@@ -54,6 +58,8 @@ async def test_an_organiser_replays_a_dead_letter_and_a_regional_one_cannot_see_
     assert replay_headers["x-replayed-from-dead-letter-offset"] == str(letter.offset).encode()
     replayed = page.get_by_role("row").filter(has=page.locator(f"form[action$='/{place}/replay']"))
     await expect(replayed.get_by_role("button", name="Replay again")).to_be_visible()
+    await expect(replayed).not_to_contain_text("Never")
+    await expect(replayed).to_contain_text("(1)")
     audit = page.locator("section[aria-labelledby=audit-heading]")
     await expect(audit.get_by_role("row").filter(has_text=f"dead-letter:{place}")).to_contain_text(
         "dead_letter_replayed")

@@ -37,8 +37,11 @@ def migrate(service: str) -> list[tuple[str, list[str]]]:
 
 
 def _describe(letter: DeadLetter) -> dict[str, Any]:
+    event_id, event_type = letter.event
     return {
         "offset": letter.offset,
+        "event_id": event_id,
+        "event_type": event_type,
         "reason": letter.reason,
         "consumer": letter.headers.get("x-dead-letter-consumer"),
         "attempts": letter.headers.get("x-dead-letter-attempts"),

@@ -23,10 +23,10 @@ def carrying(marker: bytes, topic: str | None = None):  # noqa: ANN201
     return found
 
 
-async def poison(kafka_bootstrap: str) -> tuple[bytes, ConsumerRecord]:
+async def poison(kafka_bootstrap: str, value: bytes = b'{"not an envelope": "%s"}') -> tuple[bytes, ConsumerRecord]:
     """A record no consumer can handle, sent where notify reads visits; the dead letter it became."""
     marker = f"poison-{uuid.uuid4().hex}".encode()
-    await publish_raw(kafka_bootstrap, Topics.VISITS, b"visit-x", b'{"not an envelope": "' + marker + b'"}')
+    await publish_raw(kafka_bootstrap, Topics.VISITS, b"visit-x", value.replace(b"%s", marker))
     letters = await read_topic(kafka_bootstrap, Topics.DEAD_LETTERS, until=lambda rs: bool(carrying(marker)(rs)))
     return marker, carrying(marker)(letters)[0]
 
@@ -35,7 +35,9 @@ async def test_a_dead_letter_is_listed_with_its_reason_and_replayed_once_to_its_
     service: RunningService, kafka_bootstrap: str, db: asyncpg.Pool
 ) -> None:
     national = service.auth("organiser")
-    marker, letter = await poison(kafka_bootstrap)
+    event_id = str(uuid.uuid4())
+    marker, letter = await poison(kafka_bootstrap, b'{"event_id": "%s", "type": "visit.poisoned", "marker": "%%s"}'
+                                  % event_id.encode())  # fmt: skip
 
     async def listed() -> dict | None:
         page = (await service.client.get(LIST, headers=national, params={"limit": 200})).json()
@@ -45,6 +47,8 @@ async def test_a_dead_letter_is_listed_with_its_reason_and_replayed_once_to_its_
     item = await eventually(listed)
     assert item["topic"] == Topics.VISITS and item["consumer"].startswith("notify")
     assert item["reason"] and item["replayed_at"] is None and item["replays"] == 0
+    assert (item["event_id"], item["event_type"]) == (event_id, "visit.poisoned")
+    assert marker.decode() not in str(item)  # never the payload
 
     path = f"{LIST}/{letter.partition}/{letter.offset}/replay"
     replayed = await service.client.post(path, headers=national)
@@ -70,6 +74,7 @@ async def test_pages_run_newest_first_without_overlap(service: RunningService, k
         await poison(kafka_bootstrap)
     await eventually(lambda: _at_least(service, 3))
     first = (await service.client.get(LIST, headers=national, params={"limit": 2})).json()
+    assert (first["items"][0]["event_id"], first["items"][0]["event_type"]) == (None, None)  # names none
     assert len(first["items"]) == 2 and first["next"]
     second = (await service.client.get(LIST, headers=national, params={"limit": 2, "before": first["next"]})).json()
     keys = [(i["partition"], i["offset"]) for i in first["items"] + second["items"]]

@@ -20,8 +20,10 @@ def test_set_aside_items_of_every_service_are_merged_newest_first_and_silent_ser
 
 def test_a_dead_letter_row_keeps_its_place_and_whether_it_was_replayed() -> None:
     page = {"items": [{"partition": 0, "offset": 41, "topic": "outreach.visits", "consumer": "notify",
-                       "reason": "not an envelope", "dead_lettered_at": None,
-                       "received_at": "2026-12-05T09:00:00+00:00", "replayed_at": None, "replays": 0}],
+                       "event_id": None, "event_type": "visit.requested", "reason": "not an envelope",
+                       "dead_lettered_at": None, "received_at": "2026-12-05T09:00:00+00:00",
+                       "replayed_at": None, "replays": 0}],
             "next": None}  # fmt: skip
     (row,) = ops.dead_letter_rows(page)
     assert (row.key, row.replayed_at, row.received_at.tzinfo is not None) == ("0-41", None, True)
+    assert (row.event_id, row.event_type) == (None, "visit.requested")

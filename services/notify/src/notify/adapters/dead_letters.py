@@ -19,6 +19,8 @@ class StoredDeadLetter:
     offset: int
     topic: str
     consumer: str
+    event_id: str | None
+    event_type: str | None
     reason: str
     dead_lettered_at: datetime | None
     received_at: datetime
@@ -26,7 +28,8 @@ class StoredDeadLetter:
     replays: int
 
 
-COLUMNS = """partition, "offset", topic, consumer, reason, dead_lettered_at, received_at, replayed_at, replays"""
+COLUMNS = """partition, "offset", topic, consumer, event_id, event_type, reason, dead_lettered_at, received_at,
+             replayed_at, replays"""
 
 
 def page_query(*, before: tuple[int, int] | None, limit: int) -> tuple[Any, ...]:
@@ -44,12 +47,16 @@ class DeadLetterRepository:
         self.conn = conn
 
     async def store(self, *, partition: int, offset: int, topic: str, consumer: str, reason: str,
-                    dead_lettered_at: datetime | None) -> bool:  # fmt: skip
+                    dead_lettered_at: datetime | None, event_id: str | None,
+                    event_type: str | None) -> bool:  # fmt: skip
         """Record one dead letter; False when it was already recorded (a redelivery)."""
         result = await self.conn.execute(*named(
-            """INSERT INTO dead_letters (partition, "offset", topic, consumer, reason, dead_lettered_at)
-               VALUES (:partition, :offset, :topic, :consumer, :reason, :at) ON CONFLICT DO NOTHING""",
+            """INSERT INTO dead_letters (partition, "offset", topic, consumer, reason, dead_lettered_at, event_id,
+                                         event_type)
+               VALUES (:partition, :offset, :topic, :consumer, :reason, :at, :event_id, :event_type)
+               ON CONFLICT DO NOTHING""",
             partition=partition, offset=offset, topic=topic, consumer=consumer, reason=reason, at=dead_lettered_at,
+            event_id=event_id, event_type=event_type,
         ))  # fmt: skip
         return str(result).endswith(" 1")
 

@@ -37,7 +37,8 @@ def subscribe_dead_letters(broker: KafkaBroker, pool: asyncpg.Pool, *, group_id:
         delay = 0.2
         while True:  # the offset is committed only once the dead letter is stored
             try:
-                new = await dead_letters.store(repository, partition=raw.partition, offset=raw.offset, headers=headers)
+                new = await dead_letters.store(repository, partition=raw.partition, offset=raw.offset, headers=headers,
+                                               value=raw.value)  # fmt: skip
                 break
             except Exception as exc:
                 if not is_transient(exc):  # the same on every attempt: it stays on the topic; the others go on

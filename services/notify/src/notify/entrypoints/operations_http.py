@@ -26,6 +26,8 @@ class DeadLetterOut(BaseModel):
     offset: int
     topic: str = Field(description="The topic it was read from (where a replay sends it)")
     consumer: str = Field(description="The consumer that gave up on it")
+    event_id: str | None = Field(description="The event id its record names (none: the record names none)")
+    event_type: str | None = Field(description="The event type its record names (none: the record names none)")
     reason: str
     dead_lettered_at: datetime | None
     received_at: datetime = Field(description="When notify saw it on the dead-letter topic")

@@ -3,11 +3,15 @@
 from datetime import datetime
 
 from notify.adapters.dead_letters import DeadLetterRepository
+from outreach_shared.dead_letters import event_identity
 
 
-async def store(dead_letters: DeadLetterRepository, *, partition: int, offset: int, headers: dict[str, str]) -> bool:
+async def store(dead_letters: DeadLetterRepository, *, partition: int, offset: int, headers: dict[str, str],
+                value: bytes | None) -> bool:  # fmt: skip
     """Record one dead letter; False when it was already recorded (a redelivery). Headers are whatever the record
-    carries: a NUL (Postgres text holds none) is dropped, a time that is not one is left out."""
+    carries: a NUL (Postgres text holds none) is dropped, a time that is not one is left out. Of the value only the
+    event's id and type are kept (when it names them), never the payload."""
+    event_id, event_type = event_identity(value)
     return await dead_letters.store(
         partition=partition,
         offset=offset,
@@ -15,6 +19,8 @@ async def store(dead_letters: DeadLetterRepository, *, partition: int, offset: i
         consumer=_text(headers.get("x-dead-letter-consumer", "?")),
         reason=_text(headers.get("x-dead-letter-reason", ""))[:500],
         dead_lettered_at=_time(headers.get("x-dead-lettered-at")),
+        event_id=_text(event_id)[:100] if event_id else None,
+        event_type=_text(event_type)[:100] if event_type else None,
     )
 
 

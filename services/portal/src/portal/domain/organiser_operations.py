@@ -22,6 +22,8 @@ class DeadLetterRow:
     offset: int
     topic: str
     consumer: str
+    event_id: str | None
+    event_type: str | None
     reason: str
     received_at: datetime
     replayed_at: datetime | None
@@ -48,7 +50,8 @@ class SetAsideRow:
 def dead_letter_rows(page: Mapping[str, Any]) -> list[DeadLetterRow]:
     """notify's page of dead letters as rows."""
     return [DeadLetterRow(partition=i["partition"], offset=i["offset"], topic=i["topic"], consumer=i["consumer"],
-                          reason=i["reason"], received_at=_time(i["received_at"]),
+                          event_id=i["event_id"], event_type=i["event_type"], reason=i["reason"],
+                          received_at=_time(i["received_at"]),
                           replayed_at=_time(i["replayed_at"]) if i.get("replayed_at") else None,
                           replays=i["replays"]) for i in page["items"]]  # fmt: skip
 

@@ -80,12 +80,16 @@ class OutboxRelay:
                 raise
             except Exception:
                 log.exception("outbox relay failed; retrying")
-                await asyncio.sleep(self._poll_seconds)
+            await asyncio.sleep(self._poll_seconds)
 
     async def _run_as_leader(self) -> None:
+        """Relay while this instance holds the schema's outbox lock; return at once when another one holds it.
+
+        Only one relay per schema publishes, so order per aggregate holds across instances. The others ask again
+        every `poll_seconds` (a blocking `pg_advisory_lock` would run into the pool's command timeout)."""
         async with self._pool.acquire() as listener:
-            # Only one relay per schema publishes, so order per aggregate holds across instances.
-            await listener.execute("SELECT pg_advisory_lock(hashtext($1))", f"{self._schema}.outbox")
+            if not await listener.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", f"{self._schema}.outbox"):
+                return
             channel = f"{self._schema}_outbox"
             await listener.add_listener(channel, self._on_notify)
             try:

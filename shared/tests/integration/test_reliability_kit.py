@@ -12,10 +12,11 @@ from pathlib import Path
 import asyncpg
 import kit_process
 import pytest
+from structlog.testing import capture_logs
 
 from outreach_dev.testing.kafka import envelopes_of, partitions_of, publish_envelopes, publish_raw, read_topic
 from outreach_dev.testing.waiting import eventually
-from outreach_shared import timers
+from outreach_shared import db, timers
 from outreach_shared.contracts import Envelope, Topics, new_envelope
 from outreach_shared.kafka import Kafka, OutboxSender
 from outreach_shared.outbox import OutboxRelay, enqueue
@@ -407,3 +408,31 @@ async def _none_unpublished(pool: asyncpg.Pool) -> bool:
 
 async def _all_sent(sent: list[list[bytes]], keys: set[bytes]) -> bool:
     return keys <= {key for batch in sent for key in batch}
+
+
+async def test_a_second_relay_stands_by_without_errors_and_takes_over_when_the_first_stops(
+    kit_pool, kit_dsn, kafka_bootstrap, subject
+):
+    """Two instances of a service run a relay each (`make up ARGS=--cluster`): one publishes, the other asks for the
+    lock every poll without failing, and publishes once the first is gone."""
+    standby_pool = await db.create_pool(kit_dsn, "kit", min_size=1, max_size=2)
+    standby_sender = OutboxSender(kafka_bootstrap, client_id="kit-relay-standby")
+    await standby_sender.start()
+    standby = asyncio.create_task(OutboxRelay(standby_pool, standby_sender, schema="kit", poll_seconds=0.2).run())
+    try:
+        with capture_logs() as logs:
+            async with relaying(kit_pool, kafka_bootstrap):
+                first = await kit_process.write_thing_with_event(kit_pool, subject)
+                await read_topic(kafka_bootstrap, Topics.GATHERINGS, until=copies_on_kafka(first, 1))
+                await asyncio.sleep(1.0)
+            second = await kit_process.write_thing_with_event(kit_pool, f"{subject}-2")
+            records = await read_topic(kafka_bootstrap, Topics.GATHERINGS, until=copies_on_kafka(second, 1))
+        assert not standby.done()
+        assert not [entry for entry in logs if entry["event"] == "outbox relay failed; retrying"]
+        assert sum(e.event_id == first for e in envelopes_of(records)) == 1
+    finally:
+        standby.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await standby
+        await standby_sender.stop()
+        await standby_pool.close()

@@ -27,14 +27,13 @@ class Seen:
 
 async def read_all(bootstrap: str) -> Seen:
     """Read every topic but the dead letters' and the sign-in links' (not events of the services' outboxes)."""
-    topics = [spec.topic for spec in ALL_TOPICS if spec.topic not in (Topics.DEAD_LETTERS, Topics.SIGN_IN)]
-    compacted = {spec.topic for spec in ALL_TOPICS if spec.compacted}
+    specs = [spec for spec in ALL_TOPICS if spec.name not in (Topics.DEAD_LETTERS, Topics.SIGN_IN)]
+    compacted = {spec.name for spec in specs if spec.compacted}
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, request_timeout_ms=15_000)
     await consumer.start()
     seen = Seen()
     try:
-        partitions = [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or
-                                                                           await _partitions(consumer, t))]
+        partitions = [TopicPartition(spec.name, p) for spec in specs for p in range(spec.partitions)]
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
@@ -49,11 +48,6 @@ async def read_all(bootstrap: str) -> Seen:
     finally:
         await consumer.stop()
     return seen
-
-
-async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
-    await consumer._client.force_metadata_update()  # noqa: SLF001 - a topic not yet in the client's metadata
-    return consumer.partitions_for_topic(topic) or set()
 
 
 def _note(seen: Seen, topic: str, key: bytes | None, value: bytes | None, compacted: set[str]) -> None:

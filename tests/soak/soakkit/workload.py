@@ -14,10 +14,15 @@ import random
 import secrets
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
 
+import httpx
 from faultkit.stack import FaultStack
 from faultkit.workload import Booked, Stream, call
-from flows_kit import next_weekday_window, random_orgnr, unique_email, unique_phone
+from flows_kit import OSLO, next_weekday_window, random_orgnr, unique_email, unique_phone
+
+from outreach_dev.testing.windows import school_day_start
 
 CALL_SECONDS = 45.0
 """How long one request is retried through an outage before its outcome is called unknown."""
@@ -43,6 +48,7 @@ class Workload:
         self.unknown = Unknowns()
         self.sent = 0
         self._day = 0
+        self._gatherings = 0
         self._unregistered: dict[str, list[str]] = {}
 
     @property
@@ -122,9 +128,21 @@ class Workload:
 
     async def publish_gathering(self) -> None:
         """A gathering for the roster: publishing fans an invitation out to every member."""
-        with contextlib.suppress(AssertionError, OSError):  # refused during an outage: nothing acknowledged
-            gathering = await self.stream.publish_gathering()
-            self._unregistered[gathering] = list(self.ledger.members)
+        self._gatherings += 1
+        organiser = self.stack.auth("organiser")
+        body = gathering_body(self.stream.kommunenummer, f"Samling {self._gatherings} ({self.rng.random():.6f})",
+                              capacity=max(1, len(self.ledger.members) // 2))
+        with contextlib.suppress(httpx.HTTPError):  # refused or lost during an outage: nothing acknowledged
+            created = await self.stack.client("training").post("/v1/gatherings", json=body, headers=organiser)
+            if created.status_code != 201:
+                return
+            gathering = created.json()["id"]
+            published = await self.stack.client("training").post(f"/v1/gatherings/{gathering}/publish",
+                                                                 headers=organiser)
+            if published.status_code == 200:
+                self.ledger.gatherings.append(gathering)
+                self.ledger.accepted += 2
+                self._unregistered[gathering] = list(self.ledger.members)
 
     async def register(self) -> None:
         """A member registers for a published gathering (a place or the waiting list)."""
@@ -136,3 +154,21 @@ class Workload:
         before = self.ledger.ambiguous
         await self.stream.register(gathering, member)
         self.unknown.other += self.ledger.ambiguous - before
+
+
+def gathering_body(kommunenummer: str, title: str, *, capacity: int) -> dict[str, Any]:
+    """A gathering in the municipality's county, open for registration now, for nurses (the roster's profession).
+    Each has its own title, so two invitations to one member are two notices, not one sent twice."""
+    now = datetime.now(OSLO).replace(microsecond=0)
+    starts = school_day_start(40)
+    return {
+        "title": title, "capacity": capacity,
+        "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=6)).isoformat(),
+        "venue": {"name": "Samlingshuset", "address": "Torget 1", "kommunenummer": kommunenummer},
+        "region": [kommunenummer[:2]], "audience": ["nurse"],
+        "registration_opens": (now - timedelta(days=1)).isoformat(),
+        "registration_closes": (now + timedelta(days=1)).isoformat(),
+        "withdrawal_deadline": (now + timedelta(hours=12)).isoformat(),
+        "sessions": [{"title": "Fortellerteknikk", "kind": "storytelling", "starts_at": starts.isoformat(),
+                      "ends_at": (starts + timedelta(hours=2)).isoformat()}],
+    }

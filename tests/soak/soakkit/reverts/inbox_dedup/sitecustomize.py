@@ -19,7 +19,8 @@ _FORGETFUL = {
 def _forget(query: str) -> str:
     for returning, shape in _FORGETFUL.items():
         if "INSERT INTO inbox" in query and query.rstrip().endswith(returning):
-            insert = query.rstrip().removesuffix(returning).replace("SELECT $1, e, t", "SELECT DISTINCT ON (e) $1, e, t")
+            insert = query.rstrip().removesuffix(returning)
+            insert = insert.replace("SELECT $1, e, t", "SELECT DISTINCT ON (e) $1, e, t")
             return shape.format(insert=insert)
     return query
 

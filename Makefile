@@ -7,12 +7,13 @@ PYTEST_ARGS ?=
 
 MINUTES ?= 30
 
-.PHONY: up test soak lint bench docs install install-uv clean help
+.PHONY: up test soak soak-model lint bench docs install install-uv clean help
 
 help:
 	@echo "make up      start Kafka, PostgreSQL, the mail catcher and all four services (+ demo data)"
 	@echo "make test    run every test against a real Kafka and PostgreSQL"
-	@echo "make soak    the model-based test of the whole system for MINUTES minutes (default 30)"
+	@echo "make soak    the mixed-fault soak for MINUTES minutes (default 30; SOAK_SEED replays, SOAK_REVERT=inbox-dedup must fail)"
+	@echo "make soak-model  random runs of the model-based test for MINUTES minutes"
 	@echo "make lint    ruff + mypy"
 	@echo "make bench   benchmarks with side-by-side baselines"
 	@echo "make docs    regenerate the events catalogue and AsyncAPI documents"
@@ -36,14 +37,19 @@ up: install
 SUITES ?= shared/tests dev/tests services/booking services/ambassadors services/training services/notify services/portal \
 	tests/security tests/model tests/test_*.py
 BESIDE_SUITES ?= tests/flows
-LAST_SUITES ?= tests/faults
+LAST_SUITES ?= tests/faults tests/soak
 
 test: install
 	@$(UV) run python tests/run_suites.py --beside "$(BESIDE_SUITES)" --last "$(LAST_SUITES)" \
 		--pytest-args "$(PYTEST_ARGS)" $(SUITES)
 
-# Random runs of the model-based test until MINUTES are up; a failure prints its shrunk steps as code.
+# The mixed-fault soak (tests/soak): the workload at a steady rate while a seeded, printed fault schedule plays, then
+# the outsider's checker; `make test` runs three minutes of it among the last suites.
 soak: install
+	SOAK_MINUTES=$(MINUTES) $(UV) run pytest tests/soak/test_soak.py -s -p no:cacheprovider $(PYTEST_ARGS)
+
+# Random runs of the model-based test until MINUTES are up; a failure prints its shrunk steps as code.
+soak-model: install
 	MODEL_SOAK_MINUTES=$(MINUTES) MODEL_EXAMPLES=10 $(UV) run pytest tests/model/test_system_model.py -k random -p no:cacheprovider \
 		$(PYTEST_ARGS)
 

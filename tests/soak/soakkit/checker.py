@@ -1,0 +1,276 @@
+"""The independent checker: judges a soak run from what outsiders see, after a quiet period.
+
+Sources: the services' HTTP APIs (as the schools, members and organisers they serve), the SMTP catcher's mails, the
+SMS file, and the Kafka topics read with a plain consumer. One invariant is the exception: "no event lost between
+outbox and consumer" reads each service's outbox and inbox tables with the stack's admin DSN, as an operator would.
+An outsider cannot see an event that never left an outbox (it is on no topic) nor whether a subscriber handled it
+(many events have no visible effect of their own), so only the tables can show that loss; everything else here is
+outside-only. "Nothing left pending" likewise uses the operator's view (unpublished rows, overdue timers, consumer
+lag), the same the fault scenarios use.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from faultkit.invariants import consumer_groups, stuck
+from faultkit.stack import SERVICES, FaultStack
+
+from soakkit.topics import Seen, read_all
+from soakkit.workload import Workload
+
+EXAMPLES = 5
+ANSWERED = {"accept": "offer.accepted", "decline": "offer.declined"}
+MESSAGE_ID_DOMAIN = "notify.jobbvinner.no"
+SETTLED_ASIDE = {"failed"}  # with its reason (last_error); a cancelled delivery (its visit went first) needs none
+
+
+@dataclass
+class Invariant:
+    """One invariant's verdict: what was checked, how many, and the problems (lost or duplicated)."""
+
+    name: str
+    checked: int = 0
+    lost: list[str] = field(default_factory=list)
+    duplicated: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        """No problem found."""
+        return not self.lost and not self.duplicated
+
+    def line(self) -> str:
+        """`PASS every visit settled (checked 42)` or `FAIL … lost=1 duplicated=2: first examples`."""
+        verdict = "PASS" if self.passed else "FAIL"
+        text = f"{verdict} {self.name} (checked {self.checked}, lost {len(self.lost)}, dup {len(self.duplicated)})"
+        examples = (self.lost + self.duplicated)[:EXAMPLES]
+        return text + ("".join(f"\n       - {e}" for e in examples) if examples else "")
+
+
+@dataclass
+class Verdict:
+    """Every invariant and the run's totals."""
+
+    invariants: list[Invariant]
+    requests: int
+    unknown: int
+    events: int
+    notices: int
+    faults: int
+
+    @property
+    def passed(self) -> bool:
+        """Every invariant held."""
+        return all(i.passed for i in self.invariants)
+
+    def report(self) -> str:
+        """One line per invariant, then the totals line."""
+        lost = sum(len(i.lost) for i in self.invariants)
+        duplicated = sum(len(i.duplicated) for i in self.invariants)
+        totals = (f"soak: requests={self.requests} unknown={self.unknown} events={self.events} "
+                  f"notices={self.notices} faults={self.faults} lost={lost} duplicated={duplicated}")
+        return "\n".join([i.line() for i in self.invariants] + [totals])
+
+
+class Checker:
+    """Checks one run's ledger against the system as outsiders see it."""
+
+    def __init__(self, stack: FaultStack, workload: Workload, *, faults: int, since: datetime) -> None:
+        self.stack = stack
+        self.workload = workload
+        self.ledger = workload.ledger
+        self.faults = faults
+        self.since = since
+
+    async def check(self) -> Verdict:
+        """Every invariant; a failure is listed, never raised."""
+        seen = await read_all(self.stack.kafka_bootstrap)
+        mails = self.stack.smtp.store.messages()
+        sms = self._sms_lines()
+        invariants = [
+            await self.requests_had_their_effect_once(seen),
+            await self.every_visit_settled(),
+            await self.nobody_double_booked(),
+            await self.notices_once_per_recipient_and_channel(mails, sms),
+            await self.no_event_lost_between_outbox_and_consumer(seen),
+            await self.nothing_left_pending(),
+        ]
+        return Verdict(invariants, requests=self.ledger.accepted,
+                       unknown=len(self.workload.unknown.bookings) + self.workload.unknown.other,
+                       events=len(seen.events), notices=len(mails) + len(sms), faults=self.faults)
+
+    # ------------------------------------------------------------------ the invariants
+
+    async def requests_had_their_effect_once(self, seen: Seen) -> Invariant:
+        """Each acknowledged booking is one visit (one visit.requested), each cancel one visit.cancelled, each answer
+        one offer event, each registration one place or waiting-list event; a school whose booking got no answer
+        has at most one visit."""
+        inv = Invariant("every acknowledged request has its effect once")
+        requested = Counter(e["key"] for e in seen.of_type("visit.requested"))
+        cancelled = Counter(e["key"] for e in seen.of_type("visit.cancelled"))
+        answered = Counter((e["payload"]["offer_id"], e["type"]) for e in seen.of_type("offer.accepted",
+                                                                                          "offer.declined"))
+        registered = Counter((e["payload"]["gathering_id"], e["payload"]["member_id"], e["type"]) for e in
+                             seen.of_type("gathering.registration-confirmed", "gathering.registration-waitlisted"))
+        for visit_id, booked in self.ledger.visits.items():
+            inv.checked += 1
+            _once(inv, f"visit {visit_id} requested", requested[visit_id])
+            page = await self._school_visits(booked.orgnr)
+            _once(inv, f"school {booked.orgnr}'s visits (one booking)", len(page))
+        for orgnr in self.workload.unknown.bookings:
+            inv.checked += 1
+            if len(await self._school_visits(orgnr)) > 1:
+                inv.duplicated.append(f"school {orgnr}: an unanswered booking made several visits")
+        for visit_id in self.ledger.cancelled:
+            inv.checked += 1
+            _once(inv, f"visit {visit_id} cancelled", cancelled[visit_id])
+        for offer_id, verb in self.ledger.answers.items():
+            inv.checked += 1
+            _once(inv, f"offer {offer_id} {verb}", answered[(offer_id, ANSWERED[verb])])
+        for (gathering, member), status in self.ledger.registrations.items():
+            inv.checked += 1
+            confirmed = registered[(gathering, member, "gathering.registration-confirmed")]
+            waitlisted = registered[(gathering, member, "gathering.registration-waitlisted")]
+            if confirmed + waitlisted == 0:
+                inv.lost.append(f"registration {gathering}/{member} ({status}) on no topic")
+            if confirmed > 1 or waitlisted > 1:
+                inv.duplicated.append(f"registration {gathering}/{member}: {confirmed} places, {waitlisted} waiting")
+        return inv
+
+    async def every_visit_settled(self) -> Invariant:
+        """No acknowledged visit is still 'requested' (matching answered every one)."""
+        inv = Invariant("every visit settled")
+        for visit_id, booked in self.ledger.visits.items():
+            inv.checked += 1
+            response = await self.stack.client("booking").get(f"/v1/visit-requests/{visit_id}",
+                                                              headers=self.stack.auth("school", booked.orgnr))
+            status = response.json().get("status") if response.status_code == 200 else f"HTTP {response.status_code}"
+            if status in ("requested",) or status.startswith("HTTP"):
+                inv.lost.append(f"visit {visit_id} is {status}")
+        return inv
+
+    async def nobody_double_booked(self) -> Invariant:
+        """No member has accepted two visits whose times overlap (their own offers, as they see them)."""
+        inv = Invariant("no member double-booked")
+        for member_id in self.ledger.members:
+            inv.checked += 1
+            response = await self.stack.client("ambassadors").get("/v1/me/offers",
+                                                                  headers=self.stack.auth("member", member_id))
+            accepted = [o for o in response.json() if o["status"] == "accepted"] if response.status_code == 200 else []
+            for i, a in enumerate(accepted):
+                for b in accepted[i + 1:]:
+                    if a["visit_id"] != b["visit_id"] and _overlap(a["window"], b["window"]):
+                        inv.duplicated.append(f"member {member_id}: visits {a['visit_id']} and {b['visit_id']}")
+        return inv
+
+    async def notices_once_per_recipient_and_channel(self, mails: list[Any], sms: list[dict[str, Any]]) -> Invariant:
+        """Each mail arrived once (by Message-ID) and no recipient got the same notice twice (same subject and
+        text under another Message-ID); each SMS once; each acknowledged booking's 'request received' mail is one
+        delivery in notify's delivery log (the organisers' view), arrived once if sent, else failed with its reason."""
+        inv = Invariant("each notice delivered once per recipient and channel, or set aside")
+        ids = Counter(str(m.parsed.get("Message-ID", "")).strip("<>") for m in mails)
+        inv.duplicated += [f"mail {mid} arrived {n} times" for mid, n in ids.items() if n > 1]
+        same = Counter((tuple(m.rcpt_tos), str(m.parsed.get("Subject")), _text(m)) for m in mails)
+        inv.duplicated += [f"{to} got '{subject}' {n} times" for (to, subject, _), n in same.items() if n > 1]
+        texts = Counter((line.get("to"), line.get("text")) for line in sms)
+        inv.duplicated += [f"SMS to {to} sent {n} times" for (to, _), n in texts.items() if n > 1]
+        inv.checked = len(mails) + len(sms)
+        for visit_id in self.ledger.visits:  # the notice every acknowledged booking must give its school
+            log = [d for d in await self._deliveries(f"school:{visit_id}")
+                   if d["notice_type"] == "visit_request_received" and d["channel"] == "email"]
+            if len(log) > 1:
+                inv.duplicated.append(f"visit {visit_id}: {len(log)} 'request received' mail deliveries")
+            for delivery in log:
+                arrived = ids[f"{delivery['id']}@{MESSAGE_ID_DOMAIN}"]
+                if delivery["status"] == "sent" and arrived != 1:
+                    (inv.lost if not arrived else inv.duplicated).append(
+                        f"visit {visit_id}: 'request received' sent, arrived {arrived} times")
+                elif delivery["status"] not in ("sent", "cancelled") and not (delivery["status"] in SETTLED_ASIDE
+                                                           and delivery["last_error"]):
+                    inv.lost.append(f"visit {visit_id}: 'request received' {delivery['status']} without a reason")
+            if not log:
+                inv.lost.append(f"visit {visit_id}: no 'request received' mail delivery")
+        return inv
+
+    async def no_event_lost_between_outbox_and_consumer(self, seen: Seen) -> Invariant:
+        """Each outbox row's event id is on its topic (or its key's later record, on a compacted topic) and in the
+        inbox of every consumer that handles its type (operator's view: the admin DSN)."""
+        inv = Invariant("no event lost between outbox and consumer")
+        conn = await asyncpg.connect(self.stack.admin_dsn)
+        try:
+            for service in SERVICES:
+                rows = await conn.fetch(f"SELECT event_id::text AS id, topic, key, envelope->>'type' AS type "
+                                        f"FROM {service}.outbox WHERE created_at >= $1 AND set_aside_at IS NULL",
+                                        self.since)
+                inv.checked += len(rows)
+                for row in rows:
+                    if row["id"] not in seen.events and (row["topic"], row["key"]) not in seen.compacted_keys:
+                        inv.lost.append(f"{row['type']} {row['id']} from {service}'s outbox not on {row['topic']}")
+            for group in consumer_groups():
+                if not group.handles:
+                    continue
+                handled = {r["event_id"] for r in await conn.fetch(
+                    f"SELECT event_id::text FROM {group.service}.inbox WHERE consumer = $1", group.consumer)}
+                for event_id, event in seen.events.items():
+                    if event["topic"] in group.topics and event.get("type") in group.handles and \
+                            event_id not in handled and _since(event, self.since):
+                        inv.lost.append(f"{event['type']} {event_id} never in {group.consumer}'s inbox")
+        finally:
+            await conn.close()
+        return inv
+
+    async def nothing_left_pending(self) -> Invariant:
+        """No unpublished outbox row, overdue timer or delivery, consumer lag, or open offer."""
+        inv = Invariant("nothing left pending")
+        left = await stuck(self.stack)
+        inv.checked = len(SERVICES)
+        inv.lost += [f"{what}: {n}" for what, n in left.items()]
+        if await self.workload.stream._open_work():
+            inv.lost.append("members still have open offers, or a visit is still requested")
+        return inv
+
+    # ------------------------------------------------------------------ what outsiders read
+
+    async def _school_visits(self, orgnr: str) -> list[dict[str, Any]]:
+        response = await self.stack.client("booking").get("/v1/visit-requests",
+                                                          headers=self.stack.auth("school", orgnr))
+        return response.json()["items"] if response.status_code == 200 else []
+
+    async def _deliveries(self, recipient: str) -> list[dict[str, Any]]:
+        response = await self.stack.client("notify").get("/v1/notifications", params={"recipient": recipient},
+                                                         headers=self.stack.auth("organiser"))
+        assert response.status_code == 200, f"notify's delivery log: {response.status_code} {response.text}"
+        return list(response.json())
+
+    def _sms_lines(self) -> list[dict[str, Any]]:
+        lines: list[dict[str, Any]] = []
+        for path in Path(self.stack.workdir).rglob("*sms*.jsonl"):
+            lines += [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        return lines
+
+
+def _once(inv: Invariant, what: str, n: int) -> None:
+    if n == 0:
+        inv.lost.append(f"{what}: never")
+    elif n > 1:
+        inv.duplicated.append(f"{what}: {n} times")
+
+
+def _overlap(a: dict[str, str], b: dict[str, str]) -> bool:
+    return datetime.fromisoformat(a["start"]) < datetime.fromisoformat(b["end"]) and \
+        datetime.fromisoformat(b["start"]) < datetime.fromisoformat(a["end"])
+
+
+def _since(event: dict[str, Any], since: datetime) -> bool:
+    return datetime.fromisoformat(str(event.get("occurred_at"))) >= since
+
+
+def _text(mail: Any) -> str:
+    body = mail.parsed.get_body(preferencelist=("plain",)) if hasattr(mail.parsed, "get_body") else None
+    return body.get_content() if body is not None else ""

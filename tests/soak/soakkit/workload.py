@@ -1,0 +1,174 @@
+"""A steady-rate driver through the public APIs, seeded: schools book and cancel visits, members answer offers and
+register for gatherings that are published as the run goes (fan-outs of invitations to the whole roster).
+
+Every acknowledged (2xx) request goes into the ledger with the effect it must have; a request that got no definite
+answer is counted as unknown (the checker allows it to have had its effect or not, never twice). Bookings are
+retried with their Idempotency-Key; the other requests are idempotent by nature (answering an offer, registering).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from faultkit.stack import FaultStack
+from faultkit.workload import Booked, Stream, call
+from flows_kit import OSLO, next_weekday_window, random_orgnr, unique_email, unique_phone
+
+from outreach_dev.testing.windows import school_day_start
+
+CALL_SECONDS = 45.0
+"""How long one request is retried through an outage before its outcome is called unknown."""
+
+
+@dataclass
+class Unknowns:
+    """Requests sent that never got a definite answer, by what they would have done."""
+
+    bookings: list[str] = field(default_factory=list)  # the schools' orgnrs
+    other: int = 0
+
+
+class Workload:
+    """The soak's traffic in one municipality, at `rate` requests a second."""
+
+    def __init__(self, stack: FaultStack, *, seed: int, rate: float, kommunenummer: str = "4601",
+                 members: int = 8) -> None:
+        self.stack = stack
+        self.rng = random.Random(seed)
+        self.rate = rate
+        self.stream = Stream(stack, kommunenummer=kommunenummer, members=members, visits=10_000, lazy=1)
+        self.unknown = Unknowns()
+        self.sent = 0
+        self._day = 0
+        self._gatherings = 0
+        self._unregistered: dict[str, list[str]] = {}
+
+    @property
+    def ledger(self):  # noqa: ANN201 - faultkit's Ledger
+        """What was acknowledged."""
+        return self.stream.ledger
+
+    async def setup(self) -> None:
+        """The roster (before any fault), and a first gathering once training knows it."""
+        await self.stream.setup()
+
+    async def run(self, seconds: float) -> None:
+        """Send at the steady rate for `seconds` (members answer offers alongside), then stop sending."""
+        responder = asyncio.create_task(self.stream._respond_forever())
+        self.stream._responder = responder
+        until = time.monotonic() + seconds
+        pending: set[asyncio.Task[None]] = set()
+        while time.monotonic() < until:
+            task = asyncio.create_task(self._one())
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+            await asyncio.sleep(self.rng.expovariate(self.rate))
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
+
+    async def finish(self) -> None:
+        """Members keep answering until nothing is open (the stream's own finish)."""
+        await self.stream.finish(timeout=90)
+
+    async def _one(self) -> None:
+        self.sent += 1
+        roll = self.rng.random()
+        if roll < 0.6:
+            await self.book()
+        elif roll < 0.75 and self.ledger.visits:
+            await self.cancel(self.rng.choice(sorted(self.ledger.visits)))
+        elif roll < 0.85:
+            await self.publish_gathering()
+        else:
+            await self.register()
+
+    async def book(self) -> None:
+        """One school books one visit, retried through outages with the same Idempotency-Key."""
+        self._day += 1
+        orgnr, email = random_orgnr(), unique_email("kontakt")
+        body = {
+            "school": {"orgnr": orgnr, "name": f"Skole {orgnr[-4:]}", "kommunenummer": self.stream.kommunenummer,
+                       "address": "Skoleveien 1"},
+            "contact": {"name": "Rådgiver Rita", "email": email, "phone": unique_phone()},
+            "kind": "school_visit", "audience": {"description": "10. trinn", "pupils": 60},
+            "professions": ["nurse"], "language": "nb", "team_size": 2,
+            "windows": [next_weekday_window(days_ahead=8 + self._day % 200)],
+        }
+        headers = self.stack.auth("school", orgnr) | {"Idempotency-Key": secrets.token_hex(8)}
+        response, _ = await call(self.stack, "booking", "POST", "/v1/visit-requests", json=body, headers=headers,
+                                 deadline=time.monotonic() + CALL_SECONDS)
+        if response is None:
+            self.unknown.bookings.append(orgnr)
+        elif response.status_code == 201:
+            booked = Booked(response.json()["id"], orgnr, email)
+            self.ledger.visits[booked.visit_id] = booked
+            self.ledger.accepted += 1
+
+    async def cancel(self, visit_id: str) -> None:
+        """The school cancels one of its visits (a visit already cancelled answers 409: no effect)."""
+        if visit_id in self.ledger.cancelled:
+            return
+        booked = self.ledger.visits[visit_id]
+        response, _ = await call(self.stack, "booking", "POST", f"/v1/visit-requests/{visit_id}/cancel",
+                                 json={"reason": "Eksamen flyttet"}, headers=self.stack.auth("school", booked.orgnr),
+                                 deadline=time.monotonic() + CALL_SECONDS)
+        if response is None:
+            self.unknown.other += 1
+        elif response.status_code == 200:
+            self.ledger.cancelled.add(visit_id)
+            self.ledger.accepted += 1
+
+    async def publish_gathering(self) -> None:
+        """A gathering for the roster: publishing fans an invitation out to every member."""
+        self._gatherings += 1
+        organiser = self.stack.auth("organiser")
+        body = gathering_body(self.stream.kommunenummer, f"Samling {self._gatherings} ({self.rng.random():.6f})",
+                              capacity=max(1, len(self.ledger.members) // 2))
+        with contextlib.suppress(httpx.HTTPError):  # refused or lost during an outage: nothing acknowledged
+            created = await self.stack.client("training").post("/v1/gatherings", json=body, headers=organiser)
+            if created.status_code != 201:
+                return
+            gathering = created.json()["id"]
+            published = await self.stack.client("training").post(f"/v1/gatherings/{gathering}/publish",
+                                                                 headers=organiser)
+            if published.status_code == 200:
+                self.ledger.gatherings.append(gathering)
+                self.ledger.accepted += 2
+                self._unregistered[gathering] = list(self.ledger.members)
+
+    async def register(self) -> None:
+        """A member registers for a published gathering (a place or the waiting list)."""
+        open_ = [g for g, members in self._unregistered.items() if members]
+        if not open_:
+            return
+        gathering = self.rng.choice(open_)
+        member = self._unregistered[gathering].pop(self.rng.randrange(len(self._unregistered[gathering])))
+        before = self.ledger.ambiguous
+        await self.stream.register(gathering, member)
+        self.unknown.other += self.ledger.ambiguous - before
+
+
+def gathering_body(kommunenummer: str, title: str, *, capacity: int) -> dict[str, Any]:
+    """A gathering in the municipality's county, open for registration now, for nurses (the roster's profession).
+    Each has its own title, so two invitations to one member are two notices, not one sent twice."""
+    now = datetime.now(OSLO).replace(microsecond=0)
+    starts = school_day_start(40)
+    return {
+        "title": title, "capacity": capacity,
+        "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=6)).isoformat(),
+        "venue": {"name": "Samlingshuset", "address": "Torget 1", "kommunenummer": kommunenummer},
+        "region": [kommunenummer[:2]], "audience": ["nurse"],
+        "registration_opens": (now - timedelta(days=1)).isoformat(),
+        "registration_closes": (now + timedelta(days=1)).isoformat(),
+        "withdrawal_deadline": (now + timedelta(hours=12)).isoformat(),
+        "sessions": [{"title": "Fortellerteknikk", "kind": "storytelling", "starts_at": starts.isoformat(),
+                      "ends_at": (starts + timedelta(hours=2)).isoformat()}],
+    }

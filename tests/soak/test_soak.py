@@ -1,0 +1,21 @@
+"""The mixed-fault soak: `make soak MINUTES=N` runs it for N minutes; `make test` runs three minutes of it.
+
+SOAK_SEED replays a printed schedule; SOAK_REVERT=<name> puts a past bug back, and the soak must then fail.
+"""
+
+import os
+
+from faultkit.stack import FaultStack
+from soakkit.reverts import revert_name
+from soakkit.run import soak
+from soakkit.schedule import seed_from_env
+
+MINUTES = float(os.environ.get("SOAK_MINUTES", "3"))
+
+
+async def test_mixed_faults_leave_every_request_once_and_nothing_pending(soak_stack: FaultStack) -> None:
+    verdict = await soak(soak_stack, seed=seed_from_env(), seconds=MINUTES * 60)
+    if revert_name():
+        assert not verdict.passed, f"the checker passed with {revert_name()} reverted:\n{verdict.report()}"
+    else:
+        assert verdict.passed, verdict.report()

@@ -426,7 +426,10 @@ async def test_a_second_relay_stands_by_without_errors_and_takes_over_when_the_f
                 await read_topic(kafka_bootstrap, Topics.GATHERINGS, until=copies_on_kafka(first, 1))
                 await asyncio.sleep(1.0)
             second = await kit_process.write_thing_with_event(kit_pool, f"{subject}-2")
-            records = await read_topic(kafka_bootstrap, Topics.GATHERINGS, until=copies_on_kafka(second, 1))
+            # Both, each on its key's partition (read until the first is there too: a partition read early may not
+            # have reached it yet when the second turns up).
+            both = (copies_on_kafka(first, 1), copies_on_kafka(second, 1))
+            records = await read_topic(kafka_bootstrap, Topics.GATHERINGS, until=lambda rs: all(c(rs) for c in both))
         assert not standby.done()
         assert not [entry for entry in logs if entry["event"] == "outbox relay failed; retrying"]
         assert sum(e.event_id == first for e in envelopes_of(records)) == 1

@@ -31,6 +31,7 @@ from outreach_shared.skeleton.clock import Clock, SystemClock
 from outreach_shared.skeleton.registry import EventHandler, Registry
 from outreach_shared.skeleton.registry import TimerHandler as RegistryTimerHandler
 from outreach_shared.skeleton.unit_of_work import Scope, UnitFactory, UnitOfWork
+from outreach_shared.startup import until_reachable
 from outreach_shared.supervision import Supervisor
 from outreach_shared.timers import Timer, TimerHandler, TimerRunner
 
@@ -137,10 +138,15 @@ class Runtime:
         s = self.settings
         dsn = s.database_url.get_secret_value()
         schema = s.database_schema or self.definition.schema
-        applied = await db.apply_migrations(dsn, schema, self.definition.migrations_dir)
+        wait = s.startup_wait_seconds
+        applied = await until_reachable(lambda: db.apply_migrations(dsn, schema, self.definition.migrations_dir),
+                                        what="postgres", wait_seconds=wait)
         log.info("migrations applied", applied=applied)
-        self.pool = await db.create_pool(dsn, schema, min_size=s.db_pool_min, max_size=s.db_pool_max)
-        await ensure_topics(s.kafka_bootstrap_servers, list(ALL_TOPICS))
+        self.pool = await until_reachable(
+            lambda: db.create_pool(dsn, schema, min_size=s.db_pool_min, max_size=s.db_pool_max),
+            what="postgres", wait_seconds=wait)  # fmt: skip
+        await until_reachable(lambda: ensure_topics(s.kafka_bootstrap_servers, list(ALL_TOPICS)), what="kafka",
+                              wait_seconds=wait)
         kafka = self.kafka = Kafka(s.kafka_bootstrap_servers, client_id=self.name)
         self.broker = kafka.broker
         document_publishers(self.broker, self.name)

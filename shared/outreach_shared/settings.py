@@ -53,6 +53,9 @@ class ServiceSettings(BaseSettings):
         default=0.003, ge=0, description="How long the relay lets commits gather before fetching a batch."
     )
     timer_poll_seconds: float = 1.0
+    startup_wait_seconds: float = Field(
+        default=120, ge=0, description="How long a starting service waits for PostgreSQL and Kafka to answer."
+    )
     housekeeping_every_seconds: float = Field(default=3600, gt=0, description="How often kept-for-a-while rows go.")
     outbox_keep_hours: int = Field(default=24 * 7, ge=1, description="How long relayed outbox rows are kept.")
     inbox_keep_hours: int = Field(

@@ -1,5 +1,11 @@
-"""The mixed-fault soak: the fault stack's services as processes on the session's Kafka, a PostgreSQL of its own."""
+"""The mixed-fault soak: the fault stack's services as processes on the session's Kafka, a PostgreSQL of its own.
 
+By default as production runs: a three-broker cluster (the session's Kafka, asked for through
+OUTREACH_KAFKA_BROKERS before it starts) and two instances of every service behind a round-robin balancer.
+SOAK_BROKERS=1 SOAK_INSTANCES=1 runs it on one broker and one instance each.
+"""
+
+import os
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -12,6 +18,10 @@ sys.path[:0] = [str(HERE), str(HERE.parent / "faults"), str(HERE.parent / "flows
 from faultkit.stack import FaultStack  # noqa: E402
 from soakkit.reverts import revert_pythonpath  # noqa: E402
 
+BROKERS = os.environ.get("SOAK_BROKERS", "3")
+INSTANCES = int(os.environ.get("SOAK_INSTANCES", "2"))
+os.environ["OUTREACH_KAFKA_BROKERS"] = BROKERS  # read when the session's infrastructure starts, after this
+
 
 @pytest.fixture(scope="session")
 async def soak_stack(infrastructure, tmp_path_factory: pytest.TempPathFactory,  # noqa: ANN001
@@ -23,6 +33,8 @@ async def soak_stack(infrastructure, tmp_path_factory: pytest.TempPathFactory,  
                        kafka=infrastructure.kafka)
     await stack.start()
     try:
+        if INSTANCES > 1:
+            await stack.spread(INSTANCES)
         yield stack
     finally:
         await stack.stop()

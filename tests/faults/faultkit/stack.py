@@ -9,6 +9,7 @@ import contextlib
 import os
 import secrets
 import signal
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ import httpx
 from faultkit.smtp import SwitchableSmtp
 from outreach_dev.devstack._util import free_port
 from outreach_dev.devstack.kafka import LocalKafka
+from outreach_dev.devstack.kafka_cluster import LocalKafkaCluster
 from outreach_dev.devstack.launcher import (
     Child,
     InstalledService,
@@ -97,13 +99,15 @@ class FaultStack:
 
     workdir: Path
     kafka_bootstrap: str
-    kafka: LocalKafka | None
+    kafka: LocalKafka | LocalKafkaCluster | None
     postgres: LocalPostgres = field(init=False)
     smtp: SwitchableSmtp = field(init=False)
     dsns: dict[str, str] = field(default_factory=dict)
     instances: list[Instance] = field(default_factory=list)
     installed: dict[str, InstalledService] = field(default_factory=dict)
     clients: dict[str, httpx.AsyncClient] = field(default_factory=dict)
+    fronts: dict[str, Child] = field(default_factory=dict)
+    """A round-robin balancer per service in front of its instances (`spread`); the clients then talk to it."""
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -122,11 +126,37 @@ class FaultStack:
         await asyncio.gather(*(self.wait_ready(i) for i in started))
         return self
 
+    async def spread(self, instances: int) -> None:
+        """Run `instances` processes of every service, each service behind a round-robin balancer on a port of its
+        own (as `outreach-up --cluster` does): the clients talk to the balancer from now on."""
+        started = [self.spawn(name, index=index) for name in SERVICES for index in range(1, instances)]
+        await asyncio.gather(*(self.wait_ready(i) for i in started))
+        for name in SERVICES:
+            port = free_port()
+            backends = ",".join(str(i.port) for i in self.instances if i.service == name)
+            command = [sys.executable, "-m", "outreach_dev.devstack.balancer", "--port", str(port), "--to", backends]
+            front = spawn(f"{name}-front", command, {}, self.workdir / "logs" / f"{name}-front.log")
+            front.url = f"http://127.0.0.1:{port}"
+            self.fronts[name] = front
+        await asyncio.gather(*(asyncio.to_thread(wait_ready, front, "/readyz", time.monotonic() + 30)
+                               for front in self.fronts.values()))
+        for client in self.clients.values():
+            await client.aclose()
+        self.clients.clear()
+
+    @property
+    def instances_per_service(self) -> int:
+        """How many processes each service runs."""
+        return 1 + max((i.index for i in self.instances), default=0)
+
     async def stop(self) -> None:
         """Stop every process, SMTP and PostgreSQL."""
         for client in self.clients.values():
             await client.aclose()
         self.clients.clear()
+        for front in self.fronts.values():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(front.proc.pid, signal.SIGKILL)
         for instance in reversed(self.instances):
             await asyncio.to_thread(self._terminate, instance)
         with contextlib.suppress(Exception):
@@ -215,9 +245,11 @@ class FaultStack:
         return signed_auth(role, subject)
 
     def client(self, service: str) -> httpx.AsyncClient:
-        """A client for index 0 of `service`."""
+        """A client for index 0 of `service`, or for its balancer once the stack is `spread`."""
         if service not in self.clients:
-            self.clients[service] = httpx.AsyncClient(base_url=self.instance(service).url, timeout=15)
+            front = self.fronts.get(service)
+            url = front.url if front is not None else self.instance(service).url
+            self.clients[service] = httpx.AsyncClient(base_url=url, timeout=15)
         return self.clients[service]
 
     async def readiness(self) -> dict[str, int]:

@@ -43,6 +43,8 @@ class Ledger:
     registrations: dict[tuple[str, str], str] = field(default_factory=dict)
     gatherings: list[str] = field(default_factory=list)
     cancelled: set[str] = field(default_factory=set)
+    rescheduled: dict[str, int] = field(default_factory=dict)
+    """Confirmed visits their school moved to new windows: how many times each."""
 
 
 async def call(stack: FaultStack, service: str, method: str, url: str, *, ok: tuple[int, ...] = (200, 201),

@@ -108,9 +108,10 @@ class Checker:
     # ------------------------------------------------------------------ the invariants
 
     async def requests_had_their_effect_once(self, seen: Seen) -> Invariant:
-        """Each acknowledged booking is one visit (one visit.requested), each cancel one visit.cancelled, each answer
-        one offer event, each registration one place or waiting-list event; a school whose booking got no answer
-        has at most one visit."""
+        """Each acknowledged booking is one visit (one visit.requested), each cancel one visit.cancelled, each
+        reschedule at least one visit.rescheduled (one lost answer, sent again, may move it twice), each answer one
+        offer event, each registration one place or waiting-list event; a school whose booking got no answer has
+        at most one visit."""
         inv = Invariant("every acknowledged request has its effect once")
         requested = Counter(e["key"] for e in seen.of_type("visit.requested"))
         cancelled = Counter(e["key"] for e in seen.of_type("visit.cancelled"))
@@ -130,6 +131,11 @@ class Checker:
         for visit_id in self.ledger.cancelled:
             inv.checked += 1
             _once(inv, f"visit {visit_id} cancelled", cancelled[visit_id])
+        moved = Counter(e["key"] for e in seen.of_type("visit.rescheduled"))
+        for visit_id, times in self.ledger.rescheduled.items():
+            inv.checked += 1
+            if moved[visit_id] < times:
+                inv.lost.append(f"visit {visit_id} rescheduled {times} times, {moved[visit_id]} on the topic")
         for offer_id, verb in self.ledger.answers.items():
             inv.checked += 1
             _once(inv, f"offer {offer_id} {verb}", answered[(offer_id, ANSWERED[verb])])

@@ -21,9 +21,10 @@ QUIET_SECONDS = 120.0
 async def soak(stack: FaultStack, *, seed: int, seconds: float, rate: float = 1.0,
                topology: Topology | None = None) -> Verdict:
     """Run the soak for `seconds` of traffic and return the checker's verdict (printed as it goes)."""
-    topology = topology or Topology()
+    topology = topology or Topology.of(stack)
     faults = plan(seed, seconds, topology)
     revert = revert_name()
+    print(f"\nsoak topology: {topology.brokers} broker(s), {topology.instances} instance(s) of each service")
     print(f"\nsoak schedule: {printed(seed, faults)}" + (f"\nsoak revert: {revert}" if revert else ""), flush=True)
     stack.smtp.switch()
     await quiesce(stack)

@@ -1,5 +1,5 @@
-"""A steady-rate driver through the public APIs, seeded: schools book and cancel visits, members answer offers and
-register for gatherings that are published as the run goes (fan-outs of invitations to the whole roster).
+"""A steady-rate driver through the public APIs, seeded: schools book, cancel and reschedule visits, members answer
+offers and register for gatherings that are published as the run goes (fan-outs of invitations to the whole roster).
 
 Every acknowledged (2xx) request goes into the ledger with the effect it must have; a request that got no definite
 answer is counted as unknown (the checker allows it to have had its effect or not, never twice). Bookings are
@@ -50,6 +50,7 @@ class Workload:
         self._day = 0
         self._gatherings = 0
         self._unregistered: dict[str, list[str]] = {}
+        self._moving: set[str] = set()
 
     @property
     def ledger(self):  # noqa: ANN201 - faultkit's Ledger
@@ -83,8 +84,10 @@ class Workload:
         roll = self.rng.random()
         if roll < 0.6:
             await self.book()
-        elif roll < 0.75 and self.ledger.visits:
+        elif roll < 0.7 and self.ledger.visits:
             await self.cancel(self.rng.choice(sorted(self.ledger.visits)))
+        elif roll < 0.78 and self.ledger.visits:
+            await self.reschedule(self.rng.choice(sorted(self.ledger.visits)))
         elif roll < 0.85:
             await self.publish_gathering()
         else:
@@ -124,6 +127,33 @@ class Workload:
             self.unknown.other += 1
         elif response.status_code == 200:
             self.ledger.cancelled.add(visit_id)
+            self.ledger.accepted += 1
+
+    async def reschedule(self, visit_id: str) -> None:
+        """The school moves a confirmed visit to a new window: its team is offered the visit again and must confirm
+        it again (a past bug left such a visit requested for good). Only confirmed visits, so each reschedule is one
+        new round for a team that was whole."""
+        if visit_id in self.ledger.cancelled or visit_id in self._moving:
+            return
+        booked = self.ledger.visits[visit_id]
+        school = self.stack.auth("school", booked.orgnr)
+        with contextlib.suppress(httpx.HTTPError):
+            shown = await self.stack.client("booking").get(f"/v1/visit-requests/{visit_id}", headers=school)
+            if shown.status_code != 200 or shown.json()["status"] != "confirmed":
+                return
+        self._moving.add(visit_id)
+        self._day += 1
+        window = next_weekday_window(days_ahead=8 + self._day % 200)
+        try:
+            response, _ = await call(self.stack, "booking", "POST", f"/v1/visit-requests/{visit_id}/reschedule",
+                                     json={"windows": [window]}, headers=school,
+                                     deadline=time.monotonic() + CALL_SECONDS)
+        finally:
+            self._moving.discard(visit_id)
+        if response is None:
+            self.unknown.other += 1
+        elif response.status_code == 200:
+            self.ledger.rescheduled[visit_id] = self.ledger.rescheduled.get(visit_id, 0) + 1
             self.ledger.accepted += 1
 
     async def publish_gathering(self) -> None:

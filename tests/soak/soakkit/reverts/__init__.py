@@ -14,6 +14,9 @@ REVERTS = {
     # The idempotent consumer's inbox dedup taken out, with the relay republishing each event once (as it does
     # after a crash between publishing and marking): every redelivered event is handled a second time.
     "inbox-dedup": HERE / "inbox_dedup",
+    # A real past bug (fixed in 8c5b2af): a rescheduled confirmed visit was never confirmed again; its new team's
+    # acceptance published team.changed, booking refused it and released them, and the visit stayed requested.
+    "reschedule-reconfirm": HERE / "reschedule_reconfirm",
 }
 
 

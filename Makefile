@@ -37,7 +37,7 @@ up: install
 SUITES ?= shared/tests dev/tests services/booking services/ambassadors services/training services/notify services/portal \
 	tests/security tests/model tests/test_*.py
 BESIDE_SUITES ?= tests/flows
-LAST_SUITES ?= tests/faults
+LAST_SUITES ?= tests/faults tests/soak
 
 test: install
 	@$(UV) run python tests/run_suites.py --beside "$(BESIDE_SUITES)" --last "$(LAST_SUITES)" \

@@ -11,7 +11,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from flows_kit import LaunchedStack, Stack  # noqa: E402
+from flows_kit import CLUSTER, LaunchedStack, Stack  # noqa: E402
+
+if CLUSTER:
+    import os
+
+    os.environ.setdefault("OUTREACH_KAFKA_BROKERS", "3")  # read when the session's infrastructure starts, after this
 
 
 @pytest.fixture(scope="session")

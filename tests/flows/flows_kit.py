@@ -91,6 +91,11 @@ portal's per-client limit (30 sign-in requests an hour by default): the flow sta
 per-address limit (5 an hour), which each flow meets on its own. The limit itself is tested in the portal's suite."""
 
 
+CLUSTER = os.environ.get("FLOWS_CLUSTER", "") == "1"
+"""FLOWS_CLUSTER=1: the flows on production's shape: the session's Kafka a three-broker cluster (the flows' conftest
+asks for it) and `outreach-up --cluster`, two instances of every service behind a round-robin balancer on its port."""
+
+
 class LaunchedStack:
     """Runs `outreach-up` as a subprocess on free ports and stops it with Ctrl-C (SIGINT)."""
 
@@ -110,6 +115,7 @@ class LaunchedStack:
         """Start and wait for the ready screen; raise with the launcher's output if it fails."""
         args = [f"--port-{name}={port}" for name, port in self.ports.items()]
         args += [f"--mail-http-port={self.mail_http}", f"--mail-smtp-port={self.mail_smtp}"]
+        args += ["--cluster"] if CLUSTER else []
         self.process = subprocess.Popen([*LAUNCHER, *args], env=self.env, stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, text=True)
         threading.Thread(target=self._read, daemon=True).start()

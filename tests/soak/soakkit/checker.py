@@ -22,6 +22,7 @@ import asyncpg
 from faultkit.invariants import consumer_groups, stuck
 from faultkit.stack import SERVICES, FaultStack
 
+from soakkit.offsets import OffsetWatch
 from soakkit.topics import Seen, read_all
 from soakkit.workload import Workload
 
@@ -81,8 +82,10 @@ class Verdict:
 class Checker:
     """Checks one run's ledger against the system as outsiders see it."""
 
-    def __init__(self, stack: FaultStack, workload: Workload, *, faults: int, since: datetime) -> None:
+    def __init__(self, stack: FaultStack, workload: Workload, *, faults: int, since: datetime,
+                 offsets: OffsetWatch | None = None) -> None:
         self.stack = stack
+        self.offsets = offsets
         self.workload = workload
         self.ledger = workload.ledger
         self.faults = faults
@@ -97,10 +100,12 @@ class Checker:
             await self.requests_had_their_effect_once(seen),
             await self.every_visit_settled(),
             await self.nobody_double_booked(),
-            await self.notices_once_per_recipient_and_channel(mails, sms),
+            await self.notices_once_per_recipient_and_channel(mails, sms, seen),
             await self.no_event_lost_between_outbox_and_consumer(seen),
             await self.nothing_left_pending(),
         ]
+        if self.offsets is not None:
+            invariants.append(self.no_committed_offset_moved_back(self.offsets))
         return Verdict(invariants, requests=self.ledger.accepted,
                        unknown=len(self.workload.unknown.bookings) + self.workload.unknown.other,
                        events=len(seen.events), notices=len(mails) + len(sms), faults=self.faults)
@@ -175,15 +180,21 @@ class Checker:
                         inv.duplicated.append(f"member {member_id}: visits {a['visit_id']} and {b['visit_id']}")
         return inv
 
-    async def notices_once_per_recipient_and_channel(self, mails: list[Any], sms: list[dict[str, Any]]) -> Invariant:
+    async def notices_once_per_recipient_and_channel(self, mails: list[Any], sms: list[dict[str, Any]],
+                                                     seen: Seen) -> Invariant:
         """Each mail arrived once (by Message-ID) and no recipient got the same notice twice (same subject and
-        text under another Message-ID); each SMS once; each acknowledged booking's 'request received' mail is one
+        text under another Message-ID, for one event or two events telling one fact: a member offered a visit
+        again after its reschedule may be told twice alike that an offer lapsed, once per offer); each SMS once; each acknowledged booking's 'request received' mail is one
         delivery in notify's delivery log (the organisers' view), arrived once if sent, else failed with its reason."""
         inv = Invariant("each notice delivered once per recipient and channel, or set aside")
         ids = Counter(str(m.parsed.get("Message-ID", "")).strip("<>") for m in mails)
         inv.duplicated += [f"mail {mid} arrived {n} times" for mid, n in ids.items() if n > 1]
-        same = Counter((tuple(m.rcpt_tos), str(m.parsed.get("Subject")), _text(m)) for m in mails)
-        inv.duplicated += [f"{to} got '{subject}' {n} times" for (to, subject, _), n in same.items() if n > 1]
+        same: dict[tuple[tuple[str, ...], str, str], list[Any]] = {}
+        for m in mails:
+            same.setdefault((tuple(m.rcpt_tos), str(m.parsed.get("Subject")), _text(m)), []).append(m)
+        for (to, subject, _), alike in same.items():
+            if len(alike) > 1 and await self._one_fact(to, alike, seen):
+                inv.duplicated.append(f"{to} got '{subject}' {len(alike)} times")
         texts = Counter((line.get("to"), line.get("text")) for line in sms)
         inv.duplicated += [f"SMS to {to} sent {n} times" for (to, _), n in texts.items() if n > 1]
         inv.checked = len(mails) + len(sms)
@@ -241,6 +252,15 @@ class Checker:
             inv.lost.append("members still have open offers, or a visit is still requested")
         return inv
 
+    @staticmethod
+    def no_committed_offset_moved_back(watch: OffsetWatch) -> Invariant:
+        """No consumer group's committed offset moved back during the run: a zombie (a consumer stopped past its
+        session timeout, then resumed) had its stale commit refused."""
+        inv = Invariant("no committed offset moved back (zombies do not commit)")
+        inv.checked = watch.samples
+        inv.duplicated += watch.moved_back
+        return inv
+
     # ------------------------------------------------------------------ what outsiders read
 
     async def _school_visits(self, orgnr: str) -> list[dict[str, Any]]:
@@ -254,6 +274,30 @@ class Checker:
         assert response.status_code == 200, f"notify's delivery log: {response.status_code} {response.text}"
         return list(response.json())
 
+    async def _one_fact(self, to: tuple[str, ...], alike: list[Any], seen: Seen) -> bool:
+        """Whether mails alike to one address tell one fact: sent for the same event, or for events of one type,
+        key and payload (a fact published twice). Told apart only for the workload's members and schools (their
+        delivery logs name each mail's event); for anyone else, mails alike count as one fact told twice."""
+        recipient = self._recipient_of(to)
+        if recipient is None:
+            return True
+        log = {d["id"]: d["event_id"] for d in await self._deliveries(recipient)}
+        events = [log.get(str(m.parsed.get("Message-ID", "")).strip("<>").split("@")[0]) for m in alike]
+        if None in events or len(set(events)) < len(events):
+            return True
+        facts = [_fact(seen.events[e]) if e in seen.events else e for e in events]
+        return len(set(facts)) < len(facts)
+
+    def _recipient_of(self, to: tuple[str, ...]) -> str | None:
+        address = to[0] if len(to) == 1 else None
+        for member_id, member in self.ledger.members.items():
+            if member.get("email") == address:
+                return f"member:{member_id}"
+        for visit_id, booked in self.ledger.visits.items():
+            if booked.contact_email == address:
+                return f"school:{visit_id}"
+        return None
+
     def _sms_lines(self) -> list[dict[str, Any]]:
         lines: list[dict[str, Any]] = []
         for path in Path(self.stack.workdir).rglob("*sms*.jsonl"):
@@ -266,6 +310,12 @@ def _once(inv: Invariant, what: str, n: int) -> None:
         inv.lost.append(f"{what}: never")
     elif n > 1:
         inv.duplicated.append(f"{what}: {n} times")
+
+
+def _fact(event: dict[str, Any]) -> str:
+    """What an event tells, without its own id and times: two events alike tell one fact twice."""
+    payload = {k: v for k, v in dict(event.get("payload") or {}).items() if not k.endswith("_at")}
+    return json.dumps([event.get("type"), event.get("key"), payload], sort_keys=True, default=str)
 
 
 def _overlap(a: dict[str, str], b: dict[str, str]) -> bool:

@@ -10,6 +10,7 @@ from faultkit.invariants import quiesce
 from faultkit.stack import FaultStack
 
 from soakkit.checker import Checker, Verdict
+from soakkit.offsets import OffsetWatch
 from soakkit.reverts import revert_name
 from soakkit.schedule import Player, Topology, plan, printed
 from soakkit.workload import Workload
@@ -33,6 +34,8 @@ async def soak(stack: FaultStack, *, seed: int, seconds: float, rate: float = 1.
     await workload.setup()
     await quiesce(stack)  # training knows the roster before the first gathering invites it
     player = Player(stack, faults)
+    watch = OffsetWatch(stack.kafka_bootstrap)
+    watching = asyncio.create_task(watch.run())
     began = time.monotonic()
     injected, _ = await asyncio.gather(player.play(), workload.run(seconds))
     print(f"soak: traffic and faults done after {time.monotonic() - began:.0f}s; injected: {'; '.join(player.log)}",
@@ -42,6 +45,8 @@ async def soak(stack: FaultStack, *, seed: int, seconds: float, rate: float = 1.
         await quiesce(stack, timeout=QUIET_SECONDS)
     except AssertionError as still:  # the checker names what is left ("nothing left pending")
         print(f"soak: the quiet period ended unsettled: {still}", flush=True)
-    verdict = await Checker(stack, workload, faults=injected, since=since).check()
+    watch.stop()
+    await watching
+    verdict = await Checker(stack, workload, faults=injected, since=since, offsets=watch).check()
     print(verdict.report(), flush=True)
     return verdict

@@ -185,7 +185,8 @@ class Checker:
         """Each mail arrived once (by Message-ID) and no recipient got the same notice twice (same subject and
         text under another Message-ID, for one event or two events telling one fact: a member offered a visit
         again after its reschedule may be told twice alike that an offer lapsed, once per offer); each SMS once;
-        each acknowledged booking's 'request received' mail is one delivery in notify's delivery log (the organisers' view), arrived once if sent, else failed with its reason."""
+        each acknowledged booking's 'request received' mail is one delivery in notify's delivery log (the
+        organisers' view), arrived once if sent, else failed with its reason."""
         inv = Invariant("each notice delivered once per recipient and channel, or set aside")
         ids = Counter(str(m.parsed.get("Message-ID", "")).strip("<>") for m in mails)
         inv.duplicated += [f"mail {mid} arrived {n} times" for mid, n in ids.items() if n > 1]

@@ -34,17 +34,19 @@ up: install
 # Sessions sharing a broker would let one suite's long-lived services join another's consumer groups.
 # The flows mostly wait (mails, visits starting in a minute, a browser), so they run beside the other suites; the
 # faults kill processes and judge recovery by deadlines, so they run alone at the end (tests/run_suites.py).
+# The soak (three minutes of mixed faults on its own cluster) ends the main lane: the flows lane is the longer, and
+# the soak judges by its checker after a quiet period, not by deadlines, so it bears running beside the flows.
 SUITES ?= shared/tests dev/tests services/booking services/ambassadors services/training services/notify services/portal \
-	tests/security tests/model tests/test_*.py
+	tests/security tests/model tests/test_*.py tests/soak
 BESIDE_SUITES ?= tests/flows
-LAST_SUITES ?= tests/faults tests/soak
+LAST_SUITES ?= tests/faults
 
 test: install
 	@$(UV) run python tests/run_suites.py --beside "$(BESIDE_SUITES)" --last "$(LAST_SUITES)" \
 		--pytest-args "$(PYTEST_ARGS)" $(SUITES)
 
 # The mixed-fault soak (tests/soak): the workload at a steady rate while a seeded, printed fault schedule plays, then
-# the outsider's checker; `make test` runs three minutes of it among the last suites.
+# the outsider's checker; `make test` runs three minutes of it at the end of its main lane.
 soak: install
 	SOAK_MINUTES=$(MINUTES) $(UV) run pytest tests/soak/test_soak.py -s -p no:cacheprovider $(PYTEST_ARGS)
 

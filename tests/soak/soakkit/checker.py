@@ -59,6 +59,8 @@ class Verdict:
     """Every invariant and the run's totals."""
 
     invariants: list[Invariant]
+    kinds: str
+    """The acknowledged requests by kind."""
     requests: int
     unknown: int
     events: int
@@ -76,7 +78,7 @@ class Verdict:
         duplicated = sum(len(i.duplicated) for i in self.invariants)
         totals = (f"soak: requests={self.requests} unknown={self.unknown} events={self.events} "
                   f"notices={self.notices} faults={self.faults} lost={lost} duplicated={duplicated}")
-        return "\n".join([i.line() for i in self.invariants] + [totals])
+        return "\n".join([i.line() for i in self.invariants] + [f"soak: {self.kinds}", totals])
 
 
 class Checker:
@@ -106,7 +108,11 @@ class Checker:
         ]
         if self.offsets is not None:
             invariants.append(self.no_committed_offset_moved_back(self.offsets))
-        return Verdict(invariants, requests=self.ledger.accepted,
+        ledger = self.ledger
+        kinds = (f"bookings={len(ledger.visits)} cancels={len(ledger.cancelled)} "
+                 f"reschedules={sum(ledger.rescheduled.values())} answers={len(ledger.answers)} "
+                 f"gatherings={len(ledger.gatherings)} registrations={len(ledger.registrations)}")
+        return Verdict(invariants, kinds=kinds, requests=self.ledger.accepted,
                        unknown=len(self.workload.unknown.bookings) + self.workload.unknown.other,
                        events=len(seen.events), notices=len(mails) + len(sms), faults=self.faults)
 

@@ -12,7 +12,7 @@ MINUTES ?= 30
 help:
 	@echo "make up      start Kafka, PostgreSQL, the mail catcher and all four services (+ demo data)"
 	@echo "make test    run every test against a real Kafka and PostgreSQL"
-	@echo "make soak    the mixed-fault soak for MINUTES minutes (default 30; SOAK_SEED replays, SOAK_REVERT=inbox-dedup must fail)"
+	@echo "make soak    the mixed-fault soak for MINUTES minutes (default 30; SOAK_SEED replays; SOAK_REVERT=reschedule-reconfirm must fail)"
 	@echo "make soak-model  random runs of the model-based test for MINUTES minutes"
 	@echo "make lint    ruff + mypy"
 	@echo "make bench   benchmarks with side-by-side baselines"

@@ -83,6 +83,8 @@ class Stream:
         self.max_visits = visits
         self.interval = interval
         self.lazy = lazy
+        self.unsettled: tuple[str, ...] = ("requested",)
+        """Visit statuses that are open work: `finish` waits while a visit has one (the soak adds 'offered')."""
         self.ledger = Ledger()
         self._day = 0
         self._responder: asyncio.Task[None] | None = None
@@ -246,6 +248,6 @@ class Stream:
         for visit_id, booked in self.ledger.visits.items():
             response = await self.stack.client("booking").get(f"/v1/visit-requests/{visit_id}",
                                                               headers=self.stack.auth("school", booked.orgnr))
-            if response.status_code != 200 or response.json()["status"] == "requested":
+            if response.status_code != 200 or response.json()["status"] in self.unsettled:
                 return True
         return False

@@ -24,7 +24,7 @@ from faultkit.stack import SERVICES, FaultStack
 
 from soakkit.offsets import OffsetWatch
 from soakkit.topics import Seen, read_all
-from soakkit.workload import Workload
+from soakkit.workload import UNSETTLED, Workload
 
 EXAMPLES = 5
 ANSWERED = {"accept": "offer.accepted", "decline": "offer.declined"}
@@ -161,14 +161,15 @@ class Checker:
         return inv
 
     async def every_visit_settled(self) -> Invariant:
-        """No acknowledged visit is still 'requested' (matching answered every one)."""
+        """No acknowledged visit is still being staffed ('requested' or 'offered'): after the quiet period every
+        visit has its team (confirmed), was given up (unfulfilled) or cancelled."""
         inv = Invariant("every visit settled")
         for visit_id, booked in self.ledger.visits.items():
             inv.checked += 1
             response = await self.stack.client("booking").get(f"/v1/visit-requests/{visit_id}",
                                                               headers=self.stack.auth("school", booked.orgnr))
             status = response.json().get("status") if response.status_code == 200 else f"HTTP {response.status_code}"
-            if status in ("requested",) or status.startswith("HTTP"):
+            if status in UNSETTLED or status.startswith("HTTP"):
                 inv.lost.append(f"visit {visit_id} is {status}")
         return inv
 
@@ -256,7 +257,7 @@ class Checker:
         inv.checked = len(SERVICES)
         inv.lost += [f"{what}: {n}" for what, n in left.items()]
         if await self.workload.stream._open_work():
-            inv.lost.append("members still have open offers, or a visit is still requested")
+            inv.lost.append("members still have open offers, or a visit is still being staffed")
         return inv
 
     @staticmethod

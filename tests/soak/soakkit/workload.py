@@ -24,6 +24,8 @@ from flows_kit import OSLO, next_weekday_window, random_orgnr, unique_email, uni
 
 from outreach_dev.testing.windows import school_day_start
 
+UNSETTLED = ("requested", "offered")
+"""A visit still being staffed: matching has not answered it, or its offers are out."""
 CALL_SECONDS = 45.0
 """How long one request is retried through an outage before its outcome is called unknown."""
 
@@ -45,6 +47,7 @@ class Workload:
         self.rng = random.Random(seed)
         self.rate = rate
         self.stream = Stream(stack, kommunenummer=kommunenummer, members=members, visits=10_000, lazy=1)
+        self.stream.unsettled = UNSETTLED
         self.unknown = Unknowns()
         self.sent = 0
         self._day = 0

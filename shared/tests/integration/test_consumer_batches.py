@@ -1,6 +1,7 @@
 """A fetched batch is shared out over transactions side by side: each aggregate's events still once and in order."""
 
 import asyncio
+import contextlib
 import uuid
 
 import asyncpg
@@ -28,12 +29,20 @@ async def test_a_shared_out_batch_handles_each_event_once_and_each_aggregate_in_
     failing_once = {subjects[0]}  # its share falls back to one record at a time
     seen: dict[str, list[int]] = {s: [] for s in subjects}
     in_flight, most_in_flight = 0, 0
+    side_by_side = asyncio.Event()
+    first_call = True
 
     async def handler(ctx: HandlerContext, payload: AttendanceRecorded) -> None:
-        nonlocal in_flight, most_in_flight
+        nonlocal in_flight, most_in_flight, first_call
         in_flight += 1
         most_in_flight = max(most_in_flight, in_flight)
+        if in_flight > 1:
+            side_by_side.set()
         try:
+            if first_call:  # the first handler waits for another share to start: one after another, none would
+                first_call = False
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(side_by_side.wait(), timeout=10)
             await kit_process.record_effect(ctx, payload)
             await ctx.emit(AttendanceRecorded(gathering_id=f"{payload.gathering_id}-echo", member_id=payload.member_id),
                            key=f"{payload.gathering_id}-echo")

@@ -29,6 +29,7 @@ from soakkit.workload import UNSETTLED, Workload
 EXAMPLES = 5
 ANSWERED = {"accept": "offer.accepted", "decline": "offer.declined"}
 MESSAGE_ID_DOMAIN = "notify.jobbvinner.no"
+DELIVERY_PAGE = 1000
 SETTLED_ASIDE = {"failed"}  # with its reason (last_error); a cancelled delivery (its visit went first) needs none
 
 
@@ -201,8 +202,9 @@ class Checker:
         for m in mails:
             same.setdefault((tuple(m.rcpt_tos), str(m.parsed.get("Subject")), _text(m)), []).append(m)
         for (to, subject, _), alike in same.items():
-            if len(alike) > 1 and await self._one_fact(to, alike, seen):
-                inv.duplicated.append(f"{to} got '{subject}' {len(alike)} times")
+            told_twice = await self._one_fact(to, alike, seen) if len(alike) > 1 else None
+            if told_twice:
+                inv.duplicated.append(f"{to} got '{subject}' {len(alike)} times ({told_twice})")
         texts = Counter((line.get("to"), line.get("text")) for line in sms)
         inv.duplicated += [f"SMS to {to} sent {n} times" for (to, _), n in texts.items() if n > 1]
         inv.checked = len(mails) + len(sms)
@@ -277,24 +279,34 @@ class Checker:
         return response.json()["items"] if response.status_code == 200 else []
 
     async def _deliveries(self, recipient: str) -> list[dict[str, Any]]:
-        response = await self.stack.client("notify").get("/v1/notifications", params={"recipient": recipient},
-                                                         headers=self.stack.auth("organiser"))
-        assert response.status_code == 200, f"notify's delivery log: {response.status_code} {response.text}"
-        return list(response.json())
+        """A recipient's whole delivery log, page by page (the lazy member's runs to hundreds)."""
+        found: list[dict[str, Any]] = []
+        while True:
+            response = await self.stack.client("notify").get(
+                "/v1/notifications", params={"recipient": recipient, "limit": DELIVERY_PAGE, "offset": len(found)},
+                headers=self.stack.auth("organiser"))
+            assert response.status_code == 200, f"notify's delivery log: {response.status_code} {response.text}"
+            page = list(response.json())
+            found += page
+            if len(page) < DELIVERY_PAGE:
+                return found
 
-    async def _one_fact(self, to: tuple[str, ...], alike: list[Any], seen: Seen) -> bool:
-        """Whether mails alike to one address tell one fact: sent for the same event, or for events of one type,
-        key and payload (a fact published twice). Told apart only for the workload's members and schools (their
-        delivery logs name each mail's event); for anyone else, mails alike count as one fact told twice."""
+    async def _one_fact(self, to: tuple[str, ...], alike: list[Any], seen: Seen) -> str | None:
+        """How mails alike to one address tell one fact twice, or None when they tell different facts: sent for the
+        same event, or for events of one type, key and payload (a fact published twice). Told apart only for the
+        workload's members and schools (their delivery logs name each mail's event); for anyone else, mails alike
+        count as one fact told twice."""
         recipient = self._recipient_of(to)
         if recipient is None:
-            return True
+            return "not a recipient the workload knows"
         log = {d["id"]: d["event_id"] for d in await self._deliveries(recipient)}
         events = [log.get(str(m.parsed.get("Message-ID", "")).strip("<>").split("@")[0]) for m in alike]
-        if None in events or len(set(events)) < len(events):
-            return True
+        if None in events:
+            return "a mail that is not in its delivery log"
+        if len(set(events)) < len(events):
+            return f"sent for one event: {sorted(set(events))}"
         facts = [_fact(seen.events[e]) if e in seen.events else e for e in events]
-        return len(set(facts)) < len(facts)
+        return f"one fact in events {sorted(events)}" if len(set(facts)) < len(facts) else None
 
     def _recipient_of(self, to: tuple[str, ...]) -> str | None:
         address = to[0] if len(to) == 1 else None

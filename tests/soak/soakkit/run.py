@@ -41,12 +41,16 @@ async def soak(stack: FaultStack, *, seed: int, seconds: float, rate: float = 1.
     print(f"soak: traffic and faults done after {time.monotonic() - began:.0f}s; injected: {'; '.join(player.log)}",
           flush=True)
     await workload.finish()
+    quiet_began = time.monotonic()
     try:
         await quiesce(stack, timeout=QUIET_SECONDS)
+        print(f"soak: settled {time.monotonic() - quiet_began:.0f}s after the last request", flush=True)
     except AssertionError as still:  # the checker names what is left ("nothing left pending")
         print(f"soak: the quiet period ended unsettled: {still}", flush=True)
     watch.stop()
     await watching
+    checking_began = time.monotonic()
     verdict = await Checker(stack, workload, faults=injected, since=since, offsets=watch).check()
+    print(f"soak: checked in {time.monotonic() - checking_began:.0f}s", flush=True)
     print(verdict.report(), flush=True)
     return verdict

@@ -303,6 +303,27 @@ async def test_the_delivery_log_takes_a_bare_member_id_as_that_member(
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"].endswith("recipient")
 
 
+async def test_the_delivery_log_pages_a_long_history_newest_first_without_gaps_or_repeats(
+    service: RunningService, publish: Publisher, db: asyncpg.Pool
+) -> None:
+    kari, visits = uid("m"), [uid("v") for _ in range(3)]
+    await publish.event(member(kari), key=kari)
+    for visit in visits:
+        await publish.event(offer(kari, visit), key=visit)
+    await eventually(lambda: _sent(db, f"member:{kari}", 6))
+    organiser, query = service.auth("organiser"), {"recipient": f"member:{kari}"}
+    whole = (await service.client.get("/v1/notifications", params=query, headers=organiser)).json()
+    pages = [(await service.client.get("/v1/notifications", params={**query, "limit": 4, "offset": offset},
+                                       headers=organiser)).json() for offset in (0, 4, 8)]
+    assert [len(page) for page in pages] == [4, 2, 0]
+    assert [d["id"] for page in pages for d in page] == [d["id"] for d in whole]
+    assert len({d["id"] for d in whole}) == 6
+    created = [d["created_at"] for d in whole]
+    assert created == sorted(created, reverse=True)
+    too_many = await service.client.get("/v1/notifications", params={**query, "limit": 1001}, headers=organiser)
+    assert too_many.status_code == 422 and too_many.json()["errors"][0]["field"].endswith("limit")
+
+
 @pytest.mark.parametrize("path", ["/v1/notifications", "/v1/reminders"])
 async def test_a_school_asking_for_the_organisers_logs_is_refused_before_its_parameters_are_checked(
     service: RunningService, path: str

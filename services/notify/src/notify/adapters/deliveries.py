@@ -258,15 +258,16 @@ class DeliveryRepository:
             recipient=recipient.key,
         ))  # fmt: skip
 
-    async def list_for(self, recipient: Recipient, limit: int = 200) -> list[DeliveryRecord]:
-        """A recipient's deliveries, newest first (for organisers)."""
+    async def list_for(self, recipient: Recipient, limit: int = 200, offset: int = 0) -> list[DeliveryRecord]:
+        """A page of a recipient's deliveries, newest first (for organisers)."""
         rows = await self.conn.fetch(*named(
             """SELECT d.id, d.event_id, n.notice_type, d.recipient, d.channel, d.status, d.attempts, d.last_error,
                       d.waiting_for, d.next_attempt_at, d.sent_at, d.created_at, d.updated_at, d.fallback_of,
                       d.set_aside_at
                FROM deliveries d JOIN notices n ON n.id = d.notice_id
-               WHERE d.recipient = :recipient ORDER BY d.created_at DESC, d.channel LIMIT :limit""",
-            recipient=recipient.key, limit=limit,
+               WHERE d.recipient = :recipient ORDER BY d.created_at DESC, d.channel, d.id
+               LIMIT :limit OFFSET :offset""",
+            recipient=recipient.key, limit=limit, offset=offset,
         ))  # fmt: skip
         return [DeliveryRecord(**{**dict(row.items()), "recipient": recipient}) for row in rows]
 

@@ -12,6 +12,7 @@ from notify.entrypoints.dependencies import Begin, MemberId
 from notify.entrypoints.schemas import DeliveryOut, InboxItemOut, InboxPageOut, ReminderOut
 from notify.service_layer import inbox, reminders
 from outreach_shared.errors import Invalid
+from outreach_shared.http import Offset
 from outreach_shared.skeleton import NationalOrganiser
 
 router = APIRouter(tags=["notifications"])
@@ -58,12 +59,16 @@ REMINDER_SUBJECT = {
 
 @router.get("/v1/notifications", response_model=list[DeliveryOut], summary="Deliveries to a recipient")
 async def deliveries(
-    _: NationalOrganiser, begin: Begin, recipient: Annotated[str, Query(pattern=RECIPIENT, description=RECIPIENT_DOC)]
+    _: NationalOrganiser,
+    begin: Begin,
+    recipient: Annotated[str, Query(pattern=RECIPIENT, description=RECIPIENT_DOC)],
+    limit: Annotated[int, Query(ge=1, le=1000, description="Deliveries per page")] = 200,
+    offset: Offset = 0,
 ) -> list[DeliveryOut]:
     """Organisers: each delivery's channel, status and attempts (`recipient=member:ID`, a bare member id,
-    `school:VISIT_ID` or `organiser:EMAIL`)."""
+    `school:VISIT_ID` or `organiser:EMAIL`), newest first; a page shorter than `limit` is the last."""
     async with begin() as uow:
-        found = await inbox.deliveries_for(uow, recipient)
+        found = await inbox.deliveries_for(uow, recipient, limit=limit, offset=offset)
     return [DeliveryOut.of(d) for d in found]
 
 

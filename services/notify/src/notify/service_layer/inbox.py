@@ -23,8 +23,9 @@ async def mark_read(uow: NotifyUnit, member_id: str, item_id: UUID) -> InboxItem
     return item
 
 
-async def deliveries_for(uow: NotifyUnit, recipient: str) -> list[DeliveryRecord]:
-    """Every delivery to a recipient with its channel, status and attempts (a bare member id means that member)."""
+async def deliveries_for(uow: NotifyUnit, recipient: str, *, limit: int = 200, offset: int = 0) -> list[DeliveryRecord]:
+    """A page of a recipient's deliveries, newest first, with channel, status and attempts (a bare member id means
+    that member)."""
     try:
         who = Recipient.of_query(recipient)
     except ValueError:
@@ -32,7 +33,7 @@ async def deliveries_for(uow: NotifyUnit, recipient: str) -> list[DeliveryRecord
             "recipient must be member:ID (or the member's bare id), school:VISIT_ID or organiser:EMAIL",
             field="recipient",
         ) from None
-    return await uow.deliveries.list_for(who)
+    return await uow.deliveries.list_for(who, limit=limit, offset=offset)
 
 
 async def get_preferences(uow: NotifyUnit, member_id: str) -> Preferences:

@@ -101,7 +101,7 @@ class Checker:
         sms = self._sms_lines()
         invariants = [
             await self.requests_had_their_effect_once(seen),
-            await self.every_visit_settled(),
+            await self.every_visit_settled(seen),
             await self.nobody_double_booked(),
             await self.notices_once_per_recipient_and_channel(mails, sms, seen),
             await self.no_event_lost_between_outbox_and_consumer(seen),
@@ -203,9 +203,10 @@ class Checker:
                 if held:
                     inv.lost.append(f"member {member_id} deactivated, still holds visits {held}")
 
-    async def every_visit_settled(self) -> Invariant:
+    async def every_visit_settled(self, seen: Seen) -> Invariant:
         """No acknowledged visit is still being staffed ('requested' or 'offered'): after the quiet period every
-        visit has its team (confirmed), was given up (unfulfilled) or cancelled."""
+        visit has its team (confirmed), was given up (unfulfilled) or cancelled. An unsettled visit's story (its
+        events in the order they occurred) is printed to tell why."""
         inv = Invariant("every visit settled")
         for visit_id, booked in self.ledger.visits.items():
             inv.checked += 1
@@ -214,7 +215,27 @@ class Checker:
             status = response.json().get("status") if response.status_code == 200 else f"HTTP {response.status_code}"
             if status in UNSETTLED or status.startswith("HTTP"):
                 inv.lost.append(f"visit {visit_id} is {status}")
+                print(f"soak: the story of visit {visit_id} ({status}):\n{self._story(visit_id, seen)}", flush=True)
         return inv
+
+    def _story(self, visit_id: str, seen: Seen) -> str:
+        """The visit's events by when they occurred, each member named with what the workload did to them."""
+        churn, members = self.workload.churn, list(self.ledger.members)
+        lines = []
+        for e in sorted((e for e in seen.events.values()
+                         if e.get("key") == visit_id or e.get("payload", {}).get("visit_id") == visit_id),
+                        key=lambda e: e.get("occurred_at", "")):
+            payload = e.get("payload", {})
+            member = payload.get("member_id")
+            who = ""
+            if member:
+                state = ("lazy" if members[:1] == [member] else "erased" if member in churn.erased
+                         else "deactivated" if member in churn.deactivated else "unsure" if member in churn.unsure
+                         else "active")
+                who = f" member={member[:8]} ({state})"
+            extra = {k: v for k, v in payload.items() if k in ("offer_id", "reason", "round", "members")}
+            lines.append(f"    {e.get('occurred_at', '')[11:23]} {e['type']} [{e['topic']}]{who} {extra}")
+        return "\n".join(lines)
 
     async def nobody_double_booked(self) -> Invariant:
         """No member has accepted two visits whose times overlap (their own offers, as they see them)."""

@@ -205,12 +205,18 @@ def now_utc() -> datetime:
 # ------------------------------------------------------------------ acting through the public APIs
 
 
+def member_body(*, name: str, profession: str, kommunenummer: str, languages: tuple[str, ...] = ("nb",),
+                **extra: Any) -> dict[str, Any]:
+    """A new member for the roster, free every weekday, with an address and number of their own."""
+    return {"name": name, "profession": profession, "kommunenummer": kommunenummer,
+            "email": unique_email(name.split()[0].lower()), "phone": unique_phone(),
+            "languages": list(languages), "weekdays": [1, 2, 3, 4, 5, 6, 7], **extra}
+
+
 async def register_member(stack: Stack, *, name: str, profession: str, kommunenummer: str,
                           languages: tuple[str, ...] = ("nb",), **extra: Any) -> dict[str, Any]:
     """An organiser registers a member on the roster; returns the member with its id and e-mail."""
-    body = {"name": name, "profession": profession, "kommunenummer": kommunenummer,
-            "email": unique_email(name.split()[0].lower()), "phone": unique_phone(),
-            "languages": list(languages), "weekdays": [1, 2, 3, 4, 5, 6, 7], **extra}
+    body = member_body(name=name, profession=profession, kommunenummer=kommunenummer, languages=languages, **extra)
     response = await stack.client("ambassadors").post("/v1/members", json=body, headers=stack.auth("organiser"))
     assert response.status_code == 201, response.text
     return response.json()

@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 from faultkit.stack import FaultStack
 from faultkit.workload import Booked, Stream, call
-from flows_kit import OSLO, next_weekday_window, random_orgnr, unique_email, unique_phone
+from flows_kit import OSLO, member_body, next_weekday_window, random_orgnr, unique_email, unique_phone
 
 from outreach_dev.testing.windows import school_day_start
 
@@ -229,8 +229,9 @@ class Workload:
 
     async def withdraw(self) -> None:
         """A registered member withdraws: a place they held goes to the first on the waiting list."""
+        active = set(self.active_members())
         held = sorted(k for k in self.ledger.registrations if k not in self.churn.withdrawn
-                      and k not in self.churn.withdrawals_unsure and k[1] in self.active_members())
+                      and k not in self.churn.withdrawals_unsure and k[1] in active)
         if not held:
             return
         gathering, member = self.rng.choice(held)
@@ -247,9 +248,10 @@ class Workload:
 
     async def take_place(self) -> None:
         """A member on a waiting list takes the place offered to them (if one is)."""
+        active = set(self.active_members())
         waiting = sorted(k for k, status in self.ledger.registrations.items() if status == "waitlisted"
                          and k not in self.churn.withdrawn and k not in self.churn.withdrawals_unsure
-                         and k not in self.churn.places_taken                         and k[1] in self.active_members())
+                         and k not in self.churn.places_taken and k[1] in active)
         if not waiting:
             return
         gathering, member = self.rng.choice(waiting)
@@ -271,9 +273,8 @@ class Workload:
     async def join(self) -> None:
         """An organiser adds a member to the roster (later gatherings invite them; matching may offer them)."""
         n = len(self.ledger.members)
-        body = {"name": f"Medlem{n} Feil", "profession": "nurse", "kommunenummer": self.stream.kommunenummer,
-                "email": unique_email(f"medlem{n}"), "phone": unique_phone(), "languages": ["nb"],
-                "weekdays": [1, 2, 3, 4, 5, 6, 7], "max_visits_per_month": 31}
+        body = member_body(name=f"Medlem{n} Feil", profession="nurse", kommunenummer=self.stream.kommunenummer,
+                           max_visits_per_month=31)
         response, unknown = await call(self.stack, "ambassadors", "POST", "/v1/members", json=body,
                                        headers=self.stack.auth("organiser"), deadline=time.monotonic() + CALL_SECONDS)
         if response is not None and response.status_code == 201:
@@ -286,7 +287,7 @@ class Workload:
 
     def _leaving(self) -> str | None:
         """A member who may leave: never the lazy one, and enough answering members stay for teams of two."""
-        answering = [m for m in self.active_members() if m in self.stream.answering_members()]
+        answering = sorted(set(self.active_members()) & set(self.stream.answering_members()))
         if len(answering) <= MIN_ANSWERING:
             return None
         return self.rng.choice(answering)

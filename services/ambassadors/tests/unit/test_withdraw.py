@@ -9,6 +9,7 @@ import pytest
 from test_use_cases_in_memory import NOW, WINDOW, candidate, member, offer, unit, visit
 
 from ambassadors.service_layer import answers
+from ambassadors.service_layer.staffing import staff_visit
 from outreach_dev.testing.fakes import emitted
 from outreach_shared.contracts.ambassadors import MemberReleased, NoTeamAvailable, OfferMade, OfferWithdrawn
 from outreach_shared.contracts.common import TimeWindow
@@ -88,3 +89,12 @@ async def test_someone_elses_offer_is_not_found() -> None:
     with pytest.raises(NotFound):
         await answers.withdraw(uow, "o1", member_id=OLA, reason="x")
     assert emitted(uow) == []
+
+
+async def test_a_second_search_that_finds_nobody_again_does_not_tell_booking_twice() -> None:
+    uow = unit(visit(team_size=2), offer("o1", "m1", "accepted"), members=(member("m1", "Kari Nordmann"),))
+    first = await staff_visit(uow, uow.visits.by_id["v1"])
+    await staff_visit(uow, first)  # the team search's timer, or an expiry, searching again with nobody new
+
+    told = [e for e in emitted(uow) if isinstance(e, NoTeamAvailable)]
+    assert len(told) == 1 and first.unfulfilled == told[0].reason

@@ -162,6 +162,8 @@ async def staff_visit(uow: AmbassadorsUnit, visit: Visit, *, radius_km: int | No
         await release(uow, visit, [o for o in offers if o.status == "offered"], "no replacement could be found")
         await uow.timers.cancel(TEAM_SEARCH, visit.id)
     reason = _nobody_reason(visit, request)
+    if visit.unfulfilled == reason:  # a later search found nobody again: booking and the school were told already
+        return visit
     visit = replace(visit, unfulfilled=reason)
     await uow.visits.save(visit)
     await uow.emit(NoTeamAvailable(visit_id=visit.id, reason=reason), key=visit.id)

@@ -101,7 +101,7 @@ class Checker:
         sms = self._sms_lines()
         invariants = [
             await self.requests_had_their_effect_once(seen),
-            await self.every_visit_settled(seen),
+            await self.every_visit_settled(),
             await self.nobody_double_booked(),
             await self.notices_once_per_recipient_and_channel(mails, sms, seen),
             await self.no_event_lost_between_outbox_and_consumer(seen),
@@ -110,12 +110,9 @@ class Checker:
         if self.offsets is not None:
             invariants.append(self.no_committed_offset_moved_back(self.offsets))
         ledger = self.ledger
-        churn = self.workload.churn
         kinds = (f"bookings={len(ledger.visits)} cancels={len(ledger.cancelled)} "
                  f"reschedules={sum(ledger.rescheduled.values())} answers={len(ledger.answers)} "
-                 f"gatherings={len(ledger.gatherings)} registrations={len(ledger.registrations)} "
-                 f"withdrawals={len(churn.withdrawn)} places-taken={len(churn.places_taken)} "
-                 f"joined={len(churn.joined)} deactivated={len(churn.deactivated)} erased={len(churn.erased)}")
+                 f"gatherings={len(ledger.gatherings)} registrations={len(ledger.registrations)}")
         return Verdict(invariants, kinds=kinds, requests=self.ledger.accepted,
                        unknown=len(self.workload.unknown.bookings) + self.workload.unknown.other,
                        events=len(seen.events), notices=len(mails) + len(sms), faults=self.faults)
@@ -125,9 +122,8 @@ class Checker:
     async def requests_had_their_effect_once(self, seen: Seen) -> Invariant:
         """Each acknowledged booking is one visit (one visit.requested), each cancel one visit.cancelled, each
         reschedule at least one visit.rescheduled (one lost answer, sent again, may move it twice), each answer one
-        offer event, each registration one place or waiting-list event, each withdrawal one withdrawal event, each
-        place taken one place event; each member added, deactivated or erased shows so (`_roster_changes`); a school
-        whose booking got no answer has at most one visit."""
+        offer event, each registration one place or waiting-list event; a school whose booking got no answer has
+        at most one visit."""
         inv = Invariant("every acknowledged request has its effect once")
         requested = Counter(e["key"] for e in seen.of_type("visit.requested"))
         cancelled = Counter(e["key"] for e in seen.of_type("visit.cancelled"))
@@ -155,17 +151,6 @@ class Checker:
         for offer_id, verb in self.ledger.answers.items():
             inv.checked += 1
             _once(inv, f"offer {offer_id} {verb}", answered[(offer_id, ANSWERED[verb])])
-        withdrawn = Counter((e["payload"]["gathering_id"], e["payload"]["member_id"])
-                            for e in seen.of_type("gathering.registration-withdrawn"))
-        churn = self.workload.churn
-        for key in churn.withdrawn:
-            inv.checked += 1
-            _once(inv, f"registration {key[0]}/{key[1]} withdrawn", withdrawn[key])
-        for key in churn.places_taken:
-            inv.checked += 1
-            _once(inv, f"place at {key[0]} taken by {key[1]}",
-                  registered[(*key, "gathering.registration-confirmed")])
-        await self._roster_changes(inv)
         for (gathering, member), status in self.ledger.registrations.items():
             inv.checked += 1
             confirmed = registered[(gathering, member, "gathering.registration-confirmed")]
@@ -176,37 +161,9 @@ class Checker:
                 inv.duplicated.append(f"registration {gathering}/{member}: {confirmed} places, {waitlisted} waiting")
         return inv
 
-    async def _roster_changes(self, inv: Invariant) -> None:
-        """Each member added is on the roster; each deactivated one is inactive and holds no offer or seat; each
-        erased one is gone from the roster and from notify's delivery log."""
-        churn = self.workload.churn
-        organiser = self.stack.auth("organiser")
-        for member_id in self.ledger.members:
-            if member_id in churn.unsure:
-                continue
-            inv.checked += 1
-            shown = await self.stack.client("ambassadors").get(f"/v1/members/{member_id}", headers=organiser)
-            if member_id in churn.erased:
-                if shown.status_code != 404:
-                    inv.lost.append(f"member {member_id} erased, still on the roster ({shown.status_code})")
-                if await self._deliveries(f"member:{member_id}"):
-                    inv.lost.append(f"member {member_id} erased, still in notify's delivery log")
-            elif shown.status_code != 200:
-                inv.lost.append(f"member {member_id} not on the roster ({shown.status_code})")
-            elif member_id in churn.deactivated:
-                if shown.json()["active"]:
-                    inv.lost.append(f"member {member_id} deactivated, still active")
-                offers = await self.stack.client("ambassadors").get("/v1/me/offers",
-                                                                    headers=self.stack.auth("member", member_id))
-                held = [o["visit_id"] for o in offers.json() if o["status"] in ("offered", "accepted")] \
-                    if offers.status_code == 200 else []
-                if held:
-                    inv.lost.append(f"member {member_id} deactivated, still holds visits {held}")
-
-    async def every_visit_settled(self, seen: Seen) -> Invariant:
+    async def every_visit_settled(self) -> Invariant:
         """No acknowledged visit is still being staffed ('requested' or 'offered'): after the quiet period every
-        visit has its team (confirmed), was given up (unfulfilled) or cancelled. An unsettled visit's story (its
-        events in the order they occurred) is printed to tell why."""
+        visit has its team (confirmed), was given up (unfulfilled) or cancelled."""
         inv = Invariant("every visit settled")
         for visit_id, booked in self.ledger.visits.items():
             inv.checked += 1
@@ -215,27 +172,7 @@ class Checker:
             status = response.json().get("status") if response.status_code == 200 else f"HTTP {response.status_code}"
             if status in UNSETTLED or status.startswith("HTTP"):
                 inv.lost.append(f"visit {visit_id} is {status}")
-                print(f"soak: the story of visit {visit_id} ({status}):\n{self._story(visit_id, seen)}", flush=True)
         return inv
-
-    def _story(self, visit_id: str, seen: Seen) -> str:
-        """The visit's events by when they occurred, each member named with what the workload did to them."""
-        churn, members = self.workload.churn, list(self.ledger.members)
-        lines = []
-        for e in sorted((e for e in seen.events.values()
-                         if e.get("key") == visit_id or e.get("payload", {}).get("visit_id") == visit_id),
-                        key=lambda e: e.get("occurred_at", "")):
-            payload = e.get("payload", {})
-            member = payload.get("member_id")
-            who = ""
-            if member:
-                state = ("lazy" if members[:1] == [member] else "erased" if member in churn.erased
-                         else "deactivated" if member in churn.deactivated else "unsure" if member in churn.unsure
-                         else "active")
-                who = f" member={member[:8]} ({state})"
-            extra = {k: v for k, v in payload.items() if k in ("offer_id", "reason", "round", "members")}
-            lines.append(f"    {e.get('occurred_at', '')[11:23]} {e['type']} [{e['topic']}]{who} {extra}")
-        return "\n".join(lines)
 
     async def nobody_double_booked(self) -> Invariant:
         """No member has accepted two visits whose times overlap (their own offers, as they see them)."""
@@ -362,9 +299,6 @@ class Checker:
         recipient = self._recipient_of(to)
         if recipient is None:
             return "not a recipient the workload knows"
-        churn = self.workload.churn
-        if recipient.removeprefix("member:") in churn.erased | churn.unsure:
-            return None  # their delivery log went with them: mails alike cannot be told apart (Message-IDs still are)
         log = {d["id"]: d["event_id"] for d in await self._deliveries(recipient)}
         events = [log.get(str(m.parsed.get("Message-ID", "")).strip("<>").split("@")[0]) for m in alike]
         if None in events:

@@ -53,6 +53,7 @@ class NotifySettings(ServiceSettings):
     delivery_loops: int = 2  # claim loops per instance: one claims while another sends
     smtp_pool_size: int = 8  # reused SMTP connections
     delivery_lease_seconds: float = 120.0  # keep above 2x smtp_timeout_seconds: nothing starts after half of it
+    delivery_reclaim_grace_seconds: float = 5.0  # expired leases are taken over only this long after a DB failure
     delivery_max_attempts: int = 6
     retry_base_seconds: float = 30.0
     retry_max_seconds: float = 3600.0
@@ -97,7 +98,7 @@ class NotifySettings(ServiceSettings):
             poll_seconds=self.delivery_poll_seconds, gather_seconds=self.delivery_gather_seconds,
             batch_size=self.delivery_batch_size, inbox_batch_size=self.delivery_inbox_batch_size,
             concurrency=self.delivery_concurrency, loops=self.delivery_loops,
-            lease_seconds=self.delivery_lease_seconds,
+            lease_seconds=self.delivery_lease_seconds, reclaim_grace_seconds=self.delivery_reclaim_grace_seconds,
             retry=RetryPolicy(self.delivery_max_attempts, self.retry_base_seconds, self.retry_max_seconds),
             message_id_domain=self.message_id_domain, preparation=preparation,
         )  # fmt: skip

@@ -1,6 +1,7 @@
 """A restart mid-send: what is repeated is at most the attempt whose acknowledgement was never recorded."""
 
 import asyncio
+import time
 from typing import Any
 
 import asyncpg
@@ -23,7 +24,12 @@ from .helpers import Publisher, member, uid
 from .smtp import RecordingHandler
 from .test_delivery import offer
 
-SERVICE_OVERRIDES = {"delivery_worker_enabled": False, "delivery_lease_seconds": 0.5, "contact_wait_seconds": 3600}
+SERVICE_OVERRIDES = {
+    "delivery_worker_enabled": False,
+    "delivery_lease_seconds": 0.5,
+    "delivery_reclaim_grace_seconds": 0,  # a restarted worker takes expired leases over at once (one test sets it)
+    "contact_wait_seconds": 3600,
+}
 
 
 class Crash(BaseException):
@@ -43,9 +49,10 @@ class CrashingEmail:
         raise Crash()
 
 
-def worker(service: RunningService, email: EmailSender, tmp: str) -> DeliveryWorker:
+def worker(service: RunningService, email: EmailSender, tmp: str, **overrides: Any) -> DeliveryWorker:
     settings = service.runtime.settings
     assert isinstance(settings, NotifySettings)
+    settings = settings.model_copy(update=overrides)
     renderer = Renderer(app_url=settings.app_base_url)
     return delivery_worker(service.runtime, settings, renderer, email, FileSmsSender(tmp))
 
@@ -140,3 +147,56 @@ async def test_a_send_whose_outcome_waits_for_the_database_is_not_claimed_again_
     email = await _email(db, kari)
     assert (email["status"], email["attempts"]) == ("sent", 1)
     assert len(smtp.to(f"{kari}@example.org")) == 1
+
+
+class DatabaseAway:
+    """Wraps a worker's units of work: while `away`, opening one fails as a refused connection does."""
+
+    def __init__(self) -> None:
+        self.away = False
+
+    def around(self, the_worker: DeliveryWorker) -> DeliveryWorker:
+        units = the_worker._units
+
+        def open_unit() -> Any:
+            if self.away:
+                raise ConnectionRefusedError(111, "the database is away")
+            return units()
+
+        the_worker._units = open_unit
+        return the_worker
+
+
+async def test_after_a_database_outage_longer_than_the_lease_the_holder_records_before_another_instance_resends(
+    service: RunningService,
+    publish: Publisher,
+    smtp: RecordingHandler,
+    db: asyncpg.Pool,
+    tmp_path: object,
+) -> None:
+    real = SmtpEmailSender(host="127.0.0.1", port=smtp.port, mail_from=service.runtime.settings.mail_from)
+    drain = worker(service, real, f"{tmp_path}/sms")
+    while await drain.run_once():  # what other tests left due
+        pass
+    kari = await _offer_pending(service, publish, db)
+    database = DatabaseAway()
+    holder = database.around(worker(service, real, f"{tmp_path}/sms", delivery_reclaim_grace_seconds=2))
+    other_instance = database.around(worker(service, real, f"{tmp_path}/sms", delivery_reclaim_grace_seconds=2))
+    claimed = await holder.claim()
+    assert claimed and {out.delivery.recipient.key for out in claimed} == {f"member:{kari}"}
+    database.away = True  # it goes away between the holder's claim and its record
+    holding = asyncio.create_task(holder._send_and_record(claimed, time.monotonic() + 60))
+
+    async def handed_over() -> bool:
+        return len(smtp.to(f"{kari}@example.org")) == 1
+
+    await eventually(handed_over)
+    with pytest.raises(ConnectionRefusedError):  # the other instance polls meanwhile, and fails
+        await other_instance.send_once()
+    await asyncio.sleep(1.0)  # twice the lease: in the database, the delivery looks orphaned
+    database.away = False
+    await other_instance.send_once()  # first to the database, before the holder's record retry
+    await asyncio.wait_for(holding, 5)
+    email = await _email(db, kari)
+    assert (email["status"], email["attempts"]) == ("sent", 1)
+    assert len(smtp.to(f"{kari}@example.org")) == 1, "the other instance sent the holder's unrecorded mail again"

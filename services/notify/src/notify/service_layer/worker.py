@@ -17,7 +17,15 @@ Order of one e-mail or SMS delivery, and what a crash at each point does:
 A crash (or restart) between 1 and 3 leaves the rows `sending`; when their lease expires another worker
 claims them again as new attempts. Where the provider had not accepted a message, nothing was sent twice;
 where it had, but we never recorded its acknowledgement, that one attempt is repeated - the only duplicate
-possible, one per delivery at most, with the same Message-ID. In-app inbox deliveries are written with their
+possible, one per delivery at most, with the same Message-ID (a holder frozen past its lease is the same case).
+
+A lease also runs out while its holder is alive and only waits for the database to come back to record what it
+sent (the soak once saw 18 mails sent twice after a database restart longer than the lease). So a worker takes
+over expired leases only after reaching the database without a failure for `reclaim_grace_seconds` (since it
+started, and since the database last failed it), while a holder retries its record at least every
+`record_retry_max_seconds`: once the database is back, the holder records first.
+
+In-app inbox deliveries are written with their
 `sent` status in the transaction that locks them (set-based, one statement per batch, by a loop of their own so
 they never wait for e-mails): never twice.
 
@@ -37,8 +45,9 @@ inbox loop writes the rest (reminders' and anything planned without one).
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from notify.domain.channels import fallback_channel
@@ -52,6 +61,9 @@ from notify.service_layer.preparing import Preparation, Preparer
 from outreach_shared.bulkheads import count_set_aside, describe, is_permanent, is_transient
 from outreach_shared.logging import bound, get_logger
 from outreach_shared.skeleton import Clock
+
+if TYPE_CHECKING:
+    from notify.service_layer.unit_of_work import NotifyUnit
 
 log = get_logger(__name__)
 
@@ -67,6 +79,8 @@ class WorkerConfig:
     concurrency: int = 16
     loops: int = 2
     lease_seconds: float = 120.0
+    reclaim_grace_seconds: float = 5.0
+    record_retry_max_seconds: float = 1.0
     retry: RetryPolicy = field(default_factory=lambda: RetryPolicy(6, 30.0, 3600.0))
     message_id_domain: str = "notify.jobbvinner.no"
     preparation: Preparation = field(default_factory=Preparation)
@@ -114,6 +128,9 @@ class DeliveryWorker:
         self._lease_check_seconds = min(config.poll_seconds, config.lease_seconds / 4)
         self._leases_checked: dict[bool, float] = {}
         """When each kind of delivery (inbox or not) last had its expired leases looked for (monotonic)."""
+        self._database_failed_at = time.monotonic()
+        """When the database last failed this worker (monotonic), or the worker started: expired leases wait for
+        `reclaim_grace_seconds` after it, so a live holder records what it sent before anyone sends it again."""
 
     def wake(self) -> None:
         """Look for due deliveries now rather than at the next poll (every loop)."""
@@ -176,10 +193,24 @@ class DeliveryWorker:
             finally:
                 idle.remove(event)
 
+    @contextlib.asynccontextmanager
+    async def _unit(self) -> AsyncIterator["NotifyUnit"]:
+        """A unit of work; a failure that means "the database is away" is noted (see `_expired_leases_due`)."""
+        try:
+            async with self._units() as uow:
+                yield uow
+        except Exception as exc:
+            if is_transient(exc):
+                self._database_failed_at = time.monotonic()
+            raise
+
     def _expired_leases_due(self, inbox: bool) -> bool:
         """Whether this claim also looks for deliveries whose lease ran out: at most every
-        `_lease_check_seconds` per kind (leases last minutes; a query on every claim was wasted)."""
+        `_lease_check_seconds` per kind (leases last minutes; a query on every claim was wasted), and never within
+        `reclaim_grace_seconds` of a database failure or of the worker's start."""
         now = time.monotonic()
+        if now - self._database_failed_at < self._c.reclaim_grace_seconds:
+            return False
         if now - self._leases_checked.get(inbox, -float("inf")) < self._lease_check_seconds:
             return False
         self._leases_checked[inbox] = now
@@ -195,7 +226,7 @@ class DeliveryWorker:
 
         Inbox items have a loop of their own: they no longer wait for the e-mails claimed with them to be sent.
         """
-        async with self._units() as uow:
+        async with self._unit() as uow:
             batch = await uow.deliveries.lock_due_batch(
                 self._c.inbox_batch_size, inbox=True, expired_leases=self._expired_leases_due(True)
             )
@@ -222,7 +253,7 @@ class DeliveryWorker:
 
     async def claim(self) -> list[Outgoing] | None:
         """Step 1: lock a batch of due e-mail and SMS deliveries and count their attempts (None: none due)."""
-        async with self._units() as uow:
+        async with self._unit() as uow:
             due = await uow.deliveries.lock_due_batch(
                 self._c.batch_size, inbox=False, expired_leases=self._expired_leases_due(False)
             )
@@ -324,10 +355,10 @@ class DeliveryWorker:
     async def _record_until_stored(self, outcomes: list[Outcome], gave_back: list[Outgoing]) -> list[bool]:
         """Store outcomes, retrying while the database is away: a provider already accepted these messages, and
         forgetting that would send them again once their lease ran out (the lease keeps other workers off)."""
-        delay = 0.2
+        delay = min(0.2, self._c.record_retry_max_seconds)
         while True:
             try:
-                async with self._units() as uow:
+                async with self._unit() as uow:
                     recorded = await record_outcomes(uow, outcomes)
                     await uow.deliveries.release([(o.delivery.id, o.attempt) for o in gave_back])
                 return recorded
@@ -336,7 +367,7 @@ class DeliveryWorker:
                     raise
                 log.warning("recording delivery outcomes failed; retrying", error=type(exc).__name__)
                 await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+                delay = min(delay * 2, self._c.record_retry_max_seconds)
 
     async def record(self, out: Outgoing, error: DeliveryError | None) -> None:
         """Step 3 for a single attempt: sent, retry later, or failed for good (with the fall-back when urgent)."""

@@ -108,6 +108,8 @@ class FaultStack:
     clients: dict[str, httpx.AsyncClient] = field(default_factory=dict)
     fronts: dict[str, Child] = field(default_factory=dict)
     """A round-robin balancer per service in front of its instances (`spread`); the clients then talk to it."""
+    settings: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Settings by service on top of SERVICE_SETTINGS (the soak's shorter team search)."""
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -179,7 +181,7 @@ class FaultStack:
         env = service_env(installed, dsn=self.dsns[service], bootstrap=self.kafka_bootstrap,
                           jwt_public_keys=TEST_JWKS, jwks_url="", port=port, state=self.workdir,
                           smtp_port=self.smtp.port)
-        env |= fast_settings(prefix) | SERVICE_SETTINGS[service]
+        env |= fast_settings(prefix) | SERVICE_SETTINGS[service] | self.settings.get(service, {})
         if extra_path := os.environ.get("FAULTS_SERVICE_PYTHONPATH"):
             env["PYTHONPATH"] = extra_path  # e.g. a sitecustomize that sabotages the services, to see a test fail
         instance = Instance(service, index, port, env, self.workdir / "logs" / f"{service}-{index}.log")

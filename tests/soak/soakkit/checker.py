@@ -101,7 +101,7 @@ class Checker:
         sms = self._sms_lines()
         invariants = [
             await self.requests_had_their_effect_once(seen),
-            await self.every_visit_settled(),
+            await self.every_visit_settled(seen),
             await self.nobody_double_booked(),
             await self.notices_once_per_recipient_and_channel(mails, sms, seen),
             await self.no_event_lost_between_outbox_and_consumer(seen),
@@ -110,9 +110,12 @@ class Checker:
         if self.offsets is not None:
             invariants.append(self.no_committed_offset_moved_back(self.offsets))
         ledger = self.ledger
+        churn = self.workload.churn
         kinds = (f"bookings={len(ledger.visits)} cancels={len(ledger.cancelled)} "
                  f"reschedules={sum(ledger.rescheduled.values())} answers={len(ledger.answers)} "
-                 f"gatherings={len(ledger.gatherings)} registrations={len(ledger.registrations)}")
+                 f"gatherings={len(ledger.gatherings)} registrations={len(ledger.registrations)} "
+                 f"withdrawals={len(churn.withdrawn)} places-taken={len(churn.places_taken)} "
+                 f"joined={len(churn.joined)} deactivated={len(churn.deactivated)} erased={len(churn.erased)}")
         return Verdict(invariants, kinds=kinds, requests=self.ledger.accepted,
                        unknown=len(self.workload.unknown.bookings) + self.workload.unknown.other,
                        events=len(seen.events), notices=len(mails) + len(sms), faults=self.faults)
@@ -122,8 +125,9 @@ class Checker:
     async def requests_had_their_effect_once(self, seen: Seen) -> Invariant:
         """Each acknowledged booking is one visit (one visit.requested), each cancel one visit.cancelled, each
         reschedule at least one visit.rescheduled (one lost answer, sent again, may move it twice), each answer one
-        offer event, each registration one place or waiting-list event; a school whose booking got no answer has
-        at most one visit."""
+        offer event, each registration one place or waiting-list event, each withdrawal one withdrawal event, each
+        place taken one place event; each member added, deactivated or erased shows so (`_roster_changes`); a school
+        whose booking got no answer has at most one visit."""
         inv = Invariant("every acknowledged request has its effect once")
         requested = Counter(e["key"] for e in seen.of_type("visit.requested"))
         cancelled = Counter(e["key"] for e in seen.of_type("visit.cancelled"))
@@ -151,6 +155,17 @@ class Checker:
         for offer_id, verb in self.ledger.answers.items():
             inv.checked += 1
             _once(inv, f"offer {offer_id} {verb}", answered[(offer_id, ANSWERED[verb])])
+        withdrawn = Counter((e["payload"]["gathering_id"], e["payload"]["member_id"])
+                            for e in seen.of_type("gathering.registration-withdrawn"))
+        churn = self.workload.churn
+        for key in churn.withdrawn:
+            inv.checked += 1
+            _once(inv, f"registration {key[0]}/{key[1]} withdrawn", withdrawn[key])
+        for key in churn.places_taken:
+            inv.checked += 1
+            _once(inv, f"place at {key[0]} taken by {key[1]}",
+                  registered[(*key, "gathering.registration-confirmed")])
+        await self._roster_changes(inv)
         for (gathering, member), status in self.ledger.registrations.items():
             inv.checked += 1
             confirmed = registered[(gathering, member, "gathering.registration-confirmed")]
@@ -161,9 +176,37 @@ class Checker:
                 inv.duplicated.append(f"registration {gathering}/{member}: {confirmed} places, {waitlisted} waiting")
         return inv
 
-    async def every_visit_settled(self) -> Invariant:
+    async def _roster_changes(self, inv: Invariant) -> None:
+        """Each member added is on the roster; each deactivated one is inactive and holds no offer or seat; each
+        erased one is gone from the roster and from notify's delivery log."""
+        churn = self.workload.churn
+        organiser = self.stack.auth("organiser")
+        for member_id in self.ledger.members:
+            if member_id in churn.unsure:
+                continue
+            inv.checked += 1
+            shown = await self.stack.client("ambassadors").get(f"/v1/members/{member_id}", headers=organiser)
+            if member_id in churn.erased:
+                if shown.status_code != 404:
+                    inv.lost.append(f"member {member_id} erased, still on the roster ({shown.status_code})")
+                if await self._deliveries(f"member:{member_id}"):
+                    inv.lost.append(f"member {member_id} erased, still in notify's delivery log")
+            elif shown.status_code != 200:
+                inv.lost.append(f"member {member_id} not on the roster ({shown.status_code})")
+            elif member_id in churn.deactivated:
+                if shown.json()["active"]:
+                    inv.lost.append(f"member {member_id} deactivated, still active")
+                offers = await self.stack.client("ambassadors").get("/v1/me/offers",
+                                                                    headers=self.stack.auth("member", member_id))
+                held = [o["visit_id"] for o in offers.json() if o["status"] in ("offered", "accepted")] \
+                    if offers.status_code == 200 else []
+                if held:
+                    inv.lost.append(f"member {member_id} deactivated, still holds visits {held}")
+
+    async def every_visit_settled(self, seen: Seen) -> Invariant:
         """No acknowledged visit is still being staffed ('requested' or 'offered'): after the quiet period every
-        visit has its team (confirmed), was given up (unfulfilled) or cancelled."""
+        visit has its team (confirmed), was given up (unfulfilled) or cancelled. An unsettled visit's story (its
+        events in the order they occurred) is printed to tell why."""
         inv = Invariant("every visit settled")
         for visit_id, booked in self.ledger.visits.items():
             inv.checked += 1
@@ -172,7 +215,27 @@ class Checker:
             status = response.json().get("status") if response.status_code == 200 else f"HTTP {response.status_code}"
             if status in UNSETTLED or status.startswith("HTTP"):
                 inv.lost.append(f"visit {visit_id} is {status}")
+                print(f"soak: the story of visit {visit_id} ({status}):\n{self._story(visit_id, seen)}", flush=True)
         return inv
+
+    def _story(self, visit_id: str, seen: Seen) -> str:
+        """The visit's events by when they occurred, each member named with what the workload did to them."""
+        churn, members = self.workload.churn, list(self.ledger.members)
+        lines = []
+        for e in sorted((e for e in seen.events.values()
+                         if e.get("key") == visit_id or e.get("payload", {}).get("visit_id") == visit_id),
+                        key=lambda e: e.get("occurred_at", "")):
+            payload = e.get("payload", {})
+            member = payload.get("member_id")
+            who = ""
+            if member:
+                state = ("lazy" if members[:1] == [member] else "erased" if member in churn.erased
+                         else "deactivated" if member in churn.deactivated else "unsure" if member in churn.unsure
+                         else "active")
+                who = f" member={member[:8]} ({state})"
+            extra = {k: v for k, v in payload.items() if k in ("offer_id", "reason", "round", "members")}
+            lines.append(f"    {e.get('occurred_at', '')[11:23]} {e['type']} [{e['topic']}]{who} {extra}")
+        return "\n".join(lines)
 
     async def nobody_double_booked(self) -> Invariant:
         """No member has accepted two visits whose times overlap (their own offers, as they see them)."""
@@ -293,30 +356,36 @@ class Checker:
 
     async def _one_fact(self, to: tuple[str, ...], alike: list[Any], seen: Seen) -> str | None:
         """How mails alike to one address tell one fact twice, or None when they tell different facts: sent for the
-        same event, or for events of one type, key and payload (a fact published twice). Told apart only for the
-        workload's members and schools (their delivery logs name each mail's event); for anyone else, mails alike
-        count as one fact told twice."""
+        same event, or for events of one type, key and payload with nothing done to their visit in between (a fact
+        published twice; told again after the school moved the visit, it is news about the new times). Told apart
+        by the recipient's delivery log, which names each mail's event (a member's, a school's, an organiser's);
+        mails missing from it count as one fact told twice."""
         recipient = self._recipient_of(to)
-        if recipient is None:
-            return "not a recipient the workload knows"
+        churn = self.workload.churn
+        if recipient.removeprefix("member:") in churn.erased | churn.unsure:
+            return None  # their delivery log went with them: mails alike cannot be told apart (Message-IDs still are)
         log = {d["id"]: d["event_id"] for d in await self._deliveries(recipient)}
         events = [log.get(str(m.parsed.get("Message-ID", "")).strip("<>").split("@")[0]) for m in alike]
         if None in events:
-            return "a mail that is not in its delivery log"
+            return f"a mail that is not in {recipient}'s delivery log"
         if len(set(events)) < len(events):
             return f"sent for one event: {sorted(set(events))}"
-        facts = [_fact(seen.events[e]) if e in seen.events else e for e in events]
-        return f"one fact in events {sorted(events)}" if len(set(facts)) < len(facts) else None
+        facts = [_fact(seen.events[e], seen) if e in seen.events else e for e in events]
+        if len(set(facts)) == len(facts):
+            return None
+        keys = {seen.events[e].get("key") for e in events if e in seen.events}
+        story = "; ".join(f"{e.get('occurred_at', '')[11:23]} {e['type']}" for e in seen.events_of_keys(keys))
+        return f"one fact in events {sorted(events)}; their keys' events: {story}"
 
-    def _recipient_of(self, to: tuple[str, ...]) -> str | None:
-        address = to[0] if len(to) == 1 else None
+    def _recipient_of(self, to: tuple[str, ...]) -> str:
+        address = to[0] if len(to) == 1 else ",".join(to)
         for member_id, member in self.ledger.members.items():
             if member.get("email") == address:
                 return f"member:{member_id}"
         for visit_id, booked in self.ledger.visits.items():
             if booked.contact_email == address:
                 return f"school:{visit_id}"
-        return None
+        return f"organiser:{address}"
 
     def _sms_lines(self) -> list[dict[str, Any]]:
         lines: list[dict[str, Any]] = []
@@ -332,10 +401,22 @@ def _once(inv: Invariant, what: str, n: int) -> None:
         inv.duplicated.append(f"{what}: {n} times")
 
 
-def _fact(event: dict[str, Any]) -> str:
-    """What an event tells, without its own id and times: two events alike tell one fact twice."""
+GIVING_UP = ("team.none-available", "visit.unfulfilled")
+"""A visit given up is given up anew once it was offered again or moved (the model: an offer made revives an
+unfulfilled visit, and giving it up again owes the organisers and the school their notices again)."""
+REVIVING = ("offer.made", "visit.rescheduled")
+
+
+def _fact(event: dict[str, Any], seen: Seen) -> str:
+    """What an event tells, without its own id and times: two events alike tell one fact twice. Giving a visit up
+    tells which time it is (the offers and moves of the visit before it)."""
     payload = {k: v for k, v in dict(event.get("payload") or {}).items() if not k.endswith("_at")}
-    return json.dumps([event.get("type"), event.get("key"), payload], sort_keys=True, default=str)
+    fact: list[Any] = [event.get("type"), event.get("key"), payload]
+    if event.get("type") in GIVING_UP:
+        when = str(event.get("occurred_at", ""))
+        fact.append(sum(1 for e in seen.events_of_keys({str(payload.get("visit_id"))})
+                        if e.get("type") in REVIVING and str(e.get("occurred_at", "")) < when))
+    return json.dumps(fact, sort_keys=True, default=str)
 
 
 def _overlap(a: dict[str, str], b: dict[str, str]) -> bool:

@@ -24,6 +24,12 @@ class Seen:
         """The distinct events of these types."""
         return [e for e in self.events.values() if e.get("type") in types]
 
+    def events_of_keys(self, keys: set[str]) -> list[dict[str, Any]]:
+        """The events keyed by, or about a visit of, one of `keys`, in the order they occurred."""
+        about = [e for e in self.events.values()
+                 if e.get("key") in keys or (e.get("payload") or {}).get("visit_id") in keys]
+        return sorted(about, key=lambda e: str(e.get("occurred_at", "")))
+
 
 async def read_all(bootstrap: str) -> Seen:
     """Read every topic but the dead letters' and the sign-in links' (not events of the services' outboxes)."""

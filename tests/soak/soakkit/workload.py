@@ -1,5 +1,7 @@
-"""A steady-rate driver through the public APIs, seeded: schools book, cancel and reschedule visits, members answer
-offers and register for gatherings that are published as the run goes (fan-outs of invitations to the whole roster).
+"""A steady-rate driver through the public APIs, seeded, doing what the system model's rules do (tests/model): schools
+book, cancel and reschedule visits; members answer offers (one never does: its offers expire), register for
+gatherings published as the run goes (fan-outs of invitations to the whole roster), withdraw, and take places freed
+for them; organisers add members, deactivate them and erase them.
 
 Every acknowledged (2xx) request goes into the ledger with the effect it must have; a request that got no definite
 answer is counted as unknown (the checker allows it to have had its effect or not, never twice). Bookings are
@@ -20,7 +22,7 @@ from typing import Any
 import httpx
 from faultkit.stack import FaultStack
 from faultkit.workload import Booked, Stream, call
-from flows_kit import OSLO, next_weekday_window, random_orgnr, unique_email, unique_phone
+from flows_kit import OSLO, member_body, next_weekday_window, random_orgnr, unique_email, unique_phone
 
 from outreach_dev.testing.windows import school_day_start
 
@@ -28,6 +30,24 @@ UNSETTLED = ("requested", "offered")
 """A visit still being staffed: matching has not answered it, or its offers are out."""
 CALL_SECONDS = 45.0
 """How long one request is retried through an outage before its outcome is called unknown."""
+MIN_ANSWERING = 4
+"""Members who answer offers that the roster keeps however many leave (teams are of two)."""
+
+
+@dataclass
+class Churn:
+    """What the roster and the gatherings' registrations went through (acknowledged)."""
+
+    joined: list[str] = field(default_factory=list)
+    deactivated: set[str] = field(default_factory=set)
+    erased: set[str] = field(default_factory=set)
+    withdrawn: set[tuple[str, str]] = field(default_factory=set)
+    """(gathering, member): registrations their members withdrew."""
+    places_taken: set[tuple[str, str]] = field(default_factory=set)
+    """(gathering, member): waiting members who took a place freed for them."""
+    withdrawals_unsure: set[tuple[str, str]] = field(default_factory=set)
+    unsure: set[str] = field(default_factory=set)
+    """Members whose deactivation or erasure got no definite answer: left alone, and not judged."""
 
 
 @dataclass
@@ -49,6 +69,7 @@ class Workload:
         self.stream = Stream(stack, kommunenummer=kommunenummer, members=members, visits=10_000, lazy=1)
         self.stream.unsettled = UNSETTLED
         self.unknown = Unknowns()
+        self.churn = Churn()
         self.sent = 0
         self._day = 0
         self._gatherings = 0
@@ -85,16 +106,32 @@ class Workload:
     async def _one(self) -> None:
         self.sent += 1
         roll = self.rng.random()
-        if roll < 0.6:
+        visits = sorted(self.ledger.visits)
+        if roll < 0.55:
             await self.book()
-        elif roll < 0.7 and self.ledger.visits:
-            await self.cancel(self.rng.choice(sorted(self.ledger.visits)))
-        elif roll < 0.78 and self.ledger.visits:
-            await self.reschedule(self.rng.choice(sorted(self.ledger.visits)))
-        elif roll < 0.85:
+        elif roll < 0.63 and visits:
+            await self.cancel(self.rng.choice(visits))
+        elif roll < 0.71 and visits:
+            await self.reschedule(self.rng.choice(visits))
+        elif roll < 0.77:
             await self.publish_gathering()
-        else:
+        elif roll < 0.87:
             await self.register()
+        elif roll < 0.91:
+            await self.withdraw()
+        elif roll < 0.94:
+            await self.take_place()
+        elif roll < 0.96:
+            await self.join()
+        elif roll < 0.98:
+            await self.deactivate()
+        else:
+            await self.erase()
+
+    def active_members(self) -> list[str]:
+        """Members neither deactivated nor erased, in the order they joined."""
+        gone = self.churn.deactivated | self.churn.erased | self.churn.unsure
+        return [m for m in self.ledger.members if m not in gone]
 
     async def book(self) -> None:
         """One school books one visit, retried through outages with the same Idempotency-Key."""
@@ -133,16 +170,16 @@ class Workload:
             self.ledger.accepted += 1
 
     async def reschedule(self, visit_id: str) -> None:
-        """The school moves a confirmed visit to a new window: its team is offered the visit again and must confirm
-        it again (a past bug left such a visit requested for good). Only confirmed visits, so each reschedule is one
-        new round for a team that was whole."""
+        """The school moves a visit still to come to a new window: open offers are withdrawn and the visit is offered
+        again; a confirmed team is offered it again and must confirm it again (a past bug left such a visit
+        requested for good)."""
         if visit_id in self.ledger.cancelled or visit_id in self._moving:
             return
         booked = self.ledger.visits[visit_id]
         school = self.stack.auth("school", booked.orgnr)
         with contextlib.suppress(httpx.HTTPError):
             shown = await self.stack.client("booking").get(f"/v1/visit-requests/{visit_id}", headers=school)
-            if shown.status_code != 200 or shown.json()["status"] != "confirmed":
+            if shown.status_code != 200 or shown.json()["status"] not in ("requested", "offered", "confirmed"):
                 return
         self._moving.add(visit_id)
         self._day += 1
@@ -175,7 +212,7 @@ class Workload:
             if published.status_code == 200:
                 self.ledger.gatherings.append(gathering)
                 self.ledger.accepted += 2
-                self._unregistered[gathering] = list(self.ledger.members)
+                self._unregistered[gathering] = self.active_members()
 
     async def register(self) -> None:
         """A member registers for a published gathering (a place or the waiting list)."""
@@ -184,9 +221,107 @@ class Workload:
             return
         gathering = self.rng.choice(open_)
         member = self._unregistered[gathering].pop(self.rng.randrange(len(self._unregistered[gathering])))
+        if member not in self.active_members():
+            return
         before = self.ledger.ambiguous
         await self.stream.register(gathering, member)
         self.unknown.other += self.ledger.ambiguous - before
+
+    async def withdraw(self) -> None:
+        """A registered member withdraws: a place they held goes to the first on the waiting list."""
+        active = set(self.active_members())
+        held = sorted(k for k in self.ledger.registrations if k not in self.churn.withdrawn
+                      and k not in self.churn.withdrawals_unsure and k[1] in active)
+        if not held:
+            return
+        gathering, member = self.rng.choice(held)
+        response, unknown = await call(self.stack, "training", "DELETE",
+                                       f"/v1/gatherings/{gathering}/registrations/me",
+                                       ok=(204,), headers=self.stack.auth("member", member),
+                                       deadline=time.monotonic() + CALL_SECONDS)
+        if response is not None and response.status_code == 204:
+            self.churn.withdrawn.add((gathering, member))
+            self.ledger.accepted += 1
+        elif response is None or unknown:
+            self.churn.withdrawals_unsure.add((gathering, member))  # it may have happened: not withdrawn twice
+            self.unknown.other += 1
+
+    async def take_place(self) -> None:
+        """A member on a waiting list takes the place offered to them (if one is)."""
+        active = set(self.active_members())
+        waiting = sorted(k for k, status in self.ledger.registrations.items() if status == "waitlisted"
+                         and k not in self.churn.withdrawn and k not in self.churn.withdrawals_unsure
+                         and k not in self.churn.places_taken and k[1] in active)
+        if not waiting:
+            return
+        gathering, member = self.rng.choice(waiting)
+        headers = self.stack.auth("member", member)
+        with contextlib.suppress(httpx.HTTPError):
+            mine = await self.stack.client("training").get(f"/v1/gatherings/{gathering}/registrations/me",
+                                                           headers=headers)
+            if mine.status_code != 200 or mine.json()["status"] != "offered":
+                return
+        response, unknown = await call(self.stack, "training", "POST",
+                                       f"/v1/gatherings/{gathering}/registrations/me/accept-offer",
+                                       headers=headers, deadline=time.monotonic() + CALL_SECONDS)
+        if response is not None and response.status_code == 200:
+            self.churn.places_taken.add((gathering, member))
+            self.ledger.accepted += 1
+        elif response is None or unknown:
+            self.unknown.other += 1
+
+    async def join(self) -> None:
+        """An organiser adds a member to the roster (later gatherings invite them; matching may offer them)."""
+        n = len(self.ledger.members)
+        body = member_body(name=f"Medlem{n} Feil", profession="nurse", kommunenummer=self.stream.kommunenummer,
+                           max_visits_per_month=31)
+        response, unknown = await call(self.stack, "ambassadors", "POST", "/v1/members", json=body,
+                                       headers=self.stack.auth("organiser"), deadline=time.monotonic() + CALL_SECONDS)
+        if response is not None and response.status_code == 201:
+            member = response.json()
+            self.ledger.members[member["id"]] = member
+            self.churn.joined.append(member["id"])
+            self.ledger.accepted += 1
+        elif response is None or unknown:
+            self.unknown.other += 1
+
+    def _leaving(self) -> str | None:
+        """A member who may leave: never the lazy one, and enough answering members stay for teams of two."""
+        answering = sorted(set(self.active_members()) & set(self.stream.answering_members()))
+        if len(answering) <= MIN_ANSWERING:
+            return None
+        return self.rng.choice(answering)
+
+    async def deactivate(self) -> None:
+        """An organiser deactivates a member: their open offers are withdrawn and seats they held released."""
+        member = self._leaving()
+        if member is None:
+            return
+        response, unknown = await call(self.stack, "ambassadors", "POST", f"/v1/members/{member}/deactivate",
+                                       headers=self.stack.auth("organiser"), deadline=time.monotonic() + CALL_SECONDS)
+        if response is not None and response.status_code == 200:
+            self.churn.deactivated.add(member)
+            self.ledger.accepted += 1
+        elif response is None or unknown:
+            self.churn.unsure.add(member)
+            self.unknown.other += 1
+
+    async def erase(self) -> None:
+        """An organiser erases a member (here and in every service): offers and seats go as on deactivation."""
+        member = self._leaving()
+        if member is None:
+            return
+        self.churn.unsure.add(member)  # from now on nobody acts as them, whatever the answer
+        response, unknown = await call(self.stack, "ambassadors", "DELETE", f"/v1/members/{member}", ok=(204,),
+                                       headers=self.stack.auth("organiser"), deadline=time.monotonic() + CALL_SECONDS)
+        if response is not None and response.status_code == 204:
+            self.churn.unsure.discard(member)
+            self.churn.erased.add(member)
+            self.ledger.accepted += 1
+        elif response is None or unknown:
+            self.unknown.other += 1
+        else:
+            self.churn.unsure.discard(member)
 
 
 def gathering_body(kommunenummer: str, title: str, *, capacity: int) -> dict[str, Any]:

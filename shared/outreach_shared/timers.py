@@ -161,15 +161,18 @@ class TimerRunner:
                 return await self._run_handler(conn, timer)
 
     async def _run_handler(self, conn: asyncpg.Connection, timer: Timer) -> bool:
+        """The timer is marked done first, then its handler runs, both in one savepoint: a handler that sets its
+        own kind and key again (a search that goes on, a digest that sets the next) keeps that new schedule (marked
+        done after the handler, the row it had just set pending again was closed, and the next search never ran)."""
         try:
             async with conn.transaction():  # a savepoint: a failing handler leaves no half effect
+                await conn.execute("UPDATE timers SET status = 'done', fired_at = now() WHERE id = $1", timer.id)
                 await self._handlers[timer.kind](conn, timer)
         except Exception as exc:
             if is_transient(exc):
                 raise
             await self._failed(conn, timer, exc)
             return True
-        await conn.execute("UPDATE timers SET status = 'done', fired_at = now() WHERE id = $1", timer.id)
         TIMERS_FIRED.labels(timer.kind).inc()
         log.info("timer fired")
         return True

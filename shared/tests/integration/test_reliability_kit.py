@@ -203,6 +203,36 @@ async def test_durable_timer_set_before_restart_fires_once_after(kit_dsn, subjec
     await third.close()
 
 
+async def test_a_timer_whose_handler_sets_its_own_key_again_fires_again(kit_pool, subject):
+    fired: list[dict] = []
+
+    async def search_once_more(conn: asyncpg.Connection, timer: timers.Timer) -> None:
+        fired.append(dict(timer.payload))
+        if timer.payload["round"] == 1:  # not found yet: look again shortly (the same kind and key)
+            await timers.schedule(conn, "kit-search", timer.key, datetime.now(UTC), {"round": 2})
+
+    async with kit_pool.acquire() as conn, conn.transaction():
+        await timers.schedule(conn, "kit-search", subject, datetime.now(UTC), {"round": 1})
+    runner = timers.TimerRunner(kit_pool, {"kit-search": search_once_more})
+    while await runner.fire_due():
+        pass
+    assert [f["round"] for f in fired] == [1, 2], "the search set again by its own handler never ran"
+    assert await kit_pool.fetchval("SELECT status FROM timers WHERE key = $1", subject) == "done"
+
+
+async def test_a_failing_timer_handler_leaves_its_timer_pending_for_a_retry(kit_pool, subject):
+    async def broken(conn: asyncpg.Connection, timer: timers.Timer) -> None:
+        await timers.schedule(conn, "kit-broken", f"{timer.key}-next", datetime.now(UTC))
+        raise RuntimeError("the handler failed")
+
+    async with kit_pool.acquire() as conn, conn.transaction():
+        await timers.schedule(conn, "kit-broken", subject, datetime.now(UTC))
+    await timers.TimerRunner(kit_pool, {"kit-broken": broken}).fire_due()
+    row = await kit_pool.fetchrow("SELECT status, attempts, fired_at FROM timers WHERE key = $1", subject)
+    assert (row["status"], row["attempts"], row["fired_at"]) == ("pending", 1, None)
+    assert await kit_pool.fetchval("SELECT count(*) FROM timers WHERE key = $1", f"{subject}-next") == 0
+
+
 async def test_timers_scheduled_together_are_set_moved_and_the_last_of_a_key_wins(kit_pool, subject):
     soon, later = datetime.now(UTC) + timedelta(hours=1), datetime.now(UTC) + timedelta(hours=2)
     async with kit_pool.acquire() as conn, conn.transaction():

@@ -71,6 +71,11 @@ class OfferMade(Payload):
     by: str | None = Field(
         default=None, max_length=200, description="For an override: the organiser who made it (`organiser:<id>`)."
     )
+    round: int | None = Field(
+        default=None, ge=1,
+        description="Ambassadors' staffing round of the visit (it grows on every reschedule and rematch). Booking "
+        "names it when it asks to release members for this event (`visit.team-release-requested`).",
+    )
 
 
 class OfferAccepted(Payload):
@@ -119,6 +124,11 @@ class TeamConfirmed(Payload):
     visit_id: str
     window: TimeWindow
     members: list[TeamMember]
+    round: int | None = Field(
+        default=None, ge=1,
+        description="Ambassadors' staffing round of the visit (it grows on every reschedule and rematch). Booking "
+        "names it when it asks to release members for this event (`visit.team-release-requested`).",
+    )
 
 
 class TeamChanged(Payload):
@@ -127,6 +137,11 @@ class TeamChanged(Payload):
     visit_id: str
     window: TimeWindow
     members: list[TeamMember]
+    round: int | None = Field(
+        default=None, ge=1,
+        description="Ambassadors' staffing round of the visit (it grows on every reschedule and rematch). Booking "
+        "names it when it asks to release members for this event (`visit.team-release-requested`).",
+    )
 
 
 class NoTeamAvailable(Payload):

@@ -123,6 +123,12 @@ class TeamReleaseRequested(Payload):
     visit_id: str
     member_ids: list[str]
     reason: str
+    round: int | None = Field(
+        default=None, ge=1,
+        description="The staffing round of the ambassadors' event booking refused, when the request answers one: "
+        "ambassadors ignores a request for a round that is over (a reschedule or rematch already closed its offers, "
+        "and releasing would take members off the new round). None: booking's own decision, whatever the round.",
+    )
 
 
 class VisitFeedbackRequested(Payload):

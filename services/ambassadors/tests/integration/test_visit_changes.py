@@ -92,6 +92,35 @@ async def test_a_team_release_request_releases_exactly_those_members(empty_roste
     assert statuses == {one: "released", two: "released"}
 
 
+async def test_a_release_request_about_a_round_a_reschedule_ended_releases_nobody_from_the_new_round(
+    empty_roster: Harness,
+) -> None:
+    h = empty_roster
+    kari = await h.add_member("Kari")
+    visit = await h.request_visit(windows=[slot(3, 2)])
+    (first,) = await h.offer_events(visit.visit_id, "offer.made")
+    assert first.payload["round"] == 1
+    assert await answer(h, await offer_of(h, visit.visit_id, kari), kari, "accept") == 200
+    new_window = slot(5, 4)
+    moved = visit.model_copy(update={"windows": [new_window]})
+    await h.publish(
+        VisitRescheduled(visit_id=visit.visit_id, windows=[new_window], released_member_ids=[kari], visit=moved),
+        visit.visit_id,
+    )
+    again = (await h.offer_events(visit.visit_id, "offer.made", count=2))[-1]
+    assert (again.payload["member_id"], again.payload["round"]) == (kari, 2)
+
+    # Booking, behind, refuses round 1's offer (its window is no longer the visit's) and asks to release Kari.
+    stale = "the window is not within the visit's current windows (rescheduled)"
+    await h.publish(TeamReleaseRequested(visit_id=visit.visit_id, member_ids=[kari], reason=stale, round=1),
+                    visit.visit_id)  # fmt: skip
+    # ... and a request about the current round does release her (the request above was handled before it).
+    await h.publish(TeamReleaseRequested(visit_id=visit.visit_id, member_ids=[kari], reason="current", round=2),
+                    visit.visit_id)  # fmt: skip
+    (withdrawn,) = await h.offer_events(visit.visit_id, "offer.withdrawn")
+    assert withdrawn.payload["reason"] == "current", "a release request about round 1 withdrew her offer of round 2"
+
+
 async def test_erasing_a_member_with_an_accepted_visit_finds_a_replacement(empty_roster: Harness) -> None:
     h = empty_roster
     leaving = await h.add_member("Leaving Person")

@@ -69,7 +69,7 @@ class TestAccept:
         assert emitted(uow) == [
             OfferAccepted(offer_id="o1", visit_id="v1", member_id="m1"),
             TeamConfirmed(visit_id="v1", window=WINDOW,
-                          members=[TeamMember(member_id="m1", profession="nurse")]),
+                          members=[TeamMember(member_id="m1", profession="nurse")], round=1),
         ]  # fmt: skip
         assert {key for _, key in emitted_keys(uow)} == {"v1"}
         assert uow.visits.by_id["v1"].status == "confirmed"

@@ -207,6 +207,15 @@ async def test_a_team_event_for_an_unknown_visit_is_recorded_and_its_members_rel
     assert len(emitted(uow)) == 1
 
 
+async def test_a_refused_offer_of_a_window_the_school_moved_away_from_asks_to_release_naming_its_round() -> None:
+    uow = handling(unit(requested()))
+    elsewhere = TimeWindow(start=SLOT.start + timedelta(days=30), end=SLOT.end + timedelta(days=30))
+    await on_offer_made(uow, offer().model_copy(update={"window": elsewhere, "round": 3}))
+    (release,) = emitted(uow)
+    assert isinstance(release, TeamReleaseRequested)
+    assert (release.member_ids, release.round) == (["m1"], 3)  # ambassadors ignores it once round 3 is over
+
+
 async def test_no_team_makes_a_requested_visit_unfulfilled() -> None:
     uow = handling(unit(requested()))
     await on_no_team(uow, NoTeamAvailable(visit_id="v1", reason="nobody free"))

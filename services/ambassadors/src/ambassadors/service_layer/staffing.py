@@ -121,6 +121,7 @@ async def announce_offers(
                 language=r.language,
                 override=offer.override,
                 by=by,
+                round=offer.round,
             ),
             key=visit.id,
         )
@@ -232,6 +233,6 @@ async def settle_team(uow: AmbassadorsUnit, visit: Visit) -> Visit:
         for m in (members[i] for i in accepted if i in members)
     ]
     model = TeamConfirmed if event == "confirmed" else TeamChanged
-    await uow.emit(model(visit_id=visit.id, window=settled.window, members=team), key=visit.id)
+    await uow.emit(model(visit_id=visit.id, window=settled.window, members=team, round=settled.round), key=visit.id)
     await uow.timers.cancel(TEAM_SEARCH, visit.id)
     return settled

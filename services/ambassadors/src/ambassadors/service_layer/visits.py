@@ -13,7 +13,9 @@ from outreach_shared.contracts.booking import (
     VisitRequested,
     VisitRescheduled,
 )
+from outreach_shared.logging import get_logger
 
+log = get_logger(__name__)
 
 async def visit_requested(uow: AmbassadorsUnit, request: VisitRequested) -> None:
     """A new visit: choose a window and a team, and offer it to them."""
@@ -53,9 +55,16 @@ async def visit_rescheduled(uow: AmbassadorsUnit, event: VisitRescheduled) -> No
 
 
 async def team_release_requested(uow: AmbassadorsUnit, event: TeamReleaseRequested) -> None:
-    """Booking no longer wants these members on the visit: release them (no replacement)."""
+    """Booking no longer wants these members on the visit: release them (no replacement). A request that answers
+    an event of an earlier round changes nothing: the reschedule or rematch that ended that round closed its offers
+    already, and the members may hold seats of the new round, which booking still wants (the soak saw a visit
+    rescheduled twice in a row stay 'offered' with nobody on it)."""
     visit = await uow.visits.get(event.visit_id, for_update=True)
     if visit is None:
+        return
+    if event.round is not None and event.round != visit.round:
+        log.info("release request for an ended round ignored", visit_id=visit.id, round=event.round,
+                 current_round=visit.round)  # fmt: skip
         return
     offers = await uow.offers.for_visit(visit.id, visit.round)
     wanted = set(event.member_ids)

@@ -67,7 +67,7 @@ async def _apply(
 ) -> None:
     await apply_team_event(
         uow, event_id=UUID(uow.scope.causation_id), event_type=spec_for_model(type(event)).type,
-        visit_id=visit_id, member_ids=member_ids, change=change,
+        visit_id=visit_id, member_ids=member_ids, change=change, staffing_round=getattr(event, "round", None),
     )  # fmt: skip
 
 

@@ -19,9 +19,11 @@ async def apply_team_event(
     visit_id: str,
     member_ids: list[str],
     change: Callable[[Visit], None],
+    staffing_round: int | None = None,
 ) -> Visit | None:
     """Apply `change` to the locked visit and return it; if it does not apply, record why, ask to release the
-    members and return None."""
+    members (naming the event's `staffing_round`, so a request about an ended round releases nobody from the next)
+    and return None."""
     visit = await uow.visits.get(visit_id, for_update=True)
     try:
         if visit is None:
@@ -33,8 +35,10 @@ async def apply_team_event(
             event_id=event_id, event_type=event_type, visit_id=visit_id, reason=exc.reason, member_ids=member_ids
         )
         if member_ids and first_time:  # a redelivered stale event asks for the release only once
-            await uow.emit(TeamReleaseRequested(visit_id=visit_id, member_ids=member_ids, reason=exc.reason),
-                           key=visit_id)  # fmt: skip
+            release = TeamReleaseRequested(
+                visit_id=visit_id, member_ids=member_ids, reason=exc.reason, round=staffing_round
+            )
+            await uow.emit(release, key=visit_id)
         return None
     if visit.recorded_anything:  # a second offer for a visit already being offered changes nothing: no write
         await save(uow, visit)

@@ -409,10 +409,15 @@ REVIVING = ("offer.made", "visit.rescheduled")
 
 def _fact(event: dict[str, Any], seen: Seen) -> str:
     """What an event tells, without its own id and times: two events alike tell one fact twice. Giving a visit up
-    tells which time it is (the offers and moves of the visit before it)."""
+    tells which time it is: ambassadors' `team.none-available` by the offers and moves of the visit before it;
+    booking's `visit.unfulfilled` by the "no team" it answers (its cause; booking, behind, may hear "no team", an
+    offer and "no team" again after all three happened, and then rightly gives the visit up twice)."""
     payload = {k: v for k, v in dict(event.get("payload") or {}).items() if not k.endswith("_at")}
     fact: list[Any] = [event.get("type"), event.get("key"), payload]
-    if event.get("type") in GIVING_UP:
+    cause = seen.events.get(str(event.get("causation_id")))
+    if event.get("type") == "visit.unfulfilled" and cause is not None and cause.get("type") in GIVING_UP:
+        fact.append(_fact(cause, seen))
+    elif event.get("type") in GIVING_UP:
         when = str(event.get("occurred_at", ""))
         fact.append(sum(1 for e in seen.events_of_keys({str(payload.get("visit_id"))})
                         if e.get("type") in REVIVING and str(e.get("occurred_at", "")) < when))

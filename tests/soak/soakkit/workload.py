@@ -33,6 +33,11 @@ CALL_SECONDS = 45.0
 MIN_ANSWERING = 4
 """Members who answer offers that the roster keeps however many leave (teams are of two)."""
 
+GATHERING_PLACES = 2
+"""Few places, and members register for the latest gatherings: waiting lists form, so withdrawals free places that
+waiting members are offered and take (the model's rules)."""
+REGISTERING_GATHERINGS = 1
+
 
 @dataclass
 class Churn:
@@ -107,17 +112,17 @@ class Workload:
         self.sent += 1
         roll = self.rng.random()
         visits = sorted(self.ledger.visits)
-        if roll < 0.55:
+        if roll < 0.52:
             await self.book()
-        elif roll < 0.63 and visits:
+        elif roll < 0.60 and visits:
             await self.cancel(self.rng.choice(visits))
-        elif roll < 0.71 and visits:
+        elif roll < 0.68 and visits:
             await self.reschedule(self.rng.choice(visits))
-        elif roll < 0.77:
+        elif roll < 0.72:
             await self.publish_gathering()
-        elif roll < 0.87:
+        elif roll < 0.84:
             await self.register()
-        elif roll < 0.91:
+        elif roll < 0.89:
             await self.withdraw()
         elif roll < 0.94:
             await self.take_place()
@@ -201,7 +206,7 @@ class Workload:
         self._gatherings += 1
         organiser = self.stack.auth("organiser")
         body = gathering_body(self.stream.kommunenummer, f"Samling {self._gatherings} ({self.rng.random():.6f})",
-                              capacity=max(1, len(self.ledger.members) // 2))
+                              capacity=GATHERING_PLACES)
         with contextlib.suppress(httpx.HTTPError):  # refused or lost during an outage: nothing acknowledged
             created = await self.stack.client("training").post("/v1/gatherings", json=body, headers=organiser)
             if created.status_code != 201:
@@ -216,7 +221,7 @@ class Workload:
 
     async def register(self) -> None:
         """A member registers for a published gathering (a place or the waiting list)."""
-        open_ = [g for g, members in self._unregistered.items() if members]
+        open_ = [g for g, members in self._unregistered.items() if members][-REGISTERING_GATHERINGS:]
         if not open_:
             return
         gathering = self.rng.choice(open_)

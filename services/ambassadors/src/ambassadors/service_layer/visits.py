@@ -17,6 +17,7 @@ from outreach_shared.logging import get_logger
 
 log = get_logger(__name__)
 
+
 async def visit_requested(uow: AmbassadorsUnit, request: VisitRequested) -> None:
     """A new visit: choose a window and a team, and offer it to them."""
     visit = Visit(id=request.visit_id, request=request)

@@ -25,9 +25,8 @@ over expired leases only after reaching the database without a failure for `recl
 started, and since the database last failed it), while a holder retries its record at least every
 `record_retry_max_seconds`: once the database is back, the holder records first.
 
-In-app inbox deliveries are written with their
-`sent` status in the transaction that locks them (set-based, one statement per batch, by a loop of their own so
-they never wait for e-mails): never twice.
+In-app inbox deliveries are written with their `sent` status in the transaction that locks them (set-based, one
+statement per batch, by a loop of their own so they never wait for e-mails): never twice.
 
 New deliveries wake the worker at once (the `Wakeups` port: LISTEN on `<schema>_deliveries`, fired by a trigger
 when deliveries are planned or become due again, its payload saying whether for the inbox loop or a send loop);

@@ -222,9 +222,7 @@ class Checker:
         """The visit's events by when they occurred, each member named with what the workload did to them."""
         churn, members = self.workload.churn, list(self.ledger.members)
         lines = []
-        for e in sorted((e for e in seen.events.values()
-                         if e.get("key") == visit_id or e.get("payload", {}).get("visit_id") == visit_id),
-                        key=lambda e: e.get("occurred_at", "")):
+        for e in seen.events_of_keys({visit_id}):
             payload = e.get("payload", {})
             member = payload.get("member_id")
             who = ""
@@ -356,10 +354,9 @@ class Checker:
 
     async def _one_fact(self, to: tuple[str, ...], alike: list[Any], seen: Seen) -> str | None:
         """How mails alike to one address tell one fact twice, or None when they tell different facts: sent for the
-        same event, or for events of one type, key and payload with nothing done to their visit in between (a fact
-        published twice; told again after the school moved the visit, it is news about the new times). Told apart
-        by the recipient's delivery log, which names each mail's event (a member's, a school's, an organiser's);
-        mails missing from it count as one fact told twice."""
+        same event, or for events telling one fact (`_fact`: type, key and payload; a visit given up again after
+        it was offered again or moved is a new fact). Told apart by the recipient's delivery log, which names each
+        mail's event (a member's, a school's, an organiser's); mails missing from it count as one fact told twice."""
         recipient = self._recipient_of(to)
         churn = self.workload.churn
         if recipient.removeprefix("member:") in churn.erased | churn.unsure:

@@ -1,10 +1,15 @@
 """Creating the Kafka topics a service needs, idempotently (every service does it on start)."""
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from outreach_shared.contracts.topics import TopicSpec
 
+if TYPE_CHECKING:
+    from aiokafka.admin import AIOKafkaAdminClient
+
 _TOPIC_ALREADY_EXISTS = 36
+_DEFAULT_COPIES = "default.replication.factor"
 COMPACTED_TOPIC_CONFIG = {
     "cleanup.policy": "compact",
     "segment.ms": "60000",
@@ -25,8 +30,7 @@ def replicas_for(brokers: int) -> int:
 
 async def ensure_topics(bootstrap: str, topics: Iterable[TopicSpec], replication_factor: int | None = None) -> None:
     """Create the topics that do not exist yet (compacted ones with fast-compaction settings), with
-    `replication_factor` copies (default: `replicas_for` the brokers the cluster has) and, with three or more,
-    `min.insync.replicas=2`."""
+    `replication_factor` copies (default: `default_copies`) and, with three or more, `min.insync.replicas=2`."""
     from aiokafka.admin import AIOKafkaAdminClient, NewTopic
     from aiokafka.errors import for_code
 
@@ -36,7 +40,7 @@ async def ensure_topics(bootstrap: str, topics: Iterable[TopicSpec], replication
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
-        copies = replication_factor or replicas_for(len((await admin.describe_cluster())["brokers"]))
+        copies = replication_factor or await default_copies(admin)
         new_topics = [NewTopic(s.name, s.partitions, copies, topic_configs=_topic_config(s, copies)) for s in specs]
         response = await admin.create_topics(new_topics)
     finally:
@@ -44,6 +48,24 @@ async def ensure_topics(bootstrap: str, topics: Iterable[TopicSpec], replication
     for name, code, *rest in response.topic_errors:
         if code not in (0, _TOPIC_ALREADY_EXISTS):
             raise for_code(code)(f"creating topic {name}: {rest[0] if rest else ''}")
+
+
+async def default_copies(admin: "AIOKafkaAdminClient") -> int:
+    """The copies a new topic gets: `replicas_for` the brokers the metadata lists, and never fewer than the cluster's
+    own `default.replication.factor`. A broker's metadata can lag a moment behind a cluster's start (or a broker be
+    down for a while), and a topic created then would keep too few copies for good: the broker's setting is the
+    cluster's intent, the count only what one broker saw."""
+    from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+
+    brokers = (await admin.describe_cluster())["brokers"]
+    seen = replicas_for(len(brokers))
+    if not brokers:
+        return seen
+    broker = ConfigResource(ConfigResourceType.BROKER, str(brokers[0]["node_id"]), {_DEFAULT_COPIES: None})
+    (response,) = await admin.describe_configs([broker])
+    entries = {entry[0]: entry[1] for resource in response.resources for entry in resource[4]}
+    configured = int(entries.get(_DEFAULT_COPIES) or 1)
+    return max(seen, configured)
 
 
 def _topic_config(spec: TopicSpec, copies: int) -> dict[str, str]:

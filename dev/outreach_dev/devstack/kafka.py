@@ -147,7 +147,8 @@ def _port_open(bootstrap: str) -> bool:
 async def wait_until_ready(bootstrap: str, deadline: float, alive: Callable[[], bool] | None = None, *,
                            replicas: int = 1) -> None:  # fmt: skip
     """Poll until the broker creates and describes a topic (an open port is not a ready broker); with `replicas`,
-    one with that many copies, which needs that many brokers registered (a cluster's first start)."""
+    one with that many copies, which needs that many brokers registered (a cluster's first start), and metadata
+    listing that many brokers."""
     from aiokafka.admin import AIOKafkaAdminClient, NewTopic
     from aiokafka.errors import for_code
 
@@ -166,9 +167,10 @@ async def wait_until_ready(bootstrap: str, deadline: float, alive: Callable[[], 
                 if code not in (0, 36):  # 36: TOPIC_ALREADY_EXISTS
                     raise for_code(code)(f"creating {READINESS_TOPIC}")
             (described,) = await admin.describe_topics([READINESS_TOPIC])
-            if described["error_code"] == 0 and described["partitions"]:
+            brokers = len((await admin.describe_cluster())["brokers"])
+            if described["error_code"] == 0 and described["partitions"] and brokers >= replicas:
                 return
-            last_error = RuntimeError(f"topic not ready: {described}")
+            last_error = RuntimeError(f"not ready: {described}, {brokers} brokers in the metadata")
         except Exception as exc:  # any failure means "not ready yet"
             last_error = exc
         finally:

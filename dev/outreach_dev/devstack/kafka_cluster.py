@@ -74,6 +74,8 @@ class LocalKafkaCluster:
                 node.launch()
         try:
             run_sync(wait_until_ready(self.bootstrap_servers, deadline, self.is_running, replicas=len(self.nodes)))
+            for node in self.nodes:  # each node answers on its own port and its metadata lists every broker
+                run_sync(wait_until_ready(node.bootstrap_servers, deadline, self.is_running, replicas=len(self.nodes)))
         except BaseException as exc:
             self.kill()
             logs = "\n".join(str(path) for path in self.log_paths)

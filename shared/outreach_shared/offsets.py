@@ -21,6 +21,19 @@ log = get_logger(__name__)
 COMMIT_INTERVAL_SECONDS = 0.25
 
 
+def in_the_group(consumer: Any) -> bool:
+    """Whether `consumer` is a member of its group now, so a commit is one of its generation.
+
+    A consumer that stood still past its session timeout (a long pause, SIGSTOP) learns on waking that the group
+    dropped it; aiokafka then resets its generation to -1 and sends the next commit with it, and the broker takes a
+    commit of generation -1 as one from outside the group, accepted when the group is empty at that moment (its
+    other instance dropped too, by a broker failover). The zombie's older offsets moved the group's committed offset
+    back (the soak saw it). The Java client refuses to commit outside a generation (`generationIfStable`); so does
+    this. aiokafka keeps the generation on its coordinator, with no public accessor."""
+    generation = getattr(getattr(consumer, "_coordinator", None), "generation", None)
+    return not isinstance(generation, int) or generation >= 0
+
+
 class OffsetCommitter(ConsumerRebalanceListener):
     """Commits the offsets after handled records: at once when none was committed in the last `interval` seconds,
     else at the end of it. Also before partitions are revoked, and on `close()`.
@@ -59,6 +72,9 @@ class OffsetCommitter(ConsumerRebalanceListener):
             if not self._pending or self._consumer is None:
                 return
             offsets, self._pending = self._pending, {}
+            if not in_the_group(self._consumer):
+                log.info("offsets not committed: no longer a member of the group", consumer=self.name)
+                return
             try:
                 await self._consumer.commit(offsets)
             except CommitFailedError:
@@ -79,6 +95,8 @@ class OffsetCommitter(ConsumerRebalanceListener):
 
     async def on_partitions_revoked(self, revoked: Any) -> None:
         await self.flush()
+        async with self._lock:
+            self._pending = {}  # not committed (a retry was due): the partitions' next owner handles them again
 
     async def on_partitions_assigned(self, assigned: Any) -> None:
         return None

@@ -17,6 +17,7 @@ sys.path[:0] = [str(HERE), str(HERE.parent / "faults"), str(HERE.parent / "flows
 
 from faultkit.stack import FaultStack  # noqa: E402
 from soakkit.reverts import revert_pythonpath  # noqa: E402
+from soakkit.schedule import PAUSE_SECONDS  # noqa: E402
 
 BROKERS = os.environ.get("SOAK_BROKERS", "3")
 INSTANCES = int(os.environ.get("SOAK_INSTANCES", "2"))
@@ -24,6 +25,12 @@ os.environ["OUTREACH_KAFKA_BROKERS"] = BROKERS  # read when the session's infras
 SEARCH_AGAIN = {"ambassadors": {"AMBASSADORS_SEARCH_RETRY_HOURS": "0.003"}}
 """A visit whose team is not whole is searched for again after ~11 s instead of a day, as in the model's runs:
 with members leaving the roster, the quiet period then sees each visit staffed or given up, not waiting a day."""
+LEASE_OUTLASTS_A_PAUSE = {"notify": {"NOTIFY_DELIVERY_LEASE_SECONDS": str(int(PAUSE_SECONDS + 14))}}
+"""Notify's delivery lease outlasts the consumer pause (16 s) and an SMTP timeout (2 s) with room to spare, as
+production's 120 s outlasts any pause a live process sees. The fault stack's 6 s lease (crashes recover within a
+scenario's deadline) is shorter than the pause: an instance frozen with mails in flight lost its lease, the other
+instance sent them again, and the checker rightly counted those (Message-ID twice). Sending and recording cannot be
+one step, so a holder frozen past its lease sends twice by design (`notify.service_layer.worker`)."""
 
 
 @pytest.fixture(scope="session")
@@ -33,7 +40,7 @@ async def soak_stack(infrastructure, tmp_path_factory: pytest.TempPathFactory,  
     if path := revert_pythonpath():
         monkeypatch_session.setenv("FAULTS_SERVICE_PYTHONPATH", path)
     stack = FaultStack(workdir=tmp_path_factory.mktemp("soak"), kafka_bootstrap=infrastructure.kafka_bootstrap,
-                       kafka=infrastructure.kafka, settings=SEARCH_AGAIN)
+                       kafka=infrastructure.kafka, settings=SEARCH_AGAIN | LEASE_OUTLASTS_A_PAUSE)
     await stack.start()
     try:
         if INSTANCES > 1:

@@ -79,3 +79,46 @@ async def test_a_failed_commit_is_retried_and_one_refused_by_a_rebalance_is_drop
     assert consumer.commits == [{A: 4}], "the new owner starts from the last commit; its inbox drops the repeats"
     await committer.close()
     assert consumer.commits == [{A: 4}]
+
+
+@dataclass
+class Coordinator:
+    generation: int
+
+
+class GroupConsumer(Consumer):
+    """A consumer with aiokafka's coordinator: -1 once the group dropped it (its session expired)."""
+
+    def __init__(self, generation: int, *failures: Exception) -> None:
+        super().__init__(*failures)
+        self._coordinator = Coordinator(generation)
+
+
+async def test_a_consumer_the_group_dropped_does_not_commit_its_older_offsets() -> None:
+    consumer = GroupConsumer(7)
+    committer = OffsetCommitter(name="t", interval=0.05)
+    committer.handled(consumer, [Rec("visits", 0, 3)])
+    await eventually(lambda: consumer.commits == [{A: 4}], timeout=2.0, interval=0.01)
+
+    consumer._coordinator.generation = -1  # woke past its session timeout: aiokafka reset its generation
+    committer.handled(consumer, [Rec("visits", 0, 4)])
+    await committer.on_partitions_revoked({A})  # the rejoin's revoke commits nothing either
+    await asyncio.sleep(0.2)
+    assert consumer.commits == [{A: 4}], "generation -1 is a commit from outside the group: an empty group takes it"
+
+    consumer._coordinator.generation = 8  # joined again
+    committer.handled(consumer, [Rec("visits", 0, 9)])
+    await eventually(lambda: consumer.commits[-1] == {A: 10}, timeout=2.0, interval=0.01)
+    await committer.close()
+
+
+async def test_offsets_still_unsent_when_partitions_are_revoked_are_left_to_their_next_owner() -> None:
+    consumer = Consumer(*(KafkaConnectionError("coordinator away") for _ in range(3)))
+    committer = OffsetCommitter(name="t", interval=0.2)
+    committer.handled(consumer, [Rec("visits", 0, 3)])
+    await eventually(lambda: len(consumer.failures) == 2, timeout=2.0, interval=0.01)
+    await committer.on_partitions_revoked({A})  # its commit fails too: a retry after the revoke would commit them
+    await asyncio.sleep(0.5)  # under the next generation, over what the next owner committed
+    assert consumer.commits == []
+    await committer.close()
+    assert consumer.commits == []

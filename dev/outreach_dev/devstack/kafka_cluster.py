@@ -73,7 +73,6 @@ class LocalKafkaCluster:
             if not node.is_running():
                 node.launch()
         try:
-            run_sync(wait_until_ready(self.bootstrap_servers, deadline, self.is_running, replicas=len(self.nodes)))
             for node in self.nodes:  # each node answers on its own port and its metadata lists every broker
                 run_sync(wait_until_ready(node.bootstrap_servers, deadline, self.is_running, replicas=len(self.nodes)))
         except BaseException as exc:
